@@ -1,0 +1,164 @@
+"""The `sellerbot` command: every feature answers in the terminal too."""
+
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from bot import __version__, render, reports
+from bot.config import Settings, load_settings
+from bot.errors import ImportRejected, SellerbotError
+from bot.imports import import_file, import_order
+from bot.sources.files import SourceFile
+from bot.store import Database
+
+app = typer.Typer(
+    name="sellerbot",
+    help="Keep an Amazon seller's team on Amazon's order and customer-service rules.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Create or update the database tables.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+# Files this big get a progress bar (on a terminal); smaller ones finish before it would help.
+PROGRESS_BYTES = 8 * 1024 * 1024
+
+
+class _State:
+    debug = False
+
+
+def _echo(text: str) -> None:
+    typer.echo(text)
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def _database(settings: Settings) -> Database:
+    return Database.open(settings.database_url)
+
+
+def _version(value: bool) -> None:
+    if value:
+        _echo(f"sellerbot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show debug logs and full tracebacks.")
+    ] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Keep an Amazon seller's team on Amazon's order and customer-service rules."""
+    _State.debug = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Report files or saved SP-API responses.",
+                                                show_default=False)],
+    skip_bad_rows: Annotated[bool, typer.Option(
+        "--skip-bad-rows", help="Import the good rows of a file and list the bad ones.")] = False,
+    encoding: Annotated[str, typer.Option(
+        help="Text encoding of report files (default UTF-8).")] = "utf-8-sig",
+) -> None:
+    """Import Seller Central reports or saved SP-API responses, recognised by their content."""
+    settings = _settings()
+    db = _database(settings)
+    ctx = reports.seller_context(settings)
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    ) as bar:
+        failed = 0
+        for path in import_order(files, encoding):
+            task = None
+            if path.is_file() and path.stat().st_size >= PROGRESS_BYTES:
+                task = bar.add_task(path.name, total=path.stat().st_size)
+
+            def advance(source: SourceFile, task: object = task) -> None:
+                if task is not None:
+                    bar.update(task, completed=source.bytes_read)  # type: ignore[arg-type]
+
+            try:
+                result = import_file(db, path, ctx, skip_bad_rows=skip_bad_rows,
+                                     encoding=encoding, progress=advance)
+            except ImportRejected as exc:
+                # One bad file stops only itself: the others are still imported.
+                failed += 1
+                typer.echo(render.message("errors", exc.code, **exc.params), err=True)
+                continue
+            finally:
+                if task is not None:
+                    bar.remove_task(task)  # type: ignore[arg-type]
+            _echo(render.text("import", result=result))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo() -> None:
+    """Load (or refresh) the demo seller and show what the team would see this morning."""
+    settings = _settings()
+    db = _database(settings)
+    now = datetime.now(UTC)
+    loaded = reports.load_demo(db, settings, now)
+    morning = reports.morning(db, settings, now)
+    _echo(render.text("demo", loaded=loaded, morning=morning, settings=settings,
+                      database=db.safe_url))
+
+
+@app.command()
+def orders(
+    order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", help="e.g. 123-4567890-1234567")],
+) -> None:
+    """Show one order: its lines, deadline, status and any return requests."""
+    settings = _settings()
+    db = _database(settings)
+    detail = reports.order_detail(db, settings, order_id, datetime.now(UTC))
+    _echo(render.text("order", detail=detail, tz=settings.timezone))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the tables, or bring them up to this sellerbot's version."""
+    settings = _settings()
+    db = Database(settings.database_url)
+    before = db.schema_state()
+    db.upgrade()
+    _echo(render.text("db_upgrade", before=before, after=db.schema_state(), database=db.safe_url))
+
+
+def main() -> None:
+    """Run the command line; errors print as one friendly line, tracebacks only with --debug."""
+    try:
+        app()
+    except SellerbotError as exc:
+        if _State.debug:
+            raise
+        typer.echo(render.message("errors", exc.code, **exc.params), err=True)
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if _State.debug:
+            raise
+        logging.getLogger(__name__).error("unexpected %s", type(exc).__name__)
+        typer.echo(render.message("errors", "unexpected", kind=type(exc).__name__), err=True)
+        sys.exit(1)

@@ -1,0 +1,112 @@
+"""Settings from the environment and an optional .env file; README's table documents each one."""
+
+import re
+from datetime import time
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.domain.marketplaces import Marketplace, find_marketplace
+from bot.errors import ConfigError
+
+_HH_MM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+class Settings(BaseSettings):
+    """Every setting sellerbot reads; names are the environment variables, upper-cased."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    database_url: str = "sqlite:///sellerbot.db"
+    seller_timezone: str = "America/Los_Angeles"
+    marketplace: str = "US"
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    digest_channel: str | None = None
+    digest_time: str = "08:00"
+    # Amazon lets a seller set 0 to 30 days of handling time (shipping.md §2).
+    default_handling_days: int = Field(default=2, ge=0, le=30)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("not a database URL, e.g. sqlite:///sellerbot.db") from None
+        # Hosting platforms hand out postgres:// URLs; sellerbot speaks to PostgreSQL via psycopg 3.
+        if url.drivername in ("postgres", "postgresql"):
+            url = url.set(drivername="postgresql+psycopg")
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("use a sqlite:/// or postgresql:// URL")
+        return url.render_as_string(hide_password=False)
+
+    @field_validator("seller_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}, e.g. America/New_York") from None
+        return value
+
+    @field_validator("marketplace")
+    @classmethod
+    def _marketplace(cls, value: str) -> str:
+        found = find_marketplace(value)
+        if found is None:
+            raise ValueError(f"unknown marketplace {value!r}, e.g. US or ATVPDKIKX0DER")
+        return found.code
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_url(cls, value: str) -> str:
+        if not re.match(r"https?://[^/\s]+", value):
+            raise ValueError("not an http(s) URL")
+        # slack_sdk joins method names onto the base URL, which must end with a slash.
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("digest_time")
+    @classmethod
+    def _digest_time(cls, value: str) -> str:
+        match = _HH_MM.fullmatch(value.strip())
+        if match is None:
+            raise ValueError(f"expected a 24-hour time HH:MM, got {value!r}")
+        return f"{int(match[1]):02d}:{match[2]}"
+
+    @cached_property
+    def timezone(self) -> ZoneInfo:
+        """The seller's time zone: deadlines and "today" are local to it."""
+        return ZoneInfo(self.seller_timezone)
+
+    @cached_property
+    def market(self) -> Marketplace:
+        """The marketplace the seller sells on."""
+        found = find_marketplace(self.marketplace)
+        assert found is not None  # the validator guarantees it
+        return found
+
+    @cached_property
+    def digest_clock(self) -> time:
+        """DIGEST_TIME as a time of day."""
+        hours, minutes = self.digest_time.split(":")
+        return time(int(hours), int(minutes))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; an invalid value raises ConfigError naming the setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        setting = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        problem = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(setting=setting, problem=problem) from None

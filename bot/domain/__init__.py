@@ -1,0 +1,1 @@
+"""Pure rules of the trade: no Slack, SQL or scheduler code here; time comes in as arguments."""

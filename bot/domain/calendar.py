@@ -1,0 +1,60 @@
+"""Business days: weekends, the marketplace country's national holidays, the seller's days off."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+
+import holidays
+
+WEEKDAYS = frozenset(range(5))
+"""Monday to Friday: Amazon's operating days unless weekends are switched on (shipping.md §3)."""
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """Which local dates are operating days for one seller."""
+
+    country: str
+    non_working_days: frozenset[date] = frozenset()
+    working_weekdays: frozenset[int] = WEEKDAYS
+
+    @cached_property
+    def _holidays(self) -> holidays.HolidayBase:
+        # National holidays only: Amazon skips national, not state or regional ones
+        # (shipping.md §3, [au-lsr]); `holidays` gives the national list when no subdiv is set.
+        return holidays.country_holidays(self.country)
+
+    def holiday_name(self, day: date) -> str | None:
+        """Name the public holiday on `day`, if there is one."""
+        return self._holidays.get(day)
+
+    def is_business_day(self, day: date) -> bool:
+        """True when `day` counts toward a ship-by deadline."""
+        return (
+            day.weekday() in self.working_weekdays
+            and day not in self.non_working_days
+            and day not in self._holidays
+        )
+
+    def add_business_days(self, start: date, days: int) -> date:
+        """The `days`-th business day strictly after `start` (0: `start` itself)."""
+        day = start
+        left = days
+        while left > 0:
+            day += timedelta(days=1)
+            if self.is_business_day(day):
+                left -= 1
+        return day
+
+    def next_business_day(self, day: date) -> date:
+        """The first business day strictly after `day`."""
+        return self.add_business_days(day, 1)
+
+    def business_days(self, start: date, end: date) -> Iterable[date]:
+        """Business days from `start` to `end`, both included."""
+        day = start
+        while day <= end:
+            if self.is_business_day(day):
+                yield day
+            day += timedelta(days=1)

@@ -1,0 +1,63 @@
+"""Amazon's marketplaces: id, country, web domain and currency.
+
+Source: https://developer-docs.amazon.com/sp-api/docs/marketplace-ids (the same ids as
+python-amazon-sp-api's `sp_api.base.Marketplaces`; tests/test_marketplaces.py checks).
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Marketplace:
+    """One Amazon marketplace."""
+
+    code: str
+    marketplace_id: str
+    country: str
+    domain: str
+    currency: str
+
+    @property
+    def sales_channel(self) -> str:
+        """The name reports give it in `sales-channel`, e.g. "Amazon.com"."""
+        return "A" + self.domain[1:]
+
+
+MARKETPLACES: tuple[Marketplace, ...] = (
+    Marketplace("US", "ATVPDKIKX0DER", "US", "amazon.com", "USD"),
+    Marketplace("CA", "A2EUQ1WTGCTBG2", "CA", "amazon.ca", "CAD"),
+    Marketplace("MX", "A1AM78C64UM0Y8", "MX", "amazon.com.mx", "MXN"),
+    Marketplace("BR", "A2Q3Y263D00KWC", "BR", "amazon.com.br", "BRL"),
+    Marketplace("UK", "A1F83G8C2ARO7P", "GB", "amazon.co.uk", "GBP"),
+    Marketplace("IE", "A28R8C7NBKEWEA", "IE", "amazon.ie", "EUR"),
+    Marketplace("DE", "A1PA6795UKMFR9", "DE", "amazon.de", "EUR"),
+    Marketplace("FR", "A13V1IB3VIYZZH", "FR", "amazon.fr", "EUR"),
+    Marketplace("IT", "APJ6JRA9NG5V4", "IT", "amazon.it", "EUR"),
+    Marketplace("ES", "A1RKKUPIHCS9HS", "ES", "amazon.es", "EUR"),
+    Marketplace("NL", "A1805IZSGTT6HS", "NL", "amazon.nl", "EUR"),
+    Marketplace("BE", "AMEN7PMS3EDWL", "BE", "amazon.com.be", "EUR"),
+    Marketplace("SE", "A2NODRKZP88ZB9", "SE", "amazon.se", "SEK"),
+    Marketplace("PL", "A1C3SOZRARQ6R3", "PL", "amazon.pl", "PLN"),
+    Marketplace("TR", "A33AVAJ2PDY3EV", "TR", "amazon.com.tr", "TRY"),
+    Marketplace("AE", "A2VIGQ35RCS4UG", "AE", "amazon.ae", "AED"),
+    Marketplace("SA", "A17E79C6D8DWNP", "SA", "amazon.sa", "SAR"),
+    Marketplace("EG", "ARBP9OOSHTCHU", "EG", "amazon.eg", "EGP"),
+    Marketplace("ZA", "AE08WJ6YKNBMC", "ZA", "amazon.co.za", "ZAR"),
+    Marketplace("IN", "A21TJRUUN4KGV", "IN", "amazon.in", "INR"),
+    Marketplace("JP", "A1VC38T7YXB528", "JP", "amazon.co.jp", "JPY"),
+    Marketplace("AU", "A39IBJ37TRP1C6", "AU", "amazon.com.au", "AUD"),
+    Marketplace("SG", "A19VAU5U5O7RUS", "SG", "amazon.sg", "SGD"),
+)
+
+_BY_KEY = {
+    key.lower(): m
+    for m in MARKETPLACES
+    for key in (m.code, m.marketplace_id, m.domain, m.sales_channel)
+}
+# Amazon's own code for the United Kingdom marketplace is UK, its country code GB.
+_BY_KEY["gb"] = _BY_KEY["uk"]
+
+
+def find_marketplace(key: str) -> Marketplace | None:
+    """Find a marketplace by code ("US"), id, domain or sales-channel name; None if unknown."""
+    return _BY_KEY.get(key.strip().lower())

@@ -1,0 +1,42 @@
+"""Errors a user can cause and fix: each names a message in templates/text/errors.txt.j2."""
+
+from typing import Any
+
+
+class SellerbotError(Exception):
+    """A problem the user can act on; rendered from its template, never as a traceback."""
+
+    code = "error"
+    exit_code = 1
+
+    def __init__(self, code: str | None = None, /, **params: Any) -> None:
+        self.code = code or self.code
+        self.params = params
+        super().__init__(f"{self.code}: {params}")
+
+
+class ConfigError(SellerbotError):
+    """A setting has a value sellerbot cannot use."""
+
+    code = "config_invalid"
+    exit_code = 2
+
+
+class StoreError(SellerbotError):
+    """The database cannot be reached or is at the wrong schema version."""
+
+
+class ImportRejected(SellerbotError):
+    """A file was not imported; nothing from it was committed."""
+
+    code = "file_rejected"
+
+
+class NotFound(SellerbotError):
+    """The thing asked for is not in the database."""
+
+
+class BadInput(SellerbotError):
+    """The user typed something sellerbot cannot read."""
+
+    exit_code = 2

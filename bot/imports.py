@@ -1,0 +1,147 @@
+"""Importing files: sources meet the store, one transaction per file, all of it or none of it."""
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.domain.records import Order, OrderItem, ReturnRequest
+from bot.errors import ImportRejected, StoreError
+from bot.sources.context import SellerContext
+from bot.sources.files import SourceFile, Unrecognized, open_source
+from bot.sources.flatfile import BadRow
+from bot.store import Database
+from bot.store.models import ImportRow, OrderRow
+from bot.store.writer import Writer
+
+log = logging.getLogger(__name__)
+
+# Problems listed when a file is rejected; the rest are counted (a file with a systematic fault
+# would otherwise print a million lines).
+LISTED_PROBLEMS = 20
+
+# What one row of each kind of file becomes: the record counted as "a row".
+_ROW_RECORD = {
+    "all-orders": OrderItem,
+    "unshipped-orders": OrderItem,
+    "returns": ReturnRequest,
+    "sp-api-getorders": Order,
+    "sp-api-getorderitems": OrderItem,
+    "sp-api-searchorders": Order,
+    "sp-api-getorder": Order,
+}
+
+Progress = Callable[[SourceFile], None]
+
+
+@dataclass
+class ImportResult:
+    """What importing one file did."""
+
+    path: Path
+    kind: str
+    rows: int
+    new_orders: int
+    orders: int
+    items: int
+    returns: int
+    checksum: str
+    skipped: list[BadRow] = field(default_factory=list)
+
+
+@contextmanager
+def _opened(path: Path, encoding: str) -> Iterator[SourceFile]:
+    """Open and recognise `path`, turning every way a file can be wrong into a user-facing error."""
+    if not path.is_file():
+        raise ImportRejected("file_missing", path=str(path))
+    try:
+        with open_source(path, encoding) as source:
+            yield source
+    except Unrecognized as exc:
+        raise ImportRejected("file_unrecognized", path=str(path), why=str(exc)) from None
+    except OSError as exc:
+        raise ImportRejected("file_unreadable", path=str(path), reason=exc.strerror) from None
+
+
+def import_order(paths: Sequence[Path], encoding: str = "utf-8-sig") -> list[Path]:
+    """Files holding orders first, then those holding only items or returns, each stably.
+
+    Lines of a saved getOrderItems response need their order stored already, and a shell glob
+    lists getOrderItems-*.json before getOrders-*.json.
+    """
+    holds_orders = {}
+    for path in paths:
+        try:
+            with _opened(path, encoding) as source:
+                holds_orders[path] = source.holds_orders
+        except ImportRejected:
+            holds_orders[path] = True  # its import will fail with the same, clear error
+    return sorted(paths, key=lambda p: not holds_orders[p])
+
+
+def import_file(
+    db: Database,
+    path: Path,
+    ctx: SellerContext,
+    *,
+    skip_bad_rows: bool = False,
+    encoding: str = "utf-8-sig",
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Import one file in one transaction; any bad row rejects it whole unless skip_bad_rows."""
+    now = now or datetime.now(UTC)
+    with _opened(path, encoding) as source, db.begin() as conn:
+        before = conn.scalar(select(func.count()).select_from(OrderRow)) or 0
+        writer = Writer(conn, now=now)
+        row_record = _ROW_RECORD[source.kind]
+        problems: list[BadRow] = []
+        rows = 0
+        try:
+            for record in source.records(ctx):
+                if type(record) is BadRow:
+                    problems.append(record)
+                    rows += 1
+                    continue
+                if type(record) is row_record:
+                    rows += 1
+                    if progress is not None and rows % 20_000 == 0:
+                        progress(source)
+                # After the first problem of a file that will be rejected, read on only to
+                # list the other problems; writing would be wasted.
+                if skip_bad_rows or not problems:
+                    writer.add(record)
+            if problems and not skip_bad_rows:
+                raise ImportRejected(
+                    path=str(path),
+                    problems=problems[:LISTED_PROBLEMS],
+                    more=max(0, len(problems) - LISTED_PROBLEMS),
+                )
+            writer.flush()
+        except StoreError as exc:
+            raise ImportRejected(exc.code, path=str(path), **exc.params) from None
+        after = conn.scalar(select(func.count()).select_from(OrderRow)) or 0
+        conn.execute(
+            ImportRow.__table__.insert().values(
+                file_name=str(path), kind=source.kind, rows=rows,
+                skipped_rows=len(problems), checksum=source.checksum, imported_at=now,
+            )
+        )
+        if progress is not None:
+            progress(source)
+    log.info("imported %s (%s): %d rows, %d skipped", path.name, source.kind, rows, len(problems))
+    return ImportResult(
+        path=path,
+        kind=source.kind,
+        rows=rows,
+        new_orders=after - before,
+        orders=writer.written[Order],
+        items=writer.written[OrderItem],
+        returns=writer.written[ReturnRequest],
+        checksum=source.checksum,
+        skipped=problems,
+    )

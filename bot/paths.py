@@ -1,0 +1,25 @@
+"""Where sellerbot's own data folders (rules/, templates/) are, however it was installed."""
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_dir(name: str) -> Path:
+    """Return the folder `name` (rules or templates) shipped with this sellerbot."""
+    # A wheel carries the folders inside the package (pyproject's force-include); an editable
+    # install or a source checkout runs from the repository, where they sit beside bot/.
+    bundled = _PACKAGE / name
+    if bundled.is_dir():
+        return bundled
+    return _PACKAGE.parent / name
+
+
+def rules_dir() -> Path:
+    """Return the rules/ folder: policy as data."""
+    return data_dir("rules")
+
+
+def templates_dir() -> Path:
+    """Return the templates/ folder: every user-visible word."""
+    return data_dir("templates")

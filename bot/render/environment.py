@@ -1,0 +1,69 @@
+"""The template environment and the two ways to use it: whole templates and named messages."""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.paths import templates_dir
+
+# C0 and C1 control characters other than tab and newline: a product title or a file name
+# carrying terminal escape sequences must print as text, not act on the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL.sub("\ufffd", value)
+    return "" if value is None else value
+
+
+def _money(amount: Decimal | None, currency: str | None = None) -> str:
+    if amount is None:
+        return ""
+    return f"{amount:,.2f}" + (f" {currency}" if currency else "")
+
+
+def _when(moment: datetime | None, tz: ZoneInfo) -> str:
+    # Every time a user reads is in the seller's zone (the marketplace's local day matters).
+    return "" if moment is None else moment.astimezone(tz).strftime("%a %d %b %Y, %H:%M %Z")
+
+
+def _day(day: date | None, long: bool = False) -> str:
+    if day is None:
+        return ""
+    return day.strftime("%A %d %B %Y" if long else "%a %d %b %Y")
+
+
+@cache
+def _environment() -> Environment:
+    # Plain text for terminals; Slack text is escaped for mrkdwn by its own filter, not HTML.
+    env = Environment(
+        loader=FileSystemLoader(templates_dir()),
+        autoescape=False,  # noqa: S701
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        finalize=_plain,
+    )
+    env.filters["money"] = _money
+    env.filters["when"] = _when
+    env.filters["day"] = _day
+    return env
+
+
+def text(name: str, **context: Any) -> str:
+    """Render the plain-text template templates/text/`name`.txt.j2."""
+    return _environment().get_template(f"text/{name}.txt.j2").render(**context).strip("\n")
+
+
+def message(group: str, code: str, **params: Any) -> str:
+    """Render the macro `code` of templates/text/`group`.txt.j2: one message, one line."""
+    module = _environment().get_template(f"text/{group}.txt.j2").module
+    render = getattr(module, code, None) or module.unknown
+    return str(render(**params)).strip()

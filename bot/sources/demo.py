@@ -1,0 +1,289 @@
+"""The demo seller: about 300 realistic orders over the last 45 days, relative to `now`.
+
+Deterministic: the same `now` gives the same records, so a demo can be shown, tested and
+refreshed. Products are real books (their ISBN-10 as ASIN, as Amazon does), music, video and
+invented household goods; there is no buyer data at all, as with every other source.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.domain.calendar import BusinessCalendar
+from bot.domain.marketplaces import Marketplace
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
+from bot.domain.shipping import MEDIA_HANDLING_DAYS, end_of_day
+
+SEED = 20261126
+ORDERS = 300
+DAYS = 45
+
+
+@dataclass(frozen=True)
+class _Product:
+    sku: str
+    asin: str
+    title: str
+    category: str
+    price: Decimal
+    handling_days: int
+
+
+def _p(sku: str, asin: str, title: str, category: str, price: str, days: int = 2) -> _Product:
+    return _Product(sku, asin, title, category, Decimal(price), days)
+
+
+CATALOG = (
+    _p("BK-0141439513-U-VG", "0141439513", "Pride and Prejudice (Penguin Classics)", "Books",
+       "8.99"),
+    _p("BK-0743273567-U-G", "0743273567", "The Great Gatsby", "Books", "10.99"),
+    _p("BK-0316769487-U-VG", "0316769487", "The Catcher in the Rye", "Books", "8.49"),
+    _p("BK-0061120081-NEW", "0061120081", "To Kill a Mockingbird", "Books", "11.49"),
+    _p("BK-0307277674-NEW", "0307277674", "The Road", "Books", "12.95"),
+    _p("BK-0451524934-NEW", "0451524934", "1984 (Signet Classics)", "Books", "9.99"),
+    _p("BK-038549081X-U-G", "038549081X", "The Handmaid's Tale", "Books", "10.49"),
+    _p("BK-0062315005-NEW", "0062315005", "The Alchemist", "Books", "13.50"),
+    _p("BK-0679720200-U-VG", "0679720200", "The Stranger", "Books", "9.25"),
+    _p("CD-HARBOR-NC-U", "B00004T9QK", "Northern Crossing [Audio CD] Harbor Lights", "Music",
+       "11.98"),
+    _p("CD-QUARTET-LIVE", "B000002KH3", "Live at the Lantern [Audio CD] Blue Meridian Quartet",
+       "Music", "14.99"),
+    _p("DVD-FRONTIER-S1", "B01M7Y2R8D", "Frontier Town: The Complete First Season [DVD]",
+       "Video DVD", "19.99"),
+    _p("DVD-OCEANS-4D", "B08F5K3W1N", "Oceans Deep: A Four-Part Series [Blu-ray]", "Video DVD",
+       "34.95"),
+    _p("BV-65W-2P-WHT", "B0C4X9R2LM", "Bright Volt 65W USB-C Wall Charger, 2-Port, Foldable Plug",
+       "Electronics", "29.99", 1),
+    _p("BV-PB20K-BLK", "B0D1K7Q3ZP", "VoltPak 20000mAh Portable Power Bank with USB-C PD",
+       "Electronics", "39.99", 1),
+    _p("KV-BX200-BLK", "B0B6T2VQ9H", "Kelvo BX-200 Portable Bluetooth Speaker, Water Resistant",
+       "Electronics", "45.00", 2),
+    _p("RS-MUG12-SLT", "B0BZ7T4N6W", "Riverside Ceramic Travel Mug with Lid, 12 oz, Slate Blue",
+       "Kitchen", "18.50", 2),
+    _p("SP-GRIND-SS2", "B0CJ9M4PLS", "Salt & Pepper Grinder Set <2 pcs>, Stainless Steel",
+       "Kitchen", "21.96", 2),
+    _p("TP-BTL32-GRN", "B09X3M8R1K", "Trailpoint 32 oz Insulated Water Bottle, Forest Green",
+       "Sports", "24.95", 1),
+    _p("CT-100-ASST", "B07QW3JH2N", "Nylon Cable Ties, Assorted Sizes, 100 Pack",
+       "Tools", "7.49", 1),
+    _p("HL-THROW-OAT", "B0B8N2W7QX", "Hearthline Knit Throw Blanket, 50 x 60 in, Oatmeal",
+       "Home", "42.00", 3),
+    _p("OL-PZ1000-CV", "B0CH2L9V5T", "Old Lighthouse 1000-Piece Jigsaw Puzzle", "Toys", "19.99", 2),
+)
+
+_TAX = Decimal("0.0725")
+_CENT = Decimal("0.01")
+
+
+@dataclass
+class DemoSeller:
+    """The demo's records, ready for the store."""
+
+    orders: list[Order]
+    items: list[OrderItem]
+    returns: list[ReturnRequest]
+
+
+class _Builder:
+    def __init__(self, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
+                 marketplace: Marketplace) -> None:
+        self.rng = random.Random(SEED)
+        self.now, self.tz, self.calendar, self.market = now, tz, calendar, marketplace
+        self.today = now.astimezone(tz).date()
+        self.seller = DemoSeller([], [], [])
+        self.used_ids: set[str] = set()
+
+    def order_id(self) -> str:
+        while True:
+            rng = self.rng
+            order_id = (f"{rng.choice((111, 112, 113, 114))}-{rng.randrange(10**7):07d}"
+                        f"-{rng.randrange(10**7):07d}")
+            if order_id not in self.used_ids:
+                self.used_ids.add(order_id)
+                return order_id
+
+    def products(self) -> list[_Product]:
+        count = 1 if self.rng.random() < 0.85 else 2
+        return self.rng.sample(CATALOG, count)
+
+    def deadline(self, purchased: datetime, products: list[_Product]) -> datetime:
+        media = any(p.category in ("Books", "Music", "Video DVD") for p in products)
+        days = MEDIA_HANDLING_DAYS if media else max(p.handling_days for p in products)
+        local_day = purchased.astimezone(self.tz).date()
+        return end_of_day(self.calendar.add_business_days(local_day, days), self.tz)
+
+    def add(self, purchased: datetime, products: list[_Product], status: OrderStatus,
+            deadline: datetime, *, shipped_at: datetime | None = None,
+            delivered_at: datetime | None = None, shipped_lines: int | None = None,
+            channel: Channel = Channel.MERCHANT) -> Order:
+        rng = self.rng
+        order_id = self.order_id()
+        prime = rng.random() < 0.22
+        delivery_day = self.calendar.add_business_days(
+            deadline.astimezone(self.tz).date(), 2 if prime else 5
+        )
+        last_update = max(t for t in (purchased, shipped_at, delivered_at) if t is not None)
+        last_update = min(last_update + timedelta(minutes=rng.randint(1, 50)), self.now)
+        total = Decimal(0)
+        for line, product in enumerate(products):
+            quantity = 2 if rng.random() < 0.1 else 1
+            price = product.price * quantity
+            tax = (price * _TAX).quantize(_CENT)
+            shipping = Decimal("3.99") if product.category == "Books" else Decimal("0.00")
+            if status is OrderStatus.SHIPPED:
+                shipped = quantity
+            elif shipped_lines is not None:
+                shipped = quantity if line < shipped_lines else 0
+            else:
+                shipped = 0
+            total += price + tax + shipping
+            self.seller.items.append(OrderItem(
+                order_id=order_id, sku=product.sku, order_item_id=f"{rng.randrange(10**14):014d}",
+                asin=product.asin, title=product.title, quantity_ordered=quantity,
+                quantity_shipped=shipped, item_price=price, item_tax=tax,
+                shipping_price=shipping, shipping_tax=Decimal("0.00"),
+                condition="Used" if "-U-" in product.sku else "New",
+                product_category=product.category, last_update=last_update,
+            ))
+        order = Order(
+            order_id=order_id,
+            purchase_date=purchased,
+            last_update=last_update,
+            status=status,
+            fulfillment_channel=channel,
+            marketplace_id=self.market.marketplace_id,
+            ship_service_level="Expedited" if prime else "Standard",
+            is_prime=prime,
+            is_business=rng.random() < 0.04,
+            earliest_ship_date=purchased,
+            latest_ship_date=deadline,
+            earliest_delivery_date=end_of_day(delivery_day - timedelta(days=3), self.tz),
+            latest_delivery_date=end_of_day(delivery_day, self.tz),
+            shipped_at=shipped_at,
+            delivered_at=delivered_at,
+            order_total=None if status is OrderStatus.PENDING else total,
+            currency=self.market.currency,
+            ship_country=self.market.country,
+        )
+        self.seller.orders.append(order)
+        return order
+
+    def history(self) -> None:
+        """Orders of the last 45 days, shipped or cancelled or open as their age makes likely."""
+        rng, now = self.rng, self.now
+        for _ in range(ORDERS - 14):
+            purchased = now - timedelta(seconds=rng.uniform(0, DAYS * 86400))
+            products = self.products()
+            deadline = self.deadline(purchased, products)
+            roll = rng.random()
+            if now - purchased < timedelta(hours=1) and roll < 0.6:
+                self.add(purchased, products, OrderStatus.PENDING, deadline)
+            elif roll < 0.03:
+                self.add(purchased, products, OrderStatus.CANCELED, deadline)
+            elif roll < 0.08:
+                shipped_at = purchased + timedelta(hours=rng.uniform(3, 20))
+                self.add(purchased, products, OrderStatus.SHIPPED, deadline,
+                         shipped_at=min(shipped_at, now), channel=Channel.AMAZON)
+            elif deadline < now or (now - purchased > timedelta(hours=20) and roll < 0.55):
+                # Most parcels go out well in time; about one in forty is confirmed late.
+                if roll < 0.105:
+                    shipped_at = deadline + timedelta(hours=rng.uniform(2, 30))
+                else:
+                    shipped_at = purchased + (deadline - purchased) * rng.uniform(0.2, 0.9)
+                shipped_at = min(shipped_at, now)
+                delivered_at = shipped_at + timedelta(days=rng.uniform(2, 6))
+                self.add(purchased, products, OrderStatus.SHIPPED, deadline,
+                         shipped_at=shipped_at,
+                         delivered_at=delivered_at if delivered_at < now else None)
+            else:
+                self.add(purchased, products, OrderStatus.UNSHIPPED, deadline)
+
+    def scenarios(self) -> None:
+        """The cases a seller's morning is about, whatever day the demo runs on."""
+        rng, now = self.rng, self.now
+        due_today = end_of_day(self.today, self.tz)
+        for n in range(5):
+            purchased = now - timedelta(hours=rng.uniform(5, 30))
+            if n == 4:
+                self.add(purchased, rng.sample(CATALOG, 2), OrderStatus.PARTIALLY_SHIPPED,
+                         due_today, shipped_lines=1)
+            else:
+                self.add(purchased, self.products(), OrderStatus.UNSHIPPED, due_today)
+        # Late and unconfirmed: one is a day from Amazon's auto-cancel (ship-by + 7 days).
+        for days_late in (1, 3, 6):
+            deadline = end_of_day(self.today - timedelta(days=days_late), self.tz)
+            purchased = deadline - timedelta(days=2, hours=rng.uniform(1, 10))
+            self.add(purchased, self.products(), OrderStatus.UNSHIPPED, deadline)
+        due_next = end_of_day(self.calendar.next_business_day(self.today), self.tz)
+        for _ in range(4):
+            purchased = now - timedelta(hours=rng.uniform(1, 12))
+            self.add(purchased, self.products(), OrderStatus.UNSHIPPED, due_next)
+        # Just placed, payment not yet authorized: not shippable, never at risk.
+        for _ in range(2):
+            purchased = now - timedelta(minutes=rng.uniform(5, 40))
+            products = self.products()
+            self.add(purchased, products, OrderStatus.PENDING, self.deadline(purchased, products))
+
+    def returns(self) -> None:
+        """A few return requests on delivered orders, in every state support meets."""
+        delivered = [
+            o for o in self.seller.orders
+            if o.delivered_at is not None and self.now - o.delivered_at < timedelta(days=25)
+        ]
+        plans = (
+            ("Pending", "CR-UNWANTED_ITEM", "Customer", False, False),
+            ("Approved", "CR-DEFECTIVE", "Seller", True, False),
+            ("Approved", "CR-MISSED_ESTIMATED_DELIVERY", "Seller", True, True),
+            ("Completed", "CR-ORDERED_WRONG_ITEM", "Customer", True, False),
+            ("Completed", "AMZ-PG-BAD-DESC", "Seller", True, False),
+        )
+        items = {item.order_id: item for item in self.seller.items}
+        for order, (status, reason, payer, in_policy, a_to_z) in zip(
+            self.rng.sample(delivered, min(len(delivered), len(plans))), plans, strict=False
+        ):
+            item = items[order.order_id]
+            assert order.delivered_at is not None
+            requested = min(order.delivered_at + timedelta(days=self.rng.uniform(1, 8)), self.now)
+            amount = (item.item_price or Decimal(0)) + (item.item_tax or Decimal(0))
+            label = Decimal("6.02")
+            completed = status == "Completed"
+            self.seller.returns.append(ReturnRequest(
+                order_id=order.order_id,
+                amazon_rma_id=f"D{self.rng.randrange(16**10):010x}RMA",
+                sku=item.sku,
+                order_date=order.purchase_date.astimezone(self.tz).date()
+                if order.purchase_date else None,
+                request_date=requested.astimezone(self.tz).date(),
+                status=status,
+                label_type=None if status == "Pending" else "AmazonPrePaidLabel",
+                label_cost=None if status == "Pending" else label,
+                currency=self.market.currency,
+                carrier=None if status == "Pending" else "USPS",
+                label_paid_by=None if status == "Pending" else payer,
+                a_to_z_claim=a_to_z,
+                is_prime=order.is_prime,
+                asin=item.asin,
+                item_name=item.title,
+                quantity=item.quantity_ordered,
+                reason=reason,
+                in_policy=in_policy,
+                return_type="C-Returns",
+                resolution="StandardRefund",
+                order_amount=amount,
+                order_quantity=item.quantity_ordered,
+                refunded_amount=(amount - label if payer == "Customer" else amount)
+                if completed else None,
+            ))
+
+
+def demo_seller(now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
+                marketplace: Marketplace) -> DemoSeller:
+    """Build the demo seller as seen at `now`."""
+    builder = _Builder(now, tz, calendar, marketplace)
+    builder.history()
+    builder.scenarios()
+    builder.returns()
+    builder.seller.orders.sort(key=lambda o: o.purchase_date or now)
+    return builder.seller

@@ -1,0 +1,140 @@
+"""Opening a file a seller hands over and recognising what it is from its content alone."""
+
+import hashlib
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from bot.domain.records import Order, OrderItem, ReturnRequest
+from bot.sources import all_orders, returns_report, saved_responses, unshipped
+from bot.sources.context import SellerContext
+from bot.sources.flatfile import BadRow, FlatFile
+
+REPORTS = (all_orders, unshipped, returns_report)
+"""Flat-file report parsers, tried in this order against a file's header."""
+
+Record = Order | OrderItem | ReturnRequest
+
+
+class Unrecognized(ValueError):
+    """Not a report or saved response sellerbot can read."""
+
+
+class _Tally(io.RawIOBase):
+    """A binary file that counts and hashes the bytes read through it (progress, checksum)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self.bytes_read = 0
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        count = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        if count:
+            self.bytes_read += count
+            self.digest.update(memoryview(buffer)[:count])
+        return count
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        # Reading starts over (JSON is read in passes): count and hash only the last pass.
+        position = self._raw.seek(offset, whence)
+        if position == 0:
+            self.bytes_read = 0
+            self.digest = hashlib.sha256()
+        return position
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+@dataclass
+class SourceFile:
+    """A file opened for import: its kind, size, records, and how far reading has got."""
+
+    path: Path
+    kind: str
+    holds_orders: bool
+    size: int
+    _tally: _Tally
+    _binary: io.BufferedReader
+    _encoding: str
+    _shape: saved_responses.ResponseKind | None = None
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes read so far (for a progress bar)."""
+        return self._tally.bytes_read
+
+    @property
+    def checksum(self) -> str:
+        """SHA-256 of the bytes read, once the file has been read through."""
+        return self._tally.digest.hexdigest()
+
+    def records(self, ctx: SellerContext) -> Iterator[Record | BadRow]:
+        """Stream the file's records, and a BadRow for each part that cannot be read."""
+        self._binary.seek(0)
+        if self._shape is not None:
+            yield from saved_responses.read(self._binary, self._shape)
+            return
+        text = io.TextIOWrapper(self._binary, encoding=self._encoding, newline="")
+        try:
+            flat = FlatFile(text)
+        except UnicodeDecodeError:
+            yield BadRow(1, "not_text", {"encoding": self._encoding})
+            return
+        parser = next(r for r in REPORTS if self.kind == r.KIND)
+        yield from parser.parse(flat, ctx)  # type: ignore[attr-defined]
+        text.detach()
+
+
+def _kind_of_report(binary: io.BufferedReader, encoding: str) -> str:
+    binary.seek(0)
+    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    try:
+        flat = FlatFile(text)
+    except UnicodeDecodeError:
+        raise Unrecognized("not_text") from None
+    finally:
+        text.detach()
+    for report in REPORTS:
+        if flat.has(*report.SIGNATURE):
+            return report.KIND
+    raise Unrecognized("unknown_header")
+
+
+@contextmanager
+def open_source(path: Path, encoding: str = "utf-8-sig") -> Iterator[SourceFile]:
+    """Open `path` and recognise it from its first bytes: a report header or a JSON response."""
+    raw = path.open("rb", buffering=0)
+    tally = _Tally(raw)
+    binary = io.BufferedReader(tally, buffer_size=1 << 20)
+    try:
+        start = binary.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not start:
+            raise Unrecognized("empty")
+        if start[:1] in (b"{", b"["):
+            try:
+                shape = saved_responses.detect(binary)
+            except saved_responses.NotAResponse:
+                raise Unrecognized("unknown_json") from None
+            kind, holds_orders = shape.kind, shape.holds_orders
+        else:
+            shape = None
+            kind = _kind_of_report(binary, encoding)
+            holds_orders = kind != returns_report.KIND
+        yield SourceFile(
+            path=path, kind=kind, holds_orders=holds_orders, size=path.stat().st_size,
+            _tally=tally, _binary=binary, _encoding=encoding, _shape=shape,
+        )
+    finally:
+        binary.close()

@@ -1,0 +1,217 @@
+"""Orders API payloads (v0 and v2026-01-01) as records: the mapping in ../shared/spec/sp-api.md §2.
+
+Only the fields named here are read. `ShippingAddress`, `BuyerInfo`, `BuyerTaxInformation`,
+`buyer`, `recipient`, `tax`, `payment`, gift messages and customizations are never touched, so
+they cannot reach the store (privacy.md §3.2).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.domain.order_ids import STORED_ORDER_ID
+from bot.domain.records import Order, OrderItem, OrderStatus
+from bot.sources.codes import channel, order_status
+from bot.sources.values import BadValue, count, flag, money, timestamp
+
+
+class FieldError(ValueError):
+    """A field of an API object that cannot be read: its path and what is wrong."""
+
+    def __init__(self, path: str, code: str, value: str) -> None:
+        super().__init__(f"{path}: {code}")
+        self.path, self.code, self.value = path, code, value
+
+
+def _get(obj: Any, path: str) -> Any:
+    for key in path.split("."):
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return None if obj == "" else obj
+
+
+def _read(obj: Any, path: str, convert: Callable[[str], Any] | None = None) -> Any:
+    value = _get(obj, path)
+    if value is None or convert is None:
+        return value
+    # JSON booleans arrive as True/False, while v0 sends some flags ("IsGift",
+    # "IsReplacementOrder") as strings: both read the same through str() and `flag`.
+    try:
+        return convert(value if isinstance(value, str) else str(value))
+    except BadValue as exc:
+        raise FieldError(path, exc.code, exc.value) from None
+
+
+def _order_id(obj: dict, key: str) -> str:
+    order_id = _get(obj, key)
+    if not isinstance(order_id, str) or STORED_ORDER_ID.fullmatch(order_id) is None:
+        raise FieldError(key, "bad_order_id", str(order_id)[:40])
+    return order_id
+
+
+def _amount(obj: Any, path: str, amount_key: str) -> Decimal | None:
+    return _read(obj, f"{path}.{amount_key}", money)
+
+
+def _line_key(sku: str | None, asin: str | None, item_id: str | None, path: str) -> str:
+    # Lines are keyed by SKU in every source (the All Orders report has no item id).
+    key = sku or asin or item_id
+    if not key:
+        raise FieldError(path, "empty", "")
+    return key
+
+
+def order_from_v0(obj: dict) -> Order:
+    """An Orders API v0 `Order` object as a record."""
+    return Order(
+        order_id=_order_id(obj, "AmazonOrderId"),
+        merchant_order_id=_get(obj, "SellerOrderId"),
+        purchase_date=_read(obj, "PurchaseDate", timestamp),
+        last_update=_read(obj, "LastUpdateDate", timestamp),
+        status=_read(obj, "OrderStatus", order_status),
+        fulfillment_channel=_read(obj, "FulfillmentChannel", channel),
+        marketplace_id=_get(obj, "MarketplaceId"),
+        ship_service_level=(
+            _get(obj, "ShipmentServiceLevelCategory") or _get(obj, "ShipServiceLevel")
+        ),
+        is_prime=_read(obj, "IsPrime", flag),
+        is_business=_read(obj, "IsBusinessOrder", flag),
+        earliest_ship_date=_read(obj, "EarliestShipDate", timestamp),
+        latest_ship_date=_read(obj, "LatestShipDate", timestamp),
+        earliest_delivery_date=_read(obj, "EarliestDeliveryDate", timestamp),
+        latest_delivery_date=_read(obj, "LatestDeliveryDate", timestamp),
+        order_total=_amount(obj, "OrderTotal", "Amount"),
+        currency=_get(obj, "OrderTotal.CurrencyCode"),
+    )
+
+
+def item_from_v0(order_id: str, obj: dict) -> OrderItem:
+    """An Orders API v0 `OrderItem` object (from getOrderItems) as a record."""
+    sku, asin, item_id = _get(obj, "SellerSKU"), _get(obj, "ASIN"), _get(obj, "OrderItemId")
+    discounts = [
+        d for d in (_amount(obj, "PromotionDiscount", "Amount"),
+                    _amount(obj, "ShippingDiscount", "Amount")) if d is not None
+    ]
+    return OrderItem(
+        order_id=order_id,
+        sku=_line_key(sku, asin, item_id, "SellerSKU"),
+        order_item_id=item_id,
+        asin=asin,
+        title=_get(obj, "Title"),
+        quantity_ordered=_read(obj, "QuantityOrdered", count),
+        quantity_shipped=_read(obj, "QuantityShipped", count),
+        item_price=_amount(obj, "ItemPrice", "Amount"),
+        item_tax=_amount(obj, "ItemTax", "Amount"),
+        shipping_price=_amount(obj, "ShippingPrice", "Amount"),
+        shipping_tax=_amount(obj, "ShippingTax", "Amount"),
+        promotion_discount=sum((abs(d) for d in discounts), Decimal(0)) if discounts else None,
+        condition=_get(obj, "ConditionId"),
+        buyer_requested_cancel=_read(obj, "BuyerRequestedCancel.IsBuyerRequestedCancel", flag),
+    )
+
+
+def _service_level(value: str | None) -> str | None:
+    # v2026 writes NEXT_DAY where v0 and the reports write NextDay; keep one spelling.
+    if not value:
+        return None
+    return "".join(word.capitalize() for word in value.split("_"))
+
+
+def _breakdown(obj: dict, kind: str, subtype: str | None = None) -> Decimal | None:
+    for part in _get(obj, "proceeds.breakdowns") or ():
+        if not isinstance(part, dict) or part.get("type") != kind:
+            continue
+        if subtype is None:
+            return _amount(part, "subtotal", "amount")
+        for detail in part.get("detailedBreakdowns") or ():
+            if isinstance(detail, dict) and detail.get("subtype") == subtype:
+                return _amount(detail, "value", "amount")
+    return None
+
+
+def _item_from_v2026(order_id: str, obj: dict, updated: datetime | None) -> OrderItem:
+    sku, asin = _get(obj, "product.sellerSku"), _get(obj, "product.asin")
+    item_id = _get(obj, "orderItemId")
+    quantity = _read(obj, "quantityOrdered", count)
+    price = _breakdown(obj, "ITEM")
+    unit_price = _amount(obj, "product.price.unitPrice", "amount")
+    if price is None and unit_price is not None and quantity is not None:
+        price = unit_price * quantity
+    tax = _breakdown(obj, "TAX", "ITEM")
+    if tax is None and _breakdown(obj, "TAX", "SHIPPING") is None:
+        tax = _breakdown(obj, "TAX")
+    discount = _breakdown(obj, "DISCOUNT")
+    return OrderItem(
+        order_id=order_id,
+        sku=_line_key(sku, asin, item_id, "product.sellerSku"),
+        order_item_id=item_id,
+        asin=asin,
+        title=_get(obj, "product.title"),
+        quantity_ordered=quantity,
+        quantity_shipped=_read(obj, "fulfillment.quantityFulfilled", count),
+        item_price=price,
+        item_tax=tax,
+        shipping_price=_breakdown(obj, "SHIPPING"),
+        shipping_tax=_breakdown(obj, "TAX", "SHIPPING"),
+        promotion_discount=abs(discount) if discount is not None else None,
+        condition=_get(obj, "product.condition.conditionType"),
+        buyer_requested_cancel=(
+            _get(obj, "cancellation.cancellationRequest.requester") == "BUYER" or None
+        ),
+        last_update=updated,
+    )
+
+
+def order_from_v2026(obj: dict) -> tuple[Order, list[OrderItem]]:
+    """An Orders API v2026-01-01 `Order` object (items inside) as records."""
+    order_id = _order_id(obj, "orderId")
+    updated = _read(obj, "lastUpdatedTime", timestamp)
+    programs = _get(obj, "programs")
+    status = _read(obj, "fulfillment.fulfillmentStatus", order_status)
+    aliases = _get(obj, "orderAliases") or ()
+    merchant_id = next(
+        (a.get("aliasId") for a in aliases
+         if isinstance(a, dict) and a.get("aliasType") == "SELLER_ORDER_ID"),
+        None,
+    )
+    shipped_at = None
+    if status is OrderStatus.SHIPPED:
+        times = [
+            _read(package, "shipTime", timestamp)
+            for package in _get(obj, "packages") or ()
+            if isinstance(package, dict)
+        ]
+        shipped_at = max((t for t in times if t is not None), default=None)
+    order = Order(
+        order_id=order_id,
+        merchant_order_id=merchant_id,
+        purchase_date=_read(obj, "createdTime", timestamp),
+        last_update=updated,
+        status=status,
+        fulfillment_channel=_read(obj, "fulfillment.fulfilledBy", channel),
+        marketplace_id=_get(obj, "salesChannel.marketplaceId"),
+        ship_service_level=_service_level(_get(obj, "fulfillment.fulfillmentServiceLevel")),
+        is_prime="PRIME" in programs if isinstance(programs, list) else None,
+        is_business="AMAZON_BUSINESS" in programs if isinstance(programs, list) else None,
+        earliest_ship_date=_read(obj, "fulfillment.shipByWindow.earliestDateTime", timestamp),
+        latest_ship_date=_read(obj, "fulfillment.shipByWindow.latestDateTime", timestamp),
+        earliest_delivery_date=_read(
+            obj, "fulfillment.deliverByWindow.earliestDateTime", timestamp
+        ),
+        latest_delivery_date=_read(obj, "fulfillment.deliverByWindow.latestDateTime", timestamp),
+        shipped_at=shipped_at,
+        order_total=_amount(obj, "proceeds.grandTotal", "amount"),
+        currency=_get(obj, "proceeds.grandTotal.currencyCode"),
+    )
+    items = []
+    for number, item in enumerate(_get(obj, "orderItems") or ()):
+        path = f"orderItems[{number}]"
+        if not isinstance(item, dict):
+            raise FieldError(path, "not_an_object", "")
+        try:
+            items.append(_item_from_v2026(order_id, item, updated))
+        except FieldError as exc:
+            raise FieldError(f"{path}.{exc.path}", exc.code, exc.value) from None
+    return order, items

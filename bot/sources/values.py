@@ -1,0 +1,83 @@
+"""Reading single values out of Amazon's files: times, dates, money, counts and flags."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+
+class BadValue(ValueError):
+    """A value that cannot be read; `code` names its message in templates/text/errors.txt.j2."""
+
+    def __init__(self, code: str, value: str) -> None:
+        super().__init__(code)
+        self.code = code
+        # Only values of kept (non-personal) columns ever reach here; cut them short all the same.
+        self.value = value if len(value) <= 40 else value[:37] + "..."
+
+
+_fromisoformat = datetime.fromisoformat
+
+
+def timestamp(text: str) -> datetime:
+    """An ISO 8601 time with an offset (or Z), as a UTC-aware datetime."""
+    try:
+        value = _fromisoformat(text)
+    except ValueError:
+        raise BadValue("bad_time", text) from None
+    if value.tzinfo is None:
+        # A time without an offset could be off by a whole day in the seller's zone.
+        raise BadValue("naive_time", text)
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value
+
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+
+def local_date(text: str, tz: ZoneInfo) -> date:
+    """A calendar date: `24-Sep-2026`, `2026-09-24`, or an ISO time taken in the seller's zone."""
+    parts = text.split("-")
+    try:
+        if len(parts) == 3 and parts[1].lower() in _MONTHS:
+            # The returns report's DD-Mon-YYYY form (reports.md §6).
+            return date(int(parts[2]), _MONTHS[parts[1].lower()], int(parts[0]))
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return timestamp(text).astimezone(tz).date()
+    except (ValueError, BadValue):
+        raise BadValue("bad_date", text) from None
+
+
+def money(text: str) -> Decimal:
+    """An amount such as 12.34 (or -1.00 for a discount)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise BadValue("bad_money", text) from None
+    if not value.is_finite():
+        raise BadValue("bad_money", text)
+    return value
+
+
+def count(text: str) -> int:
+    """A whole, non-negative quantity."""
+    if not text.isdigit() or not text.isascii():
+        raise BadValue("bad_count", text)
+    return int(text)
+
+
+_FLAGS = {"true": True, "false": False, "y": True, "n": False, "yes": True, "no": False}
+
+
+def flag(text: str) -> bool:
+    """A yes/no value: true/false or Y/N, in any case."""
+    try:
+        return _FLAGS[text.lower()]
+    except KeyError:
+        raise BadValue("bad_flag", text) from None

@@ -1,0 +1,97 @@
+"""The database: engine, connections and the schema version check."""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from bot.errors import StoreError
+from bot.store import schema
+
+log = logging.getLogger(__name__)
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    # SQLite ignores foreign keys unless asked, per connection.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL lets Slack requests read while an import or sync writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    # Wait for a writer instead of failing at once with "database is locked".
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for `url`; parameters never reach logs or error messages (buyer data)."""
+    parsed = make_url(url)
+    kwargs: dict = {"hide_parameters": True}
+    if parsed.get_backend_name() == "postgresql":
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(parsed, **kwargs)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class Database:
+    """One database: hands out transactions and keeps its schema current."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+
+    @classmethod
+    def open(cls, url: str) -> "Database":
+        """Open the database at `url`: a new one gets its tables, an outdated one is refused."""
+        db = cls(url)
+        state = db.schema_state()
+        if state.is_new:
+            log.info("new database: creating the tables")
+            db.upgrade()
+        elif not state.is_current:
+            raise StoreError("db_behind", current=state.current, head=state.head)
+        return db
+
+    def schema_state(self) -> schema.SchemaState:
+        """Where this database's schema stands; raises StoreError when it cannot be reached."""
+        try:
+            return schema.state(self.engine)
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise StoreError("db_unreachable", url=self.safe_url, reason=reason) from None
+
+    def upgrade(self) -> None:
+        """Apply every migration this sellerbot has."""
+        schema.upgrade(self.engine)
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password hidden, fit for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A connection in a transaction: committed on success, rolled back on any error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """An ORM session in a transaction."""
+        with Session(self.engine) as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()

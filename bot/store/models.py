@@ -1,0 +1,140 @@
+"""The tables, as SQLAlchemy 2 typed models. Nothing outside bot/store/ sees them."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import ClassVar
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.store.types import UTCDateTime
+
+# Amazon order ids are 19 characters; other sales channels' ids are no longer.
+ORDER_ID = String(32)
+# Numeric(12, 2): exact money; every Amazon marketplace currency has at most 2 decimals.
+MONEY = Numeric(12, 2)
+
+
+class Base(DeclarativeBase):
+    """Declarative base: maps Python types to the columns below."""
+
+    type_annotation_map: ClassVar = {datetime: UTCDateTime(), Decimal: MONEY}
+
+
+class OrderRow(Base):
+    """An order (privacy.md: no buyer name, address, e-mail or phone has a column)."""
+
+    __tablename__ = "orders"
+
+    order_id: Mapped[str] = mapped_column(ORDER_ID, primary_key=True)
+    merchant_order_id: Mapped[str | None] = mapped_column(String(64))
+    purchase_date: Mapped[datetime | None]
+    last_update: Mapped[datetime | None]
+    status: Mapped[str | None] = mapped_column(String(24))
+    fulfillment_channel: Mapped[str | None] = mapped_column(String(3))
+    marketplace_id: Mapped[str | None] = mapped_column(String(16))
+    ship_service_level: Mapped[str | None] = mapped_column(String(64))
+    is_prime: Mapped[bool | None] = mapped_column(Boolean)
+    is_business: Mapped[bool | None] = mapped_column(Boolean)
+    earliest_ship_date: Mapped[datetime | None]
+    latest_ship_date: Mapped[datetime | None]
+    earliest_delivery_date: Mapped[datetime | None]
+    latest_delivery_date: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    order_total: Mapped[Decimal | None]
+    currency: Mapped[str | None] = mapped_column(String(3))
+    ship_country: Mapped[str | None] = mapped_column(String(2))
+    # When sellerbot first stored the order: "new since the last digest" counts from it.
+    first_seen_at: Mapped[datetime]
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OrderItemRow(Base):
+    """One line of an order.
+
+    Keyed by (order_id, sku): the All Orders report has no order-item-id, and the SKU is the one
+    key every source (reports, SP-API v0 and v2026) gives for a line.
+    """
+
+    __tablename__ = "order_items"
+
+    order_id: Mapped[str] = mapped_column(
+        ORDER_ID, ForeignKey("orders.order_id", ondelete="CASCADE"), primary_key=True
+    )
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_item_id: Mapped[str | None] = mapped_column(String(32))
+    asin: Mapped[str | None] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(Text)
+    quantity_ordered: Mapped[int | None] = mapped_column(Integer)
+    quantity_shipped: Mapped[int | None] = mapped_column(Integer)
+    item_price: Mapped[Decimal | None]
+    item_tax: Mapped[Decimal | None]
+    shipping_price: Mapped[Decimal | None]
+    shipping_tax: Mapped[Decimal | None]
+    promotion_discount: Mapped[Decimal | None]
+    condition: Mapped[str | None] = mapped_column(String(32))
+    product_category: Mapped[str | None] = mapped_column(String(64))
+    buyer_requested_cancel: Mapped[bool | None] = mapped_column(Boolean)
+    last_update: Mapped[datetime | None]
+
+
+class ReturnRow(Base):
+    """A return request from the MFN returns report, minus its tracking number (privacy.md §3)."""
+
+    __tablename__ = "returns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # No foreign key: the returns report reaches back further than the order reports may.
+    order_id: Mapped[str] = mapped_column(ORDER_ID)
+    amazon_rma_id: Mapped[str] = mapped_column(String(32))
+    sku: Mapped[str] = mapped_column(String(64))
+    order_date: Mapped[date | None] = mapped_column(Date)
+    request_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str | None] = mapped_column(String(32))
+    merchant_rma_id: Mapped[str | None] = mapped_column(String(64))
+    label_type: Mapped[str | None] = mapped_column(String(64))
+    label_cost: Mapped[Decimal | None]
+    currency: Mapped[str | None] = mapped_column(String(3))
+    carrier: Mapped[str | None] = mapped_column(String(64))
+    label_paid_by: Mapped[str | None] = mapped_column(String(32))
+    a_to_z_claim: Mapped[bool | None] = mapped_column(Boolean)
+    is_prime: Mapped[bool | None] = mapped_column(Boolean)
+    asin: Mapped[str | None] = mapped_column(String(16))
+    item_name: Mapped[str | None] = mapped_column(Text)
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(64))
+    in_policy: Mapped[bool | None] = mapped_column(Boolean)
+    return_type: Mapped[str | None] = mapped_column(String(64))
+    resolution: Mapped[str | None] = mapped_column(String(64))
+    invoice_number: Mapped[str | None] = mapped_column(String(64))
+    return_delivery_date: Mapped[date | None] = mapped_column(Date)
+    order_amount: Mapped[Decimal | None]
+    order_quantity: Mapped[int | None] = mapped_column(Integer)
+    safet_action_reason: Mapped[str | None] = mapped_column(String(128))
+    safet_claim_id: Mapped[str | None] = mapped_column(String(64))
+    safet_claim_state: Mapped[str | None] = mapped_column(String(64))
+    safet_claim_date: Mapped[date | None] = mapped_column(Date)
+    safet_reimbursement: Mapped[Decimal | None]
+    refunded_amount: Mapped[Decimal | None]
+    order_item_id: Mapped[str | None] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(64))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("uq_returns_line", "order_id", "amazon_rma_id", "sku", unique=True),
+    )
+
+
+class ImportRow(Base):
+    """One imported file: what it was and what came of it."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    rows: Mapped[int] = mapped_column(Integer)
+    skipped_rows: Mapped[int] = mapped_column(Integer, default=0)
+    checksum: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime]
