@@ -2,4 +2,6 @@
 
 from bot.cli import main
 
-main()
+# Guarded: the import's parser process (bot/pipeline.py) is spawned and imports __main__.
+if __name__ == "__main__":
+    main()

@@ -14,7 +14,6 @@ from bot import __version__, render, reports
 from bot.config import Settings, load_settings
 from bot.errors import ImportRejected, SellerbotError
 from bot.imports import import_file, import_order
-from bot.sources.files import SourceFile
 from bot.store import Database
 
 app = typer.Typer(
@@ -94,9 +93,9 @@ def import_(
             if path.is_file() and path.stat().st_size >= PROGRESS_BYTES:
                 task = bar.add_task(path.name, total=path.stat().st_size)
 
-            def advance(source: SourceFile, task: object = task) -> None:
+            def advance(_path: Path, done: int, _total: int, task: object = task) -> None:
                 if task is not None:
-                    bar.update(task, completed=source.bytes_read)  # type: ignore[arg-type]
+                    bar.update(task, completed=done)  # type: ignore[arg-type]
 
             try:
                 result = import_file(db, path, ctx, skip_bad_rows=skip_bad_rows,

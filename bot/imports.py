@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot import pipeline
+from bot.batches import batches
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.errors import ImportRejected, StoreError
 from bot.sources.context import SellerContext
@@ -24,18 +26,8 @@ log = logging.getLogger(__name__)
 # would otherwise print a million lines).
 LISTED_PROBLEMS = 20
 
-# What one row of each kind of file becomes: the record counted as "a row".
-_ROW_RECORD = {
-    "all-orders": OrderItem,
-    "unshipped-orders": OrderItem,
-    "returns": ReturnRequest,
-    "sp-api-getorders": Order,
-    "sp-api-getorderitems": OrderItem,
-    "sp-api-searchorders": Order,
-    "sp-api-getorder": Order,
-}
-
-Progress = Callable[[SourceFile], None]
+# Called after each batch with the file, the bytes read so far and the file's size.
+Progress = Callable[[Path, int, int], None]
 
 
 @dataclass
@@ -95,44 +87,42 @@ def import_file(
 ) -> ImportResult:
     """Import one file in one transaction; any bad row rejects it whole unless skip_bad_rows."""
     now = now or datetime.now(UTC)
-    with _opened(path, encoding) as source, db.begin() as conn:
+    with _opened(path, encoding) as source, db.begin_bulk() as conn:
         before = conn.scalar(select(func.count()).select_from(OrderRow)) or 0
         writer = Writer(conn, now=now)
-        row_record = _ROW_RECORD[source.kind]
+        if pipeline.worthwhile(source.size):
+            stream = pipeline.parsed_batches(path, encoding, ctx, type(conn.dialect), now)
+        else:
+            stream = batches(source, ctx, writer.builders)
         problems: list[BadRow] = []
         rows = 0
+        checksum = ""
         try:
-            for record in source.records(ctx):
-                if type(record) is BadRow:
-                    problems.append(record)
-                    rows += 1
-                    continue
-                if type(record) is row_record:
-                    rows += 1
-                    if progress is not None and rows % 20_000 == 0:
-                        progress(source)
+            for batch in stream:
+                rows += batch.lines
+                problems.extend(batch.problems)
                 # After the first problem of a file that will be rejected, read on only to
                 # list the other problems; writing would be wasted.
                 if skip_bad_rows or not problems:
-                    writer.add(record)
-            if problems and not skip_bad_rows:
-                raise ImportRejected(
-                    path=str(path),
-                    problems=problems[:LISTED_PROBLEMS],
-                    more=max(0, len(problems) - LISTED_PROBLEMS),
-                )
-            writer.flush()
+                    writer.add_rows(batch.rows)
+                if progress is not None:
+                    progress(path, batch.bytes_read, source.size)
+                checksum = batch.checksum or checksum
         except StoreError as exc:
             raise ImportRejected(exc.code, path=str(path), **exc.params) from None
+        if problems and not skip_bad_rows:
+            raise ImportRejected(
+                path=str(path),
+                problems=problems[:LISTED_PROBLEMS],
+                more=max(0, len(problems) - LISTED_PROBLEMS),
+            )
         after = conn.scalar(select(func.count()).select_from(OrderRow)) or 0
         conn.execute(
             ImportRow.__table__.insert().values(
                 file_name=str(path), kind=source.kind, rows=rows,
-                skipped_rows=len(problems), checksum=source.checksum, imported_at=now,
+                skipped_rows=len(problems), checksum=checksum, imported_at=now,
             )
         )
-        if progress is not None:
-            progress(source)
     log.info("imported %s (%s): %d rows, %d skipped", path.name, source.kind, rows, len(problems))
     return ImportResult(
         path=path,
@@ -142,6 +132,6 @@ def import_file(
         orders=writer.written[Order],
         items=writer.written[OrderItem],
         returns=writer.written[ReturnRequest],
-        checksum=source.checksum,
+        checksum=checksum,
         skipped=problems,
     )

@@ -1,6 +1,8 @@
 """Orders, order items and return requests as plain records: what sources emit and the store keeps.
 
 A field left as None means "this source does not say"; the store then keeps what it knew.
+Records are not frozen dataclasses only because those take five times longer to build, which
+matters at a million rows (bench/import_orders.py); treat them as immutable.
 No record has a field for a buyer's name, address, e-mail or phone (Amazon's Data Protection
 Policy; ../shared/spec/privacy.md): sources drop them while parsing.
 """
@@ -31,7 +33,7 @@ class Channel(StrEnum):
     AMAZON = "AFN"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OrderItem:
     """One line of an order: a SKU and its quantities and money."""
 
@@ -55,7 +57,7 @@ class OrderItem:
     last_update: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Order:
     """An Amazon order without any buyer data; all times are UTC-aware."""
 
@@ -98,7 +100,7 @@ class Order:
         return sum(amounts, Decimal(0)) - sum(discounts, Decimal(0))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReturnRequest:
     """One line of the MFN returns report, without the return tracking number (privacy.md §3)."""
 

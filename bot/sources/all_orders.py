@@ -6,7 +6,6 @@ ship-postal-code, cpf, purchase-order-number, address-type (privacy.md §3.1).
 """
 
 from collections.abc import Iterator
-from decimal import Decimal
 
 from bot.domain.marketplaces import find_marketplace
 from bot.domain.order_ids import STORED_ORDER_ID
@@ -14,7 +13,7 @@ from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.sources.codes import channel, order_status, squash
 from bot.sources.context import SellerContext
 from bot.sources.flatfile import BadRow, FlatFile
-from bot.sources.values import BadValue, count, flag, money, timestamp
+from bot.sources.values import BadValue, count_cell, flag_cell, money_cell, timestamp
 
 KIND = "all-orders"
 SIGNATURE = ("amazon-order-id", "order-status", "item-status", "purchase-date")
@@ -23,10 +22,6 @@ REQUIRED = ("amazon-order-id", "purchase-date", "order-status", "sku", "quantity
 # item-status -> how much of the line has shipped (All Orders has no quantity-shipped column).
 _SHIPPED_ALL = "shipped"
 _SHIPPED_NONE = frozenset({"unshipped", "pending", "cancelled", "canceled"})
-
-
-def _money(text: str) -> Decimal | None:
-    return money(text) if text else None
 
 
 def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | BadRow]:
@@ -69,21 +64,21 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | Ba
             column = "fulfillment-channel"
             fulfilled_by = channel(f[i_channel]) if f[i_channel].strip() else None
             column = "quantity"
-            quantity = count(f[i_quantity].strip())
+            quantity = count_cell(f[i_quantity])
             column = "item-price"
-            price = _money(f[i_price].strip())
+            price = money_cell(f[i_price])
             column = "item-tax"
-            tax = _money(f[i_tax].strip())
+            tax = money_cell(f[i_tax])
             column = "shipping-price"
-            shipping = _money(f[i_ship].strip())
+            shipping = money_cell(f[i_ship])
             column = "shipping-tax"
-            shipping_tax = _money(f[i_ship_tax].strip())
+            shipping_tax = money_cell(f[i_ship_tax])
             column = "item-promotion-discount"
-            promo = _money(f[i_promo].strip())
+            promo = money_cell(f[i_promo])
             column = "ship-promotion-discount"
-            ship_promo = _money(f[i_ship_promo].strip())
+            ship_promo = money_cell(f[i_ship_promo])
             column = "is-business-order"
-            business = flag(f[i_business].strip()) if f[i_business].strip() else None
+            business = flag_cell(f[i_business])
             column = "sku"
             sku = f[i_sku].strip() or f[i_asin].strip()
             if not sku:
@@ -99,18 +94,24 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | Ba
             if sales not in marketplaces:
                 found = find_marketplace(sales) if sales else None
                 marketplaces[sales] = found.marketplace_id if found else None
+            # Positional arguments, in field order: a third of the cost of keywords at a
+            # million rows (tests/test_records.py pins the field order).
             yield Order(
-                order_id=order_id,
-                merchant_order_id=f[i_merchant_id].strip() or None,
-                purchase_date=purchase,
-                last_update=updated,
-                status=status,
-                fulfillment_channel=fulfilled_by,
-                marketplace_id=marketplaces[sales],
-                ship_service_level=f[i_level].strip() or None,
-                is_business=business,
-                currency=currency,
-                ship_country=f[i_country].strip().upper()[:2] or None,
+                order_id,
+                f[i_merchant_id].strip() or None,  # merchant_order_id
+                purchase,  # purchase_date
+                updated,  # last_update
+                status,
+                fulfilled_by,  # fulfillment_channel
+                marketplaces[sales],  # marketplace_id
+                f[i_level].strip() or None,  # ship_service_level
+                None,  # is_prime: not in this report
+                business,  # is_business
+                None, None, None, None,  # ship and delivery windows: not in this report
+                None, None,  # shipped_at, delivered_at
+                None,  # order_total: not stated; Order.total sums the lines
+                currency,
+                f[i_country].strip().upper()[:2] or None,  # ship_country
             )
         item_status = squash(f[i_item_status])
         if item_status == _SHIPPED_ALL:
@@ -119,18 +120,24 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | Ba
             shipped = 0
         else:
             shipped = quantity if status is OrderStatus.SHIPPED else None
-        discounts = [abs(d) for d in (promo, ship_promo) if d is not None]
+        if promo is None or ship_promo is None:
+            discount = promo if ship_promo is None else ship_promo
+        else:
+            discount = abs(promo) + abs(ship_promo)
         yield OrderItem(
-            order_id=order_id,
-            sku=sku,
-            asin=f[i_asin].strip() or None,
-            title=f[i_title].strip() or None,
-            quantity_ordered=quantity,
-            quantity_shipped=shipped,
-            item_price=price,
-            item_tax=tax,
-            shipping_price=shipping,
-            shipping_tax=shipping_tax,
-            promotion_discount=sum(discounts, Decimal(0)) if discounts else None,
-            last_update=updated,
+            order_id,
+            sku,
+            None,  # order_item_id: not in this report
+            f[i_asin].strip() or None,  # asin
+            f[i_title].strip() or None,  # title
+            quantity,  # quantity_ordered
+            shipped,  # quantity_shipped
+            price,  # item_price
+            tax,  # item_tax
+            shipping,  # shipping_price
+            shipping_tax,
+            # Amazon writes discounts negative in some reports; stored as positive amounts.
+            abs(discount) if discount is not None else None,  # promotion_discount
+            None, None, None,  # condition, product_category, buyer_requested_cancel
+            updated,  # last_update
         )

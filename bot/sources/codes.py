@@ -1,6 +1,7 @@
 """Amazon's words for statuses and channels, in every spelling its files use."""
 
 import re
+from functools import lru_cache
 
 from bot.domain.records import Channel, OrderStatus
 from bot.sources.values import BadValue
@@ -8,6 +9,9 @@ from bot.sources.values import BadValue
 _SQUASH = re.compile(r"[\s_-]+")
 
 
+# Cached: a report repeats a handful of status words a million times. Bounded, since the
+# words come from files.
+@lru_cache(maxsize=256)
 def squash(text: str) -> str:
     """Lower-case, no spaces, hyphens or underscores: PARTIALLY_SHIPPED -> partiallyshipped."""
     return _SQUASH.sub("", text).lower()
@@ -26,6 +30,7 @@ _CHANNELS = {
 }
 
 
+@lru_cache(maxsize=256)
 def order_status(text: str) -> OrderStatus:
     """The order status in any of Amazon's spellings (v0, v2026, report files)."""
     try:
@@ -34,6 +39,7 @@ def order_status(text: str) -> OrderStatus:
         raise BadValue("bad_status", text) from None
 
 
+@lru_cache(maxsize=256)
 def channel(text: str) -> Channel:
     """Merchant- or Amazon-fulfilled, from "Merchant", "MFN", "MERCHANT", "Amazon", "AFN"..."""
     try:

@@ -55,25 +55,19 @@ class FlatFile:
         The fields end with one extra blank: where `position` points for absent columns.
         """
         width = len(self.header)
-        lines = iter(self._text)
         number = 1
-        while True:
-            number += 1
-            try:
-                line = next(lines)
-            except StopIteration:
-                return
-            except UnicodeDecodeError as exc:
-                # Text is decoded in blocks, so the line is where the bad bytes were met.
-                yield BadRow(number, "not_text", {"encoding": exc.encoding})
-                return
-            fields = line.rstrip("\r\n").split("\t")
-            if len(fields) == width:
-                fields.append("")
-                yield number, fields
-            elif len(fields) > width and not any(f.strip() for f in fields[width:]):
-                yield number, [*fields[:width], ""]
-            elif line.strip():
-                # A missing or extra tab shifts every later value into the wrong column; reading
-                # on would store values (possibly personal ones) under the wrong names.
-                yield BadRow(number, "field_count", {"expected": width, "found": len(fields)})
+        try:
+            for number, line in enumerate(self._text, start=2):
+                fields = line.rstrip("\r\n").split("\t")
+                if len(fields) == width:
+                    fields.append("")
+                    yield number, fields
+                elif len(fields) > width and not any(f.strip() for f in fields[width:]):
+                    yield number, [*fields[:width], ""]
+                elif line.strip():
+                    # A missing or extra tab shifts every later value into the wrong column;
+                    # reading on would store values (possibly personal ones) under wrong names.
+                    yield BadRow(number, "field_count", {"expected": width, "found": len(fields)})
+        except UnicodeDecodeError as exc:
+            # Text is decoded in blocks: the line is where the undecodable bytes were met.
+            yield BadRow(number + 1, "not_text", {"encoding": exc.encoding})

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
@@ -81,3 +82,26 @@ def flag(text: str) -> bool:
         return _FLAGS[text.lower()]
     except KeyError:
         raise BadValue("bad_flag", text) from None
+
+
+# Cell readers for the hot loop of a report: a cell is trimmed here, an empty cell is None, and
+# results are cached by the raw cell text, since a report repeats the same few prices, flags
+# and quantities a million times. Bounded: the texts come from files. Errors are not cached.
+@lru_cache(maxsize=4096)
+def money_cell(cell: str) -> Decimal | None:
+    """An optional amount cell."""
+    text = cell.strip()
+    return money(text) if text else None
+
+
+@lru_cache(maxsize=256)
+def count_cell(cell: str) -> int:
+    """A required quantity cell."""
+    return count(cell.strip())
+
+
+@lru_cache(maxsize=64)
+def flag_cell(cell: str) -> bool | None:
+    """An optional yes/no cell."""
+    text = cell.strip()
+    return flag(text) if text else None

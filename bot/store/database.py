@@ -14,6 +14,10 @@ from bot.store import schema
 
 log = logging.getLogger(__name__)
 
+# SQLite page cache sizes in KiB: SQLite's default, and the one for bulk writes.
+DEFAULT_CACHE_KIB = 2000
+BULK_CACHE_KIB = 64 * 1024
+
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
@@ -85,6 +89,21 @@ class Database:
         """A connection in a transaction: committed on success, rolled back on any error."""
         with self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def begin_bulk(self) -> Iterator[Connection]:
+        """A transaction for writing many rows: on SQLite, with a page cache to match."""
+        with self.engine.begin() as conn:
+            if self.dialect != "sqlite":
+                yield conn
+                return
+            # SQLite's default cache of 2 MB thrashes once the order tables outgrow it, which
+            # nearly doubles the time of a million-row import; 64 MB holds their upper levels.
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+            try:
+                yield conn
+            finally:
+                conn.exec_driver_sql(f"PRAGMA cache_size=-{DEFAULT_CACHE_KIB}")
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -11,62 +11,61 @@ SQLAlchemy bind processing.
 """
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from functools import cache
+from functools import cache, partial
 from typing import Any, get_args, get_type_hints
 
 from sqlalchemy import Connection, Table, and_, bindparam, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
-from bot.domain.records import Order, OrderItem, ReturnRequest
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.errors import StoreError
 from bot.store.models import OrderItemRow, OrderRow, ReturnRow
+from bot.store.types import sqlite_time
 
 # Rows per executemany: large enough to amortise the call, small enough to keep memory flat.
 BATCH_SIZE = 5000
 
 
-def _sqlite_time(value: datetime | None) -> str | None:
-    # The exact text SQLAlchemy's SQLite DATETIME type writes and reads back (naive UTC).
-    if value is None:
+def _converter(dialect: str, python_type: type) -> str | None:
+    """Python code turning a value `{v}` of `python_type` into what the driver takes best.
+
+    sqlite3 binds exact str, int, float and None directly, but sends anything else (bool,
+    StrEnum, Decimal, date) through its adapter lookup, which costs more than converting here.
+    """
+    if dialect == "sqlite":
+        if issubclass(python_type, datetime):
+            return "sqlite_time({v})"
+        if issubclass(python_type, Enum | bool):
+            return "plain[{v}]"
+        if issubclass(python_type, Decimal):
+            # What SQLite does with '12.99' in a NUMERIC column; SQLAlchemy's Numeric reads
+            # the REAL back rounded to the column's scale, so the Decimal survives exactly.
+            return "float({v})"
+        if issubclass(python_type, date):
+            return "{v}.isoformat()"
         return None
-    if value.tzinfo is not UTC:
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: sellerbot stores only timezone-aware times")
-        value = value.astimezone(UTC)
-    text = value.isoformat(" ")
-    return text[:26] if value.microsecond else text[:19] + ".000000"
+    # psycopg takes aware datetimes, dates and Decimals natively, but writes an Enum's name.
+    return "{v}.value" if issubclass(python_type, Enum) else None
 
 
-def _sqlite_date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _expression(code: str | None, operand: str) -> str:
+    if code is None:
+        return operand
+    if code.startswith("plain["):
+        return code.format(v=operand)  # the table maps None to None
+    return f"(None if {operand} is None else {code.format(v=operand)})"
 
 
-def _enum_value(value: Enum | None) -> str | None:
-    # StrEnum members go in as their plain value (psycopg would otherwise write the name).
-    return None if value is None else value.value
-
-
-def _decimal_text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _converter(dialect: str, python_type: type) -> Callable[[Any], Any] | None:
-    """How a value of `python_type` goes to the driver; None when it goes as it is."""
-    if issubclass(python_type, Enum):
-        return _enum_value
-    if dialect != "sqlite":
-        return None  # psycopg takes aware datetimes, dates and Decimals natively
-    if issubclass(python_type, datetime):
-        return _sqlite_time
-    if issubclass(python_type, date):
-        return _sqlite_date
-    if issubclass(python_type, Decimal):
-        return _decimal_text
-    return None
+# Exact values for bools and enum members: a dict lookup is the cheapest conversion there is.
+_PLAIN: dict[Any, Any] = {
+    None: None, True: 1, False: 0,
+    **{member: member.value for enum in (OrderStatus, Channel) for member in enum},
+}
+_NAMESPACE = {"plain": _PLAIN, "sqlite_time": sqlite_time}
 
 
 def _field_types(record: type) -> dict[str, type]:
@@ -114,14 +113,19 @@ class _Upsert:
         self.sql = str(compiled)
         self.extra = extra
         self._dialect = dialect.name
-        self.row = self._row_builder(dialect.name, list(compiled.positiontup or ()), types, extra)
+        order = list(compiled.positiontup or ())
+        # Writer reads a row's order id from its first value.
+        assert order[0] == "order_id"
+        self.row = self._row_builder(dialect.name, order, types, extra)
 
     def extras(self, values: dict[str, Any]) -> tuple:
         """The extra columns' values (same for every row of a write), converted for the driver."""
         converted = []
         for name in self.extra:
-            convert = _converter(self._dialect, type(values[name]))
-            converted.append(convert(values[name]) if convert else values[name])
+            value = values[name]
+            code = _converter(self._dialect, type(value))
+            convert = eval(f"lambda v: {_expression(code, 'v')}", _NAMESPACE)  # noqa: S307
+            converted.append(convert(value))
         return tuple(converted)
 
     @staticmethod
@@ -129,19 +133,12 @@ class _Upsert:
                      extra: tuple[str, ...]) -> Callable[[Any, tuple], tuple]:
         # Generated once per statement: one attribute read and at most one conversion per value,
         # which is what makes a million rows a few seconds of Python (bench/import_orders.py).
-        namespace: dict[str, Any] = {}
-        parts = []
-        for name in order:
-            if name in extra:
-                parts.append(f"x[{extra.index(name)}]")
-                continue
-            convert = _converter(dialect, types[name])
-            if convert is None:
-                parts.append(f"r.{name}")
-            else:
-                namespace[f"c_{name}"] = convert
-                parts.append(f"c_{name}(r.{name})")
-        return eval(f"lambda r, x: ({', '.join(parts)},)", namespace)  # noqa: S307 - our names
+        parts = [
+            f"x[{extra.index(name)}]" if name in extra
+            else _expression(_converter(dialect, types[name]), f"r.{name}")
+            for name in order
+        ]
+        return eval(f"lambda r, x: ({', '.join(parts)},)", _NAMESPACE)  # noqa: S307 - our names
 
 
 _TABLES: dict[type, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
@@ -157,44 +154,64 @@ def _upsert(dialect: type[Dialect], record: type) -> _Upsert:
     return _Upsert(dialect, table, record, key, extra)
 
 
+RowBuilders = dict[type, Callable[[Any], tuple]]
+
+
+def row_builders(dialect: type[Dialect], *, now: datetime, demo: bool = False) -> RowBuilders:
+    """Functions turning each kind of record into a row for `dialect`'s upsert.
+
+    Picklable inputs only, so a parser in another process can build rows (bot/pipeline.py).
+    """
+    builders: RowBuilders = {}
+    extras = {"first_seen_at": now, "is_demo": demo}
+    for record in _TABLES:
+        upsert = _upsert(dialect, record)
+        builders[record] = partial(upsert.row, x=upsert.extras(extras))
+    return builders
+
+
 class Writer:
-    """Collects records and upserts them in batches on one connection's open transaction."""
+    """Upserts rows in batches on one connection's open transaction: orders before lines."""
 
     def __init__(self, conn: Connection, *, now: datetime, demo: bool = False,
                  batch_size: int = BATCH_SIZE) -> None:
         self._conn = conn
         self._batch_size = batch_size
-        extras = {"first_seen_at": now, "is_demo": demo}
-        self._upserts = {}
-        for record in _TABLES:
-            upsert = _upsert(type(conn.dialect), record)
-            self._upserts[record] = (upsert, upsert.extras(extras))
-        self._pending: dict[type, list] = {record: [] for record in _TABLES}
+        dialect = type(conn.dialect)
+        self._upserts = {record: _upsert(dialect, record) for record in _TABLES}
+        self.builders = row_builders(dialect, now=now, demo=demo)
+        self._pending: dict[type, list[tuple]] = {record: [] for record in _TABLES}
         self.written = dict.fromkeys(_TABLES, 0)
 
     def add(self, record: Order | OrderItem | ReturnRequest) -> None:
         """Queue one record; a full batch is written at once."""
-        pending = self._pending[type(record)]
-        pending.append(record)
+        kind = type(record)
+        pending = self._pending[kind]
+        pending.append(self.builders[kind](record))
         if len(pending) >= self._batch_size:
             self.flush()
 
+    def add_rows(self, rows: dict[type, list[tuple]]) -> None:
+        """Queue rows made by `row_builders` (with this writer's `now` and `demo`), then write."""
+        for kind, built in rows.items():
+            self._pending[kind].extend(built)
+        self.flush()
+
     def flush(self) -> None:
-        """Write every queued record: orders before their lines."""
+        """Write every queued row: orders before their lines."""
+        written_orders = {row[0] for row in self._pending[Order]}
         for record, pending in self._pending.items():
             if not pending:
                 continue
+            upsert = self._upserts[record]
             if record is OrderItem:
-                self._check_parents(pending, {o.order_id for o in self._pending[Order]})
-            upsert, extras = self._upserts[record]
-            row = upsert.row
-            self._conn.exec_driver_sql(upsert.sql, [row(r, extras) for r in pending])
+                self._check_parents({row[0] for row in pending} - written_orders)
+            self._conn.exec_driver_sql(upsert.sql, pending)
             self.written[record] += len(pending)
             pending.clear()
 
-    def _check_parents(self, items: list[OrderItem], written: set[str]) -> None:
+    def _check_parents(self, wanted: set[str]) -> None:
         # Lines of a saved getOrderItems response need their order stored first; say which.
-        wanted = {item.order_id for item in items} - written
         if not wanted:
             return
         found = set(

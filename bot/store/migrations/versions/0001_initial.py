@@ -8,6 +8,10 @@ Create Date: 2026-11-26 16:01:02.952248
 import sqlalchemy as sa
 from alembic import op
 
+# A point in time: timestamptz on PostgreSQL; on SQLite, Unix epoch seconds as REAL
+# (bot/store/types.py).
+TIME = sa.DateTime(timezone=True).with_variant(sa.Float(), "sqlite")
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -22,30 +26,30 @@ def upgrade() -> None:
     sa.Column("rows", sa.Integer(), nullable=False),
     sa.Column("skipped_rows", sa.Integer(), nullable=False),
     sa.Column("checksum", sa.String(length=64), nullable=False),
-    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("imported_at", TIME, nullable=False),
     sa.PrimaryKeyConstraint("id")
     )
     op.create_table("orders",
     sa.Column("order_id", sa.String(length=32), nullable=False),
     sa.Column("merchant_order_id", sa.String(length=64), nullable=True),
-    sa.Column("purchase_date", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("last_update", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("purchase_date", TIME, nullable=True),
+    sa.Column("last_update", TIME, nullable=True),
     sa.Column("status", sa.String(length=24), nullable=True),
     sa.Column("fulfillment_channel", sa.String(length=3), nullable=True),
     sa.Column("marketplace_id", sa.String(length=16), nullable=True),
     sa.Column("ship_service_level", sa.String(length=64), nullable=True),
     sa.Column("is_prime", sa.Boolean(), nullable=True),
     sa.Column("is_business", sa.Boolean(), nullable=True),
-    sa.Column("earliest_ship_date", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("latest_ship_date", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("earliest_delivery_date", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("latest_delivery_date", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("shipped_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("earliest_ship_date", TIME, nullable=True),
+    sa.Column("latest_ship_date", TIME, nullable=True),
+    sa.Column("earliest_delivery_date", TIME, nullable=True),
+    sa.Column("latest_delivery_date", TIME, nullable=True),
+    sa.Column("shipped_at", TIME, nullable=True),
+    sa.Column("delivered_at", TIME, nullable=True),
     sa.Column("order_total", sa.Numeric(precision=12, scale=2), nullable=True),
     sa.Column("currency", sa.String(length=3), nullable=True),
     sa.Column("ship_country", sa.String(length=2), nullable=True),
-    sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("first_seen_at", TIME, nullable=False),
     sa.Column("is_demo", sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint("order_id")
     )
@@ -106,7 +110,7 @@ def upgrade() -> None:
     sa.Column("condition", sa.String(length=32), nullable=True),
     sa.Column("product_category", sa.String(length=64), nullable=True),
     sa.Column("buyer_requested_cancel", sa.Boolean(), nullable=True),
-    sa.Column("last_update", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_update", TIME, nullable=True),
     sa.ForeignKeyConstraint(["order_id"], ["orders.order_id"], ondelete="CASCADE"),
     sa.PrimaryKeyConstraint("order_id", "sku")
     )

@@ -1,0 +1,97 @@
+"""Parsing a large file in a second process while this one writes to the database.
+
+SQLite and parsing each take about half of a big import, and Python runs one of them at a time
+per process. A parser process overlaps them on a machine with two or more cores. Threads would
+not: sqlite3 hands the GIL back and forth on every row (bench/import_orders.py).
+
+The parser is `python -m bot.pipeline`, spoken to with pickles over its stdin and stdout: a
+plain child process, so it works under any host program (multiprocessing's spawn re-imports the
+host's __main__, which not every program embedding sellerbot guards).
+"""
+
+import marshal
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Dialect
+
+from bot.batches import Batch, batches
+from bot.domain.records import Order, OrderItem, ReturnRequest
+from bot.sources.context import SellerContext
+from bot.sources.files import open_source
+from bot.store.writer import row_builders
+
+KINDS = (Order, OrderItem, ReturnRequest)
+
+# Files smaller than this parse in-process: starting a parser process costs about a second.
+MIN_BYTES = 32 * 1024 * 1024
+
+
+def worthwhile(size: int) -> bool:
+    """True when a file of `size` bytes imports faster with a parser process."""
+    return size >= MIN_BYTES and len(os.sched_getaffinity(0)) >= 2
+
+
+class ParserFailed(RuntimeError):
+    """The parser process stopped on an error it could not report as a bad row."""
+
+
+def parsed_batches(path: Path, encoding: str, ctx: SellerContext, dialect: type[Dialect],
+                   now: datetime) -> Iterator[Batch]:
+    """Batches of `path` parsed by a separate process; stopping early stops the process."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.pipeline"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        pickle.dump((path, encoding, ctx, dialect, now), process.stdin)
+        process.stdin.close()
+        while True:
+            try:
+                # Our own child process wrote these pickles, from our own code.
+                message = pickle.load(process.stdout)  # noqa: S301
+            except EOFError:
+                raise ParserFailed("the parser process ended without a word") from None
+            if message is None:
+                return
+            if isinstance(message, str):
+                raise ParserFailed(message)
+            if isinstance(message.rows, bytes):
+                rows = marshal.loads(message.rows)  # noqa: S302 - from our own child process
+                message.rows = dict(zip(KINDS, rows, strict=True))
+            yield message
+    finally:
+        process.stdout.close()
+        if process.poll() is None:
+            process.terminate()
+        process.wait()
+
+
+def main() -> None:
+    """The parser process: read its task from stdin, write batches then None to stdout."""
+    out = sys.stdout.buffer
+    try:
+        task = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by parsed_batches
+        path, encoding, ctx, dialect, now = task
+        builders = row_builders(dialect, now=now)
+        with open_source(path, encoding) as source:
+            for batch in batches(source, ctx, builders):
+                if dialect.name == "sqlite":
+                    # SQLite rows hold only str, int, float and None, which marshal writes and
+                    # reads in half the time pickle takes.
+                    rows = [batch.rows[kind] for kind in KINDS]
+                    batch.rows = marshal.dumps(rows)  # type: ignore[assignment]
+                pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(None, out)
+    except Exception as exc:  # every failure must reach the importer
+        pickle.dump(f"{type(exc).__name__}: {exc}", out)
+    out.flush()
+
+
+if __name__ == "__main__":
+    main()
