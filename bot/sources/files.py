@@ -86,26 +86,21 @@ class SourceFile:
         if self._shape is not None:
             yield from saved_responses.read(self._binary, self._shape)
             return
-        text = io.TextIOWrapper(self._binary, encoding=self._encoding, newline="")
         try:
-            flat = FlatFile(text)
+            flat = FlatFile(self._binary, self._encoding)
         except UnicodeDecodeError:
             yield BadRow(1, "not_text", {"encoding": self._encoding})
             return
         parser = next(r for r in REPORTS if self.kind == r.KIND)
         yield from parser.parse(flat, ctx)  # type: ignore[attr-defined]
-        text.detach()
 
 
 def _kind_of_report(binary: io.BufferedReader, encoding: str) -> str:
     binary.seek(0)
-    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
     try:
-        flat = FlatFile(text)
+        flat = FlatFile(binary, encoding)
     except UnicodeDecodeError:
         raise Unrecognized("not_text") from None
-    finally:
-        text.detach()
     for report in REPORTS:
         if flat.has(*report.SIGNATURE):
             return report.KIND

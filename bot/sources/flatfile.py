@@ -7,7 +7,7 @@ personal data is dropped: a parser reads only the columns it names.
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from bot.sources.codes import squash
 
@@ -28,11 +28,17 @@ def header_key(name: str) -> str:
 
 
 class FlatFile:
-    """A report file opened for reading: its header and its numbered rows."""
+    """A report file opened for reading: its header and its numbered rows.
 
-    def __init__(self, text: TextIO) -> None:
-        self._text = text
-        self.header = text.readline().rstrip("\r\n").split("\t")
+    Lines are decoded one at a time, so a byte that is not in the file's encoding is reported
+    on its own line (and a header that does not decode raises UnicodeDecodeError).
+    """
+
+    def __init__(self, binary: BinaryIO, encoding: str = "utf-8-sig") -> None:
+        self._binary = binary
+        # A byte-order mark can only open the file; later lines decode without it.
+        self._encoding = encoding.removesuffix("-sig") if encoding.endswith("-sig") else encoding
+        self.header = binary.readline().decode(encoding).rstrip("\r\n").split("\t")
         self.columns: dict[str, int] = {}
         for position, name in enumerate(self.header):
             self.columns.setdefault(header_key(name), position)
@@ -55,19 +61,20 @@ class FlatFile:
         The fields end with one extra blank: where `position` points for absent columns.
         """
         width = len(self.header)
-        number = 1
-        try:
-            for number, line in enumerate(self._text, start=2):
-                fields = line.rstrip("\r\n").split("\t")
-                if len(fields) == width:
-                    fields.append("")
-                    yield number, fields
-                elif len(fields) > width and not any(f.strip() for f in fields[width:]):
-                    yield number, [*fields[:width], ""]
-                elif line.strip():
-                    # A missing or extra tab shifts every later value into the wrong column;
-                    # reading on would store values (possibly personal ones) under wrong names.
-                    yield BadRow(number, "field_count", {"expected": width, "found": len(fields)})
-        except UnicodeDecodeError as exc:
-            # Text is decoded in blocks: the line is where the undecodable bytes were met.
-            yield BadRow(number + 1, "not_text", {"encoding": exc.encoding})
+        encoding = self._encoding
+        for number, raw in enumerate(self._binary, start=2):
+            try:
+                line = raw.decode(encoding)
+            except UnicodeDecodeError:
+                yield BadRow(number, "not_text", {"encoding": encoding})
+                continue
+            fields = line.rstrip("\r\n").split("\t")
+            if len(fields) == width:
+                fields.append("")
+                yield number, fields
+            elif len(fields) > width and not any(f.strip() for f in fields[width:]):
+                yield number, [*fields[:width], ""]
+            elif line.strip():
+                # A missing or extra tab shifts every later value into the wrong column; reading
+                # on would store values (possibly personal ones) under the wrong names.
+                yield BadRow(number, "field_count", {"expected": width, "found": len(fields)})

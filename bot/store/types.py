@@ -22,6 +22,14 @@ def sqlite_time(value: datetime | None) -> float | None:
     return value.timestamp()
 
 
+def aware_time(value: datetime) -> datetime:
+    """A time for PostgreSQL's timestamptz: it must say which instant it is."""
+    if value.tzinfo is None:
+        # psycopg would read a naive time in the session's zone: refuse, as on SQLite.
+        raise ValueError("naive datetime: sellerbot stores only timezone-aware times")
+    return value
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A point in time: stored in UTC, read back UTC-aware, refused when naive."""
 
@@ -38,9 +46,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         """Convert to UTC (to epoch seconds on SQLite); refuse naive times."""
         if dialect.name == "sqlite":
             return sqlite_time(value)
-        if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime: sellerbot stores only timezone-aware times")
-        return None if value is None else value.astimezone(UTC)
+        return None if value is None else aware_time(value).astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         """A UTC-aware datetime, whatever the database returned."""

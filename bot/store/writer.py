@@ -24,7 +24,7 @@ from sqlalchemy.engine import Dialect
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.errors import StoreError
 from bot.store.models import OrderItemRow, OrderRow, ReturnRow
-from bot.store.types import sqlite_time
+from bot.store.types import aware_time, sqlite_time
 
 # Rows per executemany: large enough to amortise the call, small enough to keep memory flat.
 BATCH_SIZE = 5000
@@ -49,6 +49,8 @@ def _converter(dialect: str, python_type: type) -> str | None:
             return "{v}.isoformat()"
         return None
     # psycopg takes aware datetimes, dates and Decimals natively, but writes an Enum's name.
+    if issubclass(python_type, datetime):
+        return "aware_time({v})"
     return "{v}.value" if issubclass(python_type, Enum) else None
 
 
@@ -65,7 +67,7 @@ _PLAIN: dict[Any, Any] = {
     None: None, True: 1, False: 0,
     **{member: member.value for enum in (OrderStatus, Channel) for member in enum},
 }
-_NAMESPACE = {"plain": _PLAIN, "sqlite_time": sqlite_time}
+_NAMESPACE = {"plain": _PLAIN, "sqlite_time": sqlite_time, "aware_time": aware_time}
 
 
 def _field_types(record: type) -> dict[str, type]:

@@ -1,0 +1,123 @@
+"""Shared fixtures: the real databases (SQLite and PostgreSQL), the sample files, settings."""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from bot.config import Settings, load_settings
+from bot.reports import seller_context
+from bot.sources.context import SellerContext
+from bot.store import Database
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLES = SHARED / "samples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Where the PostgreSQL tests run: a server URL; each test session makes its own database there.
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TABLES = ("order_items", "orders", "returns", "imports")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Fail early and clearly when the shared samples are not beside the checkout."""
+    assert SAMPLES.is_dir(), f"the shared samples are missing: expected them at {SAMPLES}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Default settings, isolated from the developer's environment and .env."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir(tmp_path)
+    return load_settings(database_url=f"sqlite:///{tmp_path / 'settings.db'}")
+
+
+@pytest.fixture
+def ctx(settings: Settings) -> SellerContext:
+    """The default seller: America/Los_Angeles on amazon.com."""
+    return seller_context(settings)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is the slow part)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    Database.open(f"sqlite:///{path}").close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session, dropped at its end."""
+    server = make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES))
+    if server.drivername in ("postgres", "postgresql"):
+        server = server.set(drivername="postgresql+psycopg")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.skip(
+            f"PostgreSQL is not reachable at {server.render_as_string()} "
+            f"({str(exc.orig).strip().splitlines()[0]}); set TEST_DATABASE_URL to run these"
+        )
+    name = f"sellerbot_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    Database.open(url).close()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty, migrated database: a SQLite file, then the same test on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "sellerbot.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        database = Database.open(f"sqlite:///{path}")
+    else:
+        database = Database.open(request.getfixturevalue("postgres_url"))
+        with database.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} CASCADE"))
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The samples' moment: 2026-11-25, the day before US Thanksgiving, 15:00 UTC."""
+    return datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+
+def stored(database: Database) -> dict[str, list[dict]]:
+    """Every stored row of every table, as column -> value, in a stable order."""
+    from bot.store.models import Base
+
+    rows = {}
+    with database.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name == "imports":
+                continue
+            # Surrogate ids differ between runs; natural keys give the order.
+            columns = [c for c in table.columns if c.name != "id"]
+            result = conn.execute(table.select().with_only_columns(*columns).order_by(*columns))
+            rows[table.name] = [dict(row._mapping) for row in result]
+    return rows

@@ -1,0 +1,110 @@
+"""The `sellerbot` command, run as a user runs it: a real process, from another directory."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLES
+
+
+def sellerbot(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DIGEST_"))}
+    environment.update({"DATABASE_URL": f"sqlite:///{cwd / 'cli.db'}"}, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path) -> Path:
+    """A working directory far from the repository: templates must come from the package."""
+    assert not (tmp_path / "templates").exists() and ROOT not in tmp_path.parents
+    return tmp_path
+
+
+def test_help_lists_every_command(elsewhere):
+    result = sellerbot("--help", cwd=elsewhere)
+    assert result.returncode == 0
+    for command in ("import", "demo", "orders", "db"):
+        line = next(line for line in result.stdout.splitlines() if f" {command} " in line)
+        assert len(line.split(command, 1)[1].strip()) > 10
+
+
+def test_console_script_is_installed(elsewhere):
+    script = Path(sys.executable).with_name("sellerbot")
+    if not script.exists():
+        pytest.skip("sellerbot is not installed as a console script in this environment")
+    result = subprocess.run([str(script), "--version"], cwd=elsewhere, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.startswith("sellerbot ")
+
+
+def test_demo_then_an_order(elsewhere):
+    demo = sellerbot("demo", cwd=elsewhere)
+    assert demo.returncode == 0, demo.stderr
+    assert "300 orders" in demo.stdout and "Late, not yet confirmed" in demo.stdout
+    order_id = demo.stdout.split("sellerbot orders ", 1)[1].split()[0]
+    shown = sellerbot("orders", order_id, cwd=elsewhere)
+    assert shown.returncode == 0, shown.stderr
+    assert f"Order {order_id}" in shown.stdout and "Ship by" in shown.stdout
+    again = sellerbot("demo", cwd=elsewhere)
+    assert "300 orders" in again.stdout
+
+
+def test_import_reports_and_rejects_the_broken_file(elsewhere):
+    result = sellerbot("import", str(SAMPLES / "all-orders.txt"), str(SAMPLES / "broken-orders.txt"),
+                       cwd=elsewhere)
+    assert result.returncode == 1
+    assert "all-orders.txt: All Orders report, 40 rows: 34 orders (34 new), 40 order lines" in result.stdout
+    errors = result.stderr.splitlines()
+    assert [line.split(": ", 1)[0].rsplit(":", 1)[1] for line in errors[:3]] == ["4", "7", "10"]
+    assert errors[3].startswith("nothing was imported from")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "says", "status"), [
+    (("orders", "123-4567890-1234567"), "no order 123-4567890-1234567 in the database", 1),
+    (("orders", "12-34"), "'12-34' is not an Amazon order id", 2),
+    (("import", "missing.txt"), "missing.txt: no such file", 1),
+])
+def test_errors_are_one_friendly_line(elsewhere, args, says, status):
+    result = sellerbot(*args, cwd=elsewhere)
+    assert result.returncode == status
+    assert result.stderr.strip() == says or result.stderr.strip().startswith(says)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_setting_stops_the_command_with_one_line(elsewhere):
+    result = sellerbot("demo", cwd=elsewhere, env={"DIGEST_TIME": "8am"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "DIGEST_TIME: expected a 24-hour time HH:MM, got '8am'"
+
+
+def test_debug_shows_the_traceback(elsewhere):
+    result = sellerbot("--debug", "orders", "123-4567890-1234567", cwd=elsewhere)
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr and "NotFound" in result.stderr
+
+
+def test_unknown_command_is_a_usage_error(elsewhere):
+    result = sellerbot("frobnicate", cwd=elsewhere)
+    assert result.returncode == 2
+    assert "No such command" in result.stderr
+
+
+def test_db_upgrade(elsewhere):
+    first = sellerbot("db", "upgrade", cwd=elsewhere)
+    assert first.returncode == 0 and "(new) -> 0001" in first.stdout
+    second = sellerbot("db", "upgrade", cwd=elsewhere)
+    assert "is up to date (schema 0001)" in second.stdout
+
+
+def test_an_unreachable_database_is_one_line(elsewhere):
+    result = sellerbot("orders", "123-4567890-1234567", cwd=elsewhere,
+                       env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none"})
+    assert result.returncode == 1
+    assert result.stderr.startswith("cannot open the database postgresql+psycopg://nobody@127.0.0.1:9/none")
+    assert len(result.stderr.strip().splitlines()) == 1

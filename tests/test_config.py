@@ -1,0 +1,60 @@
+"""Settings: defaults, the environment and .env, and one clear line for every bad value."""
+
+import pytest
+
+from bot.config import load_settings
+from bot.errors import ConfigError
+
+
+def test_defaults(settings):
+    assert settings.seller_timezone == "America/Los_Angeles"
+    assert settings.market.marketplace_id == "ATVPDKIKX0DER"
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.digest_clock.hour == 8
+    assert settings.default_handling_days == 2
+    assert load_settings().database_url == "sqlite:///sellerbot.db"
+
+
+def test_environment_and_dotenv(settings, tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("MARKETPLACE=A1F83G8C2ARO7P\nDIGEST_TIME=7:30\n")
+    monkeypatch.setenv("SELLER_TIMEZONE", "Europe/London")
+    loaded = load_settings()
+    assert (loaded.market.code, loaded.digest_time, loaded.seller_timezone) == (
+        "UK", "07:30", "Europe/London")
+
+
+def test_hosting_platform_postgres_urls_use_psycopg(settings, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://seller:secret@db.example:5432/shop")
+    assert load_settings().database_url == "postgresql+psycopg://seller:secret@db.example:5432/shop"
+
+
+def test_slack_api_url_gets_its_slash(settings, monkeypatch):
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:8999/api")
+    assert load_settings().slack_api_url == "http://127.0.0.1:8999/api/"
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("DIGEST_TIME", "8am", "HH:MM"),
+    ("DIGEST_TIME", "24:00", "HH:MM"),
+    ("SELLER_TIMEZONE", "Pacific/Nowhere", "unknown time zone"),
+    ("MARKETPLACE", "XX", "unknown marketplace"),
+    ("DEFAULT_HANDLING_DAYS", "two", "integer"),
+    ("DEFAULT_HANDLING_DAYS", "31", "less than or equal to 30"),
+    ("DATABASE_URL", "mysql://localhost/shop", "sqlite:/// or postgresql://"),
+    ("DATABASE_URL", "not a url", "not a database URL"),
+    ("SLACK_API_URL", "slack.com/api", "http"),
+])
+def test_a_bad_value_names_the_setting(settings, monkeypatch, name, value, says):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert error.value.params["setting"] == name
+    assert says in error.value.params["problem"]
+    assert "\n" not in error.value.params["problem"]
+
+
+def test_secrets_do_not_print(settings, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-very-secret")
+    loaded = load_settings()
+    assert "very-secret" not in repr(loaded)
+    assert loaded.slack_bot_token.get_secret_value() == "xoxb-very-secret"

@@ -1,0 +1,94 @@
+"""The demo seller: realistic, deterministic, covering every case a team meets, refreshed cleanly."""
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.domain.records import Channel, OrderStatus
+from bot.domain.shipping import is_isbn10, is_media
+from bot.imports import import_file
+from bot.reports import calendar_for, load_demo, morning
+from bot.sources.demo import demo_seller
+from bot.store import queries
+from tests.conftest import SAMPLES
+
+# Thanksgiving morning (a holiday), a Monday in spring, and a Saturday night.
+MOMENTS = [
+    datetime(2026, 11, 26, 16, 0, tzinfo=UTC),
+    datetime(2027, 3, 15, 15, 30, tzinfo=UTC),
+    datetime(2026, 12, 13, 5, 0, tzinfo=UTC),
+]
+
+
+@pytest.fixture(params=MOMENTS, ids=lambda m: m.date().isoformat())
+def moment(request):
+    return request.param
+
+
+def seller(settings, now):
+    return demo_seller(now, settings.timezone, calendar_for(settings), settings.market)
+
+
+def test_same_moment_same_seller(settings, moment):
+    first, second = seller(settings, moment), seller(settings, moment)
+    assert first.orders == second.orders and first.items == second.items
+    assert first.returns == second.returns
+
+
+def test_realistic_mix(settings, moment):
+    demo = seller(settings, moment)
+    orders = {o.order_id: o for o in demo.orders}
+    assert len(orders) == len(demo.orders) == 300
+    assert all(moment - timedelta(days=45) <= o.purchase_date <= moment for o in demo.orders)
+    statuses = Counter(o.status for o in demo.orders)
+    assert {OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED,
+            OrderStatus.CANCELED, OrderStatus.PENDING} <= set(statuses)
+    assert statuses[OrderStatus.SHIPPED] > 200
+    by_order = {}
+    for item in demo.items:
+        by_order.setdefault(item.order_id, []).append(item)
+    assert set(by_order) == set(orders)
+    media = [o for o in demo.orders
+             if is_media(type(o)(o.order_id, items=tuple(by_order[o.order_id])))]
+    assert 50 < len(media) < 250
+    assert all(is_isbn10(i.asin) for i in demo.items if i.product_category == "Books")
+    assert 20 < sum(o.is_prime for o in demo.orders) < 120
+    assert any(o.fulfillment_channel is Channel.AMAZON for o in demo.orders)
+    assert any(len(items) > 1 for items in by_order.values())
+    delivered = [o for o in demo.orders if o.delivered_at is not None]
+    assert any(moment - o.delivered_at < timedelta(days=30) for o in delivered)
+    assert any(moment - o.delivered_at > timedelta(days=30) for o in delivered)
+    assert len(demo.returns) >= 3
+    assert {r.status for r in demo.returns} >= {"Pending", "Approved", "Completed"}
+    assert all(r.order_id in orders for r in demo.returns)
+
+
+def test_holiday_season_purchases(settings):
+    demo = seller(settings, MOMENTS[0])
+    # Bought on or after 1 November and delivered: inside the holiday return window.
+    november = [o for o in demo.orders if o.delivered_at is not None
+                and o.purchase_date.astimezone(settings.timezone).date() >= datetime(2026, 11, 1).date()]
+    assert len(november) > 50
+
+
+def test_the_morning_has_every_case(db, settings, moment):
+    load_demo(db, settings, moment)
+    today = morning(db, settings, moment)
+    assert len(today.due_today) >= 5
+    assert len(today.late) >= 3
+    assert len(today.due_next) >= 4
+    assert today.new_orders > 0
+    assert today.open_returns >= 2
+    assert any(o.is_prime for o in today.due_today + today.late + today.due_next)
+
+
+def test_refreshing_keeps_one_demo_and_the_real_orders(db, settings, ctx):
+    import_file(db, SAMPLES / "all-orders.txt", ctx)
+    load_demo(db, settings, MOMENTS[0])
+    loaded = load_demo(db, settings, MOMENTS[0] + timedelta(days=1))
+    with db.begin() as conn:
+        assert queries.count_orders(conn) == 34 + 300
+        assert sum(queries.count_by_status(conn).values()) == 334
+        assert queries.get_order(conn, "114-3329287-9968101") is not None
+    assert loaded.orders == 300

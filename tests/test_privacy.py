@@ -1,0 +1,120 @@
+"""No buyer personal data reaches the store or the logs (Amazon's Data Protection Policy).
+
+The samples carry fake buyer names, streets, cities, ZIP codes, e-mails, phones and PO numbers;
+the v2026 fixtures carry Amazon's own example buyers, recipients, tax ids and gift messages.
+Every one of those values is collected from the files themselves and searched for in every
+column of every stored row, and in everything logged while importing.
+"""
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.imports import import_file, import_order
+from tests.conftest import FIXTURES, SAMPLES, stored
+
+# Columns of the report files that hold personal data (privacy.md §3.1).
+DROPPED = {
+    "all-orders.txt": ("ship-city", "ship-state", "ship-postal-code", "cpf", "purchase-order-number"),
+    "unshipped-orders.txt": (
+        "buyer-email", "buyer-phone-number", "recipient-name", "ship-address-1", "ship-address-2",
+        "ship-address-3", "ship-city", "ship-state", "ship-postal-code", "purchase-order-number",
+    ),
+    "returns.txt": ("Tracking ID",),
+}
+# Keys of API objects that hold personal data (privacy.md §3.2).
+PERSONAL_KEYS = {"buyer", "recipient", "taxRegistrations", "giftMessage", "customization",
+                 "ShippingAddress", "BuyerInfo", "acquirerId", "cardBrand", "authorizationCode"}
+
+
+def report_values(name: str) -> set[str]:
+    lines = (SAMPLES / name).read_text().splitlines()
+    header = lines[0].split("\t")
+    positions = [header.index(column) for column in DROPPED[name]]
+    values = set()
+    for line in lines[1:]:
+        fields = line.split("\t")
+        values.update(fields[p].strip() for p in positions)
+    return {v for v in values if len(v) >= 3}
+
+
+def json_values(node, inside: bool = False) -> set[str]:
+    values = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            values |= json_values(value, inside or key in PERSONAL_KEYS)
+    elif isinstance(node, list):
+        for value in node:
+            values |= json_values(value, inside)
+    elif inside and isinstance(node, str) and len(node) >= 3:
+        values.add(node)
+    return values
+
+
+V2026 = sorted((FIXTURES / "sp-api-v2026").glob("*.json"))
+
+PERSONAL = set().union(*(report_values(name) for name in DROPPED)) | set().union(
+    *(json_values(json.loads(path.read_text())) for path in V2026)
+)
+# Values that are personal in one place but ordinary words or codes elsewhere.
+PERSONAL -= {"US", "BR", "COMMERCIAL", "RESIDENTIAL", "BUYER", "MERCHANT", "MARKETPLACE", "VAT",
+             "CNPJ", "CreditCard", "Visa", "PREMIUM", "true", "false"}
+
+
+def leaks(value: object) -> list[str]:
+    """The personal values found in a stored or logged value.
+
+    Numbers (ZIP codes, street numbers, tax ids) count only as a whole value: Amazon's example
+    ids are runs like 1234567890 that contain them by chance.
+    """
+    text = str(value)
+    return [p for p in PERSONAL if (p == text if p.replace(".", "").isdigit() else p in text)]
+
+
+def test_the_fixtures_really_carry_personal_data():
+    # Guards the test below against passing because it searched for nothing.
+    assert {"Test Buyer 1", "107 Example Street", "Albuquerque", "87106", "+1 404-555-0101",
+            "John Smith", "Happy Holidays! Enjoy your new smart speakers."} <= PERSONAL
+    assert any(v.endswith("@marketplace.amazon.com") for v in PERSONAL)
+    assert "02906" in PERSONAL  # a ZIP code with its leading zero
+    assert "9202090515362022600032" in PERSONAL  # a return tracking number
+
+
+def test_no_personal_data_is_stored_or_logged(db, ctx, caplog):
+    caplog.set_level(logging.DEBUG)
+    paths = [SAMPLES / name for name in DROPPED] + import_order(
+        sorted((SAMPLES / "sp-api").glob("*.json")) + V2026)
+    for path in paths:
+        import_file(db, path, ctx)
+    tables = stored(db)
+    assert sum(len(rows) for rows in tables.values()) > 100
+    found = [
+        (table, column, value)
+        for table, rows in tables.items()
+        for row in rows
+        for column, value in row.items()
+        if value is not None and leaks(value)
+    ]
+    assert found == []
+    logged = [word for record in caplog.records for word in record.getMessage().split()]
+    assert len(logged) > 50
+    assert [word for word in logged if leaks(word)] == []
+
+
+def test_a_rejected_file_echoes_no_personal_data(db, ctx, tmp_path: Path):
+    # A shifted row must not be read on: its personal values would land in kept columns.
+    lines = (SAMPLES / "unshipped-orders.txt").read_text().splitlines(keepends=True)
+    fields = lines[1].split("\t")
+    del fields[7]  # buyer-email gone: buyer-phone-number now sits under buyer-email, ...
+    path = tmp_path / "shifted.txt"
+    path.write_text(lines[0] + "\t".join(fields))
+    from bot.errors import ImportRejected
+    from bot.render import message
+
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(db, path, ctx)
+    text = message("errors", rejected.value.code, **rejected.value.params)
+    assert "expected 27 tab-separated fields" in text
+    assert [word for word in text.split() if leaks(word)] == []

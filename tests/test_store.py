@@ -1,0 +1,97 @@
+"""The store: times stay UTC-aware and exact, schema versions are checked, demo rows go cleanly."""
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from bot.domain.records import Order, OrderItem, OrderStatus
+from bot.errors import StoreError
+from bot.store import Database, queries
+from bot.store.writer import Writer
+
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+MOMENTS = [
+    datetime(2026, 11, 26, 7, 59, 59, tzinfo=UTC),
+    datetime(2026, 3, 8, 9, 59, 59, 999999, tzinfo=UTC),  # the microsecond before US DST starts
+    datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+    datetime(2099, 7, 1, 0, 0, 0, 123457, tzinfo=UTC),
+    # Not UTC on the way in: stored as the same instant, read back in UTC.
+    datetime(2026, 11, 25, 23, 59, 59, tzinfo=timezone(timedelta(hours=-8))),
+]
+
+
+def test_times_round_trip_exactly_and_in_utc(db):
+    with db.begin() as conn:
+        writer = Writer(conn, now=NOW)
+        for n, moment in enumerate(MOMENTS):
+            writer.add(Order(order_id=f"111-000000{n}-0000000", purchase_date=moment,
+                             latest_ship_date=moment, order_total=Decimal("1234567.89")))
+        writer.flush()
+    with db.begin() as conn:
+        for n, moment in enumerate(MOMENTS):
+            order = queries.get_order(conn, f"111-000000{n}-0000000")
+            assert order.purchase_date == moment
+            assert order.purchase_date.tzinfo is UTC
+            assert order.latest_ship_date == moment
+            assert order.order_total == Decimal("1234567.89")
+
+
+def test_naive_times_are_refused(db):
+    with db.begin() as conn, pytest.raises(ValueError, match="naive"):
+        writer = Writer(conn, now=NOW)
+        writer.add(Order(order_id="111-0000000-0000000", purchase_date=datetime(2026, 1, 1)))
+        writer.flush()
+
+
+def test_first_seen_is_kept_when_an_order_comes_again(db):
+    for when, status in ((NOW, OrderStatus.UNSHIPPED), (NOW + timedelta(days=1), OrderStatus.SHIPPED)):
+        with db.begin() as conn:
+            writer = Writer(conn, now=when)
+            writer.add(Order(order_id="111-0000000-0000001", status=status, last_update=when))
+            writer.flush()
+    with db.begin() as conn:
+        assert queries.count_orders(conn, since=NOW) == 1
+        assert queries.count_orders(conn, since=NOW + timedelta(hours=1)) == 0
+        assert queries.get_order(conn, "111-0000000-0000001").status is OrderStatus.SHIPPED
+
+
+def test_demo_rows_are_removed_with_their_lines_and_real_ones_stay(db):
+    with db.begin() as conn:
+        for demo, order_id in ((True, "111-0000000-0000001"), (False, "111-0000000-0000002")):
+            writer = Writer(conn, now=NOW, demo=demo)
+            writer.add(Order(order_id=order_id, status=OrderStatus.UNSHIPPED))
+            writer.add(OrderItem(order_id=order_id, sku="SKU-1", quantity_ordered=1))
+            writer.flush()
+    with db.begin() as conn:
+        queries.delete_demo(conn)
+    with db.begin() as conn:
+        assert queries.get_order(conn, "111-0000000-0000001") is None
+        assert conn.execute(text("SELECT count(*) FROM order_items")).scalar() == 1
+        assert len(queries.get_order(conn, "111-0000000-0000002").items) == 1
+
+
+def test_a_new_database_gets_its_tables(tmp_path):
+    db = Database.open(f"sqlite:///{tmp_path / 'new.db'}")
+    state = db.schema_state()
+    assert state.is_current and state.current == state.head
+
+
+def test_an_older_schema_is_refused_with_the_fix(tmp_path):
+    path = tmp_path / "old.db"
+    Database.open(f"sqlite:///{path}").close()
+    with Database(f"sqlite:///{path}").begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    with pytest.raises(StoreError) as error:
+        Database.open(f"sqlite:///{path}")
+    assert error.value.code == "db_behind"
+    assert error.value.params == {"current": "0000", "head": "0001"}
+
+
+def test_an_unreachable_database_is_a_store_error():
+    with pytest.raises(StoreError) as error:
+        Database.open("postgresql+psycopg://nobody:secret@127.0.0.1:9/none")
+    assert error.value.code == "db_unreachable"
+    assert "secret" not in error.value.params["url"]
