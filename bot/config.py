@@ -1,8 +1,9 @@
 """Settings from the environment and an optional .env file; README's table documents each one."""
 
 import re
-from datetime import time
+from datetime import date, time
 from functools import cached_property
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -34,6 +35,8 @@ class Settings(BaseSettings):
     digest_time: str = "08:00"
     # Amazon lets a seller set 0 to 30 days of handling time (shipping.md §2).
     default_handling_days: int = Field(default=2, ge=0, le=30)
+    non_working_days: str | None = None
+    shipping_rules: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -74,6 +77,24 @@ class Settings(BaseSettings):
         # slack_sdk joins method names onto the base URL, which must end with a slash.
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("non_working_days")
+    @classmethod
+    def _non_working_days(cls, value: str | None) -> str | None:
+        for part in (value or "").replace(";", ",").split(","):
+            if part.strip():
+                try:
+                    date.fromisoformat(part.strip())
+                except ValueError:
+                    raise ValueError(f"{part.strip()!r} is not a date like 2026-12-24") from None
+        return value
+
+    @field_validator("shipping_rules")
+    @classmethod
+    def _shipping_rules(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no file at {value}")
+        return value
+
     @field_validator("digest_time")
     @classmethod
     def _digest_time(cls, value: str) -> str:
@@ -93,6 +114,12 @@ class Settings(BaseSettings):
         found = find_marketplace(self.marketplace)
         assert found is not None  # the validator guarantees it
         return found
+
+    @cached_property
+    def days_off(self) -> frozenset[date]:
+        """NON_WORKING_DAYS as dates: the seller's own days that are not business days."""
+        parts = (self.non_working_days or "").replace(";", ",").split(",")
+        return frozenset(date.fromisoformat(p.strip()) for p in parts if p.strip())
 
     @cached_property
     def digest_clock(self) -> time:

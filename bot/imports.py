@@ -89,9 +89,9 @@ def import_file(
     now = now or datetime.now(UTC)
     with _opened(path, encoding) as source, db.begin_bulk() as conn:
         before = conn.scalar(select(func.count()).select_from(OrderRow)) or 0
-        writer = Writer(conn, now=now)
+        writer = Writer(conn)
         if pipeline.worthwhile(source.size):
-            stream = pipeline.parsed_batches(path, encoding, ctx, type(conn.dialect), now)
+            stream = pipeline.parsed_batches(path, encoding, ctx, type(conn.dialect))
         else:
             stream = batches(source, ctx, writer.builders)
         problems: list[BadRow] = []

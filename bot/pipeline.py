@@ -15,7 +15,6 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Dialect
@@ -41,15 +40,15 @@ class ParserFailed(RuntimeError):
     """The parser process stopped on an error it could not report as a bad row."""
 
 
-def parsed_batches(path: Path, encoding: str, ctx: SellerContext, dialect: type[Dialect],
-                   now: datetime) -> Iterator[Batch]:
+def parsed_batches(path: Path, encoding: str, ctx: SellerContext,
+                   dialect: type[Dialect]) -> Iterator[Batch]:
     """Batches of `path` parsed by a separate process; stopping early stops the process."""
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.pipeline"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
     assert process.stdin is not None and process.stdout is not None
     try:
-        pickle.dump((path, encoding, ctx, dialect, now), process.stdin)
+        pickle.dump((path, encoding, ctx, dialect), process.stdin)
         process.stdin.close()
         while True:
             try:
@@ -77,8 +76,8 @@ def main() -> None:
     out = sys.stdout.buffer
     try:
         task = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by parsed_batches
-        path, encoding, ctx, dialect, now = task
-        builders = row_builders(dialect, now=now)
+        path, encoding, ctx, dialect = task
+        builders = row_builders(dialect)
         with open_source(path, encoding) as source:
             for batch in batches(source, ctx, builders):
                 if dialect.name == "sqlite":

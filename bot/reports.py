@@ -113,12 +113,10 @@ def load_demo(db: Database, settings: Settings, now: datetime) -> DemoLoaded:
     seller = demo_seller(now, settings.timezone, calendar_for(settings), settings.market)
     with db.begin() as conn:
         queries.delete_demo(conn)
-        writer = Writer(conn, now=now, demo=True)
+        writer = Writer(conn, demo=True)
         for record in (*seller.orders, *seller.items, *seller.returns):
             writer.add(record)
         writer.flush()
-        # The demo's orders count as new from the time they were placed, not from the load.
-        queries.backdate_demo(conn)
         by_status = queries.count_by_status(conn)
     return DemoLoaded(
         orders=len(seller.orders), items=len(seller.items), returns=len(seller.returns),

@@ -35,7 +35,6 @@ def test_parser_process_reports_bad_rows(db, ctx, monkeypatch):
 def test_a_failing_parser_process_is_an_error(ctx, tmp_path):
     from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
-    batches = pipeline.parsed_batches(tmp_path / "gone.txt", "utf-8", ctx,
-                                      SQLiteDialect_pysqlite, NOW)
+    batches = pipeline.parsed_batches(tmp_path / "gone.txt", "utf-8", ctx, SQLiteDialect_pysqlite)
     with pytest.raises(pipeline.ParserFailed, match="FileNotFoundError"):
         next(batches)

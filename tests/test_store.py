@@ -25,7 +25,7 @@ MOMENTS = [
 
 def test_times_round_trip_exactly_and_in_utc(db):
     with db.begin() as conn:
-        writer = Writer(conn, now=NOW)
+        writer = Writer(conn)
         for n, moment in enumerate(MOMENTS):
             writer.add(Order(order_id=f"111-000000{n}-0000000", purchase_date=moment,
                              latest_ship_date=moment, order_total=Decimal("1234567.89")))
@@ -41,27 +41,29 @@ def test_times_round_trip_exactly_and_in_utc(db):
 
 def test_naive_times_are_refused(db):
     with db.begin() as conn, pytest.raises(ValueError, match="naive"):
-        writer = Writer(conn, now=NOW)
+        writer = Writer(conn)
         writer.add(Order(order_id="111-0000000-0000000", purchase_date=datetime(2026, 1, 1)))
         writer.flush()
 
 
-def test_first_seen_is_kept_when_an_order_comes_again(db):
+def test_an_order_that_comes_again_is_updated_not_duplicated(db):
     for when, status in ((NOW, OrderStatus.UNSHIPPED), (NOW + timedelta(days=1), OrderStatus.SHIPPED)):
         with db.begin() as conn:
-            writer = Writer(conn, now=when)
-            writer.add(Order(order_id="111-0000000-0000001", status=status, last_update=when))
+            writer = Writer(conn)
+            writer.add(Order(order_id="111-0000000-0000001", status=status, last_update=when,
+                             purchase_date=NOW))
             writer.flush()
     with db.begin() as conn:
-        assert queries.count_orders(conn, since=NOW) == 1
-        assert queries.count_orders(conn, since=NOW + timedelta(hours=1)) == 0
+        assert queries.count_orders(conn) == 1
+        assert queries.count_orders(conn, since=NOW - timedelta(seconds=1)) == 1
+        assert queries.count_orders(conn, since=NOW) == 0
         assert queries.get_order(conn, "111-0000000-0000001").status is OrderStatus.SHIPPED
 
 
 def test_demo_rows_are_removed_with_their_lines_and_real_ones_stay(db):
     with db.begin() as conn:
         for demo, order_id in ((True, "111-0000000-0000001"), (False, "111-0000000-0000002")):
-            writer = Writer(conn, now=NOW, demo=demo)
+            writer = Writer(conn, demo=demo)
             writer.add(Order(order_id=order_id, status=OrderStatus.UNSHIPPED))
             writer.add(OrderItem(order_id=order_id, sku="SKU-1", quantity_ordered=1))
             writer.flush()

@@ -1,26 +1,47 @@
-"""Ship-by deadlines and how urgent an open order is at a given instant (shipping.md §1-3)."""
+"""Ship-by deadlines, how urgent an open order is at an instant, and the Late Shipment Rate.
 
-from collections.abc import Mapping
-from datetime import date, datetime, time
+Rules from shipping.md §1-5; the values that may change live in rules/shipping.yaml.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import BusinessCalendar
-from bot.domain.records import OPEN_STATUSES, Channel, Order
+from bot.domain.records import OPEN_STATUSES, Channel, Order, OrderStatus
 
 MEDIA_HANDLING_DAYS = 2
 """Books, music, video and DVD ship within 2 business days (shipping.md §1, [au-ship])."""
 
-MEDIA_CATEGORIES = frozenset({"book", "books", "music", "video", "dvd", "video dvd", "music cd"})
+
+@dataclass(frozen=True)
+class ShippingRules:
+    """rules/shipping.yaml as values, plus the seller's handling times."""
+
+    media_handling_days: int = MEDIA_HANDLING_DAYS
+    media_categories: frozenset[str] = frozenset(
+        {"books", "book", "music", "music cd", "video", "video dvd", "dvd", "blu-ray"})
+    auto_cancel_days: int = 7
+    auto_cancel_business_days: bool = False
+    auto_cancel_warn_days: int = 2
+    lsr_target: float = 0.04
+    lsr_windows_days: tuple[int, ...] = (10, 30)
+    lsr_minimum_orders: int = 10
+    sku_handling_days: Mapping[str, int] = field(default_factory=dict)
 
 
 class Urgency(StrEnum):
-    """Where an open order stands against its ship-by deadline."""
+    """Where an open order stands against its ship-by deadline, most urgent first."""
 
     LATE = "late"
     DUE_TODAY = "due-today"
     DUE_NEXT = "due-next"
     ON_TRACK = "on-track"
+
+
+_RANK = {urgency: rank for rank, urgency in enumerate(Urgency)}
 
 
 def end_of_day(day: date, tz: ZoneInfo) -> datetime:
@@ -39,34 +60,13 @@ def is_isbn10(asin: str | None) -> bool:
     return sum((10 - i) * v for i, v in enumerate(values)) % 11 == 0
 
 
-def is_media(order: Order) -> bool:
+def is_media(order: Order, rules: ShippingRules | None = None) -> bool:
     """True when any line is a book, music, video or DVD."""
+    categories = (rules or ShippingRules()).media_categories
     return any(
-        (item.product_category or "").strip().lower() in MEDIA_CATEGORIES or is_isbn10(item.asin)
+        (item.product_category or "").strip().lower() in categories or is_isbn10(item.asin)
         for item in order.items
     )
-
-
-def ship_by(
-    order: Order,
-    calendar: BusinessCalendar,
-    tz: ZoneInfo,
-    handling_days: int,
-    sku_handling: Mapping[str, int] | None = None,
-) -> datetime | None:
-    """Amazon's LatestShipDate when given, else the end of the Nth business day after purchase."""
-    if order.latest_ship_date is not None:
-        return order.latest_ship_date
-    if order.purchase_date is None:
-        return None
-    if is_media(order):
-        days = MEDIA_HANDLING_DAYS
-    else:
-        per_sku = sku_handling or {}
-        days = max((per_sku.get(item.sku, handling_days) for item in order.items),
-                   default=handling_days)
-    purchased = order.purchase_date.astimezone(tz).date()
-    return end_of_day(calendar.add_business_days(purchased, days), tz)
 
 
 def is_open(order: Order) -> bool:
@@ -74,9 +74,29 @@ def is_open(order: Order) -> bool:
     return order.fulfillment_channel is Channel.MERCHANT and order.status in OPEN_STATUSES
 
 
+def ship_by(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,
+            rules: ShippingRules | None = None) -> datetime | None:
+    """Amazon's LatestShipDate when given (even on a non-business day), else the end of the Nth
+    business day strictly after the purchase's local date: 2 for media, else the SKU's own
+    handling time or the default."""
+    if order.latest_ship_date is not None:
+        return order.latest_ship_date
+    if order.purchase_date is None:
+        return None
+    rules = rules or ShippingRules()
+    if is_media(order, rules):
+        days = rules.media_handling_days
+    else:
+        days = max((rules.sku_handling_days.get(item.sku, handling_days) for item in order.items),
+                   default=handling_days)
+    purchased = order.purchase_date.astimezone(tz).date()
+    return end_of_day(calendar.add_business_days(purchased, days), tz)
+
+
 def urgency(deadline: datetime, now: datetime, tz: ZoneInfo,
             calendar: BusinessCalendar) -> Urgency:
-    """Late past the deadline; else due today, due by the next business day, or on track."""
+    """Late once past the deadline (even on its own day); else due today, due by the end of the
+    next business day, or on track."""
     if now > deadline:
         return Urgency.LATE
     today = now.astimezone(tz).date()
@@ -87,8 +107,98 @@ def urgency(deadline: datetime, now: datetime, tz: ZoneInfo,
     return Urgency.ON_TRACK
 
 
-def next_business_day_after(now: datetime, tz: ZoneInfo, calendar: BusinessCalendar) -> date:
-    """The next business day after today's local date."""
-    return calendar.next_business_day(now.astimezone(tz).date())
+def auto_cancel_at(deadline: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
+                   rules: ShippingRules) -> datetime:
+    """When Amazon cancels an order still unconfirmed: ship-by + 7 calendar or business days."""
+    if rules.auto_cancel_business_days:
+        day = calendar.add_business_days(deadline.astimezone(tz).date(), rules.auto_cancel_days)
+        return end_of_day(day, tz)
+    return deadline + timedelta(days=rules.auto_cancel_days)
 
 
+@dataclass(frozen=True)
+class OpenOrder:
+    """An open order with its deadline and where it stands at the report's instant."""
+
+    order: Order
+    ship_by: datetime
+    urgency: Urgency
+    cancel_at: datetime
+    # Late and within warn_days_before of Amazon's auto-cancel: it will go unpaid.
+    auto_cancel_risk: bool
+
+    @property
+    def sort_key(self) -> tuple:
+        """Most urgent group first; Prime first within a group; then earliest deadline."""
+        return (_RANK[self.urgency], not self.order.is_prime, self.ship_by, self.order.order_id)
+
+
+def classify(orders: Iterable[Order], now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
+             handling_days: int, rules: ShippingRules) -> list[OpenOrder]:
+    """The open orders among `orders`, classified at `now` and sorted for attention."""
+    classified = []
+    warn = timedelta(days=rules.auto_cancel_warn_days)
+    for order in orders:
+        if not is_open(order):
+            continue
+        deadline = ship_by(order, calendar, tz, handling_days, rules)
+        if deadline is None:
+            continue
+        state = urgency(deadline, now, tz, calendar)
+        cancel_at = auto_cancel_at(deadline, tz, calendar, rules)
+        classified.append(OpenOrder(
+            order=order, ship_by=deadline, urgency=state, cancel_at=cancel_at,
+            auto_cancel_risk=state is Urgency.LATE and now >= cancel_at - warn,
+        ))
+    classified.sort(key=lambda entry: entry.sort_key)
+    return classified
+
+
+@dataclass(frozen=True)
+class ShipmentRate:
+    """The Late Shipment Rate over one window."""
+
+    days: int
+    late: int
+    orders: int
+    target: float
+    enough_data: bool
+
+    @property
+    def rate(self) -> float | None:
+        """Late over all, or None without orders."""
+        return self.late / self.orders if self.orders else None
+
+    @property
+    def over_target(self) -> bool:
+        """At or above Amazon's target (4 %): offers can be deactivated."""
+        return self.enough_data and self.rate is not None and self.rate >= self.target
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """What the LSR needs of an order: its ship-by, its confirmation time, whether it is closed."""
+
+    ship_by: datetime
+    confirmed_at: datetime | None
+    status: OrderStatus | None
+
+
+def late_shipment_rate(shipments: Iterable[Shipment], now: datetime, days: int,
+                       rules: ShippingRules) -> ShipmentRate:
+    """LSR over the `days` before `now`: orders whose ship-by falls in the window; late when
+    confirmed after it, or still unconfirmed past it (judged by confirmation, shipping.md §4).
+    Cancelled orders and shipped ones whose confirmation time is unknown are left out."""
+    start = now - timedelta(days=days)
+    late = total = 0
+    for shipment in shipments:
+        if not start <= shipment.ship_by <= now or shipment.status is OrderStatus.CANCELED:
+            continue
+        if shipment.confirmed_at is not None:
+            total += 1
+            late += shipment.confirmed_at > shipment.ship_by
+        elif shipment.status in OPEN_STATUSES:
+            total += 1
+            late += 1  # unconfirmed, and the deadline (inside the window) has passed
+    return ShipmentRate(days=days, late=late, orders=total, target=rules.lsr_target,
+                        enough_data=total >= rules.lsr_minimum_orders)

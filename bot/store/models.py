@@ -45,8 +45,6 @@ class OrderRow(Base):
     order_total: Mapped[Decimal | None]
     currency: Mapped[str | None] = mapped_column(String(3))
     ship_country: Mapped[str | None] = mapped_column(String(2))
-    # When sellerbot first stored the order: "new since the last digest" counts from it.
-    first_seen_at: Mapped[datetime]
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

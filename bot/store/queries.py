@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
@@ -66,10 +66,10 @@ def open_orders(conn: Connection) -> list[Order]:
 
 
 def count_orders(conn: Connection, *, since: datetime | None = None) -> int:
-    """How many orders are stored (first seen at or after `since`, when given)."""
+    """How many orders are stored (placed after `since`, when given)."""
     statement = select(func.count()).select_from(OrderRow)
     if since is not None:
-        statement = statement.where(OrderRow.first_seen_at >= since)
+        statement = statement.where(OrderRow.purchase_date > since)
     return conn.scalar(statement) or 0
 
 
@@ -100,9 +100,3 @@ def delete_demo(conn: Connection) -> None:
     conn.execute(delete(ReturnRow).where(ReturnRow.is_demo))
     conn.execute(delete(OrderRow).where(OrderRow.is_demo))
 
-
-def backdate_demo(conn: Connection) -> None:
-    """Date the demo orders' first sighting to their purchase, as if synced as they came in."""
-    conn.execute(
-        update(OrderRow).where(OrderRow.is_demo).values(first_seen_at=OrderRow.purchase_date)
-    )

@@ -144,7 +144,7 @@ class _Upsert:
 
 
 _TABLES: dict[type, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
-    Order: (OrderRow.__table__, ("order_id",), ("first_seen_at", "is_demo")),
+    Order: (OrderRow.__table__, ("order_id",), ("is_demo",)),
     OrderItem: (OrderItemRow.__table__, ("order_id", "sku"), ()),
     ReturnRequest: (ReturnRow.__table__, ("order_id", "amazon_rma_id", "sku"), ("is_demo",)),
 }
@@ -159,13 +159,13 @@ def _upsert(dialect: type[Dialect], record: type) -> _Upsert:
 RowBuilders = dict[type, Callable[[Any], tuple]]
 
 
-def row_builders(dialect: type[Dialect], *, now: datetime, demo: bool = False) -> RowBuilders:
+def row_builders(dialect: type[Dialect], *, demo: bool = False) -> RowBuilders:
     """Functions turning each kind of record into a row for `dialect`'s upsert.
 
     Picklable inputs only, so a parser in another process can build rows (bot/pipeline.py).
     """
     builders: RowBuilders = {}
-    extras = {"first_seen_at": now, "is_demo": demo}
+    extras = {"is_demo": demo}
     for record in _TABLES:
         upsert = _upsert(dialect, record)
         builders[record] = partial(upsert.row, x=upsert.extras(extras))
@@ -175,13 +175,13 @@ def row_builders(dialect: type[Dialect], *, now: datetime, demo: bool = False) -
 class Writer:
     """Upserts rows in batches on one connection's open transaction: orders before lines."""
 
-    def __init__(self, conn: Connection, *, now: datetime, demo: bool = False,
+    def __init__(self, conn: Connection, *, demo: bool = False,
                  batch_size: int = BATCH_SIZE) -> None:
         self._conn = conn
         self._batch_size = batch_size
         dialect = type(conn.dialect)
         self._upserts = {record: _upsert(dialect, record) for record in _TABLES}
-        self.builders = row_builders(dialect, now=now, demo=demo)
+        self.builders = row_builders(dialect, demo=demo)
         self._pending: dict[type, list[tuple]] = {record: [] for record in _TABLES}
         self.written = dict.fromkeys(_TABLES, 0)
 
@@ -194,7 +194,7 @@ class Writer:
             self.flush()
 
     def add_rows(self, rows: dict[type, list[tuple]]) -> None:
-        """Queue rows made by `row_builders` (with this writer's `now` and `demo`), then write."""
+        """Queue rows made by `row_builders` (with this writer's `demo`), then write."""
         for kind, built in rows.items():
             self._pending[kind].extend(built)
         self.flush()

@@ -49,7 +49,6 @@ def upgrade() -> None:
     sa.Column("order_total", sa.Numeric(precision=12, scale=2), nullable=True),
     sa.Column("currency", sa.String(length=3), nullable=True),
     sa.Column("ship_country", sa.String(length=2), nullable=True),
-    sa.Column("first_seen_at", TIME, nullable=False),
     sa.Column("is_demo", sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint("order_id")
     )
