@@ -1,5 +1,6 @@
 """The `sellerbot` command: every feature answers in the terminal too."""
 
+import json
 import logging
 import sys
 from datetime import UTC, datetime
@@ -12,8 +13,10 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from bot import __version__, render, reports
 from bot.config import Settings, load_settings
-from bot.errors import ImportRejected, SellerbotError
+from bot.domain.order_ids import normalize_order_id
+from bot.errors import BadInput, ImportRejected, SellerbotError
 from bot.imports import import_file, import_order
+from bot.render import data as render_data
 from bot.store import Database
 
 app = typer.Typer(
@@ -113,27 +116,92 @@ def import_(
         raise typer.Exit(1)
 
 
+def _as_of(text: str | None, settings: Settings) -> datetime:
+    """--as-of: an ISO 8601 time; without an offset it is in SELLER_TIMEZONE. Default: now."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput("as_of_malformed", text=text.strip()[:40]) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=settings.timezone)
+
+
+AsOf = Annotated[str | None, typer.Option(
+    "--as-of", metavar="ISO-DATETIME",
+    help="Report as of this time (default now); without an offset it is in SELLER_TIMEZONE.")]
+Json = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+
+
+def _print_json(data: object) -> None:
+    _echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
 @app.command()
 def demo() -> None:
-    """Load (or refresh) the demo seller and show what the team would see this morning."""
+    """Load (or refresh) the demo seller and print the morning digest the team would get."""
     settings = _settings()
     db = _database(settings)
     now = datetime.now(UTC)
     loaded = reports.load_demo(db, settings, now)
-    morning = reports.morning(db, settings, now)
-    _echo(render.text("demo", loaded=loaded, morning=morning, settings=settings,
-                      database=db.safe_url))
+    seller = reports.seller_of(settings)
+    report = reports.digest(db, seller, now)
+    example = (report.late or report.due_today or report.due_next or [None])[0]
+    _echo(render.text("demo", loaded=loaded, database=db.safe_url,
+                      digest=render.text("digest", digest=report, seller=seller),
+                      example=example.order.order_id if example else None))
 
 
 @app.command()
 def orders(
-    order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", help="e.g. 123-4567890-1234567")],
+    what: Annotated[str, typer.Argument(
+        metavar="[today|at-risk|late|unshipped|ORDER_ID]",
+        help="A list of orders, or one order by its id.")] = "today",
+    as_of: AsOf = None,
+    as_json: Json = False,
 ) -> None:
-    """Show one order: its lines, deadline, status and any return requests."""
+    """List today's, at-risk, late or unshipped orders, or show one order."""
     settings = _settings()
+    moment = _as_of(as_of, settings)
     db = _database(settings)
-    detail = reports.order_detail(db, settings, order_id, datetime.now(UTC))
-    _echo(render.text("order", detail=detail, tz=settings.timezone))
+    seller = reports.seller_of(settings)
+    tz = settings.timezone
+    try:
+        view = reports.View(what.strip().lower())
+    except ValueError:
+        if normalize_order_id(what) is None:
+            raise BadInput("orders_what", text=what.strip()[:40]) from None
+        detail = reports.order_detail(db, seller, what, moment)
+        if as_json:
+            _print_json(render_data.order(detail, tz))
+        else:
+            _echo(render.text("order", detail=detail, tz=tz, marketplace=seller.marketplace))
+        return
+    report = reports.orders_report(db, seller, view, moment)
+    if as_json:
+        _print_json(render_data.orders(report, tz))
+    else:
+        _echo(render.text("orders", report=report, seller=seller))
+
+
+@app.command()
+def digest(
+    print_: Annotated[bool, typer.Option("--print", help="Print the digest here.")] = False,
+    as_of: AsOf = None,
+    as_json: Json = False,
+) -> None:
+    """Build the morning digest: new, late, due today and due next business day, and the LSR."""
+    settings = _settings()
+    moment = _as_of(as_of, settings)
+    db = _database(settings)
+    seller = reports.seller_of(settings)
+    report = reports.digest(db, seller, moment)
+    if as_json:
+        _print_json(render_data.digest(report, settings.timezone))
+    else:
+        # Posting to Slack (--post) arrives with the scheduler; printing is the default.
+        del print_
+        _echo(render.text("digest", digest=report, seller=seller))
 
 
 @db_app.command("upgrade")

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from bot import pipeline
 from bot.batches import batches
 from bot.domain.records import Order, OrderItem, ReturnRequest
@@ -16,8 +14,7 @@ from bot.errors import ImportRejected, StoreError
 from bot.sources.context import SellerContext
 from bot.sources.files import SourceFile, Unrecognized, open_source
 from bot.sources.flatfile import BadRow
-from bot.store import Database
-from bot.store.models import ImportRow, OrderRow
+from bot.store import Database, queries
 from bot.store.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -88,7 +85,7 @@ def import_file(
     """Import one file in one transaction; any bad row rejects it whole unless skip_bad_rows."""
     now = now or datetime.now(UTC)
     with _opened(path, encoding) as source, db.begin_bulk() as conn:
-        before = conn.scalar(select(func.count()).select_from(OrderRow)) or 0
+        before = queries.count_orders(conn)
         writer = Writer(conn)
         if pipeline.worthwhile(source.size):
             stream = pipeline.parsed_batches(path, encoding, ctx, type(conn.dialect))
@@ -116,13 +113,9 @@ def import_file(
                 problems=problems[:LISTED_PROBLEMS],
                 more=max(0, len(problems) - LISTED_PROBLEMS),
             )
-        after = conn.scalar(select(func.count()).select_from(OrderRow)) or 0
-        conn.execute(
-            ImportRow.__table__.insert().values(
-                file_name=str(path), kind=source.kind, rows=rows,
-                skipped_rows=len(problems), checksum=checksum, imported_at=now,
-            )
-        )
+        after = queries.count_orders(conn)
+        queries.record_import(conn, file_name=str(path), kind=source.kind, rows=rows,
+                              skipped_rows=len(problems), checksum=checksum, imported_at=now)
     log.info("imported %s (%s): %d rows, %d skipped", path.name, source.kind, rows, len(problems))
     return ImportResult(
         path=path,

@@ -1,14 +1,33 @@
-"""Use cases where the store meets the domain: what the CLI, Slack and the jobs ask for."""
+"""Use cases where the store meets the domain: what the CLI, Slack and the jobs ask for.
+
+Every report takes the instant it is about (`as_of`) as an argument; nothing below the CLI,
+the Slack listeners and the jobs reads the clock.
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.domain.calendar import BusinessCalendar
+from bot.domain.marketplaces import Marketplace
 from bot.domain.order_ids import normalize_order_id
 from bot.domain.records import Order, ReturnRequest
-from bot.domain.shipping import Urgency, is_open, ship_by, urgency
+from bot.domain.shipping import (
+    Shipment,
+    ShipmentRate,
+    ShippingRules,
+    Standing,
+    Urgency,
+    assess,
+    classify,
+    end_of_day,
+    late_shipment_rate,
+)
 from bot.errors import BadInput, NotFound
+from bot.policy import shipping_rules
 from bot.sources.context import SellerContext
 from bot.sources.demo import demo_seller
 from bot.store import Database, queries
@@ -16,11 +35,39 @@ from bot.store.writer import Writer
 
 # Return requests still needing the seller (authorize, receive, refund).
 OPEN_RETURN_STATUSES = ("Pending", "Approved")
+# Data older than this is flagged in the digest: the lists may miss new or shipped orders.
+STALE_AFTER = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Seller:
+    """What the reports need to know about the seller, from the settings."""
+
+    timezone: ZoneInfo
+    calendar: BusinessCalendar
+    handling_days: int
+    rules: ShippingRules
+    marketplace: Marketplace
+
+    def assess(self, order: Order, now: datetime) -> Standing:
+        """Where an order stands at `now`."""
+        return assess(order, now, self.timezone, self.calendar, self.handling_days, self.rules)
+
+
+def seller_of(settings: Settings) -> Seller:
+    """The seller the settings describe (rules files are read once per process)."""
+    return Seller(
+        timezone=settings.timezone,
+        calendar=calendar_for(settings),
+        handling_days=settings.default_handling_days,
+        rules=shipping_rules(settings.shipping_rules),
+        marketplace=settings.market,
+    )
 
 
 def calendar_for(settings: Settings) -> BusinessCalendar:
-    """The seller's business-day calendar."""
-    return BusinessCalendar(country=settings.market.country)
+    """The seller's business-day calendar: weekends, national holidays, own days off."""
+    return BusinessCalendar(country=settings.market.country, non_working_days=settings.days_off)
 
 
 def seller_context(settings: Settings) -> SellerContext:
@@ -28,17 +75,68 @@ def seller_context(settings: Settings) -> SellerContext:
     return SellerContext(timezone=settings.timezone, marketplace=settings.market)
 
 
+class View(StrEnum):
+    """The order lists `/orders` and `sellerbot orders` show."""
+
+    TODAY = "today"
+    AT_RISK = "at-risk"
+    LATE = "late"
+    UNSHIPPED = "unshipped"
+
+
+@dataclass(frozen=True)
+class OrdersReport:
+    """A list of orders as of an instant, most urgent first."""
+
+    view: View
+    as_of: datetime
+    today: date
+    next_business_day: date
+    entries: list[Standing]
+
+
+def _day_bounds(seller: Seller, as_of: datetime) -> tuple[date, datetime, date, datetime]:
+    today = as_of.astimezone(seller.timezone).date()
+    midnight = datetime.combine(today, datetime.min.time(), tzinfo=seller.timezone)
+    next_day = seller.calendar.next_business_day(today)
+    return today, midnight, next_day, end_of_day(next_day, seller.timezone)
+
+
+def orders_report(db: Database, seller: Seller, view: View, as_of: datetime) -> OrdersReport:
+    """today: placed today or due today; at-risk: late, due today, due next business day;
+    late; unshipped: every open order. Orders placed after `as_of` are left out."""
+    today, midnight, next_day, next_day_end = _day_bounds(seller, as_of)
+    due_by = None if view is View.UNSHIPPED else next_day_end
+    with db.begin() as conn:
+        open_orders = queries.open_orders(conn, placed_by=as_of, due_by=due_by)
+        placed_today = queries.orders_placed(conn, midnight, as_of) if view is View.TODAY else []
+    standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
+                         seller.handling_days, seller.rules)
+    if view is View.TODAY:
+        due_today = [s for s in standings if s.urgency is Urgency.DUE_TODAY]
+        seen = {s.order.order_id for s in due_today}
+        new = [seller.assess(order, as_of) for order in placed_today if order.order_id not in seen]
+        entries = sorted(due_today + new, key=lambda s: s.sort_key)
+    elif view is View.AT_RISK:
+        entries = [s for s in standings if s.urgency is not Urgency.ON_TRACK]
+    elif view is View.LATE:
+        entries = [s for s in standings if s.urgency is Urgency.LATE]
+    else:
+        entries = standings
+    return OrdersReport(view=view, as_of=as_of, today=today, next_business_day=next_day,
+                        entries=entries)
+
+
 @dataclass(frozen=True)
 class OrderDetail:
     """One order as `/orders ORDER_ID` shows it."""
 
-    order: Order
-    deadline: datetime | None
-    urgency: Urgency | None
+    as_of: datetime
+    standing: Standing
     returns: list[ReturnRequest]
 
 
-def order_detail(db: Database, settings: Settings, text: str, now: datetime) -> OrderDetail:
+def order_detail(db: Database, seller: Seller, text: str, as_of: datetime) -> OrderDetail:
     """Look up one order by its id as typed; a malformed or unknown id is a friendly error."""
     order_id = normalize_order_id(text)
     if order_id is None:
@@ -48,52 +146,71 @@ def order_detail(db: Database, settings: Settings, text: str, now: datetime) -> 
         returns = queries.returns_for(conn, order_id)
     if order is None:
         raise NotFound("order_not_found", order_id=order_id)
-    calendar = calendar_for(settings)
-    deadline = ship_by(order, calendar, settings.timezone, settings.default_handling_days)
-    state = (
-        urgency(deadline, now, settings.timezone, calendar)
-        if deadline is not None and is_open(order) else None
-    )
-    return OrderDetail(order=order, deadline=deadline, urgency=state, returns=returns)
+    return OrderDetail(as_of=as_of, standing=seller.assess(order, as_of), returns=returns)
 
 
 @dataclass(frozen=True)
-class Morning:
-    """The numbers a seller's team starts the day with."""
+class NewOrders:
+    """Orders placed in the digest's period, in one currency."""
 
+    currency: str | None
+    orders: int
+    units: int
+    revenue: Decimal | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The morning digest: what changed since `since` and what needs doing at `as_of`."""
+
+    as_of: datetime
+    since: datetime
     today: date
-    holiday: str | None
     is_business_day: bool
+    holiday: str | None
     next_business_day: date
-    new_orders: int
-    due_today: list[Order]
-    late: list[Order]
-    due_next: list[Order]
+    new: list[NewOrders]
+    late: list[Standing]
+    due_today: list[Standing]
+    due_next: list[Standing]
+    shipment_rates: list[ShipmentRate]
+    last_data: datetime | None
+    stale: bool
     open_returns: int
 
+    @property
+    def new_orders(self) -> int:
+        """New orders in every currency."""
+        return sum(n.orders for n in self.new)
 
-def morning(db: Database, settings: Settings, now: datetime) -> Morning:
-    """Count what is new, due today, late and due next business day at `now`."""
-    calendar = calendar_for(settings)
-    tz = settings.timezone
-    groups: dict[Urgency, list[Order]] = {u: [] for u in Urgency}
+
+def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None = None) -> Digest:
+    """The digest as of `as_of`, covering what is new since `since` (a day before by default)."""
+    since = since or as_of - timedelta(days=1)
+    today, _, next_day, next_day_end = _day_bounds(seller, as_of)
+    longest = max(seller.rules.lsr_windows_days)
     with db.begin() as conn:
-        for order in queries.open_orders(conn):
-            deadline = ship_by(order, calendar, tz, settings.default_handling_days)
-            if deadline is not None:
-                groups[urgency(deadline, now, tz, calendar)].append(order)
-        new_orders = queries.count_orders(conn, since=now - timedelta(hours=24))
+        open_orders = queries.open_orders(conn, placed_by=as_of, due_by=next_day_end)
+        new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of)]
+        shipments = list(queries.shipments(conn, as_of - timedelta(days=longest), as_of))
+        last_data = queries.last_import(conn)
         open_returns = queries.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
-    today = now.astimezone(tz).date()
-    return Morning(
-        today=today,
-        holiday=calendar.holiday_name(today),
-        is_business_day=calendar.is_business_day(today),
-        next_business_day=calendar.next_business_day(today),
-        new_orders=new_orders,
-        due_today=groups[Urgency.DUE_TODAY],
-        late=groups[Urgency.LATE],
-        due_next=groups[Urgency.DUE_NEXT],
+    standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
+                         seller.handling_days, seller.rules)
+    # Open orders whose deadline sellerbot computed (no Amazon ship-by) count in the LSR too.
+    shipments += [Shipment(s.ship_by, None, s.order.status) for s in standings
+                  if s.order.latest_ship_date is None and s.ship_by is not None]
+    rates = [late_shipment_rate(shipments, as_of, days, seller.rules)
+             for days in seller.rules.lsr_windows_days]
+    by_urgency = {u: [s for s in standings if s.urgency is u] for u in Urgency}
+    return Digest(
+        as_of=as_of, since=since, today=today,
+        is_business_day=seller.calendar.is_business_day(today),
+        holiday=seller.calendar.holiday_name(today),
+        next_business_day=next_day, new=new,
+        late=by_urgency[Urgency.LATE], due_today=by_urgency[Urgency.DUE_TODAY],
+        due_next=by_urgency[Urgency.DUE_NEXT], shipment_rates=rates,
+        last_data=last_data, stale=last_data is None or as_of - last_data > STALE_AFTER,
         open_returns=open_returns,
     )
 
@@ -117,6 +234,8 @@ def load_demo(db: Database, settings: Settings, now: datetime) -> DemoLoaded:
         for record in (*seller.orders, *seller.items, *seller.returns):
             writer.add(record)
         writer.flush()
+        queries.record_import(conn, file_name="(demo seller)", kind="demo",
+                              rows=len(seller.orders), checksum="", imported_at=now)
         by_status = queries.count_by_status(conn)
     return DemoLoaded(
         orders=len(seller.orders), items=len(seller.items), returns=len(seller.returns),

@@ -44,7 +44,7 @@ def test_console_script_is_installed(elsewhere):
 def test_demo_then_an_order(elsewhere):
     demo = sellerbot("demo", cwd=elsewhere)
     assert demo.returncode == 0, demo.stderr
-    assert "300 orders" in demo.stdout and "Late, not yet confirmed" in demo.stdout
+    assert "300 orders" in demo.stdout and "Late and not yet confirmed" in demo.stdout
     order_id = demo.stdout.split("sellerbot orders ", 1)[1].split()[0]
     shown = sellerbot("orders", order_id, cwd=elsewhere)
     assert shown.returncode == 0, shown.stderr
@@ -66,7 +66,8 @@ def test_import_reports_and_rejects_the_broken_file(elsewhere):
 
 @pytest.mark.parametrize(("args", "says", "status"), [
     (("orders", "123-4567890-1234567"), "no order 123-4567890-1234567 in the database", 1),
-    (("orders", "12-34"), "'12-34' is not an Amazon order id", 2),
+    (("orders", "12-34"), "'12-34' is neither a list (today, at-risk, late, unshipped) nor an Amazon order id", 2),
+    (("orders", "late", "--as-of", "yesterday"), "--as-of 'yesterday' is not a date and time", 2),
     (("import", "missing.txt"), "missing.txt: no such file", 1),
 ])
 def test_errors_are_one_friendly_line(elsewhere, args, says, status):

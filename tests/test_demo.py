@@ -8,7 +8,7 @@ import pytest
 from bot.domain.records import Channel, OrderStatus
 from bot.domain.shipping import is_isbn10, is_media
 from bot.imports import import_file
-from bot.reports import calendar_for, load_demo, morning
+from bot.reports import calendar_for, digest, load_demo, seller_of
 from bot.sources.demo import demo_seller
 from bot.store import queries
 from tests.conftest import SAMPLES
@@ -74,13 +74,16 @@ def test_holiday_season_purchases(settings):
 
 def test_the_morning_has_every_case(db, settings, moment):
     load_demo(db, settings, moment)
-    today = morning(db, settings, moment)
+    today = digest(db, seller_of(settings), moment)
     assert len(today.due_today) >= 5
     assert len(today.late) >= 3
+    assert any(s.auto_cancel_risk for s in today.late)
     assert len(today.due_next) >= 4
     assert today.new_orders > 0
     assert today.open_returns >= 2
-    assert any(o.is_prime for o in today.due_today + today.late + today.due_next)
+    assert any(s.order.is_prime for s in today.due_today + today.late + today.due_next)
+    assert not today.stale
+    assert all(rate.orders > 0 for rate in today.shipment_rates)
 
 
 def test_refreshing_keeps_one_demo_and_the_real_orders(db, settings, ctx):

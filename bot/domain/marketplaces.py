@@ -17,6 +17,10 @@ class Marketplace:
     domain: str
     currency: str
 
+    def order_url(self, order_id: str) -> str:
+        """The order's page in this marketplace's Seller Central."""
+        return f"https://sellercentral.{self.domain}/orders-v3/order/{order_id}"
+
     @property
     def sales_channel(self) -> str:
         """The name reports give it in `sales-channel`, e.g. "Amazon.com"."""

@@ -117,41 +117,45 @@ def auto_cancel_at(deadline: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
 
 
 @dataclass(frozen=True)
-class OpenOrder:
-    """An open order with its deadline and where it stands at the report's instant."""
+class Standing:
+    """An order with its deadline and, when open, where it stands at the report's instant."""
 
     order: Order
-    ship_by: datetime
-    urgency: Urgency
-    cancel_at: datetime
+    ship_by: datetime | None
+    # None for orders not open for shipping (pending, shipped, cancelled, Amazon-fulfilled).
+    urgency: Urgency | None = None
+    cancel_at: datetime | None = None
     # Late and within warn_days_before of Amazon's auto-cancel: it will go unpaid.
-    auto_cancel_risk: bool
+    auto_cancel_risk: bool = False
 
     @property
     def sort_key(self) -> tuple:
         """Most urgent group first; Prime first within a group; then earliest deadline."""
-        return (_RANK[self.urgency], not self.order.is_prime, self.ship_by, self.order.order_id)
+        rank = _RANK[self.urgency] if self.urgency is not None else len(_RANK)
+        deadline = self.ship_by or self.order.purchase_date
+        return (rank, not self.order.is_prime, deadline is None, deadline, self.order.order_id)
+
+
+def assess(order: Order, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
+           handling_days: int, rules: ShippingRules) -> Standing:
+    """Where one order stands at `now`: its deadline, and for an open order its urgency."""
+    deadline = ship_by(order, calendar, tz, handling_days, rules)
+    if deadline is None or not is_open(order):
+        return Standing(order=order, ship_by=deadline)
+    state = urgency(deadline, now, tz, calendar)
+    cancel_at = auto_cancel_at(deadline, tz, calendar, rules)
+    warn = timedelta(days=rules.auto_cancel_warn_days)
+    return Standing(order=order, ship_by=deadline, urgency=state, cancel_at=cancel_at,
+                    auto_cancel_risk=state is Urgency.LATE and now >= cancel_at - warn)
 
 
 def classify(orders: Iterable[Order], now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
-             handling_days: int, rules: ShippingRules) -> list[OpenOrder]:
+             handling_days: int, rules: ShippingRules) -> list[Standing]:
     """The open orders among `orders`, classified at `now` and sorted for attention."""
-    classified = []
-    warn = timedelta(days=rules.auto_cancel_warn_days)
-    for order in orders:
-        if not is_open(order):
-            continue
-        deadline = ship_by(order, calendar, tz, handling_days, rules)
-        if deadline is None:
-            continue
-        state = urgency(deadline, now, tz, calendar)
-        cancel_at = auto_cancel_at(deadline, tz, calendar, rules)
-        classified.append(OpenOrder(
-            order=order, ship_by=deadline, urgency=state, cancel_at=cancel_at,
-            auto_cancel_risk=state is Urgency.LATE and now >= cancel_at - warn,
-        ))
-    classified.sort(key=lambda entry: entry.sort_key)
-    return classified
+    standings = [assess(order, now, tz, calendar, handling_days, rules) for order in orders]
+    open_ones = [s for s in standings if s.urgency is not None]
+    open_ones.sort(key=lambda standing: standing.sort_key)
+    return open_ones
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,8 @@ class ShipmentRate:
     orders: int
     target: float
     enough_data: bool
+    # Shipped orders in the window whose confirmation time is unknown (report imports lack it).
+    unknown: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -190,7 +196,7 @@ def late_shipment_rate(shipments: Iterable[Shipment], now: datetime, days: int,
     confirmed after it, or still unconfirmed past it (judged by confirmation, shipping.md §4).
     Cancelled orders and shipped ones whose confirmation time is unknown are left out."""
     start = now - timedelta(days=days)
-    late = total = 0
+    late = total = unknown = 0
     for shipment in shipments:
         if not start <= shipment.ship_by <= now or shipment.status is OrderStatus.CANCELED:
             continue
@@ -200,5 +206,10 @@ def late_shipment_rate(shipments: Iterable[Shipment], now: datetime, days: int,
         elif shipment.status in OPEN_STATUSES:
             total += 1
             late += 1  # unconfirmed, and the deadline (inside the window) has passed
+        elif shipment.status is OrderStatus.SHIPPED:
+            unknown += 1
+    # Leaving out shipped orders of unknown timing would overstate the rate; with many of them
+    # the figure says nothing, so it is shown as not enough data.
+    enough = total >= rules.lsr_minimum_orders and unknown <= total * 0.1
     return ShipmentRate(days=days, late=late, orders=total, target=rules.lsr_target,
-                        enough_data=total >= rules.lsr_minimum_orders)
+                        enough_data=enough, unknown=unknown)

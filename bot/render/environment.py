@@ -39,6 +39,25 @@ def _day(day: date | None, long: bool = False) -> str:
     return day.strftime("%A %d %B %Y" if long else "%a %d %b %Y")
 
 
+def _clock(moment: datetime | None, tz: ZoneInfo) -> str:
+    return "" if moment is None else moment.astimezone(tz).strftime("%H:%M")
+
+
+def _local_day(moment: datetime | None, tz: ZoneInfo) -> date | None:
+    return None if moment is None else moment.astimezone(tz).date()
+
+
+def mrkdwn(value: Any) -> str:
+    """Escape text for Slack mrkdwn: &, < and > are the only characters Slack asks to escape,
+    and escaping them keeps `<!channel>` or `<https://x|y>` in a product title inert."""
+    text = _plain(value)
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _percent(rate: float | None) -> str:
+    return "" if rate is None else f"{rate * 100:.1f}%"
+
+
 @cache
 def _environment() -> Environment:
     # Plain text for terminals; Slack text is escaped for mrkdwn by its own filter, not HTML.
@@ -54,7 +73,16 @@ def _environment() -> Environment:
     env.filters["money"] = _money
     env.filters["when"] = _when
     env.filters["day"] = _day
+    env.filters["clock"] = _clock
+    env.filters["local_day"] = _local_day
+    env.filters["mrkdwn"] = mrkdwn
+    env.filters["percent"] = _percent
     return env
+
+
+def template(name: str) -> Any:
+    """A template by its path under templates/."""
+    return _environment().get_template(name)
 
 
 def text(name: str, **context: Any) -> str:

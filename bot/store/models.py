@@ -4,13 +4,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.store.types import UTCDateTime
 
 # Amazon order ids are 19 characters; other sales channels' ids are no longer.
 ORDER_ID = String(32)
+# Open for shipping (shipping.md §6), written out as SQL so that the partial indexes below and
+# the queries that use them (bot/store/queries.py) say exactly the same thing: SQLite uses a
+# partial index only for a WHERE clause that repeats the index's own.
+OPEN_ORDER = "fulfillment_channel = 'MFN' AND status IN ('Unshipped', 'PartiallyShipped')"
+WITH_SHIP_BY = "fulfillment_channel = 'MFN' AND latest_ship_date IS NOT NULL"
+
 # Numeric(12, 2): exact money; every Amazon marketplace currency has at most 2 decimals.
 MONEY = Numeric(12, 2)
 
@@ -46,6 +52,17 @@ class OrderRow(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     ship_country: Mapped[str | None] = mapped_column(String(2))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        # Open orders by deadline: /orders and the digest read only these.
+        Index("ix_orders_open", "latest_ship_date",
+              sqlite_where=text(OPEN_ORDER), postgresql_where=text(OPEN_ORDER)),
+        # Merchant orders by Amazon's ship-by: the Late Shipment Rate's window.
+        Index("ix_orders_ship_by", "latest_ship_date",
+              sqlite_where=text(WITH_SHIP_BY), postgresql_where=text(WITH_SHIP_BY)),
+        # New orders since an instant.
+        Index("ix_orders_purchase_date", "purchase_date"),
+    )
 
 
 class OrderItemRow(Base):

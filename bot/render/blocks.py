@@ -1,0 +1,87 @@
+"""Reports as Slack messages: Block Kit JSON from templates/blocks/, always within Slack's limits.
+
+Long lists are cut with "...and N more": packing lines into sections is counting, done here;
+every word is in the templates.
+"""
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from bot.domain.shipping import Standing
+from bot.render.environment import template
+
+# Slack's limits (https://docs.slack.dev/reference/block-kit/blocks; slack.md §6).
+MAX_BLOCKS = 50
+SECTION_CHARS = 3000
+# Lines per section: more would be a wall of text on a phone.
+LINES_PER_SECTION = 10
+
+
+def _lines(entries: Sequence[Standing], seller: Any, today: Any) -> Iterator[str]:
+    macro = template("lines.j2").module.order_line
+    for entry in entries:
+        yield str(macro(entry, seller.timezone, today, seller.marketplace)).strip()
+
+
+def pack(lines: Iterator[str], total: int, max_sections: int) -> dict[str, Any]:
+    """Lines into at most `max_sections` section texts; says how many lines did not fit."""
+    sections: list[str] = []
+    current: list[str] = []
+    size = shown = 0
+    for line in lines:
+        fits = len(current) < LINES_PER_SECTION and size + len(line) + 1 <= SECTION_CHARS
+        if not fits:
+            if len(sections) + 1 == max_sections:
+                break
+            sections.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+        shown += 1
+    if current:
+        sections.append("\n".join(current))
+    return {"sections": sections, "more": total - shown}
+
+
+HEADER_CHARS = 150
+
+
+def _message(name: str, **context: Any) -> dict[str, Any]:
+    message = json.loads(template(f"blocks/{name}.json.j2").render(**context))
+    # A message Slack would refuse is a bug here, never something to send.
+    assert len(message["blocks"]) <= MAX_BLOCKS, (name, len(message["blocks"]))
+    for block in message["blocks"]:
+        # The last guard: text a template let grow (escaped titles expand up to five times)
+        # is cut rather than refused by Slack with invalid_blocks.
+        limit = HEADER_CHARS if block["type"] == "header" else SECTION_CHARS
+        texts = [block["text"]] if "text" in block else block.get("elements", [])
+        for part in texts:
+            if len(part["text"]) > limit:
+                part["text"] = part["text"][: limit - 1] + "…"
+    return message
+
+
+def orders_message(report: Any, seller: Any) -> dict[str, Any]:
+    """An orders list (`/orders today`, `at-risk`, `late`, `unshipped`) as a Slack message."""
+    listed = pack(_lines(report.entries, seller, report.today), len(report.entries),
+                  MAX_BLOCKS - 4)
+    return _message("orders", report=report, seller=seller, **listed)
+
+
+def digest_message(digest: Any, seller: Any) -> dict[str, Any]:
+    """The morning digest as a Slack message."""
+    # Three order groups share what the fixed blocks (header, context, new orders, LSR,
+    # returns, freshness: 6) leave, each group also taking a title and a "more" line.
+    per_group = (MAX_BLOCKS - 6) // 3 - 2
+    groups = {
+        name: pack(_lines(entries, seller, digest.today), len(entries), per_group)
+        for name, entries in (("late", digest.late), ("due_today", digest.due_today),
+                              ("due_next", digest.due_next))
+    }
+    return _message("digest", digest=digest, seller=seller, groups=groups)
+
+
+def order_message(detail: Any, seller: Any) -> dict[str, Any]:
+    """One order as a Slack message."""
+    return _message("order", detail=detail, seller=seller)

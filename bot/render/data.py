@@ -1,0 +1,87 @@
+"""Reports as plain data, for `--json`: stable keys, ISO 8601 times with offsets, no words."""
+
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.shipping import Standing
+
+
+def _time(moment: datetime | None, tz: ZoneInfo) -> str | None:
+    return None if moment is None else moment.astimezone(tz).isoformat()
+
+
+def standing(entry: Standing, tz: ZoneInfo) -> dict[str, Any]:
+    """One order in a list."""
+    order = entry.order
+    return {
+        "order_id": order.order_id,
+        "status": order.status.value if order.status else None,
+        "purchase_date": _time(order.purchase_date, tz),
+        "ship_by": _time(entry.ship_by, tz),
+        "class": entry.urgency.value if entry.urgency else None,
+        "is_prime": bool(order.is_prime),
+        "auto_cancel_risk": entry.auto_cancel_risk,
+        "auto_cancel_at": _time(entry.cancel_at, tz) if entry.auto_cancel_risk else None,
+        "items": [
+            {"sku": item.sku, "asin": item.asin, "title": item.title,
+             "quantity_ordered": item.quantity_ordered, "quantity_shipped": item.quantity_shipped}
+            for item in order.items
+        ],
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def orders(report: Any, tz: ZoneInfo) -> dict[str, Any]:
+    """An orders report: {"orders": [...]} plus when it is as of."""
+    return {
+        "view": str(report.view),
+        "as_of": _time(report.as_of, tz),
+        "orders": [standing(entry, tz) for entry in report.entries],
+    }
+
+
+def order(detail: Any, tz: ZoneInfo) -> dict[str, Any]:
+    """One order, in the shape of a list of one, with its return requests."""
+    return {
+        "as_of": _time(detail.as_of, tz),
+        "orders": [standing(detail.standing, tz)],
+        "returns": [{k: _plain(v) for k, v in asdict(r).items()} for r in detail.returns],
+    }
+
+
+def digest(report: Any, tz: ZoneInfo) -> dict[str, Any]:
+    """The digest, its sections as keys."""
+    return {
+        "as_of": _time(report.as_of, tz),
+        "since": _time(report.since, tz),
+        "today": report.today.isoformat(),
+        "is_business_day": report.is_business_day,
+        "holiday": report.holiday,
+        "next_business_day": report.next_business_day.isoformat(),
+        "new_orders": [
+            {"currency": n.currency, "orders": n.orders, "units": n.units,
+             "revenue": None if n.revenue is None else str(n.revenue)}
+            for n in report.new
+        ],
+        "late": [standing(e, tz) for e in report.late],
+        "due_today": [standing(e, tz) for e in report.due_today],
+        "due_next": [standing(e, tz) for e in report.due_next],
+        "late_shipment_rate": [
+            {"days": r.days, "late": r.late, "orders": r.orders, "rate": r.rate,
+             "target": r.target, "enough_data": r.enough_data, "unknown": r.unknown}
+            for r in report.shipment_rates
+        ],
+        "data_as_of": _time(report.last_data, tz),
+        "stale": report.stale,
+        "open_returns": report.open_returns,
+    }
