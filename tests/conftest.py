@@ -121,3 +121,11 @@ def stored(database: Database) -> dict[str, list[dict]]:
             result = conn.execute(table.select().with_only_columns(*columns).order_by(*columns))
             rows[table.name] = [dict(row._mapping) for row in result]
     return rows
+
+
+@pytest.fixture
+def seller(settings):
+    """The default seller as the reports see it."""
+    from bot.reports import seller_of
+
+    return seller_of(settings)

@@ -1,5 +1,6 @@
 """The `sellerbot` command, run as a user runs it: a real process, from another directory."""
 
+import json
 import os
 import subprocess
 import sys
@@ -112,3 +113,24 @@ def test_an_unreachable_database_is_one_line(elsewhere):
     assert result.returncode == 1
     assert result.stderr.startswith("cannot open the database postgresql+psycopg://nobody@127.0.0.1:9/none")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_orders_lists_and_json_as_of_the_samples(elsewhere):
+    imported = sellerbot("import", str(SAMPLES / "all-orders.txt"), str(SAMPLES / "unshipped-orders.txt"),
+                         cwd=elsewhere)
+    assert imported.returncode == 0, imported.stderr
+    late = sellerbot("orders", "late", "--as-of", "2026-11-25T07:00", cwd=elsewhere)
+    assert late.returncode == 0, late.stderr
+    assert "112-8890339-5411810" in late.stdout and "late: ship-by was Mon 23 Nov 2026, 23:59 PST" in late.stdout
+    as_json = sellerbot("orders", "at-risk", "--as-of", "2026-11-25T15:00:00+00:00", "--json", cwd=elsewhere)
+    listed = json.loads(as_json.stdout)
+    assert {e["class"] for e in listed["orders"]} == {"late", "due-today", "due-next"}
+    first = listed["orders"][0]
+    assert set(first) >= {"order_id", "status", "ship_by", "class", "is_prime", "auto_cancel_risk", "items"}
+    assert first["ship_by"].endswith("-08:00")
+    one = json.loads(sellerbot("orders", "112-8890339-5411810", "--json", cwd=elsewhere).stdout)
+    assert one["orders"][0]["order_id"] == "112-8890339-5411810"
+    digest = sellerbot("digest", "--print", "--as-of", "2026-11-25T07:00", cwd=elsewhere)
+    assert digest.returncode == 0 and "Morning digest, Wednesday 25 November 2026" in digest.stdout
+    sections = json.loads(sellerbot("digest", "--json", "--as-of", "2026-11-25T07:00", cwd=elsewhere).stdout)
+    assert [e["order_id"] for e in sections["due_today"]] == ["113-9566404-0866719", "114-9256896-2801103"]

@@ -1,0 +1,128 @@
+"""Every report renders to valid Block Kit within Slack's limits, for none, some and 5,000 orders,
+and text from Amazon or the seller can neither ping, link nor format anything."""
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
+from bot.domain.shipping import ShipmentRate, Standing, Urgency
+from bot.render import blocks, text
+from bot.reports import Digest, NewOrders, OrderDetail, OrdersReport, View
+
+HOSTILE = "<!channel> <https://evil.example|click> & *bold* <@U123> \x1b[31m"
+NOW = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+
+
+def standings(count: int, title: str = HOSTILE) -> list[Standing]:
+    kinds = [Urgency.LATE, Urgency.DUE_TODAY, Urgency.DUE_NEXT, Urgency.ON_TRACK]
+    result = []
+    for n in range(count):
+        order_id = f"111-{n:07d}-0000000"
+        items = tuple(OrderItem(order_id, f"SKU-{k}&<{n}>", title=title * 3, quantity_ordered=2)
+                      for k in range(1 + n % 3))
+        order = Order(order_id, purchase_date=NOW - timedelta(days=2), status=OrderStatus.UNSHIPPED,
+                      fulfillment_channel=Channel.MERCHANT, is_prime=n % 5 == 0, items=items)
+        urgency = kinds[n % 4]
+        result.append(Standing(order, NOW + timedelta(hours=n % 50 - 25), urgency,
+                               NOW + timedelta(days=7), urgency is Urgency.LATE and n % 2 == 0))
+    return result
+
+
+def digest_of(entries: list[Standing]) -> Digest:
+    return Digest(
+        as_of=NOW, since=NOW - timedelta(days=1), today=NOW.date(), is_business_day=True,
+        holiday=None, next_business_day=(NOW + timedelta(days=2)).date(),
+        new=[NewOrders("USD", len(entries), 2 * len(entries), Decimal("1234.50")),
+             NewOrders("CAD", 1, 1, None)] if entries else [],
+        late=[e for e in entries if e.urgency is Urgency.LATE],
+        due_today=[e for e in entries if e.urgency is Urgency.DUE_TODAY],
+        due_next=[e for e in entries if e.urgency is Urgency.DUE_NEXT],
+        shipment_rates=[ShipmentRate(10, 3, 120, 0.04, True), ShipmentRate(30, 4, 8, 0.04, False, 2)],
+        last_data=NOW - timedelta(hours=30) if entries else None, stale=True, open_returns=2,
+    )
+
+
+def texts(message: dict) -> list[tuple[str, str]]:
+    found = []
+    for block in message["blocks"]:
+        if "text" in block:
+            found.append((block["type"], block["text"]["text"]))
+        for element in block.get("elements", []):
+            found.append((block["type"], element["text"]))
+    return found
+
+
+def check_limits_and_inert(message: dict) -> None:
+    assert json.loads(json.dumps(message)) == message
+    assert isinstance(message["text"], str) and message["text"]
+    assert 1 <= len(message["blocks"]) <= 50
+    for kind, value in texts(message):
+        assert len(value) <= (150 if kind == "header" else 3000)
+        # The only links are ours (Seller Central); the only "<" starts one.
+        for link in re.findall(r"<([^>]*)>", value):
+            assert link.startswith("https://sellercentral.amazon.com/orders-v3/order/"), link
+        assert "<!channel>" not in value and "evil.example|" not in value.replace("evil.example|click&gt;", "")
+        assert "\x1b" not in value
+
+
+@pytest.mark.parametrize("count", [0, 7, 5000])
+@pytest.mark.parametrize("view", list(View))
+def test_orders_message(seller, count, view):
+    report = OrdersReport(view=view, as_of=NOW, today=NOW.date(),
+                          next_business_day=NOW.date(), entries=standings(count))
+    message = blocks.orders_message(report, seller)
+    check_limits_and_inert(message)
+    shown = sum(value.count("\n") + 1 for kind, value in texts(message)
+                if kind == "section")
+    if count == 5000:
+        assert f"…and {count - shown} more" in message["blocks"][-1]["elements"][0]["text"]
+    elif count:
+        assert shown == count
+    else:
+        assert "Nothing to show" in message["blocks"][1]["elements"][0]["text"]
+
+
+@pytest.mark.parametrize("count", [0, 9, 5000])
+def test_digest_message(seller, count):
+    message = blocks.digest_message(digest_of(standings(count)), seller)
+    check_limits_and_inert(message)
+    body = json.dumps(message)
+    assert "Late Shipment Rate" in body and "not enough data" in body
+    if count:
+        assert "1,234.50 USD" in body and "over a day old" in body
+    else:
+        assert "No new orders" in body and "No orders imported or synced yet" in body
+
+
+def test_order_message(seller):
+    entry = standings(1)[0]
+    many = Order(entry.order.order_id, purchase_date=NOW, status=OrderStatus.UNSHIPPED,
+                 fulfillment_channel=Channel.MERCHANT,
+                 items=tuple(OrderItem(entry.order.order_id, f"S{n}", title="&" * 200) for n in range(40)))
+    returns = [ReturnRequest(entry.order.order_id, "RMA1", "S1", status="Pending&<x>",
+                             reason=HOSTILE, a_to_z_claim=True)]
+    for order in (entry.order, many):
+        detail = OrderDetail(as_of=NOW, standing=Standing(order, entry.ship_by, entry.urgency,
+                                                          entry.cancel_at, True), returns=returns)
+        check_limits_and_inert(blocks.order_message(detail, seller))
+
+
+def test_mrkdwn_escaping_is_exact(seller):
+    entry = standings(1, title="Salt & Pepper <2 pcs>")[0]
+    line = blocks.orders_message(OrdersReport(View.LATE, NOW, NOW.date(), NOW.date(), [entry]),
+                                 seller)["blocks"][2]["text"]["text"]
+    assert "Salt &amp; Pepper &lt;2 pcs&gt;" in line
+
+
+def test_plain_text_shows_titles_as_they_are_without_control_characters(seller):
+    entries = standings(3)
+    report = OrdersReport(View.AT_RISK, NOW, NOW.date(), NOW.date(), entries)
+    shown = text("orders", report=report, seller=seller)
+    assert "<!channel> <https://evil.example|click> & *bold*" in shown
+    assert "\x1b" not in shown
+    digest = text("digest", digest=digest_of(entries), seller=seller)
+    assert "Late Shipment Rate" in digest and "\x1b" not in digest

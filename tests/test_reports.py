@@ -1,0 +1,132 @@
+"""Reports on real data in both databases: the samples, read at the moment they describe."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from bot.domain.shipping import Urgency
+from bot.imports import import_file
+from bot.render import data
+from bot.reports import View, digest, order_detail, orders_report
+from tests.conftest import SAMPLES
+
+# 07:00 in Los Angeles on Wednesday 2026-11-25, the samples' reporting day.
+AS_OF = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+
+def expected_classes(shift_days: int = 0) -> dict[str, Urgency]:
+    """What Amazon's own days-past-promise column says, read independently of sellerbot
+    (`shift_days` earlier than the report's Wednesday, Tuesday's next business day being
+    Wednesday)."""
+    lines = [line.split("\t") for line in (SAMPLES / "unshipped-orders.txt").read_text().splitlines()]
+    header = lines[0]
+    order, days = header.index("order-id"), header.index("days-past-promise")
+    classes = {}
+    # Due next business day after Wednesday: Thursday is Thanksgiving, so up to Friday.
+    next_day = -1 if shift_days else -2
+    for row in lines[1:]:
+        late_by = int(row[days]) - shift_days
+        classes[row[order]] = (Urgency.LATE if late_by > 0 else Urgency.DUE_TODAY if late_by == 0
+                               else Urgency.DUE_NEXT if late_by >= next_day else Urgency.ON_TRACK)
+    return classes
+
+
+@pytest.fixture
+def samples(db, ctx):
+    for name in ("all-orders.txt", "unshipped-orders.txt", "returns.txt"):
+        import_file(db, SAMPLES / name, ctx, now=AS_OF)
+    return db
+
+
+def test_every_list_agrees_with_amazons_days_past_promise(samples, seller):
+    expected = expected_classes()
+    unshipped = orders_report(samples, seller, View.UNSHIPPED, AS_OF)
+    assert {s.order.order_id: s.urgency for s in unshipped.entries} == expected
+    at_risk = orders_report(samples, seller, View.AT_RISK, AS_OF)
+    assert {s.order.order_id for s in at_risk.entries} == {
+        o for o, u in expected.items() if u is not Urgency.ON_TRACK}
+    late = orders_report(samples, seller, View.LATE, AS_OF)
+    assert {s.order.order_id for s in late.entries} == {
+        o for o, u in expected.items() if u is Urgency.LATE}
+    # Most urgent first; the Prime order leads its group.
+    ranks = [list(Urgency).index(s.urgency) for s in at_risk.entries]
+    assert ranks == sorted(ranks)
+    due_next = [s.order.order_id for s in at_risk.entries if s.urgency is Urgency.DUE_NEXT]
+    assert due_next[0] == "112-5441985-0344931"
+
+
+def sample_rows() -> list[list[str]]:
+    return [line.split("\t") for line in (SAMPLES / "all-orders.txt").read_text().splitlines()[1:]]
+
+
+def test_today_lists_orders_placed_today_and_due_today(samples, seller):
+    # 23:59 on Tuesday 2026-11-24 in Los Angeles: due today are the lines Amazon had as one
+    # day past promise on Wednesday; placed today, everything from 08:00 UTC on the 24th.
+    evening = datetime(2026, 11, 25, 7, 59, tzinfo=UTC)
+    today = orders_report(samples, seller, View.TODAY, evening)
+    due_today = {o for o, u in expected_classes(shift_days=1).items() if u is Urgency.DUE_TODAY}
+    placed_today = {row[0] for row in sample_rows()
+                    if datetime(2026, 11, 24, 8, tzinfo=UTC) <= datetime.fromisoformat(row[2]) <= evening}
+    assert len(placed_today) == 7 and len(due_today) == 2
+    assert {s.order.order_id for s in today.entries} == due_today | placed_today
+    pending = [s for s in today.entries if s.order.status.value == "Pending"]
+    assert pending and all(s.urgency is None for s in pending)
+
+
+def test_as_of_leaves_out_later_orders(samples, seller):
+    earlier = AS_OF - timedelta(days=3)  # Sunday 2026-11-22 07:00 local
+    unshipped = orders_report(samples, seller, View.UNSHIPPED, earlier)
+    assert all(s.order.purchase_date <= earlier for s in unshipped.entries)
+    assert {s.order.order_id for s in unshipped.entries} == {
+        "112-8890339-5411810", "114-4896355-1420413", "114-7063654-7872124",
+        "111-2058317-6273259", "113-9566404-0866719"}
+    assert all(s.urgency is not Urgency.LATE for s in unshipped.entries)
+
+
+def test_digest_on_the_samples(samples, seller):
+    report = digest(samples, seller, AS_OF, since=AS_OF - timedelta(days=1))
+    expected = expected_classes()
+    assert {s.order.order_id for s in report.late} == {o for o, u in expected.items() if u is Urgency.LATE}
+    assert {s.order.order_id for s in report.due_today} == {
+        o for o, u in expected.items() if u is Urgency.DUE_TODAY}
+    assert report.holiday is None and report.is_business_day
+    # Placed in the last 24 hours and not cancelled, counted from all-orders.txt itself.
+    placed = [row for row in sample_rows()
+              if datetime.fromisoformat(row[2]) > AS_OF - timedelta(days=1) and row[4] != "Cancelled"]
+    usd = report.new[0]
+    assert (usd.currency, usd.orders) == ("USD", len({row[0] for row in placed})) == ("USD", 7)
+    assert usd.units == sum(int(row[13]) for row in placed)
+    assert report.last_data == AS_OF and not report.stale
+    assert report.open_returns == 7  # Approved 6, Pending 1
+    rendered = data.digest(report, seller.timezone)
+    assert set(rendered) >= {"new_orders", "late", "due_today", "due_next", "late_shipment_rate",
+                             "data_as_of", "stale"}
+    json.dumps(rendered)
+
+
+def test_new_order_revenue_per_currency(samples, seller):
+    report = digest(samples, seller, AS_OF, since=datetime(2026, 11, 24, 20, 0, tzinfo=UTC))
+    usd = report.new[0]
+    # The report gives no order total: revenue is the lines' price, tax and shipping.
+    placed = [row for row in sample_rows()
+              if datetime.fromisoformat(row[2]) > datetime(2026, 11, 24, 20, tzinfo=UTC)]
+    money = sum(Decimal(v or "0") for row in placed for v in (row[15], row[16], row[17], row[18]))
+    assert usd.orders == len({row[0] for row in placed})
+    assert usd.revenue == money
+
+
+def test_stale_data_is_flagged(samples, seller):
+    assert digest(samples, seller, AS_OF + timedelta(hours=25)).stale
+
+
+def test_one_order(samples, seller):
+    detail = order_detail(samples, seller, "#112 8890339 5411810", AS_OF)
+    assert detail.standing.urgency is Urgency.LATE
+    assert not detail.standing.auto_cancel_risk
+    later = order_detail(samples, seller, "112-8890339-5411810", AS_OF + timedelta(days=4))
+    assert later.standing.auto_cancel_risk
+    shown = data.order(detail, seller.timezone)
+    assert shown["orders"][0]["ship_by"] == "2026-11-23T23:59:59-08:00"
+    assert shown["orders"][0]["class"] == "late"
