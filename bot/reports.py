@@ -23,6 +23,7 @@ from bot.domain.shipping import (
     Urgency,
     assess,
     classify,
+    count_shipments,
     end_of_day,
     late_shipment_rate,
 )
@@ -188,20 +189,25 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
     """The digest as of `as_of`, covering what is new since `since` (a day before by default)."""
     since = since or as_of - timedelta(days=1)
     today, _, next_day, next_day_end = _day_bounds(seller, as_of)
-    longest = max(seller.rules.lsr_windows_days)
+    windows = seller.rules.lsr_windows_days
     with db.begin() as conn:
         open_orders = queries.open_orders(conn, placed_by=as_of, due_by=next_day_end)
         new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of)]
-        shipments = list(queries.shipments(conn, as_of - timedelta(days=longest), as_of))
+        counts = [queries.shipment_counts(conn, as_of - timedelta(days=days), as_of)
+                  for days in windows]
         last_data = queries.last_import(conn)
         open_returns = queries.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
     standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
                          seller.handling_days, seller.rules)
     # Open orders whose deadline sellerbot computed (no Amazon ship-by) count in the LSR too.
-    shipments += [Shipment(s.ship_by, None, s.order.status) for s in standings
-                  if s.order.latest_ship_date is None and s.ship_by is not None]
-    rates = [late_shipment_rate(shipments, as_of, days, seller.rules)
-             for days in seller.rules.lsr_windows_days]
+    computed = [Shipment(s.ship_by, None, s.order.status) for s in standings
+                if s.order.latest_ship_date is None and s.ship_by is not None]
+    rates = [
+        late_shipment_rate(
+            counted + count_shipments(computed, as_of - timedelta(days=days), as_of),
+            days, seller.rules)
+        for days, counted in zip(windows, counts, strict=True)
+    ]
     by_urgency = {u: [s for s in standings if s.urgency is u] for u in Urgency}
     return Digest(
         as_of=as_of, since=since, today=today,

@@ -29,13 +29,21 @@ class BusinessCalendar:
         """Name the public holiday on `day`, if there is one."""
         return self._holidays.get(day)
 
+    @cached_property
+    def _known(self) -> dict[date, bool]:
+        # Reports ask about the same few days for every order; the holidays lookup is slow.
+        return {}
+
     def is_business_day(self, day: date) -> bool:
         """True when `day` counts toward a ship-by deadline."""
-        return (
-            day.weekday() in self.working_weekdays
-            and day not in self.non_working_days
-            and day not in self._holidays
-        )
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = (
+                day.weekday() in self.working_weekdays
+                and day not in self.non_working_days
+                and day not in self._holidays
+            )
+        return known
 
     def add_business_days(self, start: date, days: int) -> date:
         """The `days`-th business day strictly after `start` (0: `start` itself)."""

@@ -93,16 +93,31 @@ def ship_by(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, handling_day
     return end_of_day(calendar.add_business_days(purchased, days), tz)
 
 
+@dataclass(frozen=True)
+class Today:
+    """The report's instant and the local-day boundaries every order is measured against."""
+
+    now: datetime
+    date: date
+    next_business_day_end: datetime
+
+    @classmethod
+    def at(cls, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar) -> "Today":
+        """The boundaries for `now` in the seller's zone."""
+        today = now.astimezone(tz).date()
+        return cls(now, today, end_of_day(calendar.next_business_day(today), tz))
+
+
 def urgency(deadline: datetime, now: datetime, tz: ZoneInfo,
-            calendar: BusinessCalendar) -> Urgency:
+            calendar: BusinessCalendar, today: Today | None = None) -> Urgency:
     """Late once past the deadline (even on its own day); else due today, due by the end of the
     next business day, or on track."""
+    today = today or Today.at(now, tz, calendar)
     if now > deadline:
         return Urgency.LATE
-    today = now.astimezone(tz).date()
-    if deadline.astimezone(tz).date() == today:
+    if deadline.astimezone(tz).date() == today.date:
         return Urgency.DUE_TODAY
-    if deadline <= end_of_day(calendar.next_business_day(today), tz):
+    if deadline <= today.next_business_day_end:
         return Urgency.DUE_NEXT
     return Urgency.ON_TRACK
 
@@ -137,12 +152,12 @@ class Standing:
 
 
 def assess(order: Order, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
-           handling_days: int, rules: ShippingRules) -> Standing:
+           handling_days: int, rules: ShippingRules, today: Today | None = None) -> Standing:
     """Where one order stands at `now`: its deadline, and for an open order its urgency."""
     deadline = ship_by(order, calendar, tz, handling_days, rules)
     if deadline is None or not is_open(order):
         return Standing(order=order, ship_by=deadline)
-    state = urgency(deadline, now, tz, calendar)
+    state = urgency(deadline, now, tz, calendar, today)
     cancel_at = auto_cancel_at(deadline, tz, calendar, rules)
     warn = timedelta(days=rules.auto_cancel_warn_days)
     return Standing(order=order, ship_by=deadline, urgency=state, cancel_at=cancel_at,
@@ -152,7 +167,8 @@ def assess(order: Order, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar
 def classify(orders: Iterable[Order], now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
              handling_days: int, rules: ShippingRules) -> list[Standing]:
     """The open orders among `orders`, classified at `now` and sorted for attention."""
-    standings = [assess(order, now, tz, calendar, handling_days, rules) for order in orders]
+    today = Today.at(now, tz, calendar)
+    standings = [assess(order, now, tz, calendar, handling_days, rules, today) for order in orders]
     open_ones = [s for s in standings if s.urgency is not None]
     open_ones.sort(key=lambda standing: standing.sort_key)
     return open_ones
@@ -183,33 +199,59 @@ class ShipmentRate:
 
 @dataclass(frozen=True)
 class Shipment:
-    """What the LSR needs of an order: its ship-by, its confirmation time, whether it is closed."""
+    """What the LSR needs of an order: its ship-by, its confirmation time, its status."""
 
     ship_by: datetime
     confirmed_at: datetime | None
     status: OrderStatus | None
 
 
-def late_shipment_rate(shipments: Iterable[Shipment], now: datetime, days: int,
-                       rules: ShippingRules) -> ShipmentRate:
-    """LSR over the `days` before `now`: orders whose ship-by falls in the window; late when
-    confirmed after it, or still unconfirmed past it (judged by confirmation, shipping.md §4).
-    Cancelled orders and shipped ones whose confirmation time is unknown are left out."""
-    start = now - timedelta(days=days)
-    late = total = unknown = 0
+@dataclass(frozen=True)
+class ShipmentCounts:
+    """Orders whose ship-by fell in a window, by how their shipment confirmation went."""
+
+    on_time: int = 0
+    late: int = 0
+    # Still open past the deadline: late, and getting later.
+    unconfirmed: int = 0
+    # Shipped, but when it was confirmed is not known (report imports do not carry it).
+    unknown: int = 0
+
+    def __add__(self, other: "ShipmentCounts") -> "ShipmentCounts":
+        return ShipmentCounts(self.on_time + other.on_time, self.late + other.late,
+                              self.unconfirmed + other.unconfirmed, self.unknown + other.unknown)
+
+
+def count_shipments(shipments: Iterable[Shipment], start: datetime, end: datetime
+                    ) -> ShipmentCounts:
+    """Count the shipments whose ship-by is in [start, end]; cancelled orders never count.
+
+    The store counts the same way in SQL for speed (store/queries.py shipment_counts; a test
+    holds the two to the same answers).
+    """
+    on_time = late = unconfirmed = unknown = 0
     for shipment in shipments:
-        if not start <= shipment.ship_by <= now or shipment.status is OrderStatus.CANCELED:
+        if not start <= shipment.ship_by <= end or shipment.status is OrderStatus.CANCELED:
             continue
         if shipment.confirmed_at is not None:
-            total += 1
-            late += shipment.confirmed_at > shipment.ship_by
+            if shipment.confirmed_at > shipment.ship_by:
+                late += 1
+            else:
+                on_time += 1
         elif shipment.status in OPEN_STATUSES:
-            total += 1
-            late += 1  # unconfirmed, and the deadline (inside the window) has passed
+            unconfirmed += 1
         elif shipment.status is OrderStatus.SHIPPED:
             unknown += 1
+    return ShipmentCounts(on_time, late, unconfirmed, unknown)
+
+
+def late_shipment_rate(counts: ShipmentCounts, days: int, rules: ShippingRules) -> ShipmentRate:
+    """LSR over a window of `days` ending now: late when confirmed after the ship-by, or still
+    unconfirmed past it (Amazon judges by confirmation, shipping.md §4)."""
+    late = counts.late + counts.unconfirmed
+    total = late + counts.on_time
     # Leaving out shipped orders of unknown timing would overstate the rate; with many of them
     # the figure says nothing, so it is shown as not enough data.
-    enough = total >= rules.lsr_minimum_orders and unknown <= total * 0.1
+    enough = total >= rules.lsr_minimum_orders and counts.unknown <= total * 0.1
     return ShipmentRate(days=days, late=late, orders=total, target=rules.lsr_target,
-                        enough_data=enough, unknown=unknown)
+                        enough_data=enough, unknown=counts.unknown)

@@ -4,54 +4,90 @@ Core selects, not ORM objects: a report reads thousands of orders in well under 
 second (bench/digest.py), and builds records straight from result tuples.
 """
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, text
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    String,
+    and_,
+    any_,
+    bindparam,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+)
 
-from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
-from bot.domain.shipping import Shipment
-from bot.store.models import OPEN_ORDER, ImportRow, OrderItemRow, OrderRow, ReturnRow
+from bot.domain.records import OPEN_STATUSES, Order, OrderItem, OrderStatus, ReturnRequest
+from bot.domain.shipping import ShipmentCounts
+from bot.store.models import OPEN_ORDER, WITH_SHIP_BY, ImportRow, OrderItemRow, OrderRow, ReturnRow
+from bot.store.rows import reader
 
 _ORDERS = OrderRow.__table__
 _ITEMS = OrderItemRow.__table__
 _RETURNS = ReturnRow.__table__
-_ORDER_COLUMNS = [_ORDERS.c[name] for name in Order.__dataclass_fields__ if name != "items"]
-_ITEM_COLUMNS = [_ITEMS.c[name] for name in OrderItem.__dataclass_fields__]
-_RETURN_COLUMNS = [_RETURNS.c[name] for name in ReturnRequest.__dataclass_fields__]
 _STATUS = {s.value: s for s in OrderStatus} | {None: None}
-_CHANNEL = {c.value: c for c in Channel} | {None: None}
-_STATUS_POS = list(Order.__dataclass_fields__).index("status")
-_CHANNEL_POS = list(Order.__dataclass_fields__).index("fulfillment_channel")
-# SQLite caps bound parameters per statement; IN lists are sent in chunks.
-_CHUNK = 500
 _OPEN = text(OPEN_ORDER)
 
 
-def _orders(conn: Connection, rows: Sequence[Sequence]) -> list[Order]:
-    """Orders from result rows, each with its lines."""
-    if not rows:
+def _rows(conn: Connection, statement: Any) -> list[tuple]:
+    """Raw driver rows: values as the database stores them, for a `rows.reader` to convert."""
+    return conn.execute(statement).cursor.fetchall()
+
+
+def _readers(conn: Connection) -> tuple:
+    dialect = conn.dialect.name
+    return (reader(dialect, Order, _ORDERS), reader(dialect, OrderItem, _ITEMS),
+            reader(dialect, ReturnRequest, _RETURNS))
+
+
+def _one_of(conn: Connection, column: Any, values: list[str]) -> Any:
+    """`column` is one of `values`, as a single parameter however many values there are.
+
+    An IN list of thousands of literals costs more to build than the rows cost to read, and
+    SQLite caps parameters per statement: SQLite gets a JSON array, PostgreSQL an array.
+    """
+    if conn.dialect.name == "sqlite":
+        sql = f"{column.table.name}.{column.name} IN (SELECT value FROM json_each(:values))"
+        return text(sql).bindparams(values=json.dumps(values))
+    return column == any_(bindparam("values", value=values, type_=ARRAY(String)))
+
+
+def _orders(conn: Connection, statement: Any, keep: Callable[[Order], bool] | None = None
+            ) -> list[Order]:
+    """The orders `statement` (a select of the order reader's columns) finds, with their lines."""
+    (_, to_order), (item_columns, to_item), _ = _readers(conn)
+    orders = [to_order(row) for row in _rows(conn, statement)]
+    if keep is not None:
+        orders = [order for order in orders if keep(order)]
+    if not orders:
         return []
-    lines: dict[str, list[OrderItem]] = {row[0]: [] for row in rows}
-    ids = list(lines)
-    for start in range(0, len(ids), _CHUNK):
-        statement = select(*_ITEM_COLUMNS).where(_ITEMS.c.order_id.in_(ids[start:start + _CHUNK]))
-        for item in conn.execute(statement.order_by(_ITEMS.c.order_id, _ITEMS.c.sku)):
-            lines[item[0]].append(OrderItem(*item))
-    orders = []
-    for row in rows:
-        values = list(row)
-        values[_STATUS_POS] = _STATUS.get(values[_STATUS_POS])
-        values[_CHANNEL_POS] = _CHANNEL.get(values[_CHANNEL_POS])
-        orders.append(Order(*values, items=tuple(lines[row[0]])))
+    lines: dict[str, list[OrderItem]] = {order.order_id: [] for order in orders}
+    statement = (select(*item_columns).where(_one_of(conn, _ITEMS.c.order_id, list(lines)))
+                 .order_by(_ITEMS.c.order_id, _ITEMS.c.sku))
+    for row in _rows(conn, statement):
+        item = to_item(row)
+        lines[item.order_id].append(item)
+    for order in orders:
+        order.items = tuple(lines[order.order_id])
     return orders
+
+
+def _select_orders() -> Any:
+    return select(*reader("sqlite", Order, _ORDERS)[0])
 
 
 def get_order(conn: Connection, order_id: str) -> Order | None:
     """The order with this id and its lines, or None."""
-    rows = conn.execute(select(*_ORDER_COLUMNS).where(_ORDERS.c.order_id == order_id)).all()
-    return _orders(conn, rows)[0] if rows else None
+    found = _orders(conn, _select_orders().where(_ORDERS.c.order_id == order_id))
+    return found[0] if found else None
 
 
 def open_orders(conn: Connection, *, placed_by: datetime, due_by: datetime | None = None
@@ -61,22 +97,23 @@ def open_orders(conn: Connection, *, placed_by: datetime, due_by: datetime | Non
     With `due_by`, only those whose Amazon ship-by is no later (and those without one, whose
     deadline the domain computes).
     """
-    statement = select(*_ORDER_COLUMNS).where(
-        _OPEN, or_(_ORDERS.c.purchase_date.is_(None), _ORDERS.c.purchase_date <= placed_by)
-    )
+    # Only conditions on the partial index ix_orders_open go to SQL, so that SQLite reads that
+    # small index and never the whole table; `placed_by` is checked on the few rows it yields.
+    statement = _select_orders().where(_OPEN)
     if due_by is not None:
         statement = statement.where(
             or_(_ORDERS.c.latest_ship_date.is_(None), _ORDERS.c.latest_ship_date <= due_by)
         )
-    return _orders(conn, conn.execute(statement).all())
+    return _orders(conn, statement,
+                   keep=lambda o: o.purchase_date is None or o.purchase_date <= placed_by)
 
 
 def orders_placed(conn: Connection, after: datetime, until: datetime) -> list[Order]:
     """Orders placed in (after, until], with their lines."""
-    statement = select(*_ORDER_COLUMNS).where(
+    statement = _select_orders().where(
         _ORDERS.c.purchase_date > after, _ORDERS.c.purchase_date <= until
     ).order_by(_ORDERS.c.purchase_date)
-    return _orders(conn, conn.execute(statement).all())
+    return _orders(conn, statement)
 
 
 def new_orders(conn: Connection, after: datetime, until: datetime
@@ -85,48 +122,52 @@ def new_orders(conn: Connection, after: datetime, until: datetime
 
     Revenue is Amazon's order total, or the sum of the lines' money where Amazon gave none.
     """
-    lines = select(
-        _ITEMS.c.order_id,
-        func.sum(_ITEMS.c.quantity_ordered).label("units"),
-        func.sum(
-            func.coalesce(_ITEMS.c.item_price, 0) + func.coalesce(_ITEMS.c.item_tax, 0)
-            + func.coalesce(_ITEMS.c.shipping_price, 0) + func.coalesce(_ITEMS.c.shipping_tax, 0)
-            - func.coalesce(_ITEMS.c.promotion_discount, 0)
-        ).label("money"),
-    ).group_by(_ITEMS.c.order_id).subquery()
-    placed = and_(_ORDERS.c.purchase_date > after, _ORDERS.c.purchase_date <= until,
-                  _ORDERS.c.status != OrderStatus.CANCELED.value)
+    money = (func.coalesce(_ITEMS.c.item_price, 0) + func.coalesce(_ITEMS.c.item_tax, 0)
+             + func.coalesce(_ITEMS.c.shipping_price, 0) + func.coalesce(_ITEMS.c.shipping_tax, 0)
+             - func.coalesce(_ITEMS.c.promotion_discount, 0))
+    # Each order's lines summed by a correlated subquery (a primary-key lookup), so SQLite walks
+    # the window's orders by their purchase_date index, never every line in the store.
+    def lines_sum(value: Any) -> Any:
+        return (select(func.sum(value)).where(_ITEMS.c.order_id == _ORDERS.c.order_id)
+                .scalar_subquery())
+
     statement = (
         select(
             _ORDERS.c.currency,
             func.count(),
-            func.coalesce(func.sum(lines.c.units), 0),
-            func.sum(func.coalesce(_ORDERS.c.order_total, lines.c.money)),
+            func.sum(lines_sum(_ITEMS.c.quantity_ordered)),
+            func.sum(func.coalesce(_ORDERS.c.order_total, lines_sum(money))),
         )
-        .select_from(_ORDERS.outerjoin(lines, lines.c.order_id == _ORDERS.c.order_id))
-        .where(placed)
+        .where(_ORDERS.c.purchase_date > after, _ORDERS.c.purchase_date <= until,
+               _ORDERS.c.status != OrderStatus.CANCELED.value)
         .group_by(_ORDERS.c.currency)
         .order_by(func.count().desc())
     )
     return [
-        (currency, count, int(units), None if revenue is None else Decimal(str(revenue)).quantize(
-            Decimal("0.01")))
+        (currency, count, int(units or 0), None if revenue is None
+         else Decimal(str(revenue)).quantize(Decimal("0.01")))
         for currency, count, units, revenue in conn.execute(statement)
     ]
 
 
-def shipments(conn: Connection, ship_by_from: datetime, ship_by_until: datetime
-              ) -> Iterator[Shipment]:
-    """Merchant-fulfilled orders whose Amazon ship-by falls in the window, for the LSR."""
+def shipment_counts(conn: Connection, start: datetime, end: datetime) -> ShipmentCounts:
+    """Merchant orders whose Amazon ship-by is in [start, end], counted as the domain's
+    count_shipments counts them, in one pass over the covering index ix_orders_ship_by."""
+    confirmed, ship_by, status = (_ORDERS.c.shipped_at, _ORDERS.c.latest_ship_date,
+                                  _ORDERS.c.status)
+    open_statuses = [s.value for s in OPEN_STATUSES]
+
+    def count(*conditions: Any) -> Any:
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
     statement = select(
-        _ORDERS.c.latest_ship_date, _ORDERS.c.shipped_at, _ORDERS.c.status
-    ).where(
-        _ORDERS.c.fulfillment_channel == Channel.MERCHANT.value,
-        _ORDERS.c.latest_ship_date >= ship_by_from,
-        _ORDERS.c.latest_ship_date <= ship_by_until,
-    )
-    for ship_by, shipped_at, status in conn.execute(statement):
-        yield Shipment(ship_by=ship_by, confirmed_at=shipped_at, status=_STATUS.get(status))
+        count(confirmed.is_not(None), confirmed <= ship_by),
+        count(confirmed.is_not(None), confirmed > ship_by),
+        count(confirmed.is_(None), status.in_(open_statuses)),
+        count(confirmed.is_(None), status == OrderStatus.SHIPPED.value),
+    ).where(text(WITH_SHIP_BY), ship_by >= start, ship_by <= end,
+            status != OrderStatus.CANCELED.value)
+    return ShipmentCounts(*conn.execute(statement).one())
 
 
 def record_import(conn: Connection, *, file_name: str, kind: str, rows: int, checksum: str,
@@ -159,11 +200,10 @@ def count_by_status(conn: Connection) -> dict[str, int]:
 
 def returns_for(conn: Connection, order_id: str) -> list[ReturnRequest]:
     """The return requests known for one order."""
-    rows = conn.execute(
-        select(*_RETURN_COLUMNS).where(_RETURNS.c.order_id == order_id)
-        .order_by(_RETURNS.c.request_date, _RETURNS.c.sku)
-    )
-    return [ReturnRequest(*row) for row in rows]
+    _, _, (columns, to_return) = _readers(conn)
+    statement = (select(*columns).where(_RETURNS.c.order_id == order_id)
+                 .order_by(_RETURNS.c.request_date, _RETURNS.c.sku))
+    return [to_return(row) for row in _rows(conn, statement)]
 
 
 def count_returns(conn: Connection, *, statuses: Sequence[str]) -> int:

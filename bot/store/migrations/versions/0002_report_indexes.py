@@ -21,7 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_index("ix_orders_open", "orders", ["latest_ship_date"],
                     sqlite_where=sa.text(OPEN_ORDER), postgresql_where=sa.text(OPEN_ORDER))
-    op.create_index("ix_orders_ship_by", "orders", ["latest_ship_date"],
+    op.create_index("ix_orders_ship_by", "orders", ["latest_ship_date", "shipped_at", "status"],
                     sqlite_where=sa.text(WITH_SHIP_BY), postgresql_where=sa.text(WITH_SHIP_BY))
     op.create_index("ix_orders_purchase_date", "orders", ["purchase_date"])
 

@@ -1,0 +1,145 @@
+"""Report speed: the morning digest and `orders at-risk` over 1,000,000 orders in SQLite.
+
+Builds a SQLite file with N orders (default 1,000,000) spread over two years, as a seller who
+syncs from the SP-API would have them (Amazon's ship-by, confirmation times, one or two lines
+each; most confirmed within the two days, 2 % late, 0.3 % forgotten), then times the digest
+report and the at-risk list, and prints each query's plan.
+
+Targets (issue 3): digest under 150 ms median, `orders at-risk` under 50 ms median.
+
+    python bench/digest.py [--orders N] [--runs R] [--keep FILE]
+"""
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import event
+
+from bot.config import load_settings
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus
+from bot.reports import View, digest, orders_report, seller_of
+from bot.store import Database
+from bot.store.writer import Writer
+
+AS_OF = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+DAYS = 730
+PRODUCTS = [("BK-0141439513", "0141439513", "Pride and Prejudice", "8.99"),
+            ("CD-HARBOR-NC-U", "B00004T9QK", "Northern Crossing [Audio CD]", "11.98"),
+            ("BV-65W-2P-WHT", "B0C4X9R2LM", "Bright Volt 65W USB-C Wall Charger", "29.99"),
+            ("RS-MUG12-SLT", "B0BZ7T4N6W", "Riverside Ceramic Travel Mug, 12 oz", "18.50"),
+            ("CT-100-ASST", "B07QW3JH2N", "Nylon Cable Ties, 100 Pack", "7.49")]
+
+
+def build(path: Path, count: int) -> None:
+    """Write `count` orders placed over the two years before AS_OF."""
+    rng = random.Random(3)
+    db = Database.open(f"sqlite:///{path}")
+    step = timedelta(days=DAYS) / count
+    with db.begin_bulk() as conn:
+        writer = Writer(conn)
+        for n in range(count):
+            placed = AS_OF - timedelta(days=DAYS) + step * n
+            ship_by = placed + timedelta(days=2)
+            roll = rng.random()
+            # Most parcels are confirmed within the two days, some late, a few forgotten.
+            if roll < 0.02:
+                confirmed = None
+            elif roll < 0.04:
+                confirmed = ship_by + timedelta(hours=rng.uniform(1, 30))
+            elif roll < 0.043:
+                confirmed = ship_by + timedelta(days=30)  # still unconfirmed at AS_OF if recent
+            else:
+                confirmed = placed + timedelta(hours=rng.uniform(4, 44))
+            if roll < 0.02:
+                status, shipped = OrderStatus.CANCELED, None
+            elif confirmed > AS_OF:
+                status, shipped = OrderStatus.UNSHIPPED, None
+            else:
+                status, shipped = OrderStatus.SHIPPED, confirmed
+            order_id = f"{111 + n % 4}-{n:07d}-{rng.randrange(10**7):07d}"
+            lines = rng.sample(PRODUCTS, 1 if rng.random() < 0.85 else 2)
+            writer.add(Order(
+                order_id, None, placed, placed + timedelta(hours=1), status, Channel.MERCHANT,
+                "ATVPDKIKX0DER", "Standard", rng.random() < 0.2, False, placed, ship_by,
+                ship_by + timedelta(days=2), ship_by + timedelta(days=5), shipped, None,
+                sum(Decimal(p[3]) for p in lines), "USD", "US",
+            ))
+            for sku, asin, title, price in lines:
+                writer.add(OrderItem(order_id, sku, None, asin, title, 1,
+                                     1 if status is OrderStatus.SHIPPED else 0, Decimal(price)))
+        writer.flush()
+    db.close()
+
+
+def timed(call, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def plans(db: Database, call) -> list[tuple[str, list[str]]]:
+    """Run `call` once, catching each SELECT it sends, and return SQLite's plan for each."""
+    seen: list[tuple[str, object]] = []
+
+    def catch(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "EXPLAIN" not in statement:
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", catch)
+    call()
+    event.remove(db.engine, "before_cursor_execute", catch)
+    found = []
+    with db.engine.connect() as conn:
+        for statement, parameters in seen:
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            found.append((" ".join(statement.split())[:160], [row[-1] for row in rows]))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--keep", type=Path, help="build the database here once and reuse it")
+    args = parser.parse_args()
+    path = args.keep or Path(tempfile.mkdtemp(prefix="sellerbot-bench-")) / "orders.db"
+    if not path.exists():
+        started = time.perf_counter()
+        build(path, args.orders)
+        print(f"built {args.orders:,} orders in {time.perf_counter() - started:.0f} s: {path}")
+    settings = load_settings(database_url=f"sqlite:///{path}")
+    db = Database.open(settings.database_url)
+    seller = seller_of(settings)
+
+    report = digest(db, seller, AS_OF)
+    at_risk = orders_report(db, seller, View.AT_RISK, AS_OF)
+    print(f"data: {len(report.late)} late, {len(report.due_today)} due today, "
+          f"{len(report.due_next)} due next; {len(at_risk.entries)} at risk; "
+          f"{report.new_orders} new; LSR windows "
+          + ", ".join(f"{r.days} d: {r.late}/{r.orders}" for r in report.shipment_rates))
+    for name, call, target in (
+        ("digest", lambda: digest(db, seller, AS_OF), 150),
+        ("orders at-risk", lambda: orders_report(db, seller, View.AT_RISK, AS_OF), 50),
+    ):
+        times = timed(call, args.runs)
+        median = statistics.median(times)
+        print(f"{name}: median {median:.1f} ms, best {min(times):.1f} ms, "
+              f"worst {max(times):.1f} ms over {args.runs} runs (target under {target} ms: "
+              f"{'met' if median < target else 'MISSED'})")
+        for statement, plan in plans(db, call):
+            print(f"  {statement}")
+            for step in plan:
+                print(f"      {step}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""rules/shipping.yaml: loaded and checked, a seller's file laid over it, bad files named in one line."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.domain.records import Channel, Order, OrderStatus
+from bot.domain.shipping import Shipment, count_shipments
+from bot.errors import ConfigError
+from bot.paths import rules_dir
+from bot.policy import shipping_rules
+from bot.store import queries
+from bot.store.writer import Writer
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    shipping_rules.cache_clear()
+    yield
+    shipping_rules.cache_clear()
+
+
+def test_bundled_rules():
+    rules = shipping_rules()
+    assert rules.media_handling_days == 2
+    assert rules.auto_cancel_days == 7 and not rules.auto_cancel_business_days
+    assert rules.lsr_target == 0.04 and rules.lsr_windows_days == (10, 30)
+    assert "books" in rules.media_categories
+    bundled = yaml.safe_load((rules_dir() / "shipping.yaml").read_text())
+    for key, entry in bundled.items():
+        if isinstance(entry, dict) and key != "handling_days_by_sku":
+            assert entry["source"].startswith("https://") and entry["effective"], key
+
+
+def test_a_sellers_file_is_laid_over(tmp_path: Path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("handling_days_by_sku:\n  HL-THROW-OAT: 3\nauto_cancel:\n  unit: business\n")
+    rules = shipping_rules(mine)
+    assert rules.sku_handling_days == {"HL-THROW-OAT": 3}
+    assert rules.auto_cancel_business_days and rules.auto_cancel_days == 7
+
+
+@pytest.mark.parametrize(("content", "key", "says"), [
+    ("auto_cancel:\n  unit: weekly\n", "auto_cancel.unit", "'calendar' or 'business'"),
+    ("late_shipment_rate:\n  target: 4\n", "late_shipment_rate.target", "less than 1"),
+    ("handling_days_by_sku:\n  SKU-1: 45\n", "handling_days_by_sku.SKU-1", "0 to 30"),
+    ("media_handling_days:\n  source: http://example.com\n", "media_handling_days.source", "pattern"),
+    ("surprise: 1\n", "surprise", "Extra inputs"),
+    ("auto_cancel: [\n", "line", "not valid YAML"),
+])
+def test_a_bad_file_names_the_key(tmp_path: Path, content, key, says):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(content)
+    with pytest.raises(ConfigError) as error:
+        shipping_rules(mine)
+    assert error.value.code == "rules_invalid"
+    assert error.value.params["key"].startswith(key)
+    assert says in error.value.params["problem"]
+
+
+def test_store_counts_shipments_as_the_domain_does(db):
+    # The LSR's SQL (queries.shipment_counts) and its definition (count_shipments) agree.
+    now = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
+    cases = []
+    for n in range(60):
+        ship_by = now - timedelta(days=n % 35, hours=n)
+        status = [OrderStatus.SHIPPED, OrderStatus.UNSHIPPED, OrderStatus.CANCELED,
+                  OrderStatus.PARTIALLY_SHIPPED][n % 4]
+        confirmed = (ship_by + timedelta(hours=(n % 7) - 3)) if n % 3 and status is not OrderStatus.UNSHIPPED else None
+        cases.append(Order(f"111-{n:07d}-0000000", status=status, latest_ship_date=ship_by,
+                           shipped_at=confirmed, fulfillment_channel=Channel.MERCHANT))
+    cases.append(Order("111-9999999-0000000", status=OrderStatus.SHIPPED, fulfillment_channel=Channel.AMAZON,
+                       latest_ship_date=now - timedelta(days=1), shipped_at=now))
+    with db.begin() as conn:
+        writer = Writer(conn)
+        for order in cases:
+            writer.add(order)
+        writer.flush()
+    merchant = [Shipment(o.latest_ship_date, o.shipped_at, o.status) for o in cases
+                if o.fulfillment_channel is Channel.MERCHANT]
+    for days in (1, 10, 30):
+        start = now - timedelta(days=days)
+        with db.begin() as conn:
+            stored = queries.shipment_counts(conn, start, now)
+        assert stored == count_shipments(merchant, start, now)
+    assert stored.late and stored.on_time and stored.unconfirmed and stored.unknown
