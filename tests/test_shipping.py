@@ -17,6 +17,7 @@ from bot.domain.shipping import (
     Urgency,
     assess,
     classify,
+    count_shipments,
     late_shipment_rate,
     ship_by,
 )
@@ -198,6 +199,10 @@ def shipment(days_ago, confirmed_hours_after=None, status=OrderStatus.SHIPPED):
     return Shipment(deadline, confirmed, status)
 
 
+def rate(shipments, days):
+    return late_shipment_rate(count_shipments(shipments, NOW - timedelta(days=days), NOW), days, RULES)
+
+
 def test_late_shipment_rate_on_hand_checked_data():
     data = (
         # Inside 10 days: 12 orders, 3 late (two confirmed late, one still open).
@@ -209,8 +214,8 @@ def test_late_shipment_rate_on_hand_checked_data():
         # Left out: cancelled, beyond 30 days, ship-by still ahead.
         + [shipment(3, None, OrderStatus.CANCELED), shipment(31, 5), shipment(-1, None, OrderStatus.UNSHIPPED)]
     )
-    ten = late_shipment_rate(data, NOW, 10, RULES)
-    thirty = late_shipment_rate(data, NOW, 30, RULES)
+    ten = rate(data, 10)
+    thirty = rate(data, 30)
     assert (ten.late, ten.orders, ten.enough_data) == (3, 12, True)
     assert ten.rate == pytest.approx(0.25) and ten.over_target
     assert (thirty.late, thirty.orders) == (4, 22)
@@ -218,10 +223,10 @@ def test_late_shipment_rate_on_hand_checked_data():
 
 
 def test_late_shipment_rate_needs_ten_orders_and_known_confirmations():
-    few = late_shipment_rate([shipment(1, -5)] * 9, NOW, 10, RULES)
+    few = rate([shipment(1, -5)] * 9, 10)
     assert few.orders == 9 and not few.enough_data and not few.over_target
     # Shipped orders without a confirmation time (report imports) would make it guesswork.
-    unknown = late_shipment_rate([shipment(1, -5)] * 12 + [shipment(2, None)] * 5, NOW, 10, RULES)
+    unknown = rate([shipment(1, -5)] * 12 + [shipment(2, None)] * 5, 10)
     assert unknown.unknown == 5 and not unknown.enough_data
-    on_time = late_shipment_rate([shipment(1, -5)] * 30, NOW, 10, RULES)
+    on_time = rate([shipment(1, -5)] * 30, 10)
     assert on_time.enough_data and on_time.rate == 0 and not on_time.over_target
