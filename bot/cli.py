@@ -204,6 +204,22 @@ def digest(
         _echo(render.text("digest", digest=report, seller=seller))
 
 
+@app.command()
+def serve(
+    socket: Annotated[bool, typer.Option(
+        "--socket", help="Use Socket Mode (SLACK_APP_TOKEN) instead of HTTP.")] = False,
+) -> None:
+    """Serve the Slack app: HTTP on PORT at /slack/events (GET /healthz), or Socket Mode."""
+    from bot import server  # Slack and the web server load only for this command
+
+    settings = _settings()
+    logging.getLogger().setLevel(logging.DEBUG if _State.debug else logging.INFO)
+    if socket:
+        server.serve_socket(settings)
+    else:
+        server.serve_http(settings)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create the tables, or bring them up to this sellerbot's version."""

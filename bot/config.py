@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    host: str = "0.0.0.0"  # noqa: S104 - a server inside a container or behind a proxy
+    port: int = Field(default=3000, ge=1, le=65535)
+    allowed_channels: str | None = None
+    allowed_users: str | None = None
     digest_channel: str | None = None
     digest_time: str = "08:00"
     # Amazon lets a seller set 0 to 30 days of handling time (shipping.md §2).
@@ -77,6 +81,15 @@ class Settings(BaseSettings):
         # slack_sdk joins method names onto the base URL, which must end with a slash.
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("allowed_channels", "allowed_users")
+    @classmethod
+    def _slack_ids(cls, value: str | None) -> str | None:
+        for part in _ids(value):
+            # Names change and are not unique; ids (C0123ABC, U0123ABC) are what Slack sends.
+            if not re.fullmatch(r"[CDGUW][A-Z0-9]{5,}", part):
+                raise ValueError(f"{part!r} is not a Slack id like C0123ABCD or U0123ABCD")
+        return value
+
     @field_validator("non_working_days")
     @classmethod
     def _non_working_days(cls, value: str | None) -> str | None:
@@ -116,6 +129,23 @@ class Settings(BaseSettings):
         return found
 
     @cached_property
+    def channel_allowlist(self) -> frozenset[str]:
+        """ALLOWED_CHANNELS as Slack channel ids (empty: every channel)."""
+        return _ids(self.allowed_channels)
+
+    @cached_property
+    def user_allowlist(self) -> frozenset[str]:
+        """ALLOWED_USERS as Slack user ids (empty: everyone in the workspace)."""
+        return _ids(self.allowed_users)
+
+    def secret(self, name: str) -> str:
+        """A Slack secret that serving needs; its absence is a one-line ConfigError."""
+        value = getattr(self, name)
+        if value is None or not value.get_secret_value().strip():
+            raise ConfigError("setting_missing", setting=name.upper())
+        return value.get_secret_value().strip()
+
+    @cached_property
     def days_off(self) -> frozenset[date]:
         """NON_WORKING_DAYS as dates: the seller's own days that are not business days."""
         parts = (self.non_working_days or "").replace(";", ",").split(",")
@@ -126,6 +156,11 @@ class Settings(BaseSettings):
         """DIGEST_TIME as a time of day."""
         hours, minutes = self.digest_time.split(":")
         return time(int(hours), int(minutes))
+
+
+def _ids(value: str | None) -> frozenset[str]:
+    return frozenset(part.strip() for part in (value or "").replace(";", ",").split(",")
+                     if part.strip())
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -10,6 +10,8 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.config import Settings
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.marketplaces import Marketplace
@@ -219,6 +221,26 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         last_data=last_data, stale=last_data is None or as_of - last_data > STALE_AFTER,
         open_returns=open_returns,
     )
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether the database answers, and how fresh its orders are."""
+
+    database_ok: bool
+    last_data: datetime | None
+    stale: bool
+
+
+def health(db: Database, as_of: datetime) -> Health:
+    """For /healthz: a database that does not answer is unhealthy; old data is only stale."""
+    try:
+        with db.begin() as conn:
+            last_data = queries.last_import(conn)
+    except SQLAlchemyError:
+        return Health(database_ok=False, last_data=None, stale=True)
+    return Health(database_ok=True, last_data=last_data,
+                  stale=last_data is None or as_of - last_data > STALE_AFTER)
 
 
 @dataclass(frozen=True)

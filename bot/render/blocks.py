@@ -13,6 +13,7 @@ from bot.render.environment import template
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit/blocks; slack.md §6).
 MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
 SECTION_CHARS = 3000
 # Lines per section: more would be a wall of text on a phone.
 LINES_PER_SECTION = 10
@@ -62,11 +63,20 @@ def _message(name: str, **context: Any) -> dict[str, Any]:
     return message
 
 
-def orders_message(report: Any, seller: Any) -> dict[str, Any]:
-    """An orders list (`/orders today`, `at-risk`, `late`, `unshipped`) as a Slack message."""
+def orders_message(report: Any, seller: Any, *, post_value: str | None = None,
+                   posted_by: str | None = None) -> dict[str, Any]:
+    """An orders list (`/orders today`, `at-risk`, `late`, `unshipped`) as a Slack message,
+    with a "Post to channel" button carrying `post_value`, or the note of who posted it."""
     listed = pack(_lines(report.entries, seller, report.today), len(report.entries),
-                  MAX_BLOCKS - 4)
-    return _message("orders", report=report, seller=seller, **listed)
+                  MAX_BLOCKS - 5)
+    return _message("orders", report=report, seller=seller, post_value=post_value,
+                    posted_by=posted_by, **listed)
+
+
+def text_message(name: str, **params: Any) -> dict[str, Any]:
+    """A short answer (templates/slack/messages.j2) as a message: mrkdwn text, no blocks."""
+    module = template("slack/messages.j2").module
+    return {"text": str(getattr(module, name)(**params)).strip()}
 
 
 def digest_message(digest: Any, seller: Any) -> dict[str, Any]:
@@ -80,6 +90,15 @@ def digest_message(digest: Any, seller: Any) -> dict[str, Any]:
                               ("due_next", digest.due_next))
     }
     return _message("digest", digest=digest, seller=seller, groups=groups)
+
+
+def home_view(digest: Any, seller: Any) -> dict[str, Any]:
+    """The App Home tab (a view: up to 100 blocks; the late list is kept to a few sections)."""
+    late = pack(_lines(digest.late, seller, digest.today), len(digest.late), 5)
+    view = json.loads(template("blocks/home.json.j2").render(digest=digest, seller=seller,
+                                                            late=late))
+    assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
+    return view
 
 
 def order_message(detail: Any, seller: Any) -> dict[str, Any]:

@@ -153,3 +153,14 @@ class ImportRow(Base):
     skipped_rows: Mapped[int] = mapped_column(Integer, default=0)
     checksum: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime]
+
+
+class SlackPostRow(Base):
+    """A message sellerbot posted to a channel on someone's click, keyed so it posts once."""
+
+    __tablename__ = "slack_posts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    posted_at: Mapped[datetime]

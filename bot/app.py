@@ -1,0 +1,56 @@
+"""The Slack app factory: nothing Slack-related exists until create_app is called."""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import Settings
+from bot.reports import seller_of
+from bot.slack import register
+from bot.slack.services import Services
+from bot.store import Database
+
+# Listeners run after their ack on this pool. Bolt's default of 5 lets five slow answers hold
+# back every later ack (slack.md §2); reports take tens of milliseconds, so 32 threads keep
+# acks immediate well past the load bench/slack_ack.py puts on them.
+LISTENER_THREADS = 32
+# Slack's Web API: give up on a call after this many seconds (slack_sdk's default is 30).
+API_TIMEOUT = 15
+
+
+def web_client(settings: Settings) -> WebClient:
+    """A Web API client at SLACK_API_URL that waits out 429s and retries 5xx, a bounded number
+    of times (each retry sleeps in the calling thread)."""
+    client = WebClient(token=settings.secret("slack_bot_token"), base_url=settings.slack_api_url,
+                       timeout=API_TIMEOUT)
+    client.retry_handlers.extend([
+        RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ])
+    return client
+
+
+def create_app(settings: Settings, db: Database | None = None, *, socket_mode: bool = False
+               ) -> App:
+    """The Bolt app with every listener registered. HTTP mode verifies each request's
+    signature with SLACK_SIGNING_SECRET; Socket Mode has no requests to sign."""
+    signing_secret = None if socket_mode else settings.secret("slack_signing_secret")
+    # Bolt's own warnings quote whole request bodies, and a /check-reply body can hold a buyer's
+    # name or address (privacy.md §2): sellerbot logs what it needs itself.
+    logging.getLogger("slack_bolt").setLevel(logging.ERROR)
+    app = App(
+        client=web_client(settings),
+        signing_secret=signing_secret,
+        request_verification_enabled=not socket_mode,
+        listener_executor=ThreadPoolExecutor(LISTENER_THREADS,
+                                             thread_name_prefix="sellerbot-listener"),
+    )
+    db = db or Database.open(settings.database_url)
+    register(app, Services(settings=settings, db=db, seller=seller_of(settings)))
+    return app

@@ -1,0 +1,69 @@
+"""Serving Slack: HTTP behind waitress (a production WSGI server), or Socket Mode."""
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import waitress
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot import reports
+from bot.app import create_app
+from bot.config import Settings
+from bot.store import Database
+
+log = logging.getLogger(__name__)
+
+# Request threads of the HTTP server: each only verifies, dispatches and waits for the ack.
+HTTP_THREADS = 16
+
+Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _start_jobs(settings: Settings, db: Database, app: App) -> None:
+    """The seam where the scheduler starts (digest, sync, clean-up): a later version fills it."""
+    del settings, db, app
+
+
+def wsgi_app(app: App, db: Database) -> Wsgi:
+    """Slack at POST /slack/events, and GET /healthz for load balancers and uptime checks."""
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            health = reports.health(db, datetime.now(UTC))
+            status = "200 OK" if health.database_ok else "503 Service Unavailable"
+            body = json.dumps({
+                "database": "ok" if health.database_ok else "unreachable",
+                "data_as_of": health.last_data.isoformat() if health.last_data else None,
+                "stale": health.stale,
+            }).encode()
+            start_response(status, [("Content-Type", "application/json"),
+                                    ("Content-Length", str(len(body)))])
+            return [body]
+        return slack(environ, start_response)
+
+    return application
+
+
+def serve_http(settings: Settings) -> None:
+    """Serve on HOST:PORT until stopped."""
+    db = Database.open(settings.database_url)
+    app = create_app(settings, db)
+    _start_jobs(settings, db, app)
+    log.info("serving Slack on http://%s:%d/slack/events", settings.host, settings.port)
+    waitress.serve(wsgi_app(app, db), host=settings.host, port=settings.port,
+                   threads=HTTP_THREADS, ident="sellerbot")
+
+
+def serve_socket(settings: Settings) -> None:
+    """Serve over Socket Mode (no public URL needed) until stopped."""
+    db = Database.open(settings.database_url)
+    app = create_app(settings, db, socket_mode=True)
+    _start_jobs(settings, db, app)
+    log.info("serving Slack over Socket Mode")
+    SocketModeHandler(app, settings.secret("slack_app_token")).start()

@@ -1,0 +1,42 @@
+"""Slack listeners, each thin: ack, parse, one report call, one template, one reply.
+
+`register` is the one place every command, shortcut, action and event is wired; manifest.yml
+declares the same set (tests/test_manifest.py holds the two together).
+"""
+
+from typing import Any
+
+from slack_bolt import App
+
+from bot.slack import access, actions, commands, failures, home, shortcuts
+from bot.slack.services import Services
+
+COMMANDS = ("/orders", "/can-return", "/check-reply")
+MESSAGE_SHORTCUTS = ("check_reply",)
+GLOBAL_SHORTCUTS = ("check_reply_global",)
+ACTIONS = ("post_to_channel",)
+EVENTS = ("app_home_opened",)
+
+
+def register(app: App, services: Services) -> None:
+    """Wire every listener sellerbot has into `app`."""
+    app.middleware(access.allowlist(services))
+
+    app.command("/orders")(commands.orders(services))
+    app.command("/can-return")(commands.coming_soon("/can-return"))
+    app.command("/check-reply")(commands.coming_soon("/check-reply"))
+
+    app.message_shortcut("check_reply")(shortcuts.check_reply_on_message())
+    app.global_shortcut("check_reply_global")(shortcuts.check_reply_global())
+
+    app.action("post_to_channel")(actions.post_to_channel(services))
+
+    app.event("app_home_opened")(home.opened(services))
+
+    app.error(_on_error)
+
+
+def _on_error(error: Exception, body: dict[str, Any], respond: Any = None) -> None:
+    """A listener failed before its ack: say sorry and log the cause (failures.py has the rest)."""
+    kind = body.get("command") or body.get("type") or "request"
+    failures.report(error, kind, respond if body.get("response_url") else None)

@@ -1,0 +1,151 @@
+"""A local fake of Slack's Web API and response_url webhooks, spoken to over real HTTP.
+
+It answers the methods sellerbot calls as Slack documents them, records every call, and can be
+told to answer a method with 429 + Retry-After, a 500, or an error such as channel_not_found.
+"""
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    path: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+    status: int = 200
+
+    @property
+    def method(self) -> str:
+        """The Web API method (chat.postMessage) or webhook path."""
+        return self.path.removeprefix("/api/")
+
+
+@dataclass
+class _Scripted:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    """Start with `FakeSlack()`; stop with `.close()`."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._script: dict[str, list[_Scripted]] = {}
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    body = json.loads(raw or "{}")
+                else:
+                    body = {k: v[0] for k, v in parse_qs(raw).items()}
+                status, answer, headers = fake._answer(self.path, body)
+                fake._record(Call(self.path, body, dict(self.headers), status))
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        """The fake's base URL."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    @property
+    def api_url(self) -> str:
+        """What SLACK_API_URL should be."""
+        return self.url + "api/"
+
+    def webhook(self, name: str) -> str:
+        """A response_url that lands here."""
+        return f"{self.url}webhook/{name}"
+
+    def fail(self, method: str, status: int = 200, error: str | None = None,
+             retry_after: int | None = None) -> None:
+        """Answer the next call of `method` with an error instead of success."""
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "fatal_error")}
+        with self._lock:
+            self._script.setdefault(method, []).append(_Scripted(status, body, headers))
+
+    def reset(self) -> None:
+        """Forget the calls and any scripted failures."""
+        with self._lock:
+            self.calls.clear()
+            self._script.clear()
+
+    def called(self, method: str) -> list[Call]:
+        """The calls of one method or webhook, in order."""
+        with self._lock:
+            return [c for c in self.calls if c.method == method or c.path == f"/{method}"]
+
+    def wait(self, method: str, count: int = 1, timeout: float = 10) -> list[Call]:
+        """Wait until `method` was called `count` times; return those calls."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.called(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        raise AssertionError(f"{method} called {len(self.called(method))} times, not {count}")
+
+    def close(self) -> None:
+        """Stop serving."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _record(self, call: Call) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    def _answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict]:
+        method = path.removeprefix("/api/")
+        with self._lock:
+            scripted = self._script.get(method)
+            if scripted:
+                step = scripted.pop(0)
+                return step.status, step.body, step.headers
+        if path.startswith("/webhook/"):
+            return 200, {"ok": True}, {}
+        ts = f"1795000000.{next(self._ts):06d}"
+        answers: dict[str, dict[str, Any]] = {
+            "auth.test": {"ok": True, "url": "https://example.slack.com/", "team": "Example",
+                          "user": "sellerbot", "team_id": "T0001", "user_id": "UBOT",
+                          "bot_id": "BBOT"},
+            "chat.postMessage": {"ok": True, "channel": body.get("channel"), "ts": ts,
+                                 "message": {"text": body.get("text"), "ts": ts}},
+            "chat.postEphemeral": {"ok": True, "message_ts": ts},
+            "chat.update": {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")},
+            "views.open": {"ok": True, "view": {"id": "V0001", "hash": "h1"}},
+            "views.update": {"ok": True, "view": {"id": body.get("view_id"), "hash": "h2"}},
+            "views.publish": {"ok": True, "view": {"id": "V0002", "hash": "h3"}},
+        }
+        if method in answers:
+            return 200, answers[method], {}
+        return 200, {"ok": False, "error": "unknown_method"}, {}

@@ -1,0 +1,259 @@
+"""End to end over real HTTP: `sellerbot serve` as a process, signed requests as Slack sends
+them, and the fake Slack (tests/fake_slack.py) in place of Slack's Web API and response_url."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.config import load_settings
+from bot.reports import load_demo
+from bot.store import Database
+from tests.fake_slack import FakeSlack
+
+SECRET = "test-signing-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Served:
+    """A running `sellerbot serve` and the fake Slack it talks to."""
+
+    def __init__(self, tmp: Path, fake: FakeSlack, **env: str) -> None:
+        self.fake = fake
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        database = tmp / "served.db"
+        if not database.exists():
+            settings = load_settings(database_url=f"sqlite:///{database}")
+            load_demo(Database.open(settings.database_url), settings, datetime.now(UTC))
+        self.log = tmp / f"serve-{self.port}.log"
+        environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ALLOWED_"))}
+        environment.update(
+            DATABASE_URL=f"sqlite:///{database}", SLACK_API_URL=fake.api_url,
+            SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET, HOST="127.0.0.1",
+            PORT=str(self.port), **env,
+        )
+        self.process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=environment,
+                                        stdout=subprocess.DEVNULL, stderr=self.log.open("w"))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise AssertionError(f"sellerbot serve did not come up: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def logged(self) -> str:
+        return self.log.read_text()
+
+    def post(self, body: str, content_type: str = "application/x-www-form-urlencoded",
+             secret: str = SECRET, timestamp: int | None = None) -> tuple[int, str, float]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+        request = urllib.request.Request(
+            f"{self.url}/slack/events", data=body.encode(), method="POST",
+            headers={"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
+                     "X-Slack-Signature": signature})
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status, answer.read().decode(), time.monotonic() - started
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), time.monotonic() - started
+
+    def command(self, command: str, text: str, hook: str, channel: str = "C0000ORDERS",
+                user: str = "U0000PAT") -> tuple[int, str, float]:
+        return self.post(urlencode({
+            "token": "legacy", "team_id": "T0001", "team_domain": "example",
+            "channel_id": channel, "channel_name": "orders", "user_id": user,
+            "user_name": "pat", "command": command, "text": text, "api_app_id": "A0001",
+            "response_url": self.fake.webhook(hook), "trigger_id": "1.2.3",
+        }))
+
+    def click(self, value: str, hook: str) -> tuple[int, str, float]:
+        payload = {
+            "type": "block_actions", "user": {"id": "U0000PAT", "name": "pat"},
+            "team": {"id": "T0001", "domain": "example"}, "api_app_id": "A0001",
+            "channel": {"id": "C0000ORDERS", "name": "orders"}, "trigger_id": "1.2.3",
+            "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
+            "response_url": self.fake.webhook(hook),
+            "actions": [{"type": "button", "action_id": "post_to_channel", "block_id": "share",
+                         "value": value, "action_ts": "1795000000.1"}],
+        }
+        return self.post("payload=" + quote(json.dumps(payload)))
+
+
+@pytest.fixture(scope="module")
+def fake():
+    server = FakeSlack()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def served(fake, tmp_path_factory):
+    running = Served(tmp_path_factory.mktemp("serve"), fake)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def clean(fake):
+    fake.reset()
+
+
+def blocks_of(call) -> list:
+    blocks = call.body["blocks"]
+    return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+def test_orders_today_acks_at_once_and_answers_at_response_url(served, fake):
+    status, body, took = served.command("/orders", "today", "today")
+    assert status == 200 and took < 1.5
+    answer = fake.wait("webhook/today")[0].body
+    assert answer.get("response_type", "ephemeral") == "ephemeral"
+    blocks = blocks_of(fake.called("webhook/today")[0])
+    assert 2 <= len(blocks) <= 50
+    assert blocks[0]["text"]["text"].startswith("Today's orders")
+    assert blocks[-1]["elements"][0]["action_id"] == "post_to_channel"
+    assert fake.called("webhook/today")[0].headers.get("Content-Type", "").startswith("application/json")
+
+
+def test_help_for_empty_or_unknown_arguments(served, fake):
+    for text in ("", "help", "tomorrow"):
+        status, body, _ = served.command("/orders", text, "help")
+        # Bolt sends a text-only ack as plain text, which Slack shows as the answer.
+        assert status == 200 and "/orders at-risk" in body
+    assert fake.called("webhook/help") == []
+
+
+def test_one_order_and_an_unknown_one(served, fake):
+    served.command("/orders", "111-1111111-1111111", "unknown")
+    assert "no order 111-1111111-1111111" in fake.wait("webhook/unknown")[0].body["text"]
+
+
+@pytest.mark.parametrize(("secret", "age"), [("wrong-secret", 0), (SECRET, 600)])
+def test_bad_signature_or_old_timestamp_is_401_and_runs_nothing(served, fake, secret, age):
+    body = urlencode({"command": "/orders", "text": "today", "user_id": "U0000PAT",
+                      "channel_id": "C0000ORDERS", "team_id": "T0001",
+                      "response_url": fake.webhook("forged")})
+    status, _, _ = served.post(body, secret=secret, timestamp=int(time.time()) - age)
+    assert status == 401
+    time.sleep(0.5)
+    assert fake.called("webhook/forged") == []
+
+
+def test_url_verification_and_ssl_check(served):
+    status, body, _ = served.post(json.dumps({"token": "x", "challenge": "3eZbrw1aB",
+                                              "type": "url_verification"}), "application/json")
+    assert status == 200 and "3eZbrw1aB" in body
+    status, body, _ = served.post("ssl_check=1&token=x")
+    assert status == 200 and body == ""
+
+
+def test_post_to_channel_twice_posts_once(served, fake):
+    served.command("/orders", "at-risk", "risk")
+    button = blocks_of(fake.wait("webhook/risk")[0])[-1]["elements"][0]["value"]
+    assert served.click(button, "click1")[0] == 200
+    assert served.click(button, "click2")[0] == 200
+    posted = fake.wait("chat.postMessage")
+    time.sleep(0.5)
+    assert len(fake.called("chat.postMessage")) == 1
+    assert posted[0].body["channel"] == "C0000ORDERS"
+    assert posted[0].headers["Authorization"] == "Bearer xoxb-test"
+    replies = fake.wait("webhook/click1") + fake.wait("webhook/click2")
+    texts = json.dumps([r.body for r in replies])
+    assert "Posted to the channel by <@U0000PAT>" in texts and "already in the channel" in texts
+
+
+def test_a_429_is_retried_after_retry_after(served, fake):
+    served.command("/orders", "late", "late")
+    button = blocks_of(fake.wait("webhook/late")[0])[-1]["elements"][0]["value"]
+    fake.fail("chat.postMessage", status=429, retry_after=1)
+    started = time.monotonic()
+    served.click(button, "retry")
+    calls = fake.wait("chat.postMessage", count=2)
+    assert [c.status for c in calls] == [429, 200]
+    assert time.monotonic() - started >= 1
+    assert "Posted to the channel" in json.dumps(fake.wait("webhook/retry")[0].body)
+
+
+def test_not_in_channel_says_how_to_fix_it(served, fake):
+    served.command("/orders", "today", "today2")
+    button = blocks_of(fake.wait("webhook/today2")[0])[-1]["elements"][0]["value"]
+    fake.fail("chat.postMessage", error="not_in_channel")
+    served.click(button, "nochan")
+    assert "/invite @sellerbot" in fake.wait("webhook/nochan")[0].body["text"]
+
+
+def test_an_exception_in_a_listener_is_polite_and_logged(served, fake):
+    status, _, _ = served.click("this is not the JSON the button carries", "broken")
+    assert status == 200
+    assert "something went wrong on sellerbot's side" in fake.wait("webhook/broken")[0].body["text"]
+    deadline = time.monotonic() + 5
+    while "listener for block_actions failed: JSONDecodeError" not in served.logged():
+        assert time.monotonic() < deadline, served.logged()
+        time.sleep(0.05)
+    assert "this is not the JSON" not in served.logged()
+
+
+def test_app_home_shows_todays_numbers(served, fake):
+    event = {"token": "x", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
+             "event_id": "Ev0001", "event_time": int(time.time()),
+             "event": {"type": "app_home_opened", "user": "U0000PAT", "channel": "D0001",
+                       "tab": "home", "event_ts": "1795000000.2"}}
+    status, _, took = served.post(json.dumps(event), "application/json")
+    assert status == 200 and took < 1.5
+    view = fake.wait("views.publish")[0].body
+    assert view["user_id"] == "U0000PAT"
+    blocks = json.loads(view["view"])["blocks"] if isinstance(view["view"], str) else view["view"]["blocks"]
+    assert len(blocks) <= 100 and "Late, not confirmed" in json.dumps(blocks)
+
+
+def test_placeholders_answer_politely(served):
+    status, body, _ = served.command("/can-return", "123-4567890-1234567", "later")
+    assert status == 200 and "not in this version" in body
+
+
+def test_healthz_reports_the_database_and_freshness(served):
+    with urllib.request.urlopen(f"{served.url}/healthz") as answer:
+        health = json.loads(answer.read())
+    assert health["database"] == "ok" and health["stale"] is False and health["data_as_of"]
+
+
+def test_outside_the_allowlist_is_refused_and_logged(fake, tmp_path):
+    guarded = Served(tmp_path, fake, ALLOWED_CHANNELS="C0000ORDERS", ALLOWED_USERS="U0000PAT")
+    try:
+        status, body, _ = guarded.command("/orders", "today", "elsewhere", channel="C0000OTHER")
+        assert status == 200 and "not set up to answer here" in body
+        status, body, _ = guarded.command("/orders", "today", "stranger", user="U0000EVE")
+        assert "not set up to answer here" in body
+        time.sleep(0.5)
+        assert fake.called("webhook/elsewhere") == [] and fake.called("webhook/stranger") == []
+        assert "refused a request from user U0000PAT in channel C0000OTHER" in guarded.logged()
+        guarded.command("/orders", "today", "inside")
+        assert fake.wait("webhook/inside")
+    finally:
+        guarded.stop()
