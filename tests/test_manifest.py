@@ -4,7 +4,6 @@ import yaml
 from slack_bolt import App
 
 from bot import slack
-from bot.config import load_settings
 from bot.reports import seller_of
 from bot.slack.services import Services
 from tests.conftest import ROOT
