@@ -20,6 +20,10 @@ from bot.store import Database
 # back every later ack (slack.md §2); reports take tens of milliseconds, so 32 threads keep
 # acks immediate well past the load bench/slack_ack.py puts on them.
 LISTENER_THREADS = 32
+# Answers are worked out on their own thread, after the ack, so that listener threads stay free
+# to ack. The work is CPU-bound Python: more threads add no throughput, only GIL contention
+# that delays acks (bench/slack_ack.py: p99 ack 203 ms with two answer threads, 109 with one).
+ANSWER_THREADS = 1
 # Slack's Web API: give up on a call after this many seconds (slack_sdk's default is 30).
 API_TIMEOUT = 15
 
@@ -52,5 +56,7 @@ def create_app(settings: Settings, db: Database | None = None, *, socket_mode: b
                                              thread_name_prefix="sellerbot-listener"),
     )
     db = db or Database.open(settings.database_url)
-    register(app, Services(settings=settings, db=db, seller=seller_of(settings)))
+    answers = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="sellerbot-answer")
+    register(app, Services(settings=settings, db=db, seller=seller_of(settings),
+                           answers=answers))
     return app

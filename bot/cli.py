@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot import __version__, render, reports
+from bot import console as bot_console
 from bot.config import Settings, load_settings
-from bot.domain.order_ids import normalize_order_id
 from bot.errors import BadInput, ImportRejected, SellerbotError
 from bot.imports import import_file, import_order
 from bot.render import data as render_data
@@ -166,18 +166,17 @@ def orders(
     db = _database(settings)
     seller = reports.seller_of(settings)
     tz = settings.timezone
-    try:
-        view = reports.View(what.strip().lower())
-    except ValueError:
-        if normalize_order_id(what) is None:
-            raise BadInput("orders_what", text=what.strip()[:40]) from None
-        detail = reports.order_detail(db, seller, what, moment)
+    asked = reports.orders_argument(what)
+    if asked is None:
+        raise BadInput("orders_what", text=what.strip()[:40])
+    if not isinstance(asked, reports.View):
+        detail = reports.order_detail(db, seller, asked, moment)
         if as_json:
             _print_json(render_data.order(detail, tz))
         else:
             _echo(render.text("order", detail=detail, tz=tz, marketplace=seller.marketplace))
         return
-    report = reports.orders_report(db, seller, view, moment)
+    report = reports.orders_report(db, seller, asked, moment)
     if as_json:
         _print_json(render_data.orders(report, tz))
     else:
@@ -218,6 +217,15 @@ def serve(
         server.serve_socket(settings)
     else:
         server.serve_http(settings)
+
+
+@app.command()
+def console() -> None:
+    """Try the Slack commands here: /orders, /can-return, /check-reply (or pipe them in)."""
+    settings = _settings()
+    db = _database(settings)
+    interactive = sys.stdin.isatty()
+    bot_console.run(db, reports.seller_of(settings), sys.stdin, _echo, interactive=interactive)
 
 
 @db_app.command("upgrade")

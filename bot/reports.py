@@ -87,6 +87,15 @@ class View(StrEnum):
     UNSHIPPED = "unshipped"
 
 
+def orders_argument(text: str) -> View | str | None:
+    """What `/orders TEXT` asks for: a list, an order id, or None (help)."""
+    word = text.strip().lower()
+    try:
+        return View(word)
+    except ValueError:
+        return normalize_order_id(text)
+
+
 @dataclass(frozen=True)
 class OrdersReport:
     """A list of orders as of an instant, most urgent first."""

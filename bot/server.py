@@ -2,6 +2,7 @@
 
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 
 # Request threads of the HTTP server: each only verifies, dispatches and waits for the ack.
 HTTP_THREADS = 16
+# Seconds between GIL hand-overs while serving (CPython's default is 0.005).
+ACK_SWITCH_INTERVAL = 0.001
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -50,8 +53,17 @@ def wsgi_app(app: App, db: Database) -> Wsgi:
     return application
 
 
+def _favour_acks() -> None:
+    # Answers are computed on listener threads while other threads wait to send acks, and
+    # CPython hands the GIL over only every 5 ms by default: a handful of busy listeners then
+    # delay an ack by whole seconds. A 1 ms switch interval keeps acks near-immediate under load
+    # (bench/slack_ack.py) for a little more switching overhead.
+    sys.setswitchinterval(ACK_SWITCH_INTERVAL)
+
+
 def serve_http(settings: Settings) -> None:
     """Serve on HOST:PORT until stopped."""
+    _favour_acks()
     db = Database.open(settings.database_url)
     app = create_app(settings, db)
     _start_jobs(settings, db, app)
@@ -62,6 +74,7 @@ def serve_http(settings: Settings) -> None:
 
 def serve_socket(settings: Settings) -> None:
     """Serve over Socket Mode (no public URL needed) until stopped."""
+    _favour_acks()
     db = Database.open(settings.database_url)
     app = create_app(settings, db, socket_mode=True)
     _start_jobs(settings, db, app)

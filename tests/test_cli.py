@@ -134,3 +134,20 @@ def test_orders_lists_and_json_as_of_the_samples(elsewhere):
     assert digest.returncode == 0 and "Morning digest, Wednesday 25 November 2026" in digest.stdout
     sections = json.loads(sellerbot("digest", "--json", "--as-of", "2026-11-25T07:00", cwd=elsewhere).stdout)
     assert [e["order_id"] for e in sections["due_today"]] == ["113-9566404-0866719", "114-9256896-2801103"]
+
+
+def test_console_answers_as_slack_does(elsewhere):
+    sellerbot("import", str(SAMPLES / "all-orders.txt"), str(SAMPLES / "unshipped-orders.txt"),
+              cwd=elsewhere)
+    script = "/orders late\n# a comment\n\n/orders\n/orders 111-1111111-1111111\n/check-reply hi\nquit\n/orders today\n"
+    result = subprocess.run([sys.executable, "-m", "bot", "console"], cwd=elsewhere, input=script,
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "DATABASE_URL": f"sqlite:///{elsewhere / 'cli.db'}"})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Late and not yet confirmed")
+    assert "112-8890339-5411810" in out
+    assert "/orders at-risk" in out
+    assert "no order 111-1111111-1111111 in the database" in out
+    assert "/check-reply is not in this version" in out
+    assert "Today's orders" not in out  # nothing after quit

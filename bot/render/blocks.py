@@ -17,6 +17,9 @@ MAX_VIEW_BLOCKS = 100
 SECTION_CHARS = 3000
 # Lines per section: more would be a wall of text on a phone.
 LINES_PER_SECTION = 10
+# Orders listed in one message: past this, a list stops being read and starts being scrolled
+# ("...and N more" points to the full list). It also bounds the work after each ack.
+MAX_LISTED = 40
 
 
 def _lines(entries: Sequence[Standing], seller: Any, today: Any) -> Iterator[str]:
@@ -67,8 +70,8 @@ def orders_message(report: Any, seller: Any, *, post_value: str | None = None,
                    posted_by: str | None = None) -> dict[str, Any]:
     """An orders list (`/orders today`, `at-risk`, `late`, `unshipped`) as a Slack message,
     with a "Post to channel" button carrying `post_value`, or the note of who posted it."""
-    listed = pack(_lines(report.entries, seller, report.today), len(report.entries),
-                  MAX_BLOCKS - 5)
+    listed = pack(_lines(report.entries[:MAX_LISTED], seller, report.today),
+                  len(report.entries), MAX_BLOCKS - 5)
     return _message("orders", report=report, seller=seller, post_value=post_value,
                     posted_by=posted_by, **listed)
 
@@ -85,7 +88,7 @@ def digest_message(digest: Any, seller: Any) -> dict[str, Any]:
     # returns, freshness: 6) leave, each group also taking a title and a "more" line.
     per_group = (MAX_BLOCKS - 6) // 3 - 2
     groups = {
-        name: pack(_lines(entries, seller, digest.today), len(entries), per_group)
+        name: pack(_lines(entries[:MAX_LISTED], seller, digest.today), len(entries), per_group)
         for name, entries in (("late", digest.late), ("due_today", digest.due_today),
                               ("due_next", digest.due_next))
     }

@@ -12,7 +12,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot import reports
 from bot.render.blocks import orders_message, text_message
-from bot.slack import failures
 from bot.slack.services import Services
 from bot.store import posts
 
@@ -28,8 +27,8 @@ def post_to_channel(services: Services) -> Callable[..., None]:
     def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                  client: WebClient) -> None:
         ack()
-        with failures.reported("block_actions", respond):
-            _post(services, body, action, respond, client)
+        services.after_ack("block_actions", respond, _post, services, body, action, respond,
+                           client)
 
     return listener
 

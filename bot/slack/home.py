@@ -8,7 +8,6 @@ from slack_sdk import WebClient
 
 from bot import reports
 from bot.render.blocks import home_view
-from bot.slack import failures
 from bot.slack.services import Services
 
 
@@ -18,8 +17,12 @@ def opened(services: Services) -> Callable[..., None]:
     def listener(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") != "home" or not services.allows(event.get("user"), None):
             return
-        with failures.reported("app_home_opened"):
-            digest = reports.digest(services.db, services.seller, datetime.now(UTC))
-            client.views_publish(user_id=event["user"], view=home_view(digest, services.seller))
+        services.after_ack("app_home_opened", None, _publish, services, event["user"], client)
 
     return listener
+
+
+def _publish(services: Services, user: str, client: WebClient) -> None:
+    """Publish the Home tab as of now."""
+    digest = reports.digest(services.db, services.seller, datetime.now(UTC))
+    client.views_publish(user_id=user, view=home_view(digest, services.seller))

@@ -1,7 +1,10 @@
 """What the listeners share: settings, the database, the seller, and who may ask."""
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import Any
 
 from bot.config import Settings
 from bot.reports import Seller
@@ -17,6 +20,21 @@ class Services:
     settings: Settings
     db: Database
     seller: Seller
+    # Where answers are worked out after the ack (bot/app.py); None runs them in the listener.
+    answers: Executor | None = None
+
+    def after_ack(self, kind: str, respond: Any, work: Callable[..., None], *args: Any) -> None:
+        """Work out an answer off the listener thread; a failure is apologised for and logged."""
+        from bot.slack.failures import reported
+
+        def run() -> None:
+            with reported(kind, respond):
+                work(*args)
+
+        if self.answers is None:
+            run()
+        else:
+            self.answers.submit(run)
 
     def allows(self, user: str | None, channel: str | None) -> bool:
         """ALLOWED_USERS and ALLOWED_CHANNELS, when set, say who may ask where."""

@@ -1,0 +1,68 @@
+"""`sellerbot console`: the Slack commands in a terminal, with the same answers.
+
+The way to try sellerbot without a Slack workspace. Commands come from the keyboard with a
+prompt, or one per line from standard input when it is not a terminal.
+"""
+
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import TextIO
+
+from bot import render, reports
+from bot.errors import SellerbotError
+from bot.store import Database
+
+PROMPT = "sellerbot> "
+
+
+def _lines(source: TextIO, interactive: bool) -> Iterator[str]:
+    if not interactive:
+        yield from source
+        return
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401 - line editing and history at the prompt
+    while True:
+        try:
+            yield input(PROMPT)
+        except EOFError:
+            return
+
+
+def answer(db: Database, seller: reports.Seller, line: str) -> str | None:
+    """The terminal answer to one command line; None ends the console."""
+    command, _, rest = line.strip().partition(" ")
+    command = command.lower()
+    if command in ("quit", "exit", "/quit", "/exit"):
+        return None
+    now = datetime.now(UTC)
+    if command == "/orders":
+        asked = reports.orders_argument(rest)
+        if asked is None:
+            return render.text("console", topic="orders")
+        try:
+            if isinstance(asked, reports.View):
+                return render.text("orders", report=reports.orders_report(db, seller, asked, now),
+                                   seller=seller)
+            detail = reports.order_detail(db, seller, asked, now)
+        except SellerbotError as exc:
+            return render.message("errors", exc.code, **exc.params)
+        return render.text("order", detail=detail, tz=seller.timezone,
+                           marketplace=seller.marketplace)
+    if command in ("/can-return", "/check-reply"):
+        return render.text("console", topic="later", command=command)
+    return render.text("console", topic="help")
+
+
+def run(db: Database, seller: reports.Seller, source: TextIO, echo: Callable[[str], None], *,
+        interactive: bool) -> None:
+    """Answer commands until `quit` or the end of input."""
+    if interactive:
+        echo(render.text("console", topic="welcome"))
+    for line in _lines(source, interactive):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        reply = answer(db, seller, line)
+        if reply is None:
+            return
+        echo(reply)
