@@ -213,6 +213,8 @@ def serve(
 
     settings = _settings()
     logging.getLogger().setLevel(logging.DEBUG if _State.debug else logging.INFO)
+    # Migration chatter is for `db upgrade` and --debug, not every start of the server.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if _State.debug else logging.WARNING)
     if socket:
         server.serve_socket(settings)
     else:

@@ -63,6 +63,8 @@ def _favour_acks() -> None:
 
 def serve_http(settings: Settings) -> None:
     """Serve on HOST:PORT until stopped."""
+    for name in ("slack_bot_token", "slack_signing_secret"):
+        settings.secret(name)  # a missing one stops start-up before anything else happens
     _favour_acks()
     db = Database.open(settings.database_url)
     app = create_app(settings, db)
@@ -74,6 +76,8 @@ def serve_http(settings: Settings) -> None:
 
 def serve_socket(settings: Settings) -> None:
     """Serve over Socket Mode (no public URL needed) until stopped."""
+    for name in ("slack_bot_token", "slack_app_token"):
+        settings.secret(name)  # a missing one stops start-up before anything else happens
     _favour_acks()
     db = Database.open(settings.database_url)
     app = create_app(settings, db, socket_mode=True)

@@ -151,3 +151,15 @@ def test_console_answers_as_slack_does(elsewhere):
     assert "no order 111-1111111-1111111 in the database" in out
     assert "/check-reply is not in this version" in out
     assert "Today's orders" not in out  # nothing after quit
+
+
+@pytest.mark.parametrize(("args", "env", "missing"), [
+    (("serve",), {}, "SLACK_BOT_TOKEN"),
+    (("serve",), {"SLACK_BOT_TOKEN": "xoxb-x"}, "SLACK_SIGNING_SECRET"),
+    (("serve", "--socket"), {"SLACK_BOT_TOKEN": "xoxb-x"}, "SLACK_APP_TOKEN"),
+])
+def test_serve_names_the_missing_slack_setting(elsewhere, args, env, missing):
+    result = sellerbot(*args, cwd=elsewhere, env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f'{missing} is not set; Slack needs it (README: "Set up in Slack")'
+    assert not (elsewhere / "cli.db").exists()  # stopped before touching the database
