@@ -3,7 +3,7 @@
 import json
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -219,6 +219,32 @@ def serve(
         server.serve_socket(settings)
     else:
         server.serve_http(settings)
+
+
+@app.command("can-return")
+def can_return(
+    order_id: Annotated[str, typer.Argument(
+        metavar="ORDER_ID", help="e.g. 123-4567890-1234567, or enough of it to be unique")],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="YYYY-MM-DD", help="Answer for this day (default today).")] = None,
+    as_json: Json = False,
+) -> None:
+    """Can this order still be returned, until when, for what refund; with the reasons."""
+    settings = _settings()
+    if as_of is None:
+        today = datetime.now(UTC).astimezone(settings.timezone).date()
+    else:
+        try:
+            today = date.fromisoformat(as_of.strip())
+        except ValueError:
+            raise BadInput("as_of_malformed", text=as_of.strip()[:40]) from None
+    db = _database(settings)
+    seller = reports.seller_of(settings)
+    answer = reports.can_return(db, seller, order_id, today)
+    if as_json:
+        _print_json(render_data.can_return(answer))
+    else:
+        _echo(render.text("can_return", answer=answer, tz=settings.timezone))
 
 
 @app.command()

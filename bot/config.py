@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     default_handling_days: int = Field(default=2, ge=0, le=30)
     non_working_days: str | None = None
     shipping_rules: Path | None = None
+    returns_rules: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -101,7 +102,7 @@ class Settings(BaseSettings):
                     raise ValueError(f"{part.strip()!r} is not a date like 2026-12-24") from None
         return value
 
-    @field_validator("shipping_rules")
+    @field_validator("shipping_rules", "returns_rules")
     @classmethod
     def _shipping_rules(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():

@@ -49,7 +49,15 @@ def answer(db: Database, seller: reports.Seller, line: str) -> str | None:
             return render.message("errors", exc.code, **exc.params)
         return render.text("order", detail=detail, tz=seller.timezone,
                            marketplace=seller.marketplace)
-    if command in ("/can-return", "/check-reply"):
+    if command == "/can-return":
+        if not rest.strip():
+            return render.text("console", topic="can-return")
+        try:
+            found = reports.can_return(db, seller, rest, now.astimezone(seller.timezone).date())
+        except SellerbotError as exc:
+            return render.message("errors", exc.code, **exc.params)
+        return render.text("can_return", answer=found, tz=seller.timezone)
+    if command == "/check-reply":
         return render.text("console", topic="later", command=command)
     return render.text("console", topic="help")
 

@@ -35,6 +35,8 @@ class ImportRejected(SellerbotError):
 class NotFound(SellerbotError):
     """The thing asked for is not in the database."""
 
+    exit_code = 3
+
 
 class BadInput(SellerbotError):
     """The user typed something sellerbot cannot read."""

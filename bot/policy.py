@@ -1,12 +1,14 @@
 """The policy files in rules/, loaded and checked once: a bad file stops start-up in one line."""
 
+from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.domain.returns import HolidayWindow, ReturnRules
 from bot.domain.shipping import ShippingRules
 from bot.errors import ConfigError
 from bot.paths import rules_dir
@@ -75,20 +77,28 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-@cache
-def shipping_rules(seller_file: Path | None = None) -> ShippingRules:
-    """rules/shipping.yaml, with the seller's own file (SHIPPING_RULES) laid over it."""
-    path = rules_dir() / "shipping.yaml"
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _load(name: str, model: type[_M], seller_file: Path | None) -> tuple[_M, Path]:
+    """rules/`name`, with the seller's own file laid over it, checked against `model`."""
+    path = rules_dir() / name
     data = _read(path)
     if seller_file is not None:
         path = seller_file
         data = _merge(data, _read(seller_file))
     try:
-        parsed = _ShippingFile.model_validate(data)
+        return model.model_validate(data), path
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(part) for part in error["loc"])
         raise ConfigError("rules_invalid", path=str(path), key=key, problem=error["msg"]) from None
+
+
+@cache
+def shipping_rules(seller_file: Path | None = None) -> ShippingRules:
+    """rules/shipping.yaml, with the seller's own file (SHIPPING_RULES) laid over it."""
+    parsed, path = _load("shipping.yaml", _ShippingFile, seller_file)
     for sku, days in parsed.handling_days_by_sku.items():
         if not 0 <= days <= 30:
             raise ConfigError("rules_invalid", path=str(path), key=f"handling_days_by_sku.{sku}",
@@ -103,4 +113,101 @@ def shipping_rules(seller_file: Path | None = None) -> ShippingRules:
         lsr_windows_days=tuple(parsed.late_shipment_rate.windows_days),
         lsr_minimum_orders=parsed.late_shipment_rate.minimum_orders,
         sku_handling_days=dict(parsed.handling_days_by_sku),
+    )
+
+
+class _Days(_Sourced):
+    days: int = Field(ge=0, le=365)
+
+
+class _Estimate(_Sourced):
+    days_after_ship_by: int = Field(ge=0, le=60)
+
+
+class _Holiday(_Sourced):
+    name: str = Field(min_length=1)
+    purchased_from: date
+    purchased_until: date
+    return_by: date
+
+
+class _Late(_Sourced):
+    days: int = Field(ge=0, le=365)
+    fee_percent: int = Field(ge=0, le=100)
+
+
+class _Percent(_Sourced):
+    percent: int = Field(ge=0, le=100)
+
+
+class _Fees(_Strict):
+    opened_media: _Percent
+    opened_software: _Percent
+    not_original_condition: _Percent
+    photo_required_from_percent: _Percent
+
+
+class _Classes(_Strict):
+    media: list[str]
+    software: list[str]
+
+
+class _NonReturnable(_Sourced):
+    categories: dict[str, str]
+    skus: dict[str, str] = Field(default_factory=dict)
+
+
+class _Deadlines(_Sourced):
+    manual_authorization_hours: int = Field(ge=1, le=240)
+    refund_business_days: int = Field(ge=0, le=30)
+
+
+class _Link(_Strict):
+    title: str = Field(min_length=1)
+    url: str = Field(pattern=r"^https://")
+
+
+class _ReturnsFile(_Strict):
+    standard_window: _Days
+    transit_grace: _Days
+    delivery_estimate: _Estimate
+    holiday_windows: list[_Holiday]
+    late_return: _Late
+    restocking_fees: _Fees
+    item_classes: _Classes
+    non_returnable: _NonReturnable
+    deadlines: _Deadlines
+    links: list[_Link]
+
+
+@cache
+def return_rules(seller_file: Path | None = None) -> ReturnRules:
+    """rules/returns.yaml, with the seller's own file (RETURNS_RULES) laid over it."""
+    parsed, path = _load("returns.yaml", _ReturnsFile, seller_file)
+    for n, window in enumerate(parsed.holiday_windows):
+        if not window.purchased_from <= window.purchased_until < window.return_by:
+            raise ConfigError("rules_invalid", path=str(path), key=f"holiday_windows.{n}",
+                              problem="needs purchased_from <= purchased_until < return_by")
+    fees = parsed.restocking_fees
+    return ReturnRules(
+        window_days=parsed.standard_window.days,
+        transit_days=parsed.transit_grace.days,
+        estimate_days_after_ship_by=parsed.delivery_estimate.days_after_ship_by,
+        holiday_windows=tuple(
+            HolidayWindow(w.name, w.purchased_from, w.purchased_until, w.return_by, w.confirmed)
+            for w in parsed.holiday_windows),
+        late_days=parsed.late_return.days,
+        late_fee_percent=parsed.late_return.fee_percent,
+        opened_media_percent=fees.opened_media.percent,
+        opened_software_percent=fees.opened_software.percent,
+        not_original_percent=fees.not_original_condition.percent,
+        photo_from_percent=fees.photo_required_from_percent.percent,
+        media_categories=frozenset(c.strip().lower() for c in parsed.item_classes.media),
+        software_categories=frozenset(c.strip().lower() for c in parsed.item_classes.software),
+        non_returnable_categories={k.strip().lower(): v
+                                   for k, v in parsed.non_returnable.categories.items()},
+        non_returnable_skus=dict(parsed.non_returnable.skus),
+        authorization_hours=parsed.deadlines.manual_authorization_hours,
+        refund_business_days=parsed.deadlines.refund_business_days,
+        links=tuple((link.title, link.url) for link in parsed.links),
     )

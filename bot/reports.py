@@ -4,6 +4,7 @@ Every report takes the instant it is about (`as_of`) as an argument; nothing bel
 the Slack listeners and the jobs reads the clock.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +18,13 @@ from bot.domain.calendar import BusinessCalendar
 from bot.domain.marketplaces import Marketplace
 from bot.domain.order_ids import normalize_order_id
 from bot.domain.records import Order, ReturnRequest
+from bot.domain.returns import (
+    RequestDeadline,
+    ReturnDecision,
+    ReturnRules,
+    decide,
+    request_deadlines,
+)
 from bot.domain.shipping import (
     Shipment,
     ShipmentRate,
@@ -30,7 +38,7 @@ from bot.domain.shipping import (
     late_shipment_rate,
 )
 from bot.errors import BadInput, NotFound
-from bot.policy import shipping_rules
+from bot.policy import return_rules, shipping_rules
 from bot.sources.context import SellerContext
 from bot.sources.demo import demo_seller
 from bot.store import Database, queries
@@ -51,6 +59,7 @@ class Seller:
     handling_days: int
     rules: ShippingRules
     marketplace: Marketplace
+    returns: ReturnRules
 
     def assess(self, order: Order, now: datetime) -> Standing:
         """Where an order stands at `now`."""
@@ -65,6 +74,7 @@ def seller_of(settings: Settings) -> Seller:
         handling_days=settings.default_handling_days,
         rules=shipping_rules(settings.shipping_rules),
         marketplace=settings.market,
+        returns=return_rules(settings.returns_rules),
     )
 
 
@@ -159,6 +169,63 @@ def order_detail(db: Database, seller: Seller, text: str, as_of: datetime) -> Or
     if order is None:
         raise NotFound("order_not_found", order_id=order_id)
     return OrderDetail(as_of=as_of, standing=seller.assess(order, as_of), returns=returns)
+
+
+# A fragment must carry this many digits to be looked up: fewer would match half the store.
+MIN_FRAGMENT_DIGITS = 4
+# Candidates listed when a fragment matches several orders.
+MAX_CANDIDATES = 10
+_FRAGMENT = re.compile(r"[0-9][0-9-]*")
+
+
+def find_order_id(db: Database, text: str) -> str:
+    """The order id `text` means: a full id, or a fragment exactly one stored order contains.
+
+    Raises BadInput with a usage line for nonsense, or with the candidates when several orders
+    match; NotFound when none does.
+    """
+    order_id = normalize_order_id(text)
+    if order_id is not None:
+        return order_id
+    fragment = re.sub(r"[\s#]+", "", text)
+    if (_FRAGMENT.fullmatch(fragment) is None
+            or sum(c.isdigit() for c in fragment) < MIN_FRAGMENT_DIGITS):
+        raise BadInput("order_id_usage", text=text.strip()[:40])
+    with db.begin() as conn:
+        found = queries.order_ids_containing(conn, fragment, MAX_CANDIDATES + 1)
+    if not found:
+        raise NotFound("order_not_found", order_id=fragment)
+    if len(found) > 1:
+        raise BadInput("order_ambiguous", text=fragment, candidates=found[:MAX_CANDIDATES],
+                       more=len(found) > MAX_CANDIDATES)
+    return found[0]
+
+
+@dataclass(frozen=True)
+class ReturnAnswer:
+    """/can-return: the decision, the order it is about, and any known return requests."""
+
+    order: Order
+    decision: ReturnDecision
+    requests: list[tuple[ReturnRequest, tuple[RequestDeadline, ...]]]
+    rules: ReturnRules
+
+
+def can_return(db: Database, seller: Seller, text: str, today: date) -> ReturnAnswer:
+    """Can the order `text` names still be returned on the seller's local date `today`?"""
+    order_id = find_order_id(db, text)
+    with db.begin() as conn:
+        order = queries.get_order(conn, order_id)
+        requests = queries.returns_for(conn, order_id)
+    if order is None:
+        raise NotFound("order_not_found", order_id=order_id)
+    decision = decide(order, today, seller.timezone, seller.calendar, seller.handling_days,
+                      seller.rules, seller.returns)
+    return ReturnAnswer(
+        order=order, decision=decision, rules=seller.returns,
+        requests=[(r, request_deadlines(r, today, seller.calendar, seller.returns))
+                  for r in requests],
+    )
 
 
 @dataclass(frozen=True)

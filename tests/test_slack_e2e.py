@@ -37,7 +37,7 @@ class Served:
         self.fake = fake
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        database = tmp / "served.db"
+        database = self.database = tmp / "served.db"
         if not database.exists():
             settings = load_settings(database_url=f"sqlite:///{database}")
             load_demo(Database.open(settings.database_url), settings, datetime.now(UTC))
@@ -234,8 +234,43 @@ def test_app_home_shows_todays_numbers(served, fake):
 
 
 def test_placeholders_answer_politely(served):
-    status, body, _ = served.command("/can-return", "123-4567890-1234567", "later")
+    status, body, _ = served.command("/check-reply", "Thanks for your order!", "later")
     assert status == 200 and "not in this version" in body
+
+
+def test_can_return_end_to_end_and_shared_once(served, fake):
+    db = Database(f"sqlite:///{served.database}")
+    with db.begin() as conn:
+        order_id = conn.exec_driver_sql("SELECT order_id FROM returns LIMIT 1").scalar()
+    status, body, took = served.command("/can-return", f"#{order_id}", "ret")
+    assert status == 200 and body == "" and took < 1.5
+    answer = fake.wait("webhook/ret")[0]
+    blocks = blocks_of(answer)
+    assert answer.body["text"].startswith(("Full refund if returned", "Past return-by"))
+    assert order_id in json.dumps(blocks) and "Return requested" in json.dumps(blocks)
+    assert "sellercentral.amazon.com/gp/help/external/help.html?itemID=200708210" in json.dumps(blocks)
+    share = blocks[-1]["elements"][0]
+    assert share["action_id"] == "share_return"
+    payload = {"type": "block_actions", "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
+               "api_app_id": "A0001", "channel": {"id": "C0000ORDERS"}, "trigger_id": "1.2.3",
+               "response_url": fake.webhook("shared"),
+               "actions": [{"type": "button", "action_id": "share_return", "block_id": "share",
+                            "value": share["value"], "action_ts": "1.1"}]}
+    for _ in range(2):
+        served.post("payload=" + quote(json.dumps(payload)))
+    posted = fake.wait("chat.postMessage")
+    fake.wait("webhook/shared", count=2)
+    assert len(fake.called("chat.postMessage")) == 1
+    assert posted[0].body["text"] == answer.body["text"]
+
+
+def test_can_return_bad_input_and_unknown_orders(served, fake):
+    status, body, _ = served.command("/can-return", "", "help")
+    assert status == 200 and "/can-return 123-4567" in body
+    served.command("/can-return", "hello there", "nonsense")
+    assert "is not an order id; give one like 123-4567890-1234567" in fake.wait("webhook/nonsense")[0].body["text"]
+    served.command("/can-return", "999-9999999-9999999", "missing")
+    assert "no order 999-9999999-9999999" in fake.wait("webhook/missing")[0].body["text"]
 
 
 def test_healthz_reports_the_database_and_freshness(served):

@@ -104,6 +104,13 @@ def home_view(digest: Any, seller: Any) -> dict[str, Any]:
     return view
 
 
+def can_return_message(answer: Any, seller: Any, *, share_value: str | None = None,
+                       posted_by: str | None = None) -> dict[str, Any]:
+    """A /can-return answer as a Slack message, with its "Share in channel" button."""
+    return _message("can_return", answer=answer, seller=seller, share_value=share_value,
+                    posted_by=posted_by)
+
+
 def order_message(detail: Any, seller: Any) -> dict[str, Any]:
     """One order as a Slack message."""
     return _message("order", detail=detail, seller=seller)

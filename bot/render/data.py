@@ -85,3 +85,38 @@ def digest(report: Any, tz: ZoneInfo) -> dict[str, Any]:
         "stale": report.stale,
         "open_returns": report.open_returns,
     }
+
+
+def can_return(answer: Any) -> dict[str, Any]:
+    """A /can-return answer, as `sellerbot can-return --json` prints it."""
+    decision = answer.decision
+    window = decision.holiday_window
+    requests = [
+        {**{k: _plain(v) for k, v in asdict(request).items()},
+         "deadlines": [{"action": d.action, "due": d.due.isoformat(), "overdue": d.overdue}
+                       for d in deadlines]}
+        for request, deadlines in answer.requests
+    ]
+    return {
+        "order_id": decision.order_id,
+        "as_of": decision.today.isoformat(),
+        "verdict": decision.verdict.value,
+        "eligible": decision.eligible,
+        "return_by": _plain(decision.return_by),
+        "days_left": decision.days_left,
+        "base_date": _plain(decision.base_date),
+        "base_date_source": decision.base_date_source.value if decision.base_date_source else None,
+        "holiday_window": window.name if window else None,
+        "late_until": _plain(decision.late_until),
+        "items": [{"sku": i.sku, "returnable": i.returnable, "class": i.item_class,
+                   "reason": i.reason} for i in decision.items],
+        "refund_outcomes": [
+            {"outcome": o.outcome.value, "refund_percent": o.refund_percent,
+             "seller_pays_return_shipping": o.seller_pays_return_shipping,
+             "photo_needed": o.photo_needed}
+            for o in decision.outcomes
+        ],
+        # The latest request, as the issue names it; all of them under return_requests.
+        "return_request": requests[-1] if requests else None,
+        "return_requests": requests,
+    }

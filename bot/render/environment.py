@@ -69,6 +69,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         finalize=_plain,
+        extensions=["jinja2.ext.do"],
     )
     env.filters["money"] = _money
     env.filters["when"] = _when

@@ -14,7 +14,7 @@ from bot.slack.services import Services
 COMMANDS = ("/orders", "/can-return", "/check-reply")
 MESSAGE_SHORTCUTS = ("check_reply",)
 GLOBAL_SHORTCUTS = ("check_reply_global",)
-ACTIONS = ("post_to_channel",)
+ACTIONS = ("post_to_channel", "share_return")
 EVENTS = ("app_home_opened",)
 
 
@@ -23,13 +23,14 @@ def register(app: App, services: Services) -> None:
     app.middleware(access.allowlist(services))
 
     app.command("/orders")(commands.orders(services))
-    app.command("/can-return")(commands.coming_soon("/can-return"))
+    app.command("/can-return")(commands.can_return(services))
     app.command("/check-reply")(commands.coming_soon("/check-reply"))
 
     app.message_shortcut("check_reply")(shortcuts.check_reply_on_message())
     app.global_shortcut("check_reply_global")(shortcuts.check_reply_global())
 
     app.action("post_to_channel")(actions.post_to_channel(services))
+    app.action("share_return")(actions.share_return(services))
 
     app.event("app_home_opened")(home.opened(services))
 

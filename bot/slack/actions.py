@@ -1,9 +1,9 @@
-"""Buttons: "Post to channel" re-posts an answer for everyone, once however often it is clicked."""
+"""Buttons that share a private answer with the channel, once however often they are clicked."""
 
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt import Ack, Respond
@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import reports
-from bot.render.blocks import orders_message, text_message
+from bot.render.blocks import can_return_message, orders_message, text_message
 from bot.slack.services import Services
 from bot.store import posts
 
@@ -27,32 +27,60 @@ def post_to_channel(services: Services) -> Callable[..., None]:
     def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                  client: WebClient) -> None:
         ack()
-        services.after_ack("block_actions", respond, _post, services, body, action, respond,
-                           client)
+        services.after_ack("block_actions", respond, _post_orders, services, body,
+                           action["value"], respond, client)
 
     return listener
 
 
-def _post(services: Services, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-          client: WebClient) -> None:
-    """Claim the post, post, then turn the private answer into a note of who posted it."""
-    value = json.loads(action["value"])
+def share_return(services: Services) -> Callable[..., None]:
+    """The "Share in channel" button under a /can-return answer."""
+
+    def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                 client: WebClient) -> None:
+        ack()
+        services.after_ack("block_actions", respond, _share_return, services, body,
+                           action["value"], respond, client)
+
+    return listener
+
+
+def _post_orders(services: Services, body: dict[str, Any], value: str, respond: Respond,
+                 client: WebClient) -> None:
+    asked = json.loads(value)
+    # The same report as the button's: the same instant, so the same orders.
+    report = reports.orders_report(services.db, services.seller, reports.View(asked["view"]),
+                                   datetime.fromisoformat(asked["as_of"]))
+    _post_once(services, body, respond, client, asked["key"],
+               lambda posted_by: orders_message(report, services.seller, posted_by=posted_by))
+
+
+def _share_return(services: Services, body: dict[str, Any], value: str, respond: Respond,
+                  client: WebClient) -> None:
+    asked = json.loads(value)
+    answer = reports.can_return(services.db, services.seller, asked["order_id"],
+                                date.fromisoformat(asked["today"]))
+    _post_once(services, body, respond, client, asked["key"],
+               lambda posted_by: can_return_message(answer, services.seller,
+                                                    posted_by=posted_by))
+
+
+def _post_once(services: Services, body: dict[str, Any], respond: Respond, client: WebClient,
+               key: str, message: Callable[[str | None], dict[str, Any]]) -> None:
+    """Claim `key`, post message(None) to the channel, then turn the private answer into
+    message(user): the same answer, with a note of who shared it and no button."""
     channel, user = body["channel"]["id"], body["user"]["id"]
-    view, as_of = reports.View(value["view"]), datetime.fromisoformat(value["as_of"])
-    if not posts.claim(services.db, value["key"], channel, datetime.now(UTC)):
+    if not posts.claim(services.db, key, channel, datetime.now(UTC)):
         respond(**text_message("already_posted"), replace_original=False)
         return
-    # The same report as the button's: the same instant, so the same orders.
-    report = reports.orders_report(services.db, services.seller, view, as_of)
     try:
-        result = client.chat_postMessage(channel=channel, unfurl_links=False,
-                                         **orders_message(report, services.seller))
+        result = client.chat_postMessage(channel=channel, unfurl_links=False, **message(None))
     except SlackApiError as exc:
-        posts.release(services.db, value["key"])
+        posts.release(services.db, key)
         error = exc.response.get("error", "")
         log.warning("post to channel %s failed: %s", channel, error)
         reply = "not_in_channel" if error in _NOT_IN_CHANNEL else "post_failed"
         respond(**text_message(reply), replace_original=False)
         return
-    posts.posted(services.db, value["key"], result["ts"])
-    respond(**orders_message(report, services.seller, posted_by=user), replace_original=True)
+    posts.posted(services.db, key, result["ts"])
+    respond(**message(user), replace_original=True)

@@ -11,7 +11,7 @@ from slack_bolt import Ack, Respond
 from bot import reports
 from bot.errors import SellerbotError
 from bot.render import message
-from bot.render.blocks import order_message, orders_message, text_message
+from bot.render.blocks import can_return_message, order_message, orders_message, text_message
 from bot.slack.services import Services
 
 
@@ -48,6 +48,33 @@ def _answer(services: Services, asked: reports.View | str, respond: Respond) -> 
         return
     report = reports.orders_report(services.db, services.seller, asked, now)
     respond(**orders_message(report, services.seller, post_value=post_value(asked, now)))
+
+
+def can_return(services: Services) -> Callable[..., None]:
+    """/can-return ORDER_ID: can it still be returned, until when, for what refund."""
+
+    def listener(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        text = (command.get("text") or "").strip()
+        if not text or text.lower() == "help":
+            ack(**text_message("can_return_help"))
+            return
+        ack()
+        services.after_ack("/can-return", respond, _answer_return, services, text, respond)
+
+    return listener
+
+
+def _answer_return(services: Services, text: str, respond: Respond) -> None:
+    """The decision for the order `text` names, privately, with a "Share in channel" button."""
+    today = datetime.now(UTC).astimezone(services.seller.timezone).date()
+    try:
+        answer = reports.can_return(services.db, services.seller, text, today)
+    except SellerbotError as exc:
+        respond(**text_message("not_found", text=message("errors", exc.code, **exc.params)))
+        return
+    value = json.dumps({"order_id": answer.order.order_id, "today": today.isoformat(),
+                        "key": uuid.uuid4().hex})
+    respond(**can_return_message(answer, services.seller, share_value=value))
 
 
 def coming_soon(feature: str) -> Callable[..., None]:

@@ -108,6 +108,20 @@ def open_orders(conn: Connection, *, placed_by: datetime, due_by: datetime | Non
                    keep=lambda o: o.purchase_date is None or o.purchase_date <= placed_by)
 
 
+def order_ids_containing(conn: Connection, fragment: str, limit: int) -> list[str]:
+    """Up to `limit` stored order ids that start with `fragment`, or else contain it."""
+    # A prefix reads a range of the primary key; only a fragment from the middle or the end of
+    # an id needs the slower scan.
+    upper = fragment[:-1] + chr(ord(fragment[-1]) + 1)
+    key = _ORDERS.c.order_id
+    found = list(conn.scalars(select(key).where(key >= fragment, key < upper)
+                              .order_by(key).limit(limit)))
+    if not found:
+        pattern = "%" + fragment.replace("%", "").replace("_", "") + "%"
+        found = list(conn.scalars(select(key).where(key.like(pattern)).order_by(key).limit(limit)))
+    return found
+
+
 def orders_placed(conn: Connection, after: datetime, until: datetime) -> list[Order]:
     """Orders placed in (after, until], with their lines."""
     statement = _select_orders().where(

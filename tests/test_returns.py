@@ -1,0 +1,257 @@
+"""Return eligibility, table by table: returns.md §7 and its worked examples, the holiday
+windows' edges, classes, requests, partial ids, the rules file and the CLI."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain.calendar import BusinessCalendar
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
+from bot.domain.returns import BaseDateSource, Outcome, Verdict, decide, request_deadlines
+from bot.domain.shipping import ShippingRules
+from bot.errors import BadInput, ConfigError, NotFound
+from bot.imports import import_file
+from bot.policy import return_rules
+from bot.reports import can_return, find_order_id
+from tests.conftest import SAMPLES
+
+LA = ZoneInfo("America/Los_Angeles")
+US = BusinessCalendar("US")
+RULES = return_rules()
+SHIPPING = ShippingRules()
+MUG = OrderItem("o", "MUG-1", asin="B0BZ7T4N6W", title="Mug", product_category="Kitchen")
+BOOK = OrderItem("o", "BK-1", asin="0141439513", title="Pride and Prejudice")
+GAME = OrderItem("o", "GAME-1", asin="B0GAME0001", product_category="Video Games")
+CARD = OrderItem("o", "GC-1", asin="B0GIFT0001", product_category="Gift Card")
+COFFEE = OrderItem("o", "CF-1", asin="B0COFFEE01", product_category="Grocery")
+
+
+def noon(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=12, tzinfo=LA)
+
+
+def order(purchased: str, estimated: str | None = None, delivered: str | None = None,
+          status=OrderStatus.SHIPPED, items=(MUG,), latest_ship: str | None = None) -> Order:
+    return Order("111-0000000-0000001", purchase_date=noon(purchased), status=status,
+                 fulfillment_channel=Channel.MERCHANT,
+                 latest_delivery_date=noon(estimated) if estimated else None,
+                 delivered_at=noon(delivered) if delivered else None,
+                 latest_ship_date=noon(latest_ship) if latest_ship else None, items=tuple(items))
+
+
+def answer(o: Order, today: str):
+    return decide(o, date.fromisoformat(today), LA, US, 2, SHIPPING, RULES)
+
+
+@pytest.mark.parametrize(("purchased", "estimated", "delivered", "today", "return_by", "verdict", "days_left"), [
+    # returns.md §7, worked examples (the 2026 window assumed as configured).
+    ("2026-10-08", "2026-10-15", None, "2026-11-10", "2026-11-14", Verdict.RETURNABLE, 4),
+    ("2026-10-08", "2026-10-15", None, "2026-11-20", "2026-11-14", Verdict.LATE, -6),
+    ("2026-11-20", "2026-11-27", None, "2026-12-28", "2027-01-31", Verdict.RETURNABLE, 34),
+    ("2026-12-20", "2026-12-30", "2027-01-02", "2027-01-20", "2027-02-01", Verdict.RETURNABLE, 12),
+    ("2026-11-02", "2026-11-09", None, "2026-11-05", "2027-01-31", Verdict.RETURNABLE, 87),
+    # The return-by day itself, the day after, and past the 30-day late period.
+    ("2026-09-01", "2026-09-10", None, "2026-10-10", "2026-10-10", Verdict.RETURNABLE, 0),
+    ("2026-09-01", "2026-09-10", None, "2026-10-11", "2026-10-10", Verdict.LATE, -1),
+    ("2026-09-01", "2026-09-10", None, "2026-11-09", "2026-10-10", Verdict.LATE, -30),
+    ("2026-09-01", "2026-09-10", None, "2026-11-10", "2026-10-10", Verdict.CLOSED, -31),
+    # Delivered earlier than estimated: the estimate still counts (step 1).
+    ("2026-09-01", "2026-09-10", "2026-09-05", "2026-10-10", "2026-10-10", Verdict.RETURNABLE, 0),
+    # 2025 holiday window: its first day, its last day, and the day before it.
+    ("2025-11-01", "2025-11-06", None, "2026-01-31", "2026-01-31", Verdict.RETURNABLE, 0),
+    ("2025-12-31", "2026-01-05", None, "2026-02-04", "2026-02-04", Verdict.RETURNABLE, 0),
+    ("2025-10-31", "2025-11-05", None, "2026-01-31", "2025-12-05", Verdict.CLOSED, -57),
+])
+def test_return_by(purchased, estimated, delivered, today, return_by, verdict, days_left):
+    decision = answer(order(purchased, estimated, delivered), today)
+    assert decision.return_by == date.fromisoformat(return_by)
+    assert decision.verdict is verdict
+    assert decision.days_left == days_left
+    assert decision.eligible is (verdict is Verdict.RETURNABLE)
+
+
+def test_holiday_window_named_only_when_it_extends():
+    inside = answer(order("2025-11-01", "2025-11-06"), "2025-12-01")
+    assert inside.holiday_window.name == "2025 holiday season"
+    assert inside.standard_return_by == date(2025, 12, 6)
+    late_delivery = answer(order("2026-12-20", "2026-12-30", "2027-01-02"), "2027-01-20")
+    assert late_delivery.holiday_window is None  # base + 30 (Feb 1) beat Jan 31
+    assert late_delivery.base_date_source is BaseDateSource.DELIVERED
+
+
+def test_not_yet_delivered_counts_from_the_estimate():
+    decision = answer(order("2026-11-20", "2026-11-27", status=OrderStatus.UNSHIPPED), "2026-11-21")
+    assert decision.eligible and decision.not_yet_delivered
+    assert decision.base_date_source is BaseDateSource.ESTIMATED_DELIVERY
+
+
+def test_without_any_delivery_date_the_ship_by_plus_transit_is_used():
+    decision = answer(order("2026-09-01", latest_ship="2026-09-03"), "2026-09-20")
+    assert decision.base_date == date(2026, 9, 8)
+    assert decision.base_date_source is BaseDateSource.ESTIMATED_FROM_SHIP_BY
+    assert decision.return_by == date(2026, 10, 8)
+
+
+def test_canceled_has_nothing_to_return():
+    decision = answer(order("2026-11-20", status=OrderStatus.CANCELED), "2026-11-21")
+    assert decision.verdict is Verdict.CANCELED and not decision.eligible
+    assert decision.outcomes == ()
+
+
+def test_a_non_returnable_class():
+    decision = answer(order("2026-11-20", "2026-11-27", items=(CARD,)), "2026-11-28")
+    assert decision.verdict is Verdict.NOT_RETURNABLE and not decision.eligible
+    assert decision.items[0].reason == "redeemable (gift cards)"
+
+
+def test_mixed_returnability_and_restocking_outcomes():
+    decision = answer(order("2026-11-20", "2026-11-27", items=(MUG, BOOK, GAME, COFFEE)), "2026-11-28")
+    assert decision.eligible
+    assert [(i.sku, i.returnable, i.item_class) for i in decision.items] == [
+        ("MUG-1", True, "other"), ("BK-1", True, "media"), ("GAME-1", True, "software"),
+        ("CF-1", False, "other")]
+    refunds = {o.outcome: o.refund_percent for o in decision.outcomes}
+    assert refunds == {Outcome.NEW_UNOPENED: 100, Outcome.OPENED_MEDIA: 50,
+                       Outcome.OPENED_SOFTWARE: 0, Outcome.NOT_ORIGINAL: 50,
+                       Outcome.DEFECTIVE_OR_WRONG: 100}
+    seller_fault = next(o for o in decision.outcomes if o.outcome is Outcome.DEFECTIVE_OR_WRONG)
+    assert seller_fault.seller_pays_return_shipping
+    late = answer(order("2026-09-01", "2026-09-10", items=(MUG,)), "2026-10-20")
+    assert {o.outcome: o.refund_percent for o in late.outcomes} == {
+        Outcome.LATE: 80, Outcome.DEFECTIVE_OR_WRONG: 100}
+
+
+def test_request_deadlines():
+    pending = ReturnRequest("o", "RMA1", "S", request_date=date(2026, 11, 23), status="Pending",
+                            in_policy=False)
+    assert [(d.action, d.due, d.overdue) for d in request_deadlines(pending, date(2026, 11, 25), US, RULES)] == [
+        ("authorize", date(2026, 11, 24), True)]
+    received = ReturnRequest("o", "RMA2", "S", request_date=date(2026, 11, 20), status="Approved",
+                             return_delivery_date=date(2026, 11, 25))
+    # Two business days after Wednesday: Friday (Thanksgiving skipped), then Monday.
+    assert [(d.action, d.due, d.overdue) for d in request_deadlines(received, date(2026, 11, 27), US, RULES)] == [
+        ("refund", date(2026, 11, 30), False)]
+    refunded = ReturnRequest("o", "RMA3", "S", status="Completed", refunded_amount=1,
+                             return_delivery_date=date(2026, 11, 2))
+    assert request_deadlines(refunded, date(2026, 11, 27), US, RULES) == ()
+
+
+@pytest.fixture
+def samples(db, ctx):
+    for name in ("all-orders.txt", "returns.txt"):
+        import_file(db, SAMPLES / name, ctx)
+    return db
+
+
+@pytest.mark.parametrize(("typed", "found"), [
+    ("114-3329287-9968101", "114-3329287-9968101"),
+    ("# 114 3329287 9968101", "114-3329287-9968101"),
+    ("114-33292", "114-3329287-9968101"),
+    ("9968101", "114-3329287-9968101"),
+])
+def test_partial_ids(samples, typed, found):
+    assert find_order_id(samples, typed) == found
+
+
+def test_an_ambiguous_fragment_lists_candidates(samples):
+    with pytest.raises(BadInput) as error:
+        find_order_id(samples, "114-3329")
+    assert error.value.code == "order_ambiguous"
+    assert error.value.params["candidates"] == ["114-3329287-9968101", "114-3329970-7820199"]
+    assert not error.value.params["more"]
+
+
+def test_at_most_ten_candidates(db):
+    from bot.store.writer import Writer
+
+    with db.begin() as conn:
+        writer = Writer(conn)
+        for n in range(12):
+            writer.add(Order(f"555-1234567-{n:07d}"))
+        writer.flush()
+    with pytest.raises(BadInput) as error:
+        find_order_id(db, "1234567")  # from the middle of the ids: the slower scan
+    assert len(error.value.params["candidates"]) == 10 and error.value.params["more"]
+
+
+@pytest.mark.parametrize("typed", ["hello", "12", "#", "1-2-3", ""])
+def test_nonsense_gets_the_usage_line(samples, typed):
+    with pytest.raises(BadInput) as error:
+        find_order_id(samples, typed)
+    assert error.value.code == "order_id_usage"
+
+
+def test_no_match(samples):
+    with pytest.raises(NotFound):
+        find_order_id(samples, "555-5555")
+
+
+def test_a_known_request_is_shown_with_its_deadlines(samples, seller):
+    found = can_return(samples, seller, "112-6006134-6877889", date(2026, 11, 25))
+    request, deadlines = found.requests[0]
+    assert (request.status, request.in_policy) == ("Pending", False)
+    assert [(d.action, d.overdue) for d in deadlines] == [("authorize", True)]
+
+
+@pytest.mark.parametrize(("content", "key"), [
+    ("standard_window:\n  days: -1\n", "standard_window.days"),
+    ("holiday_windows:\n  - {name: x, purchased_from: '2026-12-01', purchased_until: '2026-11-01', return_by: '2027-01-31', source: 'https://x', effective: '2026-11-01', confirmed: false}\n", "holiday_windows.0"),
+    ("late_return:\n  fee_percent: 120\n", "late_return.fee_percent"),
+    ("restocking_fees:\n  opened_media:\n    percent: 50\n    source: ftp://x\n", "restocking_fees.opened_media.source"),
+    ("links: [{title: Policy, url: 'http://insecure'}]\n", "links.0.url"),
+])
+def test_rules_file_errors_name_the_key(tmp_path: Path, content, key):
+    return_rules.cache_clear()
+    mine = tmp_path / "returns.yaml"
+    mine.write_text(content)
+    try:
+        with pytest.raises(ConfigError) as error:
+            return_rules(mine)
+    finally:
+        return_rules.cache_clear()
+    assert error.value.code == "rules_invalid" and error.value.params["key"].startswith(key)
+
+
+def test_a_sellers_own_non_returnable_skus(tmp_path: Path):
+    return_rules.cache_clear()
+    mine = tmp_path / "returns.yaml"
+    mine.write_text("non_returnable:\n  skus:\n    MUG-1: custom engraved\n")
+    try:
+        rules = return_rules(mine)
+    finally:
+        return_rules.cache_clear()
+    decision = decide(order("2026-11-20", "2026-11-27"), date(2026, 11, 28), LA, US, 2, SHIPPING, rules)
+    assert decision.verdict is Verdict.NOT_RETURNABLE
+    assert decision.items[0].reason == "custom engraved"
+
+
+def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_cli_json_and_exit_statuses(tmp_path: Path):
+    cli(tmp_path, "import", str(SAMPLES / "all-orders.txt"), str(SAMPLES / "returns.txt"))
+    result = cli(tmp_path, "can-return", "113-8200678-1212306", "--as-of", "2026-11-25", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) >= {"order_id", "eligible", "return_by", "days_left", "base_date",
+                         "base_date_source", "holiday_window", "items", "refund_outcomes",
+                         "return_request"}
+    assert data["return_request"]["safet_claim_id"] == "2026112014522"
+    assert data["base_date_source"] == "estimated-from-ship-by"
+    assert data["holiday_window"] == "2026 holiday season" and data["eligible"] is True
+    assert cli(tmp_path, "can-return", "999-9999999-9999999").returncode == 3
+    assert cli(tmp_path, "can-return", "nonsense").returncode == 2
+    assert cli(tmp_path, "can-return", "113-8200678-1212306", "--as-of", "soon").returncode == 2
+    canceled = json.loads(cli(tmp_path, "can-return", "113-5527177-1583881", "--json").stdout)
+    assert canceled["eligible"] is False and canceled["verdict"] == "canceled"
+    text = cli(tmp_path, "can-return", "113-8200678", "--as-of", "2026-11-25")
+    assert text.returncode == 0 and text.stdout.startswith("Full refund if returned new and unopened by")
