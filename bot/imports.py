@@ -107,7 +107,8 @@ def import_file(
                 checksum = batch.checksum or checksum
         except StoreError as exc:
             raise ImportRejected(exc.code, path=str(path), **exc.params) from None
-        if problems and not skip_bad_rows:
+        # An error response holds no data at all: nothing to import, whatever --skip-bad-rows says.
+        if problems and (not skip_bad_rows or source.kind == "sp-api-errors"):
             raise ImportRejected(
                 path=str(path),
                 problems=problems[:LISTED_PROBLEMS],

@@ -33,7 +33,9 @@ MIN_BYTES = 32 * 1024 * 1024
 
 def worthwhile(size: int) -> bool:
     """True when a file of `size` bytes imports faster with a parser process."""
-    return size >= MIN_BYTES and len(os.sched_getaffinity(0)) >= 2
+    # sched_getaffinity (the CPUs this process may use) exists on Linux only.
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return size >= MIN_BYTES and (cpus or 1) >= 2
 
 
 class ParserFailed(RuntimeError):

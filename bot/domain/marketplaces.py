@@ -1,7 +1,7 @@
 """Amazon's marketplaces: id, country, web domain and currency.
 
 Source: https://developer-docs.amazon.com/sp-api/docs/marketplace-ids (the same ids as
-python-amazon-sp-api's `sp_api.base.Marketplaces`; tests/test_marketplaces.py checks).
+python-amazon-sp-api's `sp_api.base.Marketplaces`; tests/test_domain_basics.py checks).
 """
 
 from dataclasses import dataclass
@@ -20,6 +20,11 @@ class Marketplace:
     def order_url(self, order_id: str) -> str:
         """The order's page in this marketplace's Seller Central."""
         return f"https://sellercentral.{self.domain}/orders-v3/order/{order_id}"
+
+    @property
+    def unshipped_url(self) -> str:
+        """Seller Central's list of unshipped merchant-fulfilled orders."""
+        return f"https://sellercentral.{self.domain}/orders-v3/mfn/unshipped"
 
     @property
     def sales_channel(self) -> str:

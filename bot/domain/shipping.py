@@ -128,7 +128,10 @@ def auto_cancel_at(deadline: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
     if rules.auto_cancel_business_days:
         day = calendar.add_business_days(deadline.astimezone(tz).date(), rules.auto_cancel_days)
         return end_of_day(day, tz)
-    return deadline + timedelta(days=rules.auto_cancel_days)
+    # Counted in local wall time: across a DST change, 23:59:59 stays 23:59:59.
+    local = deadline.astimezone(tz)
+    return datetime.combine(local.date() + timedelta(days=rules.auto_cancel_days), local.time(),
+                            tzinfo=tz)
 
 
 @dataclass(frozen=True)

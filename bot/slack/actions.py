@@ -70,11 +70,12 @@ def _post_once(services: Services, body: dict[str, Any], respond: Respond, clien
     """Claim `key`, post message(None) to the channel, then turn the private answer into
     message(user): the same answer, with a note of who shared it and no button."""
     channel, user = body["channel"]["id"], body["user"]["id"]
+    public = message(None)
     if not posts.claim(services.db, key, channel, datetime.now(UTC)):
         respond(**text_message("already_posted"), replace_original=False)
         return
     try:
-        result = client.chat_postMessage(channel=channel, unfurl_links=False, **message(None))
+        result = client.chat_postMessage(channel=channel, unfurl_links=False, **public)
     except SlackApiError as exc:
         posts.release(services.db, key)
         error = exc.response.get("error", "")
@@ -82,5 +83,9 @@ def _post_once(services: Services, body: dict[str, Any], respond: Respond, clien
         reply = "not_in_channel" if error in _NOT_IN_CHANNEL else "post_failed"
         respond(**text_message(reply), replace_original=False)
         return
+    except BaseException:
+        # Nothing was posted (a timeout, a lost connection): a later click must be able to try.
+        posts.release(services.db, key)
+        raise
     posts.posted(services.db, key, result["ts"])
     respond(**message(user), replace_original=True)

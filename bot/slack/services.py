@@ -39,7 +39,9 @@ class Services:
     def allows(self, user: str | None, channel: str | None) -> bool:
         """ALLOWED_USERS and ALLOWED_CHANNELS, when set, say who may ask where."""
         users, channels = self.settings.user_allowlist, self.settings.channel_allowlist
-        allowed = (not users or user in users) and (not channels or channel in channels)
+        # Requests without a channel (App Home, global shortcuts) answer to ALLOWED_USERS only.
+        allowed = ((not users or user in users)
+                   and (not channels or channel is None or channel in channels))
         if not allowed:
             # Slack ids only: who asked and where, never what they asked.
             log.warning("refused a request from user %s in channel %s", user, channel)

@@ -13,7 +13,15 @@ from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.sources.codes import channel, order_status, squash
 from bot.sources.context import SellerContext
 from bot.sources.flatfile import BadRow, FlatFile
-from bot.sources.values import BadValue, count_cell, flag_cell, money_cell, timestamp
+from bot.sources.values import (
+    BadValue,
+    count_cell,
+    currency_cell,
+    flag_cell,
+    money_cell,
+    sku,
+    timestamp,
+)
 
 KIND = "all-orders"
 SIGNATURE = ("amazon-order-id", "order-status", "item-status", "purchase-date")
@@ -79,15 +87,14 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | Ba
             ship_promo = money_cell(f[i_ship_promo])
             column = "is-business-order"
             business = flag_cell(f[i_business])
+            column = "currency"
+            currency = currency_cell(f[i_currency])
             column = "sku"
-            sku = f[i_sku].strip() or f[i_asin].strip()
-            if not sku:
-                raise BadValue("empty", "")
+            line_sku = sku(f[i_sku].strip() or f[i_asin].strip())
         except BadValue as exc:
             yield BadRow(number, exc.code, {"column": column, "value": exc.value})
             continue
 
-        currency = f[i_currency].strip() or None
         if order_id != previous_order:
             previous_order = order_id
             sales = f[i_sales].strip()
@@ -126,7 +133,7 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | Ba
             discount = abs(promo) + abs(ship_promo)
         yield OrderItem(
             order_id,
-            sku,
+            line_sku,
             None,  # order_item_id: not in this report
             f[i_asin].strip() or None,  # asin
             f[i_title].strip() or None,  # title

@@ -13,7 +13,8 @@ from typing import Any
 from bot.domain.order_ids import STORED_ORDER_ID
 from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.sources.codes import channel, order_status
-from bot.sources.values import BadValue, count, flag, money, timestamp
+from bot.sources.values import BadValue, count, currency, flag, money, timestamp
+from bot.sources.values import sku as sku_value
 
 
 class FieldError(ValueError):
@@ -44,6 +45,16 @@ def _read(obj: Any, path: str, convert: Callable[[str], Any] | None = None) -> A
         raise FieldError(path, exc.code, exc.value) from None
 
 
+def _text(obj: Any, path: str) -> str | None:
+    """A text field: JSON numbers read as their digits; an object or a list is an error."""
+    value = _get(obj, path)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict | list):
+        raise FieldError(path, "not_a_string", "")
+    return str(value)
+
+
 def _order_id(obj: dict, key: str) -> str:
     order_id = _get(obj, key)
     if not isinstance(order_id, str) or STORED_ORDER_ID.fullmatch(order_id) is None:
@@ -57,24 +68,24 @@ def _amount(obj: Any, path: str, amount_key: str) -> Decimal | None:
 
 def _line_key(sku: str | None, asin: str | None, item_id: str | None, path: str) -> str:
     # Lines are keyed by SKU in every source (the All Orders report has no item id).
-    key = sku or asin or item_id
-    if not key:
-        raise FieldError(path, "empty", "")
-    return key
+    try:
+        return sku_value(sku or asin or item_id or "")
+    except BadValue as exc:
+        raise FieldError(path, exc.code, exc.value) from None
 
 
 def order_from_v0(obj: dict) -> Order:
     """An Orders API v0 `Order` object as a record."""
     return Order(
         order_id=_order_id(obj, "AmazonOrderId"),
-        merchant_order_id=_get(obj, "SellerOrderId"),
+        merchant_order_id=_text(obj, "SellerOrderId"),
         purchase_date=_read(obj, "PurchaseDate", timestamp),
         last_update=_read(obj, "LastUpdateDate", timestamp),
         status=_read(obj, "OrderStatus", order_status),
         fulfillment_channel=_read(obj, "FulfillmentChannel", channel),
-        marketplace_id=_get(obj, "MarketplaceId"),
+        marketplace_id=_text(obj, "MarketplaceId"),
         ship_service_level=(
-            _get(obj, "ShipmentServiceLevelCategory") or _get(obj, "ShipServiceLevel")
+            _text(obj, "ShipmentServiceLevelCategory") or _text(obj, "ShipServiceLevel")
         ),
         is_prime=_read(obj, "IsPrime", flag),
         is_business=_read(obj, "IsBusinessOrder", flag),
@@ -83,13 +94,13 @@ def order_from_v0(obj: dict) -> Order:
         earliest_delivery_date=_read(obj, "EarliestDeliveryDate", timestamp),
         latest_delivery_date=_read(obj, "LatestDeliveryDate", timestamp),
         order_total=_amount(obj, "OrderTotal", "Amount"),
-        currency=_get(obj, "OrderTotal.CurrencyCode"),
+        currency=_read(obj, "OrderTotal.CurrencyCode", currency),
     )
 
 
 def item_from_v0(order_id: str, obj: dict) -> OrderItem:
     """An Orders API v0 `OrderItem` object (from getOrderItems) as a record."""
-    sku, asin, item_id = _get(obj, "SellerSKU"), _get(obj, "ASIN"), _get(obj, "OrderItemId")
+    sku, asin, item_id = _text(obj, "SellerSKU"), _text(obj, "ASIN"), _text(obj, "OrderItemId")
     discounts = [
         d for d in (_amount(obj, "PromotionDiscount", "Amount"),
                     _amount(obj, "ShippingDiscount", "Amount")) if d is not None
@@ -99,7 +110,7 @@ def item_from_v0(order_id: str, obj: dict) -> OrderItem:
         sku=_line_key(sku, asin, item_id, "SellerSKU"),
         order_item_id=item_id,
         asin=asin,
-        title=_get(obj, "Title"),
+        title=_text(obj, "Title"),
         quantity_ordered=_read(obj, "QuantityOrdered", count),
         quantity_shipped=_read(obj, "QuantityShipped", count),
         item_price=_amount(obj, "ItemPrice", "Amount"),
@@ -107,7 +118,7 @@ def item_from_v0(order_id: str, obj: dict) -> OrderItem:
         shipping_price=_amount(obj, "ShippingPrice", "Amount"),
         shipping_tax=_amount(obj, "ShippingTax", "Amount"),
         promotion_discount=sum((abs(d) for d in discounts), Decimal(0)) if discounts else None,
-        condition=_get(obj, "ConditionId"),
+        condition=_text(obj, "ConditionId"),
         buyer_requested_cancel=_read(obj, "BuyerRequestedCancel.IsBuyerRequestedCancel", flag),
     )
 
@@ -132,8 +143,8 @@ def _breakdown(obj: dict, kind: str, subtype: str | None = None) -> Decimal | No
 
 
 def _item_from_v2026(order_id: str, obj: dict, updated: datetime | None) -> OrderItem:
-    sku, asin = _get(obj, "product.sellerSku"), _get(obj, "product.asin")
-    item_id = _get(obj, "orderItemId")
+    sku, asin = _text(obj, "product.sellerSku"), _text(obj, "product.asin")
+    item_id = _text(obj, "orderItemId")
     quantity = _read(obj, "quantityOrdered", count)
     price = _breakdown(obj, "ITEM")
     unit_price = _amount(obj, "product.price.unitPrice", "amount")
@@ -148,7 +159,7 @@ def _item_from_v2026(order_id: str, obj: dict, updated: datetime | None) -> Orde
         sku=_line_key(sku, asin, item_id, "product.sellerSku"),
         order_item_id=item_id,
         asin=asin,
-        title=_get(obj, "product.title"),
+        title=_text(obj, "product.title"),
         quantity_ordered=quantity,
         quantity_shipped=_read(obj, "fulfillment.quantityFulfilled", count),
         item_price=price,
@@ -156,7 +167,7 @@ def _item_from_v2026(order_id: str, obj: dict, updated: datetime | None) -> Orde
         shipping_price=_breakdown(obj, "SHIPPING"),
         shipping_tax=_breakdown(obj, "TAX", "SHIPPING"),
         promotion_discount=abs(discount) if discount is not None else None,
-        condition=_get(obj, "product.condition.conditionType"),
+        condition=_text(obj, "product.condition.conditionType"),
         buyer_requested_cancel=(
             _get(obj, "cancellation.cancellationRequest.requester") == "BUYER" or None
         ),
@@ -172,8 +183,8 @@ def order_from_v2026(obj: dict) -> tuple[Order, list[OrderItem]]:
     status = _read(obj, "fulfillment.fulfillmentStatus", order_status)
     aliases = _get(obj, "orderAliases") or ()
     merchant_id = next(
-        (a.get("aliasId") for a in aliases
-         if isinstance(a, dict) and a.get("aliasType") == "SELLER_ORDER_ID"),
+        (str(a["aliasId"]) for a in aliases
+         if isinstance(a, dict) and a.get("aliasType") == "SELLER_ORDER_ID" and a.get("aliasId")),
         None,
     )
     shipped_at = None
@@ -191,8 +202,8 @@ def order_from_v2026(obj: dict) -> tuple[Order, list[OrderItem]]:
         last_update=updated,
         status=status,
         fulfillment_channel=_read(obj, "fulfillment.fulfilledBy", channel),
-        marketplace_id=_get(obj, "salesChannel.marketplaceId"),
-        ship_service_level=_service_level(_get(obj, "fulfillment.fulfillmentServiceLevel")),
+        marketplace_id=_text(obj, "salesChannel.marketplaceId"),
+        ship_service_level=_service_level(_text(obj, "fulfillment.fulfillmentServiceLevel")),
         is_prime="PRIME" in programs if isinstance(programs, list) else None,
         is_business="AMAZON_BUSINESS" in programs if isinstance(programs, list) else None,
         earliest_ship_date=_read(obj, "fulfillment.shipByWindow.earliestDateTime", timestamp),
@@ -203,7 +214,7 @@ def order_from_v2026(obj: dict) -> tuple[Order, list[OrderItem]]:
         latest_delivery_date=_read(obj, "fulfillment.deliverByWindow.latestDateTime", timestamp),
         shipped_at=shipped_at,
         order_total=_amount(obj, "proceeds.grandTotal", "amount"),
-        currency=_get(obj, "proceeds.grandTotal.currencyCode"),
+        currency=_read(obj, "proceeds.grandTotal.currencyCode", currency),
     )
     items = []
     for number, item in enumerate(_get(obj, "orderItems") or ()):

@@ -13,7 +13,7 @@ from bot.domain.order_ids import STORED_ORDER_ID
 from bot.domain.records import ReturnRequest
 from bot.sources.context import SellerContext
 from bot.sources.flatfile import BadRow, FlatFile
-from bot.sources.values import BadValue, count, flag, local_date, money
+from bot.sources.values import BadValue, count, currency, flag, local_date, money, sku
 
 KIND = "returns"
 SIGNATURE = ("Order ID", "Return request date", "Amazon RMA ID")
@@ -34,7 +34,7 @@ def _fields(ctx: SellerContext) -> dict[str, tuple[str, Callable[[str], Any]]]:
         "merchant_rma_id": ("Merchant RMA ID", _text),
         "label_type": ("Label type", _text),
         "label_cost": ("Label cost", money),
-        "currency": ("Currency code", _text),
+        "currency": ("Currency code", currency),
         "carrier": ("Return carrier", _text),
         "label_paid_by": ("Label to be paid by", _text),
         "a_to_z_claim": ("A-to-Z Claim", flag),
@@ -87,9 +87,7 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[ReturnRequest | BadRow
             if not rma:
                 raise BadValue("empty", "")
             column = "Merchant SKU"
-            sku = f[i_sku].strip()
-            if not sku:
-                raise BadValue("empty", "")
+            line_sku = sku(f[i_sku].strip())
             values = {}
             for name, column_name, position, read in fields:
                 column = column_name
@@ -98,4 +96,4 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[ReturnRequest | BadRow
         except BadValue as exc:
             yield BadRow(number, exc.code, {"column": column, "value": exc.value})
             continue
-        yield ReturnRequest(order_id=order_id, amazon_rma_id=rma, sku=sku, **values)
+        yield ReturnRequest(order_id=order_id, amazon_rma_id=rma, sku=line_sku, **values)

@@ -96,5 +96,6 @@ def read(binary: BinaryIO, shape: ResponseKind) -> Iterator[Order | OrderItem | 
                     yield from items
             except FieldError as exc:
                 yield BadRow(where, exc.code, {"column": exc.path, "value": exc.value})
-    except ijson.JSONError as exc:
-        yield BadRow(list_path, "bad_json", {"reason": str(exc)[:200]})
+    except ijson.JSONError:
+        # The parser's message quotes the text around the fault, which can be a buyer's data.
+        yield BadRow(list_path, "bad_json")

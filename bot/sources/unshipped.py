@@ -15,7 +15,7 @@ from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.domain.shipping import end_of_day
 from bot.sources.context import SellerContext
 from bot.sources.flatfile import BadRow, FlatFile
-from bot.sources.values import BadValue, count, flag, timestamp
+from bot.sources.values import BadValue, count, flag, sku, timestamp
 
 KIND = "unshipped-orders"
 SIGNATURE = ("order-id", "order-item-id", "promise-date")
@@ -81,9 +81,7 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | Ba
             column = "is-prime"
             prime = flag(f[i_prime].strip()) if f[i_prime].strip() else None
             column = "sku"
-            sku = f[i_sku].strip()
-            if not sku:
-                raise BadValue("empty", "")
+            line_sku = sku(f[i_sku].strip())
         except BadValue as exc:
             yield BadRow(number, exc.code, {"column": column, "value": exc.value})
             continue
@@ -108,7 +106,7 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | Ba
             )
         yield OrderItem(
             order_id=order_id,
-            sku=sku,
+            sku=line_sku,
             order_item_id=item_id,
             title=f[i_title].strip() or None,
             quantity_ordered=bought,

@@ -1,5 +1,6 @@
 """Reading single values out of Amazon's files: times, dates, money, counts and flags."""
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -66,6 +67,29 @@ def money(text: str) -> Decimal:
     return value
 
 
+# ISO 4217 codes; anything else in a currency column is a shifted or broken row.
+_CURRENCY = re.compile(r"[A-Z]{3}")
+# SKUs are at most 40 characters on Amazon; the store keys lines by SKU and allows 64.
+SKU_LENGTH = 64
+
+
+def currency(text: str) -> str:
+    """A three-letter currency code such as USD."""
+    code = text.strip().upper()
+    if _CURRENCY.fullmatch(code) is None:
+        raise BadValue("bad_currency", text)
+    return code
+
+
+def sku(text: str) -> str:
+    """A seller SKU (or the ASIN standing in for one): present and of a sane length."""
+    if not text:
+        raise BadValue("empty", "")
+    if len(text) > SKU_LENGTH:
+        raise BadValue("too_long", text)
+    return text
+
+
 def count(text: str) -> int:
     """A whole, non-negative quantity."""
     if not text.isdigit() or not text.isascii():
@@ -98,6 +122,13 @@ def money_cell(cell: str) -> Decimal | None:
 def count_cell(cell: str) -> int:
     """A required quantity cell."""
     return count(cell.strip())
+
+
+@lru_cache(maxsize=64)
+def currency_cell(cell: str) -> str | None:
+    """An optional currency cell."""
+    text = cell.strip()
+    return currency(text) if text else None
 
 
 @lru_cache(maxsize=64)

@@ -9,7 +9,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.store.types import UTCDateTime
 
-# Amazon order ids are 19 characters; other sales channels' ids are no longer.
+# Amazon order ids are 19 characters; other sales channels' ids are no longer. Keys and codes
+# have lengths the sources check; free text from Amazon is Text, which PostgreSQL would
+# otherwise refuse past a length SQLite never checks.
 ORDER_ID = String(32)
 # Open for shipping (shipping.md §6), written out as SQL so that the partial indexes below and
 # the queries that use them (bot/store/queries.py) say exactly the same thing: SQLite uses a
@@ -33,13 +35,13 @@ class OrderRow(Base):
     __tablename__ = "orders"
 
     order_id: Mapped[str] = mapped_column(ORDER_ID, primary_key=True)
-    merchant_order_id: Mapped[str | None] = mapped_column(String(64))
+    merchant_order_id: Mapped[str | None] = mapped_column(Text)
     purchase_date: Mapped[datetime | None]
     last_update: Mapped[datetime | None]
     status: Mapped[str | None] = mapped_column(String(24))
     fulfillment_channel: Mapped[str | None] = mapped_column(String(3))
-    marketplace_id: Mapped[str | None] = mapped_column(String(16))
-    ship_service_level: Mapped[str | None] = mapped_column(String(64))
+    marketplace_id: Mapped[str | None] = mapped_column(Text)
+    ship_service_level: Mapped[str | None] = mapped_column(Text)
     is_prime: Mapped[bool | None] = mapped_column(Boolean)
     is_business: Mapped[bool | None] = mapped_column(Boolean)
     earliest_ship_date: Mapped[datetime | None]
@@ -78,8 +80,8 @@ class OrderItemRow(Base):
         ORDER_ID, ForeignKey("orders.order_id", ondelete="CASCADE"), primary_key=True
     )
     sku: Mapped[str] = mapped_column(String(64), primary_key=True)
-    order_item_id: Mapped[str | None] = mapped_column(String(32))
-    asin: Mapped[str | None] = mapped_column(String(16))
+    order_item_id: Mapped[str | None] = mapped_column(Text)
+    asin: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     quantity_ordered: Mapped[int | None] = mapped_column(Integer)
     quantity_shipped: Mapped[int | None] = mapped_column(Integer)
@@ -88,8 +90,8 @@ class OrderItemRow(Base):
     shipping_price: Mapped[Decimal | None]
     shipping_tax: Mapped[Decimal | None]
     promotion_discount: Mapped[Decimal | None]
-    condition: Mapped[str | None] = mapped_column(String(32))
-    product_category: Mapped[str | None] = mapped_column(String(64))
+    condition: Mapped[str | None] = mapped_column(Text)
+    product_category: Mapped[str | None] = mapped_column(Text)
     buyer_requested_cancel: Mapped[bool | None] = mapped_column(Boolean)
     last_update: Mapped[datetime | None]
 
@@ -102,38 +104,38 @@ class ReturnRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # No foreign key: the returns report reaches back further than the order reports may.
     order_id: Mapped[str] = mapped_column(ORDER_ID)
-    amazon_rma_id: Mapped[str] = mapped_column(String(32))
+    amazon_rma_id: Mapped[str] = mapped_column(Text)
     sku: Mapped[str] = mapped_column(String(64))
     order_date: Mapped[date | None] = mapped_column(Date)
     request_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str | None] = mapped_column(String(32))
-    merchant_rma_id: Mapped[str | None] = mapped_column(String(64))
-    label_type: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str | None] = mapped_column(Text)
+    merchant_rma_id: Mapped[str | None] = mapped_column(Text)
+    label_type: Mapped[str | None] = mapped_column(Text)
     label_cost: Mapped[Decimal | None]
     currency: Mapped[str | None] = mapped_column(String(3))
-    carrier: Mapped[str | None] = mapped_column(String(64))
-    label_paid_by: Mapped[str | None] = mapped_column(String(32))
+    carrier: Mapped[str | None] = mapped_column(Text)
+    label_paid_by: Mapped[str | None] = mapped_column(Text)
     a_to_z_claim: Mapped[bool | None] = mapped_column(Boolean)
     is_prime: Mapped[bool | None] = mapped_column(Boolean)
-    asin: Mapped[str | None] = mapped_column(String(16))
+    asin: Mapped[str | None] = mapped_column(Text)
     item_name: Mapped[str | None] = mapped_column(Text)
     quantity: Mapped[int | None] = mapped_column(Integer)
-    reason: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
     in_policy: Mapped[bool | None] = mapped_column(Boolean)
-    return_type: Mapped[str | None] = mapped_column(String(64))
-    resolution: Mapped[str | None] = mapped_column(String(64))
-    invoice_number: Mapped[str | None] = mapped_column(String(64))
+    return_type: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    invoice_number: Mapped[str | None] = mapped_column(Text)
     return_delivery_date: Mapped[date | None] = mapped_column(Date)
     order_amount: Mapped[Decimal | None]
     order_quantity: Mapped[int | None] = mapped_column(Integer)
-    safet_action_reason: Mapped[str | None] = mapped_column(String(128))
-    safet_claim_id: Mapped[str | None] = mapped_column(String(64))
-    safet_claim_state: Mapped[str | None] = mapped_column(String(64))
+    safet_action_reason: Mapped[str | None] = mapped_column(Text)
+    safet_claim_id: Mapped[str | None] = mapped_column(Text)
+    safet_claim_state: Mapped[str | None] = mapped_column(Text)
     safet_claim_date: Mapped[date | None] = mapped_column(Date)
     safet_reimbursement: Mapped[Decimal | None]
     refunded_amount: Mapped[Decimal | None]
-    order_item_id: Mapped[str | None] = mapped_column(String(32))
-    category: Mapped[str | None] = mapped_column(String(64))
+    order_item_id: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
