@@ -27,6 +27,7 @@ from bot.domain.returns import (
 )
 from bot.domain.shipping import (
     Shipment,
+    ShipmentCounts,
     ShipmentRate,
     ShippingRules,
     Standing,
@@ -271,8 +272,12 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
     with db.begin() as conn:
         open_orders = queries.open_orders(conn, placed_by=as_of, due_by=next_day_end)
         new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of)]
-        counts = [queries.shipment_counts(conn, as_of - timedelta(days=days), as_of)
-                  for days in windows]
+        counts = [
+            queries.shipment_counts(conn, as_of - timedelta(days=days), as_of)
+            + ShipmentCounts(unknown=queries.count_unknown_shipments(
+                conn, as_of - timedelta(days=days), as_of))
+            for days in windows
+        ]
         last_data = queries.last_import(conn)
         open_returns = queries.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
     standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
@@ -331,7 +336,8 @@ class DemoLoaded:
 
 def load_demo(db: Database, settings: Settings, now: datetime) -> DemoLoaded:
     """Replace the demo seller's data with a fresh one as seen at `now`."""
-    seller = demo_seller(now, settings.timezone, calendar_for(settings), settings.market)
+    seller = demo_seller(now, settings.timezone, calendar_for(settings), settings.market,
+                         shipping_rules(settings.shipping_rules))
     with db.begin() as conn:
         queries.delete_demo(conn)
         writer = Writer(conn, demo=True)

@@ -8,6 +8,7 @@ import pytest
 from bot.domain.records import Channel, OrderStatus
 from bot.domain.shipping import is_isbn10, is_media
 from bot.imports import import_file
+from bot.policy import shipping_rules
 from bot.reports import calendar_for, digest, load_demo, seller_of
 from bot.sources.demo import demo_seller
 from bot.store import queries
@@ -27,7 +28,8 @@ def moment(request):
 
 
 def seller(settings, now):
-    return demo_seller(now, settings.timezone, calendar_for(settings), settings.market)
+    return demo_seller(now, settings.timezone, calendar_for(settings), settings.market,
+                       shipping_rules())
 
 
 def test_same_moment_same_seller(settings, moment):
@@ -50,7 +52,7 @@ def test_realistic_mix(settings, moment):
         by_order.setdefault(item.order_id, []).append(item)
     assert set(by_order) == set(orders)
     media = [o for o in demo.orders
-             if is_media(type(o)(o.order_id, items=tuple(by_order[o.order_id])))]
+             if is_media(type(o)(o.order_id, items=tuple(by_order[o.order_id])), shipping_rules())]
     assert 50 < len(media) < 250
     assert all(is_isbn10(i.asin) for i in demo.items if i.product_category == "Books")
     assert 20 < sum(o.is_prime for o in demo.orders) < 120

@@ -11,6 +11,7 @@ from bot.domain.marketplaces import MARKETPLACES, find_marketplace
 from bot.domain.order_ids import normalize_order_id
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.domain.shipping import Urgency, is_isbn10, ship_by, urgency
+from bot.policy import shipping_rules
 
 LA = ZoneInfo("America/Los_Angeles")
 US = BusinessCalendar("US")
@@ -69,10 +70,11 @@ def test_ship_by_prefers_amazons_date_and_falls_back_to_handling_time():
     placed = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # Tuesday noon in Los Angeles
     book = OrderItem("x", "BK", asin="0141439513")
     mug = OrderItem("x", "MUG", asin="B0BZ7T4N6W")
-    assert ship_by(Order("x", latest_ship_date=given), US, LA, 2) == given
-    assert ship_by(Order("x", purchase_date=placed, items=(book,)), US, LA, 5) == datetime(
+    rules = shipping_rules()
+    assert ship_by(Order("x", latest_ship_date=given), US, LA, 2, rules) == given
+    assert ship_by(Order("x", purchase_date=placed, items=(book,)), US, LA, 5, rules) == datetime(
         2026, 11, 27, 23, 59, 59, tzinfo=LA)
-    assert ship_by(Order("x", purchase_date=placed, items=(mug,)), US, LA, 1) == datetime(
+    assert ship_by(Order("x", purchase_date=placed, items=(mug,)), US, LA, 1, rules) == datetime(
         2026, 11, 25, 23, 59, 59, tzinfo=LA)
 
 

@@ -14,17 +14,16 @@ import pytest
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.domain.returns import BaseDateSource, Outcome, Verdict, decide, request_deadlines
-from bot.domain.shipping import ShippingRules
 from bot.errors import BadInput, ConfigError, NotFound
 from bot.imports import import_file
-from bot.policy import return_rules
+from bot.policy import return_rules, shipping_rules
 from bot.reports import can_return, find_order_id
 from tests.conftest import SAMPLES
 
 LA = ZoneInfo("America/Los_Angeles")
 US = BusinessCalendar("US")
 RULES = return_rules()
-SHIPPING = ShippingRules()
+SHIPPING = shipping_rules()
 MUG = OrderItem("o", "MUG-1", asin="B0BZ7T4N6W", title="Mug", product_category="Kitchen")
 BOOK = OrderItem("o", "BK-1", asin="0141439513", title="Pride and Prejudice")
 GAME = OrderItem("o", "GAME-1", asin="B0GAME0001", product_category="Video Games")

@@ -4,6 +4,7 @@ Dates are US (America/Los_Angeles, Thanksgiving 2026-11-26, Christmas 2026-12-25
 ../shared/spec/shipping.md §3, whose worked examples are among the rows.
 """
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,6 @@ from bot.domain.calendar import BusinessCalendar
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.domain.shipping import (
     Shipment,
-    ShippingRules,
     Urgency,
     assess,
     classify,
@@ -21,10 +21,11 @@ from bot.domain.shipping import (
     late_shipment_rate,
     ship_by,
 )
+from bot.policy import shipping_rules
 
 LA = ZoneInfo("America/Los_Angeles")
 US = BusinessCalendar("US")
-RULES = ShippingRules(sku_handling_days={"SLOW-1": 5})
+RULES = replace(shipping_rules(), sku_handling_days={"SLOW-1": 5})
 BOOK = OrderItem("o", "BK-1", asin="0141439513")
 CD = OrderItem("o", "CD-1", asin="B00004T9QK", product_category="Music")
 MUG = OrderItem("o", "MUG-1", asin="B0BZ7T4N6W")
@@ -168,7 +169,7 @@ def test_auto_cancel_warning_two_days_before_ship_by_plus_seven(days_late, at_ri
 
 
 def test_auto_cancel_in_business_days():
-    rules = ShippingRules(auto_cancel_business_days=True)
+    rules = replace(RULES, auto_cancel_business_days=True)
     friday = end(2026, 11, 20)
     # shipping.md §5: ship-by Fri 2026-11-20 gives Wed 2026-12-02 counting business days.
     assert assess(order(latest=friday), friday + timedelta(days=1), LA, US, 2, rules).cancel_at == end(2026, 12, 2)

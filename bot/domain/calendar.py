@@ -1,6 +1,5 @@
 """Business days: weekends, the marketplace country's national holidays, the seller's days off."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -58,11 +57,3 @@ class BusinessCalendar:
     def next_business_day(self, day: date) -> date:
         """The first business day strictly after `day`."""
         return self.add_business_days(day, 1)
-
-    def business_days(self, start: date, end: date) -> Iterable[date]:
-        """Business days from `start` to `end`, both included."""
-        day = start
-        while day <= end:
-            if self.is_business_day(day):
-                yield day
-            day += timedelta(days=1)

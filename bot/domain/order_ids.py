@@ -3,9 +3,6 @@
 import re
 import unicodedata
 
-ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
-"""A full Amazon order id."""
-
 # Orders from other sales channels in the same reports carry a letter-led first group
 # (e.g. S01-...); they are stored, though sellerbot's deadlines concern Amazon's own orders.
 STORED_ORDER_ID = re.compile(r"[0-9A-Z]{3}-\d{7}-\d{7}")

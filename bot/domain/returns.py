@@ -5,7 +5,7 @@ All dates are the seller's local calendar dates.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -32,26 +32,26 @@ class HolidayWindow:
 
 @dataclass(frozen=True)
 class ReturnRules:
-    """rules/returns.yaml as values (defaults: the bundled file's)."""
+    """rules/returns.yaml as values (bot/policy.py loads them); no defaults in code."""
 
-    window_days: int = 30
-    transit_days: int = 15
-    estimate_days_after_ship_by: int = 5
-    holiday_windows: tuple[HolidayWindow, ...] = ()
-    late_days: int = 30
-    late_fee_percent: int = 20
-    opened_media_percent: int = 50
-    opened_software_percent: int = 100
-    not_original_percent: int = 50
-    photo_from_percent: int = 20
-    media_categories: frozenset[str] = frozenset({"books", "book", "music", "video", "dvd"})
-    software_categories: frozenset[str] = frozenset({"software", "video games"})
+    window_days: int
+    transit_days: int
+    estimate_days_after_ship_by: int
+    holiday_windows: tuple[HolidayWindow, ...]
+    late_days: int
+    late_fee_percent: int
+    opened_media_percent: int
+    opened_software_percent: int
+    not_original_percent: int
+    photo_from_percent: int
+    media_categories: frozenset[str]
+    software_categories: frozenset[str]
     # Lower-cased category or SKU -> the non-returnable class it belongs to.
-    non_returnable_categories: Mapping[str, str] = field(default_factory=dict)
-    non_returnable_skus: Mapping[str, str] = field(default_factory=dict)
-    authorization_hours: int = 24
-    refund_business_days: int = 2
-    links: tuple[tuple[str, str], ...] = ()
+    non_returnable_categories: Mapping[str, str]
+    non_returnable_skus: Mapping[str, str]
+    authorization_hours: int
+    refund_business_days: int
+    links: tuple[tuple[str, str], ...]
 
 
 class Verdict(StrEnum):

@@ -12,23 +12,20 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.records import OPEN_STATUSES, Channel, Order, OrderStatus
 
-MEDIA_HANDLING_DAYS = 2
-"""Books, music, video and DVD ship within 2 business days (shipping.md §1, [au-ship])."""
-
 
 @dataclass(frozen=True)
 class ShippingRules:
-    """rules/shipping.yaml as values, plus the seller's handling times."""
+    """rules/shipping.yaml as values (bot/policy.py loads them), plus the seller's handling
+    times. No defaults here: every number comes from the rules file, with its source."""
 
-    media_handling_days: int = MEDIA_HANDLING_DAYS
-    media_categories: frozenset[str] = frozenset(
-        {"books", "book", "music", "music cd", "video", "video dvd", "dvd", "blu-ray"})
-    auto_cancel_days: int = 7
-    auto_cancel_business_days: bool = False
-    auto_cancel_warn_days: int = 2
-    lsr_target: float = 0.04
-    lsr_windows_days: tuple[int, ...] = (10, 30)
-    lsr_minimum_orders: int = 10
+    media_handling_days: int
+    media_categories: frozenset[str]
+    auto_cancel_days: int
+    auto_cancel_business_days: bool
+    auto_cancel_warn_days: int
+    lsr_target: float
+    lsr_windows_days: tuple[int, ...]
+    lsr_minimum_orders: int
     sku_handling_days: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -60,9 +57,9 @@ def is_isbn10(asin: str | None) -> bool:
     return sum((10 - i) * v for i, v in enumerate(values)) % 11 == 0
 
 
-def is_media(order: Order, rules: ShippingRules | None = None) -> bool:
+def is_media(order: Order, rules: ShippingRules) -> bool:
     """True when any line is a book, music, video or DVD."""
-    categories = (rules or ShippingRules()).media_categories
+    categories = rules.media_categories
     return any(
         (item.product_category or "").strip().lower() in categories or is_isbn10(item.asin)
         for item in order.items
@@ -75,7 +72,7 @@ def is_open(order: Order) -> bool:
 
 
 def ship_by(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,
-            rules: ShippingRules | None = None) -> datetime | None:
+            rules: ShippingRules) -> datetime | None:
     """Amazon's LatestShipDate when given (even on a non-business day), else the end of the Nth
     business day strictly after the purchase's local date: 2 for media, else the SKU's own
     handling time or the default."""
@@ -83,7 +80,6 @@ def ship_by(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, handling_day
         return order.latest_ship_date
     if order.purchase_date is None:
         return None
-    rules = rules or ShippingRules()
     if is_media(order, rules):
         days = rules.media_handling_days
     else:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.marketplaces import Marketplace
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
-from bot.domain.shipping import MEDIA_HANDLING_DAYS, end_of_day
+from bot.domain.shipping import ShippingRules, end_of_day
 
 SEED = 20261126
 ORDERS = 300
@@ -88,8 +88,9 @@ class DemoSeller:
 
 class _Builder:
     def __init__(self, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
-                 marketplace: Marketplace) -> None:
+                 marketplace: Marketplace, rules: ShippingRules) -> None:
         self.rng = random.Random(SEED)
+        self.rules = rules
         self.now, self.tz, self.calendar, self.market = now, tz, calendar, marketplace
         self.today = now.astimezone(tz).date()
         self.seller = DemoSeller([], [], [])
@@ -110,7 +111,7 @@ class _Builder:
 
     def deadline(self, purchased: datetime, products: list[_Product]) -> datetime:
         media = any(p.category in ("Books", "Music", "Video DVD") for p in products)
-        days = MEDIA_HANDLING_DAYS if media else max(p.handling_days for p in products)
+        days = self.rules.media_handling_days if media else max(p.handling_days for p in products)
         local_day = purchased.astimezone(self.tz).date()
         return end_of_day(self.calendar.add_business_days(local_day, days), self.tz)
 
@@ -279,9 +280,9 @@ class _Builder:
 
 
 def demo_seller(now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
-                marketplace: Marketplace) -> DemoSeller:
+                marketplace: Marketplace, rules: ShippingRules) -> DemoSeller:
     """Build the demo seller as seen at `now`."""
-    builder = _Builder(now, tz, calendar, marketplace)
+    builder = _Builder(now, tz, calendar, marketplace, rules)
     builder.history()
     builder.scenarios()
     builder.returns()

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from bot.errors import StoreError
 from bot.store import schema
@@ -111,17 +110,14 @@ class Database:
             conn.commit()  # ends SQLAlchemy's autobegun (empty) transaction
             try:
                 with conn.begin():
+                    # Take the write lock now: a deferred transaction that reads first fails
+                    # with "database is locked" if another writer commits before it writes.
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
                     yield conn
             finally:
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{DEFAULT_CACHE_KIB}")
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.commit()
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """An ORM session in a transaction."""
-        with Session(self.engine) as session, session.begin():
-            yield session
 
     def close(self) -> None:
         """Release every pooled connection."""

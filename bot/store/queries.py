@@ -33,7 +33,6 @@ from bot.store.rows import reader
 _ORDERS = OrderRow.__table__
 _ITEMS = OrderItemRow.__table__
 _RETURNS = ReturnRow.__table__
-_STATUS = {s.value: s for s in OrderStatus} | {None: None}
 _OPEN = text(OPEN_ORDER)
 
 
@@ -182,6 +181,22 @@ def shipment_counts(conn: Connection, start: datetime, end: datetime) -> Shipmen
     ).where(text(WITH_SHIP_BY), ship_by >= start, ship_by <= end,
             status != OrderStatus.CANCELED.value)
     return ShipmentCounts(*conn.execute(statement).one())
+
+
+def count_unknown_shipments(conn: Connection, placed_from: datetime, placed_until: datetime
+                            ) -> int:
+    """Shipped merchant orders placed in the window that carry neither Amazon's ship-by nor a
+    confirmation time (report imports): the LSR cannot judge them, and says so."""
+    return conn.scalar(
+        select(func.count()).select_from(_ORDERS).where(
+            _ORDERS.c.fulfillment_channel == "MFN",
+            _ORDERS.c.status == OrderStatus.SHIPPED.value,
+            _ORDERS.c.latest_ship_date.is_(None),
+            _ORDERS.c.shipped_at.is_(None),
+            _ORDERS.c.purchase_date >= placed_from,
+            _ORDERS.c.purchase_date <= placed_until,
+        )
+    ) or 0
 
 
 def record_import(conn: Connection, *, file_name: str, kind: str, rows: int, checksum: str,

@@ -31,7 +31,8 @@ def _sqlite_money(value: float | int) -> Decimal:
     return Decimal(f"{value:.2f}")
 
 
-def _field_types(record: type) -> dict[str, type]:
+def field_types(record: type) -> dict[str, type]:
+    """A record's fields and their types, Optional unwrapped: what the row functions convert."""
     types = {}
     for name, hint in get_type_hints(record).items():
         args = [a for a in get_args(hint) if a is not type(None)]
@@ -64,7 +65,7 @@ def _expression(dialect: str, python_type: type, operand: str) -> str:
 def reader(dialect: str, record: type, table: Table) -> tuple[list[Any], Callable[[tuple], Any]]:
     """The columns to select for `record` (in its field order) and a function from a raw row
     of them to the record. Fields the table lacks (an Order's `items`) keep their default."""
-    types = _field_types(record)
+    types = field_types(record)
     names = [name for name in types if name in table.c]
     namespace: dict[str, Any] = {
         "record": record, "sqlite_time": _sqlite_time, "pg_time": _pg_time,

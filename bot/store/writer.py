@@ -1,9 +1,9 @@
 """Bulk upserts of records inside one transaction: the path every import and sync takes.
 
 Rows are merged, never duplicated: orders by order id, lines by (order id, SKU), returns by
-(order id, RMA id, SKU). A record with a newer (or unknown) last update wins the fields it
-states; an older one only fills fields still empty; a field a source does not state (None)
-never erases what the store knows. Re-importing a file therefore changes nothing.
+(order id, RMA id, SKU). A record with a newer last update wins the fields it states; an older
+one, or one that does not say when it is from, only fills fields still empty; a field a source
+does not state (None) never erases what the store knows. Re-importing changes nothing.
 
 Speed (bench/import_orders.py) comes from executemany on the driver's cursor with statements
 compiled once, and values converted by a per-dialect row builder instead of per-value
@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cache, partial
-from typing import Any, get_args, get_type_hints
+from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,6 +24,7 @@ from sqlalchemy.engine import Dialect
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.errors import StoreError
 from bot.store.models import OrderItemRow, OrderRow, ReturnRow
+from bot.store.rows import field_types
 from bot.store.types import aware_time, sqlite_time
 
 # Rows per executemany: large enough to amortise the call, small enough to keep memory flat.
@@ -70,30 +71,25 @@ _PLAIN: dict[Any, Any] = {
 _NAMESPACE = {"plain": _PLAIN, "sqlite_time": sqlite_time, "aware_time": aware_time}
 
 
-def _field_types(record: type) -> dict[str, type]:
-    types = {}
-    for name, hint in get_type_hints(record).items():
-        args = [a for a in get_args(hint) if a is not type(None)]
-        types[name] = args[0] if args else hint
-    return types
-
-
 class _Upsert:
     """One compiled upsert statement and the function turning a record into its parameters."""
 
     def __init__(self, dialect: type[Dialect], table: Table, record: type, key: tuple[str, ...],
                  extra: tuple[str, ...]) -> None:
-        types = _field_types(record)
+        types = field_types(record)
         columns = [name for name in types if name in table.c] + list(extra)
         insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
         statement = insert(table).values({name: bindparam(name) for name in columns})
         new = statement.excluded
         updated = [name for name in columns if name not in key and name not in extra]
         if "last_update" in table.c:
+            # Newer wins. A record that does not say when it is from only fills gaps, unless
+            # the stored row does not say either: an old file without last-update times must
+            # not turn a Shipped order back into an Unshipped one.
             newer = or_(
-                new.last_update.is_(None),
-                table.c.last_update.is_(None),
-                new.last_update >= table.c.last_update,
+                and_(new.last_update.is_(None), table.c.last_update.is_(None)),
+                and_(new.last_update.is_not(None),
+                     or_(table.c.last_update.is_(None), new.last_update >= table.c.last_update)),
             )
             merged: dict[str, Any] = {
                 name: case(
