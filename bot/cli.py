@@ -101,7 +101,8 @@ def import_(
                     bar.update(task, completed=done)  # type: ignore[arg-type]
 
             try:
-                result = import_file(db, path, ctx, skip_bad_rows=skip_bad_rows,
+                result = import_file(db, path, ctx, now=datetime.now(UTC),
+                                     skip_bad_rows=skip_bad_rows,
                                      encoding=encoding, progress=advance)
             except ImportRejected as exc:
                 # One bad file stops only itself: the others are still imported.

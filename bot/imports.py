@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from bot import pipeline
@@ -77,13 +77,13 @@ def import_file(
     path: Path,
     ctx: SellerContext,
     *,
+    now: datetime,
     skip_bad_rows: bool = False,
     encoding: str = "utf-8-sig",
     progress: Progress | None = None,
-    now: datetime | None = None,
 ) -> ImportResult:
-    """Import one file in one transaction; any bad row rejects it whole unless skip_bad_rows."""
-    now = now or datetime.now(UTC)
+    """Import one file in one transaction, recorded as imported at `now`; any bad row rejects
+    it whole unless skip_bad_rows."""
     with _opened(path, encoding) as source, db.begin_bulk() as conn:
         before = queries.count_orders(conn)
         writer = Writer(conn)

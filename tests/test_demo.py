@@ -21,6 +21,8 @@ MOMENTS = [
     datetime(2026, 12, 13, 5, 0, tzinfo=UTC),
 ]
 
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # the samples' moment
+
 
 @pytest.fixture(params=MOMENTS, ids=lambda m: m.date().isoformat())
 def moment(request):
@@ -89,7 +91,7 @@ def test_the_morning_has_every_case(db, settings, moment):
 
 
 def test_refreshing_keeps_one_demo_and_the_real_orders(db, settings, ctx):
-    import_file(db, SAMPLES / "all-orders.txt", ctx)
+    import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW)
     load_demo(db, settings, MOMENTS[0])
     loaded = load_demo(db, settings, MOMENTS[0] + timedelta(days=1))
     with db.begin() as conn:

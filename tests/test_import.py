@@ -17,6 +17,8 @@ from tests.conftest import FIXTURES, SAMPLES, stored
 SP_API = SAMPLES / "sp-api"
 V2026 = FIXTURES / "sp-api-v2026"
 
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # the samples' moment
+
 
 def order(db: Database, order_id: str):
     with db.begin() as conn:
@@ -29,7 +31,7 @@ def count(db: Database, model) -> int:
 
 
 def test_all_orders_report(db, ctx):
-    result = import_file(db, SAMPLES / "all-orders.txt", ctx)
+    result = import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW)
     assert (result.kind, result.rows, result.orders, result.items) == ("all-orders", 40, 34, 40)
     assert result.new_orders == 34
     gatsby = order(db, "114-3329287-9968101")
@@ -56,8 +58,8 @@ def test_all_orders_report(db, ctx):
 
 
 def test_unshipped_report_gives_the_ship_by_deadline(db, ctx):
-    import_file(db, SAMPLES / "all-orders.txt", ctx)
-    result = import_file(db, SAMPLES / "unshipped-orders.txt", ctx)
+    import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW)
+    result = import_file(db, SAMPLES / "unshipped-orders.txt", ctx, now=NOW)
     assert (result.kind, result.rows, result.orders, result.items) == ("unshipped-orders", 15, 12, 15)
     assert result.new_orders == 0  # the same orders as the All Orders report
     mockingbird = order(db, "112-8890339-5411810")
@@ -73,7 +75,7 @@ def test_unshipped_report_gives_the_ship_by_deadline(db, ctx):
 
 
 def test_returns_report(db, ctx):
-    result = import_file(db, SAMPLES / "returns.txt", ctx)
+    result = import_file(db, SAMPLES / "returns.txt", ctx, now=NOW)
     assert (result.kind, result.rows, result.returns) == ("returns", 10, 10)
     with db.begin() as conn:
         both = queries.returns_for(conn, "114-3329287-9968101")
@@ -96,7 +98,7 @@ def test_sp_api_v0_responses(db, ctx):
     files = import_order(sorted(SP_API.glob("*.json")))
     # Orders first, though the shell lists getOrderItems-* before getOrders-*.
     assert [p.name for p in files[:2]] == ["getOrders-page1.json", "getOrders-page2.json"]
-    results = [import_file(db, path, ctx) for path in files]
+    results = [import_file(db, path, ctx, now=NOW) for path in files]
     assert sum(r.orders for r in results) == 8
     assert sum(r.items for r in results) == 10
     partly = order(db, "112-0937461-5518842")
@@ -118,9 +120,9 @@ def test_sp_api_v0_responses(db, ctx):
 
 
 def test_sp_api_v2026_responses(db, ctx):
-    search = import_file(db, V2026 / "searchOrders-example.json", ctx)
-    got = import_file(db, V2026 / "getOrder-example.json", ctx)
-    brazil = import_file(db, V2026 / "searchOrders-sandbox-brazil.json", ctx)
+    search = import_file(db, V2026 / "searchOrders-example.json", ctx, now=NOW)
+    got = import_file(db, V2026 / "getOrder-example.json", ctx, now=NOW)
+    brazil = import_file(db, V2026 / "searchOrders-sandbox-brazil.json", ctx, now=NOW)
     assert (search.kind, got.kind) == ("sp-api-searchorders", "sp-api-getorder")
     assert (search.orders, search.items, brazil.orders) == (1, 2, 1)
     echo = order(db, "123-4567890-1234567")
@@ -145,9 +147,9 @@ def test_reimporting_changes_nothing_and_counts_nothing_twice(db, ctx):
     paths = [SAMPLES / "all-orders.txt", SAMPLES / "unshipped-orders.txt", SAMPLES / "returns.txt",
              *import_order(sorted(SP_API.glob("*.json")))]
     for path in paths:
-        import_file(db, path, ctx)
+        import_file(db, path, ctx, now=NOW)
     before = stored(db)
-    again = [import_file(db, path, ctx) for path in paths]
+    again = [import_file(db, path, ctx, now=NOW) for path in paths]
     assert stored(db) == before
     assert [r.new_orders for r in again] == [0] * len(paths)
     assert count(db, OrderRow) == 42  # 34 in the reports, 8 in the SP-API samples
@@ -159,15 +161,15 @@ def test_overlapping_files_merge(db, ctx, tmp_path):
     first, second = tmp_path / "first.txt", tmp_path / "second.txt"
     first.write_text("".join(lines[:25]))
     second.write_text("".join(lines[:1] + lines[15:]))
-    import_file(db, first, ctx)
-    result = import_file(db, second, ctx)
+    import_file(db, first, ctx, now=NOW)
+    result = import_file(db, second, ctx, now=NOW)
     ids = lambda chunk: {line.split("\t")[0] for line in chunk}  # noqa: E731
     assert result.new_orders == len(ids(lines[25:]) - ids(lines[1:25])) == 13
     merged = stored(db)
 
     whole = tmp_path / "whole.db"
     other = Database.open(f"sqlite:///{whole}")
-    import_file(other, SAMPLES / "all-orders.txt", ctx)
+    import_file(other, SAMPLES / "all-orders.txt", ctx, now=NOW)
     for table in ("orders", "order_items"):
         assert merged[table] == stored(other)[table]
 
@@ -184,22 +186,22 @@ def _with_status(tmp_path: Path, name: str, updated: str, status: str) -> Path:
 def test_the_newer_last_update_wins(db, ctx, tmp_path):
     old = _with_status(tmp_path, "old.txt", "2026-11-19T17:00:00+00:00", "Unshipped")
     new = _with_status(tmp_path, "new.txt", "2026-11-24T09:00:00+00:00", "Shipped")
-    import_file(db, new, ctx)
-    import_file(db, old, ctx)  # an older file arriving late changes nothing
+    import_file(db, new, ctx, now=NOW)
+    import_file(db, old, ctx, now=NOW)  # an older file arriving late changes nothing
     late = order(db, "112-8890339-5411810")
     assert late.status is OrderStatus.SHIPPED
     assert late.last_update == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     assert late.items[0].quantity_shipped == 1
 
     other = Database.open(f"sqlite:///{tmp_path / 'forward.db'}")
-    import_file(other, old, ctx)
-    import_file(other, new, ctx)
+    import_file(other, old, ctx, now=NOW)
+    import_file(other, new, ctx, now=NOW)
     assert order(other, "112-8890339-5411810").status is OrderStatus.SHIPPED
 
 
 def test_a_broken_file_is_rejected_whole(db, ctx):
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, SAMPLES / "broken-orders.txt", ctx)
+        import_file(db, SAMPLES / "broken-orders.txt", ctx, now=NOW)
     problems = rejected.value.params["problems"]
     assert [(p.where, p.code) for p in problems] == [
         (4, "field_count"), (7, "bad_time"), (10, "bad_count")]
@@ -210,7 +212,7 @@ def test_a_broken_file_is_rejected_whole(db, ctx):
 
 
 def test_skip_bad_rows_imports_the_rest(db, ctx):
-    result = import_file(db, SAMPLES / "broken-orders.txt", ctx, skip_bad_rows=True)
+    result = import_file(db, SAMPLES / "broken-orders.txt", ctx, now=NOW, skip_bad_rows=True)
     assert [p.where for p in result.skipped] == [4, 7, 10]
     assert (result.rows, result.items) == (11, 8)
     assert order(db, "111-7457810-2526372") is None  # line 4
@@ -219,7 +221,7 @@ def test_skip_bad_rows_imports_the_rest(db, ctx):
 
 def test_items_without_their_order_are_rejected(db, ctx):
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, SP_API / "getOrderItems-112-6614930-0287155.json", ctx)
+        import_file(db, SP_API / "getOrderItems-112-6614930-0287155.json", ctx, now=NOW)
     assert rejected.value.code == "orphan_items"
     assert rejected.value.params["order_ids"] == ["112-6614930-0287155"]
     assert stored(db)["order_items"] == []
@@ -235,7 +237,7 @@ def test_files_that_are_not_reports(db, ctx, tmp_path, content, why):
     path = tmp_path / "mystery.txt"
     path.write_bytes(content)
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, ctx)
+        import_file(db, path, ctx, now=NOW)
     assert (rejected.value.code, rejected.value.params["why"]) == ("file_unrecognized", why)
 
 
@@ -243,7 +245,7 @@ def test_an_api_error_response_is_named(db, ctx, tmp_path):
     path = tmp_path / "error.json"
     path.write_text('{"errors": [{"code": "InvalidInput", "message": "Invalid Input"}]}')
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, ctx)
+        import_file(db, path, ctx, now=NOW)
     assert rejected.value.params["problems"][0].params == {
         "api_code": "InvalidInput", "message": "Invalid Input"}
 
@@ -255,9 +257,9 @@ def test_bytes_that_are_not_utf8_name_their_line(db, ctx, tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes(b"".join(lines))
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, ctx)
+        import_file(db, path, ctx, now=NOW)
     assert [(p.where, p.code) for p in rejected.value.params["problems"]] == [(5, "not_text")]
-    result = import_file(db, path, ctx, encoding="cp1252")
+    result = import_file(db, path, ctx, now=NOW, encoding="cp1252")
     assert result.items == 40
     assert "The Great Gatsby \u00e9dition" in {i.title for i in order(db, "114-3329287-9968101").items}
 
@@ -267,7 +269,7 @@ def test_a_missing_column_is_named(db, ctx, tmp_path):
     path = tmp_path / "renamed.txt"
     path.write_text(text)
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, ctx)
+        import_file(db, path, ctx, now=NOW)
     problem = rejected.value.params["problems"][0]
     assert (problem.where, problem.code, problem.params) == (1, "missing_columns", {"columns": ["quantity"]})
 
@@ -280,13 +282,13 @@ def test_headers_are_matched_by_name_not_position(db, ctx, tmp_path):
     shuffled[0] = [h.replace("A-to-Z Claim", "a-to-z claim") for h in shuffled[0]]
     path = tmp_path / "shuffled.txt"
     path.write_text("\n".join("\t".join(row) for row in shuffled) + "\n")
-    import_file(db, path, ctx)
+    import_file(db, path, ctx, now=NOW)
     assert stored(db)["returns"] == stored_returns_of_sample(ctx, tmp_path)
 
 
 def stored_returns_of_sample(ctx, tmp_path):
     reference = Database.open(f"sqlite:///{tmp_path / 'reference.db'}")
-    import_file(reference, SAMPLES / "returns.txt", ctx)
+    import_file(reference, SAMPLES / "returns.txt", ctx, now=NOW)
     return stored(reference)["returns"]
 
 
@@ -309,6 +311,7 @@ def test_files_are_streamed(ctx, tmp_path):
 
 def test_progress_is_reported_as_bytes(db, ctx):
     seen = []
-    import_file(db, SAMPLES / "all-orders.txt", ctx, progress=lambda p, done, total: seen.append((done, total)))
+    import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW,
+                progress=lambda p, done, total: seen.append((done, total)))
     size = (SAMPLES / "all-orders.txt").stat().st_size
     assert seen[-1] == (size, size)

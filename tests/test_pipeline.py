@@ -27,7 +27,7 @@ def test_parser_process_matches_in_process(db, ctx, tmp_path, monkeypatch, name)
 def test_parser_process_reports_bad_rows(db, ctx, monkeypatch):
     monkeypatch.setattr(pipeline, "MIN_BYTES", 0)
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, SAMPLES / "broken-orders.txt", ctx)
+        import_file(db, SAMPLES / "broken-orders.txt", ctx, now=NOW)
     assert [p.where for p in rejected.value.params["problems"]] == [4, 7, 10]
     assert stored(db)["orders"] == []
 

@@ -5,7 +5,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,8 @@ BOOK = OrderItem("o", "BK-1", asin="0141439513", title="Pride and Prejudice")
 GAME = OrderItem("o", "GAME-1", asin="B0GAME0001", product_category="Video Games")
 CARD = OrderItem("o", "GC-1", asin="B0GIFT0001", product_category="Gift Card")
 COFFEE = OrderItem("o", "CF-1", asin="B0COFFEE01", product_category="Grocery")
+
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # the samples' moment
 
 
 def noon(day: str) -> datetime:
@@ -144,7 +146,7 @@ def test_request_deadlines():
 @pytest.fixture
 def samples(db, ctx):
     for name in ("all-orders.txt", "returns.txt"):
-        import_file(db, SAMPLES / name, ctx)
+        import_file(db, SAMPLES / name, ctx, now=NOW)
     return db
 
 
