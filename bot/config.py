@@ -4,6 +4,7 @@ import re
 from datetime import date, time
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -12,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.domain.marketplaces import Marketplace, find_marketplace
-from bot.errors import ConfigError
+from bot.errors import ConfigError, Problem
 
 _HH_MM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
@@ -49,12 +50,12 @@ class Settings(BaseSettings):
         try:
             url = make_url(value)
         except ArgumentError:
-            raise ValueError("not a database URL, e.g. sqlite:///sellerbot.db") from None
+            raise Problem("not_database_url") from None
         # Hosting platforms hand out postgres:// URLs; sellerbot speaks to PostgreSQL via psycopg 3.
         if url.drivername in ("postgres", "postgresql"):
             url = url.set(drivername="postgresql+psycopg")
         if url.get_backend_name() not in ("sqlite", "postgresql"):
-            raise ValueError("use a sqlite:/// or postgresql:// URL")
+            raise Problem("unsupported_database")
         return url.render_as_string(hide_password=False)
 
     @field_validator("seller_timezone")
@@ -63,7 +64,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}, e.g. America/New_York") from None
+            raise Problem("unknown_time_zone", value=value) from None
         return value
 
     @field_validator("marketplace")
@@ -71,14 +72,14 @@ class Settings(BaseSettings):
     def _marketplace(cls, value: str) -> str:
         found = find_marketplace(value)
         if found is None:
-            raise ValueError(f"unknown marketplace {value!r}, e.g. US or ATVPDKIKX0DER")
+            raise Problem("unknown_marketplace", value=value)
         return found.code
 
     @field_validator("slack_api_url")
     @classmethod
     def _slack_api_url(cls, value: str) -> str:
         if not re.match(r"https?://[^/\s]+", value):
-            raise ValueError("not an http(s) URL")
+            raise Problem("not_http_url", value=value)
         # slack_sdk joins method names onto the base URL, which must end with a slash.
         return value if value.endswith("/") else value + "/"
 
@@ -88,7 +89,7 @@ class Settings(BaseSettings):
         for part in _ids(value):
             # Names change and are not unique; ids (C0123ABC, U0123ABC) are what Slack sends.
             if not re.fullmatch(r"[CDGUW][A-Z0-9]{5,}", part):
-                raise ValueError(f"{part!r} is not a Slack id like C0123ABCD or U0123ABCD")
+                raise Problem("not_slack_id", value=part)
         return value
 
     @field_validator("non_working_days")
@@ -99,14 +100,14 @@ class Settings(BaseSettings):
                 try:
                     date.fromisoformat(part.strip())
                 except ValueError:
-                    raise ValueError(f"{part.strip()!r} is not a date like 2026-12-24") from None
+                    raise Problem("not_date", value=part.strip()) from None
         return value
 
     @field_validator("shipping_rules", "returns_rules")
     @classmethod
     def _shipping_rules(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
-            raise ValueError(f"no file at {value}")
+            raise Problem("no_file", value=str(value))
         return value
 
     @field_validator("digest_time")
@@ -114,7 +115,7 @@ class Settings(BaseSettings):
     def _digest_time(cls, value: str) -> str:
         match = _HH_MM.fullmatch(value.strip())
         if match is None:
-            raise ValueError(f"expected a 24-hour time HH:MM, got {value!r}")
+            raise Problem("not_clock_time", value=value)
         return f"{int(match[1]):02d}:{match[2]}"
 
     @cached_property
@@ -171,5 +172,17 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         error = exc.errors()[0]
         setting = str(error["loc"][0]).upper() if error["loc"] else "settings"
-        problem = str(error["msg"]).removeprefix("Value error, ")
-        raise ConfigError(setting=setting, problem=problem) from None
+        raise ConfigError(setting=setting, **problem_of(error)) from None
+
+
+def problem_of(error: Any) -> dict[str, Any]:
+    """A pydantic error as a Problem's code and parameters, for templates/text/values.txt.j2.
+
+    sellerbot's own validators raise Problem; pydantic's own checks (a number that is not one,
+    out of bounds, not one of the choices) are named by pydantic's error type.
+    """
+    raised = error.get("ctx", {}).get("error")
+    if isinstance(raised, Problem):
+        return {"problem": raised.code, "params": raised.params}
+    context = {k: v for k, v in error.get("ctx", {}).items() if isinstance(v, str | int | float)}
+    return {"problem": error["type"], "params": {"message": error["msg"], **context}}

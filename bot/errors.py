@@ -15,6 +15,15 @@ class SellerbotError(Exception):
         super().__init__(f"{self.code}: {params}")
 
 
+class Problem(ValueError):
+    """What is wrong with one value, by code (templates/text/values.txt.j2) and parameters."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
 class ConfigError(SellerbotError):
     """A setting has a value sellerbot cannot use."""
 

@@ -8,6 +8,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.config import problem_of
 from bot.domain.returns import HolidayWindow, ReturnRules
 from bot.domain.shipping import ShippingRules
 from bot.errors import ConfigError
@@ -56,14 +57,16 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError("rules_invalid", path=str(path), key="", problem=exc.strerror) from None
+        raise ConfigError("rules_invalid", path=str(path), key="", problem="unreadable",
+                          params={"reason": exc.strerror}) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
-        raise ConfigError("rules_invalid", path=str(path), key=where,
-                          problem="not valid YAML") from None
+        raise ConfigError("rules_invalid", path=str(path), key=where, problem="not_yaml",
+                          params={}) from None
     if not isinstance(data, dict):
-        raise ConfigError("rules_invalid", path=str(path), key="", problem="expected a mapping")
+        raise ConfigError("rules_invalid", path=str(path), key="", problem="not_mapping",
+                          params={})
     return data
 
 
@@ -92,7 +95,7 @@ def _load(name: str, model: type[_M], seller_file: Path | None) -> tuple[_M, Pat
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(part) for part in error["loc"])
-        raise ConfigError("rules_invalid", path=str(path), key=key, problem=error["msg"]) from None
+        raise ConfigError("rules_invalid", path=str(path), key=key, **problem_of(error)) from None
 
 
 @cache
@@ -102,7 +105,7 @@ def shipping_rules(seller_file: Path | None = None) -> ShippingRules:
     for sku, days in parsed.handling_days_by_sku.items():
         if not 0 <= days <= 30:
             raise ConfigError("rules_invalid", path=str(path), key=f"handling_days_by_sku.{sku}",
-                              problem="must be 0 to 30 business days")
+                              problem="handling_days", params={})
     return ShippingRules(
         media_handling_days=parsed.media_handling_days.value,
         media_categories=frozenset(c.strip().lower() for c in parsed.media_categories.value),
@@ -187,7 +190,7 @@ def return_rules(seller_file: Path | None = None) -> ReturnRules:
     for n, window in enumerate(parsed.holiday_windows):
         if not window.purchased_from <= window.purchased_until < window.return_by:
             raise ConfigError("rules_invalid", path=str(path), key=f"holiday_windows.{n}",
-                              problem="needs purchased_from <= purchased_until < return_by")
+                              problem="window_order", params={})
     fees = parsed.restocking_fees
     return ReturnRules(
         window_days=parsed.standard_window.days,

@@ -56,6 +56,11 @@ class FakeSlack:
                     body = {k: v[0] for k, v in parse_qs(raw).items()}
                 status, answer, headers = fake._answer(self.path, body)
                 fake._record(Call(self.path, body, dict(self.headers), status))
+                if status == 0:
+                    # Hang up without answering, as a dropped connection or a crashed proxy does.
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -93,6 +98,11 @@ class FakeSlack:
         body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "fatal_error")}
         with self._lock:
             self._script.setdefault(method, []).append(_Scripted(status, body, headers))
+
+    def drop(self, method: str, times: int = 1) -> None:
+        """Hang up on the next `times` calls of `method` without any answer."""
+        with self._lock:
+            self._script.setdefault(method, []).extend(_Scripted(0, {}) for _ in range(times))
 
     def reset(self) -> None:
         """Forget the calls and any scripted failures."""

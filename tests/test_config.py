@@ -4,6 +4,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.errors import ConfigError
+from bot.render import message
 
 
 def test_defaults(settings):
@@ -38,19 +39,23 @@ def test_slack_api_url_gets_its_slash(settings, monkeypatch):
     ("DIGEST_TIME", "24:00", "HH:MM"),
     ("SELLER_TIMEZONE", "Pacific/Nowhere", "unknown time zone"),
     ("MARKETPLACE", "XX", "unknown marketplace"),
-    ("DEFAULT_HANDLING_DAYS", "two", "integer"),
+    ("DEFAULT_HANDLING_DAYS", "two", "whole number"),
     ("DEFAULT_HANDLING_DAYS", "31", "less than or equal to 30"),
     ("DATABASE_URL", "mysql://localhost/shop", "sqlite:/// or postgresql://"),
     ("DATABASE_URL", "not a url", "not a database URL"),
     ("SLACK_API_URL", "slack.com/api", "http"),
+    ("ALLOWED_CHANNELS", "#orders", "Slack id"),
+    ("NON_WORKING_DAYS", "2026-12-24,Christmas", "not a date"),
+    ("SHIPPING_RULES", "/nowhere/rules.yaml", "no file at /nowhere/rules.yaml"),
 ])
 def test_a_bad_value_names_the_setting(settings, monkeypatch, name, value, says):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError) as error:
         load_settings()
-    assert error.value.params["setting"] == name
-    assert says in error.value.params["problem"]
-    assert "\n" not in error.value.params["problem"]
+    said = message("errors", error.value.code, **error.value.params)
+    assert error.value.params["setting"] == name and said.startswith(f"{name}: ")
+    assert says in said
+    assert "\n" not in said
 
 
 def test_secrets_do_not_print(settings, monkeypatch):

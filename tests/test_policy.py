@@ -11,6 +11,7 @@ from bot.domain.shipping import Shipment, count_shipments
 from bot.errors import ConfigError
 from bot.paths import rules_dir
 from bot.policy import shipping_rules
+from bot.render import message
 from bot.store import queries
 from bot.store.writer import Writer
 
@@ -57,7 +58,7 @@ def test_a_bad_file_names_the_key(tmp_path: Path, content, key, says):
         shipping_rules(mine)
     assert error.value.code == "rules_invalid"
     assert error.value.params["key"].startswith(key)
-    assert says in error.value.params["problem"]
+    assert says in message("errors", error.value.code, **error.value.params)
 
 
 def test_store_counts_shipments_as_the_domain_does(db):

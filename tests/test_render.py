@@ -37,7 +37,7 @@ def digest_of(entries: list[Standing]) -> Digest:
         as_of=NOW, since=NOW - timedelta(days=1), today=NOW.date(), is_business_day=True,
         holiday=None, next_business_day=(NOW + timedelta(days=2)).date(),
         new=[NewOrders("USD", len(entries), 2 * len(entries), Decimal("1234.50")),
-             NewOrders("CAD", 1, 1, None)] if entries else [],
+             NewOrders("<!channel>", 1, 1, Decimal("1"))] if entries else [],
         late=[e for e in entries if e.urgency is Urgency.LATE],
         due_today=[e for e in entries if e.urgency is Urgency.DUE_TODAY],
         due_next=[e for e in entries if e.urgency is Urgency.DUE_NEXT],
@@ -59,6 +59,8 @@ def texts(message: dict) -> list[tuple[str, str]]:
 def check_limits_and_inert(message: dict) -> None:
     assert json.loads(json.dumps(message)) == message
     assert isinstance(message["text"], str) and message["text"]
+    # The fallback text shows in notifications: no pings there either.
+    assert "<!" not in message["text"] and "<http" not in message["text"]
     assert 1 <= len(message["blocks"]) <= 50
     for kind, value in texts(message):
         assert len(value) <= (150 if kind == "header" else 3000)
@@ -96,6 +98,13 @@ def test_digest_message(seller, count):
         assert "1,234.50 USD" in body and "over a day old" in body
     else:
         assert "No new orders" in body and "No orders imported or synced yet" in body
+
+
+def test_order_message_puts_each_fact_on_its_line(seller):
+    entry = standings(1)[0]
+    detail = OrderDetail(as_of=NOW, standing=entry, returns=[])
+    facts = blocks.order_message(detail, seller)["blocks"][1]["text"]["text"]
+    assert facts.splitlines()[0].startswith("*Placed* ") and facts.splitlines()[1].startswith("*Ship by* ")
 
 
 def test_order_message(seller):

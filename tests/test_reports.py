@@ -130,3 +130,12 @@ def test_one_order(samples, seller):
     shown = data.order(detail, seller.timezone)
     assert shown["orders"][0]["ship_by"] == "2026-11-23T23:59:59-08:00"
     assert shown["orders"][0]["class"] == "late"
+
+
+def test_report_imports_give_no_false_late_shipment_rate(samples, seller):
+    # The All Orders report carries no ship-by and no confirmation time for shipped orders, so
+    # the rate cannot be judged: it must say so, not count only the open late ones (100 %).
+    report = digest(samples, seller, AS_OF)
+    for rate in report.shipment_rates:
+        assert not rate.enough_data and not rate.over_target
+        assert rate.unknown > 0

@@ -209,6 +209,17 @@ def test_not_in_channel_says_how_to_fix_it(served, fake):
     assert "/invite @sellerbot" in fake.wait("webhook/nochan")[0].body["text"]
 
 
+def test_a_lost_connection_frees_the_button_for_another_click(served, fake):
+    served.command("/orders", "today", "lost")
+    button = blocks_of(fake.wait("webhook/lost")[0])[-1]["elements"][0]["value"]
+    fake.drop("chat.postMessage", times=2)  # the first try and slack_sdk's one retry
+    served.click(button, "lost1")
+    assert "something went wrong" in fake.wait("webhook/lost1")[0].body["text"]
+    served.click(button, "lost2")
+    fake.wait("chat.postMessage", count=3)
+    assert "Posted to the channel" in json.dumps(fake.wait("webhook/lost2")[0].body)
+
+
 def test_an_exception_in_a_listener_is_polite_and_logged(served, fake):
     status, _, _ = served.click("this is not the JSON the button carries", "broken")
     assert status == 200
@@ -291,5 +302,12 @@ def test_outside_the_allowlist_is_refused_and_logged(fake, tmp_path):
         assert "refused a request from user U0000PAT in channel C0000OTHER" in guarded.logged()
         guarded.command("/orders", "today", "inside")
         assert fake.wait("webhook/inside")
+        # App Home has no channel: ALLOWED_USERS alone decides.
+        home = {"token": "x", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
+                "event_id": "Ev0002", "event_time": int(time.time()),
+                "event": {"type": "app_home_opened", "user": "U0000PAT", "channel": "D0001",
+                          "tab": "home", "event_ts": "1795000000.3"}}
+        assert guarded.post(json.dumps(home), "application/json")[0] == 200
+        assert fake.wait("views.publish")[0].body["user_id"] == "U0000PAT"
     finally:
         guarded.stop()

@@ -22,10 +22,10 @@ LINES_PER_SECTION = 10
 MAX_LISTED = 40
 
 
-def _lines(entries: Sequence[Standing], seller: Any, today: Any) -> Iterator[str]:
+def _lines(entries: Sequence[Standing], seller: Any) -> Iterator[str]:
     macro = template("lines.j2").module.order_line
     for entry in entries:
-        yield str(macro(entry, seller.timezone, today, seller.marketplace)).strip()
+        yield str(macro(entry, seller.timezone, seller.marketplace)).strip()
 
 
 def pack(lines: Iterator[str], total: int, max_sections: int) -> dict[str, Any]:
@@ -70,7 +70,7 @@ def orders_message(report: Any, seller: Any, *, post_value: str | None = None,
                    posted_by: str | None = None) -> dict[str, Any]:
     """An orders list (`/orders today`, `at-risk`, `late`, `unshipped`) as a Slack message,
     with a "Post to channel" button carrying `post_value`, or the note of who posted it."""
-    listed = pack(_lines(report.entries[:MAX_LISTED], seller, report.today),
+    listed = pack(_lines(report.entries[:MAX_LISTED], seller),
                   len(report.entries), MAX_BLOCKS - 5)
     return _message("orders", report=report, seller=seller, post_value=post_value,
                     posted_by=posted_by, **listed)
@@ -88,7 +88,7 @@ def digest_message(digest: Any, seller: Any) -> dict[str, Any]:
     # returns, freshness: 6) leave, each group also taking a title and a "more" line.
     per_group = (MAX_BLOCKS - 6) // 3 - 2
     groups = {
-        name: pack(_lines(entries[:MAX_LISTED], seller, digest.today), len(entries), per_group)
+        name: pack(_lines(entries[:MAX_LISTED], seller), len(entries), per_group)
         for name, entries in (("late", digest.late), ("due_today", digest.due_today),
                               ("due_next", digest.due_next))
     }
@@ -97,7 +97,7 @@ def digest_message(digest: Any, seller: Any) -> dict[str, Any]:
 
 def home_view(digest: Any, seller: Any) -> dict[str, Any]:
     """The App Home tab (a view: up to 100 blocks; the late list is kept to a few sections)."""
-    late = pack(_lines(digest.late, seller, digest.today), len(digest.late), 5)
+    late = pack(_lines(digest.late, seller), len(digest.late), 5)
     view = json.loads(template("blocks/home.json.j2").render(digest=digest, seller=seller,
                                                             late=late))
     assert len(view["blocks"]) <= MAX_VIEW_BLOCKS

@@ -1,0 +1,87 @@
+"""Every way a file can be wrong is reported in words, with the line or path it is at.
+
+Each case breaks one thing in a copy of a sample and checks the code of the problem and that
+its message renders with the arguments the parser really passes.
+"""
+
+import json
+import re
+
+import pytest
+
+from bot.errors import ImportRejected
+from bot.imports import import_file
+from bot.paths import templates_dir
+from bot.render import message
+from tests.conftest import SAMPLES
+from tests.test_import import NOW
+
+ALL_ORDERS = (SAMPLES / "all-orders.txt").read_text().splitlines(keepends=True)
+RETURNS = (SAMPLES / "returns.txt").read_text().splitlines(keepends=True)
+GET_ORDERS = json.loads((SAMPLES / "sp-api" / "getOrders-page2.json").read_text())
+
+
+def all_orders_with(column: str, value: str) -> bytes:
+    header = ALL_ORDERS[0].rstrip("\n").split("\t")
+    row = ALL_ORDERS[1].rstrip("\n").split("\t")
+    row[header.index(column)] = value
+    return (ALL_ORDERS[0] + "\t".join(row) + "\n").encode()
+
+
+def returns_with(column: str, value: str) -> bytes:
+    header = RETURNS[0].rstrip("\n").split("\t")
+    row = RETURNS[1].rstrip("\n").split("\t")
+    row[header.index(column)] = value
+    return (RETURNS[0] + "\t".join(row) + "\n").encode()
+
+
+def get_orders_with(field: str, value: object) -> bytes:
+    data = json.loads(json.dumps(GET_ORDERS))
+    data["payload"]["Orders"][0][field] = value
+    return json.dumps(data).encode()
+
+
+CASES = {
+    "field_count": (ALL_ORDERS[0] + ALL_ORDERS[1].replace("\t", "", 1)).encode(),
+    "missing_columns": "".join(ALL_ORDERS[:2]).replace("\tquantity\t", "\tqty\t", 1).encode(),
+    "bad_time": all_orders_with("purchase-date", "yesterday"),
+    "naive_time": all_orders_with("purchase-date", "2026-11-02T15:21:44"),
+    "bad_money": all_orders_with("item-price", "12,99"),
+    "bad_count": all_orders_with("quantity", "1.5"),
+    "bad_flag": all_orders_with("is-business-order", "maybe"),
+    "bad_status": all_orders_with("order-status", "Teleported"),
+    "bad_channel": all_orders_with("fulfillment-channel", "Drone"),
+    "bad_order_id": all_orders_with("amazon-order-id", "ORDER-1"),
+    "bad_currency": all_orders_with("currency", "<!channel>"),
+    "too_long": all_orders_with("sku", "S" * 80),
+    "empty": returns_with("Amazon RMA ID", " "),
+    "bad_date": returns_with("Return request date", "31-Feb-2026"),
+    "not_text": ALL_ORDERS[0].encode() + ALL_ORDERS[1].encode().replace(b"Rye", b"Rye \xff"),
+    "not_a_string": get_orders_with("MarketplaceId", {"id": "x"}),
+    "not_an_object": json.dumps({"payload": {"Orders": ["not an order"]}}).encode(),
+    "items_without_order": json.dumps({"payload": {"OrderItems": []}}).encode(),
+    "api_error": b'{"errors": [{"code": "Unauthorized", "message": "Access denied"}]}',
+    "bad_json": b'{"payload": {"Orders": [{"AmazonOrderId": "111-1111111-1111111", "BuyerEmail": "x@y.z" ,,,',
+}
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_each_problem_is_named_and_worded(db, ctx, tmp_path, code):
+    path = tmp_path / "broken.txt"
+    path.write_bytes(CASES[code])
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(db, path, ctx, now=NOW)
+    problems = rejected.value.params["problems"]
+    assert [p.code for p in problems] == [code]
+    said = message("errors", rejected.value.code, **rejected.value.params)
+    first = said.splitlines()[0]
+    assert first.startswith(f"{path}:{problems[0].where}: ") and len(first) > len(str(path)) + 10
+    assert "<!channel>" not in said or code == "bad_currency"
+    # A broken JSON file is not quoted: its text around the fault can be a buyer's data.
+    assert "x@y.z" not in said
+
+
+def test_every_problem_has_a_case_here():
+    declared = set(re.findall(r"\{% macro (\w+)\(",
+                              (templates_dir() / "text" / "problems.txt.j2").read_text()))
+    assert declared - {"unknown"} == set(CASES)
