@@ -4,7 +4,6 @@ import re
 from datetime import date, time
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -13,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.domain.marketplaces import Marketplace, find_marketplace
-from bot.errors import ConfigError, Problem
+from bot.errors import ConfigError, Problem, problem_of
 
 _HH_MM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
@@ -43,6 +42,7 @@ class Settings(BaseSettings):
     non_working_days: str | None = None
     shipping_rules: Path | None = None
     returns_rules: Path | None = None
+    extra_rules: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -110,6 +110,13 @@ class Settings(BaseSettings):
             raise Problem("no_file", value=str(value))
         return value
 
+    @field_validator("extra_rules")
+    @classmethod
+    def _extra_rules(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise Problem("no_folder", value=str(value))
+        return value
+
     @field_validator("digest_time")
     @classmethod
     def _digest_time(cls, value: str) -> str:
@@ -173,16 +180,3 @@ def load_settings(**overrides: object) -> Settings:
         error = exc.errors()[0]
         setting = str(error["loc"][0]).upper() if error["loc"] else "settings"
         raise ConfigError(setting=setting, **problem_of(error)) from None
-
-
-def problem_of(error: Any) -> dict[str, Any]:
-    """A pydantic error as a Problem's code and parameters, for templates/text/values.txt.j2.
-
-    sellerbot's own validators raise Problem; pydantic's own checks (a number that is not one,
-    out of bounds, not one of the choices) are named by pydantic's error type.
-    """
-    raised = error.get("ctx", {}).get("error")
-    if isinstance(raised, Problem):
-        return {"problem": raised.code, "params": raised.params}
-    context = {k: v for k, v in error.get("ctx", {}).items() if isinstance(v, str | int | float)}
-    return {"problem": error["type"], "params": {"message": error["msg"], **context}}

@@ -51,3 +51,16 @@ class BadInput(SellerbotError):
     """The user typed something sellerbot cannot read."""
 
     exit_code = 2
+
+
+def problem_of(error: Any) -> dict[str, Any]:
+    """A pydantic error as a Problem's code and parameters, for templates/text/values.txt.j2.
+
+    sellerbot's own validators raise Problem; pydantic's own checks (a number that is not one,
+    out of bounds, not one of the choices) are named by pydantic's error type.
+    """
+    raised = error.get("ctx", {}).get("error")
+    if isinstance(raised, Problem):
+        return {"problem": raised.code, "params": raised.params}
+    context = {k: v for k, v in error.get("ctx", {}).items() if isinstance(v, str | int | float)}
+    return {"problem": error["type"], "params": {"message": error["msg"], **context}}

@@ -5,14 +5,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.config import problem_of
 from bot.domain.returns import HolidayWindow, ReturnRules
 from bot.domain.shipping import ShippingRules
-from bot.errors import ConfigError
+from bot.errors import ConfigError, problem_of
 from bot.paths import rules_dir
+from bot.yaml_files import read_yaml
 
 
 class _Strict(BaseModel):
@@ -53,23 +52,6 @@ class _ShippingFile(_Strict):
     handling_days_by_sku: dict[str, int] = Field(default_factory=dict)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError("rules_invalid", path=str(path), key="", problem="unreadable",
-                          params={"reason": exc.strerror}) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise ConfigError("rules_invalid", path=str(path), key=where, problem="not_yaml",
-                          params={}) from None
-    if not isinstance(data, dict):
-        raise ConfigError("rules_invalid", path=str(path), key="", problem="not_mapping",
-                          params={})
-    return data
-
-
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in override.items():
@@ -86,10 +68,10 @@ _M = TypeVar("_M", bound=BaseModel)
 def _load(name: str, model: type[_M], seller_file: Path | None) -> tuple[_M, Path]:
     """rules/`name`, with the seller's own file laid over it, checked against `model`."""
     path = rules_dir() / name
-    data = _read(path)
+    data = read_yaml(path)
     if seller_file is not None:
         path = seller_file
-        data = _merge(data, _read(seller_file))
+        data = _merge(data, read_yaml(seller_file))
     try:
         return model.model_validate(data), path
     except ValidationError as exc:

@@ -1,0 +1,152 @@
+"""The compliance rules: rules/compliance/*.yaml and the seller's EXTRA_RULES folder, checked
+and compiled once per process. A bad file stops start-up with its name, key and problem.
+
+A seller's file with the same name as a built-in rule replaces it; `enabled: false` turns a
+rule off.
+"""
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.domain.compliance import CATEGORIES, Checker, Rule, compile_rule
+from bot.domain.compliance.checks import registry
+from bot.domain.compliance.rules import CONDITIONS, RULE_ID, in_order
+from bot.errors import ConfigError, problem_of
+from bot.paths import rules_dir
+from bot.yaml_files import read_yaml
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Example(_Strict):
+    text: str = Field(min_length=1)
+    in_reply_to: str | None = None
+    # The text repeated this many times: a 2,000-character example would drown its file.
+    times: int = Field(default=1, ge=1, le=10_000)
+
+
+# Three of each at least: one example shows a rule works, three show where its edges are.
+class _Examples(_Strict):
+    flag: list[str | _Example] = Field(min_length=3)
+    passes: list[str | _Example] = Field(min_length=3, alias="pass")
+
+
+class _RuleFile(_Strict):
+    category: Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
+    severity: Literal["block", "warn"]
+    title: str = Field(min_length=1, max_length=80)
+    why: str = Field(min_length=1)
+    fix: str = Field(min_length=1)
+    source: str = Field(pattern=r"^https://")
+    effective: date
+    enabled: bool = True
+    rewrite: Literal["remove", "drop-sentence", "keep"] = "keep"
+    check: dict[str, Any]
+    examples: _Examples
+
+
+def builtin_dir() -> Path:
+    """rules/compliance/, the rules sellerbot ships."""
+    return rules_dir() / "compliance"
+
+
+def _fail(path: Path, key: str, problem: str, **params: Any) -> ConfigError:
+    return ConfigError("rules_invalid", path=str(path), key=key, problem=problem, params=params)
+
+
+def _check(path: Path, check: dict[str, Any]) -> dict[str, Any]:
+    """The `check` mapping, its type and keys known, patterns compiling, word list read."""
+    types = registry()
+    kind = check.get("type")
+    if kind not in types:
+        raise _fail(path, "check.type", "unknown_check", value=kind, known=sorted(types))
+    allowed = types[kind][1]
+    check = dict(check)
+    for key, value in check.items():
+        if key == "type":
+            continue
+        if key not in allowed and key not in CONDITIONS:
+            raise _fail(path, f"check.{key}", "check_key", value=key, allowed=sorted(allowed))
+        listed = key in CONDITIONS or key == "patterns" or isinstance(value, list)
+        # YAML reads a bare `off` or `no` as a boolean: every list must hold strings only.
+        if listed and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise _fail(path, f"check.{key}", "not_a_list", value=value)
+        if key in CONDITIONS or key == "patterns":
+            for pattern in value:
+                if pattern.startswith("@") and key != "patterns":
+                    continue
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise _fail(path, f"check.{key}", "bad_pattern", pattern=pattern,
+                                reason=str(exc)) from None
+    if "list" in check:
+        words = path.parent / str(check["list"])
+        try:
+            lines = words.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise _fail(path, "check.list", "unreadable", reason=exc.strerror) from None
+        check["words"] = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
+    return check
+
+
+def load_rule(path: Path) -> tuple[Rule, bool]:
+    """The rule in `path` and whether it is enabled; ConfigError if the file is not a rule."""
+    rule_id = path.stem
+    if not RULE_ID.match(rule_id):
+        raise _fail(path, "", "bad_id", value=rule_id)
+    data = read_yaml(path)
+    try:
+        parsed = _RuleFile.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"])
+        raise ConfigError("rules_invalid", path=str(path), key=key, **problem_of(error)) from None
+    if parsed.severity not in CATEGORIES[parsed.category]:
+        raise _fail(path, "severity", "severity_for_category", category=parsed.category,
+                    allowed=CATEGORIES[parsed.category])
+    contents = parsed.model_dump(by_alias=True)
+    contents["check"] = _check(path, parsed.check)
+    try:
+        return compile_rule(rule_id, contents), parsed.enabled
+    except (KeyError, ValueError, TypeError, re.error) as exc:
+        raise _fail(path, "check", "check_failed", reason=str(exc)) from None
+
+
+def rule_files(extra: Path | None = None) -> list[Path]:
+    """The rule files in force: the built-in ones, then the seller's (which win on a name)."""
+    by_name = {p.name: p for p in sorted(builtin_dir().glob("*.yaml"))}
+    if extra is not None:
+        by_name.update({p.name: p for p in sorted(extra.glob("*.yaml"))})
+    return sorted(by_name.values(), key=lambda p: p.stem)
+
+
+def load_rules(paths: Iterable[Path]) -> tuple[Rule, ...]:
+    """The enabled rules of `paths`, each after the rules its conditions refer to."""
+    rules = []
+    for path in paths:
+        rule, enabled = load_rule(path)
+        if enabled:
+            rules.append(rule)
+    try:
+        return in_order(rules)
+    except ValueError as exc:
+        raise ConfigError("rules_invalid", path=str(builtin_dir()), key="", problem="bad_reference",
+                          params={"reason": str(exc)}) from None
+
+
+@cache
+def checker(extra: Path | None = None) -> Checker:
+    """Every rule in force, compiled once per process (EXTRA_RULES: the seller's folder)."""
+    loaded = Checker(load_rules(rule_files(extra)))
+    # Load the suffix list and the phone-number metadata now, not in the first user's request.
+    loaded.check("Warm-up: shop.example.com, +1 555 010 0100.")
+    return loaded

@@ -1,0 +1,107 @@
+"""Checking a draft reply: every rule over it, one verdict, the findings, and a rewrite."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.domain.compliance.checks import Hit
+from bot.domain.compliance.checks.triggers import Index
+from bot.domain.compliance.rewrite import Removal, rewrite
+from bot.domain.compliance.rules import Rule, in_order
+from bot.domain.compliance.text import Draft
+
+# An excerpt is for reading, not for copying the reply back: past this it is cut with "…".
+EXCERPT_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: which rule, where in the reply (character offsets as typed), and why."""
+
+    rule: str
+    category: str
+    severity: str
+    start: int
+    end: int
+    excerpt: str
+    title: str
+    why: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """The verdict on one draft: `block` (must not be sent as is), `warn` or `ok`."""
+
+    verdict: str
+    findings: tuple[Finding, ...]
+    # The reply with what could be taken out taken out, or None when nothing could be;
+    # "" when nothing would be left.
+    suggestion: str | None
+    removed: tuple[Removal, ...]
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The categories found, each once, in the order they first occur."""
+        return tuple(dict.fromkeys(f.category for f in self.findings))
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The rules that found something, each once."""
+        return tuple(dict.fromkeys(f.rule for f in self.findings))
+
+    @property
+    def to_fix_by_hand(self) -> tuple[Finding, ...]:
+        """Findings the suggestion leaves in place: the person must rewrite those words."""
+        return tuple(f for f in self.findings if not any(
+            r.start <= f.start and f.end <= r.end for r in self.removed))
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+
+
+class Checker:
+    """A compiled set of rules, shared by every check in the process."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules = in_order(rules)
+        self._triggers = Index(found for rule in self.rules for found in rule.trigger_sets)
+
+    def check(self, text: str, *, in_reply_to: str | None = None,
+              region: str = "US") -> Result:
+        """Check `text`, the reply to `in_reply_to` (the buyer's message, when known), with
+        phone numbers read as in `region` (the marketplace's country)."""
+        draft = Draft(text, in_reply_to or None, region)
+        if len(draft.lower) == len(draft.text):
+            draft.triggered = self._triggers.scan(draft.lower, draft.clause_starts)
+        found: dict[str, list[Hit]] = {}
+        located: list[tuple[Rule, Hit]] = []
+        for rule in self.rules:
+            hits = _merged(rule.hits(draft, found))
+            found[rule.id] = hits
+            located.extend((rule, hit) for hit in hits)
+        findings = []
+        for rule, hit in located:
+            start, end = draft.where(hit.start, hit.end)
+            findings.append(Finding(rule.id, rule.category, rule.severity, start, end,
+                                    _excerpt(text[start:end]), rule.title, rule.why, rule.fix))
+        findings.sort(key=lambda f: (f.start, f.end, f.rule))
+        severities = {f.severity for f in findings}
+        verdict = "block" if "block" in severities else "warn" if severities else "ok"
+        suggestion, removed = rewrite(draft, located) if located else (None, ())
+        return Result(verdict, tuple(findings), suggestion, removed)
+
+
+def _merged(hits: list[Hit]) -> list[Hit]:
+    """One hit per stretch: overlapping hits of one rule (two patterns on the same words)."""
+    if len(hits) < 2:
+        return hits
+    merged: list[Hit] = []
+    for hit in sorted(hits):
+        if merged and hit.start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Hit(last.start, max(last.end, hit.end), last.replacement)
+        else:
+            merged.append(hit)
+    return merged

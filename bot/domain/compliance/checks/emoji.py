@@ -1,0 +1,31 @@
+"""`emoji`: pictographs, the styling Amazon's message filter rejects (messaging.md §2).
+
+The ranges are Unicode's emoji blocks (Emoticons, Miscellaneous Symbols and Pictographs,
+Transport, Supplemental Symbols, Symbols and Pictographs Extended-A, Dingbats, Miscellaneous
+Symbols, regional-indicator flags, keycaps). Text symbols a reply may need (™ © ® € £ °, arrows)
+are outside them, so "KitchenPro™, €24" passes.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.domain.compliance.checks import Detector, Hit
+from bot.domain.compliance.text import Draft
+
+_EMOJI = re.compile(
+    "(?:[\U0001f000-\U0001faff\u2600-\u27bf\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u231a\u231b"
+    "\u23e9-\u23fa\u3030\u303d\u3297\u3299]|[0-9#*]\u20e3)+")
+
+
+def build(check: Mapping[str, Any]) -> Detector:
+    """Runs of emoji."""
+
+    def detect(draft: Draft) -> Iterable[Hit]:
+        if draft.original.isascii():
+            return []  # every emoji is outside ASCII
+        # Folding dropped the joiners and variation selectors inside compound emoji; the
+        # pictographs stay side by side and make one run, mapped back to the whole sequence.
+        return [Hit(m.start(), m.end()) for m in _EMOJI.finditer(draft.text)]
+
+    return detect

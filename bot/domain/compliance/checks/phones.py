@@ -1,0 +1,102 @@
+"""`phones`: numbers a buyer could dial, in the marketplace's local or international form.
+
+Judged the way a reader would, not by validity: fictional 555-01xx numbers are still phone
+numbers to Amazon's filter (../shared/spec/messaging.md, implementation notes). `phonenumbers`
+decides whether a run of digits has a possible length and shape for a region; the shapes that
+read as something else come out first: order ids, tracking numbers (too many digits), dates,
+part codes ("AA1 01 2345 6784"), and numbers after a word like "ISBN" or "serial" (`not_after`).
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import phonenumbers
+from phonenumbers import ValidationResult
+
+from bot.domain.compliance.checks import Detector, Hit
+from bot.domain.compliance.text import Draft
+
+# Groups of digits, some in brackets, each after one separator (a space, a dot, a dash, a
+# slash; none needed after a closing bracket). One separator each keeps the matching linear.
+_PART = r"\(?\d+\)?"
+_SEPARATOR = r"(?:[ \t]?[.\-/][ \t]?|[ \t]|(?<=\)))"
+_CANDIDATE = re.compile(
+    rf"(?<![\w+.,/-])(?P<plus>\+|00)?{_PART}(?:{_SEPARATOR}{_PART})*(?![\w-]|[.,]\d)")
+_DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3",
+                "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_SPELLED = re.compile(
+    r"(?<!\w)(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)[\s,.-]+){6,14}"
+    r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)(?!\w)", re.IGNORECASE)
+_DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{2,4}")
+_CUE = re.compile(r"(?:call|phone|tel|mobile|cell|text|whatsapp|ring|fax|dial|number|line|"
+                  r"contact|reach)\W{0,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
+# Phone numbers run from 7 digits (a local number) to 15 (ITU-T E.164's maximum).
+_MIN_DIGITS, _MAX_DIGITS = 7, 15
+_POSSIBLE = (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY)
+_LOOKBACK = 30
+
+
+class _Phones:
+    def __init__(self, check: Mapping[str, Any]) -> None:
+        words = "|".join(re.escape(w) for w in check.get("not_after", ()))
+        self.not_after = re.compile(rf"(?<!\w)(?:{words})\W{{0,4}}(?:\w+\W{{1,3}})?$",
+                                    re.IGNORECASE) if words else None
+        self.regions = tuple(check.get("regions", ()))
+        self.key = (words, self.regions)
+
+    def __call__(self, draft: Draft) -> Iterable[Hit]:
+        # Two rules (phone-number, third-party-phone) read the same numbers: find them once.
+        return draft.memo(("phones", self.key), lambda: self._find(draft))
+
+    def _find(self, draft: Draft) -> list[Hit]:
+        text = draft.text
+        hits = []
+        if any(c.isdigit() for c in text):
+            for m in _CANDIDATE.finditer(text):
+                if self._looks_dialable(text, m, draft.region):
+                    hits.append(Hit(m.start(), m.end()))
+        for m in _SPELLED.finditer(text):
+            digits = "".join(_DIGIT_WORDS[w.lower()] for w in re.findall(r"[a-z]+", m.group(),
+                                                                           re.IGNORECASE))
+            if self._possible(digits, draft.region):
+                hits.append(Hit(m.start(), m.end()))
+        return hits
+
+    def _looks_dialable(self, text: str, m: re.Match[str], region: str) -> bool:
+        written = m.group()
+        digits = re.sub(r"\D", "", written)
+        if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS or _DATE.fullmatch(written):
+            return False
+        before = text[max(m.start() - _LOOKBACK, 0):m.start()]
+        if self.not_after and self.not_after.search(before):
+            return False
+        previous = before.split()[-1] if before.split() else ""
+        if re.search(r"\d", previous) and re.search(r"[a-z]", previous, re.IGNORECASE):
+            return False  # the tail of a code such as a tracking number "1Z 999 AA1 01 2345"
+        groups = re.findall(r"\d+", written)
+        if len(groups) == 1:
+            # An unbroken run of digits is a number of some kind; it is a phone number only
+            # when written as one ("+447700900461") or introduced as one ("call 5550100123").
+            if not (m.group("plus") or _CUE.search(before)):
+                return False
+        elif max(map(len, groups)) > 1 and (len(groups[-1]) < 3 or max(map(len, groups)) > 8):
+            return False  # "4410-2291-77", "0123 4567 89": not how numbers are grouped
+        prefix = "+" if m.group("plus") else ""
+        return self._possible(prefix + digits, region)
+
+    def _possible(self, number: str, region: str) -> bool:
+        for where in (region, *self.regions):
+            try:
+                parsed = phonenumbers.parse(number, where)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_possible_number_with_reason(parsed) in _POSSIBLE:
+                return True
+        return False
+
+
+def build(check: Mapping[str, Any]) -> Detector:
+    """Phone numbers possible in the draft's region or any of `regions`, except after one
+    of the `not_after` words ("ISBN", "tracking", "serial")."""
+    return _Phones(check)

@@ -1,0 +1,58 @@
+"""`window`: a return window stated shorter than Amazon's (messaging.md §5 returns-policy:
+"shorter windows"; the minimum is rules/returns.yaml's standard window).
+
+Each pattern names the number `n` and may name its `unit` (day, week, month); "14 days",
+"two weeks" and "a week" all read as days and are compared with `min_days`.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.domain.compliance.checks import Detector, Hit
+from bot.domain.compliance.checks.phrases import spaced
+from bot.domain.compliance.checks.triggers import triggers
+from bot.domain.compliance.text import Draft
+
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen", "twenty")
+_NUMBERS = {word: value for value, word in enumerate(_WORDS)} | {
+    "a": 1, "an": 1, "thirty": 30, "sixty": 60, "ninety": 90}
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
+
+
+def _days(match: re.Match[str]) -> int | None:
+    number = match.group("n").lower().replace("-", " ")
+    if number.isdigit():
+        value = int(number)
+    elif number in _NUMBERS:
+        value = _NUMBERS[number]
+    else:
+        tens, _, ones = number.partition(" ")  # "twenty one"
+        if tens not in _NUMBERS or ones not in _NUMBERS:
+            return None
+        value = _NUMBERS[tens] + _NUMBERS[ones]
+    unit = (match.groupdict().get("unit") or "day").lower().rstrip("s")
+    return value * _UNIT_DAYS.get(unit, 1)
+
+
+def build(check: Mapping[str, Any]) -> Detector:
+    """Windows stated in any of the `patterns` that are shorter than `min_days`."""
+    minimum = int(check["min_days"])
+    expressions = [re.compile(rf"(?<!\w)(?:{spaced(p)})(?!\w)", re.IGNORECASE)
+                   for p in check["patterns"]]
+    needed = [triggers(e) for e in expressions]
+
+    def detect(draft: Draft) -> Iterable[Hit]:
+        hits = []
+        for expression, words in zip(expressions, needed, strict=True):
+            for span in draft.clauses_holding(words):
+                for m in expression.finditer(draft.text, span.start, span.end):
+                    days = _days(m)
+                    if days is not None and days < minimum:
+                        hits.append(Hit(m.start(), m.end()))
+        return hits
+
+    detect.trigger_sets = [t for words in needed for t in words]  # type: ignore[attr-defined]
+    return detect

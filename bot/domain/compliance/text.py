@@ -1,0 +1,212 @@
+"""A draft reply as the checks read it: folded for matching, every position mapped back.
+
+Folding defeats the cheap tricks that hide a link or an address from a plain pattern:
+invisible characters inside it ("shop\u200b.com"), full-width or styled letters (NFKC turns
+full-width "shop.com" into plain ASCII) and Cyrillic or Greek look-alikes (a Cyrillic o in
+"shop.com"). Findings are
+reported at the positions the user typed, so the excerpt is exactly what they wrote.
+"""
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+# Characters that render as nothing (zero-width spaces and joiners, soft hyphens, direction
+# marks, variation selectors, tag characters): they split a word without showing.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]"
+)
+
+# Look-alikes NFKC keeps apart: Cyrillic and Greek letters drawn like Latin ones, and the
+# typographic quotes and dashes that word patterns should read as ' and -.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_LOOKALIKES = str.maketrans({
+    **dict(zip("аВвЕеіІјЈКкМНОоРрСсТтуҮХхЅѕԁԛԝɡ", "aBBEeiIjJKkMHOoPpCcTTyYXxSsdqwg", strict=True)),
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοκνρτυχ", "ABEZHIKMNOPTYXaoKvptux", strict=True)),
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4\u0060", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    **dict.fromkeys("\u3002\uff61\u2024", "."),
+})
+
+# Abbreviations whose full stop does not end a sentence ("tel. 617-555-0183").
+_ABBREVIATIONS = frozenset((
+    "tel", "ph", "no", "nr", "mr", "mrs", "ms", "dr", "st", "vs", "etc", "approx", "inc", "ltd",
+    "co", "jr", "sr", "dept", "ext", "e.g", "i.e", "p.s"))
+_CLAUSE_END = re.compile(r"[.!?]+[\"')\]]*\s+|\n[ \t]*\n\s*")
+_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s)|\n")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+# How far back an abbreviation is looked for: the longest one, "approx", and its dots.
+_ABBREVIATION_REACH = 8
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the folded text, [start, end)."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class Draft:
+    """The reply (and the buyer's message it answers, if known), folded once for every check."""
+
+    original: str
+    in_reply_to: str | None = None
+    # The marketplace's country (ISO 3166 alpha-2): how local phone numbers are written.
+    region: str = "US"
+    text: str = field(init=False)
+    # _starts[i]: where folded character i came from in the original; None when they are
+    # the same string (plain ASCII, the common case, costs nothing).
+    _starts: list[int] | None = field(init=False, default=None)
+    # For each trigger set (triggers.py), the clauses holding one of its words: filled by the
+    # checker in one pass over the text; None until then (each set is then looked for alone).
+    triggered: dict[frozenset[str], set[int]] | None = field(init=False, default=None)
+    _memo: dict[object, Any] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.original.isascii():
+            self.text = self.original
+            return
+        # Only the non-ASCII stretches need folding; ASCII between them is copied as it is.
+        pieces: list[str] = []
+        starts: list[int] = []
+        at = 0
+        for run in _NON_ASCII.finditer(self.original):
+            pieces.append(self.original[at:run.start()])
+            starts.extend(range(at, run.start()))
+            for index in range(run.start(), run.end()):
+                char = self.original[index]
+                if _INVISIBLE.match(char):
+                    continue
+                piece = unicodedata.normalize("NFKC", char).translate(_LOOKALIKES)
+                piece = _INVISIBLE.sub("", piece)
+                pieces.append(piece)
+                starts.extend([index] * len(piece))
+            at = run.end()
+        pieces.append(self.original[at:])
+        starts.extend(range(at, len(self.original)))
+        self.text = "".join(pieces)
+        self._starts = starts
+
+    def memo(self, key: object, compute: Callable[[], Any]) -> Any:
+        """compute(), once per draft for `key`: checks that share work share the result."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @cached_property
+    def lower(self) -> str:
+        """The folded text in lower case, for the checks' quick "could this match?" tests."""
+        return self.text.lower()
+
+    @cached_property
+    def reply(self) -> "Draft | None":
+        """The buyer's message, folded the same way; None when not known."""
+        return Draft(self.in_reply_to) if self.in_reply_to else None
+
+    def where(self, start: int, end: int) -> tuple[int, int]:
+        """The folded span [start, end) as positions in the original text."""
+        if self._starts is None:
+            return start, end
+        if start >= len(self._starts):
+            return len(self.original), len(self.original)
+        first = self._starts[start]
+        last = self._starts[end - 1] + 1 if end > start else first
+        return first, last
+
+    def folded_at(self, position: int) -> int:
+        """The folded position of the original position `position`."""
+        if self._starts is None:
+            return min(position, len(self.text))
+        return bisect_left(self._starts, position)
+
+    @cached_property
+    def sentences(self) -> list[Span]:
+        """The sentences and lines of the folded text, trimmed of surrounding space."""
+        spans: list[Span] = []
+        begin = 0
+        for boundary in _BOUNDARY.finditer(self.text):
+            if boundary.group() != "\n" and self._abbreviation(boundary.start()):
+                continue
+            spans.append(Span(begin, boundary.end()))
+            begin = boundary.end()
+        spans.append(Span(begin, len(self.text)))
+        trimmed = []
+        for span in spans:
+            chunk = self.text[span.start:span.end]
+            stripped = chunk.strip()
+            if stripped:
+                start = span.start + chunk.index(stripped)
+                trimmed.append(Span(start, start + len(stripped)))
+        return trimmed
+
+    @cached_property
+    def clauses(self) -> list[Span]:
+        """Stretches no phrase can cross: split at sentence ends and blank lines, but not at a
+        single line break (a pasted draft wraps sentences across lines)."""
+        spans, begin = [], 0
+        for end in _CLAUSE_END.finditer(self.text):
+            spans.append(Span(begin, end.end()))
+            begin = end.end()
+        spans.append(Span(begin, len(self.text)))
+        return spans
+
+    @cached_property
+    def clause_starts(self) -> list[int]:
+        """Where each clause starts."""
+        return [span.start for span in self.clauses]
+
+    def clauses_holding(self, required: tuple[frozenset[str], ...]) -> list[Span]:
+        """The stretches of clauses holding a word of every set in `required` (lower case),
+        in order, neighbouring clauses joined; the whole text when nothing is required."""
+        if not required:
+            return [Span(0, len(self.text))]
+        found: set[int] | None = None
+        for words in required:
+            here = self._clauses_of(words)
+            found = set(here) if found is None else found & here
+            if not found:
+                return []
+        spans: list[Span] = []
+        for index in sorted(found or ()):
+            clause = self.clauses[index]
+            if spans and spans[-1].end == clause.start:
+                spans[-1] = Span(spans[-1].start, clause.end)
+            else:
+                spans.append(clause)
+        return spans
+
+    def _clauses_of(self, words: frozenset[str]) -> set[int]:
+        if self.triggered is not None:
+            return self.triggered.get(words, set())
+        if len(self.lower) != len(self.text):
+            # Lower-casing changed the length (a rare letter such as "İ"): every clause.
+            return set(range(len(self.clauses))) if any(w in self.lower for w in words) else set()
+        return {bisect_right(self.clause_starts, m.start()) - 1
+                for word in words for m in re.finditer(re.escape(word), self.lower)}
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [span.start for span in self.sentences]
+
+    def sentence_at(self, position: int) -> Span:
+        """The sentence holding folded position `position`."""
+        index = max(bisect_right(self._sentence_starts, position) - 1, 0)
+        return self.sentences[index]
+
+    def _abbreviation(self, dot: int) -> bool:
+        if self.text[dot] != ".":
+            return False
+        word = _WORD_BEFORE.search(self.text[max(dot - _ABBREVIATION_REACH, 0):dot])
+        if word is None:
+            return False
+        token = word.group(1).lower()
+        # A single letter before the stop is an initial ("J. Smith"), not a sentence's end.
+        return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())

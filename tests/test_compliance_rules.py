@@ -1,0 +1,146 @@
+"""rules/compliance/: every rule's own examples, the rule-file linter, and the loader's errors."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.compliance_rules import builtin_dir, checker, load_rule, load_rules, rule_files
+from bot.domain.compliance import CATEGORIES
+from bot.domain.compliance.rules import REWRITES, RULE_ID
+from bot.errors import ConfigError
+from bot.policy import return_rules
+from bot.render import message
+from bot.yaml_files import read_yaml
+
+RULES = checker().rules
+FILES = sorted(builtin_dir().glob("*.yaml"))
+
+
+def examples(kind):
+    for rule in RULES:
+        for n, example in enumerate(rule.flag if kind == "flag" else rule.passes):
+            yield pytest.param(rule.id, example, id=f"{rule.id}-{kind}-{n}")
+
+
+@pytest.mark.parametrize(("rule_id", "example"), list(examples("flag")))
+def test_the_rule_flags_its_flag_examples(rule_id, example):
+    result = checker().check(example.text, in_reply_to=example.in_reply_to)
+    assert rule_id in result.rules, [(f.rule, f.excerpt) for f in result.findings]
+
+
+@pytest.mark.parametrize(("rule_id", "example"), list(examples("pass")))
+def test_the_rule_passes_its_pass_examples(rule_id, example):
+    result = checker().check(example.text, in_reply_to=example.in_reply_to)
+    assert rule_id not in result.rules, [(f.rule, f.excerpt) for f in result.findings]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_rule_file_lint(path: Path):
+    data = read_yaml(path)
+    assert RULE_ID.match(path.stem), "ids are lower-case words joined by hyphens"
+    assert data["category"] in CATEGORIES
+    # messaging.md §5 fixes each category's severity (some allow a second one for some rules).
+    assert data["severity"] in CATEGORIES[data["category"]]
+    assert data["source"].startswith("https://")
+    assert str(data["effective"])[:4].isdigit()
+    assert data.get("rewrite", "keep") in REWRITES
+    for key in ("title", "why", "fix"):
+        assert data[key].strip() and data[key] == data[key].strip()
+    # why is one sentence of policy; fix says what to do.
+    assert data["why"].endswith(".") and data["fix"].endswith(".")
+    flag, passes = data["examples"]["flag"], data["examples"]["pass"]
+    assert len(flag) >= 3 and len(passes) >= 3
+    texts = [e if isinstance(e, str) else e["text"] * e.get("times", 1) for e in flag + passes]
+    assert len(set(texts)) == len(texts), "an example is listed twice"
+    assert path.read_text(encoding="utf-8").startswith("#"), "a comment says where it comes from"
+
+
+def test_every_category_has_a_rule_and_ids_are_files():
+    assert {rule.category for rule in RULES} == set(CATEGORIES)
+    assert sorted(rule.id for rule in RULES) == sorted(p.stem for p in FILES)
+
+
+def test_the_short_window_rule_uses_the_returns_policy_window():
+    data = read_yaml(builtin_dir() / "short-window.yaml")
+    assert data["check"]["min_days"] == return_rules().window_days
+
+
+def test_rules_load_once_per_process():
+    assert checker() is checker()
+
+
+def write(folder: Path, name: str, body: str) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+RULE = """# a test rule
+category: marketing
+severity: block
+title: Test
+why: Testing.
+fix: Test.
+source: https://example.com/policy
+effective: 2026-01-01
+check:
+  type: phrases
+  patterns: ['gizmo club']
+examples:
+  flag: [join the gizmo club, gizmo club rocks, our gizmo club]
+  pass: [gizmo, club, nothing]
+"""
+
+
+@pytest.mark.parametrize(("change", "key", "says"), [
+    (("type: phrases", "type: sorcery"), "check.type", "unknown check type 'sorcery'"),
+    (("patterns: ['gizmo club']", "patterns: ['gizmo (club']"), "check.patterns",
+     "not a valid regular expression"),
+    (("patterns: ['gizmo club']", "patterns: ['gizmo club']\n  colour: red"), "check.colour",
+     "not a key of this check type"),
+    (("severity: block", "severity: warn"), "severity", "must be block"),
+    (("category: marketing", "category: sales"), "category", "must be"),
+    (("source: https://example.com/policy", "source: example.com"), "source", "pattern"),
+    (("  pass: [gizmo, club, nothing]", "  pass: [gizmo]"), "examples.pass", "at least 3"),
+    (("patterns: ['gizmo club']", "patterns: ['gizmo club']\n  unless: [on, off]"),
+     "check.unless", "quoted strings"),
+    (("check:", "checks:"), "check", "is missing"),
+])
+def test_a_bad_rule_file_names_the_key(tmp_path: Path, change, key, says):
+    path = write(tmp_path, "gizmo-club", RULE.replace(*change))
+    with pytest.raises(ConfigError) as error:
+        load_rule(path)
+    assert error.value.params["key"].startswith(key)
+    assert says in message("errors", error.value.code, **error.value.params)
+    assert str(path) in message("errors", error.value.code, **error.value.params)
+
+
+def test_a_rule_id_must_be_a_plain_name(tmp_path: Path):
+    with pytest.raises(ConfigError) as error:
+        load_rule(write(tmp_path, "Gizmo_Club", RULE))
+    assert "not a rule id" in message("errors", error.value.code, **error.value.params)
+
+
+def test_references_must_name_rules(tmp_path: Path):
+    path = write(tmp_path, "gizmo-club", RULE.replace(
+        "patterns: ['gizmo club']", "patterns: ['gizmo club']\n  with: ['@no-such-rule']"))
+    with pytest.raises(ConfigError) as error:
+        load_rules([path])
+    assert "@no-such-rule" in message("errors", error.value.code, **error.value.params)
+
+
+def test_a_sellers_folder_adds_replaces_and_disables(tmp_path: Path):
+    write(tmp_path, "gizmo-club", RULE)
+    write(tmp_path, "emoji", (builtin_dir() / "emoji.yaml").read_text() + "enabled: false\n")
+    allowed = (builtin_dir() / "external-link.yaml").read_text().replace(
+        "allow_pages: []", "allow_pages: ['https://help.gizmo.example/returns']")
+    write(tmp_path, "external-link", allowed)
+    files = rule_files(tmp_path)
+    assert tmp_path / "gizmo-club.yaml" in files and tmp_path / "emoji.yaml" in files
+    mine = checker(tmp_path)
+    assert "gizmo-club" in mine.check("Join our gizmo club!").rules
+    assert mine.check("Thanks 🙂").findings == ()
+    result = mine.check("See https://help.gizmo.example/returns/start or http://help.gizmo.example")
+    assert [f.excerpt for f in result.findings] == ["http://help.gizmo.example"]
+    # The built-in set is untouched.
+    assert "emoji" in checker().check("Thanks 🙂").rules
