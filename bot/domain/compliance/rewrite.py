@@ -40,7 +40,7 @@ class Removal:
 def _clean(text: str) -> str:
     text = re.sub(r"[ \t]{2,}", " ", text)
     text = re.sub(r"[ \t]+([,.;!?])", r"\1", text)
-    text = re.sub(r"([,;])(?=[ \t]*[.!?]|[ \t]*$)", "", text, flags=re.MULTILINE)
+    text = re.sub(r"[,;](?=[ \t]*[.!?,;])", "", text)
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 

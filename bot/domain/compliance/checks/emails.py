@@ -22,7 +22,7 @@ _ADDRESS = re.compile(
 _SEPARATOR = re.compile(_DOT, re.IGNORECASE)
 # Where an address could be: at an "@" or a written-out "at"; the local part ends just before.
 _MARKER = re.compile(r"@|\s*[\[({]\s*(?:at|@)\s*[\])}]|\s+at\s+", re.IGNORECASE)
-_LOCAL_END = re.compile(r"[\w][\w.+-]*$")
+_LOCAL_END = re.compile(r"[\w][\w.+-]*\s*$")
 # No "@", no "dot" and no bracketed "at" or dot: no address can be there, so no scan.
 _HINT = re.compile(r"[\[({]\s*(?:\.|dot|at|@)\s*[\])}]", re.IGNORECASE)
 

@@ -40,8 +40,11 @@ _LOOKBACK = 30
 class _Phones:
     def __init__(self, check: Mapping[str, Any]) -> None:
         words = "|".join(re.escape(w) for w in check.get("not_after", ()))
-        self.not_after = re.compile(rf"(?<!\w)(?:{words})\W{{0,4}}(?:\w+\W{{1,3}})?$",
-                                    re.IGNORECASE) if words else None
+        # "ISBN 978...", "tracking number: 9400...", "Order no. 113...": the keyword, maybe one
+        # more word, then the number; never across a sentence's end ("our order! Call 555...").
+        self.not_after = re.compile(
+            rf"(?<!\w)(?:{words})(?:[\s:#-]{{0,4}}(?:\w+[\s:#-]{{1,3}})?|\.[\s:#-]{{0,3}})$",
+            re.IGNORECASE) if words else None
         self.regions = tuple(check.get("regions", ()))
         self.key = (words, self.regions)
 

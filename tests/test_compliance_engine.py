@@ -1,0 +1,208 @@
+"""The compliance engine on the replies people actually try: obfuscations, Unicode tricks,
+extremes of length, context, and the rewrite. The development corpus is a regression test."""
+
+import json
+import re
+
+import pytest
+
+from bot.compliance_rules import checker
+from bot.domain.compliance import CATEGORIES
+from tests.conftest import FIXTURES, SHARED
+
+CHECK = checker().check
+
+
+def categories(text, **kw):
+    return set(CHECK(text, **kw).categories)
+
+
+@pytest.mark.parametrize("text", [
+    "Manuals: shop[.]hillcrest[.]net",
+    "Manuals: shop(dot)hillcrest(dot)net",
+    "go to hillcrest dot co dot uk for spares",
+    "h t t p s : / / hillcrest.net/manual",
+    "www . hillcrest . net has the manual",
+    "HILLCREST.NET/MANUAL has it",
+    "See hill\u200bcrest.\u200bnet/manual",
+    "See ｈｉｌｌｃｒｅｓｔ．ｎｅｔ",
+    "See \u0455h\u043e\u0440.net for parts",  # Cyrillic s, o, p
+    'Click <a href="https://hillcrest.net">here</a>',
+    "Details: [our page](http://hillcrest.net/faq)",
+    "Details: <http://hillcrest.net|our page>",
+    "Free guide at bit.ly/3xY",
+    "The help page is http://www.amazon.com/gp/help",  # Amazon, but not https
+    "Look at amazon-deals.shop for the same item",  # merely contains "amazon"
+])
+def test_disguised_links_are_found(text):
+    assert "external-link" in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Write to care at hillcrest dot com",
+    "care (at) hillcrest (dot) com",
+    "care[at]hillcrest[dot]co[dot]uk",
+    "care @ hillcrest . com",
+    "care\u200b@hillcrest\u200b.com",
+    "care＠hillcrest．com",
+    "mailto:care@hillcrest.com",
+])
+def test_disguised_email_addresses_are_found(text):
+    assert "email-address" in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Call 555 010 0199 today.",
+    "Call (555)010-0123 today.",
+    "Call +44 20 7946 0958 today.",
+    "Call 555.010.0142 today.",
+    "Call five five five zero one zero zero today.",
+    "Call 5 5 5 0 1 0 0 1 2 3 today.",
+    "Call 555\u200b-0142 today.",
+    "Call ５５５-０１４２ today.",
+])
+def test_disguised_phone_numbers_are_found(text):
+    assert "phone-number" in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Order 113-4567890-1234567 shipped with tracking 1Z 999 AA1 01 2345 6784.",
+    "The ISBN is 0316769487 and the model is BX-200.",
+    "It measures 27 x 20 inches, weighs 1.2 kg and takes 100-240V.",
+    "It was delivered at 10:42 am on 2026-11-24 (11/24/2026).",
+    "Please reply in this Amazon thread rather than by e-mail.",
+    "You can start the return at https://www.amazon.co.uk/gp/css/order-history",
+    "Open Your Orders on Amazon.com and choose the item.",
+    "Hold the MODE button and plug in the USB-C cable; it uses AAA batteries.",
+    "These are genuine Five Star notebooks, and the discount was applied at checkout.",
+    "The KitchenPro™ lid fits; it cost €24.",
+    "Hello,\n\nThe cable is 2 m long.\n\nKind regards,\nDana",
+    "Hi, I’m sorry it arrived late; I’ve sent a replacement.",
+])
+def test_look_alikes_pass(text):
+    result = CHECK(text)
+    assert result.verdict == "ok", [(f.rule, f.excerpt) for f in result.findings]
+
+
+def test_findings_point_at_what_was_typed():
+    text = "Héllo ｆｒｉｅｎｄ, write to care\u200b@hillcrest.com or call ５５５-０１４２."
+    result = CHECK(text)
+    spans = {f.rule: text[f.start:f.end] for f in result.findings}
+    assert spans["email-address"] == "care\u200b@hillcrest.com"
+    assert spans["phone-number"] == "５５５-０１４２"
+    for finding in result.findings:
+        assert finding.excerpt == " ".join(text[finding.start:finding.end].split())
+
+
+def test_ten_thousand_characters():
+    text = ("Your copy is the 2004 paperback in very good condition. " * 200)[:10_000]
+    result = CHECK(text)
+    assert result.verdict == "warn" and result.rules == ("too-long",)
+    (finding,) = result.findings
+    assert (finding.start, finding.end) == (2000, 10_000)
+    assert finding.excerpt.endswith("…") and len(finding.excerpt) <= 120
+
+
+def test_ten_thousand_characters_of_violations():
+    text = ("Call 555-0142 or visit shop.example.com for 20% off your next order! 🎉 " * 150)
+    result = CHECK(text[:10_000])
+    assert {"phone-number", "external-link", "marketing", "styling"} <= set(result.categories)
+    assert result.suggestion == ""  # nothing compliant is left to send
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n\t "])
+def test_empty_or_blank_text_has_no_findings(text):
+    # The engine judges what it is given; reports.check_reply refuses blank input first.
+    assert CHECK(text).verdict == "ok"
+
+
+def test_only_an_emoji():
+    result = CHECK("👍")
+    assert result.verdict == "warn" and result.rules == ("emoji",)
+    assert result.suggestion == "" and [r.text for r in result.removed] == ["👍"]
+
+
+def test_verdict_is_the_worst_severity():
+    assert CHECK("Great news: your order has shipped!").verdict == "warn"
+    assert CHECK("Great news: your order has shipped! Call 555-0142.").verdict == "block"
+    # A carrier's line is a finding, at warn (messaging.md §5 phone-number).
+    carrier = CHECK("The FedEx depot's number is 901-555-0134; they can hold it for you.")
+    assert carrier.verdict == "warn" and carrier.rules == ("third-party-phone",)
+
+
+def test_context_turns_a_confirmation_into_an_answer():
+    reply = "Your order shipped today; tracking 9400 1118 9922 3344 5566 77."
+    assert "order-confirmation" in categories(reply)
+    assert "order-confirmation" not in categories(reply, in_reply_to="Where is my order?")
+    assert "order-confirmation" in categories(reply, in_reply_to="Is the blue one in stock?")
+
+
+def test_the_suggestion_takes_out_and_never_adds():
+    text = ("Hi Sam,\n\nThe lid is in the post today. Call 555-0142 if it doesn't fit. "
+            "Use code SAVE15 for 15% off your next order!\n\nThanks,\nDana\n"
+            "dana@hillcrest.com")
+    result = CHECK(text)
+    assert result.verdict == "block"
+    assert result.suggestion == "Hi Sam,\n\nThe lid is in the post today.\n\nThanks,\nDana"
+    removed = {r.text: r.categories for r in result.removed}
+    assert removed["Use code SAVE15 for 15% off your next order!"] == ("marketing",)
+    assert removed["dana@hillcrest.com"] == ("email-address",)
+    assert any("555-0142" in r.text for r in result.removed)
+    # Every word of the suggestion is a word of the original, in order.
+    words = re.findall(r"\w+", text)
+    position = 0
+    for word in re.findall(r"\w+", result.suggestion):
+        position = words.index(word, position) + 1
+
+
+def test_the_suggestion_keeps_what_needs_a_person():
+    result = CHECK("As I've told you twice, read the listing. Visit www.example-shop.com.")
+    assert result.suggestion == "As I've told you twice, read the listing."
+    assert [f.rule for f in result.to_fix_by_hand] == ["rude-tone"]
+
+
+def test_html_and_blank_lines_are_tidied():
+    result = CHECK("<p>Hello,</p><p>your book ships today.</p>\n\n\n\nBest,<br>Dana")
+    assert result.suggestion == "Hello,\nyour book ships today.\n\nBest,\nDana"
+
+
+def test_no_suggestion_when_nothing_can_be_taken_out():
+    result = CHECK("YOU ORDERED THE WRONG SIZE.")
+    assert result.rules == ("shouting",) and result.suggestion is None and result.removed == ()
+
+
+def read(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def quality(rows):
+    hits = {"tp": 0, "fp": 0, "fn": 0}
+    caught = {c: [0, 0] for c in CATEGORIES}
+    for row in rows:
+        found = set(CHECK(row["text"]).categories)
+        flagged, bad = bool(found), bool(row["labels"])
+        hits["tp"] += flagged and bad
+        hits["fp"] += flagged and not bad
+        hits["fn"] += bad and not flagged
+        for label in row["labels"]:
+            caught[label][0] += label in found
+            caught[label][1] += 1
+    recall = hits["tp"] / (hits["tp"] + hits["fn"])
+    precision = hits["tp"] / (hits["tp"] + hits["fp"])
+    return recall, precision, {c: n / total for c, (n, total) in caught.items() if total}
+
+
+def test_development_corpus_targets():
+    recall, precision, per_category = quality(read(SHARED / "corpus" / "replies.jsonl"))
+    assert recall >= 0.97 and precision >= 0.95
+    assert min(per_category.values()) >= 0.9, per_category
+
+
+HELDOUT = FIXTURES / "compliance" / "heldout.jsonl"
+
+
+@pytest.mark.skipif(not HELDOUT.exists(), reason="no held-out set")
+def test_held_out_set_targets():
+    recall, precision, per_category = quality(read(HELDOUT))
+    assert recall >= 0.97 and precision >= 0.95
+    assert min(per_category.values()) >= 0.9, per_category
