@@ -10,6 +10,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.compliance_rules import checker
 from bot.config import Settings
 from bot.reports import seller_of
 from bot.slack import register
@@ -58,5 +59,5 @@ def create_app(settings: Settings, db: Database | None = None, *, socket_mode: b
     db = db or Database.open(settings.database_url)
     answers = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="sellerbot-answer")
     register(app, Services(settings=settings, db=db, seller=seller_of(settings),
-                           answers=answers))
+                           answers=answers, checker=checker(settings.extra_rules)))
     return app

@@ -7,6 +7,7 @@ rule off.
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -150,3 +151,37 @@ def checker(extra: Path | None = None) -> Checker:
     # Load the suffix list and the phone-number metadata now, not in the first user's request.
     loaded.check("Warm-up: shop.example.com, +1 555 010 0100.")
     return loaded
+
+
+@dataclass(frozen=True)
+class ExampleRun:
+    """One rule's examples, run: how many did what the rule file says, and the ones that not."""
+
+    rule: Rule
+    flagged: int
+    passed: int
+    failures: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Every example did what the rule file says."""
+        return not self.failures
+
+
+def run_examples(checker: Checker) -> list[ExampleRun]:
+    """Every rule's must-flag and must-pass examples through the whole checker."""
+    runs = []
+    for rule in checker.rules:
+        failures, flagged, passed = [], 0, 0
+        for example in rule.flag:
+            if rule.id in checker.check(example.text, in_reply_to=example.in_reply_to).rules:
+                flagged += 1
+            else:
+                failures.append(f"not flagged: {example.text[:70]!r}")
+        for example in rule.passes:
+            if rule.id in checker.check(example.text, in_reply_to=example.in_reply_to).rules:
+                failures.append(f"flagged: {example.text[:70]!r}")
+            else:
+                passed += 1
+        runs.append(ExampleRun(rule, flagged, passed, tuple(failures)))
+    return runs

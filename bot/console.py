@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot import render, reports
+from bot import render, reply_checks, reports
+from bot.compliance_rules import checker as compliance_checker
+from bot.domain.compliance import Checker
 from bot.errors import SellerbotError
 from bot.store import Database
 
@@ -29,7 +31,8 @@ def _lines(source: TextIO, interactive: bool) -> Iterator[str]:
             return
 
 
-def answer(db: Database, seller: reports.Seller, line: str) -> str | None:
+def answer(db: Database, seller: reports.Seller, line: str, checker: Checker | None = None
+           ) -> str | None:
     """The terminal answer to one command line; None ends the console."""
     command, _, rest = line.strip().partition(" ")
     command = command.lower()
@@ -58,19 +61,27 @@ def answer(db: Database, seller: reports.Seller, line: str) -> str | None:
             return render.message("errors", exc.code, **exc.params)
         return render.text("can_return", answer=found, tz=seller.timezone)
     if command == "/check-reply":
-        return render.text("console", topic="later", command=command)
+        if not rest.strip() or rest.strip().lower() == "help":
+            return render.text("console", topic="check-reply")
+        try:
+            result = reply_checks.check_and_record(
+                db, checker or compliance_checker(), rest, reply_checks.Asker("console"), now,
+                region=seller.marketplace.country)
+        except SellerbotError as exc:
+            return render.message("errors", exc.code, **exc.params)
+        return render.text("check_reply", result=result)
     return render.text("console", topic="help")
 
 
 def run(db: Database, seller: reports.Seller, source: TextIO, echo: Callable[[str], None], *,
-        interactive: bool) -> None:
+        interactive: bool, checker: Checker | None = None) -> None:
     """Answer commands until `quit` or the end of input."""
     if interactive:
         echo(render.text("console", topic="welcome"))
     for line in _lines(source, interactive):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        reply = answer(db, seller, line)
+        reply = answer(db, seller, line, checker)
         if reply is None:
             return
         echo(reply)

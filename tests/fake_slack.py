@@ -41,6 +41,8 @@ class FakeSlack:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        # conversations.replies answers from here: (channel, thread_ts) -> messages, oldest first.
+        self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._script: dict[str, list[_Scripted]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -109,6 +111,7 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
             self._script.clear()
+            self.threads.clear()
 
     def called(self, method: str) -> list[Call]:
         """The calls of one method or webhook, in order."""
@@ -156,6 +159,12 @@ class FakeSlack:
             "views.update": {"ok": True, "view": {"id": body.get("view_id"), "hash": "h2"}},
             "views.publish": {"ok": True, "view": {"id": "V0002", "hash": "h3"}},
         }
+        if method == "conversations.replies":
+            thread = self.threads.get((body.get("channel"), body.get("ts")))
+            if thread is None:
+                return 200, {"ok": False, "error": "thread_not_found"}, {}
+            return 200, {"ok": True, "messages": thread[: int(body.get("limit") or 100)],
+                         "has_more": False}, {}
         if method in answers:
             return 200, answers[method], {}
         return 200, {"ok": False, "error": "unknown_method"}, {}

@@ -139,7 +139,7 @@ def test_orders_lists_and_json_as_of_the_samples(elsewhere):
 def test_console_answers_as_slack_does(elsewhere):
     sellerbot("import", str(SAMPLES / "all-orders.txt"), str(SAMPLES / "unshipped-orders.txt"),
               cwd=elsewhere)
-    script = "/orders late\n# a comment\n\n/orders\n/orders 111-1111111-1111111\n/check-reply hi\nquit\n/orders today\n"
+    script = "/orders late\n# a comment\n\n/orders\n/orders 111-1111111-1111111\n/check-reply Thanks! Call 555-0142 anytime.\nquit\n/orders today\n"
     result = subprocess.run([sys.executable, "-m", "bot", "console"], cwd=elsewhere, input=script,
                             capture_output=True, text=True, timeout=60,
                             env={**os.environ, "DATABASE_URL": f"sqlite:///{elsewhere / 'cli.db'}"})
@@ -149,7 +149,7 @@ def test_console_answers_as_slack_does(elsewhere):
     assert "112-8890339-5411810" in out
     assert "/orders at-risk" in out
     assert "no order 111-1111111-1111111 in the database" in out
-    assert "/check-reply is not in this version" in out
+    assert "BLOCK: Don't send this as it is" in out and "phone-number" in out
     assert "Today's orders" not in out  # nothing after quit
 
 

@@ -42,7 +42,8 @@ def test_events_home_and_scopes():
     assert set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == set(slack.EVENTS)
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
-    assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write"}
+    assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == {
+        "commands", "chat:write", "channels:history", "groups:history"}
     assert len(MANIFEST["display_information"]["name"]) <= 35
     assert len(MANIFEST["display_information"]["description"]) <= 140
 
@@ -56,5 +57,7 @@ def test_register_wires_exactly_what_the_manifest_declares(settings):
         "event": set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]),
         # Buttons need no manifest entry, only interactivity; they are sellerbot's own.
         "action": set(slack.ACTIONS),
+        # Modal submissions too: interactivity covers them.
+        "view_submission": set(slack.VIEWS),
     }
     assert registered(settings) == declared

@@ -114,3 +114,60 @@ def can_return_message(answer: Any, seller: Any, *, share_value: str | None = No
 def order_message(detail: Any, seller: Any) -> dict[str, Any]:
     """One order as a Slack message."""
     return _message("order", detail=detail, seller=seller)
+
+
+# "Check reply": findings listed one section each, past this "…and N more" (a longer list is
+# no longer read, and it keeps a message under Slack's 50 blocks).
+MAX_FINDINGS = 15
+# The suggestion is shown in sections of at most this many characters (SECTION_CHARS less the
+# ``` fences and the escaping of & < >, which can grow the text).
+SUGGESTION_CHARS = 2400
+
+
+def _chunks(text: str | None) -> list[str]:
+    """`text` in pieces that fit a section, cut at line breaks where possible."""
+    pieces: list[str] = []
+    rest = text or ""
+    while rest:
+        if len(rest) <= SUGGESTION_CHARS:
+            pieces.append(rest)
+            break
+        cut = rest.rfind("\n", 0, SUGGESTION_CHARS)
+        cut = cut if cut > SUGGESTION_CHARS // 2 else SUGGESTION_CHARS
+        pieces.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n")
+    return pieces
+
+
+def _check(result: Any, *, modal: bool, share_value: str | None, posted_by: str | None,
+           context_used: bool) -> dict[str, Any]:
+    rendered = json.loads(template("blocks/check_reply.json.j2").render(
+        result=result, modal=modal, share_value=share_value, posted_by=posted_by,
+        context_used=context_used, chunks=_chunks(result.suggestion), max_findings=MAX_FINDINGS))
+    assert len(rendered["blocks"]) <= (MAX_VIEW_BLOCKS if modal else MAX_BLOCKS)
+    for block in rendered["blocks"]:
+        if block["type"] == "section" and len(block["text"]["text"]) > SECTION_CHARS:
+            block["text"]["text"] = block["text"]["text"][: SECTION_CHARS - 1] + "…"
+    return rendered
+
+
+def check_reply_message(result: Any, *, share_value: str | None = None,
+                        posted_by: str | None = None, context_used: bool = False
+                        ) -> dict[str, Any]:
+    """A "Check reply" result as a message: /check-reply's private answer, or a shared one."""
+    return _check(result, modal=False, share_value=share_value, posted_by=posted_by,
+                  context_used=context_used)
+
+
+def check_reply_view(result: Any, *, share_value: str | None = None,
+                     posted_by: str | None = None, context_used: bool = False) -> dict[str, Any]:
+    """A "Check reply" result as a modal view (the shortcuts)."""
+    return _check(result, modal=True, share_value=share_value, posted_by=posted_by,
+                  context_used=context_used)
+
+
+def check_view(name: str, **params: Any) -> dict[str, Any]:
+    """One of the other "Check reply" modals (templates/blocks/check_views.json.j2): checking,
+    said(text) or draft."""
+    module = template("blocks/check_views.json.j2").module
+    return json.loads(str(getattr(module, name)(**params)))

@@ -120,3 +120,26 @@ def can_return(answer: Any) -> dict[str, Any]:
         "return_request": requests[-1] if requests else None,
         "return_requests": requests,
     }
+
+
+def check_result(result: Any) -> dict[str, Any]:
+    """A "Check reply" result (issue 6's keys; character offsets count from 0, end excluded)."""
+    return {
+        "verdict": result.verdict,
+        "findings": [
+            {"rule": f.rule, "category": f.category, "severity": f.severity, "start": f.start,
+             "end": f.end, "excerpt": f.excerpt, "message": f.title, "why": f.why, "fix": f.fix}
+            for f in result.findings
+        ],
+        "suggestion": result.suggestion,
+        "removed": [{"start": r.start, "end": r.end, "text": r.text,
+                     "categories": list(r.categories)} for r in result.removed],
+    }
+
+
+def audit(records: Any) -> list[dict[str, Any]]:
+    """Audited checks: never the text, only its SHA-256 and length."""
+    return [{"checked_at": r.checked_at.isoformat(), "verdict": r.verdict,
+             "categories": list(r.categories), "rules": list(r.rules), "surface": r.surface,
+             "slack_user": r.slack_user, "slack_channel": r.slack_channel,
+             "text_sha256": r.text_sha256, "length": r.length} for r in records]

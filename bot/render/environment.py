@@ -54,6 +54,17 @@ def mrkdwn(value: Any) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _strong(value: Any) -> str:
+    """Text to put between *...* in mrkdwn: escaped, on one line, and with its own asterisks
+    drawn as a look-alike, since mrkdwn has no way to escape one and it would end the bold."""
+    return mrkdwn(" ".join(str(_plain(value)).split())).replace("*", "\u2217")
+
+
+def _codeblock(value: Any) -> str:
+    """Text for a ``` block in mrkdwn: escaped, and no ``` of its own to end the block early."""
+    return mrkdwn(value).replace("```", "`\u200b``")
+
+
 def _percent(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.1f}%"
 
@@ -78,6 +89,8 @@ def _environment() -> Environment:
     env.filters["local_day"] = _local_day
     env.filters["mrkdwn"] = mrkdwn
     env.filters["percent"] = _percent
+    env.filters["strong"] = _strong
+    env.filters["codeblock"] = _codeblock
     return env
 
 

@@ -8,13 +8,14 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.slack import access, actions, commands, failures, home, shortcuts
+from bot.slack import access, actions, checks, commands, failures, home
 from bot.slack.services import Services
 
 COMMANDS = ("/orders", "/can-return", "/check-reply")
 MESSAGE_SHORTCUTS = ("check_reply",)
 GLOBAL_SHORTCUTS = ("check_reply_global",)
-ACTIONS = ("post_to_channel", "share_return")
+ACTIONS = ("post_to_channel", "share_return", "share_check")
+VIEWS = ("check_reply_draft",)
 EVENTS = ("app_home_opened",)
 
 
@@ -24,13 +25,15 @@ def register(app: App, services: Services) -> None:
 
     app.command("/orders")(commands.orders(services))
     app.command("/can-return")(commands.can_return(services))
-    app.command("/check-reply")(commands.coming_soon("/check-reply"))
+    app.command("/check-reply")(checks.command(services))
 
-    app.message_shortcut("check_reply")(shortcuts.check_reply_on_message())
-    app.global_shortcut("check_reply_global")(shortcuts.check_reply_global())
+    app.message_shortcut("check_reply")(checks.on_message(services))
+    app.global_shortcut("check_reply_global")(checks.draft_modal(services))
+    app.view("check_reply_draft")(checks.draft_submitted(services))
 
     app.action("post_to_channel")(actions.post_to_channel(services))
     app.action("share_return")(actions.share_return(services))
+    app.action("share_check")(checks.share(services))
 
     app.event("app_home_opened")(home.opened(services))
 

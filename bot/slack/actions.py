@@ -69,23 +69,33 @@ def _post_once(services: Services, body: dict[str, Any], respond: Respond, clien
                key: str, message: Callable[[str | None], dict[str, Any]]) -> None:
     """Claim `key`, post message(None) to the channel, then turn the private answer into
     message(user): the same answer, with a note of who shared it and no button."""
-    channel, user = body["channel"]["id"], body["user"]["id"]
-    public = message(None)
+    user = body["user"]["id"]
+    post_once(services, client, key, body["channel"]["id"], message(None),
+              tell=lambda reply: respond(**reply, replace_original=False),
+              done=lambda: respond(**message(user), replace_original=True))
+
+
+def post_once(services: Services, client: WebClient, key: str, channel: str,
+              public: dict[str, Any], *, tell: Callable[[dict[str, Any]], Any],
+              done: Callable[[], Any], thread_ts: str | None = None,
+              already: str = "already_posted") -> None:
+    """Post `public` to `channel` (in the thread `thread_ts`) once for `key`, however often
+    the button is clicked; `tell` the user what went wrong, or call `done`."""
     if not posts.claim(services.db, key, channel, datetime.now(UTC)):
-        respond(**text_message("already_posted"), replace_original=False)
+        tell(text_message(already))
         return
     try:
-        result = client.chat_postMessage(channel=channel, unfurl_links=False, **public)
+        result = client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                         unfurl_links=False, **public)
     except SlackApiError as exc:
         posts.release(services.db, key)
         error = exc.response.get("error", "")
         log.warning("post to channel %s failed: %s", channel, error)
-        reply = "not_in_channel" if error in _NOT_IN_CHANNEL else "post_failed"
-        respond(**text_message(reply), replace_original=False)
+        tell(text_message("not_in_channel" if error in _NOT_IN_CHANNEL else "post_failed"))
         return
     except BaseException:
         # Nothing was posted (a timeout, a lost connection): a later click must be able to try.
         posts.release(services.db, key)
         raise
     posts.posted(services.db, key, result["ts"])
-    respond(**message(user), replace_original=True)
+    done()

@@ -1,4 +1,5 @@
-"""Slash commands: /orders, /can-return, /check-reply. Ack first, then one report, one reply."""
+"""Slash commands /orders and /can-return (/check-reply is in checks.py): ack first, then one
+report, one reply."""
 
 import json
 import uuid
@@ -75,12 +76,3 @@ def _answer_return(services: Services, text: str, respond: Respond) -> None:
     value = json.dumps({"order_id": answer.order.order_id, "today": today.isoformat(),
                         "key": uuid.uuid4().hex})
     respond(**can_return_message(answer, services.seller, share_value=value))
-
-
-def coming_soon(feature: str) -> Callable[..., None]:
-    """A command registered for the manifest whose feature a later version brings."""
-
-    def listener(ack: Ack) -> None:
-        ack(**text_message("coming_soon", feature=feature))
-
-    return listener

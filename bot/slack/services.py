@@ -3,11 +3,13 @@
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import Settings
+from bot.domain.compliance import Checker
 from bot.reports import Seller
+from bot.slack.shares import Shares
 from bot.store import Database
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,9 @@ class Services:
     seller: Seller
     # Where answers are worked out after the ack (bot/app.py); None runs them in the listener.
     answers: Executor | None = None
+    # The compliance rules in force (EXTRA_RULES included) and checks waiting for "Share".
+    checker: Checker | None = None
+    shares: Shares = field(default_factory=Shares)
 
     def after_ack(self, kind: str, respond: Any, work: Callable[..., None], *args: Any) -> None:
         """Work out an answer off the listener thread; a failure is apologised for and logged."""

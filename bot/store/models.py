@@ -166,3 +166,21 @@ class SlackPostRow(Base):
     channel: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     posted_at: Mapped[datetime]
+
+
+class ReplyCheckRow(Base):
+    """One "Check reply" run: what was found and who asked, never the text (a SHA-256 of it)."""
+
+    __tablename__ = "reply_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(index=True)
+    verdict: Mapped[str] = mapped_column(String(8))
+    # Comma-separated ids: categories (messaging.md §5) and rules (rules/compliance/).
+    categories: Mapped[str] = mapped_column(Text)
+    rules: Mapped[str] = mapped_column(Text)
+    surface: Mapped[str] = mapped_column(String(16))
+    slack_user: Mapped[str | None] = mapped_column(String(32))
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    length: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,72 @@
+"""Check reply, the use case: a draft checked against the compliance rules, and the check
+audited with who asked and a SHA-256 of the text, never the text itself."""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.compliance import Checker, Result
+from bot.errors import BadInput
+from bot.store import Database, audit
+from bot.store.audit import CheckRecord
+
+# The longest draft sellerbot reads: five times Amazon's 2,000-character message limit
+# (messaging.md §4) is no reply but a paste gone wrong, and the cap bounds each request's work.
+MAX_CHARS = 10_000
+# An audit listing shows at most this many checks (the newest); --since narrows it.
+AUDIT_LIMIT = 1_000
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked for a check, and where: the surface (shortcut, command, modal, cli, batch)."""
+
+    surface: str
+    slack_user: str | None = None
+    slack_channel: str | None = None
+
+
+def draft_text(text: str | None) -> str:
+    """The draft to check, or BadInput: empty, only spaces, or longer than MAX_CHARS."""
+    if text is None or not text.strip():
+        raise BadInput("reply_empty")
+    if len(text) > MAX_CHARS:
+        raise BadInput("reply_too_long", length=len(text), limit=MAX_CHARS)
+    return text
+
+
+def check(checker: Checker, text: str | None, *, in_reply_to: str | None = None,
+          region: str = "US") -> Result:
+    """Check a draft (BadInput when there is none or it is too long); the buyer's message it
+    answers, when known, is context only and is cut at MAX_CHARS."""
+    return checker.check(draft_text(text), in_reply_to=(in_reply_to or "")[:MAX_CHARS] or None,
+                         region=region)
+
+
+def audit_record(text: str, result: Result, asker: Asker, now: datetime) -> CheckRecord:
+    """What the audit keeps of one check."""
+    return CheckRecord(
+        checked_at=now, verdict=result.verdict, categories=result.categories, rules=result.rules,
+        surface=asker.surface, slack_user=asker.slack_user, slack_channel=asker.slack_channel,
+        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), length=len(text),
+    )
+
+
+def record(db: Database, records: Iterable[CheckRecord]) -> int:
+    """Store audit records in one transaction."""
+    return audit.record(db, records)
+
+
+def check_and_record(db: Database, checker: Checker, text: str | None, asker: Asker,
+                     now: datetime, *, in_reply_to: str | None = None,
+                     region: str = "US") -> Result:
+    """Check a draft and audit the check."""
+    result = check(checker, text, in_reply_to=in_reply_to, region=region)
+    record(db, [audit_record(text or "", result, asker, now)])
+    return result
+
+
+def audit_log(db: Database, since: datetime | None, limit: int = AUDIT_LIMIT) -> list[CheckRecord]:
+    """The audited checks from `since` on, oldest first (the newest `limit` of them)."""
+    return audit.since(db, since, limit)
