@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.domain.compliance import CATEGORIES, Checker, Rule, compile_rule
 from bot.domain.compliance.checks import registry
+from bot.domain.compliance.checks.phrases import PatternError
 from bot.domain.compliance.rules import CONDITIONS, RULE_ID, in_order
 from bot.errors import ConfigError, problem_of
 from bot.paths import rules_dir
@@ -80,15 +81,6 @@ def _check(path: Path, check: dict[str, Any]) -> dict[str, Any]:
         # YAML reads a bare `off` or `no` as a boolean: every list must hold strings only.
         if listed and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             raise _fail(path, f"check.{key}", "not_a_list", value=value)
-        if key in CONDITIONS or key == "patterns":
-            for pattern in value:
-                if pattern.startswith("@") and key != "patterns":
-                    continue
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise _fail(path, f"check.{key}", "bad_pattern", pattern=pattern,
-                                reason=str(exc)) from None
     if "list" in check:
         words = path.parent / str(check["list"])
         try:
@@ -118,6 +110,10 @@ def load_rule(path: Path) -> tuple[Rule, bool]:
     contents["check"] = _check(path, parsed.check)
     try:
         return compile_rule(rule_id, contents), parsed.enabled
+    except PatternError as exc:
+        # Patterns compile once, when the rule does: the error names the pattern, not its key.
+        raise _fail(path, "check", "bad_pattern", pattern=exc.pattern,
+                    reason=exc.reason) from None
     except (KeyError, ValueError, TypeError, re.error) as exc:
         raise _fail(path, "check", "check_failed", reason=str(exc)) from None
 

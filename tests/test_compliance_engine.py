@@ -198,7 +198,18 @@ def test_development_corpus_targets():
     assert min(per_category.values()) >= 0.9, per_category
 
 
-HELDOUT = FIXTURES / "compliance" / "heldout.jsonl"
+SECOND_DEV = FIXTURES / "compliance" / "second-dev.jsonl"
+
+
+def test_second_development_set_targets():
+    # Written blind from the policy (tests/fixtures/compliance/NOTICE.md), measured once
+    # (recall 0.836, precision 0.939), then used to fix rules where the policy was not covered.
+    recall, precision, per_category = quality(read(SECOND_DEV))
+    assert recall >= 0.97 and precision >= 0.95
+    assert min(per_category.values()) >= 0.9, per_category
+
+
+HELDOUT = FIXTURES / "compliance" / "heldout-2.jsonl"
 
 
 @pytest.mark.skipif(not HELDOUT.exists(), reason="no held-out set")

@@ -94,8 +94,10 @@ examples:
 
 @pytest.mark.parametrize(("change", "key", "says"), [
     (("type: phrases", "type: sorcery"), "check.type", "unknown check type 'sorcery'"),
-    (("patterns: ['gizmo club']", "patterns: ['gizmo (club']"), "check.patterns",
-     "not a valid regular expression"),
+    (("patterns: ['gizmo club']", "patterns: ['gizmo (club']"), "check",
+     "'gizmo (club' is not a valid regular expression"),
+    (("patterns: ['gizmo club']", "patterns: ['gizmo club']\n  unless: ['a[b']"), "check",
+     "'a[b' is not a valid regular expression"),
     (("patterns: ['gizmo club']", "patterns: ['gizmo club']\n  colour: red"), "check.colour",
      "not a key of this check type"),
     (("severity: block", "severity: warn"), "severity", "must be block"),

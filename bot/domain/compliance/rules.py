@@ -19,7 +19,6 @@ from typing import Any
 
 from bot.domain.compliance.checks import Detector, Hit, registry
 from bot.domain.compliance.checks.phrases import compile_each
-from bot.domain.compliance.checks.triggers import triggers
 from bot.domain.compliance.text import Draft, Span
 
 # The categories and their severities are fixed by ../shared/spec/messaging.md §5: the first
@@ -60,13 +59,12 @@ class _Condition:
     def __init__(self, entries: Sequence[str]) -> None:
         self.references = tuple(e[1:] for e in entries if e.startswith("@"))
         # Each pattern with its triggers, like a phrases check: most never need to run.
-        self.patterns = [(e, triggers(e)) for e in compile_each(
-            [e for e in entries if not e.startswith("@")])]
+        self.patterns = compile_each([e for e in entries if not e.startswith("@")])
 
     @property
     def trigger_sets(self) -> list[frozenset[str]]:
         """The trigger sets of its patterns, for the checker's one-pass index."""
-        return [t for _, needed in self.patterns for t in needed]
+        return [t for phrase in self.patterns for t in phrase.triggers]
 
     def found_by_rules(self, span: Span, found: Mapping[str, Sequence[Hit]]) -> bool:
         """Whether a finding of a referenced rule overlaps `span`."""
@@ -77,10 +75,10 @@ class _Condition:
         """Whether one of the patterns or referenced rules is found in `span`."""
         if self.found_by_rules(span, found):
             return True
-        for expression, needed in self.patterns:
-            for clause in draft.clauses_holding(needed):
+        for phrase in self.patterns:
+            for clause in draft.clauses_holding(phrase.triggers):
                 start, end = max(clause.start, span.start), min(clause.end, span.end)
-                if start < end and expression.search(draft.text, start, end):
+                if start < end and phrase.search(draft, start, end):
                     return True
         return False
 

@@ -17,7 +17,8 @@ _DOT = r"(?:\s*[\[({]\s*(?:\.|dot)\s*[\])}]\s*|\s+dot\s+|\s*\.\s*)"
 _ADDRESS = re.compile(
     rf"(?<![\w.+-])(?P<local>[\w][\w.+-]*)(?P<at>{_AT})"
     rf"(?P<domain>[a-z0-9][a-z0-9-]*(?:{_DOT}[a-z0-9][a-z0-9-]*)*{_DOT}(?P<tld>[a-z]{{2,24}}))"
-    r"(?![\w@-])",
+    # An address ends there: a path after it ("...co.uk/size-guide") makes it a web address.
+    r"(?![\w@/-])",
     re.IGNORECASE)
 _SEPARATOR = re.compile(_DOT, re.IGNORECASE)
 # Where an address could be: at an "@" or a written-out "at"; the local part ends just before.

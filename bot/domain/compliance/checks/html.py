@@ -9,7 +9,8 @@ from bot.domain.compliance.checks import Detector, Hit
 from bot.domain.compliance.text import Draft
 
 _MARKUP = re.compile(
-    r"<\s*(?P<close>/)?\s*(?P<name>[a-z][a-z0-9]*)(?:\s[^<>]*)?/?\s*>"
+    # No space after "<": "<b>" is a tag, "press < and >" is not (HTML allows none there).
+    r"<(?P<close>/)?(?P<name>[a-z][a-z0-9]*)(?:\s[^<>]*)?/?\s*>"
     r"|&(?:[a-z]{2,8}|#\d{1,6}|#x[0-9a-f]{1,6});",
     re.IGNORECASE)
 

@@ -40,7 +40,8 @@ def build(check: Mapping[str, Any]) -> Detector:
         counted = []
         for span in draft.sentences:
             body = draft.text[span.start:span.end].strip(_EDGES)
-            if not body or skip.fullmatch(body):
+            # A line of only emoji or symbols says nothing either way (styling flags it).
+            if not any(c.isalnum() for c in body) or skip.fullmatch(body):
                 continue
             if not part.fullmatch(body):
                 return []

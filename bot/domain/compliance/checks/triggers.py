@@ -12,9 +12,11 @@ from collections.abc import Iterable
 
 import ahocorasick
 
-try:  # the parser moved in Python 3.11; its structure did not
+try:  # the parser and compiler moved in Python 3.11; their structure did not
+    from re import _compiler as _sre_compile
     from re import _parser as _sre
 except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_compile as _sre_compile  # type: ignore[no-redef]
     import sre_parse as _sre  # type: ignore[no-redef]
 
 _REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
@@ -42,6 +44,19 @@ _FREQUENT = frozenset((
 _FREQUENT_WEIGHT = 2
 
 
+def compile_with_triggers(pattern: str, flags: int) -> tuple[re.Pattern[str], Triggers]:
+    """`pattern` compiled, and its triggers, from one parse: parsing is most of compiling, and
+    some four hundred patterns load at start-up (bench/check_reply.py times it)."""
+    try:
+        parsed = _sre.parse(pattern, flags)
+        return _sre_compile.compile(parsed, flags), _from_tree(parsed)
+    except re.error:
+        raise
+    except Exception:  # pragma: no cover - an interpreter whose internals differ
+        expression = re.compile(pattern, flags)
+        return expression, triggers(expression)
+
+
 def triggers(expression: re.Pattern[str]) -> Triggers:
     """Sets of lower-case substrings, every match of `expression` holding one of each set;
     the rarest few, rarest first. Empty when the pattern requires no literal at all."""
@@ -49,7 +64,11 @@ def triggers(expression: re.Pattern[str]) -> Triggers:
         parsed = _sre.parse(expression.pattern, expression.flags)
     except (re.error, AttributeError, TypeError):  # pragma: no cover - a parser we do not know
         return ()
-    sets = sorted(set(_required(list(parsed))), key=_rarity, reverse=True)
+    return _from_tree(parsed)
+
+
+def _from_tree(parsed: object) -> Triggers:
+    sets = sorted(set(_required(list(parsed))), key=_rarity, reverse=True)  # type: ignore[call-overload]
     # A set with a function word or a lone character in it is found in almost every clause:
     # it costs more to look for than it saves, unless it is all there is.
     useful = [found for found in sets if _rarity(found)[0] >= _USEFUL]

@@ -10,8 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.domain.compliance.checks import Detector, Hit
-from bot.domain.compliance.checks.phrases import spaced
-from bot.domain.compliance.checks.triggers import triggers
+from bot.domain.compliance.checks.phrases import Phrase
 from bot.domain.compliance.text import Draft
 
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -40,19 +39,17 @@ def _days(match: re.Match[str]) -> int | None:
 def build(check: Mapping[str, Any]) -> Detector:
     """Windows stated in any of the `patterns` that are shorter than `min_days`."""
     minimum = int(check["min_days"])
-    expressions = [re.compile(rf"(?<!\w)(?:{spaced(p)})(?!\w)", re.IGNORECASE)
-                   for p in check["patterns"]]
-    needed = [triggers(e) for e in expressions]
+    phrases = [Phrase(p) for p in check["patterns"]]
 
     def detect(draft: Draft) -> Iterable[Hit]:
         hits = []
-        for expression, words in zip(expressions, needed, strict=True):
-            for span in draft.clauses_holding(words):
-                for m in expression.finditer(draft.text, span.start, span.end):
+        for phrase in phrases:
+            for span in draft.clauses_holding(phrase.triggers):
+                for m in phrase.finditer(draft, span.start, span.end):
                     days = _days(m)
                     if days is not None and days < minimum:
                         hits.append(Hit(m.start(), m.end()))
         return hits
 
-    detect.trigger_sets = [t for words in needed for t in words]  # type: ignore[attr-defined]
+    detect.trigger_sets = [t for p in phrases for t in p.triggers]  # type: ignore[attr-defined]
     return detect

@@ -1,0 +1,124 @@
+"""Check reply speed: one 2,000-character reply, replies per second, and loading the rules.
+
+Figures (issue 6 targets):
+- median time to check a 2,000-character reply: under 2 ms;
+- replies checked per second on one core (one thread, the corpus's replies): at least 2,000;
+- loading every rule in a fresh process (imports, YAML, compiling, the suffix list and the
+  phone metadata): under 300 ms.
+
+The 2,000-character replies are built from the labelled corpus (../shared/corpus) the way a
+long customer-service answer reads: consecutive replies joined into paragraphs, cut at 2,000
+characters. "mixed" keeps the corpus's own share of violating replies (55 %); "compliant" and
+"violating" take only one kind, the best and the worst case.
+
+    python bench/check_reply.py [--rounds 2000]
+"""
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+CORPUS = REPO.parent / "shared" / "corpus" / "replies.jsonl"
+LENGTH = 2000
+
+# Every sellerbot process has read its settings (pydantic, the marketplaces) before it loads
+# the rules; "rules" times what loading the rules adds to that, "cold" all of it.
+LOAD = """
+import time
+cold = time.perf_counter()
+import bot.config
+started = time.perf_counter()
+from bot.compliance_rules import checker
+rules = checker()
+done = time.perf_counter()
+print(done - started, done - cold, len(rules.rules))
+"""
+
+
+def replies() -> list[dict]:
+    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+
+
+def long_replies(rows: list[dict], count: int, seed: int) -> list[str]:
+    """`count` replies of LENGTH characters, each from corpus replies in a random order."""
+    rng = random.Random(seed)
+    built = []
+    for _ in range(count):
+        order = rows[:]
+        rng.shuffle(order)
+        text = ""
+        for row in order:
+            text += row["text"] + "\n\n"
+            if len(text) >= LENGTH:
+                break
+        built.append(text[:LENGTH])
+    return built
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2000, help="checks per figure")
+    args = parser.parse_args()
+
+    # This machine's speed, for comparing figures between machines: a fixed piece of Python.
+    calibration = min(timeit.repeat("sum(range(1000))", number=20_000, repeat=5))
+    print(f"machine: sum(range(1000)) x 20,000 takes {calibration:.3f} s (lower is faster)")
+
+    loads, colds = [], []
+    for _ in range(7):
+        out = subprocess.run([sys.executable, "-c", LOAD], cwd=REPO, capture_output=True,
+                             text=True, check=True).stdout.split()
+        loads.append(float(out[0]) * 1000)
+        colds.append(float(out[1]) * 1000)
+    print(f"loading all {out[2]} rules (YAML, checks, compiling, suffix list, phone metadata): "
+          f"median {statistics.median(loads):.0f} ms, best {min(loads):.0f} (target < 300 ms)")
+    print(f"  the same in a bare interpreter, settings modules included: "
+          f"median {statistics.median(colds):.0f} ms")
+
+    from bot.compliance_rules import checker
+
+    check = checker().check
+    rows = replies()
+    kinds = {
+        "mixed": rows,
+        "compliant": [r for r in rows if not r["labels"]],
+        "violating": [r for r in rows if r["labels"]],
+    }
+    for name, chosen in kinds.items():
+        texts = long_replies(chosen, 50, seed=6)
+        timings = []
+        for n in range(args.rounds):
+            text = texts[n % len(texts)]
+            started = time.perf_counter()
+            check(text)
+            timings.append(time.perf_counter() - started)
+        timings.sort()
+        median = statistics.median(timings) * 1000
+        print(f"2,000-character reply, {name:9s}: median {median:.2f} ms,"
+              f" p90 {timings[int(len(timings) * 0.9)] * 1000:.2f} ms"
+              f"{' (target < 2 ms)' if name == 'mixed' else ''}")
+
+    texts = [r["text"] for r in rows]
+    average = sum(map(len, texts)) / len(texts)
+    started = time.perf_counter()
+    done = 0
+    while done < args.rounds * 5:
+        for text in texts:
+            check(text)
+        done += len(texts)
+    elapsed = time.perf_counter() - started
+    print(f"throughput, one thread, corpus replies (average {average:.0f} characters): "
+          f"{done / elapsed:,.0f} replies/s (target >= 2,000)")
+
+
+if __name__ == "__main__":
+    main()
