@@ -6,6 +6,7 @@ a gap ("write to ." loses its "to"), and everything taken out is listed.
 """
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,49 +38,74 @@ class Removal:
     categories: tuple[str, ...]
 
 
+_SPACES = re.compile(r"[ \t]{2,}")
+_SPACE_BEFORE_STOP = re.compile(r"[ \t]+([,.;!?])")
+_COMMA_BEFORE_STOP = re.compile(r"[,;](?=[ \t]*[.!?,;])")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
 def _clean(text: str) -> str:
-    text = re.sub(r"[ \t]{2,}", " ", text)
-    text = re.sub(r"[ \t]+([,.;!?])", r"\1", text)
-    text = re.sub(r"[,;](?=[ \t]*[.!?,;])", "", text)
+    # Each tidy-up only where what it tidies can be: most suggestions need none of them.
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    if any(f" {stop}" in text for stop in ",.;!?") or "\t" in text:
+        text = _SPACE_BEFORE_STOP.sub(r"\1", text)
+    if "," in text or ";" in text:
+        text = _COMMA_BEFORE_STOP.sub("", text)
     text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 def rewrite(draft: Draft, located: Sequence[tuple["Rule", Hit]]) -> tuple[str | None,
                                                                           tuple[Removal, ...]]:
     """The suggestion for `draft` given its findings, and what it took out."""
     original = draft.original
-    sentences = [(draft.where(s.start, s.end), s) for s in draft.sentences]
-    dropped: dict[tuple[int, int], list[str]] = {}
-    cuts: list[tuple[int, int, str, str]] = []  # start, end, replacement, category
+    sentences = draft.sentences
+    starts = [s.start for s in sentences]
+
+    def sentence_index(position: int) -> int:
+        return max(bisect_right(starts, position) - 1, 0)
+
+    dropped: dict[int, list[str]] = {}  # sentence index -> categories
+    cuts: list[tuple[int, int, str, str, int]] = []  # start, end, replacement, category, sentence
     for rule, hit in located:
-        start, end = draft.where(hit.start, hit.end)
         if rule.rewrite == "drop-sentence":
-            for (s_start, s_end), _ in sentences:
-                if s_start < end and start < s_end:
-                    dropped.setdefault((s_start, s_end), []).append(rule.category)
+            index = sentence_index(hit.start)
+            while index < len(sentences) and sentences[index].start < hit.end:
+                if sentences[index].end > hit.start:
+                    dropped.setdefault(index, []).append(rule.category)
+                index += 1
         elif rule.rewrite == "remove":
-            cuts.append((start, end, hit.replacement, rule.category))
+            start, end = draft.where(hit.start, hit.end)
+            cuts.append((start, end, hit.replacement, rule.category, sentence_index(hit.start)))
 
     # A sentence that keeps fewer than two words once its cuts are made goes as a whole.
-    for (s_start, s_end), _ in sentences:
-        inside = [c for c in cuts if s_start <= c[0] and c[1] <= s_end]
-        if not inside or (s_start, s_end) in dropped:
+    by_sentence: dict[int, list[tuple[int, int, str, str, int]]] = {}
+    for cut in cuts:
+        by_sentence.setdefault(cut[4], []).append(cut)
+    spans = {i: draft.where(*sentences[i]) for i in set(by_sentence) | set(dropped)}
+    for index, inside in by_sentence.items():
+        s_start, s_end = spans[index]
+        inside = [c for c in inside if s_start <= c[0] and c[1] <= s_end]
+        if not inside or index in dropped:
             continue
         rest = _apply(original[s_start:s_end], [(a - s_start, b - s_start, _GAP, "")
-                                                for a, b, _, _ in inside])
+                                                for a, b, *_ in inside])
         if len(_WORD.findall(rest.replace(_GAP, " "))) < _MIN_WORDS:
-            dropped[(s_start, s_end)] = [c[3] for c in inside]
+            dropped[index] = [c[3] for c in inside]
 
     edits: list[tuple[int, int, str, tuple[str, ...]]] = []
-    for (s_start, s_end), categories in dropped.items():
-        inner = [c[3] for c in cuts if s_start <= c[0] and c[1] <= s_end]
+    gone = []
+    for index, categories in dropped.items():
+        s_start, s_end = spans[index]
+        inner = [c[3] for c in by_sentence.get(index, ()) if s_start <= c[0] and c[1] <= s_end]
         # A sentence that was a line of its own takes its line break with it.
         whole_line = original[s_end:s_end + 1] == "\n" and original[s_start - 1:s_start] in (
             "", "\n")
         edits.append((s_start, s_end + whole_line, "", tuple(dict.fromkeys(categories + inner))))
-    for start, end, replacement, category in cuts:
-        if not any(s <= start and end <= e for s, e in dropped):
+        gone.append((s_start, s_end))
+    for start, end, replacement, category, _ in cuts:
+        if not any(s <= start and end <= e for s, e in gone):
             edits.append((start, end, replacement or _GAP, (category,)))
     edits.sort()
     if not edits:
@@ -88,7 +114,9 @@ def rewrite(draft: Draft, located: Sequence[tuple["Rule", Hit]]) -> tuple[str | 
     removed = tuple(Removal(a, b, original[a:b].strip("\n") or original[a:b], cats)
                     for a, b, _, cats in edits)
     text = _apply(original, [(a, b, r, "") for a, b, r, _ in edits])
-    text = _clean(_DANGLING.sub("", text).replace(_GAP, ""))
+    if _GAP in text:
+        text = _DANGLING.sub("", text).replace(_GAP, "")
+    text = _clean(text)
     return (text if _WORD.search(text) else ""), removed
 
 

@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 # Characters that render as nothing (zero-width spaces and joiners, soft hyphens, direction
 # marks, variation selectors, tag characters): they split a word without showing.
@@ -45,8 +45,7 @@ _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _ABBREVIATION_REACH = 8
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A stretch of the folded text, [start, end)."""
 
     start: int

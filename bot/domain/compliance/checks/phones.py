@@ -21,8 +21,11 @@ from bot.domain.compliance.text import Draft
 # slash; none needed after a closing bracket). One separator each keeps the matching linear.
 _PART = r"\(?\d+\)?"
 _SEPARATOR = r"(?:[ \t]?[.\-/][ \t]?|[ \t]|(?<=\)))"
+# The lookahead wants seven digits close together before anything else is tried: most numbers
+# in a reply (prices, dates, quantities) fail there at once.
 _CANDIDATE = re.compile(
-    rf"(?<![\w+.,/-])(?P<plus>\+|00)?{_PART}(?:{_SEPARATOR}{_PART})*(?![\w-]|[.,]\d)")
+    rf"(?<![\w+.,/-])(?=[+(]?\d(?:[ \t().\-/]{{0,3}}\d){{6}})"
+    rf"(?P<plus>\+|00)?{_PART}(?:{_SEPARATOR}{_PART})*(?![\w-]|[.,]\d)")
 _DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3",
                 "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _SPELLED = re.compile(

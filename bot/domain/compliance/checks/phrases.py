@@ -133,11 +133,16 @@ def _matches(each: list[Phrase]) -> Detector:
                 draft.triggered.keys().isdisjoint(firsts)):
             return []
         hits = []
+        triggered = draft.triggered
         for phrase in each:
+            needed = phrase.triggers
+            if needed and triggered is not None and needed[0] not in triggered:
+                continue  # its rarest trigger is nowhere in the reply
             # Only the clauses holding its triggers can hold a match (triggers.py).
-            hits.extend(Hit(m.start(), m.end()) for span in draft.clauses_holding(phrase.triggers)
-                        for m in phrase.finditer(draft, span.start, span.end)
-                        if m.end() > m.start())
+            for span in draft.clauses_holding(needed):
+                hits.extend(Hit(m.start(), m.end())
+                            for m in phrase.finditer(draft, span.start, span.end)
+                            if m.end() > m.start())
         return hits
 
     # The checker finds every rule's triggers in one pass (triggers.Index).

@@ -69,10 +69,10 @@ def triggers(expression: re.Pattern[str]) -> Triggers:
 
 def _from_tree(parsed: object) -> Triggers:
     sets = sorted(set(_required(list(parsed))), key=_rarity, reverse=True)  # type: ignore[call-overload]
-    # A set with a function word or a lone character in it is found in almost every clause:
-    # it costs more to look for than it saves, unless it is all there is.
+    # A set with a function word or a lone letter in it is found in almost every clause: it
+    # costs more to look for than it saves. Without a useful set, the pattern always runs.
     useful = [found for found in sets if _rarity(found)[0] >= _USEFUL]
-    return tuple(useful[:_KEEP]) if useful else tuple(sets[:1])
+    return tuple(useful[:_KEEP])
 
 
 def _rarity(found: frozenset[str]) -> tuple[int, int]:
@@ -80,6 +80,8 @@ def _rarity(found: frozenset[str]) -> tuple[int, int]:
     # counting as empty and frequent words as short; then the fewest alternatives.
     def weight(trigger: str) -> int:
         word = trigger.strip(" .,;:!?'\"-()/")
+        if word and not any(c.isalnum() for c in word):
+            return _USEFUL + 1  # a symbol such as "@" or "$": rare in replies
         if not word or word in _FUNCTION_WORDS:
             return 0
         if word in _FREQUENT:
@@ -88,6 +90,21 @@ def _rarity(found: frozenset[str]) -> tuple[int, int]:
         return len(word) if word.isascii() else _USEFUL + 1
 
     return min(map(weight, found)), -len(found)
+
+
+def _leads(branch: object) -> list[str] | None:
+    """The literal text each alternative of a BRANCH starts with; None if one starts with none."""
+    leads = []
+    for alternative in branch[1]:  # type: ignore[index]
+        lead = []
+        for op, value in alternative:
+            if getattr(op, "name", str(op)) != "LITERAL":
+                break
+            lead.append(chr(value).lower())
+        if not lead:
+            return None
+        leads.append("".join(lead))
+    return leads
 
 
 def _required(items: Iterable[tuple[object, object]]) -> list[frozenset[str]]:
@@ -100,7 +117,12 @@ def _required(items: Iterable[tuple[object, object]]) -> list[frozenset[str]]:
             run.append(chr(value).lower())  # type: ignore[arg-type]
             continue
         if run:
-            sets.append(frozenset({"".join(run)}))
+            prefix = "".join(run)
+            # The parser factors "refund|return" into "re" + (fund|turn): put the words back
+            # together, "re" alone is in every other word.
+            leads = _leads(value) if name == "BRANCH" else None
+            sets.append(frozenset(prefix + lead for lead in leads) if leads
+                        else frozenset({prefix}))
             run = []
         sets.extend(_node(name, value))
     if run:
