@@ -188,12 +188,21 @@ def orders(
 
 @app.command()
 def digest(
-    print_: Annotated[bool, typer.Option("--print", help="Print the digest here.")] = False,
+    print_: Annotated[bool, typer.Option("--print", help="Print the digest here (the default).")
+                      ] = False,
+    post: Annotated[bool, typer.Option(
+        "--post", help="Post today's digest to each DIGEST_CHANNEL now, unless already posted.")
+    ] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="With --post: post even if today's digest is already there.")] = False,
     as_of: AsOf = None,
     as_json: Json = False,
 ) -> None:
     """Build the morning digest: new, late, due today and due next business day, and the LSR."""
     settings = _settings()
+    if post:
+        _post_digests(settings, force=force)
+        return
     moment = _as_of(as_of, settings)
     db = _database(settings)
     seller = reports.seller_of(settings)
@@ -201,9 +210,37 @@ def digest(
     if as_json:
         _print_json(render_data.digest(report, settings.timezone))
     else:
-        # Posting to Slack (--post) arrives with the scheduler; printing is the default.
-        del print_
+        del print_  # printing is what digest does without --post
         _echo(render.text("digest", digest=report, seller=seller))
+
+
+def _post_digests(settings: Settings, *, force: bool) -> None:
+    """digest --post: the scheduler's own run, now, for every DIGEST_CHANNEL entry."""
+    from bot import jobs
+    from bot.app import web_client
+
+    if not settings.digests:
+        raise BadInput("no_digest_channel")
+    runner = jobs.Digests(settings, _database(settings), web_client(settings))
+    outcomes = [(s, runner.run(s, force=force)) for s in settings.digests]
+    _echo(render.text("digest_post", outcomes=outcomes))
+    if any(o.status == "failed" for _, o in outcomes):
+        raise typer.Exit(1)
+
+
+@app.command("jobs")
+def jobs_() -> None:
+    """List the scheduled jobs: when each runs next and how its last run went."""
+    from bot import jobs
+    from bot.store import job_runs
+
+    settings = _settings()
+    db = _database(settings)
+    now = datetime.now(UTC)
+    schedule = jobs.scheduler(settings, db, lambda _schedule: None)
+    listed = [(job.id, job.trigger.get_next_fire_time(None, now)) for job in schedule.get_jobs()]
+    last = job_runs.latest(db, [name for name, _ in listed])
+    _echo(render.text("jobs", jobs=listed, last=last, tz=settings.timezone))
 
 
 @app.command()

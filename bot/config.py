@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.domain.marketplaces import Marketplace, find_marketplace
+from bot.domain.schedule import DigestSchedule, ScheduleError, parse_schedules
 from bot.errors import ConfigError, Problem, problem_of
 
 _HH_MM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     allowed_users: str | None = None
     digest_channel: str | None = None
     digest_time: str = "08:00"
+    digest_catchup_until: str = "12:00"
+    # Imported orders, lines and returns older than this many days are deleted each night.
+    retention_days: int = Field(default=90, ge=1, le=3650)
     # Amazon lets a seller set 0 to 30 days of handling time (shipping.md §2).
     default_handling_days: int = Field(default=2, ge=0, le=30)
     non_working_days: str | None = None
@@ -117,7 +121,16 @@ class Settings(BaseSettings):
             raise Problem("no_folder", value=str(value))
         return value
 
-    @field_validator("digest_time")
+    @field_validator("digest_channel")
+    @classmethod
+    def _digest_channel(cls, value: str | None) -> str | None:
+        try:
+            parse_schedules(value, time(8, 0))
+        except ScheduleError as exc:
+            raise Problem("not_digest_entry", value=exc.entry) from None
+        return value
+
+    @field_validator("digest_time", "digest_catchup_until")
     @classmethod
     def _digest_time(cls, value: str) -> str:
         match = _HH_MM.fullmatch(value.strip())
@@ -165,6 +178,17 @@ class Settings(BaseSettings):
         """DIGEST_TIME as a time of day."""
         hours, minutes = self.digest_time.split(":")
         return time(int(hours), int(minutes))
+
+    @cached_property
+    def catchup_until(self) -> time:
+        """DIGEST_CATCHUP_UNTIL as a time of day."""
+        hours, minutes = self.digest_catchup_until.split(":")
+        return time(int(hours), int(minutes))
+
+    @cached_property
+    def digests(self) -> tuple[DigestSchedule, ...]:
+        """DIGEST_CHANNEL's entries: the channels that get a morning digest, and when."""
+        return parse_schedules(self.digest_channel, self.digest_clock)
 
 
 def _ids(value: str | None) -> frozenset[str]:

@@ -5,6 +5,7 @@ the Slack listeners and the jobs reads the clock.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,6 +26,7 @@ from bot.domain.returns import (
     decide,
     request_deadlines,
 )
+from bot.domain.schedule import DigestSchedule
 from bot.domain.shipping import (
     Shipment,
     ShipmentCounts,
@@ -42,7 +44,7 @@ from bot.errors import BadInput, NotFound
 from bot.policy import return_rules, shipping_rules
 from bot.sources.context import SellerContext
 from bot.sources.demo import demo_seller
-from bot.store import Database, queries
+from bot.store import Database, job_runs, queries
 from bot.store.writer import Writer
 
 # Return requests still needing the seller (authorize, receive, refund).
@@ -302,6 +304,26 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         last_data=last_data, stale=last_data is None or as_of - last_data > STALE_AFTER,
         open_returns=open_returns,
     )
+
+
+@dataclass(frozen=True)
+class DeliveryFailure:
+    """A channel whose latest morning digest could not be posted, and Slack's reason."""
+
+    channel: str
+    period: str
+    error: str
+
+
+def delivery_failures(db: Database, schedules: Sequence[DigestSchedule]) -> list[DeliveryFailure]:
+    """The digests whose latest run failed (App Home shows them until one is posted)."""
+    by_job = {s.job: s for s in schedules}
+    runs = job_runs.latest(db, by_job)
+    return [
+        # Slack's error codes are snake_case words; anything else is not shown as mrkdwn.
+        DeliveryFailure(by_job[job].channel, run.period, re.sub(r"[^a-z0-9_]", "", run.error or ""))
+        for job, run in runs.items() if run.status == job_runs.FAILED
+    ]
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,10 @@ Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def _start_jobs(settings: Settings, db: Database, app: App) -> None:
-    """The seam where the scheduler starts (digest, sync, clean-up): a later version fills it."""
-    del settings, db, app
+    """Start the scheduler (digests, clean-up) beside the Slack app, with its Web API client."""
+    from bot import jobs
+
+    jobs.start(settings, db, app.client)
 
 
 def wsgi_app(app: App, db: Database) -> Wsgi:

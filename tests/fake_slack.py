@@ -43,12 +43,19 @@ class FakeSlack:
         self.calls: list[Call] = []
         # conversations.replies answers from here: (channel, thread_ts) -> messages, oldest first.
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        # conversations.history answers from here: channel -> messages posted, oldest first.
+        self.history: dict[str, list[dict[str, Any]]] = {}
         self._script: dict[str, list[_Scripted]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                # slack_sdk sends some methods (conversations.history) as GET with a query.
+                path, _, query = self.path.partition("?")
+                self._reply(path, {k: v[0] for k, v in parse_qs(query).items()})
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode()
@@ -56,6 +63,10 @@ class FakeSlack:
                     body = json.loads(raw or "{}")
                 else:
                     body = {k: v[0] for k, v in parse_qs(raw).items()}
+                self._reply(self.path, body)
+
+            def _reply(self, path: str, body: dict[str, Any]) -> None:
+                self.path = path
                 status, answer, headers = fake._answer(self.path, body)
                 fake._record(Call(self.path, body, dict(self.headers), status))
                 if status == 0:
@@ -112,6 +123,7 @@ class FakeSlack:
             self.calls.clear()
             self._script.clear()
             self.threads.clear()
+            self.history.clear()
 
     def called(self, method: str) -> list[Call]:
         """The calls of one method or webhook, in order."""
@@ -146,7 +158,9 @@ class FakeSlack:
                 return step.status, step.body, step.headers
         if path.startswith("/webhook/"):
             return 200, {"ok": True}, {}
-        ts = f"1795000000.{next(self._ts):06d}"
+        # Slack's ts is the post's epoch time (unique per channel): conversations.history's
+        # `oldest` filters by it.
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
         answers: dict[str, dict[str, Any]] = {
             "auth.test": {"ok": True, "url": "https://example.slack.com/", "team": "Example",
                           "user": "sellerbot", "team_id": "T0001", "user_id": "UBOT",
@@ -159,6 +173,15 @@ class FakeSlack:
             "views.update": {"ok": True, "view": {"id": body.get("view_id"), "hash": "h2"}},
             "views.publish": {"ok": True, "view": {"id": "V0002", "hash": "h3"}},
         }
+        if method == "chat.postMessage":
+            posted = {"type": "message", "ts": ts, "text": body.get("text"),
+                      "blocks": body.get("blocks") or []}
+            if isinstance(body.get("metadata"), dict):
+                posted["metadata"] = body["metadata"]
+            with self._lock:
+                self.history.setdefault(str(body.get("channel")), []).append(posted)
+        if method == "conversations.history":
+            return 200, self._history(body), {}
         if method == "conversations.replies":
             thread = self.threads.get((body.get("channel"), body.get("ts")))
             if thread is None:
@@ -168,3 +191,18 @@ class FakeSlack:
         if method in answers:
             return 200, answers[method], {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
+
+    def _history(self, body: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, after `oldest`; metadata only when asked."""
+        with self._lock:
+            messages = self.history.get(str(body.get("channel")))
+        if messages is None:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(body.get("oldest") or 0)
+        include = str(body.get("include_all_metadata")).lower() in ("1", "true")
+        found = [
+            m if include else {k: v for k, v in m.items() if k != "metadata"}
+            for m in reversed(messages) if float(m["ts"]) > oldest
+        ]
+        return {"ok": True, "messages": found[: int(body.get("limit") or 100)],
+                "has_more": False}

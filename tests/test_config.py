@@ -37,6 +37,11 @@ def test_slack_api_url_gets_its_slash(settings, monkeypatch):
 @pytest.mark.parametrize(("name", "value", "says"), [
     ("DIGEST_TIME", "8am", "HH:MM"),
     ("DIGEST_TIME", "24:00", "HH:MM"),
+    ("DIGEST_CATCHUP_UNTIL", "noon", "HH:MM"),
+    ("DIGEST_CHANNEL", "#orders", "'#orders' is not a channel id"),
+    ("DIGEST_CHANNEL", "C0123ABCD, C0456EFGH@25:00", "e.g. C0123ABCD or C0123ABCD@07:30@weekdays"),
+    ("DIGEST_CHANNEL", "C0123ABCD@weekends", "'C0123ABCD@weekends'"),
+    ("RETENTION_DAYS", "0", "greater than or equal to 1"),
     ("SELLER_TIMEZONE", "Pacific/Nowhere", "unknown time zone"),
     ("MARKETPLACE", "XX", "unknown marketplace"),
     ("DEFAULT_HANDLING_DAYS", "two", "whole number"),

@@ -20,6 +20,8 @@ LINES_PER_SECTION = 10
 # Orders listed in one message: past this, a list stops being read and starts being scrolled
 # ("...and N more" points to the full list). It also bounds the work after each ack.
 MAX_LISTED = 40
+# Failed digests on App Home, one section each: DIGEST_CHANNEL lists a handful of channels.
+MAX_FAILURES_SHOWN = 10
 
 
 def _lines(entries: Sequence[Standing], seller: Any) -> Iterator[str]:
@@ -82,8 +84,9 @@ def text_message(name: str, **params: Any) -> dict[str, Any]:
     return {"text": str(getattr(module, name)(**params)).strip()}
 
 
-def digest_message(digest: Any, seller: Any) -> dict[str, Any]:
-    """The morning digest as a Slack message."""
+def digest_message(digest: Any, seller: Any, late: Any = None) -> dict[str, Any]:
+    """The morning digest as a Slack message; `late` says when it was due and why it was not
+    posted then, if it is late."""
     # Three order groups share what the fixed blocks (header, context, new orders, LSR,
     # returns, freshness: 6) leave, each group also taking a title and a "more" line.
     per_group = (MAX_BLOCKS - 6) // 3 - 2
@@ -92,14 +95,15 @@ def digest_message(digest: Any, seller: Any) -> dict[str, Any]:
         for name, entries in (("late", digest.late), ("due_today", digest.due_today),
                               ("due_next", digest.due_next))
     }
-    return _message("digest", digest=digest, seller=seller, groups=groups)
+    return _message("digest", digest=digest, seller=seller, groups=groups, late=late)
 
 
-def home_view(digest: Any, seller: Any) -> dict[str, Any]:
-    """The App Home tab (a view: up to 100 blocks; the late list is kept to a few sections)."""
+def home_view(digest: Any, seller: Any, failures: Sequence[Any] = ()) -> dict[str, Any]:
+    """The App Home tab (a view: up to 100 blocks; the late list is kept to a few sections),
+    with any morning digest that could not be posted and how to fix it."""
     late = pack(_lines(digest.late, seller), len(digest.late), 5)
-    view = json.loads(template("blocks/home.json.j2").render(digest=digest, seller=seller,
-                                                            late=late))
+    view = json.loads(template("blocks/home.json.j2").render(
+        digest=digest, seller=seller, late=late, failures=failures[:MAX_FAILURES_SHOWN]))
     assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
     return view
 

@@ -25,4 +25,5 @@ def opened(services: Services) -> Callable[..., None]:
 def _publish(services: Services, user: str, client: WebClient) -> None:
     """Publish the Home tab as of now."""
     digest = reports.digest(services.db, services.seller, datetime.now(UTC))
-    client.views_publish(user_id=user, view=home_view(digest, services.seller))
+    failures = reports.delivery_failures(services.db, services.settings.digests)
+    client.views_publish(user_id=user, view=home_view(digest, services.seller, failures))

@@ -184,3 +184,26 @@ class ReplyCheckRow(Base):
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     text_sha256: Mapped[str] = mapped_column(String(64))
     length: Mapped[int] = mapped_column(Integer)
+
+
+class JobRunRow(Base):
+    """One run of a once-a-day job (a channel's digest): claimed before it acts, so that two
+    processes, or a restart, never do it twice (slack.md §13)."""
+
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    # The local date the run is for (ISO 8601).
+    period: Mapped[str] = mapped_column(String(16))
+    # claimed, posted or failed.
+    status: Mapped[str] = mapped_column(String(8))
+    owner: Mapped[str] = mapped_column(String(96))
+    claimed_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(64))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("uq_job_runs_period", "job", "period", unique=True),)

@@ -1,0 +1,84 @@
+"""When each channel's morning digest is due: DIGEST_CHANNEL's entries, read and reasoned about
+in the seller's local time."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+_ENTRY = re.compile(
+    r"(?P<channel>[CGD][A-Z0-9]{6,})(?:[@ ](?P<at>\d{1,2}:\d{2}))?(?:[@ +](?P<days>weekdays))?",
+    re.IGNORECASE)
+# Monday to Friday, as date.weekday() numbers them.
+WEEKDAYS = range(5)
+
+
+@dataclass(frozen=True)
+class DigestSchedule:
+    """One channel's digest: the local time it is due, and whether only on weekdays."""
+
+    channel: str
+    at: time
+    weekdays_only: bool = False
+
+    @property
+    def job(self) -> str:
+        """The job's name: one per channel."""
+        return f"digest:{self.channel}"
+
+    def due_on(self, day: date) -> bool:
+        """Whether a digest is due on `day` at all."""
+        return not self.weekdays_only or day.weekday() in WEEKDAYS
+
+    def due_at(self, day: date, tz: ZoneInfo) -> datetime:
+        """The instant the digest of `day` is due (in a DST gap, the first valid time after)."""
+        local = datetime.combine(day, self.at, tz)
+        # A wall time skipped by a DST change does not exist; fold it forward through UTC.
+        return local.astimezone(ZoneInfo("UTC")).astimezone(tz)
+
+
+class ScheduleError(ValueError):
+    """A DIGEST_CHANNEL entry that is not CHANNEL[@HH:MM][@weekdays]."""
+
+    def __init__(self, entry: str) -> None:
+        super().__init__(entry)
+        self.entry = entry
+
+
+def parse_schedules(text: str | None, default_at: time) -> tuple[DigestSchedule, ...]:
+    """DIGEST_CHANNEL: entries separated by commas, each CHANNEL[@HH:MM][@weekdays], e.g.
+    "C0123ABCD, C0456EFGH@07:30@weekdays"; the time defaults to DIGEST_TIME."""
+    schedules = []
+    for raw in (text or "").replace(";", ",").split(","):
+        entry = raw.strip()
+        if not entry:
+            continue
+        match = _ENTRY.fullmatch(entry)
+        if match is None:
+            raise ScheduleError(entry)
+        at = default_at
+        if match["at"]:
+            hours, minutes = map(int, match["at"].split(":"))
+            if hours > 23 or minutes > 59:
+                raise ScheduleError(entry)
+            at = time(hours, minutes)
+        schedules.append(DigestSchedule(match["channel"].upper(), at, bool(match["days"])))
+    return tuple(schedules)
+
+
+def catch_up_due(schedule: DigestSchedule, now: datetime, tz: ZoneInfo, until: time,
+                 after: timedelta = timedelta(0)) -> bool:
+    """Whether a digest missed earlier today should still go out at `now`: it was due today,
+    at least `after` ago, and it is not yet `until` (DIGEST_CATCHUP_UNTIL) local time."""
+    local = now.astimezone(tz)
+    today = local.date()
+    return (schedule.due_on(today) and schedule.due_at(today, tz) + after <= local
+            and local.time() < until)
+
+
+def period(now: datetime, tz: ZoneInfo) -> str:
+    """The once-a-day key of `now`: the local date, ISO 8601."""
+    return now.astimezone(tz).date().isoformat()
+
+
+DEFAULT_SINCE = timedelta(hours=24)

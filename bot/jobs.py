@@ -1,0 +1,285 @@
+"""The scheduler: each channel's morning digest at its local time, exactly once a day, caught
+up after downtime and retried on failure; and the nightly clean-up.
+
+APScheduler 3.x runs the timing; the database decides who acts (bot/store/job_runs.py), since
+several processes each run every job and a shared job store does not prevent it (slack.md
+§13). The jobs call the same reports and render the same messages as the commands.
+"""
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import reports
+from bot.config import Settings
+from bot.domain.schedule import DEFAULT_SINCE, DigestSchedule, catch_up_due, period
+from bot.render import message
+from bot.render.blocks import digest_message
+from bot.store import Database, job_runs
+from bot.store.retention import forget_before
+
+log = logging.getLogger(__name__)
+
+# Transient Slack failures (429, 5xx, timeouts) are retried for this long (issue 7).
+RETRY_FOR = timedelta(minutes=15)
+FIRST_DELAY, MAX_DELAY = 5.0, 120.0
+# A claim not renewed for this long belongs to a process that died: longer than the retries,
+# which renew it, so a live run is never taken over.
+TAKEOVER_AFTER = RETRY_FOR + timedelta(minutes=5)
+# A daily digest fired up to an hour late (a busy or suspended process) still runs; past
+# that, catch-up at the next start decides (slack.md §13: the default of 1 s loses it).
+MISFIRE_GRACE_SECONDS = 3600
+# Errors only a person can fix: retrying them only delays the message that says so.
+PERMANENT = frozenset({"channel_not_found", "not_in_channel", "is_archived", "invalid_auth",
+                       "account_inactive", "token_revoked", "not_authed", "missing_scope",
+                       "restricted_action", "ekm_access_denied"})
+# Messages carry this so that a process taking over a crashed run can see the post it made.
+METADATA_EVENT = "sellerbot_digest"
+# Every few minutes each process looks for a digest whose run died or failed (a claim is
+# taken over only once stale, TAKEOVER_AFTER), starting a little after the digest's time so
+# that the scheduled run itself claims it first.
+WATCH_EVERY_MINUTES = 5
+WATCH_AFTER = timedelta(minutes=2)
+# The clean-up runs at 04:30 local: outside 01:00-03:00, where DST skips or repeats times.
+CLEANUP_AT = clock_time(4, 30)
+
+
+@dataclass(frozen=True)
+class Late:
+    """Why a digest goes out after its time: sellerbot was not running ("down"), the process
+    posting it stopped ("stopped"), or the first try failed ("failed")."""
+
+    due: datetime
+    why: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a digest run did: posted (with the message ts), skipped (done or owned
+    elsewhere), or failed (with Slack's error)."""
+
+    status: str
+    ts: str | None = None
+    error: str | None = None
+
+
+def owner_id() -> str:
+    """This process, as a claim's owner: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()[:48]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Digests:
+    """Posts digests for the channels in DIGEST_CHANNEL."""
+
+    def __init__(self, settings: Settings, db: Database, client: WebClient, *,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings, self.db, self.client = settings, db, client
+        self.seller = reports.seller_of(settings)
+        self.owner = owner_id()
+        self.clock, self.sleep = clock, sleep
+
+    def run(self, schedule: DigestSchedule, *, late: bool = False, force: bool = False,
+            retry_failed_after: timedelta | None = None) -> Outcome:
+        """Post today's digest for one channel, unless it is posted or being posted; a run
+        that failed earlier today is tried again when it failed `retry_failed_after` ago."""
+        now = self.clock()
+        day = period(now, self.seller.timezone)
+        if force:
+            return self._force(schedule, day)
+        claim = job_runs.claim(self.db, schedule.job, day, self.owner, now,
+                               stale_after=TAKEOVER_AFTER, late=late,
+                               retry_failed_after=retry_failed_after)
+        if claim is None:
+            return Outcome("skipped")
+        if claim.previous == job_runs.CLAIMED:
+            ts = self._already_posted(schedule, day, since=now - TAKEOVER_AFTER * 2)
+            if ts is not None:
+                job_runs.finish(self.db, claim, self.clock(), status=job_runs.POSTED,
+                                attempts=1, ts=ts)
+                log.info("%s: the digest a stopped process posted is recorded", schedule.job)
+                return Outcome("skipped", ts=ts)
+        tardy = None
+        if late or claim.previous is not None:
+            why = {job_runs.CLAIMED: "stopped", job_runs.FAILED: "failed"}.get(
+                claim.previous or "", "down")
+            due = schedule.due_at(now.astimezone(self.seller.timezone).date(),
+                                  self.seller.timezone)
+            tardy = Late(due, why)
+        return self._post(schedule, claim, tardy)
+
+    def catch_up(self, *, after: timedelta = timedelta(0),
+                 retry_failed_after: timedelta = timedelta(0)) -> list[Outcome]:
+        """Today's digests that were due (`after` ago at least) and are not posted, while it is
+        not yet DIGEST_CATCHUP_UNTIL: at start, and every few minutes (the watch) for a run
+        whose process died or that failed."""
+        now = self.clock()
+        return [self.run(s, late=True, retry_failed_after=retry_failed_after)
+                for s in self.settings.digests
+                if catch_up_due(s, now, self.seller.timezone, self.settings.catchup_until,
+                                after)]
+
+    def _message(self, schedule: DigestSchedule, late: Late | None) -> dict[str, Any]:
+        now = self.clock()
+        previous = job_runs.last_posted(self.db, schedule.job)
+        since = previous.finished_at if previous and previous.finished_at else None
+        digest = reports.digest(self.db, self.seller, now, since=since or now - DEFAULT_SINCE)
+        return digest_message(digest, self.seller, late=late)
+
+    def _post(self, schedule: DigestSchedule, claim: job_runs.Claim,
+              late: Late | None) -> Outcome:
+        started = self.clock()
+        delay, attempts = FIRST_DELAY, 0
+        while True:
+            attempts += 1
+            try:
+                posted = self.client.chat_postMessage(
+                    channel=schedule.channel, unfurl_links=False,
+                    metadata=_metadata(claim.period),
+                    **self._message(schedule, late))
+            except SlackApiError as exc:
+                error = str(exc.response.get("error") or "")
+                status = exc.response.status_code
+                if error in PERMANENT or not (status == 429 or status >= 500):
+                    return self._failed(schedule, claim, attempts, error or str(status))
+                reason = error or str(status)
+            except OSError as exc:  # timeouts, refused or dropped connections
+                reason = type(exc).__name__
+            else:
+                job_runs.finish(self.db, claim, self.clock(), status=job_runs.POSTED,
+                                attempts=attempts, ts=posted["ts"])
+                log.info("%s: digest posted (%d attempt%s)", schedule.job, attempts,
+                         "s" if attempts > 1 else "")
+                return Outcome("posted", ts=posted["ts"])
+            if self.clock() + timedelta(seconds=delay) - started > RETRY_FOR:
+                return self._failed(schedule, claim, attempts, reason)
+            log.warning("%s: Slack failed (%s); retrying in %.0f s", schedule.job, reason, delay)
+            self.sleep(delay)
+            claim = job_runs.heartbeat(self.db, claim, self.clock(), attempts)
+            delay = min(delay * 2, MAX_DELAY)
+
+    def _failed(self, schedule: DigestSchedule, claim: job_runs.Claim, attempts: int,
+                error: str) -> Outcome:
+        job_runs.finish(self.db, claim, self.clock(), status=job_runs.FAILED,
+                        attempts=attempts, error=error[:64])
+        log.error("%s: %s", schedule.job, message("schedule", "digest_failed",
+                                                  channel=schedule.channel, error=error))
+        return Outcome("failed", error=error)
+
+    def _already_posted(self, schedule: DigestSchedule, day: str, since: datetime
+                        ) -> str | None:
+        """The ts of this period's digest if a process that died had posted it before it
+        could record so (found by the message's metadata); None if not, or if Slack cannot
+        tell (then the digest is posted: a rare double beats a missing digest)."""
+        try:
+            history = self.client.conversations_history(
+                channel=schedule.channel, oldest=f"{since.timestamp():.6f}", limit=100,
+                include_all_metadata=True)
+        except SlackApiError as exc:
+            log.warning("%s: cannot read the channel to check a stopped run (%s)",
+                        schedule.job, exc.response.get("error", ""))
+            return None
+        for found in history.get("messages") or []:
+            meta = found.get("metadata") or {}
+            if (meta.get("event_type") == METADATA_EVENT
+                    and (meta.get("event_payload") or {}).get("period") == day):
+                return str(found.get("ts"))
+        return None
+
+    def _force(self, schedule: DigestSchedule, day: str) -> Outcome:
+        try:
+            posted = self.client.chat_postMessage(
+                channel=schedule.channel, unfurl_links=False, metadata=_metadata(day),
+                **self._message(schedule, None))
+        except SlackApiError as exc:
+            return Outcome("failed", error=str(exc.response.get("error") or ""))
+        job_runs.record_posted(self.db, schedule.job, day, self.owner, self.clock(),
+                               posted["ts"])
+        return Outcome("posted", ts=posted["ts"])
+
+
+def _metadata(day: str) -> dict[str, Any]:
+    return {"event_type": METADATA_EVENT, "event_payload": {"period": day}}
+
+
+def clean_up(settings: Settings, db: Database, now: datetime | None = None) -> int:
+    """Delete imported data older than RETENTION_DAYS, and old job runs; rows deleted."""
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(days=settings.retention_days)
+    deleted = forget_before(db, cutoff)
+    deleted += job_runs.forget_before(db, period(cutoff, settings.timezone))
+    log.info("clean-up: %d rows older than %s deleted", deleted, cutoff.date())
+    return deleted
+
+
+def scheduler(settings: Settings, db: Database,
+              run_digest: Callable[[DigestSchedule], object],
+              watch: Callable[[], object] = lambda: None) -> BackgroundScheduler:
+    """A scheduler with every job, not started: `run_digest` per DIGEST_CHANNEL entry at its
+    local time, `watch` every few minutes, and the clean-up."""
+    tz = settings.timezone
+    jobs = BackgroundScheduler(timezone=tz, job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
+    for schedule in settings.digests:
+        # Day names, not numbers: in APScheduler 3.x 0 is Monday (slack.md §13).
+        days = "mon-fri" if schedule.weekdays_only else "*"
+        jobs.add_job(run_digest, CronTrigger(day_of_week=days, hour=schedule.at.hour,
+                                              minute=schedule.at.minute, timezone=tz),
+                     args=[schedule], id=schedule.job, name=schedule.job, replace_existing=True)
+    if settings.digests:
+        jobs.add_job(watch, CronTrigger(minute=f"*/{WATCH_EVERY_MINUTES}", timezone=tz),
+                     id="digest-watch", name="digest-watch", replace_existing=True)
+    jobs.add_job(clean_up, CronTrigger(hour=CLEANUP_AT.hour, minute=CLEANUP_AT.minute,
+                                       timezone=tz),
+                 args=[settings, db], id="clean-up", name="clean-up", replace_existing=True)
+    jobs.add_listener(_report, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    return jobs
+
+
+def _report(event: JobExecutionEvent) -> None:
+    """Jobs that raised or were missed are logged: a failure is never swallowed."""
+    if event.code == EVENT_JOB_MISSED:
+        log.error("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
+    else:
+        log.error("job %s failed", event.job_id, exc_info=event.exception)
+
+
+@dataclass
+class Running:
+    """The jobs started in this process: the scheduler and the start-up catch-up."""
+
+    scheduler: BackgroundScheduler
+    catching_up: threading.Thread
+
+    def stop(self) -> None:
+        """Stop the scheduler (a run in progress finishes first)."""
+        self.scheduler.shutdown(wait=True)
+
+
+def start(settings: Settings, db: Database, client: WebClient) -> Running:
+    """Start the jobs in this process, and catch up on today's missed digests (in the
+    background: serving Slack must not wait for it)."""
+    digests = Digests(settings, db, client)
+    jobs = scheduler(settings, db, digests.run, watch=lambda: digests.catch_up(
+        after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER))
+    jobs.start()
+    catching_up = threading.Thread(target=digests.catch_up, name="sellerbot-catch-up",
+                                   daemon=True)
+    catching_up.start()
+    for job in jobs.get_jobs():
+        log.info("job %s: next run %s", job.id, job.next_run_time)
+    return Running(jobs, catching_up)

@@ -1,0 +1,155 @@
+"""Once-a-day jobs, exactly once: a run claims (job, period) in the database before it acts.
+
+The unique index on (job, period) decides between two processes that fire together, on SQLite
+and PostgreSQL alike: one insert wins, the other sees the row. A claim left behind by a process
+that died is taken over after a timeout by a compare-and-set on the claim's time, so that two
+processes taking it over at once cannot both win either.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.database import Database
+from bot.store.models import JobRunRow
+
+CLAIMED, POSTED, FAILED = "claimed", "posted", "failed"
+
+
+@dataclass(frozen=True)
+class Run:
+    """A job run as stored."""
+
+    job: str
+    period: str
+    status: str
+    owner: str
+    claimed_at: datetime
+    finished_at: datetime | None
+    attempts: int
+    ts: str | None
+    error: str | None
+    late: bool
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A run this process now owns; `previous` is the status of the run it took over (CLAIMED
+    by a process that died, or FAILED), None for a new one."""
+
+    job: str
+    period: str
+    owner: str
+    claimed_at: datetime
+    previous: str | None = None
+
+
+_TABLE = JobRunRow.__table__
+
+
+def _run(row: object) -> Run:
+    m = row._mapping  # type: ignore[attr-defined]
+    return Run(m["job"], m["period"], m["status"], m["owner"], m["claimed_at"],
+               m["finished_at"], m["attempts"], m["ts"], m["error"], m["late"])
+
+
+def get(db: Database, job: str, period: str) -> Run | None:
+    """The run of `job` for `period`, if any."""
+    with db.begin() as conn:
+        row = conn.execute(select(_TABLE).where(_TABLE.c.job == job,
+                                                _TABLE.c.period == period)).first()
+    return _run(row) if row else None
+
+
+def claim(db: Database, job: str, period: str, owner: str, now: datetime, *,
+          stale_after: timedelta, late: bool = False,
+          retry_failed_after: timedelta | None = None) -> Claim | None:
+    """Claim the run, or None when it is done or another live process has it. A claim older
+    than `stale_after` is taken over; a failed run only when `retry_failed_after` is given and
+    it failed at least that long ago."""
+    try:
+        with db.begin() as conn:
+            conn.execute(_TABLE.insert().values(
+                job=job, period=period, status=CLAIMED, owner=owner, claimed_at=now,
+                attempts=0, late=late))
+        return Claim(job, period, owner, now)
+    except IntegrityError:
+        pass
+    existing = get(db, job, period)
+    if existing is None or existing.status == POSTED:
+        return None
+    age = now - (existing.finished_at or existing.claimed_at)
+    stale = existing.status == CLAIMED and age >= stale_after
+    retry = (existing.status == FAILED and retry_failed_after is not None
+             and age >= retry_failed_after)
+    if not (stale or retry):
+        return None
+    # Compare and set: only the process that still sees the old claim gets the new one.
+    with db.begin() as conn:
+        taken = conn.execute(update(JobRunRow).where(
+            JobRunRow.job == job, JobRunRow.period == period,
+            JobRunRow.status == existing.status, JobRunRow.owner == existing.owner,
+            JobRunRow.claimed_at == existing.claimed_at,
+        ).values(status=CLAIMED, owner=owner, claimed_at=now, error=None, late=late)).rowcount
+    return Claim(job, period, owner, now, existing.status) if taken == 1 else None
+
+
+def heartbeat(db: Database, claim: Claim, now: datetime, attempts: int) -> Claim:
+    """Renew a claim while its run keeps trying, so that nobody takes it over."""
+    with db.begin() as conn:
+        conn.execute(update(JobRunRow).where(
+            JobRunRow.job == claim.job, JobRunRow.period == claim.period,
+            JobRunRow.owner == claim.owner).values(claimed_at=now, attempts=attempts))
+    return Claim(claim.job, claim.period, claim.owner, now, claim.previous)
+
+
+def finish(db: Database, claim: Claim, now: datetime, *, status: str, attempts: int,
+           ts: str | None = None, error: str | None = None) -> None:
+    """Record how the run ended: POSTED with Slack's message ts, or FAILED with the error."""
+    with db.begin() as conn:
+        conn.execute(update(JobRunRow).where(
+            JobRunRow.job == claim.job, JobRunRow.period == claim.period,
+            JobRunRow.owner == claim.owner,
+        ).values(status=status, finished_at=now, attempts=attempts, ts=ts, error=error))
+
+
+def record_posted(db: Database, job: str, period: str, owner: str, now: datetime,
+                  ts: str) -> None:
+    """Record a run done outside the claim (sellerbot digest --post --force)."""
+    with db.begin() as conn:
+        done = conn.execute(update(JobRunRow).where(
+            JobRunRow.job == job, JobRunRow.period == period).values(
+            status=POSTED, owner=owner, finished_at=now, ts=ts, error=None)).rowcount
+        if not done:
+            conn.execute(_TABLE.insert().values(
+                job=job, period=period, status=POSTED, owner=owner, claimed_at=now,
+                finished_at=now, attempts=1, ts=ts, late=False))
+
+
+def last_posted(db: Database, job: str) -> Run | None:
+    """The latest successful run of `job`."""
+    with db.begin() as conn:
+        row = conn.execute(select(_TABLE).where(
+            _TABLE.c.job == job, _TABLE.c.status == POSTED,
+        ).order_by(_TABLE.c.finished_at.desc()).limit(1)).first()
+    return _run(row) if row else None
+
+
+def latest(db: Database, jobs: Iterable[str]) -> dict[str, Run]:
+    """Each job's most recent run, by job."""
+    names = list(jobs)
+    if not names:
+        return {}
+    with db.begin() as conn:
+        rows = conn.execute(select(_TABLE).where(_TABLE.c.job.in_(names)).order_by(
+            _TABLE.c.claimed_at)).all()
+    return {run.job: run for run in map(_run, rows)}
+
+
+def forget_before(db: Database, period: str) -> int:
+    """Delete runs of periods before `period` (clean-up); how many."""
+    with db.begin() as conn:
+        return conn.execute(_TABLE.delete().where(_TABLE.c.period < period)).rowcount

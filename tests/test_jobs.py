@@ -1,0 +1,468 @@
+"""The morning digest's delivery: on time in the seller's zone, exactly once per channel and day
+(two processes, restarts, crashed runs), caught up after downtime, retried, failures reported.
+
+The clock is moved with time-machine, the scheduler is the real APScheduler (woken after each
+move, slack.md §13), the database is a real SQLite file or PostgreSQL, and Slack is the local
+fake (tests/fake_slack.py) spoken to by the real slack_sdk client.
+"""
+
+import json
+import logging
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from slack_sdk import WebClient
+
+from bot import jobs, reports
+from bot.app import web_client
+from bot.config import Settings, load_settings
+from bot.domain.schedule import DigestSchedule, catch_up_due, parse_schedules
+from bot.render.blocks import home_view
+from bot.store import Database, job_runs
+from tests.conftest import ROOT
+from tests.fake_slack import FakeSlack
+
+LA = ZoneInfo("America/Los_Angeles")
+CHANNEL = "C0000ORDERS"
+
+
+@pytest.fixture
+def slack():
+    """The local fake Slack."""
+    fake = FakeSlack()
+    yield fake
+    fake.close()
+
+
+def configure(db: Database, slack: FakeSlack, **extra: str) -> Settings:
+    """Settings for a seller in Los Angeles whose digest goes to CHANNEL at 08:00."""
+    values = {"database_url": db.url, "slack_bot_token": "xoxb-test",
+              "slack_api_url": slack.api_url, "digest_channel": CHANNEL, **extra}
+    return load_settings(**values)
+
+
+def local(day: date, hours: int, minutes: int = 0, seconds: int = 0) -> datetime:
+    """A wall-clock time in Los Angeles."""
+    return datetime.combine(day, clock_time(hours, minutes, seconds), LA)
+
+
+class Clock:
+    """A clock the test moves; `sleep` moves it instead of waiting."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+
+def digests_at(settings: Settings, db: Database, clock: Clock,
+               client: WebClient | None = None) -> jobs.Digests:
+    """The digest runner as the scheduler builds it, on a clock the test moves."""
+    return jobs.Digests(settings, db, client or web_client(settings), clock=clock,
+                        sleep=clock.sleep)
+
+
+def posted(slack: FakeSlack, channel: str = CHANNEL) -> list[dict]:
+    """The messages the fake Slack holds in a channel."""
+    return slack.history.get(channel, [])
+
+
+def texts(message: dict) -> str:
+    """All the text of a posted message, blocks included."""
+    return json.dumps(message)
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    """Wait for something a scheduler thread does."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+# --- DIGEST_CHANNEL and when a digest is due ----------------------------------------------
+
+def test_digest_channel_lists_channels_with_times_and_weekdays():
+    parsed = parse_schedules("C0123ABCD, c0456efgh@07:30@weekdays ; G0789IJKL 9:05",
+                             clock_time(8, 0))
+    assert parsed == (DigestSchedule("C0123ABCD", clock_time(8, 0)),
+                      DigestSchedule("C0456EFGH", clock_time(7, 30), weekdays_only=True),
+                      DigestSchedule("G0789IJKL", clock_time(9, 5)))
+    assert [s.job for s in parsed] == ["digest:C0123ABCD", "digest:C0456EFGH",
+                                       "digest:G0789IJKL"]
+
+
+def test_catch_up_is_due_after_the_time_and_before_the_cut_off():
+    schedule = DigestSchedule(CHANNEL, clock_time(8, 0))
+    weekdays = DigestSchedule(CHANNEL, clock_time(8, 0), weekdays_only=True)
+    friday, saturday = date(2026, 11, 27), date(2026, 11, 28)
+    noon = clock_time(12, 0)
+    assert not catch_up_due(schedule, local(friday, 7, 59), LA, noon)
+    assert catch_up_due(schedule, local(friday, 8, 0), LA, noon)
+    assert catch_up_due(schedule, local(friday, 11, 59), LA, noon)
+    assert not catch_up_due(schedule, local(friday, 12, 0), LA, noon)
+    assert catch_up_due(schedule, local(saturday, 9, 30), LA, noon)
+    assert not catch_up_due(weekdays, local(saturday, 9, 30), LA, noon)
+
+
+def test_a_digest_time_skipped_by_dst_is_due_at_the_first_time_after():
+    # 2026-03-08: Los Angeles clocks go from 02:00 to 03:00; 02:30 does not exist.
+    schedule = DigestSchedule(CHANNEL, clock_time(2, 30))
+    due = schedule.due_at(date(2026, 3, 8), LA)
+    assert due.astimezone(UTC) == datetime(2026, 3, 8, 10, 30, tzinfo=UTC)
+    assert due.astimezone(LA).hour == 3
+
+
+# --- the scheduler fires at DIGEST_TIME local, on both sides of a DST change ----------------
+
+@pytest.mark.parametrize("days", [
+    # Autumn: PDT (UTC-7) Saturday, PST (UTC-8) from Sunday 2026-11-01 02:00.
+    [date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2)],
+    # Spring: PST Saturday, PDT from Sunday 2026-03-08 02:00.
+    [date(2026, 3, 7), date(2026, 3, 8), date(2026, 3, 9)],
+], ids=["autumn", "spring"])
+def test_the_digest_fires_at_8_local_on_both_sides_of_a_dst_change(days, db, slack):
+    settings = configure(db, slack)
+    fired: list[datetime] = []
+    with time_machine.travel(local(days[0], 6, 0), tick=False) as traveller:
+        scheduler = jobs.scheduler(settings, db, lambda _s: fired.append(datetime.now(UTC)))
+        scheduler.start()
+        try:
+            for day in days:
+                traveller.move_to(local(day, 7, 59, 59))
+                scheduler.wakeup()
+                job = scheduler.get_job(f"digest:{CHANNEL}")
+                assert job.next_run_time == local(day, 8, 0)
+                time.sleep(0.2)
+                assert len(fired) == days.index(day), "fired before 08:00"
+                traveller.move_to(local(day, 8, 0))
+                scheduler.wakeup()
+                count = days.index(day) + 1
+                wait_for(lambda n=count: len(fired) == n)
+        finally:
+            scheduler.shutdown()
+    assert [f.astimezone(LA).time() for f in fired] == [clock_time(8, 0)] * 3
+    offsets = [f.astimezone(LA).utcoffset() for f in fired]
+    assert offsets[0] != offsets[2], "the three days do not straddle a DST change"
+    assert [f.hour for f in fired] == [(datetime.combine(d, clock_time(8), LA)
+                                        .astimezone(UTC).hour) for d in days]
+
+
+def test_a_weekdays_only_digest_skips_the_weekend(db, slack):
+    settings = configure(db, slack, digest_channel=f"{CHANNEL}@07:30@weekdays")
+    scheduler = jobs.scheduler(settings, db, lambda _s: None)
+    trigger = scheduler.get_jobs()[0].trigger
+    friday = local(date(2026, 11, 27), 7, 30)
+    following = trigger.get_next_fire_time(None, friday + timedelta(minutes=1))
+    assert following == local(date(2026, 11, 30), 7, 30)
+
+
+# --- exactly once: two scheduler processes against one database -----------------------------
+
+def test_two_scheduler_processes_post_one_digest(db, slack, tmp_path):
+    env = {"DATABASE_URL": db.url, "SLACK_API_URL": slack.api_url,
+           "SLACK_BOT_TOKEN": "xoxb-test", "DIGEST_CHANNEL": f"{CHANNEL},C0000SECOND",
+           "SELLER_TIMEZONE": "America/Los_Angeles", "PATH": "/usr/bin:/bin"}
+    start = local(date(2026, 11, 27), 7, 59, 59).isoformat()
+    processes = [
+        subprocess.Popen([sys.executable, str(ROOT / "tests" / "scheduler_process.py"), start],
+                         env=env, cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(2)]
+    try:
+        for process in processes:
+            assert process.stdout.readline().strip() == "ready", process.stderr.read()
+        for process in processes:  # both clocks start together: both fire within ~1 ms
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        results = [json.loads(process.communicate(timeout=60)[0]) for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+    # Each process ran both channels' jobs; for each channel one posted and one stood back.
+    assert sorted(results[0] + results[1]) == ["posted", "posted", "skipped", "skipped"]
+    assert len(posted(slack)) == 1 and len(posted(slack, "C0000SECOND")) == 1
+    assert len(slack.called("chat.postMessage")) == 2
+    for channel in (CHANNEL, "C0000SECOND"):
+        run = job_runs.get(db, f"digest:{channel}", "2026-11-27")
+        assert run.status == job_runs.POSTED and run.ts == posted(slack, channel)[0]["ts"]
+
+
+def test_two_runners_racing_in_threads_post_once(db, slack):
+    settings = configure(db, slack)
+    clock = Clock(local(date(2026, 11, 27), 8, 0))
+    runners = [digests_at(settings, db, clock) for _ in range(4)]
+    barrier = threading.Barrier(len(runners))
+    outcomes: list[str] = []
+
+    def race(runner: jobs.Digests) -> None:
+        barrier.wait()
+        outcomes.append(runner.run(settings.digests[0]).status)
+
+    threads = [threading.Thread(target=race, args=(r,)) for r in runners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["posted", "skipped", "skipped", "skipped"]
+    assert len(posted(slack)) == 1
+
+
+# --- catch-up after downtime -----------------------------------------------------------------
+
+def start_at(moment: datetime, settings: Settings, db: Database) -> None:
+    """Start sellerbot's jobs as `serve` does, at `moment`, and stop them once caught up."""
+    with time_machine.travel(moment, tick=False):
+        running = jobs.start(settings, db, web_client(settings))
+        running.catching_up.join(30)
+        running.stop()
+
+
+def test_a_restart_at_0930_posts_the_missed_digest_once_saying_it_is_late(db, slack):
+    settings = configure(db, slack)
+    friday = date(2026, 11, 27)
+    start_at(local(friday, 9, 30), settings, db)
+    start_at(local(friday, 9, 45), settings, db)  # restarted again: nothing more
+    assert len(posted(slack)) == 1
+    message = slack.called("chat.postMessage")[0].body
+    assert "late: due at 08:00, when sellerbot was not running" in texts(message)
+    run = job_runs.get(db, f"digest:{CHANNEL}", "2026-11-27")
+    assert run.status == job_runs.POSTED and run.late
+
+
+def test_a_restart_at_1230_posts_nothing(db, slack):
+    settings = configure(db, slack)
+    start_at(local(date(2026, 11, 27), 12, 30), settings, db)
+    assert slack.called("chat.postMessage") == []
+    assert job_runs.get(db, f"digest:{CHANNEL}", "2026-11-27") is None
+
+
+def test_a_restart_before_the_digest_time_posts_nothing_yet(db, slack):
+    settings = configure(db, slack)
+    start_at(local(date(2026, 11, 27), 7, 0), settings, db)
+    assert slack.called("chat.postMessage") == []
+
+
+def test_the_cut_off_is_a_setting(db, slack):
+    settings = configure(db, slack, digest_catchup_until="13:00")
+    start_at(local(date(2026, 11, 27), 12, 30), settings, db)
+    assert len(posted(slack)) == 1
+
+
+def test_a_restart_after_the_digest_was_posted_posts_nothing(db, slack):
+    settings = configure(db, slack)
+    friday = date(2026, 11, 27)
+    digests_at(settings, db, Clock(local(friday, 8, 0))).run(settings.digests[0])
+    start_at(local(friday, 9, 30), settings, db)
+    assert len(posted(slack)) == 1
+
+
+# --- retries -----------------------------------------------------------------------------
+
+def test_a_429_then_success_posts_once(db, slack):
+    settings = configure(db, slack)
+    slack.fail("chat.postMessage", status=429, retry_after=1)
+    outcome = digests_at(settings, db, Clock(local(date(2026, 11, 27), 8, 0))).run(
+        settings.digests[0])
+    assert outcome.status == "posted"
+    assert len(slack.called("chat.postMessage")) == 2 and len(posted(slack)) == 1
+    assert job_runs.get(db, f"digest:{CHANNEL}", "2026-11-27").ts == outcome.ts
+
+
+def bare_client(slack: FakeSlack) -> WebClient:
+    """A client without slack_sdk's own retries: each failure reaches sellerbot's backoff."""
+    return WebClient(token="xoxb-test", base_url=slack.api_url, timeout=5)
+
+
+def test_server_errors_and_dropped_connections_are_retried_with_backoff(db, slack):
+    settings = configure(db, slack)
+    slack.fail("chat.postMessage", status=500)
+    slack.fail("chat.postMessage", status=503)
+    # slack_sdk retries a dropped connection once itself; the second drop reaches sellerbot.
+    slack.drop("chat.postMessage", times=2)
+    clock = Clock(local(date(2026, 11, 27), 8, 0))
+    outcome = digests_at(settings, db, clock, bare_client(slack)).run(settings.digests[0])
+    assert outcome.status == "posted" and len(posted(slack)) == 1
+    assert clock.slept == [5, 10, 20] and len(slack.called("chat.postMessage")) == 5
+    assert job_runs.get(db, f"digest:{CHANNEL}", "2026-11-27").attempts == 4
+
+
+def test_retries_stop_after_15_minutes_and_the_failure_is_recorded(db, slack, caplog):
+    settings = configure(db, slack)
+    for _ in range(20):
+        slack.fail("chat.postMessage", status=500)
+    clock = Clock(local(date(2026, 11, 27), 8, 0))
+    with caplog.at_level(logging.WARNING, logger="bot.jobs"):
+        outcome = digests_at(settings, db, clock, bare_client(slack)).run(settings.digests[0])
+    assert outcome.status == "failed" and posted(slack) == []
+    assert sum(clock.slept) <= 15 * 60 and sum(clock.slept) > 10 * 60
+    run = job_runs.get(db, f"digest:{CHANNEL}", "2026-11-27")
+    assert run.status == job_runs.FAILED and run.error == "fatal_error"
+    assert "retrying" in caplog.text and "was not posted" in caplog.text
+
+
+@pytest.mark.parametrize(("error", "fix"), [
+    ("channel_not_found", "check DIGEST_CHANNEL: C0000ORDERS is no channel sellerbot can see"),
+    ("not_in_channel", "/invite @sellerbot in"),
+    ("invalid_auth", "SLACK_BOT_TOKEN is no longer valid"),
+])
+def test_a_permanent_error_is_recorded_with_its_fix_and_shown_on_app_home(
+        error, fix, db, slack, caplog):
+    settings = configure(db, slack)
+    slack.fail("chat.postMessage", error=error)
+    clock = Clock(local(date(2026, 11, 27), 8, 0))
+    with caplog.at_level(logging.ERROR, logger="bot.jobs"):
+        outcome = digests_at(settings, db, clock).run(settings.digests[0])
+    assert outcome == jobs.Outcome("failed", error=error)
+    assert clock.slept == [] and len(slack.called("chat.postMessage")) == 1
+    run = job_runs.get(db, f"digest:{CHANNEL}", "2026-11-27")
+    assert (run.status, run.error) == (job_runs.FAILED, error)
+    assert fix in caplog.text
+    seller = reports.seller_of(settings)
+    failures = reports.delivery_failures(db, settings.digests)
+    assert [(f.channel, f.error) for f in failures] == [(CHANNEL, error)]
+    home = json.dumps(home_view(reports.digest(db, seller, clock.now), seller, failures))
+    assert fix in home and f"<#{CHANNEL}>" in home
+    # Once the seller fixes it, the next try (the watch, or a restart) posts and Home clears.
+    clock.now += jobs.TAKEOVER_AFTER
+    retried = digests_at(settings, db, clock).catch_up(retry_failed_after=jobs.TAKEOVER_AFTER)
+    assert [o.status for o in retried] == ["posted"]
+    assert "when Slack would not take it" in texts(posted(slack)[0])
+    assert reports.delivery_failures(db, settings.digests) == []
+
+
+def test_a_failed_run_is_not_retried_by_the_watch_too_soon(db, slack):
+    settings = configure(db, slack)
+    slack.fail("chat.postMessage", error="not_in_channel")
+    clock = Clock(local(date(2026, 11, 27), 8, 0))
+    digests_at(settings, db, clock).run(settings.digests[0])
+    clock.now += timedelta(minutes=5)
+    assert [o.status for o in digests_at(settings, db, clock).catch_up(
+        after=jobs.WATCH_AFTER, retry_failed_after=jobs.TAKEOVER_AFTER)] == ["skipped"]
+    assert len(slack.called("chat.postMessage")) == 1
+
+
+# --- a run whose process died ----------------------------------------------------------------
+
+def dead_claim(db: Database, at: datetime) -> None:
+    """What a process leaves when it dies after claiming today's run: a claim nobody renews."""
+    claim = job_runs.claim(db, f"digest:{CHANNEL}", at.astimezone(LA).date().isoformat(),
+                           "gone-host:4242:dead", at, stale_after=jobs.TAKEOVER_AFTER)
+    assert claim is not None
+
+
+def test_a_crashed_claim_is_taken_over_once(db, slack):
+    settings = configure(db, slack)
+    friday = date(2026, 11, 27)
+    dead_claim(db, local(friday, 8, 0))
+    # While the claim is fresh, nobody else posts: its owner may still be at it.
+    early = Clock(local(friday, 8, 10))
+    assert digests_at(settings, db, early).catch_up().pop().status == "skipped"
+    # Once stale, four processes' watches race for it: one takes it over and posts.
+    clock = Clock(local(friday, 8, 0) + jobs.TAKEOVER_AFTER + timedelta(minutes=1))
+    runners = [digests_at(settings, db, clock) for _ in range(4)]
+    barrier = threading.Barrier(len(runners))
+    outcomes: list[str] = []
+
+    def watch(runner: jobs.Digests) -> None:
+        barrier.wait()
+        outcomes.extend(o.status for o in runner.catch_up(
+            after=jobs.WATCH_AFTER, retry_failed_after=jobs.TAKEOVER_AFTER))
+
+    threads = [threading.Thread(target=watch, args=(r,)) for r in runners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["posted", "skipped", "skipped", "skipped"]
+    assert len(posted(slack)) == 1
+    assert "when the sellerbot process posting it stopped" in texts(posted(slack)[0])
+    run = job_runs.get(db, f"digest:{CHANNEL}", "2026-11-27")
+    assert run.status == job_runs.POSTED and run.owner in {r.owner for r in runners}
+
+
+def test_a_crashed_run_that_had_posted_is_recorded_not_posted_again(db, slack):
+    settings = configure(db, slack)
+    friday = date(2026, 11, 27)
+    with time_machine.travel(local(friday, 8, 0), tick=False):
+        # The process that died got its message to Slack, then died before recording it.
+        dead_claim(db, local(friday, 8, 0))
+        dying = web_client(settings).chat_postMessage(
+            channel=CHANNEL, text="Morning digest",
+            metadata={"event_type": jobs.METADATA_EVENT,
+                      "event_payload": {"period": "2026-11-27"}})
+    clock = Clock(local(friday, 8, 0) + jobs.TAKEOVER_AFTER + timedelta(minutes=1))
+    outcome = digests_at(settings, db, clock).catch_up().pop()
+    assert outcome == jobs.Outcome("skipped", ts=dying["ts"])
+    assert len(posted(slack)) == 1 and len(slack.called("conversations.history")) == 1
+    run = job_runs.get(db, f"digest:{CHANNEL}", "2026-11-27")
+    assert run.status == job_runs.POSTED and run.ts == dying["ts"]
+
+
+# --- what the digest covers, --force, clean-up ------------------------------------------------
+
+def test_each_digest_covers_the_time_since_the_previous_one(db, slack):
+    settings = configure(db, slack)
+    thursday, friday = date(2026, 11, 26), date(2026, 11, 27)
+    first = Clock(local(thursday, 8, 0, 7))
+    digests_at(settings, db, first).run(settings.digests[0])
+    assert "since Wed 25 Nov 2026, 08:00 PST" in texts(posted(slack)[0])  # none before: 24 h
+    digests_at(settings, db, Clock(local(friday, 8, 0))).run(settings.digests[0])
+    assert "since Thu 26 Nov 2026, 08:00 PST" in texts(posted(slack)[1])
+    assert len(posted(slack)) == 2
+
+
+def test_force_posts_again_and_records_it(db, slack):
+    settings = configure(db, slack)
+    clock = Clock(local(date(2026, 11, 27), 8, 0))
+    runner = digests_at(settings, db, clock)
+    first = runner.run(settings.digests[0])
+    assert runner.run(settings.digests[0]).status == "skipped"
+    clock.now += timedelta(hours=1)
+    again = runner.run(settings.digests[0], force=True)
+    assert again.status == "posted" and again.ts != first.ts and len(posted(slack)) == 2
+    assert job_runs.get(db, f"digest:{CHANNEL}", "2026-11-27").ts == again.ts
+
+
+def test_the_jobs_include_the_watch_and_the_nightly_clean_up(db, slack):
+    settings = configure(db, slack, digest_channel=f"{CHANNEL},C0000SECOND@07:15")
+    scheduler = jobs.scheduler(settings, db, lambda _s: None)
+    assert sorted(j.id for j in scheduler.get_jobs()) == [
+        "clean-up", "digest-watch", "digest:C0000ORDERS", "digest:C0000SECOND"]
+    after = local(date(2026, 11, 27), 9, 0)
+    cleanup = scheduler.get_job("clean-up").trigger.get_next_fire_time(None, after)
+    assert cleanup == local(date(2026, 11, 28), 4, 30)
+
+
+def test_the_clean_up_forgets_old_data_but_keeps_open_orders(db, slack):
+    from sqlalchemy import func, select
+
+    from bot.store.models import OrderRow
+
+    settings = configure(db, slack, retention_days="30")
+    now = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    reports.load_demo(db, settings, now - timedelta(days=45))
+    with db.begin() as conn:
+        before = conn.execute(select(OrderRow.status, func.count()).group_by(
+            OrderRow.status)).all()
+    assert jobs.clean_up(settings, db, now) > 0
+    cutoff = now - timedelta(days=30)
+    with db.begin() as conn:
+        kept = conn.execute(select(OrderRow.status, OrderRow.purchase_date)).all()
+    assert kept and len(kept) < sum(n for _, n in before)
+    for status, purchased in kept:
+        assert status in ("Pending", "Unshipped", "PartiallyShipped") or purchased >= cutoff
+    assert reports.load_demo(db, settings, now).orders > 0  # the store still works after it
