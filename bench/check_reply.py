@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 import timeit
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -118,6 +119,21 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     print(f"throughput, one thread, corpus replies (average {average:.0f} characters): "
           f"{done / elapsed:,.0f} replies/s (target >= 2,000)")
+
+    # Hostile 10,000-character drafts: runs of stops and disguised dots once took 10-30 s each,
+    # holding the interpreter (and every Slack listener) the whole time.
+    hostile = {"10,000 '.'": "." * 10_000, "10,000 '!'": "!" * 10_000,
+               "'a . ' x 2,500": "a . " * 2_500, "'a[.]' x 2,500": "a[.]" * 2_500,
+               "'a dot ' x 1,666": "a dot " * 1_666, "'a@' x 5,000": "a@" * 5_000}
+    worst = max((min(_timed(check, text) for _ in range(3)), name)
+                for name, text in hostile.items())
+    print(f"slowest hostile 10,000-character draft: {worst[1]}, {worst[0] * 1000:.1f} ms")
+
+
+def _timed(check: Callable[[str], object], text: str) -> float:
+    started = time.perf_counter()
+    check(text)
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

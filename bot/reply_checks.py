@@ -2,6 +2,7 @@
 audited with who asked and a SHA-256 of the text, never the text itself."""
 
 import hashlib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,12 +29,18 @@ class Asker:
 
 
 def draft_text(text: str | None) -> str:
-    """The draft to check, or BadInput: empty, only spaces, or longer than MAX_CHARS."""
-    if text is None or not text.strip():
+    """The draft to check, or BadInput: empty, only spaces or invisible characters, or longer
+    than MAX_CHARS."""
+    if text is None or not any(_visible(ch) for ch in text):
         raise BadInput("reply_empty")
     if len(text) > MAX_CHARS:
         raise BadInput("reply_too_long", length=len(text), limit=MAX_CHARS)
     return text
+
+
+def _visible(ch: str) -> bool:
+    # Not a space, control or format character (a zero-width space, a soft hyphen).
+    return unicodedata.category(ch)[0] not in "ZC"
 
 
 def check(checker: Checker, text: str | None, *, in_reply_to: str | None = None,

@@ -207,3 +207,28 @@ def test_second_development_set_targets():
     recall, precision, per_category = quality(read(SECOND_DEV))
     assert recall >= 0.97 and precision >= 0.95
     assert min(per_category.values()) >= 0.9, per_category
+
+
+@pytest.mark.parametrize("text", ["\u200b\n\n\n\n", "\n\n\n\n\u00ad", "\u200b" * 2001])
+def test_only_invisible_characters_is_no_draft(text):
+    from bot import reply_checks
+    from bot.errors import BadInput
+
+    with pytest.raises(BadInput) as error:
+        reply_checks.check(checker(), text)
+    assert error.value.code == "reply_empty"
+    CHECK(text)  # the engine itself copes: no crash on a text without sentences
+
+
+def test_invisible_characters_past_the_limit_still_point_at_text():
+    finding = next(f for f in CHECK("a" * 2000 + "\u200b").findings if f.rule == "too-long")
+    assert finding.end > finding.start
+
+
+@pytest.mark.parametrize("text", ["." * 10_000, "!" * 10_000, "?" * 9_999 + " ok",
+                                  "a . " * 2_500, "a[.]" * 2_500, "a dot " * 1_666])
+def test_long_runs_of_stops_and_disguised_dots_are_checked(text):
+    # These once backtracked for 10-30 s each (quadratic stop runs, unbounded host labels);
+    # bench/check_reply.py times them, this shows the answer is still right.
+    result = CHECK(text[:10_000])
+    assert "external-link" not in result.categories

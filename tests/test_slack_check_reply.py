@@ -177,3 +177,28 @@ def test_global_shortcut_takes_a_long_draft(served, fake):
     while audited(served)[-1]["surface"] != "modal" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert audited(served)[-1]["surface"] == "modal"
+
+
+@pytest.mark.parametrize("typed", [
+    "<b>Thanks for your order</b>, it ships today.",
+    "Track it on <https://evil-shop.example|your orders page>.",
+    "\u200b\n\n\n\n",
+])
+def test_the_draft_modal_checks_the_text_as_typed(served, fake, typed):
+    # A plain_text_input holds what was typed: markup in it is the buyer-facing text itself,
+    # and a draft of only invisible characters is no draft.
+    submission = {
+        "type": "view_submission", "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
+        "view": {"id": "V0010", "type": "modal", "callback_id": "check_reply_draft", "state": {"values": {
+            "draft": {"text": {"type": "plain_text_input", "value": typed}},
+            "buyer": {"text": {"type": "plain_text_input", "value": None}}}}},
+    }
+    status, body, _ = served.interact(submission)
+    answer = json.loads(body)
+    assert status == 200
+    if typed.startswith("\u200b"):
+        assert answer["response_action"] == "errors"
+        return
+    shown = json.dumps(answer["view"])
+    assert answer["response_action"] == "update" and "evil-shop.example|" not in shown
+    assert "HTML markup" in shown or "Link to a page outside Amazon" in shown

@@ -135,7 +135,9 @@ def draft_submitted(services: Services) -> Callable[..., None]:
 
     def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view["state"]["values"]
-        text = plain_text((values.get("draft", {}).get("text", {}).get("value")) or "")
+        # A plain_text_input gives the text as typed: no Slack markup to decode, and decoding
+        # would turn "<https://x|y>" or "<b>" into harmless words the check then misses.
+        text = (values.get("draft", {}).get("text", {}).get("value")) or ""
         buyer = (values.get("buyer", {}).get("text", {}).get("value")) or None
         assert services.checker is not None
         try:

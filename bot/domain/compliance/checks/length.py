@@ -15,6 +15,11 @@ def build(check: Mapping[str, Any]) -> Detector:
     def detect(draft: Draft) -> Iterable[Hit]:
         if len(draft.original) <= limit:
             return []
-        return [Hit(draft.folded_at(limit), len(draft.text))]
+        start = draft.folded_at(limit)
+        if start >= len(draft.text):
+            # Only invisible characters (zero-width spaces, soft hyphens) are past the limit:
+            # they count to Amazon; point at the last visible one so the finding shows something.
+            start = max(len(draft.text) - 1, 0)
+        return [Hit(start, len(draft.text))]
 
     return detect

@@ -24,8 +24,10 @@ _SCHEME = re.compile(
 # "shop. com" is left out: a full stop before a lowercase word is too often just prose.
 _DOT = r"(?:\s*[\[({]\s*(?:\.|dot)\s*[\])}]\s*|\s+dot\s+|\s+\.\s*|\.)"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+# At most 8 labels before the top-level one (mail.shop.example.co.uk has 4): unbounded, a long
+# "a . a . a ." that ends in no domain is backtracked through at every dot, for seconds.
 _HOST = re.compile(
-    rf"(?<![\w.@/\\-])(?P<host>{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}(?P<tld>[a-z]{{2,24}}))"
+    rf"(?<![\w.@/\\-])(?P<host>{_LABEL}(?:{_DOT}{_LABEL}){{0,8}}{_DOT}(?P<tld>[a-z]{{2,24}}))"
     rf"(?P<path>/{_PATH}*)?(?![\w@-])",
     re.IGNORECASE)
 # Without a disguise in the text, bare domains are plain dotted names: this expression does
