@@ -144,5 +144,11 @@ def test_a_sellers_folder_adds_replaces_and_disables(tmp_path: Path):
     assert mine.check("Thanks 🙂").findings == ()
     result = mine.check("See https://help.gizmo.example/returns/start or http://help.gizmo.example")
     assert [f.excerpt for f in result.findings] == ["http://help.gizmo.example"]
+    # An allowed page allows itself and what is under it, not look-alikes built on its name.
+    for lookalike in ("https://help.gizmo.example.evil.com/returns/x",
+                      "https://help.gizmo.example/returns@evil.com/x",
+                      "https://help.gizmo.example@evil.com/returns",
+                      "https://help.gizmo.example/returnsfake"):
+        assert "external-link" in mine.check(f"See {lookalike} for details.").categories, lookalike
     # The built-in set is untouched.
     assert "emoji" in checker().check("Thanks 🙂").rules

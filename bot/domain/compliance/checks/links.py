@@ -9,6 +9,7 @@ to Amazon's own pages only (../shared/spec/messaging.md §5, external-link).
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.domain.compliance.checks import Detector, Hit
 from bot.domain.compliance.checks.domains import registrable, suffix
@@ -134,7 +135,17 @@ class _Links:
     def _allowed(self, host: str, url: str) -> bool:
         if registrable(host) in self.allow_domains:
             return True
-        return url.lower().startswith(self.allow_pages) if self.allow_pages else False
+        return any(_under(url.lower(), page) for page in self.allow_pages)
+
+
+def _under(url: str, page: str) -> bool:
+    """Whether `url` is `page` or below it: same scheme and exact host (no user@ part, no
+    longer host that merely starts the same), and the path at or under the page's."""
+    want, got = urlsplit(page), urlsplit(url)
+    if got.username is not None or (want.scheme, want.hostname) != (got.scheme, got.hostname):
+        return False
+    base = want.path.rstrip("/")
+    return got.path == base or got.path.startswith(base + "/") or not base
 
 
 def build(check: Mapping[str, Any]) -> Detector:
