@@ -466,3 +466,27 @@ def test_the_clean_up_forgets_old_data_but_keeps_open_orders(db, slack):
     for status, purchased in kept:
         assert status in ("Pending", "Unshipped", "PartiallyShipped") or purchased >= cutoff
     assert reports.load_demo(db, settings, now).orders > 0  # the store still works after it
+
+
+# --- the terminal: sellerbot digest --post and sellerbot jobs -----------------------------
+
+def sellerbot(*args: str, env: dict[str, str], cwd) -> subprocess.CompletedProcess:
+    """The sellerbot command in its own process."""
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=180, env={"PATH": "/usr/bin:/bin", **env})
+
+
+def test_digest_post_posts_once_a_day_and_jobs_lists_the_result(slack, tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_API_URL": slack.api_url, "DIGEST_CHANNEL": CHANNEL}
+    first = sellerbot("digest", "--post", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    again = sellerbot("digest", "--post", env=env, cwd=tmp_path)
+    assert "already posted" in again.stdout and len(posted(slack)) == 1
+    listed = sellerbot("jobs", env=env, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    line = next(row for row in listed.stdout.splitlines() if row.startswith(f"digest:{CHANNEL}"))
+    assert ": posted" in line and posted(slack)[0]["ts"] in line
+    assert "clean-up" in listed.stdout and "digest-watch" in listed.stdout
+    unset = sellerbot("digest", "--post", env={**env, "DIGEST_CHANNEL": ""}, cwd=tmp_path)
+    assert unset.returncode == 2 and "DIGEST_CHANNEL is not set" in unset.stderr
