@@ -107,7 +107,10 @@ class Digests:
         if claim is None:
             return Outcome("skipped")
         if claim.previous == job_runs.CLAIMED:
-            ts = self._already_posted(schedule, day, since=now - TAKEOVER_AFTER * 2)
+            # Since local midnight: the dead run may have posted hours ago (a restart at 11:00).
+            midnight = datetime.combine(now.astimezone(self.seller.timezone).date(),
+                                        clock_time(0), self.seller.timezone)
+            ts = self._already_posted(schedule, day, since=midnight)
             if ts is not None:
                 job_runs.finish(self.db, claim, self.clock(), status=job_runs.POSTED,
                                 attempts=1, ts=ts)

@@ -394,7 +394,9 @@ def test_a_crashed_claim_is_taken_over_once(db, slack):
     assert run.status == job_runs.POSTED and run.owner in {r.owner for r in runners}
 
 
-def test_a_crashed_run_that_had_posted_is_recorded_not_posted_again(db, slack):
+@pytest.mark.parametrize("later", [jobs.TAKEOVER_AFTER + timedelta(minutes=1),
+                                   timedelta(hours=3)], ids=["watch", "restart-at-11"])
+def test_a_crashed_run_that_had_posted_is_recorded_not_posted_again(later, db, slack):
     settings = configure(db, slack)
     friday = date(2026, 11, 27)
     with time_machine.travel(local(friday, 8, 0), tick=False):
@@ -404,7 +406,7 @@ def test_a_crashed_run_that_had_posted_is_recorded_not_posted_again(db, slack):
             channel=CHANNEL, text="Morning digest",
             metadata={"event_type": jobs.METADATA_EVENT,
                       "event_payload": {"period": "2026-11-27"}})
-    clock = Clock(local(friday, 8, 0) + jobs.TAKEOVER_AFTER + timedelta(minutes=1))
+    clock = Clock(local(friday, 8, 0) + later)
     outcome = digests_at(settings, db, clock).catch_up().pop()
     assert outcome == jobs.Outcome("skipped", ts=dying["ts"])
     assert len(posted(slack)) == 1 and len(slack.called("conversations.history")) == 1
