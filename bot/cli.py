@@ -302,7 +302,13 @@ def console() -> None:
 def _read_text(source: str) -> str:
     """The text of FILE, or of standard input for "-"."""
     if source == "-":
-        return sys.stdin.read()
+        # Bytes, decoded here: the text layer may let invalid UTF-8 through as surrogates
+        # (in a C locale), which fail later, far from the cause.
+        try:
+            return sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadInput("file_unreadable", path="standard input",
+                           reason="not UTF-8 text") from None
     path = Path(source)
     if not path.is_file():
         raise BadInput("file_missing", path=source)

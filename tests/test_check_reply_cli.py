@@ -74,6 +74,15 @@ def test_bad_input_exits_2_with_one_clear_line(elsewhere, stdin, says):
     assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_standard_input_that_is_not_utf8_is_bad_input(elsewhere):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "EXTRA_"))}
+    environment.update(DATABASE_URL=f"sqlite:///{elsewhere / 'cli.db'}", LC_ALL="C")
+    result = subprocess.run([sys.executable, "-m", "bot", "check-reply"], cwd=elsewhere,
+                            env=environment, input=b"Hello \xff\xfe there", capture_output=True,
+                            timeout=120)
+    assert result.returncode == 2 and b"not UTF-8 text" in result.stderr
+
+
 def test_a_missing_file_is_bad_input(elsewhere):
     result = run("check-reply", str(elsewhere / "nope.txt"), cwd=elsewhere)
     assert result.returncode == 2 and "no such file" in result.stderr
