@@ -37,7 +37,6 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "personal-data": ("block",),
     "styling": ("warn",),
 }
-SEVERITIES = ("block", "warn")
 # What a rewrite does with a finding: take out the matched text, drop its sentence, or leave
 # it for the person to rewrite (a rude or wrong statement cannot be fixed by deleting words).
 REWRITES = ("remove", "drop-sentence", "keep")

@@ -57,11 +57,6 @@ def _whole_words(patterns: Iterable[str]) -> str:
     return rf"(?<!\w)(?:{body})(?!\w)"
 
 
-def compile_any(patterns: Iterable[str]) -> re.Pattern[str]:
-    """One expression matching any of `patterns` as whole words, ignoring case."""
-    return re.compile(_whole_words(patterns), re.IGNORECASE)
-
-
 def _lowered(pattern: str) -> str:
     """`pattern` in lower case, its escapes (\\S, \\W, \\D...) kept as written."""
     out, escaped = [], False
