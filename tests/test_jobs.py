@@ -85,6 +85,23 @@ def texts(message: dict) -> str:
     return json.dumps(message)
 
 
+def race(runners: list[jobs.Digests], act) -> list[str]:
+    """Each runner acts in its own thread, all released at once; the outcomes' statuses."""
+    barrier = threading.Barrier(len(runners))
+    outcomes: list[str] = []
+
+    def go(runner: jobs.Digests) -> None:
+        barrier.wait()
+        outcomes.extend(o.status for o in act(runner))
+
+    threads = [threading.Thread(target=go, args=(r,)) for r in runners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
 def wait_for(condition, timeout: float = 10.0) -> None:
     """Wait for something a scheduler thread does."""
     deadline = time.monotonic() + timeout
@@ -205,18 +222,7 @@ def test_two_runners_racing_in_threads_post_once(db, slack):
     settings = configure(db, slack)
     clock = Clock(local(date(2026, 11, 27), 8, 0))
     runners = [digests_at(settings, db, clock) for _ in range(4)]
-    barrier = threading.Barrier(len(runners))
-    outcomes: list[str] = []
-
-    def race(runner: jobs.Digests) -> None:
-        barrier.wait()
-        outcomes.append(runner.run(settings.digests[0]).status)
-
-    threads = [threading.Thread(target=race, args=(r,)) for r in runners]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = race(runners, lambda r: [r.run(settings.digests[0])])
     assert sorted(outcomes) == ["posted", "skipped", "skipped", "skipped"]
     assert len(posted(slack)) == 1
 
@@ -374,19 +380,8 @@ def test_a_crashed_claim_is_taken_over_once(db, slack):
     # Once stale, four processes' watches race for it: one takes it over and posts.
     clock = Clock(local(friday, 8, 0) + jobs.TAKEOVER_AFTER + timedelta(minutes=1))
     runners = [digests_at(settings, db, clock) for _ in range(4)]
-    barrier = threading.Barrier(len(runners))
-    outcomes: list[str] = []
-
-    def watch(runner: jobs.Digests) -> None:
-        barrier.wait()
-        outcomes.extend(o.status for o in runner.catch_up(
-            after=jobs.WATCH_AFTER, retry_failed_after=jobs.TAKEOVER_AFTER))
-
-    threads = [threading.Thread(target=watch, args=(r,)) for r in runners]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = race(runners, lambda r: r.catch_up(after=jobs.WATCH_AFTER,
+                                                  retry_failed_after=jobs.TAKEOVER_AFTER))
     assert sorted(outcomes) == ["posted", "skipped", "skipped", "skipped"]
     assert len(posted(slack)) == 1
     assert "when the sellerbot process posting it stopped" in texts(posted(slack)[0])
