@@ -8,6 +8,8 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -48,6 +50,8 @@ class FakeSlack:
         self._script: dict[str, list[_Scripted]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
+        self._open = threading.Event()
+        self._open.set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -67,6 +71,7 @@ class FakeSlack:
 
             def _reply(self, path: str, body: dict[str, Any]) -> None:
                 self.path = path
+                fake._open.wait(30)
                 status, answer, headers = fake._answer(self.path, body)
                 fake._record(Call(self.path, body, dict(self.headers), status))
                 if status == 0:
@@ -116,6 +121,15 @@ class FakeSlack:
         """Hang up on the next `times` calls of `method` without any answer."""
         with self._lock:
             self._script.setdefault(method, []).extend(_Scripted(0, {}) for _ in range(times))
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Keep every call waiting for its answer until the block ends."""
+        self._open.clear()
+        try:
+            yield
+        finally:
+            self._open.set()
 
     def reset(self) -> None:
         """Forget the calls and any scripted failures."""

@@ -58,8 +58,9 @@ def view_of(call) -> dict:
 
 
 def test_check_reply_command_answers_privately(served, fake):
-    status, body, took = served.command("/check-reply", DRAFT, "check")
-    assert status == 200 and body == "" and took < 1.5
+    with served.stalled():
+        status, body = served.command("/check-reply", DRAFT, "check")
+    assert status == 200 and body == ""
     answer = fake.wait("webhook/check")[0]
     text = json.dumps(blocks_of(answer))
     assert answer.body["text"].startswith("BLOCK: Don't send this as it is")
@@ -73,7 +74,7 @@ def test_check_reply_command_answers_privately(served, fake):
 
 
 def test_check_reply_without_text_is_help(served):
-    status, body, _ = served.command("/check-reply", "  ", "help")
+    status, body = served.command("/check-reply", "  ", "help")
     assert status == 200 and "checks a draft reply" in body
 
 
@@ -87,8 +88,9 @@ def test_slack_markup_is_read_as_typed_and_shown_inert(served, fake):
 
 
 def test_message_shortcut_opens_a_modal_at_once_then_fills_it(served, fake):
-    status, _, took = shortcut(served, DRAFT)
-    assert status == 200 and took < 1.5
+    with served.stalled():
+        status, _ = shortcut(served, DRAFT)
+    assert status == 200
     opened = fake.wait("views.open")[0]
     assert opened.body["trigger_id"] == "9.8.7"
     assert "Checking the reply" in json.dumps(view_of(opened))
@@ -129,8 +131,9 @@ def test_share_posts_once_in_the_thread(served, fake):
                      "value": button["value"], "action_ts": "1795000301.1"}],
     }
     for _ in range(2):
-        status, _, took = served.interact(click)
-        assert status == 200 and took < 1.5
+        with served.stalled():
+            status, _ = served.interact(click)
+        assert status == 200
     posted = fake.wait("chat.postMessage")
     time.sleep(0.3)
     assert len(fake.called("chat.postMessage")) == 1
@@ -164,13 +167,14 @@ def test_global_shortcut_takes_a_long_draft(served, fake):
             "draft": {"text": {"type": "plain_text_input", "value": DRAFT}},
             "buyer": {"text": {"type": "plain_text_input", "value": None}}}}},
     }
-    status, body, took = served.interact(submission)
-    assert status == 200 and took < 1.5
+    with served.stalled():
+        status, body = served.interact(submission)
+    assert status == 200
     answer = json.loads(body)
     assert answer["response_action"] == "update"
     assert "Don't send this as it is" in json.dumps(answer["view"])
     empty = json.loads(json.dumps(submission).replace(json.dumps(DRAFT), '"   "'))
-    status, body, _ = served.interact(empty)
+    status, body = served.interact(empty)
     assert json.loads(body)["response_action"] == "errors"
     assert "no reply to check" in json.loads(body)["errors"]["draft"]
     deadline = time.monotonic() + 5
@@ -193,7 +197,7 @@ def test_the_draft_modal_checks_the_text_as_typed(served, fake, typed):
             "draft": {"text": {"type": "plain_text_input", "value": typed}},
             "buyer": {"text": {"type": "plain_text_input", "value": None}}}}},
     }
-    status, body, _ = served.interact(submission)
+    status, body = served.interact(submission)
     answer = json.loads(body)
     assert status == 200
     if typed.startswith("\u200b"):
