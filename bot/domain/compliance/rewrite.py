@@ -116,7 +116,9 @@ def rewrite(draft: Draft, located: Sequence[tuple["Rule", Hit]]) -> tuple[str | 
                     for a, b, _, cats in edits)
     text = _apply(original, [(a, b, r, "") for a, b, r, _ in edits])
     if _GAP in text:
-        text = _DANGLING.sub("", text).replace(_GAP, "")
+        # The pattern never crosses a line break: only the lines with a gap need it.
+        text = "\n".join(_DANGLING.sub("", line).replace(_GAP, "") if _GAP in line else line
+                         for line in text.split("\n"))
     text = _clean(text)
     return (text if _WORD.search(text) else ""), removed
 

@@ -38,10 +38,13 @@ _LOOKALIKES = str.maketrans({
 _ABBREVIATIONS = frozenset((
     "tel", "ph", "no", "nr", "mr", "mrs", "ms", "dr", "st", "vs", "etc", "approx", "inc", "ltd",
     "co", "jr", "sr", "dept", "ext", "e.g", "i.e", "p.s"))
-# A run of stops is matched from its first character only, and possessively: tried from every
-# character of "!!!!…" these would take time quadratic in the run (seconds for 10,000).
-_CLAUSE_END = re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+\s+|\n[ \t]*\n\s*")
-_BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+(?=\s)|\n")
+# A run of stops is matched from its first character only (the look-behind after it), and
+# possessively: tried from every character of "!!!!…" these would take time quadratic in the
+# run (seconds for 10,000). Each starts with a character class so that the regex engine skips
+# to the next stop or line break in C (four times faster than a look-behind first).
+_CLAUSE_END = re.compile(
+    r"[.!?\n](?:(?<=\n)[ \t]*\n\s*|(?<!\n)(?<![.!?]{2})[.!?]*+[\"')\]]*+\s+)")
+_BOUNDARY = re.compile(r"[.!?\n](?:(?<=\n)|(?<![.!?]{2})[.!?]*+[\"')\]]*+(?=\s))")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 # How far back an abbreviation is looked for: the longest one, "approx", and its dots.
 _ABBREVIATION_REACH = 8

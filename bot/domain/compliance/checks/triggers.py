@@ -162,31 +162,36 @@ class Index:
     """
 
     def __init__(self, sets: Iterable[frozenset[str]]) -> None:
-        self._sets_of: dict[str, list[frozenset[str]]] = {}
+        sets_of: dict[str, list[frozenset[str]]] = {}
         for found in set(sets):
             for word in found:
                 if word:
-                    self._sets_of.setdefault(word, []).append(found)
+                    sets_of.setdefault(word, []).append(found)
+        # Each word carries its length and the sets it is in: no lookups per occurrence.
         self._automaton = ahocorasick.Automaton()
-        for word in self._sets_of:
-            self._automaton.add_word(word, word)
-        if self._sets_of:
+        for word, holding in sets_of.items():
+            self._automaton.add_word(word, (len(word) - 1, tuple(holding)))
+        self._empty = not sets_of
+        if sets_of:
             self._automaton.make_automaton()
 
     def scan(self, lower: str, clause_starts: list[int]) -> dict[frozenset[str], set[int]]:
         """For each trigger set with a trigger in `lower` (the reply in lower case), the
-        indices of the clauses (starting at `clause_starts`) where one occurs."""
+        indices of the clauses (starting at `clause_starts`) where one occurs. The sets of
+        clauses may be shared between trigger sets: read them, never change them."""
         active: dict[frozenset[str], set[int]] = {}
-        if not self._sets_of:
+        if self._empty:
             return active
-        clauses_of: dict[str, set[int]] = {}
-        for end, word in self._automaton.iter(lower):
-            clause = bisect_right(clause_starts, end - len(word) + 1) - 1
-            clauses_of.setdefault(word, set()).add(clause)
-        for word, clauses in clauses_of.items():
-            for found in self._sets_of[word]:
-                if found in active:
-                    active[found] |= clauses
-                else:
-                    active[found] = set(clauses)
+        clauses_of: dict[tuple[frozenset[str], ...], set[int]] = {}
+        for end, (back, holding) in self._automaton.iter(lower):
+            clause = bisect_right(clause_starts, end - back) - 1
+            found = clauses_of.get(holding)
+            if found is None:
+                clauses_of[holding] = {clause}
+            else:
+                found.add(clause)
+        for holding, clauses in clauses_of.items():
+            for found in holding:
+                before = active.get(found)
+                active[found] = clauses if before is None else before | clauses
         return active
