@@ -232,3 +232,34 @@ def test_long_runs_of_stops_and_disguised_dots_are_checked(text):
     # bench/check_reply.py times them, this shows the answer is still right.
     result = CHECK(text[:10_000])
     assert "external-link" not in result.categories
+
+
+def test_the_fast_expressions_find_what_the_plain_ones_find():
+    # text.py and phones.py start their expressions with a character class for speed; the
+    # plain forms below say what they mean. Both must agree on every string.
+    import random
+
+    from bot.domain.compliance import text
+    from bot.domain.compliance.checks import phones
+
+    plain = {
+        text._CLAUSE_END: re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+\s+|\n[ \t]*\n\s*"),
+        text._BOUNDARY: re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+(?=\s)|\n"),
+        phones._SPELLED_LOWER: phones._SPELLED,
+    }
+    stops = ["a", "b", " ", ".", "!", "?", "\n", "\t", '"', "'", ")", "]", ",", "\u00a0"]
+    words = ["one", "Two", "oh", "seven", "nine", "zero", "eight", "five", "sone", "eightx", "x"]
+    separators = [" ", ",", "-", ". ", "\n", "", " , ", "a"]
+    rng = random.Random(6)
+    spelled = 0
+    for _ in range(20_000):
+        samples = ["".join(rng.choice(stops) for _ in range(rng.randint(0, 40))),
+                   "".join(rng.choice(words) + rng.choice(separators[:rng.randint(1, 8)])
+                           for _ in range(rng.randint(0, 20)))]
+        for sample in samples:
+            for fast, slow in plain.items():
+                found = [m.span() for m in slow.finditer(sample)]
+                assert [m.span() for m in fast.finditer(sample.lower())] == found, (
+                    sample, fast.pattern)
+                spelled += bool(found) and slow is phones._SPELLED
+    assert spelled > 100  # the samples did hold spelled-out numbers
