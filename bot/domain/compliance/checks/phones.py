@@ -37,7 +37,10 @@ _SPELLED_LOWER = re.compile(
     r"[zotfsen](?<!\w\w)(?:(?<=z)ero|(?<=o)(?:h|ne)|(?<=t)(?:wo|hree)|(?<=f)(?:our|ive)"
     rf"|(?<=s)(?:ix|even)|(?<=e)ight|(?<=n)ine)[\s,.-]+(?:{_DIGIT_WORD}[\s,.-]+){{5,13}}"
     rf"{_DIGIT_WORD}(?!\w)")
-_ANY_DIGIT = re.compile(r"\d")
+# Seven digits close together, as the candidate's look-ahead wants them. A candidate never
+# crosses a line break, so only the lines holding such a run are scanned for candidates: this
+# starts with \d, which the engine skips to in C.
+_SEVEN_DIGITS = re.compile(r"\d(?:[ \t().\-/]{0,3}\d){6}")
 _DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{2,4}")
 _CUE = re.compile(r"(?:call|phone|tel|mobile|cell|text|whatsapp|ring|fax|dial|number|line|"
                   r"contact|reach)\W{0,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
@@ -65,8 +68,15 @@ class _Phones:
     def _find(self, draft: Draft) -> list[Hit]:
         text = draft.text
         hits = []
-        if _ANY_DIGIT.search(text):
-            for m in _CANDIDATE.finditer(text):
+        line_end = -1
+        for run in _SEVEN_DIGITS.finditer(text):
+            if run.start() < line_end:
+                continue
+            line_start = text.rfind("\n", 0, run.start()) + 1
+            line_end = text.find("\n", run.end())
+            if line_end < 0:
+                line_end = len(text)
+            for m in _CANDIDATE.finditer(text, line_start, line_end):
                 if self._looks_dialable(text, m, draft.region):
                     hits.append(Hit(m.start(), m.end()))
         # Positions in the lower-case text are the text's unless lower-casing changed its length.
