@@ -235,31 +235,39 @@ def test_long_runs_of_stops_and_disguised_dots_are_checked(text):
 
 
 def test_the_fast_expressions_find_what_the_plain_ones_find():
-    # text.py and phones.py start their expressions with a character class for speed; the
-    # plain forms below say what they mean. Both must agree on every string.
+    # Some expressions start with a character class for speed; their plain forms say what
+    # they mean. Both must agree on every string (the fast ones run on the lower-case text).
     import random
 
     from bot.domain.compliance import text
-    from bot.domain.compliance.checks import phones
+    from bot.domain.compliance.checks import emails, emoji, phones
 
-    plain = {
-        text._CLAUSE_END: re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+\s+|\n[ \t]*\n\s*"),
-        text._BOUNDARY: re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+(?=\s)|\n"),
-        phones._SPELLED_LOWER: phones._SPELLED,
-    }
     stops = ["a", "b", " ", ".", "!", "?", "\n", "\t", '"', "'", ")", "]", ",", "\u00a0"]
+    marks = ["a", "at", "AT", " ", "  ", "\n", "@", "(", ")", "[", "]", "{", "}", "dot", "1", "#",
+             "*", "\u20e3", "\U0001f600", "\u2600", "\ufe0f"]
     words = ["one", "Two", "oh", "seven", "nine", "zero", "eight", "five", "sone", "eightx", "x"]
     separators = [" ", ",", "-", ". ", "\n", "", " , ", "a"]
     rng = random.Random(6)
-    spelled = 0
-    for _ in range(20_000):
-        samples = ["".join(rng.choice(stops) for _ in range(rng.randint(0, 40))),
-                   "".join(rng.choice(words) + rng.choice(separators[:rng.randint(1, 8)])
-                           for _ in range(rng.randint(0, 20)))]
-        for sample in samples:
-            for fast, slow in plain.items():
-                found = [m.span() for m in slow.finditer(sample)]
-                assert [m.span() for m in fast.finditer(sample.lower())] == found, (
-                    sample, fast.pattern)
-                spelled += bool(found) and slow is phones._SPELLED
-    assert spelled > 100  # the samples did hold spelled-out numbers
+
+    def spelled() -> str:
+        return "".join(rng.choice(words) + rng.choice(separators[:rng.randint(1, 8)])
+                       for _ in range(rng.randint(0, 20)))
+
+    def of(pieces: list[str]):
+        return lambda: "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+
+    cases = [
+        (text._CLAUSE_END, re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+\s+|\n[ \t]*\n\s*"), of(stops)),
+        (text._BOUNDARY, re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+(?=\s)|\n"), of(stops)),
+        (phones._SPELLED_LOWER, phones._SPELLED, spelled),
+        (emails._MARKER, emails._PLAIN_MARKER, of(marks)),
+        (emoji._EMOJI, emoji._PLAIN_EMOJI, of(marks)),
+    ]
+    for fast, slow, sample in cases:
+        matched = 0
+        for _ in range(5_000):
+            draft = sample()
+            found = [m.span() for m in slow.finditer(draft)]
+            assert [m.span() for m in fast.finditer(draft.lower())] == found, (draft, fast.pattern)
+            matched += bool(found)
+        assert matched > 100, slow.pattern  # the samples did hold what it looks for

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.domain.compliance.checks import Hit
-from bot.domain.compliance.text import Draft, Span
+from bot.domain.compliance.text import Draft
 
 if TYPE_CHECKING:
     from bot.domain.compliance.rules import Rule
@@ -61,7 +61,7 @@ def rewrite(draft: Draft, located: Sequence[tuple["Rule", Hit]]) -> tuple[str | 
     """The suggestion for `draft` given its findings, and what it took out."""
     original = draft.original
     # A text of only line breaks or invisible characters has no sentence: treat it as one.
-    sentences = draft.sentences or [Span(0, len(draft.text))]
+    sentences = draft.sentences or [draft.whole]
     starts = [s.start for s in sentences]
 
     def sentence_index(position: int) -> int:

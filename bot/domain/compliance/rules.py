@@ -109,19 +109,20 @@ class Rule:
     def hits(self, draft: Draft, found: Mapping[str, Sequence[Hit]]) -> list[Hit]:
         """Where this rule finds a problem in `draft`, given the findings of earlier rules."""
         conditions = self.conditions
+        if not conditions:
+            return list(self.detector(draft))
         reply_to, reply = conditions.get("unless_reply_to"), draft.reply
-        if reply_to and reply and reply_to.holds(reply, Span(0, len(reply.text)), {}):
+        if reply_to and reply and reply_to.holds(reply, reply.whole, {}):
             return []
-        whole = Span(0, len(draft.text))
         need, refuse = conditions.get("with_in_message"), conditions.get("unless_in_message")
         # A message-wide condition made only of rule references costs nothing: decide first.
-        if need and not need.patterns and not need.found_by_rules(whole, found):
+        if need and not need.patterns and not need.found_by_rules(draft.whole, found):
             return []
         hits = list(self.detector(draft))
         if not hits:
             return hits
-        if (need and not need.holds(draft, whole, found)) or (
-                refuse and refuse.holds(draft, whole, found)):
+        if (need and not need.holds(draft, draft.whole, found)) or (
+                refuse and refuse.holds(draft, draft.whole, found)):
             return []
         return [hit for hit in hits if self._keeps(draft, hit, found)]
 
@@ -134,12 +135,13 @@ class Rule:
         return sets
 
     def _keeps(self, draft: Draft, hit: Hit, found: Mapping[str, Sequence[Hit]]) -> bool:
-        sentence = draft.sentence_at(hit.start)
         need, refuse = self.conditions.get("with"), self.conditions.get("unless")
-        if need and not need.holds(draft, sentence, found):
-            return False
-        if refuse and refuse.holds(draft, sentence, found):
-            return False
+        if need or refuse:
+            sentence = draft.sentence_at(hit.start)
+            if need and not need.holds(draft, sentence, found):
+                return False
+            if refuse and refuse.holds(draft, sentence, found):
+                return False
         outside = self.conditions.get("outside")
         return not (outside and outside.holds(draft, Span(hit.start, hit.end), found))
 

@@ -45,6 +45,7 @@ _ABBREVIATIONS = frozenset((
 _CLAUSE_END = re.compile(
     r"[.!?\n](?:(?<=\n)[ \t]*\n\s*|(?<!\n)(?<![.!?]{2})[.!?]*+[\"')\]]*+\s+)")
 _BOUNDARY = re.compile(r"[.!?\n](?:(?<=\n)|(?<![.!?]{2})[.!?]*+[\"')\]]*+(?=\s))")
+_CONTENT = re.compile(r"\S(?:[\s\S]*\S)?")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 # How far back an abbreviation is looked for: the longest one, "approx", and its dots.
 _ABBREVIATION_REACH = 8
@@ -111,6 +112,17 @@ class Draft:
         return self.text.lower()
 
     @cached_property
+    def lower_aligned(self) -> bool:
+        """Whether `lower` has the text's positions (lower-casing a rare letter such as "İ"
+        changes the length)."""
+        return len(self.lower) == len(self.text)
+
+    @cached_property
+    def whole(self) -> Span:
+        """The whole folded text as a span."""
+        return Span(0, len(self.text))
+
+    @cached_property
     def reply(self) -> "Draft | None":
         """The buyer's message, folded the same way; None when not known."""
         return Draft(self.in_reply_to) if self.in_reply_to else None
@@ -134,21 +146,20 @@ class Draft:
     @cached_property
     def sentences(self) -> list[Span]:
         """The sentences and lines of the folded text, trimmed of surrounding space."""
-        spans: list[Span] = []
+        text = self.text
+        trimmed: list[Span] = []
         begin = 0
-        for boundary in _BOUNDARY.finditer(self.text):
-            if boundary.group() != "\n" and self._abbreviation(boundary.start()):
+        for boundary in _BOUNDARY.finditer(text):
+            if text[boundary.start()] == "." and self._abbreviation(boundary.start()):
                 continue
-            spans.append(Span(begin, boundary.end()))
+            # The sentence without the space around it: from its first to its last non-space.
+            content = _CONTENT.search(text, begin, boundary.end())
+            if content:
+                trimmed.append(Span(*content.span()))
             begin = boundary.end()
-        spans.append(Span(begin, len(self.text)))
-        trimmed = []
-        for span in spans:
-            chunk = self.text[span.start:span.end]
-            stripped = chunk.strip()
-            if stripped:
-                start = span.start + chunk.index(stripped)
-                trimmed.append(Span(start, start + len(stripped)))
+        content = _CONTENT.search(text, begin)
+        if content:
+            trimmed.append(Span(*content.span()))
         return trimmed
 
     @cached_property
@@ -171,7 +182,7 @@ class Draft:
         """The stretches of clauses holding a word of every set in `required` (lower case),
         in order, neighbouring clauses joined; the whole text when nothing is required."""
         if not required:
-            return [Span(0, len(self.text))]
+            return [self.whole]
         found: set[int] | None = None
         for words in required:
             here = self._clauses_of(words)
@@ -204,7 +215,7 @@ class Draft:
         """The sentence holding folded position `position` (the whole text if it has none,
         being only invisible characters)."""
         if not self.sentences:
-            return Span(0, len(self.text))
+            return self.whole
         index = max(bisect_right(self._sentence_starts, position) - 1, 0)
         return self.sentences[index]
 

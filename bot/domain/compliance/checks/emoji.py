@@ -13,9 +13,13 @@ from typing import Any
 from bot.domain.compliance.checks import Detector, Hit
 from bot.domain.compliance.text import Draft
 
-_EMOJI = re.compile(
-    "(?:[\U0001f000-\U0001faff\u2600-\u27bf\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u231a\u231b"
-    "\u23e9-\u23fa\u3030\u303d\u3297\u3299]|[0-9#*]\u20e3)+")
+_PICTOGRAPH = ("[\U0001f000-\U0001faff\u2600-\u27bf\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u231a"
+               "\u231b\u23e9-\u23fa\u3030\u303d\u3297\u3299]")
+_PLAIN_EMOJI = re.compile(f"(?:{_PICTOGRAPH}|[0-9#*]\u20e3)+")
+# The same, starting with a character class that the regex engine skips to in C: a keycap's
+# digit must be followed by its combining mark.
+_EMOJI = re.compile(f"[{_PICTOGRAPH[1:-1]}0-9#*](?:(?<=[0-9#*])\u20e3|(?<![0-9#*]))"
+                    f"(?:{_PICTOGRAPH}|[0-9#*]\u20e3)*")
 
 
 def build(check: Mapping[str, Any]) -> Detector:

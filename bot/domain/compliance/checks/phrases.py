@@ -90,7 +90,7 @@ class Phrase:
     def _target(self, draft: Draft) -> tuple[re.Pattern[str], str]:
         if self.cased:
             return self.expression, draft.text
-        if len(draft.lower) == len(draft.text):
+        if draft.lower_aligned:
             return self.expression, draft.lower
         # Lower-casing changed the length (a rare letter such as "İ"): positions would shift,
         # so this draft is matched case-blind as typed.
@@ -134,10 +134,10 @@ def _matches(each: list[Phrase]) -> Detector:
             if needed and triggered is not None and needed[0] not in triggered:
                 continue  # its rarest trigger is nowhere in the reply
             # Only the clauses holding its triggers can hold a match (triggers.py).
-            for span in draft.clauses_holding(needed):
-                hits.extend(Hit(m.start(), m.end())
-                            for m in phrase.finditer(draft, span.start, span.end)
-                            if m.end() > m.start())
+            for start, end in draft.clauses_holding(needed):
+                for m in phrase.finditer(draft, start, end):
+                    if m.end() > m.start():
+                        hits.append(Hit(m.start(), m.end()))
         return hits
 
     # The checker finds every rule's triggers in one pass (triggers.Index).

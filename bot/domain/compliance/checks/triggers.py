@@ -167,10 +167,11 @@ class Index:
             for word in found:
                 if word:
                     sets_of.setdefault(word, []).append(found)
-        # Each word carries its length and the sets it is in: no lookups per occurrence.
+        # Each word carries its length and a number: the sets it is in are _holding[number].
         self._automaton = ahocorasick.Automaton()
-        for word, holding in sets_of.items():
-            self._automaton.add_word(word, (len(word) - 1, tuple(holding)))
+        self._holding = [tuple(holding) for holding in sets_of.values()]
+        for number, word in enumerate(sets_of):
+            self._automaton.add_word(word, (len(word) - 1, number))
         self._empty = not sets_of
         if sets_of:
             self._automaton.make_automaton()
@@ -182,16 +183,17 @@ class Index:
         active: dict[frozenset[str], set[int]] = {}
         if self._empty:
             return active
-        clauses_of: dict[tuple[frozenset[str], ...], set[int]] = {}
-        for end, (back, holding) in self._automaton.iter(lower):
+        clauses_of: dict[int, set[int]] = {}
+        for end, (back, number) in self._automaton.iter(lower):
             clause = bisect_right(clause_starts, end - back) - 1
-            found = clauses_of.get(holding)
+            found = clauses_of.get(number)
             if found is None:
-                clauses_of[holding] = {clause}
+                clauses_of[number] = {clause}
             else:
                 found.add(clause)
-        for holding, clauses in clauses_of.items():
-            for found in holding:
+        holding = self._holding
+        for number, clauses in clauses_of.items():
+            for found in holding[number]:
                 before = active.get(found)
                 active[found] = clauses if before is None else before | clauses
         return active
