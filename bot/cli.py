@@ -441,6 +441,30 @@ def audit(
                           limit=reply_checks.AUDIT_LIMIT, tz=settings.timezone))
 
 
+@app.command()
+def sync(
+    since: Annotated[str | None, typer.Option(
+        "--since", metavar="YYYY-MM-DD",
+        help="Read the orders changed from this day on (SELLER_TIMEZONE), not since the last sync.")
+    ] = None,
+) -> None:
+    """Bring the orders up to date from Amazon's Selling Partner API (LWA_APP_ID, ...)."""
+    from bot import syncs
+    from bot.sources.sp_api import OrdersApi
+
+    settings = _settings()
+    start = None
+    if since is not None:
+        try:
+            day = date.fromisoformat(since.strip())
+        except ValueError:
+            raise BadInput("since_malformed", text=since.strip()[:40]) from None
+        start = datetime.combine(day, datetime.min.time(), settings.timezone)
+    db = _database(settings)
+    result = syncs.sync(db, OrdersApi(settings), settings, now=datetime.now(UTC), since=start)
+    _echo(render.text("sync", result=result, tz=settings.timezone))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create the tables, or bring them up to this sellerbot's version."""

@@ -4,9 +4,10 @@ import re
 from datetime import date, time
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -47,6 +48,17 @@ class Settings(BaseSettings):
     shipping_rules: Path | None = None
     returns_rules: Path | None = None
     extra_rules: Path | None = None
+    # Selling Partner API, under the names python-amazon-sp-api reads (sp-api.md §9).
+    lwa_app_id: SecretStr | None = None
+    lwa_client_secret: SecretStr | None = None
+    sp_api_refresh_token: SecretStr | None = None
+    sp_api_endpoint: str | None = None
+    lwa_token_url: str = "https://api.amazon.com/auth/o2/token"  # noqa: S105 - a URL, not a secret
+    # v2026-01-01 by default: the v0 read operations are deprecated (sp-api.md §1).
+    orders_api_version: Literal["2026-01-01", "v0"] = "2026-01-01"
+    sync_interval_minutes: int = Field(default=15, ge=1, le=1440)
+    # The first sync's reach; the Orders API returns nothing older than two years (§1).
+    sync_first_days: int = Field(default=30, ge=1, le=730)
 
     @field_validator("database_url")
     @classmethod
@@ -86,6 +98,16 @@ class Settings(BaseSettings):
             raise Problem("not_http_url", value=value)
         # slack_sdk joins method names onto the base URL, which must end with a slash.
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("sp_api_endpoint", "lwa_token_url")
+    @classmethod
+    def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            # Set but empty, as a hosting platform's form leaves it: the default.
+            return cls.model_fields[info.field_name].default  # type: ignore[index]
+        if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value.strip()):
+            raise Problem("not_http_url", value=value)
+        return value.strip()
 
     @field_validator("allowed_channels", "allowed_users")
     @classmethod

@@ -24,7 +24,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # Where the PostgreSQL tests run: a server URL; each test session makes its own database there.
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-TABLES = ("order_items", "orders", "returns", "imports", "slack_posts", "reply_checks", "job_runs")
+TABLES = ("order_items", "orders", "returns", "imports", "slack_posts", "reply_checks", "job_runs",
+          "sync_state")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -114,7 +115,7 @@ def stored(database: Database) -> dict[str, list[dict]]:
     rows = {}
     with database.begin() as conn:
         for table in Base.metadata.sorted_tables:
-            if table.name in ("imports", "slack_posts", "reply_checks", "job_runs"):
+            if table.name in ("imports", "slack_posts", "reply_checks", "job_runs", "sync_state"):
                 continue
             # Surrogate ids differ between runs; natural keys give the order.
             columns = [c for c in table.columns if c.name != "id"]

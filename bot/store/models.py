@@ -207,3 +207,18 @@ class JobRunRow(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (Index("uq_job_runs_period", "job", "period", unique=True),)
+
+
+class SyncStateRow(Base):
+    """Where the SP-API sync of one marketplace stands: its cursor and how its runs went."""
+
+    __tablename__ = "sync_state"
+
+    marketplace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Orders last updated up to this time are in the store (sp-api.md §5).
+    watermark: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime | None]
+    # Set by the first failure after a success, cleared by the next success.
+    failing_since: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)

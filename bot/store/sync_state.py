@@ -1,0 +1,56 @@
+"""The SP-API sync's state per marketplace: its cursor, last success and failures."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from bot.store.database import Database
+from bot.store.models import SyncStateRow
+
+_TABLE = SyncStateRow.__table__
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """How the sync of one marketplace stands."""
+
+    marketplace_id: str
+    watermark: datetime | None
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    failing_since: datetime | None
+    last_error: str | None
+
+
+def get(db: Database, marketplace_id: str) -> SyncState | None:
+    """The sync state of `marketplace_id`; None before its first sync."""
+    with db.begin() as conn:
+        row = conn.execute(select(_TABLE).where(
+            _TABLE.c.marketplace_id == marketplace_id)).first()
+    return SyncState(**row._mapping) if row else None
+
+
+def _save(db: Database, marketplace_id: str, **values: object) -> None:
+    with db.begin() as conn:
+        done = conn.execute(update(SyncStateRow).where(
+            SyncStateRow.marketplace_id == marketplace_id).values(**values)).rowcount
+        if not done:
+            conn.execute(_TABLE.insert().values(marketplace_id=marketplace_id, **values))
+
+
+def succeeded(db: Database, marketplace_id: str, *, watermark: datetime | None,
+              at: datetime) -> None:
+    """Record a sync that read everything up to `watermark` (kept when None)."""
+    values: dict[str, object] = {"last_success_at": at, "last_attempt_at": at,
+                                 "failing_since": None, "last_error": None}
+    if watermark is not None:
+        values["watermark"] = watermark
+    _save(db, marketplace_id, **values)
+
+
+def failed(db: Database, marketplace_id: str, *, at: datetime, error: str) -> None:
+    """Record a failed sync; the cursor stays where it was, so nothing is skipped."""
+    state = get(db, marketplace_id)
+    since = state.failing_since if state and state.failing_since else at
+    _save(db, marketplace_id, last_attempt_at=at, failing_since=since, last_error=error[:500])

@@ -1,0 +1,100 @@
+"""Syncing orders from the Selling Partner API: the API meets the store, page by page, and the
+cursor moves only once every page is stored (sp-api.md §5).
+
+Each page is written in its own transaction: orders are merged by id, so a page stored twice
+changes nothing, and a sync that fails half-way leaves the cursor where it was; the next one
+reads the same window again. A failure is recorded with the time the failing began, so the
+digest and App Home can say when sync has been failing for over an hour.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.config import Settings
+from bot.errors import SellerbotError
+from bot.sources.sp_api import Calls, OrdersApi
+from bot.store import Database, queries, sync_state
+from bot.store.writer import Writer
+
+log = logging.getLogger(__name__)
+
+# Amazon wants a window to end at least 2 minutes before now (sp-api.md §5); 30 seconds more
+# for a clock that runs ahead of Amazon's.
+LAG = timedelta(minutes=2, seconds=30)
+# How long sync may fail before the digest and App Home say so (issue 8).
+FAILING_TOO_LONG = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What one sync did: the window read, the records stored and where the time went."""
+
+    after: datetime
+    before: datetime
+    first: bool
+    pages: int
+    orders: int
+    new_orders: int
+    items: int
+    calls: Calls
+    seconds: float
+
+    @property
+    def own_seconds(self) -> float:
+        """Time spent in sellerbot itself (parsing and storing), not waiting for Amazon."""
+        return max(self.seconds - self.calls.seconds, 0.0)
+
+
+def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
+         since: datetime | None = None) -> SyncResult:
+    """Store the orders changed since the last sync (or since `since`); raises SellerbotError,
+    recorded in the sync state, when Amazon or the store fails."""
+    started = time.perf_counter()
+    state = sync_state.get(db, api.marketplace_id)
+    before = now - LAG
+    watermark = state.watermark if state else None
+    first = since is None and watermark is None
+    if since is not None:
+        after = since
+    elif watermark is not None:
+        after = watermark
+    else:
+        # The first sync: the orders created in the last SYNC_FIRST_DAYS days.
+        after = now - timedelta(days=settings.sync_first_days)
+    after = min(after, before)
+    pages = orders = items = 0
+    with db.begin() as conn:
+        count_before = queries.count_orders(conn)
+    try:
+        for page in api.changed(after, before, created=first):
+            with db.begin() as conn:
+                writer = Writer(conn)
+                for record in page.records:
+                    writer.add(record)
+                writer.flush()
+            pages += 1
+            orders += page.orders
+            items += len(page.records) - page.orders
+    except SellerbotError as exc:
+        sync_state.failed(db, api.marketplace_id, at=now, error=f"{exc.code}: {exc.params}")
+        log.warning("SP-API sync failed after %d pages: %s", pages, exc.code)
+        raise
+    with db.begin() as conn:
+        new_orders = queries.count_orders(conn) - count_before
+    # --since later than the cursor leaves a gap before it: the cursor then stays.
+    moved = since is None or watermark is None or since <= watermark
+    sync_state.succeeded(db, api.marketplace_id, watermark=before if moved else None, at=now)
+    log.info("SP-API sync: %d orders (%d new), %d lines in %d pages", orders, new_orders,
+             items, pages)
+    return SyncResult(after, before, first, pages, orders, new_orders, items, api.calls,
+                      time.perf_counter() - started)
+
+
+def failing(db: Database, settings: Settings, now: datetime) -> sync_state.SyncState | None:
+    """The sync state when sync has been failing for over an hour, else None."""
+    state = sync_state.get(db, settings.market.marketplace_id)
+    if state is None or state.failing_since is None:
+        return None
+    return state if now - state.failing_since >= FAILING_TOO_LONG else None
