@@ -1,10 +1,10 @@
 """Syncing orders from the Selling Partner API: the API meets the store, page by page, and the
 cursor moves only once every page is stored (sp-api.md §5).
 
-Each page is written in its own transaction: orders are merged by id, so a page stored twice
-changes nothing, and a sync that fails half-way leaves the cursor where it was; the next one
-reads the same window again. A failure is recorded with the time the failing began, so the
-digest and App Home can say when sync has been failing for over an hour.
+Pages are written a few thousand rows to a transaction: orders are merged by id, so an order
+stored twice changes nothing, and a sync that fails half-way leaves the cursor where it was;
+the next one reads the same window again. A failure is recorded with the time the failing
+began, so the digest and App Home can say when sync has been failing for over an hour.
 """
 
 import logging
@@ -13,16 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.config import Settings
+from bot.domain.records import Order, OrderItem
 from bot.errors import SellerbotError
 from bot.sources.sp_api import Calls, OrdersApi
 from bot.store import Database, queries, sync_state
-from bot.store.writer import Writer
+from bot.store.writer import BATCH_SIZE, Writer
 
 log = logging.getLogger(__name__)
 
 # Amazon wants a window to end at least 2 minutes before now (sp-api.md §5); 30 seconds more
 # for a clock that runs ahead of Amazon's.
 LAG = timedelta(minutes=2, seconds=30)
+# Rows stored per write (the writer's own batch): about 45 pages of v2026 orders and lines.
+WRITE_ROWS = BATCH_SIZE
 # How long sync may fail before the digest and App Home say so (issue 8).
 FAILING_TOO_LONG = timedelta(hours=1)
 
@@ -67,16 +70,18 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     pages = orders = items = 0
     with db.begin() as conn:
         count_before = queries.count_orders(conn)
+    pending: list[Order | OrderItem] = []
     try:
         for page in api.changed(after, before, created=first):
-            with db.begin() as conn:
-                writer = Writer(conn)
-                for record in page.records:
-                    writer.add(record)
-                writer.flush()
             pages += 1
             orders += page.orders
             items += len(page.records) - page.orders
+            pending.extend(page.records)
+            # Pages are stored a few thousand rows at a time: fewer, larger writes, and no
+            # transaction is held open while Amazon is being asked for the next page.
+            if len(pending) >= WRITE_ROWS:
+                _store(db, pending)
+        _store(db, pending)
     except SellerbotError as exc:
         sync_state.failed(db, api.marketplace_id, at=now, error=f"{exc.code}: {exc.params}")
         log.warning("SP-API sync failed after %d pages: %s", pages, exc.code)
@@ -90,6 +95,20 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
              items, pages)
     return SyncResult(after, before, first, pages, orders, new_orders, items, api.calls,
                       time.perf_counter() - started)
+
+
+def _store(db: Database, records: list[Order | OrderItem]) -> None:
+    """Write `records` in one transaction and empty the list."""
+    if not records:
+        return
+    # A bulk transaction takes SQLite's write lock at once, so a write cannot fail on
+    # "database is locked" behind a Slack click that wrote first.
+    with db.begin_bulk() as conn:
+        writer = Writer(conn)
+        for record in records:
+            writer.add(record)
+        writer.flush()
+    records.clear()
 
 
 def failing(db: Database, settings: Settings, now: datetime) -> sync_state.SyncState | None:

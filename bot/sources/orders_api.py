@@ -25,12 +25,27 @@ class FieldError(ValueError):
         self.path, self.code, self.value = path, code, value
 
 
+# Each dotted path made once into a chain of dict lookups: a sync reads tens of fields of
+# every one of thousands of orders (bench/sync.py).
+_GETTERS: dict[str, Callable[[Any], Any]] = {}
+
+
+def _getter(path: str) -> Callable[[Any], Any]:
+    chain = "".join(f".get({key!r})" for key in path.split("."))
+    # Only our own literal paths are compiled; a missing level (None) or a list or a string
+    # where an object should be has no .get, and reads as absent.
+    return eval(f"lambda o: o{chain}")  # noqa: S307
+
+
 def _get(obj: Any, path: str) -> Any:
-    for key in path.split("."):
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(key)
-    return None if obj == "" else obj
+    getter = _GETTERS.get(path)
+    if getter is None:
+        getter = _GETTERS[path] = _getter(path)
+    try:
+        value = getter(obj)
+    except AttributeError:
+        return None
+    return None if value == "" else value
 
 
 def _read(obj: Any, path: str, convert: Callable[[str], Any] | None = None) -> Any:
@@ -130,30 +145,37 @@ def _service_level(value: str | None) -> str | None:
     return "".join(word.capitalize() for word in value.split("_"))
 
 
-def _breakdown(obj: dict, kind: str, subtype: str | None = None) -> Decimal | None:
+_PROCEEDS = frozenset(("ITEM", "TAX", "SHIPPING", "DISCOUNT"))
+
+
+def _breakdowns(obj: dict) -> dict[tuple[str, str | None], Decimal | None]:
+    """An item's proceeds by (type, subtype): ("TAX", None) is the tax subtotal, ("TAX",
+    "SHIPPING") the tax on shipping; the first of each wins."""
+    found: dict[tuple[str, str | None], Decimal | None] = {}
     for part in _get(obj, "proceeds.breakdowns") or ():
-        if not isinstance(part, dict) or part.get("type") != kind:
-            continue
-        if subtype is None:
-            return _amount(part, "subtotal", "amount")
+        kind = part.get("type") if isinstance(part, dict) else None
+        if kind not in _PROCEEDS:
+            continue  # fees and the like are not read, so they cannot fail an order
+        found.setdefault((kind, None), _amount(part, "subtotal", "amount"))
         for detail in part.get("detailedBreakdowns") or ():
-            if isinstance(detail, dict) and detail.get("subtype") == subtype:
-                return _amount(detail, "value", "amount")
-    return None
+            if isinstance(detail, dict) and isinstance(detail.get("subtype"), str):
+                found.setdefault((kind, detail["subtype"]), _amount(detail, "value", "amount"))
+    return found
 
 
 def _item_from_v2026(order_id: str, obj: dict, updated: datetime | None) -> OrderItem:
     sku, asin = _text(obj, "product.sellerSku"), _text(obj, "product.asin")
     item_id = _text(obj, "orderItemId")
     quantity = _read(obj, "quantityOrdered", count)
-    price = _breakdown(obj, "ITEM")
+    proceeds = _breakdowns(obj)
+    price = proceeds.get(("ITEM", None))
     unit_price = _amount(obj, "product.price.unitPrice", "amount")
     if price is None and unit_price is not None and quantity is not None:
         price = unit_price * quantity
-    tax = _breakdown(obj, "TAX", "ITEM")
-    if tax is None and _breakdown(obj, "TAX", "SHIPPING") is None:
-        tax = _breakdown(obj, "TAX")
-    discount = _breakdown(obj, "DISCOUNT")
+    tax = proceeds.get(("TAX", "ITEM"))
+    if tax is None and proceeds.get(("TAX", "SHIPPING")) is None:
+        tax = proceeds.get(("TAX", None))
+    discount = proceeds.get(("DISCOUNT", None))
     return OrderItem(
         order_id=order_id,
         sku=_line_key(sku, asin, item_id, "product.sellerSku"),
@@ -164,8 +186,8 @@ def _item_from_v2026(order_id: str, obj: dict, updated: datetime | None) -> Orde
         quantity_shipped=_read(obj, "fulfillment.quantityFulfilled", count),
         item_price=price,
         item_tax=tax,
-        shipping_price=_breakdown(obj, "SHIPPING"),
-        shipping_tax=_breakdown(obj, "TAX", "SHIPPING"),
+        shipping_price=proceeds.get(("SHIPPING", None)),
+        shipping_tax=proceeds.get(("TAX", "SHIPPING")),
         promotion_discount=abs(discount) if discount is not None else None,
         condition=_text(obj, "product.condition.conditionType"),
         buyer_requested_cancel=(

@@ -101,22 +101,27 @@ class OrdersApi:
         self.marketplace_id = settings.market.marketplace_id
         self.calls = Calls()
         self._sleep = sleep
-        credentials = {
-            "lwa_app_id": settings.lwa_app_id.get_secret_value().strip(),  # type: ignore[union-attr]
-            "lwa_client_secret": settings.lwa_client_secret.get_secret_value().strip(),  # type: ignore[union-attr]
-            "refresh_token": settings.sp_api_refresh_token.get_secret_value().strip(),  # type: ignore[union-attr]
-        }
-        clients = {version: Orders(credentials=credentials, version=version,
-                                   marketplace=_marketplace(self.marketplace_id),
-                                   auth_token_client_class=_token_client(settings.lwa_token_url),
-                                   timeout=60)
-                   for version in {self.version, V0}}
-        if settings.sp_api_endpoint:
-            for client in clients.values():
+        self._settings = settings
+        self._clients: dict[str, Any] = {}
+        self._client(self.version)  # the reader now; v0 for confirmShipment when first needed
+
+    def _client(self, version: str) -> Any:
+        """The library's client for `version`, made once (each loads its TLS certificates)."""
+        if version not in self._clients:
+            settings = self._settings
+            credentials = {name: getattr(settings, setting).get_secret_value().strip()
+                           for name, setting in (("lwa_app_id", "lwa_app_id"),
+                                                 ("lwa_client_secret", "lwa_client_secret"),
+                                                 ("refresh_token", "sp_api_refresh_token"))}
+            client = Orders(credentials=credentials, version=version,
+                            marketplace=_marketplace(self.marketplace_id),
+                            auth_token_client_class=_token_client(settings.lwa_token_url),
+                            timeout=60)
+            if settings.sp_api_endpoint:
                 # The library has no endpoint argument; every URL is endpoint + path (§9).
                 client.endpoint = settings.sp_api_endpoint.rstrip("/")
-        self._reader = clients[self.version]
-        self._v0 = clients[V0]
+            self._clients[version] = client
+        return self._clients[version]
 
     def changed(self, after: datetime, before: datetime, *,
                 created: bool = False) -> Iterator[Page]:
@@ -129,7 +134,7 @@ class OrdersApi:
 
     def confirm_shipment(self, order_id: str, package: dict[str, Any]) -> None:
         """confirmShipment for one package of `order_id` (§6); Amazon answers 204."""
-        self._call("confirmShipment", self._v0.confirm_shipment, order_id=order_id,
+        self._call("confirmShipment", self._client(V0).confirm_shipment, order_id=order_id,
                    marketplaceId=self.marketplace_id, packageDetail=package)
 
     def _changed_v2026(self, after: datetime, before: datetime, created: bool) -> Iterator[Page]:
@@ -143,7 +148,7 @@ class OrdersApi:
                      "maxResultsPerPage": PAGE_SIZE}
             if token:
                 query["paginationToken"] = token
-            response = self._call("searchOrders", self._reader.search_orders, **query)
+            response = self._call("searchOrders", self._client(V2026).search_orders, **query)
             records: list[Order | OrderItem] = []
             orders = response.payload.get("orders") or []
             for number, obj in enumerate(orders):
@@ -168,7 +173,7 @@ class OrdersApi:
                      "FulfillmentChannels": ["MFN"], "MaxResultsPerPage": PAGE_SIZE}
             if token:
                 query["NextToken"] = token
-            response = self._call("getOrders", self._v0.get_orders, **query)
+            response = self._call("getOrders", self._client(V0).get_orders, **query)
             records: list[Order | OrderItem] = []
             orders = response.payload.get("Orders") or []
             for number, obj in enumerate(orders):
@@ -179,7 +184,7 @@ class OrdersApi:
                                       message=f"Orders[{number}].{exc}") from None
                 records.append(order)
                 # v0 orders carry no lines: one getOrderItems per order (§3).
-                lines = self._call("getOrderItems", self._v0.get_order_items,
+                lines = self._call("getOrderItems", self._client(V0).get_order_items,
                                    order_id=order.order_id)
                 for line in lines.payload.get("OrderItems") or []:
                     try:

@@ -118,13 +118,8 @@ class _Upsert:
 
     def extras(self, values: dict[str, Any]) -> tuple:
         """The extra columns' values (same for every row of a write), converted for the driver."""
-        converted = []
-        for name in self.extra:
-            value = values[name]
-            code = _converter(self._dialect, type(value))
-            convert = eval(f"lambda v: {_expression(code, 'v')}", _NAMESPACE)  # noqa: S307
-            converted.append(convert(value))
-        return tuple(converted)
+        return tuple(_conversion(self._dialect, type(values[name]))(values[name])
+                     for name in self.extra)
 
     @staticmethod
     def _row_builder(dialect: str, order: list[str], types: dict[str, type],
@@ -137,6 +132,13 @@ class _Upsert:
             for name in order
         ]
         return eval(f"lambda r, x: ({', '.join(parts)},)", _NAMESPACE)  # noqa: S307 - our names
+
+
+@cache
+def _conversion(dialect: str, python_type: type) -> Callable[[Any], Any]:
+    # Compiled once: a sync makes a Writer for every page it stores.
+    code = _converter(dialect, python_type)
+    return eval(f"lambda v: {_expression(code, 'v')}", _NAMESPACE)  # noqa: S307 - our names
 
 
 _TABLES: dict[type, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
