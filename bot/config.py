@@ -182,6 +182,12 @@ class Settings(BaseSettings):
         """ALLOWED_USERS as Slack user ids (empty: everyone in the workspace)."""
         return _ids(self.allowed_users)
 
+    @cached_property
+    def sp_api_configured(self) -> bool:
+        """Whether LWA_APP_ID, LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN are all set."""
+        return all(value is not None and value.get_secret_value().strip() for value in (
+            self.lwa_app_id, self.lwa_client_secret, self.sp_api_refresh_token))
+
     def secret(self, name: str) -> str:
         """A Slack secret that serving needs; its absence is a one-line ConfigError."""
         value = getattr(self, name)

@@ -21,12 +21,14 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import reports
 from bot.config import Settings
 from bot.domain.schedule import DEFAULT_SINCE, DigestSchedule, catch_up_due, period
+from bot.errors import SellerbotError
 from bot.render import message
 from bot.render.blocks import digest_message
 from bot.store import Database, job_runs
@@ -229,11 +231,36 @@ def clean_up(settings: Settings, db: Database, now: datetime | None = None) -> i
     return deleted
 
 
+class Syncs:
+    """The scheduled SP-API sync: one OrdersApi (its clients and access token) for every run."""
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings, self.db = settings, db
+        self._api: Any = None
+
+    def run(self) -> None:
+        """Sync now; a failure is logged (and recorded for the digest), never raised."""
+        from bot import syncs  # the SP-API client loads only where sync is set up
+        from bot.sources.sp_api import OrdersApi
+
+        try:
+            if self._api is None:
+                self._api = OrdersApi(self.settings)
+            result = syncs.sync(self.db, self._api, self.settings, now=datetime.now(UTC))
+        except SellerbotError as exc:
+            log.warning("sync: %s", message("errors", exc.code, **exc.params))
+            return
+        log.info("sync: %d orders (%d new) in %d pages", result.orders, result.new_orders,
+                 result.pages)
+
+
 def scheduler(settings: Settings, db: Database,
               run_digest: Callable[[DigestSchedule], object],
-              watch: Callable[[], object] = lambda: None) -> BackgroundScheduler:
+              watch: Callable[[], object] = lambda: None,
+              sync: Callable[[], object] = lambda: None) -> BackgroundScheduler:
     """A scheduler with every job, not started: `run_digest` per DIGEST_CHANNEL entry at its
-    local time, `watch` every few minutes, and the clean-up."""
+    local time, `watch` every few minutes, `sync` every SYNC_INTERVAL_MINUTES when the SP-API
+    is set up (first at once), and the clean-up."""
     tz = settings.timezone
     jobs = BackgroundScheduler(timezone=tz, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
@@ -246,6 +273,10 @@ def scheduler(settings: Settings, db: Database,
     if settings.digests:
         jobs.add_job(watch, CronTrigger(minute=f"*/{WATCH_EVERY_MINUTES}", timezone=tz),
                      id="digest-watch", name="digest-watch", replace_existing=True)
+    if settings.sp_api_configured:
+        jobs.add_job(sync, IntervalTrigger(minutes=settings.sync_interval_minutes, timezone=tz),
+                     id="sp-api-sync", name="sp-api-sync", replace_existing=True,
+                     next_run_time=datetime.now(tz))
     jobs.add_job(clean_up, CronTrigger(hour=CLEANUP_AT.hour, minute=CLEANUP_AT.minute,
                                        timezone=tz),
                  args=[settings, db], id="clean-up", name="clean-up", replace_existing=True)
@@ -278,7 +309,7 @@ def start(settings: Settings, db: Database, client: WebClient) -> Running:
     background: serving Slack must not wait for it)."""
     digests = Digests(settings, db, client)
     jobs = scheduler(settings, db, digests.run, watch=lambda: digests.catch_up(
-        after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER))
+        after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER), sync=Syncs(settings, db).run)
     jobs.start()
     catching_up = threading.Thread(target=digests.catch_up, name="sellerbot-catch-up",
                                    daemon=True)

@@ -44,13 +44,15 @@ from bot.errors import BadInput, NotFound
 from bot.policy import return_rules, shipping_rules
 from bot.sources.context import SellerContext
 from bot.sources.demo import demo_seller
-from bot.store import Database, job_runs, queries
+from bot.store import Database, job_runs, queries, sync_state
 from bot.store.writer import Writer
 
 # Return requests still needing the seller (authorize, receive, refund).
 OPEN_RETURN_STATUSES = ("Pending", "Approved")
 # Data older than this is flagged in the digest: the lists may miss new or shipped orders.
 STALE_AFTER = timedelta(hours=24)
+# A sync failing for longer than this is reported in the digest and on App Home (issue 8).
+SYNC_FAILING_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -259,11 +261,35 @@ class Digest:
     last_data: datetime | None
     stale: bool
     open_returns: int
+    # None when the seller never synced from the SP-API (reports only).
+    sync: "SyncStatus | None" = None
 
     @property
     def new_orders(self) -> int:
         """New orders in every currency."""
         return sum(n.orders for n in self.new)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """The SP-API sync as the digest and App Home show it: its last success, and since when
+    it has failed, once that is over SYNC_FAILING_AFTER."""
+
+    last_success: datetime | None
+    failing_since: datetime | None
+    # "403 Unauthorized", "unreachable": Amazon's status and error code, never its free text.
+    error: str | None
+
+
+def sync_status(db: Database, seller: Seller, as_of: datetime) -> SyncStatus | None:
+    """How the seller's SP-API sync stands at `as_of`; None if it never ran."""
+    state = sync_state.get(db, seller.marketplace.marketplace_id)
+    if state is None:
+        return None
+    failing = (state.failing_since is not None
+               and as_of - state.failing_since >= SYNC_FAILING_AFTER)
+    return SyncStatus(state.last_success_at, state.failing_since if failing else None,
+                      re.sub(r"[^A-Za-z0-9_ ]", "", state.last_error or "") if failing else None)
 
 
 def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None = None) -> Digest:
@@ -280,8 +306,10 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
                 conn, as_of - timedelta(days=days), as_of))
             for days in windows
         ]
-        last_data = queries.last_import(conn)
+        last_import = queries.last_import(conn)
         open_returns = queries.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
+    sync = sync_status(db, seller, as_of)
+    last_data = _latest(last_import, sync.last_success if sync else None)
     standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
                          seller.handling_days, seller.rules)
     # Open orders whose deadline sellerbot computed (no Amazon ship-by) count in the LSR too.
@@ -302,8 +330,12 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         late=by_urgency[Urgency.LATE], due_today=by_urgency[Urgency.DUE_TODAY],
         due_next=by_urgency[Urgency.DUE_NEXT], shipment_rates=rates,
         last_data=last_data, stale=last_data is None or as_of - last_data > STALE_AFTER,
-        open_returns=open_returns,
+        open_returns=open_returns, sync=sync,
     )
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    return max((m for m in moments if m is not None), default=None)
 
 
 @dataclass(frozen=True)
@@ -339,7 +371,8 @@ def health(db: Database, as_of: datetime) -> Health:
     """For /healthz: a database that does not answer is unhealthy; old data is only stale."""
     try:
         with db.begin() as conn:
-            last_data = queries.last_import(conn)
+            last_import = queries.last_import(conn)
+        last_data = _latest(last_import, sync_state.latest_success(db))
     except SQLAlchemyError:
         return Health(database_ok=False, last_data=None, stale=True)
     return Health(database_ok=True, last_data=last_data,

@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 LAG = timedelta(minutes=2, seconds=30)
 # Rows stored per write (the writer's own batch): about 45 pages of v2026 orders and lines.
 WRITE_ROWS = BATCH_SIZE
-# How long sync may fail before the digest and App Home say so (issue 8).
-FAILING_TOO_LONG = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -55,6 +53,7 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     """Store the orders changed since the last sync (or since `since`); raises SellerbotError,
     recorded in the sync state, when Amazon or the store fails."""
     started = time.perf_counter()
+    api.calls = Calls()  # this sync's calls only: the scheduler keeps one OrdersApi
     state = sync_state.get(db, api.marketplace_id)
     before = now - LAG
     watermark = state.watermark if state else None
@@ -83,7 +82,9 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
                 _store(db, pending)
         _store(db, pending)
     except SellerbotError as exc:
-        sync_state.failed(db, api.marketplace_id, at=now, error=f"{exc.code}: {exc.params}")
+        # Amazon's status and error code, or sellerbot's own: what App Home shows.
+        reason = " ".join(str(exc.params[k]) for k in ("status", "error") if exc.params.get(k))
+        sync_state.failed(db, api.marketplace_id, at=now, error=reason or exc.code)
         log.warning("SP-API sync failed after %d pages: %s", pages, exc.code)
         raise
     with db.begin() as conn:
@@ -109,11 +110,3 @@ def _store(db: Database, records: list[Order | OrderItem]) -> None:
             writer.add(record)
         writer.flush()
     records.clear()
-
-
-def failing(db: Database, settings: Settings, now: datetime) -> sync_state.SyncState | None:
-    """The sync state when sync has been failing for over an hour, else None."""
-    state = sync_state.get(db, settings.market.marketplace_id)
-    if state is None or state.failing_since is None:
-        return None
-    return state if now - state.failing_since >= FAILING_TOO_LONG else None

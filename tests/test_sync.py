@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sp_api.auth import access_token_client
 
-from bot import syncs
+from bot import render, reports, syncs
 from bot.config import load_settings
+from bot.render import blocks as render_blocks
 from bot.sources.sp_api import INCLUDED_DATA, OrdersApi, SpApiFailed
 from bot.store import sync_state
 from tests.conftest import stored
@@ -179,11 +180,24 @@ def test_a_refused_sync_keeps_its_cursor_and_reports_after_an_hour(db, fake, liv
     state = sync_state.get(db, "ATVPDKIKX0DER")
     assert state.watermark == first.before  # nothing skipped
     assert state.failing_since == now - timedelta(minutes=120)
-    assert syncs.failing(db, settings, now - timedelta(minutes=50)) is not None
-    assert syncs.failing(db, settings, now - timedelta(minutes=61 + 50)) is None
+    seller = reports.seller_of(settings)
+    # Under an hour: the digest says when data last came, not yet that sync fails.
+    early = reports.digest(db, seller, now - timedelta(minutes=61))
+    assert early.sync.failing_since is None and early.last_data == now - timedelta(hours=3)
+    text = render.text("digest", digest=early, seller=seller)
+    assert "Last synced with Amazon" in text and "failed" not in text
+    late = reports.digest(db, seller, now - timedelta(minutes=50))
+    assert (late.sync.failing_since, late.sync.error) == (now - timedelta(minutes=120),
+                                                          "400 InvalidInput")
+    assert "syncing orders from Amazon has failed since" in render.text(
+        "digest", digest=late, seller=seller)
+    message = json.dumps(render_blocks.digest_message(late, seller))
+    assert "Syncing orders from Amazon has failed since" in message
+    home = json.dumps(render_blocks.home_view(late, seller))
+    assert "Syncing orders from Amazon has failed since" in home and "400 InvalidInput" in home
     fake.update("116-0000000-0000009", status="Shipped", at=now - timedelta(minutes=10))
     assert sync(db, settings, now=now).orders == 1
-    assert syncs.failing(db, settings, now) is None
+    assert reports.digest(db, seller, now).sync.failing_since is None
 
 
 def test_a_bad_refresh_token_says_what_to_check(db, fake, live):
@@ -215,3 +229,23 @@ def test_sellerbot_sync_in_the_terminal(fake, tmp_path):
     assert "answered 403 Unauthorized" in refused.stderr and "SP_API_REFRESH_TOKEN" in refused.stderr
     unset = sellerbot("sync", cwd=tmp_path, env=dict.fromkeys(env, ""))
     assert unset.returncode == 1 and "must all be set" in unset.stderr
+
+
+def test_serve_syncs_every_interval_and_a_failure_is_logged_not_raised(db, fake, live, caplog):
+    from bot import jobs
+
+    settings = live(sync_interval_minutes=7)
+    schedule = jobs.scheduler(settings, db, lambda _schedule: None)
+    job = schedule.get_job("sp-api-sync")
+    assert job.trigger.interval == timedelta(minutes=7)
+    assert jobs.scheduler(live(lwa_app_id=None), db, lambda _s: None).get_job("sp-api-sync") is None
+    runner = jobs.Syncs(settings, db)
+    now = real_now()
+    fake.add_order("118-0000000-0000011", created=now - timedelta(hours=2))
+    runner.run()
+    assert [r["order_id"] for r in stored(db)["orders"]] == ["118-0000000-0000011"]
+    fake.fail(API, 400, body={"errors": [{"code": "InvalidInput", "message": "no"}]})
+    runner.run()  # logged, recorded, not raised: the next run tries again
+    assert "Amazon's Selling Partner API answered 400 InvalidInput" in caplog.text
+    assert sync_state.get(db, "ATVPDKIKX0DER").last_error == "400 InvalidInput"
+    assert len(fake.called("/auth/o2/token")) == 1  # one client and token for every run

@@ -84,18 +84,11 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def configured(settings: Settings) -> bool:
-    """Whether the SP-API credentials are all set."""
-    return all(getattr(settings, name) is not None and getattr(settings, name)
-               .get_secret_value().strip() for name in ("lwa_app_id", "lwa_client_secret",
-                                                       "sp_api_refresh_token"))
-
-
 class OrdersApi:
     """The Orders API for the seller's marketplace, with Amazon's rate limits honoured."""
 
     def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
-        if not configured(settings):
+        if not settings.sp_api_configured:
             raise SellerbotError("sp_api_not_configured")
         self.version = settings.orders_api_version
         self.marketplace_id = settings.market.marketplace_id

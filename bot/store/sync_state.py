@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.store.database import Database
 from bot.store.models import SyncStateRow
@@ -29,6 +29,12 @@ def get(db: Database, marketplace_id: str) -> SyncState | None:
         row = conn.execute(select(_TABLE).where(
             _TABLE.c.marketplace_id == marketplace_id)).first()
     return SyncState(**row._mapping) if row else None
+
+
+def latest_success(db: Database) -> datetime | None:
+    """When any marketplace last synced successfully."""
+    with db.begin() as conn:
+        return conn.scalar(select(func.max(_TABLE.c.last_success_at)))
 
 
 def _save(db: Database, marketplace_id: str, **values: object) -> None:
