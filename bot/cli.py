@@ -465,6 +465,35 @@ def sync(
     _echo(render.text("sync", result=result, tz=settings.timezone))
 
 
+@app.command()
+def confirm(
+    order: Annotated[str, typer.Argument(help="The order id (or enough of it).",
+                                         show_default=False)],
+    carrier: Annotated[str, typer.Option(help="Amazon's carrier code: USPS, UPS, FedEx, DHL, "
+                                         "..., or Other with --carrier-name.")],
+    tracking: Annotated[str, typer.Option(help="The parcel's tracking number.")],
+    ship_date: Annotated[str | None, typer.Option(
+        "--ship-date", metavar="YYYY-MM-DD", help="When it left (default today, SELLER_TIMEZONE).")
+    ] = None,
+    carrier_name: Annotated[str | None, typer.Option(
+        "--carrier-name", help="The carrier's name, with --carrier Other.")] = None,
+    method: Annotated[str | None, typer.Option(help="The service, e.g. 'UPS Ground'.")] = None,
+) -> None:
+    """Confirm an order's shipment to Amazon (once: confirming it again says it is done)."""
+    from bot import shipments
+    from bot.sources.sp_api import OrdersApi
+
+    settings = _settings()
+    db = _database(settings)
+    seller = reports.seller_of(settings)
+    now = datetime.now(UTC)
+    package = shipments.package_from(carrier, tracking, ship_date, carrier_name, method,
+                                     today=now.astimezone(settings.timezone).date())
+    order_id = reports.find_order_id(db, order)
+    done = shipments.confirm(db, OrdersApi(settings), seller, order_id, package, now=now)
+    _echo(render.text("confirm", done=done, tz=settings.timezone))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create the tables, or bring them up to this sellerbot's version."""

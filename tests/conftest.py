@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sp_api.auth import access_token_client
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -16,6 +17,7 @@ from bot.config import Settings, load_settings
 from bot.reports import seller_context
 from bot.sources.context import SellerContext
 from bot.store import Database
+from tests.fake_sp_api import FakeSpApi
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -130,3 +132,25 @@ def seller(settings):
     from bot.reports import seller_of
 
     return seller_of(settings)
+
+
+@pytest.fixture
+def amazon():
+    """The local fake of Amazon's SP-API and token endpoint (tests/fake_sp_api.py)."""
+    server = FakeSpApi()
+    # python-amazon-sp-api caches access tokens per process (sp-api.md §9).
+    access_token_client.cache.clear()
+    yield server
+    server.close()
+    access_token_client.cache.clear()
+
+
+@pytest.fixture
+def live(settings, amazon):
+    """Settings for a seller with SP-API credentials, pointed at the fake SP-API."""
+    def make(**overrides):
+        values = {"database_url": "sqlite://", "lwa_app_id": "amzn1.application-oa2-client.test",
+                  "lwa_client_secret": "not-a-secret", "sp_api_refresh_token": "Atzr|test",
+                  "sp_api_endpoint": amazon.url, "lwa_token_url": amazon.token_url} | overrides
+        return load_settings(**values)
+    return make

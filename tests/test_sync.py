@@ -1,45 +1,21 @@
 """Orders from the Selling Partner API: the real python-amazon-sp-api client against the local
-fake (tests/fake_sp_api.py), syncing into SQLite and PostgreSQL."""
+amazon (tests/fake_sp_api.py), syncing into SQLite and PostgreSQL."""
 
 import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sp_api.auth import access_token_client
 
 from bot import render, reports, syncs
-from bot.config import load_settings
 from bot.render import blocks as render_blocks
 from bot.sources.sp_api import INCLUDED_DATA, OrdersApi, SpApiFailed
 from bot.store import sync_state
 from tests.conftest import stored
-from tests.fake_sp_api import FakeSpApi
 
 API = "/orders/2026-01-01/orders"
 # Amazon's invented buyer and recipient in the model's example (tests/fixtures/sp-api-v2026).
 PII = ("John Smith", "buyer-email@marketplace.amazon.com", "555-123-4567", "123 Main Street",
        "Smith Industries", "Happy Holidays", "PO-2024-12345", "98101")
-
-
-@pytest.fixture
-def fake():
-    server = FakeSpApi()
-    # python-amazon-sp-api caches access tokens per process (sp-api.md §9).
-    access_token_client.cache.clear()
-    yield server
-    server.close()
-    access_token_client.cache.clear()
-
-
-@pytest.fixture
-def live(settings, fake, db):
-    """Settings for a seller with SP-API credentials, pointed at the fake."""
-    def make(**overrides):
-        values = {"database_url": "sqlite://", "lwa_app_id": "amzn1.application-oa2-client.test",
-                  "lwa_client_secret": "not-a-secret", "sp_api_refresh_token": "Atzr|test",
-                  "sp_api_endpoint": fake.url, "lwa_token_url": fake.token_url} | overrides
-        return load_settings(**values)
-    return make
 
 
 class Clock:
@@ -61,12 +37,12 @@ def real_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def test_the_first_sync_stores_recent_orders_with_their_lines_and_no_buyer_data(db, fake, live):
+def test_the_first_sync_stores_recent_orders_with_their_lines_and_no_buyer_data(db, amazon, live):
     now = real_now()
     for number in range(3):
-        fake.add_order(f"111-000000{number}-0000001", created=now - timedelta(days=number + 1),
+        amazon.add_order(f"111-000000{number}-0000001", created=now - timedelta(days=number + 1),
                        sample=number)
-    fake.add_order("111-9999999-0000001", created=now - timedelta(days=45))  # before the reach
+    amazon.add_order("111-9999999-0000001", created=now - timedelta(days=45))  # before the reach
     result = sync(db, live())
     assert (result.first, result.orders, result.new_orders, result.pages) == (True, 3, 3, 1)
     rows = stored(db)
@@ -76,22 +52,22 @@ def test_the_first_sync_stores_recent_orders_with_their_lines_and_no_buyer_data(
     assert all(r["fulfillment_channel"] == "MFN" and r["latest_ship_date"] for r in rows["orders"])
     everything = json.dumps(rows, default=str)
     assert not [p for p in PII if p in everything]
-    search = fake.called(API)[0].query
+    search = amazon.called(API)[0].query
     assert "createdAfter" in search and "lastUpdatedAfter" not in search
     assert search["fulfilledBy"] == "MERCHANT" and search["marketplaceIds"] == "ATVPDKIKX0DER"
     state = sync_state.get(db, "ATVPDKIKX0DER")
     assert state.watermark == result.before and state.last_success_at is not None
 
 
-def test_nothing_restricted_is_asked_for(db, fake, live):
+def test_nothing_restricted_is_asked_for(db, amazon, live):
     now = real_now()
-    fake.add_order("111-0000000-0000002", created=now - timedelta(hours=5))
+    amazon.add_order("111-0000000-0000002", created=now - timedelta(hours=5))
     sync(db, live())
     sync(db, live(orders_api_version="v0"), now=datetime.now(UTC))
-    paths = [r.path for r in fake.requests]
+    paths = [r.path for r in amazon.requests]
     assert not [p for p in paths if any(word in p.lower() for word in (
         "buyerinfo", "address", "/tokens/", "regulatedinfo"))]
-    for request in fake.requests:
+    for request in amazon.requests:
         assert "RestrictedResources" not in json.dumps(request.body or {})
         asked = request.query.get("includedData", "")
         assert set(filter(None, asked.split(","))) <= set(INCLUDED_DATA)
@@ -99,27 +75,27 @@ def test_nothing_restricted_is_asked_for(db, fake, live):
 
 
 @pytest.mark.parametrize("version", ["2026-01-01", "v0"])
-def test_an_incremental_sync_picks_up_a_status_change(db, fake, live, version):
+def test_an_incremental_sync_picks_up_a_status_change(db, amazon, live, version):
     now = real_now()
-    fake.add_order("112-0000000-0000003", created=now - timedelta(days=2))
-    fake.add_order("112-0000000-0000004", created=now - timedelta(days=2))
+    amazon.add_order("112-0000000-0000003", created=now - timedelta(days=2))
+    amazon.add_order("112-0000000-0000004", created=now - timedelta(days=2))
     settings = live(orders_api_version=version)
     sync(db, settings, now=now - timedelta(hours=1))
-    fake.update("112-0000000-0000003", status="Shipped", at=now - timedelta(minutes=30))
+    amazon.update("112-0000000-0000003", status="Shipped", at=now - timedelta(minutes=30))
     second = sync(db, settings, now=now)
     assert (second.first, second.orders, second.new_orders) == (False, 1, 0)
     statuses = {r["order_id"]: r["status"] for r in stored(db)["orders"]}
     assert statuses == {"112-0000000-0000003": "Shipped", "112-0000000-0000004": "Unshipped"}
     key = "lastUpdatedAfter" if version != "v0" else "LastUpdatedAfter"
-    last = [r for r in fake.requests if key in r.query][-1].query
+    last = [r for r in amazon.requests if key in r.query][-1].query
     assert last[key] == (now - timedelta(hours=1) - syncs.LAG).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.mark.parametrize("version", ["2026-01-01", "v0"])
-def test_every_page_is_read(db, fake, live, version):
+def test_every_page_is_read(db, amazon, live, version):
     now = real_now()
     for number in range(250):
-        fake.add_order(f"113-{number:07d}-0000005", created=now - timedelta(hours=number % 48 + 1),
+        amazon.add_order(f"113-{number:07d}-0000005", created=now - timedelta(hours=number % 48 + 1),
                        sample=number)
     result = sync(db, live(orders_api_version=version))
     assert (result.pages, result.orders, result.new_orders) == (3, 250, 250)
@@ -128,49 +104,49 @@ def test_every_page_is_read(db, fake, live, version):
     assert (again.orders, again.new_orders) == (0, 0)
 
 
-def test_a_429_is_waited_out_as_its_rate_limit_says_then_the_sync_goes_on(db, fake, live):
+def test_a_429_is_waited_out_as_its_rate_limit_says_then_the_sync_goes_on(db, amazon, live):
     now = real_now()
-    fake.add_order("114-0000000-0000006", created=now - timedelta(hours=3))
-    fake.fail(API, 429, times=2, headers={"x-amzn-RateLimit-Limit": "4"})
+    amazon.add_order("114-0000000-0000006", created=now - timedelta(hours=3))
+    amazon.fail(API, 429, times=2, headers={"x-amzn-RateLimit-Limit": "4"})
     clock = Clock()
     result = sync(db, live(), clock=clock)
     # One request's worth of 4 requests a second, then double.
     assert clock.waits == [0.25, 0.5]
     assert result.orders == 1 and result.calls.throttled == 2
-    assert [r.status for r in fake.called(API)] == [429, 429, 200]
+    assert [r.status for r in amazon.called(API)] == [429, 429, 200]
 
 
-def test_server_errors_are_retried_with_backoff(db, fake, live):
-    fake.add_order("114-0000000-0000007", created=real_now() - timedelta(hours=3))
-    fake.fail(API, 500, times=2)
+def test_server_errors_are_retried_with_backoff(db, amazon, live):
+    amazon.add_order("114-0000000-0000007", created=real_now() - timedelta(hours=3))
+    amazon.fail(API, 500, times=2)
     clock = Clock()
     assert sync(db, live(), clock=clock).orders == 1
     assert clock.waits == [2.0, 4.0]
 
 
-def test_an_expired_access_token_is_refreshed_once(db, fake, live):
+def test_an_expired_access_token_is_refreshed_once(db, amazon, live):
     now = real_now()
-    fake.add_order("115-0000000-0000008", created=now - timedelta(days=1))
+    amazon.add_order("115-0000000-0000008", created=now - timedelta(days=1))
     settings = live()
     sync(db, settings, now=now - timedelta(hours=1))
-    assert len(fake.called("/auth/o2/token")) == 1
-    fake.expire_tokens()
-    fake.update("115-0000000-0000008", status="Shipped", at=now - timedelta(minutes=20))
+    assert len(amazon.called("/auth/o2/token")) == 1
+    amazon.expire_tokens()
+    amazon.update("115-0000000-0000008", status="Shipped", at=now - timedelta(minutes=20))
     result = sync(db, settings, now=now)
     assert result.orders == 1
-    assert len(fake.called("/auth/o2/token")) == 2
-    assert [r.status for r in fake.called(API)][-2:] == [403, 200]
-    form = fake.called("/auth/o2/token")[-1].body
+    assert len(amazon.called("/auth/o2/token")) == 2
+    assert [r.status for r in amazon.called(API)][-2:] == [403, 200]
+    form = amazon.called("/auth/o2/token")[-1].body
     assert (form["grant_type"], form["refresh_token"], form["client_id"]) == (
         "refresh_token", "Atzr|test", "amzn1.application-oa2-client.test")
 
 
-def test_a_refused_sync_keeps_its_cursor_and_reports_after_an_hour(db, fake, live):
+def test_a_refused_sync_keeps_its_cursor_and_reports_after_an_hour(db, amazon, live):
     now = real_now()
-    fake.add_order("116-0000000-0000009", created=now - timedelta(days=1))
+    amazon.add_order("116-0000000-0000009", created=now - timedelta(days=1))
     settings = live()
     first = sync(db, settings, now=now - timedelta(hours=3))
-    fake.fail(API, 400, times=2, body={"errors": [{"code": "InvalidInput",
+    amazon.fail(API, 400, times=2, body={"errors": [{"code": "InvalidInput",
                                                    "message": "Invalid lastUpdatedAfter"}]})
     for minutes in (120, 50):
         with pytest.raises(SpApiFailed) as failed:
@@ -195,34 +171,34 @@ def test_a_refused_sync_keeps_its_cursor_and_reports_after_an_hour(db, fake, liv
     assert "Syncing orders from Amazon has failed since" in message
     home = json.dumps(render_blocks.home_view(late, seller))
     assert "Syncing orders from Amazon has failed since" in home and "400 InvalidInput" in home
-    fake.update("116-0000000-0000009", status="Shipped", at=now - timedelta(minutes=10))
+    amazon.update("116-0000000-0000009", status="Shipped", at=now - timedelta(minutes=10))
     assert sync(db, settings, now=now).orders == 1
     assert reports.digest(db, seller, now).sync.failing_since is None
 
 
-def test_a_bad_refresh_token_says_what_to_check(db, fake, live):
-    fake.fail("/auth/o2/token", 400, body={"error": "invalid_grant",
+def test_a_bad_refresh_token_says_what_to_check(db, amazon, live):
+    amazon.fail("/auth/o2/token", 400, body={"error": "invalid_grant",
                                            "error_description": "The refresh token is invalid"})
     with pytest.raises(SpApiFailed) as failed:
         sync(db, live())
     assert failed.value.params["status"] == 400 and failed.value.params["error"] == "invalid_grant"
 
 
-def test_sellerbot_sync_in_the_terminal(fake, tmp_path):
+def test_sellerbot_sync_in_the_terminal(amazon, tmp_path):
     from tests.test_cli import sellerbot
 
     now = real_now()
-    fake.add_order("117-0000000-0000010", created=now - timedelta(days=3))
+    amazon.add_order("117-0000000-0000010", created=now - timedelta(days=3))
     env = {"LWA_APP_ID": "amzn1.application-oa2-client.test", "LWA_CLIENT_SECRET": "x",
-           "SP_API_REFRESH_TOKEN": "Atzr|test", "SP_API_ENDPOINT": fake.url,
-           "LWA_TOKEN_URL": fake.token_url}
+           "SP_API_REFRESH_TOKEN": "Atzr|test", "SP_API_ENDPOINT": amazon.url,
+           "LWA_TOKEN_URL": amazon.token_url}
     done = sellerbot("sync", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("First sync with Amazon up to ")
     assert "1 order (1 new)" in done.stdout
     bad = sellerbot("sync", "--since", "yesterday", cwd=tmp_path, env=env)
     assert bad.returncode == 2 and "--since 'yesterday' is not a date" in bad.stderr
-    fake.fail(API, 403, body={"errors": [{"code": "Unauthorized",
+    amazon.fail(API, 403, body={"errors": [{"code": "Unauthorized",
                                           "message": "Access to requested resource is denied."}]})
     refused = sellerbot("sync", cwd=tmp_path, env=env)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
@@ -231,7 +207,7 @@ def test_sellerbot_sync_in_the_terminal(fake, tmp_path):
     assert unset.returncode == 1 and "must all be set" in unset.stderr
 
 
-def test_serve_syncs_every_interval_and_a_failure_is_logged_not_raised(db, fake, live, caplog):
+def test_serve_syncs_every_interval_and_a_failure_is_logged_not_raised(db, amazon, live, caplog):
     from bot import jobs
 
     settings = live(sync_interval_minutes=7)
@@ -241,11 +217,11 @@ def test_serve_syncs_every_interval_and_a_failure_is_logged_not_raised(db, fake,
     assert jobs.scheduler(live(lwa_app_id=None), db, lambda _s: None).get_job("sp-api-sync") is None
     runner = jobs.Syncs(settings, db)
     now = real_now()
-    fake.add_order("118-0000000-0000011", created=now - timedelta(hours=2))
+    amazon.add_order("118-0000000-0000011", created=now - timedelta(hours=2))
     runner.run()
     assert [r["order_id"] for r in stored(db)["orders"]] == ["118-0000000-0000011"]
-    fake.fail(API, 400, body={"errors": [{"code": "InvalidInput", "message": "no"}]})
+    amazon.fail(API, 400, body={"errors": [{"code": "InvalidInput", "message": "no"}]})
     runner.run()  # logged, recorded, not raised: the next run tries again
     assert "Amazon's Selling Partner API answered 400 InvalidInput" in caplog.text
     assert sync_state.get(db, "ATVPDKIKX0DER").last_error == "400 InvalidInput"
-    assert len(fake.called("/auth/o2/token")) == 1  # one client and token for every run
+    assert len(amazon.called("/auth/o2/token")) == 1  # one client and token for every run

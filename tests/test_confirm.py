@@ -1,0 +1,139 @@
+"""Confirm shipment: once per order, Amazon's refusals shown as Amazon words them, against the
+local amazon SP-API with the real client (tests/fake_sp_api.py)."""
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot import reports, shipments
+from bot.errors import BadInput, NotFound, SellerbotError
+from bot.sources.sp_api import OrdersApi
+from bot.store import queries
+from tests.test_sync import real_now, sync
+
+ORDER = "121-0000000-0000001"
+
+
+@pytest.fixture
+def synced(db, amazon, live):
+    """An unshipped order with two lines (one of quantity 2), synced from the amazon."""
+    now = real_now()
+    amazon.add_order(ORDER, created=now - timedelta(days=1), sample=5)
+    settings = live()
+    sync(db, settings, now=now - timedelta(minutes=10))
+    return settings
+
+
+
+
+def confirm(db, settings, **changes):
+    seller = reports.seller_of(settings)
+    today = datetime.now(UTC).astimezone(seller.timezone).date()
+    parcel = shipments.Package(**({"carrier": "UPS", "tracking": "1Z999AA10123456784",
+                                   "ship_date": today} | changes))
+    return shipments.confirm(db, OrdersApi(settings), seller, ORDER, parcel,
+                             now=datetime.now(UTC))
+
+
+def stored_order(db):
+    with db.begin() as conn:
+        return queries.get_order(conn, ORDER)
+
+
+def test_a_confirmation_reaches_amazon_once_and_marks_the_order_shipped(db, amazon, synced):
+    done = confirm(db, synced)
+    assert (done.already, done.items) == (False, 3)
+    body = amazon.orders[ORDER].confirmations[0]
+    detail = body["packageDetail"]
+    assert body["marketplaceId"] == "ATVPDKIKX0DER"
+    assert (detail["carrierCode"], detail["trackingNumber"], detail["packageReferenceId"]) == (
+        "UPS", "1Z999AA10123456784", "1")
+    assert sorted(i["quantity"] for i in detail["orderItems"]) == [1, 2]
+    assert datetime.fromisoformat(detail["shipDate"].replace("Z", "+00:00")) <= datetime.now(UTC)
+    order = stored_order(db)
+    assert order.status == "Shipped" and order.shipped_at == done.shipped_at
+    assert all(i.quantity_shipped == i.quantity_ordered for i in order.items)
+    again = confirm(db, synced, tracking="SOMETHINGELSE1")
+    assert again.already and again.tracking == "1Z999AA10123456784"
+    assert len(amazon.orders[ORDER].confirmations) == 1
+
+
+def test_a_double_click_confirms_once(db, amazon, synced):
+    results, errors = [], []
+
+    def click():
+        try:
+            results.append(confirm(db, synced))
+        except BadInput as exc:
+            errors.append(exc.code)
+
+    clicks = [threading.Thread(target=click) for _ in range(4)]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join()
+    assert len(amazon.orders[ORDER].confirmations) == 1
+    assert [r.already for r in results].count(False) == 1
+    assert set(errors) <= {"confirm_in_progress"} and len(results) + len(errors) == 4
+
+
+def test_amazons_refusal_is_shown_in_its_words_and_nothing_is_marked(db, amazon, synced):
+    amazon.fail(f"/orders/v0/orders/{ORDER}/shipmentConfirmation", 400, body={"errors": [{
+        "code": "InvalidInput", "message": "Invalid tracking number for carrier UPS"}]})
+    with pytest.raises(SellerbotError) as refused:
+        confirm(db, synced)
+    assert refused.value.code == "confirm_refused"
+    assert refused.value.params["message"] == "Invalid tracking number for carrier UPS"
+    assert stored_order(db).status == "Unshipped"
+    # Corrected, it goes through: a refused confirmation does not block the next one.
+    assert confirm(db, synced).already is False
+    assert len(amazon.orders[ORDER].confirmations) == 1
+
+
+def test_what_is_typed_is_checked_before_amazon_is_asked(db, amazon, synced):
+    today = date.today()
+    for typed, code in [
+        (("Pigeon", "1Z9", None, None), "carrier_unknown"),
+        (("other", "1Z9", None, None), "carrier_name_missing"),
+        (("UPS", "  ", None, None), "tracking_malformed"),
+        (("UPS", "1Z9<!channel>", None, None), "tracking_malformed"),
+        (("UPS", "1Z9", "tomorrow", None), "ship_date_malformed"),
+    ]:
+        with pytest.raises(BadInput) as bad:
+            shipments.package_from(*typed, None, today=today)
+        assert bad.value.code == code
+    parcel = shipments.package_from("other", " 123 456 ", None, "Speedy Couriers", None,
+                                    today=today)
+    assert (parcel.carrier, parcel.tracking, parcel.carrier_name) == ("Other", "123456",
+                                                                      "Speedy Couriers")
+    with pytest.raises(BadInput) as future:
+        confirm(db, synced, ship_date=date.today() + timedelta(days=3))
+    assert future.value.code == "ship_date_future"
+    with pytest.raises(NotFound):
+        seller = reports.seller_of(synced)
+        shipments.confirm(db, OrdersApi(synced), seller, "999-9999999-9999999",
+                          shipments.Package("UPS", "1Z9", date.today()), now=datetime.now(UTC))
+    assert amazon.called("/orders/v0/orders/") == []  # nothing reached Amazon
+
+
+def test_sellerbot_confirm_in_the_terminal(amazon, tmp_path):
+    from tests.test_cli import sellerbot
+
+    amazon.add_order(ORDER, created=real_now() - timedelta(days=1), sample=5)
+    env = {"LWA_APP_ID": "amzn1.application-oa2-client.test", "LWA_CLIENT_SECRET": "x",
+           "SP_API_REFRESH_TOKEN": "Atzr|test", "SP_API_ENDPOINT": amazon.url,
+           "LWA_TOKEN_URL": amazon.token_url}
+    assert sellerbot("sync", cwd=tmp_path, env=env).returncode == 0
+    done = sellerbot("confirm", "121-0000000", "--carrier", "ups", "--tracking", "1Z999AA10123456784",
+                     cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Confirmed to Amazon: order {ORDER} shipped ")
+    assert "with UPS, tracking 1Z999AA10123456784 (3 items)" in done.stdout
+    again = sellerbot("confirm", ORDER, "--carrier", "UPS", "--tracking", "1Z1", cwd=tmp_path,
+                      env=env)
+    assert again.returncode == 0 and "already confirmed" in again.stdout
+    bad = sellerbot("confirm", ORDER, "--carrier", "Pigeon", "--tracking", "1", cwd=tmp_path,
+                    env=env)
+    assert bad.returncode == 2 and "'Pigeon' is not a carrier code" in bad.stderr
+    assert len(amazon.orders[ORDER].confirmations) == 1
