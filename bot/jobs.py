@@ -143,7 +143,8 @@ class Digests:
         previous = job_runs.last_posted(self.db, schedule.job)
         since = previous.finished_at if previous and previous.finished_at else None
         digest = reports.digest(self.db, self.seller, now, since=since or now - DEFAULT_SINCE)
-        return digest_message(digest, self.seller, late=late)
+        return digest_message(digest, self.seller, late=late,
+                              confirm=self.settings.sp_api_configured)
 
     def _post(self, schedule: DigestSchedule, claim: job_runs.Claim,
               late: Late | None) -> Outcome:

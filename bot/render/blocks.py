@@ -68,14 +68,25 @@ def _message(name: str, **context: Any) -> dict[str, Any]:
     return message
 
 
+# Slack's limit on a select menu's options.
+MAX_OPTIONS = 100
+
+
+def _confirmable(entries: Sequence[Standing]) -> list[Standing]:
+    """The entries a "Confirm shipment" pick lists: open orders, late ones first."""
+    return [e for e in entries if e.urgency is not None][:MAX_OPTIONS]
+
+
 def orders_message(report: Any, seller: Any, *, post_value: str | None = None,
-                   posted_by: str | None = None) -> dict[str, Any]:
+                   posted_by: str | None = None, confirm: bool = False) -> dict[str, Any]:
     """An orders list (`/orders today`, `at-risk`, `late`, `unshipped`) as a Slack message,
-    with a "Post to channel" button carrying `post_value`, or the note of who posted it."""
+    with a "Post to channel" button carrying `post_value`, or the note of who posted it, and
+    with `confirm` (SP-API set up) a "Confirm shipment" pick of its open orders."""
     listed = pack(_lines(report.entries[:MAX_LISTED], seller),
-                  len(report.entries), MAX_BLOCKS - 5)
+                  len(report.entries), MAX_BLOCKS - 6)
     return _message("orders", report=report, seller=seller, post_value=post_value,
-                    posted_by=posted_by, **listed)
+                    posted_by=posted_by,
+                    confirmable=_confirmable(report.entries) if confirm else [], **listed)
 
 
 def text_message(name: str, **params: Any) -> dict[str, Any]:
@@ -84,18 +95,22 @@ def text_message(name: str, **params: Any) -> dict[str, Any]:
     return {"text": str(getattr(module, name)(**params)).strip()}
 
 
-def digest_message(digest: Any, seller: Any, late: Any = None) -> dict[str, Any]:
+def digest_message(digest: Any, seller: Any, late: Any = None,
+                   confirm: bool = False) -> dict[str, Any]:
     """The morning digest as a Slack message; `late` says when it was due and why it was not
-    posted then, if it is late."""
+    posted then, if it is late; with `confirm` (SP-API set up), a "Confirm shipment" pick of
+    the late and due orders."""
     # Three order groups share what the fixed blocks (header, context, new orders, LSR,
-    # returns, freshness: 6) leave, each group also taking a title and a "more" line.
-    per_group = (MAX_BLOCKS - 6) // 3 - 2
+    # returns, freshness, the confirm pick: 7) leave, each also taking a title and a "more".
+    per_group = (MAX_BLOCKS - 7) // 3 - 2
     groups = {
         name: pack(_lines(entries[:MAX_LISTED], seller), len(entries), per_group)
         for name, entries in (("late", digest.late), ("due_today", digest.due_today),
                               ("due_next", digest.due_next))
     }
-    return _message("digest", digest=digest, seller=seller, groups=groups, late=late)
+    confirmable = _confirmable([*digest.late, *digest.due_today, *digest.due_next])
+    return _message("digest", digest=digest, seller=seller, groups=groups, late=late,
+                    confirmable=confirmable if confirm else [])
 
 
 def home_view(digest: Any, seller: Any, failures: Sequence[Any] = ()) -> dict[str, Any]:
@@ -115,9 +130,10 @@ def can_return_message(answer: Any, seller: Any, *, share_value: str | None = No
                     posted_by=posted_by)
 
 
-def order_message(detail: Any, seller: Any) -> dict[str, Any]:
-    """One order as a Slack message."""
-    return _message("order", detail=detail, seller=seller)
+def order_message(detail: Any, seller: Any, *, confirm: bool = False) -> dict[str, Any]:
+    """One order as a Slack message; with `confirm` (SP-API set up) and the order open, a
+    "Confirm shipment" button."""
+    return _message("order", detail=detail, seller=seller, confirm=confirm)
 
 
 # "Check reply": findings listed one section each, past this "…and N more" (a longer list is
@@ -175,3 +191,12 @@ def check_view(name: str, **params: Any) -> dict[str, Any]:
     said(text) or draft."""
     module = template("blocks/check_views.json.j2").module
     return json.loads(str(getattr(module, name)(**params)))
+
+
+def confirm_view(name: str, **params: Any) -> dict[str, Any]:
+    """One of the "Confirm shipment" modals (templates/blocks/confirm_views.json.j2): form,
+    working or said(text)."""
+    module = template("blocks/confirm_views.json.j2").module
+    view = json.loads(str(getattr(module, name)(**params)))
+    assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
+    return view

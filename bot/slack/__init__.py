@@ -8,14 +8,14 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.slack import access, actions, checks, commands, failures, home
+from bot.slack import access, actions, checks, commands, failures, home, shipments
 from bot.slack.services import Services
 
 COMMANDS = ("/orders", "/can-return", "/check-reply")
 MESSAGE_SHORTCUTS = ("check_reply",)
 GLOBAL_SHORTCUTS = ("check_reply_global",)
-ACTIONS = ("post_to_channel", "share_return", "share_check")
-VIEWS = ("check_reply_draft",)
+ACTIONS = ("post_to_channel", "share_return", "share_check", "confirm_shipment")
+VIEWS = ("check_reply_draft", "confirm_shipment_form")
 EVENTS = ("app_home_opened",)
 
 
@@ -34,6 +34,8 @@ def register(app: App, services: Services) -> None:
     app.action("post_to_channel")(actions.post_to_channel(services))
     app.action("share_return")(actions.share_return(services))
     app.action("share_check")(checks.share(services))
+    app.action("confirm_shipment")(shipments.open_form(services))
+    app.view("confirm_shipment_form")(shipments.submitted(services))
 
     app.event("app_home_opened")(home.opened(services))
 

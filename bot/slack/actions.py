@@ -52,7 +52,9 @@ def _post_orders(services: Services, body: dict[str, Any], value: str, respond: 
     report = reports.orders_report(services.db, services.seller, reports.View(asked["view"]),
                                    datetime.fromisoformat(asked["as_of"]))
     _post_once(services, body, respond, client, asked["key"],
-               lambda posted_by: orders_message(report, services.seller, posted_by=posted_by))
+               lambda posted_by: orders_message(
+                   report, services.seller, posted_by=posted_by,
+                   confirm=services.settings.sp_api_configured))
 
 
 def _share_return(services: Services, body: dict[str, Any], value: str, respond: Respond,

@@ -45,10 +45,12 @@ def _answer(services: Services, asked: reports.View | str, respond: Respond) -> 
         except SellerbotError as exc:
             respond(**text_message("not_found", text=message("errors", exc.code, **exc.params)))
             return
-        respond(**order_message(detail, services.seller))
+        respond(**order_message(detail, services.seller,
+                                confirm=services.settings.sp_api_configured))
         return
     report = reports.orders_report(services.db, services.seller, asked, now)
-    respond(**orders_message(report, services.seller, post_value=post_value(asked, now)))
+    respond(**orders_message(report, services.seller, post_value=post_value(asked, now),
+                            confirm=services.settings.sp_api_configured))
 
 
 def can_return(services: Services) -> Callable[..., None]:

@@ -1,0 +1,114 @@
+""""Confirm shipment" end to end: `sellerbot serve` as a process, the fake Slack for Slack and
+the fake SP-API for Amazon, both spoken to by the real clients."""
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot import syncs
+from bot.config import load_settings
+from bot.sources.sp_api import OrdersApi
+from bot.store import Database, queries
+from tests.fake_slack import FakeSlack
+from tests.test_slack_e2e import Served
+
+ORDER, OTHER = "131-0000000-0000001", "131-0000000-0000002"
+
+
+@pytest.fixture
+def slack():
+    server = FakeSlack()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def served(tmp_path, slack, amazon):
+    now = datetime.now(UTC).replace(microsecond=0)
+    for order_id in (ORDER, OTHER):
+        amazon.add_order(order_id, created=now - timedelta(days=1), sample=5,
+                         ship_by=now + timedelta(hours=5))
+    env = {"LWA_APP_ID": "amzn1.application-oa2-client.test", "LWA_CLIENT_SECRET": "x",
+           "SP_API_REFRESH_TOKEN": "Atzr|test", "SP_API_ENDPOINT": amazon.url,
+           "LWA_TOKEN_URL": amazon.token_url, "SYNC_INTERVAL_MINUTES": "1440"}
+    running = Served(tmp_path, slack, **env)
+    settings = load_settings(database_url=f"sqlite:///{running.database}",
+                             **{k.lower(): v for k, v in env.items()})
+    syncs.sync(Database.open(settings.database_url), OrdersApi(settings), settings,
+               now=datetime.now(UTC))
+    yield running
+    running.stop()
+
+
+def view_of(call) -> dict:
+    view = call.body["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def click(served, order_id: str) -> None:
+    served.interact({
+        "type": "block_actions", "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
+        "channel": {"id": "C0000ORDERS"}, "trigger_id": "4.4.4",
+        "container": {"type": "message", "message_ts": "1795000500.000500", "is_ephemeral": False},
+        "actions": [{"type": "static_select", "action_id": "confirm_shipment", "block_id": "confirm",
+                     "selected_option": {"value": order_id}, "action_ts": "1.1"}]})
+
+
+def submit(served, view: dict, **typed: str):
+    values = {"carrier": {"value": {"type": "static_select",
+                                    "selected_option": {"value": typed.get("carrier", "UPS")}}},
+              "carrier_name": {"value": {"type": "plain_text_input", "value": None}},
+              "tracking": {"value": {"type": "plain_text_input",
+                                     "value": typed.get("tracking", "1Z999AA10123456784")}},
+              "ship_date": {"value": {"type": "datepicker", "selected_date": view["blocks"][4][
+                  "element"]["initial_date"]}},
+              "method": {"value": {"type": "plain_text_input", "value": None}}}
+    status, body = served.interact({
+        "type": "view_submission", "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
+        "view": {"id": "V0007", "type": "modal", "callback_id": "confirm_shipment_form",
+                 "private_metadata": view["private_metadata"], "state": {"values": values}}})
+    assert status == 200
+    return json.loads(body) if body else {}
+
+
+def test_confirm_shipment_from_slack(served, slack, amazon):
+    served.command("/orders", ORDER, "one")
+    answer = slack.wait("webhook/one")[0].body
+    button = next(e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"])
+    assert (button["action_id"], button["value"]) == ("confirm_shipment", ORDER)
+
+    with served.stalled():  # the form opens after the ack, never before it
+        click(served, ORDER)
+    form = view_of(slack.wait("views.open")[0])
+    assert form["callback_id"] == "confirm_shipment_form" and ORDER in json.dumps(form)
+
+    refused = submit(served, form, tracking="1Z9 <!channel>")
+    assert refused["response_action"] == "errors" and "tracking" in refused["errors"]
+    assert amazon.orders[ORDER].confirmations == []
+
+    with served.stalled():  # Amazon is asked after the ack
+        working = submit(served, form)
+    assert working["response_action"] == "update"
+    said = json.dumps(view_of(slack.wait("views.update")[0]))
+    assert "shipment confirmed to Amazon by <@U0000PAT>" in said and "UPS 1Z999AA10123456784" in said
+    thread = slack.wait("chat.postMessage")[0].body
+    assert (thread["channel"], thread["thread_ts"]) == ("C0000ORDERS", "1795000500.000500")
+    with Database.open(f"sqlite:///{served.database}").begin() as conn:
+        assert queries.get_order(conn, ORDER).status == "Shipped"
+
+    submit(served, form)  # a second submission: nothing goes to Amazon again
+    assert "already confirmed" in json.dumps(view_of(slack.wait("views.update", 2)[1]))
+    assert len(amazon.orders[ORDER].confirmations) == 1
+
+
+def test_amazons_refusal_shows_in_the_form_in_amazons_words(served, slack, amazon):
+    amazon.fail(f"/orders/v0/orders/{OTHER}/shipmentConfirmation", 400, body={"errors": [{
+        "code": "InvalidInput", "message": "Tracking number already used for another order"}]})
+    click(served, OTHER)
+    submit(served, view_of(slack.wait("views.open")[0]))
+    said = json.dumps(view_of(slack.wait("views.update")[0]))
+    assert "Tracking number already used for another order" in said and ":x:" in said
+    time.sleep(0.3)
+    assert slack.called("chat.postMessage") == []
