@@ -112,3 +112,19 @@ def test_amazons_refusal_shows_in_the_form_in_amazons_words(served, slack, amazo
     assert "Tracking number already used for another order" in said and ":x:" in said
     time.sleep(0.3)
     assert slack.called("chat.postMessage") == []
+
+
+def test_a_private_answer_is_replaced_by_the_order_as_it_now_stands(served, slack, amazon):
+    served.interact({
+        "type": "block_actions", "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
+        "channel": {"id": "C0000ORDERS"}, "trigger_id": "4.4.5",
+        "response_url": slack.webhook("mine"),
+        "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
+        "actions": [{"type": "button", "action_id": "confirm_shipment", "block_id": "confirm",
+                     "value": ORDER, "action_ts": "1.2"}]})
+    submit(served, view_of(slack.wait("views.open")[0]))
+    replaced = slack.wait("webhook/mine")[0].body
+    text = json.dumps(replaced)
+    assert replaced["replace_original"] is True
+    assert "Shipment confirmed to Amazon by <@U0000PAT>" in text and "confirm_shipment" not in text
+    assert slack.called("chat.postMessage") == []  # nothing public for a private answer

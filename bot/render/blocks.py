@@ -130,10 +130,12 @@ def can_return_message(answer: Any, seller: Any, *, share_value: str | None = No
                     posted_by=posted_by)
 
 
-def order_message(detail: Any, seller: Any, *, confirm: bool = False) -> dict[str, Any]:
+def order_message(detail: Any, seller: Any, *, confirm: bool = False,
+                  confirmed_by: str | None = None) -> dict[str, Any]:
     """One order as a Slack message; with `confirm` (SP-API set up) and the order open, a
-    "Confirm shipment" button."""
-    return _message("order", detail=detail, seller=seller, confirm=confirm)
+    "Confirm shipment" button; `confirmed_by` notes who just confirmed its shipment."""
+    return _message("order", detail=detail, seller=seller, confirm=confirm,
+                    confirmed_by=confirmed_by)
 
 
 # "Check reply": findings listed one section each, past this "…and N more" (a longer list is

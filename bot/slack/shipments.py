@@ -12,11 +12,12 @@ from typing import Any
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 
-from bot import shipments
+from bot import reports, shipments
 from bot.errors import BadInput, SellerbotError
 from bot.render import message
-from bot.render.blocks import confirm_view, text_message
+from bot.render.blocks import confirm_view, order_message, text_message
 from bot.slack.services import Services
 from bot.sources.sp_api import OrdersApi
 from bot.store import queries
@@ -50,7 +51,10 @@ def open_form(services: Services) -> Callable[..., None]:
             container = body.get("container") or {}
             # Where the button was: a channel message gets the outcome in its thread.
             ts = None if container.get("is_ephemeral") else container.get("message_ts")
-            metadata = json.dumps({"order_id": order_id, "channel": channel, "ts": ts})
+            # A private answer (/orders ORDER) is replaced through its response_url instead.
+            hook = body.get("response_url") if container.get("is_ephemeral") else None
+            metadata = json.dumps({"order_id": order_id, "channel": channel, "ts": ts,
+                                   "hook": hook})
             today = datetime.now(UTC).astimezone(services.seller.timezone).date()
             view = confirm_view("form", order=order, carriers=shipments.CARRIERS, today=today,
                                 metadata=metadata)
@@ -103,7 +107,16 @@ def _confirm(services: Services, client: WebClient, body: dict[str, Any],
         return
     said = text_message("shipment_confirmed", done=done, user=user, tz=tz)["text"]
     client.views_update(view_id=body["view"]["id"], view=confirm_view("said", text=said))
-    if where.get("channel") and where.get("ts") and not done.already:
+    if done.already:
+        return
+    if where.get("channel") and where.get("ts"):
         # The channel sees it under the message the button was on: the digest's thread.
         client.chat_postMessage(channel=where["channel"], thread_ts=where["ts"], text=said)
+    elif where.get("hook"):
+        # The private answer the button was on, shown again as the order now stands.
+        detail = reports.order_detail(services.db, services.seller, done.order_id,
+                                      datetime.now(UTC))
+        WebhookClient(where["hook"]).send_dict({
+            **order_message(detail, services.seller, confirmed_by=user),
+            "replace_original": True})
     log.info("shipment of %s confirmed by %s", done.order_id, user)
