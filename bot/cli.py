@@ -130,6 +130,17 @@ def _as_of(text: str | None, settings: Settings) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=settings.timezone)
 
 
+def _since(text: str | None, settings: Settings) -> datetime | None:
+    """--since: a day (YYYY-MM-DD), from its start in SELLER_TIMEZONE; None when not given."""
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput("since_malformed", text=text.strip()[:40]) from None
+    return datetime.combine(day, datetime.min.time(), settings.timezone)
+
+
 AsOf = Annotated[str | None, typer.Option(
     "--as-of", metavar="ISO-DATETIME",
     help="Report as of this time (default now); without an offset it is in SELLER_TIMEZONE.")]
@@ -426,13 +437,7 @@ def audit(
     from bot import reply_checks
 
     settings = _settings()
-    start = None
-    if since is not None:
-        try:
-            day = date.fromisoformat(since.strip())
-        except ValueError:
-            raise BadInput("since_malformed", text=since.strip()[:40]) from None
-        start = datetime.combine(day, datetime.min.time(), settings.timezone)
+    start = _since(since, settings)
     records = reply_checks.audit_log(_database(settings), start)
     if as_json:
         _print_json(render_data.audit(records))
@@ -453,13 +458,7 @@ def sync(
     from bot.sources.sp_api import OrdersApi
 
     settings = _settings()
-    start = None
-    if since is not None:
-        try:
-            day = date.fromisoformat(since.strip())
-        except ValueError:
-            raise BadInput("since_malformed", text=since.strip()[:40]) from None
-        start = datetime.combine(day, datetime.min.time(), settings.timezone)
+    start = _since(since, settings)
     db = _database(settings)
     result = syncs.sync(db, OrdersApi(settings), settings, now=datetime.now(UTC), since=start)
     _echo(render.text("sync", result=result, tz=settings.timezone))
