@@ -52,8 +52,23 @@ def texts(message: dict) -> list[tuple[str, str]]:
         if "text" in block:
             found.append((block["type"], block["text"]["text"]))
         for element in block.get("elements", []):
-            found.append((block["type"], element["text"]))
+            if isinstance(element.get("text"), str):
+                found.append((block["type"], element["text"]))
     return found
+
+
+def check_confirm_pick(message: dict, confirm: bool, entries: list[Standing]) -> None:
+    """The "Confirm shipment" pick: there only with `confirm` and open orders, within Slack's
+    limits (100 options, option text up to 75 characters), late orders first."""
+    picks = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+             if e.get("action_id") == "confirm_shipment"]
+    open_orders = [e for e in entries if e.urgency is not None]
+    if not (confirm and open_orders):
+        assert picks == []
+        return
+    options = picks[0]["options"]
+    assert 1 <= len(options) <= 100 and all(len(o["text"]["text"]) <= 75 for o in options)
+    assert options[0]["value"] == open_orders[0].order.order_id
 
 
 def check_limits_and_inert(message: dict) -> None:
@@ -71,27 +86,33 @@ def check_limits_and_inert(message: dict) -> None:
         assert "\x1b" not in value
 
 
+@pytest.mark.parametrize("confirm", [False, True])
 @pytest.mark.parametrize("count", [0, 7, 5000])
 @pytest.mark.parametrize("view", list(View))
-def test_orders_message(seller, count, view):
+def test_orders_message(seller, count, view, confirm):
     report = OrdersReport(view=view, as_of=NOW, today=NOW.date(),
                           next_business_day=NOW.date(), entries=standings(count))
-    message = blocks.orders_message(report, seller)
+    message = blocks.orders_message(report, seller, confirm=confirm)
     check_limits_and_inert(message)
+    check_confirm_pick(message, confirm, report.entries)
     shown = sum(value.count("\n") + 1 for kind, value in texts(message)
                 if kind == "section")
     if count == 5000:
-        assert f"…and {count - shown} more" in message["blocks"][-1]["elements"][0]["text"]
+        contexts = [v for kind, v in texts(message) if kind == "context"]
+        assert f"…and {count - shown} more" in contexts[-1]
     elif count:
         assert shown == count
     else:
         assert "Nothing to show" in message["blocks"][1]["elements"][0]["text"]
 
 
+@pytest.mark.parametrize("confirm", [False, True])
 @pytest.mark.parametrize("count", [0, 9, 5000])
-def test_digest_message(seller, count):
-    message = blocks.digest_message(digest_of(standings(count)), seller)
+def test_digest_message(seller, count, confirm):
+    digest = digest_of(standings(count))
+    message = blocks.digest_message(digest, seller, confirm=confirm)
     check_limits_and_inert(message)
+    check_confirm_pick(message, confirm, [*digest.late, *digest.due_today, *digest.due_next])
     body = json.dumps(message)
     assert "Late Shipment Rate" in body and "not enough data" in body
     if count:
@@ -118,6 +139,18 @@ def test_order_message(seller):
         detail = OrderDetail(as_of=NOW, standing=Standing(order, entry.ship_by, entry.urgency,
                                                           entry.cancel_at, True), returns=returns)
         check_limits_and_inert(blocks.order_message(detail, seller))
+        message = blocks.order_message(detail, seller, confirm=True)
+        check_limits_and_inert(message)
+        confirmed = blocks.order_message(detail, seller, confirmed_by="U0000PAT")
+        assert "Shipment confirmed to Amazon by <@U0000PAT>." in json.dumps(confirmed)
+        buttons = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert [(b["action_id"], b["value"]) for b in buttons] == [
+            ("confirm_shipment", order.order_id)]
+        form = blocks.confirm_view("form", order=order, carriers=["UPS", "Other"],
+                                   today=NOW.date(), metadata="{}")
+        assert len(json.dumps(form)) < 20_000
+        for _kind, value in texts(form):
+            assert len(value) <= 3000 and "<!channel>" not in value
 
 
 def test_mrkdwn_escaping_is_exact(seller):

@@ -53,18 +53,24 @@ def pack(lines: Iterator[str], total: int, max_sections: int) -> dict[str, Any]:
 HEADER_CHARS = 150
 
 
+def _fit(blocks: list[dict[str, Any]]) -> None:
+    """The last guard: text a template let grow (escaped titles expand up to five times) is
+    cut rather than refused by Slack with invalid_blocks."""
+    for block in blocks:
+        limit = HEADER_CHARS if block["type"] == "header" else SECTION_CHARS
+        parts = [block["text"]] if "text" in block else block.get("elements", [])
+        for part in parts:
+            # Context elements carry text; buttons and menus in an actions block do not.
+            text = part.get("text") if isinstance(part, dict) else None
+            if isinstance(text, str) and len(text) > limit:
+                part["text"] = text[: limit - 1] + "…"
+
+
 def _message(name: str, **context: Any) -> dict[str, Any]:
     message = json.loads(template(f"blocks/{name}.json.j2").render(**context))
     # A message Slack would refuse is a bug here, never something to send.
     assert len(message["blocks"]) <= MAX_BLOCKS, (name, len(message["blocks"]))
-    for block in message["blocks"]:
-        # The last guard: text a template let grow (escaped titles expand up to five times)
-        # is cut rather than refused by Slack with invalid_blocks.
-        limit = HEADER_CHARS if block["type"] == "header" else SECTION_CHARS
-        texts = [block["text"]] if "text" in block else block.get("elements", [])
-        for part in texts:
-            if len(part["text"]) > limit:
-                part["text"] = part["text"][: limit - 1] + "…"
+    _fit(message["blocks"])
     return message
 
 
@@ -201,4 +207,5 @@ def confirm_view(name: str, **params: Any) -> dict[str, Any]:
     module = template("blocks/confirm_views.json.j2").module
     view = json.loads(str(getattr(module, name)(**params)))
     assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
+    _fit(view["blocks"])
     return view

@@ -44,8 +44,8 @@ def open_form(services: Services) -> Callable[..., None]:
         # The trigger id lives about 3 seconds (slack.md §2): the form opens now, before any
         # call to Amazon.
         if order is None:
-            view = confirm_view("said", text=message("errors", "order_not_found",
-                                                     order_id=order_id))
+            said = message("errors", "order_not_found", order_id=order_id)
+            view = confirm_view("said", text=text_message("shipment_refused", text=said)["text"])
         else:
             channel = (body.get("channel") or {}).get("id")
             container = body.get("container") or {}
