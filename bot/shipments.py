@@ -10,7 +10,7 @@ be retried, and only Amazon's 204 marks the stored order shipped.
 import os
 import socket
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.errors import BadInput, NotFound, SellerbotError
@@ -26,7 +26,8 @@ CARRIERS = ("USPS", "UPS", "FedEx", "DHL", "OnTrac", "Royal Mail", "Canada Post"
 # A tracking number longer than this is no carrier's (the longest, USPS, has 34 characters).
 MAX_TRACKING = 40
 # A claim older than this belongs to a process that died mid-call: the call may be retried.
-STALE_CLAIM = timedelta(minutes=5)
+# Well past the longest a confirmation tries (sp_api.CONFIRM_BUDGET, then one more call).
+STALE_CLAIM = timedelta(minutes=15)
 _OPEN = (OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED)
 
 
@@ -109,7 +110,7 @@ def confirm(db: Database, api: OrdersApi, seller: Seller, order_id: str, package
         "packageReferenceId": "1",
         "carrierCode": package.carrier,
         "trackingNumber": package.tracking,
-        "shipDate": shipped_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "shipDate": shipped_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "orderItems": [{"orderItemId": item_id, "quantity": quantity}
                        for item_id, quantity in lines],
     }

@@ -41,6 +41,8 @@ class SyncResult:
     items: int
     calls: Calls
     seconds: float
+    # Orders left out because a field of theirs cannot be read (logged with the field).
+    skipped: tuple[str, ...] = ()
 
     @property
     def own_seconds(self) -> float:
@@ -70,22 +72,27 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     with db.begin() as conn:
         count_before = queries.count_orders(conn)
     pending: list[Order | OrderItem] = []
+    skipped: list[str] = []
     try:
         for page in api.changed(after, before, created=first):
             pages += 1
             orders += page.orders
             items += len(page.records) - page.orders
+            skipped.extend(page.skipped)
             pending.extend(page.records)
             # Pages are stored a few thousand rows at a time: fewer, larger writes, and no
             # transaction is held open while Amazon is being asked for the next page.
             if len(pending) >= WRITE_ROWS:
                 _store(db, pending)
         _store(db, pending)
-    except SellerbotError as exc:
-        # Amazon's status and error code, or sellerbot's own: what App Home shows.
-        reason = " ".join(str(exc.params[k]) for k in ("status", "error") if exc.params.get(k))
-        sync_state.failed(db, api.marketplace_id, at=now, error=reason or exc.code)
-        log.warning("SP-API sync failed after %d pages: %s", pages, exc.code)
+    except Exception as exc:
+        # Amazon's status and error code, sellerbot's own, or the kind of a fault nobody
+        # expected (the database, say): what the digest and App Home show.
+        params = exc.params if isinstance(exc, SellerbotError) else {}
+        reason = " ".join(str(params[k]) for k in ("status", "error") if params.get(k))
+        code = exc.code if isinstance(exc, SellerbotError) else type(exc).__name__
+        sync_state.failed(db, api.marketplace_id, at=now, error=reason or code)
+        log.warning("SP-API sync failed after %d pages: %s", pages, code)
         raise
     with db.begin() as conn:
         new_orders = queries.count_orders(conn) - count_before
@@ -95,7 +102,7 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     log.info("SP-API sync: %d orders (%d new), %d lines in %d pages", orders, new_orders,
              items, pages)
     return SyncResult(after, before, first, pages, orders, new_orders, items, api.calls,
-                      time.perf_counter() - started)
+                      time.perf_counter() - started, tuple(skipped))
 
 
 def _store(db: Database, records: list[Order | OrderItem]) -> None:

@@ -74,6 +74,8 @@ class FakeSpApi:
         self.requests: list[Request] = []
         self.orders: dict[str, _Order] = {}
         self.page_size_limit = 100
+        # getOrderItems pages too (NextToken); tests make its pages small.
+        self.items_page_size = 100
         self._script: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
         self._tokens: set[str] = set()
         self._numbers = itertools.count(1)
@@ -106,9 +108,11 @@ class FakeSpApi:
                 request.status = status
                 with fake._lock:
                     fake.requests.append(request)
-                data = b"" if status == 204 else json.dumps(answer).encode()
+                # A gateway's own error page is HTML, not JSON.
+                html = isinstance(answer, bytes)
+                data = b"" if status == 204 else answer if html else json.dumps(answer).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "text/html" if html else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("x-amzn-RequestId", f"fake-{next(fake._numbers)}")
                 for name, value in headers.items():
@@ -157,8 +161,10 @@ class FakeSpApi:
             self.orders[order_id].updated = at
 
     def fail(self, path_prefix: str, status: int, *, times: int = 1,
-             headers: dict[str, str] | None = None, body: dict[str, Any] | None = None) -> None:
-        """Answer the next `times` requests under `path_prefix` with `status`."""
+             headers: dict[str, str] | None = None,
+             body: dict[str, Any] | bytes | None = None) -> None:
+        """Answer the next `times` requests under `path_prefix` with `status`: Amazon's error
+        list, or `body` (a dict as JSON, bytes as an HTML page)."""
         code = {429: "QuotaExceeded", 500: "InternalFailure", 400: "InvalidInput"}.get(status,
                                                                                        "Error")
         answer = body or {"errors": [{"code": code, "message": f"Fake {status}"}]}
@@ -179,6 +185,7 @@ class FakeSpApi:
     # Answers -------------------------------------------------------------------------------
 
     def _answer(self, request: Request) -> tuple[int, Any, dict[str, str]]:
+        # Scripted answers first: errors, throttling, a gateway's error page.
         with self._lock:
             for prefix, script in self._script.items():
                 if request.path.startswith(prefix) and script:
@@ -196,7 +203,7 @@ class FakeSpApi:
             return self._search_orders(request)
         parts = path.split("/")
         if path.startswith("/orders/v0/orders/") and path.endswith("/orderItems"):
-            return self._get_order_items(parts[4])
+            return self._get_order_items(parts[4], request.query.get("NextToken"))
         if path.startswith("/orders/v0/orders/") and path.endswith("/shipmentConfirmation"):
             return self._confirm(parts[4], request.body)
         return 404, {"errors": [{"code": "NotFound", "message": f"no resource {path}"}]}, {}
@@ -272,13 +279,17 @@ class FakeSpApi:
         answer["lastUpdatedBefore" if kind == "updated" else "createdBefore"] = stamp(before)
         return 200, answer, {"x-amzn-RateLimit-Limit": "0.0056"}
 
-    def _get_order_items(self, order_id: str) -> tuple[int, Any, dict[str, str]]:
+    def _get_order_items(self, order_id: str, token: str | None) -> tuple[int, Any, dict[str, str]]:
         with self._lock:
             order = self.orders.get(order_id)
         if order is None:
             return 404, {"errors": [{"code": "NotFound", "message": "Order not found"}]}, {}
-        return 200, {"payload": {"AmazonOrderId": order_id, "OrderItems": order.items}}, {
-            "x-amzn-RateLimit-Limit": "0.5"}
+        start = int(token.removeprefix("items-")) if token else 0
+        end = start + self.items_page_size
+        payload: dict[str, Any] = {"AmazonOrderId": order_id, "OrderItems": order.items[start:end]}
+        if end < len(order.items):
+            payload["NextToken"] = f"items-{end}"
+        return 200, {"payload": payload}, {"x-amzn-RateLimit-Limit": "0.5"}
 
     def _confirm(self, order_id: str, body: Any) -> tuple[int, Any, dict[str, str]]:
         with self._lock:
@@ -313,7 +324,8 @@ class FakeSpApi:
         v2026["orderAliases"] = [{"aliasId": order.order_id, "aliasType": "SELLER_ORDER_ID"}]
         v2026["associatedOrders"] = []
         fulfillment = v2026["fulfillment"]
-        fulfillment["fulfillmentStatus"] = _V2026_STATUS[order.status]
+        # A status Amazon never sends passes through as it is (tests of unreadable orders).
+        fulfillment["fulfillmentStatus"] = _V2026_STATUS.get(order.status, order.status)
         fulfillment["shipByWindow"] = {"earliestDateTime": stamp(order.created),
                                        "latestDateTime": stamp(order.ship_by)}
         if order.status != "Shipped":

@@ -32,7 +32,7 @@ def confirm(db, settings, **changes):
     today = datetime.now(UTC).astimezone(seller.timezone).date()
     parcel = shipments.Package(**({"carrier": "UPS", "tracking": "1Z999AA10123456784",
                                    "ship_date": today} | changes))
-    return shipments.confirm(db, OrdersApi(settings), seller, ORDER, parcel,
+    return shipments.confirm(db, OrdersApi(settings, sleep=lambda _s: None), seller, ORDER, parcel,
                              now=datetime.now(UTC))
 
 
@@ -137,3 +137,22 @@ def test_sellerbot_confirm_in_the_terminal(amazon, tmp_path):
                     env=env)
     assert bad.returncode == 2 and "'Pigeon' is not a carrier code" in bad.stderr
     assert len(amazon.orders[ORDER].confirmations) == 1
+
+
+def test_a_gateway_error_page_is_no_confirmation(db, amazon, synced):
+    path = f"/orders/v0/orders/{ORDER}/shipmentConfirmation"
+    amazon.fail(path, 502, times=4, body=b"<html>502 Bad Gateway</html>")
+    with pytest.raises(SellerbotError) as refused:
+        confirm(db, synced)
+    assert (refused.value.code, refused.value.params["status"]) == ("confirm_refused", 502)
+    assert stored_order(db).status == "Unshipped" and amazon.orders[ORDER].confirmations == []
+    assert confirm(db, synced).already is False  # and it can be confirmed after
+
+
+def test_a_past_ship_date_is_noon_local_sent_in_utc(db, amazon, synced):
+    seller = reports.seller_of(synced)
+    yesterday = datetime.now(UTC).astimezone(seller.timezone).date() - timedelta(days=1)
+    confirm(db, synced, ship_date=yesterday)
+    sent = amazon.orders[ORDER].confirmations[0]["packageDetail"]["shipDate"]
+    noon = datetime.fromisoformat(sent.replace("Z", "+00:00")).astimezone(seller.timezone)
+    assert (noon.date(), noon.hour, noon.minute) == (yesterday, 12, 0)

@@ -128,3 +128,12 @@ def test_a_private_answer_is_replaced_by_the_order_as_it_now_stands(served, slac
     assert replaced["replace_original"] is True
     assert "Shipment confirmed to Amazon by <@U0000PAT>" in text and "confirm_shipment" not in text
     assert slack.called("chat.postMessage") == []  # nothing public for a private answer
+
+
+def test_a_form_closed_while_amazon_answers_still_gets_the_thread_note(served, slack, amazon):
+    click(served, OTHER)
+    form = view_of(slack.wait("views.open")[0])
+    slack.fail("views.update", error="not_found")  # the person closed the form meanwhile
+    submit(served, form)
+    assert slack.wait("chat.postMessage")[0].body["thread_ts"] == "1795000500.000500"
+    assert len(amazon.orders[OTHER].confirmations) == 1

@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot import reports, shipments
@@ -103,10 +104,10 @@ def _confirm(services: Services, client: WebClient, body: dict[str, Any],
         # Amazon's own words for a refusal (confirm_refused carries its message).
         said = text_message("shipment_refused",
                             text=message("errors", exc.code, **exc.params))["text"]
-        client.views_update(view_id=body["view"]["id"], view=confirm_view("said", text=said))
+        _show(client, body, said)
         return
     said = text_message("shipment_confirmed", done=done, user=user, tz=tz)["text"]
-    client.views_update(view_id=body["view"]["id"], view=confirm_view("said", text=said))
+    _show(client, body, said)
     if done.already:
         return
     if where.get("channel") and where.get("ts"):
@@ -120,3 +121,11 @@ def _confirm(services: Services, client: WebClient, body: dict[str, Any],
             **order_message(detail, services.seller, confirmed_by=user),
             "replace_original": True})
     log.info("shipment of %s confirmed by %s", done.order_id, user)
+
+
+def _show(client: WebClient, body: dict[str, Any], said: str) -> None:
+    """The outcome in the form; a form closed meanwhile is no reason to stop."""
+    try:
+        client.views_update(view_id=body["view"]["id"], view=confirm_view("said", text=said))
+    except SlackApiError as exc:
+        log.info("confirm form not updated: %s", exc.response.get("error"))

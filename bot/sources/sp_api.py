@@ -22,6 +22,7 @@ from sp_api.auth import AccessTokenClient
 from sp_api.auth import access_token_client as token_cache
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces, SellingApiException
+from sp_api.base.exceptions import get_exception_for_code
 
 from bot.config import Settings
 from bot.domain.records import Order, OrderItem
@@ -29,6 +30,9 @@ from bot.errors import SellerbotError
 from bot.sources.orders_api import FieldError, item_from_v0, order_from_v0, order_from_v2026
 
 log = logging.getLogger(__name__)
+# The library logs request headers (the access token) and whole answers (buyer data, were any
+# sent) at DEBUG: never, whatever --debug says.
+logging.getLogger("sp_api").setLevel(logging.WARNING)
 
 V2026, V0 = "2026-01-01", "v0"
 # Datasets of a v2026 order sellerbot reads; BUYER and RECIPIENT are never asked for (§8).
@@ -42,6 +46,9 @@ MAX_THROTTLED = 8
 MAX_WAIT = 180.0
 # Server errors and dropped connections: retried after 2, 4 and 8 seconds.
 SERVER_RETRIES = (2.0, 4.0, 8.0)
+# A confirmation stops retrying after this: someone is waiting for it, and its claim in the
+# store (bot/shipments.py) must not go stale while it tries.
+CONFIRM_BUDGET = 120.0
 
 
 class SpApiFailed(SellerbotError):
@@ -62,10 +69,12 @@ class Calls:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of changed orders: the orders, then the lines of each."""
+    """One page of changed orders: the orders, then the lines of each, and the ids of any
+    left out because a field of theirs cannot be read."""
 
     records: list[Order | OrderItem]
     orders: int
+    skipped: list[str] = field(default_factory=list)
 
 
 def _token_client(url: str) -> type[AccessTokenClient]:
@@ -73,6 +82,32 @@ def _token_client(url: str) -> type[AccessTokenClient]:
     parts = urlsplit(url)
     return type("LwaTokenClient", (AccessTokenClient,), {
         "scheme": f"{parts.scheme}://", "host": parts.netloc, "path": parts.path or "/"})
+
+
+def _check_status(client: Any) -> None:
+    """Make `client` raise on every answer that is not 2xx.
+
+    The library raises only when the body holds "errors": a proxy's HTML 502 or an empty 503
+    would otherwise read as an empty success, and a sync would move its cursor past orders it
+    never got, or a shipment be marked confirmed that Amazon never had.
+    """
+    check = client._check_response
+
+    def checked(res: Any, *args: Any, **kwargs: Any) -> Any:
+        if not 200 <= res.status_code < 300:
+            try:
+                errors = res.json().get("errors")
+            except (ValueError, AttributeError):
+                errors = None
+            if not (isinstance(errors, list) and errors and isinstance(errors[0], dict)):
+                errors = [{"code": f"HTTP{res.status_code}", "message": ""}]
+            exc = get_exception_for_code(res.status_code)(errors, headers=res.headers)
+            # The library's classes say 999 for statuses they do not name (401, 502).
+            exc.code = res.status_code
+            raise exc
+        return check(res, *args, **kwargs)
+
+    client._check_response = checked
 
 
 def _marketplace(marketplace_id: str) -> Marketplaces:
@@ -113,6 +148,7 @@ class OrdersApi:
             if settings.sp_api_endpoint:
                 # The library has no endpoint argument; every URL is endpoint + path (§9).
                 client.endpoint = settings.sp_api_endpoint.rstrip("/")
+            _check_status(client)
             self._clients[version] = client
         return self._clients[version]
 
@@ -128,7 +164,8 @@ class OrdersApi:
     def confirm_shipment(self, order_id: str, package: dict[str, Any]) -> None:
         """confirmShipment for one package of `order_id` (§6); Amazon answers 204."""
         self._call("confirmShipment", self._client(V0).confirm_shipment, order_id=order_id,
-                   marketplaceId=self.marketplace_id, packageDetail=package)
+                   marketplaceId=self.marketplace_id, packageDetail=package,
+                   budget=CONFIRM_BUDGET)
 
     def _changed_v2026(self, after: datetime, before: datetime, created: bool) -> Iterator[Page]:
         window = ({"createdAfter": _stamp(after), "createdBefore": _stamp(before)} if created
@@ -143,16 +180,17 @@ class OrdersApi:
                 query["paginationToken"] = token
             response = self._call("searchOrders", self._client(V2026).search_orders, **query)
             records: list[Order | OrderItem] = []
-            orders = response.payload.get("orders") or []
+            orders = _listed(response, "orders")
+            skipped = []
             for number, obj in enumerate(orders):
                 try:
                     order, items = order_from_v2026(obj)
                 except FieldError as exc:
-                    raise SpApiFailed(status=200, error="bad_field",
-                                      message=f"orders[{number}].{exc}") from None
+                    skipped.append(_skipped(obj, "orderId", f"orders[{number}].{exc}"))
+                    continue
                 records.append(order)
                 records.extend(items)
-            yield Page(records, len(orders))
+            yield Page(records, len(orders) - len(skipped), skipped)
             token = _next(token, response.next_token)
             if not token:
                 return
@@ -168,33 +206,49 @@ class OrdersApi:
                 query["NextToken"] = token
             response = self._call("getOrders", self._client(V0).get_orders, **query)
             records: list[Order | OrderItem] = []
-            orders = response.payload.get("Orders") or []
+            orders = _listed(response, "Orders")
+            skipped = []
             for number, obj in enumerate(orders):
                 try:
                     order = order_from_v0(obj)
+                    # v0 orders carry no lines: getOrderItems for each, every page of it (§3).
+                    lines = [item_from_v0(order.order_id, line)
+                             for line in self._order_items(order.order_id)]
                 except FieldError as exc:
-                    raise SpApiFailed(status=200, error="bad_field",
-                                      message=f"Orders[{number}].{exc}") from None
+                    skipped.append(_skipped(obj, "AmazonOrderId", f"Orders[{number}].{exc}"))
+                    continue
                 records.append(order)
-                # v0 orders carry no lines: one getOrderItems per order (§3).
-                lines = self._call("getOrderItems", self._client(V0).get_order_items,
-                                   order_id=order.order_id)
-                for line in lines.payload.get("OrderItems") or []:
-                    try:
-                        records.append(item_from_v0(order.order_id, line))
-                    except FieldError as exc:
-                        raise SpApiFailed(status=200, error="bad_field",
-                                          message=f"{order.order_id}: {exc}") from None
-            yield Page(records, len(orders))
+                records.extend(lines)
+            yield Page(records, len(orders) - len(skipped), skipped)
             token = _next(token, response.next_token)
             if not token:
                 return
 
-    def _call(self, operation: str, method: Callable[..., Any], **kwargs: Any) -> Any:
-        """One API call, retried: after a 429 as long as its rate limit says, after a server
-        error or a dropped connection with backoff, once after an expired access token."""
-        throttled, server_errors, refreshed = 0, 0, False
+    def _order_items(self, order_id: str) -> Iterator[dict[str, Any]]:
+        """Every line of a v0 order, page by page."""
+        token = None
         while True:
+            query: dict[str, Any] = {"order_id": order_id}
+            if token:
+                query["NextToken"] = token
+            response = self._call("getOrderItems", self._client(V0).get_order_items, **query)
+            yield from _listed(response, "OrderItems")
+            token = _next(token, response.next_token)
+            if not token:
+                return
+
+    def _call(self, operation: str, method: Callable[..., Any], *,
+              budget: float | None = None, **kwargs: Any) -> Any:
+        """One API call, retried: after a 429 as long as its rate limit says, after a server
+        error or a dropped connection with backoff, once after an expired access token; no
+        retry starts once `budget` seconds have passed."""
+        throttled, server_errors, refreshed = 0, 0, False
+        first = time.monotonic()
+        while True:
+            if budget is not None and time.monotonic() - first > budget and (
+                    throttled or server_errors):
+                raise SpApiFailed(status=None, error="gave_up",
+                                  message=f"no answer from Amazon within {budget:.0f} seconds")
             started = time.perf_counter()
             try:
                 return method(**kwargs)
@@ -208,7 +262,7 @@ class OrdersApi:
                 if status == 403 and not refreshed and _expired_token(exc):
                     # Access tokens live an hour; the library caches them for 3,200 s (§9).
                     refreshed = True
-                    token_cache.cache.clear()
+                    _forget_token(method)
                     continue
                 if status is not None and status >= 500 and server_errors < len(SERVER_RETRIES):
                     self._sleep(SERVER_RETRIES[server_errors])
@@ -229,6 +283,31 @@ class OrdersApi:
                 self.calls.count += 1
                 self.calls.seconds += time.perf_counter() - started
                 self.calls.by_operation[operation] = self.calls.by_operation.get(operation, 0) + 1
+
+
+def _skipped(obj: Any, key: str, why: str) -> str:
+    """An order that cannot be read is left out, not the whole sync: logged with its id."""
+    order_id = obj.get(key) if isinstance(obj, dict) else None
+    log.warning("SP-API order %s left out, a field cannot be read: %s", order_id, why)
+    return str(order_id)[:32]
+
+
+def _forget_token(method: Callable[..., Any]) -> None:
+    """Drop the access token the library cached for `method`'s client, and only that one."""
+    client = getattr(method, "__self__", None)
+    auth = getattr(client, "_auth", None)
+    try:
+        token_cache.cache.pop(auth._get_cache_key(), None)  # type: ignore[union-attr]
+    except AttributeError:  # pragma: no cover - a library whose internals differ
+        token_cache.cache.clear()
+
+
+def _listed(response: Any, key: str) -> list[Any]:
+    """The page's list of orders; an answer without one is no page at all."""
+    found = response.payload.get(key) if isinstance(response.payload, dict) else None
+    if not isinstance(found, list):
+        raise SpApiFailed(status=200, error="bad_response", message=f"no {key} list in the answer")
+    return found
 
 
 def _next(previous: str | None, token: str | None) -> str | None:
