@@ -156,3 +156,10 @@ def test_a_past_ship_date_is_noon_local_sent_in_utc(db, amazon, synced):
     sent = amazon.orders[ORDER].confirmations[0]["packageDetail"]["shipDate"]
     noon = datetime.fromisoformat(sent.replace("Z", "+00:00")).astimezone(seller.timezone)
     assert (noon.date(), noon.hour, noon.minute) == (yesterday, 12, 0)
+
+
+def test_a_long_tracking_number_is_never_shown_cut(db, amazon, synced):
+    long = "9" * 34  # a USPS tracking number can be this long
+    confirm(db, synced, carrier="USPS", tracking=long)
+    again = confirm(db, synced, carrier="USPS", tracking=long)
+    assert again.already and again.carrier == "USPS" and again.tracking in ("", long)
