@@ -168,3 +168,18 @@ def test_plain_text_shows_titles_as_they_are_without_control_characters(seller):
     assert "\x1b" not in shown
     digest = text("digest", digest=digest_of(entries), seller=seller)
     assert "Late Shipment Rate" in digest and "\x1b" not in digest
+
+
+def test_a_long_shouted_draft_stays_within_slacks_limits():
+    from bot.compliance_rules import checker
+
+    # Hundreds of findings to fix by hand, each listed with its words.
+    draft = ("You obviously didn't read the description, what the hell is wrong with you people. "
+             * 120)[:10_000]
+    result = checker().check(draft)
+    for rendered in (blocks.check_reply_message(result), blocks.check_reply_view(result)):
+        for block in rendered["blocks"]:
+            parts = [block["text"]] if "text" in block else block.get("elements", [])
+            for part in parts:
+                if isinstance(part.get("text"), str):
+                    assert len(part["text"]) <= 3000, block["type"]

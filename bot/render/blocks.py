@@ -173,9 +173,8 @@ def _check(result: Any, *, modal: bool, share_value: str | None, posted_by: str 
         result=result, modal=modal, share_value=share_value, posted_by=posted_by,
         context_used=context_used, chunks=_chunks(result.suggestion), max_findings=MAX_FINDINGS))
     assert len(rendered["blocks"]) <= (MAX_VIEW_BLOCKS if modal else MAX_BLOCKS)
-    for block in rendered["blocks"]:
-        if block["type"] == "section" and len(block["text"]["text"]) > SECTION_CHARS:
-            block["text"]["text"] = block["text"]["text"][: SECTION_CHARS - 1] + "…"
+    # Context elements too: the words to fix by hand on a long shouted draft ran past 3,000.
+    _fit(rendered["blocks"])
     return rendered
 
 
