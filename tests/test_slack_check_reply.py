@@ -206,3 +206,12 @@ def test_the_draft_modal_checks_the_text_as_typed(served, fake, typed):
     shown = json.dumps(answer["view"])
     assert answer["response_action"] == "update" and "evil-shop.example|" not in shown
     assert "HTML markup" in shown or "Link to a page outside Amazon" in shown
+
+
+def test_a_modal_closed_before_its_result_is_not_an_error(served, fake):
+    fake.fail("views.update", error="not_found")
+    shortcut(served, DRAFT, ts="1795000400.000400")
+    fake.wait("views.update")
+    time.sleep(0.3)
+    assert "closed before its result" in served.logged()
+    assert "failed" not in served.logged().split("closed before its result")[-1]

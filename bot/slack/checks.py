@@ -54,6 +54,11 @@ def _fill(services: Services, shortcut: dict[str, Any], view_id: str,
     with reported("message_action"):
         try:
             _fill_view(services, shortcut, view_id, client)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "not_found":
+                raise
+            # The person closed the modal before the result came: there is nothing to fill.
+            log.info("check reply modal %s closed before its result", view_id)
         except Exception:
             client.views_update(view_id=view_id, view=check_view(
                 "said", text=str(text_message("check_failed")["text"])))
