@@ -183,3 +183,15 @@ def test_a_long_shouted_draft_stays_within_slacks_limits():
             for part in parts:
                 if isinstance(part.get("text"), str):
                     assert len(part["text"]) <= 3000, block["type"]
+
+
+def test_an_ampersand_heavy_suggestion_is_cut_between_code_blocks_not_inside_one():
+    from bot.compliance_rules import checker
+
+    draft = ("Tom & Jerry & Co. <3 ships today & tomorrow. " * 300)[:9_000]
+    rendered = blocks.check_reply_message(checker().check(draft + " Visit shop.example.com"))
+    code = [b["text"]["text"] for b in rendered["blocks"]
+            if b["type"] == "section" and b["text"]["text"].startswith("```")]
+    assert len(code) >= 2
+    for section in code:
+        assert len(section) <= 3000 and section.endswith("```") and "&amp;" in section

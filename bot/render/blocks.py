@@ -147,21 +147,30 @@ def order_message(detail: Any, seller: Any, *, confirm: bool = False,
 # "Check reply": findings listed one section each, past this "…and N more" (a longer list is
 # no longer read, and it keeps a message under Slack's 50 blocks).
 MAX_FINDINGS = 15
-# The suggestion is shown in sections of at most this many characters (SECTION_CHARS less the
-# ``` fences and the escaping of & < >, which can grow the text).
-SUGGESTION_CHARS = 2400
+# The suggestion is shown in sections of at most this many characters once escaped (the
+# section's 3,000 less the ``` fences and a margin).
+SUGGESTION_CHARS = SECTION_CHARS - 100
+# What a character becomes in a code block: &amp; &lt; &gt;, and a ``` gets a zero-width
+# space (counted on each backtick, to be safe).
+_ESCAPED = {"&": 5, "<": 4, ">": 4, "`": 2}
 
 
 def _chunks(text: str | None) -> list[str]:
-    """`text` in pieces that fit a section, cut at line breaks where possible."""
+    """`text` in pieces that fit a section once escaped, cut at line breaks where possible."""
     pieces: list[str] = []
     rest = text or ""
     while rest:
-        if len(rest) <= SUGGESTION_CHARS:
+        size, fits = 0, len(rest)
+        for index, char in enumerate(rest):
+            size += _ESCAPED.get(char, 1)
+            if size > SUGGESTION_CHARS:
+                fits = index
+                break
+        if fits == len(rest):
             pieces.append(rest)
             break
-        cut = rest.rfind("\n", 0, SUGGESTION_CHARS)
-        cut = cut if cut > SUGGESTION_CHARS // 2 else SUGGESTION_CHARS
+        cut = rest.rfind("\n", 0, fits)
+        cut = cut if cut > fits // 2 else fits
         pieces.append(rest[:cut])
         rest = rest[cut:].lstrip("\n")
     return pieces
