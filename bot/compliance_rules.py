@@ -129,15 +129,20 @@ def rule_files(extra: Path | None = None) -> list[Path]:
 def load_rules(paths: Iterable[Path]) -> tuple[Rule, ...]:
     """The enabled rules of `paths`, each after the rules its conditions refer to."""
     rules = []
+    files: dict[str, Path] = {}
     for path in paths:
         rule, enabled = load_rule(path)
         if enabled:
             rules.append(rule)
+            files[rule.id] = path
     try:
         return in_order(rules)
     except ValueError as exc:
-        raise ConfigError("rules_invalid", path=str(builtin_dir()), key="", problem="bad_reference",
-                          params={"reason": str(exc)}) from None
+        # in_order names the rule that refers wrongly first ("gizmo: refers to @x, ..."):
+        # point at its file, the seller's own when it is theirs.
+        culprit = files.get(str(exc).split(":", 1)[0])
+        raise ConfigError("rules_invalid", path=str(culprit or builtin_dir()), key="",
+                          problem="bad_reference", params={"reason": str(exc)}) from None
 
 
 @cache
