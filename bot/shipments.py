@@ -20,7 +20,8 @@ from bot.store import Database, job_runs, queries
 from bot.store.writer import Writer
 
 # Carrier codes as Amazon spells them in confirmShipment's packageDetail.carrierCode; any other
-# carrier is "Other" with its name in carrierName (sp-api.md §6).
+# carrier is "Other" with its name in carrierName (sp-api.md §6). UNCONFIRMED beyond USPS,
+# UPS, FedEx, DHL and Other: spelled as Seller Central's carrier list shows them.
 CARRIERS = ("USPS", "UPS", "FedEx", "DHL", "OnTrac", "Royal Mail", "Canada Post", "DPD", "GLS",
             "Hermes", "Deutsche Post", "La Poste", "Other")
 # A tracking number longer than this is no carrier's (the longest, USPS, has 34 characters).
@@ -87,7 +88,8 @@ def package_from(carrier: str, tracking: str, ship_date: str | None, carrier_nam
 def confirm(db: Database, api: OrdersApi, seller: Seller, order_id: str, package: Package, *,
             now: datetime) -> Confirmed:
     """Tell Amazon that `order_id` shipped as `package`, once; raises BadInput, NotFound, or
-    SpApiFailed with Amazon's own message (then nothing is marked, and it can be retried)."""
+    SellerbotError "confirm_refused" with Amazon's own message (then nothing is marked, and
+    it can be confirmed again)."""
     with db.begin() as conn:
         order = queries.get_order(conn, order_id)
     if order is None:
