@@ -44,16 +44,11 @@ class SyncResult:
     # Orders left out because a field of theirs cannot be read (logged with the field).
     skipped: tuple[str, ...] = ()
 
-    @property
-    def own_seconds(self) -> float:
-        """Time spent in sellerbot itself (parsing and storing), not waiting for Amazon."""
-        return max(self.seconds - self.calls.seconds, 0.0)
-
 
 def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
          since: datetime | None = None) -> SyncResult:
-    """Store the orders changed since the last sync (or since `since`); raises SellerbotError,
-    recorded in the sync state, when Amazon or the store fails."""
+    """Store the orders changed since the last sync (or since `since`); a failure (Amazon's,
+    the store's, any) is recorded in the sync state and raised."""
     started = time.perf_counter()
     api.calls = Calls()  # this sync's calls only: the scheduler keeps one OrdersApi
     state = sync_state.get(db, api.marketplace_id)

@@ -64,7 +64,6 @@ class Calls:
     count: int = 0
     seconds: float = 0.0
     throttled: int = 0
-    by_operation: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -268,6 +267,7 @@ class OrdersApi:
                     self._sleep(SERVER_RETRIES[server_errors])
                     server_errors += 1
                     continue
+                log.warning("SP-API %s answered %s %s", operation, status, _error_code(exc))
                 raise SpApiFailed(status=status, error=_error_code(exc),
                                   message=_error_message(exc)) from None
             except AuthorizationError as exc:
@@ -282,7 +282,6 @@ class OrdersApi:
             finally:
                 self.calls.count += 1
                 self.calls.seconds += time.perf_counter() - started
-                self.calls.by_operation[operation] = self.calls.by_operation.get(operation, 0) + 1
 
 
 def _skipped(obj: Any, key: str, why: str) -> str:
