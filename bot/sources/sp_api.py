@@ -169,17 +169,11 @@ class OrdersApi:
     def _changed_v2026(self, after: datetime, before: datetime, created: bool) -> Iterator[Page]:
         window = ({"createdAfter": _stamp(after), "createdBefore": _stamp(before)} if created
                   else {"lastUpdatedAfter": _stamp(after), "lastUpdatedBefore": _stamp(before)})
-        token = None
-        while True:
-            # A page token only pages: the filters go with it unchanged (§4).
-            query = {**window, "marketplaceIds": [self.marketplace_id],
-                     "fulfilledBy": ["MERCHANT"], "includedData": list(INCLUDED_DATA),
-                     "maxResultsPerPage": PAGE_SIZE}
-            if token:
-                query["paginationToken"] = token
-            response = self._call("searchOrders", self._client(V2026).search_orders, **query)
+        query = {**window, "marketplaceIds": [self.marketplace_id], "fulfilledBy": ["MERCHANT"],
+                 "includedData": list(INCLUDED_DATA), "maxResultsPerPage": PAGE_SIZE}
+        for orders in self._pages("searchOrders", self._client(V2026).search_orders, query,
+                                  "paginationToken", "orders"):
             records: list[Order | OrderItem] = []
-            orders = _listed(response, "orders")
             skipped = []
             for number, obj in enumerate(orders):
                 try:
@@ -190,48 +184,42 @@ class OrdersApi:
                 records.append(order)
                 records.extend(items)
             yield Page(records, len(orders) - len(skipped), skipped)
-            token = _next(token, response.next_token)
-            if not token:
-                return
 
     def _changed_v0(self, after: datetime, before: datetime, created: bool) -> Iterator[Page]:
         window = ({"CreatedAfter": _stamp(after), "CreatedBefore": _stamp(before)} if created
                   else {"LastUpdatedAfter": _stamp(after), "LastUpdatedBefore": _stamp(before)})
-        token = None
-        while True:
-            query = {**window, "MarketplaceIds": [self.marketplace_id],
-                     "FulfillmentChannels": ["MFN"], "MaxResultsPerPage": PAGE_SIZE}
-            if token:
-                query["NextToken"] = token
-            response = self._call("getOrders", self._client(V0).get_orders, **query)
+        query = {**window, "MarketplaceIds": [self.marketplace_id],
+                 "FulfillmentChannels": ["MFN"], "MaxResultsPerPage": PAGE_SIZE}
+        for orders in self._pages("getOrders", self._client(V0).get_orders, query, "NextToken",
+                                  "Orders"):
             records: list[Order | OrderItem] = []
-            orders = _listed(response, "Orders")
             skipped = []
             for number, obj in enumerate(orders):
                 try:
                     order = order_from_v0(obj)
                     # v0 orders carry no lines: getOrderItems for each, every page of it (§3).
                     lines = [item_from_v0(order.order_id, line)
-                             for line in self._order_items(order.order_id)]
+                             for page in self._pages("getOrderItems",
+                                                     self._client(V0).get_order_items,
+                                                     {"order_id": order.order_id}, "NextToken",
+                                                     "OrderItems")
+                             for line in page]
                 except FieldError as exc:
                     skipped.append(_skipped(obj, "AmazonOrderId", f"Orders[{number}].{exc}"))
                     continue
                 records.append(order)
                 records.extend(lines)
             yield Page(records, len(orders) - len(skipped), skipped)
-            token = _next(token, response.next_token)
-            if not token:
-                return
 
-    def _order_items(self, order_id: str) -> Iterator[dict[str, Any]]:
-        """Every line of a v0 order, page by page."""
+    def _pages(self, operation: str, method: Callable[..., Any], query: dict[str, Any],
+               token_key: str, list_key: str) -> Iterator[list[Any]]:
+        """The lists of every page of `operation`: the page token goes with the same filters,
+        since it only pages (§4)."""
         token = None
         while True:
-            query: dict[str, Any] = {"order_id": order_id}
-            if token:
-                query["NextToken"] = token
-            response = self._call("getOrderItems", self._client(V0).get_order_items, **query)
-            yield from _listed(response, "OrderItems")
+            response = self._call(operation, method,
+                                  **({**query, token_key: token} if token else query))
+            yield _listed(response, list_key)
             token = _next(token, response.next_token)
             if not token:
                 return
