@@ -47,6 +47,13 @@ class NotFound(SellerbotError):
     exit_code = 3
 
 
+class SpApiFailed(SellerbotError):
+    """Amazon's Selling Partner API refused or failed a call: its status, Amazon's error code
+    and message, or one of sellerbot's own codes for an answer it cannot use."""
+
+    code = "sp_api_failed"
+
+
 class BadInput(SellerbotError):
     """The user typed something sellerbot cannot read."""
 

@@ -11,13 +11,16 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from bot.domain.records import Order, OrderItem, OrderStatus
-from bot.errors import BadInput, NotFound, SellerbotError
+from bot.errors import BadInput, NotFound, SellerbotError, SpApiFailed
 from bot.reports import Seller
-from bot.sources.sp_api import OrdersApi, SpApiFailed
 from bot.store import Database, job_runs, queries
 from bot.store.writer import Writer
+
+if TYPE_CHECKING:  # the SP-API client library loads only where a shipment is confirmed
+    from bot.sources.sp_api import OrdersApi
 
 # Carrier codes as Amazon spells them in confirmShipment's packageDetail.carrierCode; any other
 # carrier is "Other" with its name in carrierName (sp-api.md §6). UNCONFIRMED beyond USPS,
@@ -85,7 +88,7 @@ def package_from(carrier: str, tracking: str, ship_date: str | None, carrier_nam
                    (method or "").strip()[:100] or None)
 
 
-def confirm(db: Database, api: OrdersApi, seller: Seller, order_id: str, package: Package, *,
+def confirm(db: Database, api: "OrdersApi", seller: Seller, order_id: str, package: Package, *,
             now: datetime) -> Confirmed:
     """Tell Amazon that `order_id` shipped as `package`, once; raises BadInput, NotFound, or
     SellerbotError "confirm_refused" with Amazon's own message (then nothing is marked, and

@@ -20,7 +20,6 @@ from bot.errors import BadInput, SellerbotError
 from bot.render import message
 from bot.render.blocks import confirm_view, order_message, text_message
 from bot.slack.services import Services
-from bot.sources.sp_api import OrdersApi
 from bot.store import queries
 
 log = logging.getLogger(__name__)
@@ -95,6 +94,9 @@ def submitted(services: Services) -> Callable[..., None]:
 
 def _confirm(services: Services, client: WebClient, body: dict[str, Any],
              where: dict[str, Any], package: shipments.Package) -> None:
+    # Here, not at import: serving Slack does not load the SP-API client until it is used.
+    from bot.sources.sp_api import OrdersApi
+
     user = body["user"]["id"]
     tz = services.seller.timezone
     try:

@@ -26,7 +26,7 @@ from sp_api.base.exceptions import get_exception_for_code
 
 from bot.config import Settings
 from bot.domain.records import Order, OrderItem
-from bot.errors import SellerbotError
+from bot.errors import SellerbotError, SpApiFailed
 from bot.sources.orders_api import FieldError, item_from_v0, order_from_v0, order_from_v2026
 
 log = logging.getLogger(__name__)
@@ -49,12 +49,6 @@ SERVER_RETRIES = (2.0, 4.0, 8.0)
 # A confirmation stops retrying after this: someone is waiting for it, and its claim in the
 # store (bot/shipments.py) must not go stale while it tries.
 CONFIRM_BUDGET = 120.0
-
-
-class SpApiFailed(SellerbotError):
-    """Amazon refused or failed a call: its status, Amazon's error code and message."""
-
-    code = "sp_api_failed"
 
 
 @dataclass
@@ -173,17 +167,8 @@ class OrdersApi:
                  "includedData": list(INCLUDED_DATA), "maxResultsPerPage": PAGE_SIZE}
         for orders in self._pages("searchOrders", self._client(V2026).search_orders, query,
                                   "paginationToken", "orders"):
-            records: list[Order | OrderItem] = []
-            skipped = []
-            for number, obj in enumerate(orders):
-                try:
-                    order, items = order_from_v2026(obj)
-                except FieldError as exc:
-                    skipped.append(_skipped(obj, "orderId", f"orders[{number}].{exc}"))
-                    continue
-                records.append(order)
-                records.extend(items)
-            yield Page(records, len(orders) - len(skipped), skipped)
+            # v2026 orders carry their lines.
+            yield _page(orders, order_from_v2026, "orderId", "orders")
 
     def _changed_v0(self, after: datetime, before: datetime, created: bool) -> Iterator[Page]:
         window = ({"CreatedAfter": _stamp(after), "CreatedBefore": _stamp(before)} if created
@@ -192,24 +177,16 @@ class OrdersApi:
                  "FulfillmentChannels": ["MFN"], "MaxResultsPerPage": PAGE_SIZE}
         for orders in self._pages("getOrders", self._client(V0).get_orders, query, "NextToken",
                                   "Orders"):
-            records: list[Order | OrderItem] = []
-            skipped = []
-            for number, obj in enumerate(orders):
-                try:
-                    order = order_from_v0(obj)
-                    # v0 orders carry no lines: getOrderItems for each, every page of it (§3).
-                    lines = [item_from_v0(order.order_id, line)
-                             for page in self._pages("getOrderItems",
-                                                     self._client(V0).get_order_items,
-                                                     {"order_id": order.order_id}, "NextToken",
-                                                     "OrderItems")
-                             for line in page]
-                except FieldError as exc:
-                    skipped.append(_skipped(obj, "AmazonOrderId", f"Orders[{number}].{exc}"))
-                    continue
-                records.append(order)
-                records.extend(lines)
-            yield Page(records, len(orders) - len(skipped), skipped)
+            yield _page(orders, self._with_lines_v0, "AmazonOrderId", "Orders")
+
+    def _with_lines_v0(self, obj: dict[str, Any]) -> tuple[Order, list[OrderItem]]:
+        """A v0 order and its lines: getOrderItems for it, every page of it (§3)."""
+        order = order_from_v0(obj)
+        lines = [item_from_v0(order.order_id, line)
+                 for page in self._pages("getOrderItems", self._client(V0).get_order_items,
+                                         {"order_id": order.order_id}, "NextToken", "OrderItems")
+                 for line in page]
+        return order, lines
 
     def _pages(self, operation: str, method: Callable[..., Any], query: dict[str, Any],
                token_key: str, list_key: str) -> Iterator[list[Any]]:
@@ -234,8 +211,7 @@ class OrdersApi:
         while True:
             if budget is not None and time.monotonic() - first > budget and (
                     throttled or server_errors):
-                raise SpApiFailed(status=None, error="gave_up",
-                                  message=f"no answer from Amazon within {budget:.0f} seconds")
+                raise SpApiFailed(status=None, error="gave_up", message="")
             started = time.perf_counter()
             try:
                 return method(**kwargs)
@@ -272,11 +248,24 @@ class OrdersApi:
                 self.calls.seconds += time.perf_counter() - started
 
 
-def _skipped(obj: Any, key: str, why: str) -> str:
-    """An order that cannot be read is left out, not the whole sync: logged with its id."""
-    order_id = obj.get(key) if isinstance(obj, dict) else None
-    log.warning("SP-API order %s left out, a field cannot be read: %s", order_id, why)
-    return str(order_id)[:32]
+def _page(orders: list[Any], read: Callable[[Any], tuple[Order, list[OrderItem]]],
+          id_key: str, list_key: str) -> Page:
+    """A page's orders read into records, each order before its lines. An order that cannot
+    be read is left out, not the whole sync: logged with its id and the field."""
+    records: list[Order | OrderItem] = []
+    skipped: list[str] = []
+    for number, obj in enumerate(orders):
+        try:
+            order, lines = read(obj)
+        except FieldError as exc:
+            order_id = obj.get(id_key) if isinstance(obj, dict) else None
+            log.warning("SP-API order %s left out, a field cannot be read: %s[%d].%s",
+                        order_id, list_key, number, exc)
+            skipped.append(str(order_id)[:32])
+            continue
+        records.append(order)
+        records.extend(lines)
+    return Page(records, len(orders) - len(skipped), skipped)
 
 
 def _forget_token(method: Callable[..., Any]) -> None:
@@ -293,15 +282,14 @@ def _listed(response: Any, key: str) -> list[Any]:
     """The page's list of orders; an answer without one is no page at all."""
     found = response.payload.get(key) if isinstance(response.payload, dict) else None
     if not isinstance(found, list):
-        raise SpApiFailed(status=200, error="bad_response", message=f"no {key} list in the answer")
+        raise SpApiFailed(status=200, error="bad_response", message=key)
     return found
 
 
 def _next(previous: str | None, token: str | None) -> str | None:
     """The next page's token; the same token twice would read the same page for ever."""
     if token and token == previous:
-        raise SpApiFailed(status=200, error="repeated_page_token",
-                          message="Amazon sent the same page token twice")
+        raise SpApiFailed(status=200, error="repeated_page_token", message="")
     return token
 
 
