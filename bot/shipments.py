@@ -32,8 +32,6 @@ MAX_TRACKING = 40
 # A claim older than this belongs to a process that died mid-call: the call may be retried.
 # Well past the longest a confirmation tries (sp_api.CONFIRM_BUDGET, then one more call).
 STALE_CLAIM = timedelta(minutes=15)
-# The job_runs.ts column's size.
-TS_CHARS = 32
 _OPEN = (OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED)
 
 
@@ -132,10 +130,10 @@ def confirm(db: Database, api: "OrdersApi", seller: Seller, order_id: str, packa
                         error=str(exc.params.get("error") or "failed")[:64])
         raise SellerbotError("confirm_refused", order_id=order_id, **exc.params) from None
     # ts keeps what was confirmed, for "already confirmed" answers: the carrier and, when it
-    # fits the column (32 characters), the tracking number; never a cut one.
+    # fits the column, the tracking number; never a cut one.
     kept = f"{package.carrier}|{package.tracking}"
     job_runs.finish(db, claim, now, status=job_runs.POSTED, attempts=1,
-                    ts=kept if len(kept) <= TS_CHARS else f"{package.carrier}|")
+                    ts=kept if len(kept) <= job_runs.TS_CHARS else f"{package.carrier}|")
     _mark_shipped(db, order, shipped_at, now)
     return Confirmed(order_id, package.carrier, package.tracking, shipped_at,
                      sum(q for _, q in lines), already=False)

@@ -48,6 +48,8 @@ class Claim:
 
 
 _TABLE = JobRunRow.__table__
+# The longest `ts` a run keeps (a Slack message ts; what a confirmation sent).
+TS_CHARS: int = _TABLE.c.ts.type.length
 
 
 def _run(row: object) -> Run:
