@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from bot.domain.shipping import Standing
-from bot.render.environment import template
+from bot.render.environment import codeblock, template
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit/blocks; slack.md §6).
 MAX_BLOCKS = 50
@@ -147,12 +147,23 @@ def order_message(detail: Any, seller: Any, *, confirm: bool = False,
 # "Check reply": findings listed one section each, past this "…and N more" (a longer list is
 # no longer read, and it keeps a message under Slack's 50 blocks).
 MAX_FINDINGS = 15
-# The suggestion is shown in sections of at most this many characters once escaped (the
-# section's 3,000 less the ``` fences and a margin).
+# The suggestion is shown in sections of at most this many characters once escaped for a
+# code block (the section's 3,000 less the ``` fences and a margin).
 SUGGESTION_CHARS = SECTION_CHARS - 100
-# What a character becomes in a code block: &amp; &lt; &gt;, and a ``` gets a zero-width
-# space (counted on each backtick, to be safe).
-_ESCAPED = {"&": 5, "<": 4, ">": 4, "`": 2}
+
+
+def _fits(text: str) -> int:
+    """How much of `text` fits a section once escaped as the template escapes it."""
+    if len(codeblock(text)) <= SUGGESTION_CHARS:
+        return len(text)
+    low, high = 0, min(len(text), SUGGESTION_CHARS)
+    while low < high:  # escaping only grows text: the longest prefix that fits
+        middle = (low + high + 1) // 2
+        if len(codeblock(text[:middle])) <= SUGGESTION_CHARS:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _chunks(text: str | None) -> list[str]:
@@ -160,12 +171,7 @@ def _chunks(text: str | None) -> list[str]:
     pieces: list[str] = []
     rest = text or ""
     while rest:
-        size, fits = 0, len(rest)
-        for index, char in enumerate(rest):
-            size += _ESCAPED.get(char, 1)
-            if size > SUGGESTION_CHARS:
-                fits = index
-                break
+        fits = _fits(rest)
         if fits == len(rest):
             pieces.append(rest)
             break

@@ -60,7 +60,7 @@ def _strong(value: Any) -> str:
     return mrkdwn(" ".join(str(_plain(value)).split())).replace("*", "\u2217")
 
 
-def _codeblock(value: Any) -> str:
+def codeblock(value: Any) -> str:
     """Text for a ``` block in mrkdwn: escaped, and no ``` of its own to end the block early."""
     return mrkdwn(value).replace("```", "`\u200b``")
 
@@ -90,7 +90,7 @@ def _environment() -> Environment:
     env.filters["mrkdwn"] = mrkdwn
     env.filters["percent"] = _percent
     env.filters["strong"] = _strong
-    env.filters["codeblock"] = _codeblock
+    env.filters["codeblock"] = codeblock
     return env
 
 
