@@ -260,8 +260,9 @@ def test_the_fast_expressions_find_what_the_plain_ones_find():
         (text._CLAUSE_END, re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+\s+|\n[ \t]*\n\s*"), of(stops)),
         (text._BOUNDARY, re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+(?=\s)|\n"), of(stops)),
         (phones._SPELLED_LOWER, phones._SPELLED, spelled),
-        (emails._MARKER, emails._PLAIN_MARKER, of(marks)),
-        (emoji._EMOJI, emoji._PLAIN_EMOJI, of(marks)),
+        (emails._MARKER,
+         re.compile(r"@|\s*[\[({]\s*(?:at|@)\s*[\])}]|\s+at\s+", re.IGNORECASE), of(marks)),
+        (emoji._EMOJI, re.compile(f"(?:{emoji._PICTOGRAPH}|[0-9#*]\u20e3)+"), of(marks)),
     ]
     for fast, slow, sample in cases:
         matched = 0
