@@ -11,9 +11,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.fake_http import QuietHandler, serve
 
 
 @dataclass
@@ -54,20 +55,14 @@ class FakeSlack:
         self._open.set()
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 # slack_sdk sends some methods (conversations.history) as GET with a query.
                 path, _, query = self.path.partition("?")
                 self._reply(path, {k: v[0] for k, v in parse_qs(query).items()})
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
-                if "json" in (self.headers.get("Content-Type") or ""):
-                    body = json.loads(raw or "{}")
-                else:
-                    body = {k: v[0] for k, v in parse_qs(raw).items()}
-                self._reply(self.path, body)
+                self._reply(self.path, self.body())
 
             def _reply(self, path: str, body: dict[str, Any]) -> None:
                 self.path = path
@@ -79,21 +74,9 @@ class FakeSlack:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
+                self.answer(status, json.dumps(answer).encode(), headers)
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._server = serve(Handler)
 
     @property
     def url(self) -> str:

@@ -17,10 +17,11 @@ import json
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fake_http import QuietHandler, serve
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "sp-api"
 V2026_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "sp-api-v2026" / "searchOrders-example.json"
@@ -87,18 +88,12 @@ class FakeSpApi:
         self._v2026 = json.loads(V2026_EXAMPLE.read_text())["orders"][0]
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 self._handle(None)
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
-                if "json" in (self.headers.get("Content-Type") or ""):
-                    body: Any = json.loads(raw or "{}")
-                else:
-                    body = {k: v[0] for k, v in parse_qs(raw).items()}
-                self._handle(body)
+                self._handle(self.body())
 
             def _handle(self, body: Any) -> None:
                 parts = urlsplit(self.path)
@@ -111,20 +106,11 @@ class FakeSpApi:
                 # A gateway's own error page is HTML, not JSON.
                 html = isinstance(answer, bytes)
                 data = b"" if status == 204 else answer if html else json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html" if html else "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("x-amzn-RequestId", f"fake-{next(fake._numbers)}")
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
+                self.answer(status, data,
+                            {"x-amzn-RequestId": f"fake-{next(fake._numbers)}", **headers},
+                            "text/html" if html else "application/json")
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve(Handler)
 
     @property
     def url(self) -> str:
