@@ -1,5 +1,6 @@
 """Importing Amazon's files: every format, merges, re-imports and rejected files, on both databases."""
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -144,6 +145,20 @@ def test_sp_api_v2026_responses(db, ctx):
     assert unshipped.status is OrderStatus.UNSHIPPED
     assert unshipped.marketplace_id == "A2Q3Y263D00KWC"
     assert (got.orders, got.items) == (1, len(order(db, "202-1234567-8901234").items))
+
+
+@pytest.mark.parametrize("field, value", [
+    ("packages", 5), ("orderAliases", 7), ("programs", 3), ("proceeds", []),
+    ("fulfillment", "SHIPPED"), ("salesChannel", 1),
+])
+def test_a_v2026_object_of_the_wrong_json_type_reads_as_absent(db, ctx, tmp_path, field, value):
+    # A number where a list or an object belongs once stopped a whole sync with a TypeError.
+    data = json.loads((V2026 / "searchOrders-example.json").read_text())
+    data["orders"][0][field] = value
+    path = tmp_path / "searchOrders.json"
+    path.write_text(json.dumps(data))
+    assert import_file(db, path, ctx, now=NOW).orders == 1
+    assert order(db, "123-4567890-1234567").order_id == "123-4567890-1234567"
 
 
 def test_reimporting_changes_nothing_and_counts_nothing_twice(db, ctx):

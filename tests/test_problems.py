@@ -13,12 +13,13 @@ from bot.errors import ImportRejected
 from bot.imports import import_file
 from bot.paths import templates_dir
 from bot.render import message
-from tests.conftest import SAMPLES
+from tests.conftest import FIXTURES, SAMPLES
 from tests.test_import import NOW
 
 ALL_ORDERS = (SAMPLES / "all-orders.txt").read_text().splitlines(keepends=True)
 RETURNS = (SAMPLES / "returns.txt").read_text().splitlines(keepends=True)
 GET_ORDERS = json.loads((SAMPLES / "sp-api" / "getOrders-page2.json").read_text())
+SEARCH_ORDERS = json.loads((FIXTURES / "sp-api-v2026" / "searchOrders-example.json").read_text())
 
 
 def all_orders_with(column: str, value: str) -> bytes:
@@ -41,6 +42,12 @@ def get_orders_with(field: str, value: object) -> bytes:
     return json.dumps(data).encode()
 
 
+def search_orders_with(field: str, value: object) -> bytes:
+    data = json.loads(json.dumps(SEARCH_ORDERS))
+    data["orders"][0][field] = value
+    return json.dumps(data).encode()
+
+
 CASES = {
     "field_count": (ALL_ORDERS[0] + ALL_ORDERS[1].replace("\t", "", 1)).encode(),
     "missing_columns": "".join(ALL_ORDERS[:2]).replace("\tquantity\t", "\tqty\t", 1).encode(),
@@ -58,6 +65,7 @@ CASES = {
     "bad_date": returns_with("Return request date", "31-Feb-2026"),
     "not_text": ALL_ORDERS[0].encode() + ALL_ORDERS[1].encode().replace(b"Rye", b"Rye \xff"),
     "not_a_string": get_orders_with("MarketplaceId", {"id": "x"}),
+    "not_a_list": search_orders_with("orderItems", {"orderItemId": "1"}),
     "not_an_object": json.dumps({"payload": {"Orders": ["not an order"]}}).encode(),
     "items_without_order": json.dumps({"payload": {"OrderItems": []}}).encode(),
     "api_error": b'{"errors": [{"code": "Unauthorized", "message": "Access denied"}]}',

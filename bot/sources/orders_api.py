@@ -25,33 +25,24 @@ class FieldError(ValueError):
         self.path, self.code, self.value = path, code, value
 
 
-# Each dotted path made once into a chain of dict lookups: a sync reads tens of fields of
-# every one of thousands of orders (bench/sync.py).
-_GETTERS: dict[str, Callable[[Any], Any]] = {}
+# An absent object: every field of it reads as absent.
+_ABSENT: dict[str, Any] = {}
 
 
-def _getter(path: str) -> Callable[[Any], Any]:
-    chain = "".join(f".get({key!r})" for key in path.split("."))
-    # Only our own literal paths are compiled; a missing level (None) or a list or a string
-    # where an object should be has no .get, and reads as absent.
-    return eval(f"lambda o: o{chain}")  # noqa: S307
+def _obj(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object; anything else (absent, null, a list, a string) reads as
+    an object without fields, so a missing level means missing fields, not an error."""
+    return value if isinstance(value, dict) else _ABSENT
 
 
-def _get(obj: Any, path: str) -> Any:
-    getter = _GETTERS.get(path)
-    if getter is None:
-        getter = _GETTERS[path] = _getter(path)
-    try:
-        value = getter(obj)
-    except AttributeError:
+# Fields are read by direct lookups on the objects above, not by dotted paths: a sync reads
+# tens of fields of every one of thousands of orders, and a function call per level cost a
+# third of sellerbot's own time in bench/sync.py. Each reader is told its field's path only for
+# the message when the value cannot be read.
+def _read(value: Any, path: str, convert: Callable[[str], Any]) -> Any:
+    """A present value converted; an absent or empty one is None."""
+    if value is None or value == "":
         return None
-    return None if value == "" else value
-
-
-def _read(obj: Any, path: str, convert: Callable[[str], Any] | None = None) -> Any:
-    value = _get(obj, path)
-    if value is None or convert is None:
-        return value
     # JSON booleans arrive as True/False, while v0 sends some flags ("IsGift",
     # "IsReplacementOrder") as strings: both read the same through str() and `flag`.
     try:
@@ -60,25 +51,26 @@ def _read(obj: Any, path: str, convert: Callable[[str], Any] | None = None) -> A
         raise FieldError(path, exc.code, exc.value) from None
 
 
-def _text(obj: Any, path: str) -> str | None:
+def _text(value: Any, path: str) -> str | None:
     """A text field: JSON numbers read as their digits; an object or a list is an error."""
-    value = _get(obj, path)
-    if value is None or isinstance(value, str):
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
         return value
     if isinstance(value, dict | list):
         raise FieldError(path, "not_a_string", "")
     return str(value)
 
 
-def _order_id(obj: dict, key: str) -> str:
-    order_id = _get(obj, key)
-    if not isinstance(order_id, str) or STORED_ORDER_ID.fullmatch(order_id) is None:
-        raise FieldError(key, "bad_order_id", str(order_id)[:40])
-    return order_id
+def _order_id(value: Any, path: str) -> str:
+    if not isinstance(value, str) or STORED_ORDER_ID.fullmatch(value) is None:
+        raise FieldError(path, "bad_order_id", str(value)[:40])
+    return value
 
 
-def _amount(obj: Any, path: str, amount_key: str) -> Decimal | None:
-    return _read(obj, f"{path}.{amount_key}", money)
+def _amount(money_object: Any, path: str, amount_key: str) -> Decimal | None:
+    """The amount of a money object (`Amount` in v0, `amount` in v2026)."""
+    return _read(_obj(money_object).get(amount_key), f"{path}.{amount_key}", money)
 
 
 def _line_key(sku: str | None, asin: str | None, item_id: str | None, path: str) -> str:
@@ -91,50 +83,59 @@ def _line_key(sku: str | None, asin: str | None, item_id: str | None, path: str)
 
 def order_from_v0(obj: dict) -> Order:
     """An Orders API v0 `Order` object as a record."""
+    get = obj.get
+    total = _obj(get("OrderTotal"))
     return Order(
-        order_id=_order_id(obj, "AmazonOrderId"),
-        merchant_order_id=_text(obj, "SellerOrderId"),
-        purchase_date=_read(obj, "PurchaseDate", timestamp),
-        last_update=_read(obj, "LastUpdateDate", timestamp),
-        status=_read(obj, "OrderStatus", order_status),
-        fulfillment_channel=_read(obj, "FulfillmentChannel", channel),
-        marketplace_id=_text(obj, "MarketplaceId"),
+        order_id=_order_id(get("AmazonOrderId"), "AmazonOrderId"),
+        merchant_order_id=_text(get("SellerOrderId"), "SellerOrderId"),
+        purchase_date=_read(get("PurchaseDate"), "PurchaseDate", timestamp),
+        last_update=_read(get("LastUpdateDate"), "LastUpdateDate", timestamp),
+        status=_read(get("OrderStatus"), "OrderStatus", order_status),
+        fulfillment_channel=_read(get("FulfillmentChannel"), "FulfillmentChannel", channel),
+        marketplace_id=_text(get("MarketplaceId"), "MarketplaceId"),
         ship_service_level=(
-            _text(obj, "ShipmentServiceLevelCategory") or _text(obj, "ShipServiceLevel")
+            _text(get("ShipmentServiceLevelCategory"), "ShipmentServiceLevelCategory")
+            or _text(get("ShipServiceLevel"), "ShipServiceLevel")
         ),
-        is_prime=_read(obj, "IsPrime", flag),
-        is_business=_read(obj, "IsBusinessOrder", flag),
-        earliest_ship_date=_read(obj, "EarliestShipDate", timestamp),
-        latest_ship_date=_read(obj, "LatestShipDate", timestamp),
-        earliest_delivery_date=_read(obj, "EarliestDeliveryDate", timestamp),
-        latest_delivery_date=_read(obj, "LatestDeliveryDate", timestamp),
-        order_total=_amount(obj, "OrderTotal", "Amount"),
-        currency=_read(obj, "OrderTotal.CurrencyCode", currency),
+        is_prime=_read(get("IsPrime"), "IsPrime", flag),
+        is_business=_read(get("IsBusinessOrder"), "IsBusinessOrder", flag),
+        earliest_ship_date=_read(get("EarliestShipDate"), "EarliestShipDate", timestamp),
+        latest_ship_date=_read(get("LatestShipDate"), "LatestShipDate", timestamp),
+        earliest_delivery_date=_read(get("EarliestDeliveryDate"), "EarliestDeliveryDate",
+                                     timestamp),
+        latest_delivery_date=_read(get("LatestDeliveryDate"), "LatestDeliveryDate", timestamp),
+        order_total=_read(total.get("Amount"), "OrderTotal.Amount", money),
+        currency=_read(total.get("CurrencyCode"), "OrderTotal.CurrencyCode", currency),
     )
 
 
 def item_from_v0(order_id: str, obj: dict) -> OrderItem:
     """An Orders API v0 `OrderItem` object (from getOrderItems) as a record."""
-    sku, asin, item_id = _text(obj, "SellerSKU"), _text(obj, "ASIN"), _text(obj, "OrderItemId")
+    get = obj.get
+    sku, asin = _text(get("SellerSKU"), "SellerSKU"), _text(get("ASIN"), "ASIN")
+    item_id = _text(get("OrderItemId"), "OrderItemId")
     discounts = [
-        d for d in (_amount(obj, "PromotionDiscount", "Amount"),
-                    _amount(obj, "ShippingDiscount", "Amount")) if d is not None
+        d for d in (_amount(get("PromotionDiscount"), "PromotionDiscount", "Amount"),
+                    _amount(get("ShippingDiscount"), "ShippingDiscount", "Amount"))
+        if d is not None
     ]
     return OrderItem(
         order_id=order_id,
         sku=_line_key(sku, asin, item_id, "SellerSKU"),
         order_item_id=item_id,
         asin=asin,
-        title=_text(obj, "Title"),
-        quantity_ordered=_read(obj, "QuantityOrdered", count),
-        quantity_shipped=_read(obj, "QuantityShipped", count),
-        item_price=_amount(obj, "ItemPrice", "Amount"),
-        item_tax=_amount(obj, "ItemTax", "Amount"),
-        shipping_price=_amount(obj, "ShippingPrice", "Amount"),
-        shipping_tax=_amount(obj, "ShippingTax", "Amount"),
+        title=_text(get("Title"), "Title"),
+        quantity_ordered=_read(get("QuantityOrdered"), "QuantityOrdered", count),
+        quantity_shipped=_read(get("QuantityShipped"), "QuantityShipped", count),
+        item_price=_amount(get("ItemPrice"), "ItemPrice", "Amount"),
+        item_tax=_amount(get("ItemTax"), "ItemTax", "Amount"),
+        shipping_price=_amount(get("ShippingPrice"), "ShippingPrice", "Amount"),
+        shipping_tax=_amount(get("ShippingTax"), "ShippingTax", "Amount"),
         promotion_discount=sum((abs(d) for d in discounts), Decimal(0)) if discounts else None,
-        condition=_text(obj, "ConditionId"),
-        buyer_requested_cancel=_read(obj, "BuyerRequestedCancel.IsBuyerRequestedCancel", flag),
+        condition=_text(get("ConditionId"), "ConditionId"),
+        buyer_requested_cancel=_read(
+            _obj(get("BuyerRequestedCancel")).get("IsBuyerRequestedCancel"),
+            "BuyerRequestedCancel.IsBuyerRequestedCancel", flag),
     )
 
 
@@ -148,98 +149,122 @@ def _service_level(value: str | None) -> str | None:
 _PROCEEDS = frozenset(("ITEM", "TAX", "SHIPPING", "DISCOUNT"))
 
 
-def _breakdowns(obj: dict) -> dict[tuple[str, str | None], Decimal | None]:
+def _breakdowns(proceeds: dict[str, Any]) -> dict[tuple[str, str | None], Decimal | None]:
     """An item's proceeds by (type, subtype): ("TAX", None) is the tax subtotal, ("TAX",
     "SHIPPING") the tax on shipping; the first of each wins."""
     found: dict[tuple[str, str | None], Decimal | None] = {}
-    for part in _get(obj, "proceeds.breakdowns") or ():
+    for part in _list(proceeds.get("breakdowns")):
         kind = part.get("type") if isinstance(part, dict) else None
         if kind not in _PROCEEDS:
             continue  # fees and the like are not read, so they cannot fail an order
-        found.setdefault((kind, None), _amount(part, "subtotal", "amount"))
-        for detail in part.get("detailedBreakdowns") or ():
+        found.setdefault((kind, None), _amount(part.get("subtotal"), "subtotal", "amount"))
+        for detail in _list(part.get("detailedBreakdowns")):
             if isinstance(detail, dict) and isinstance(detail.get("subtype"), str):
-                found.setdefault((kind, detail["subtype"]), _amount(detail, "value", "amount"))
+                found.setdefault((kind, detail["subtype"]),
+                                 _amount(detail.get("value"), "value", "amount"))
     return found
 
 
+def _list(value: Any) -> list[Any] | tuple[()]:
+    """`value` if it is a JSON list; absent, null or anything else reads as an empty list."""
+    return value if isinstance(value, list) else ()
+
+
 def _item_from_v2026(order_id: str, obj: dict, updated: datetime | None) -> OrderItem:
-    sku, asin = _text(obj, "product.sellerSku"), _text(obj, "product.asin")
-    item_id = _text(obj, "orderItemId")
-    quantity = _read(obj, "quantityOrdered", count)
-    proceeds = _breakdowns(obj)
+    get = obj.get
+    product = _obj(get("product"))
+    sku = _text(product.get("sellerSku"), "product.sellerSku")
+    asin = _text(product.get("asin"), "product.asin")
+    item_id = _text(get("orderItemId"), "orderItemId")
+    quantity = _read(get("quantityOrdered"), "quantityOrdered", count)
+    proceeds = _breakdowns(_obj(get("proceeds")))
     price = proceeds.get(("ITEM", None))
-    unit_price = _amount(obj, "product.price.unitPrice", "amount")
+    unit_price = _amount(_obj(product.get("price")).get("unitPrice"),
+                         "product.price.unitPrice", "amount")
     if price is None and unit_price is not None and quantity is not None:
         price = unit_price * quantity
     tax = proceeds.get(("TAX", "ITEM"))
     if tax is None and proceeds.get(("TAX", "SHIPPING")) is None:
         tax = proceeds.get(("TAX", None))
     discount = proceeds.get(("DISCOUNT", None))
+    cancellation = _obj(_obj(get("cancellation")).get("cancellationRequest"))
     return OrderItem(
         order_id=order_id,
         sku=_line_key(sku, asin, item_id, "product.sellerSku"),
         order_item_id=item_id,
         asin=asin,
-        title=_text(obj, "product.title"),
+        title=_text(product.get("title"), "product.title"),
         quantity_ordered=quantity,
-        quantity_shipped=_read(obj, "fulfillment.quantityFulfilled", count),
+        quantity_shipped=_read(_obj(get("fulfillment")).get("quantityFulfilled"),
+                               "fulfillment.quantityFulfilled", count),
         item_price=price,
         item_tax=tax,
         shipping_price=proceeds.get(("SHIPPING", None)),
         shipping_tax=proceeds.get(("TAX", "SHIPPING")),
         promotion_discount=abs(discount) if discount is not None else None,
-        condition=_text(obj, "product.condition.conditionType"),
-        buyer_requested_cancel=(
-            _get(obj, "cancellation.cancellationRequest.requester") == "BUYER" or None
-        ),
+        condition=_text(_obj(product.get("condition")).get("conditionType"),
+                        "product.condition.conditionType"),
+        buyer_requested_cancel=cancellation.get("requester") == "BUYER" or None,
         last_update=updated,
     )
 
 
 def order_from_v2026(obj: dict) -> tuple[Order, list[OrderItem]]:
     """An Orders API v2026-01-01 `Order` object (items inside) as records."""
-    order_id = _order_id(obj, "orderId")
-    updated = _read(obj, "lastUpdatedTime", timestamp)
-    programs = _get(obj, "programs")
-    status = _read(obj, "fulfillment.fulfillmentStatus", order_status)
-    aliases = _get(obj, "orderAliases") or ()
+    get = obj.get
+    order_id = _order_id(get("orderId"), "orderId")
+    updated = _read(get("lastUpdatedTime"), "lastUpdatedTime", timestamp)
+    programs = get("programs")
+    fulfillment = _obj(get("fulfillment"))
+    ship_by = _obj(fulfillment.get("shipByWindow"))
+    deliver_by = _obj(fulfillment.get("deliverByWindow"))
+    total = _obj(_obj(get("proceeds")).get("grandTotal"))
+    status = _read(fulfillment.get("fulfillmentStatus"), "fulfillment.fulfillmentStatus",
+                   order_status)
     merchant_id = next(
-        (str(a["aliasId"]) for a in aliases
+        (str(a["aliasId"]) for a in _list(get("orderAliases"))
          if isinstance(a, dict) and a.get("aliasType") == "SELLER_ORDER_ID" and a.get("aliasId")),
         None,
     )
     shipped_at = None
     if status is OrderStatus.SHIPPED:
         times = [
-            _read(package, "shipTime", timestamp)
-            for package in _get(obj, "packages") or ()
+            _read(package.get("shipTime"), "shipTime", timestamp)
+            for package in _list(get("packages"))
             if isinstance(package, dict)
         ]
         shipped_at = max((t for t in times if t is not None), default=None)
     order = Order(
         order_id=order_id,
         merchant_order_id=merchant_id,
-        purchase_date=_read(obj, "createdTime", timestamp),
+        purchase_date=_read(get("createdTime"), "createdTime", timestamp),
         last_update=updated,
         status=status,
-        fulfillment_channel=_read(obj, "fulfillment.fulfilledBy", channel),
-        marketplace_id=_text(obj, "salesChannel.marketplaceId"),
-        ship_service_level=_service_level(_text(obj, "fulfillment.fulfillmentServiceLevel")),
+        fulfillment_channel=_read(fulfillment.get("fulfilledBy"), "fulfillment.fulfilledBy",
+                                  channel),
+        marketplace_id=_text(_obj(get("salesChannel")).get("marketplaceId"),
+                             "salesChannel.marketplaceId"),
+        ship_service_level=_service_level(_text(fulfillment.get("fulfillmentServiceLevel"),
+                                                "fulfillment.fulfillmentServiceLevel")),
         is_prime="PRIME" in programs if isinstance(programs, list) else None,
         is_business="AMAZON_BUSINESS" in programs if isinstance(programs, list) else None,
-        earliest_ship_date=_read(obj, "fulfillment.shipByWindow.earliestDateTime", timestamp),
-        latest_ship_date=_read(obj, "fulfillment.shipByWindow.latestDateTime", timestamp),
-        earliest_delivery_date=_read(
-            obj, "fulfillment.deliverByWindow.earliestDateTime", timestamp
-        ),
-        latest_delivery_date=_read(obj, "fulfillment.deliverByWindow.latestDateTime", timestamp),
+        earliest_ship_date=_read(ship_by.get("earliestDateTime"),
+                                 "fulfillment.shipByWindow.earliestDateTime", timestamp),
+        latest_ship_date=_read(ship_by.get("latestDateTime"),
+                               "fulfillment.shipByWindow.latestDateTime", timestamp),
+        earliest_delivery_date=_read(deliver_by.get("earliestDateTime"),
+                                     "fulfillment.deliverByWindow.earliestDateTime", timestamp),
+        latest_delivery_date=_read(deliver_by.get("latestDateTime"),
+                                   "fulfillment.deliverByWindow.latestDateTime", timestamp),
         shipped_at=shipped_at,
-        order_total=_amount(obj, "proceeds.grandTotal", "amount"),
-        currency=_read(obj, "proceeds.grandTotal.currencyCode", currency),
+        order_total=_read(total.get("amount"), "proceeds.grandTotal.amount", money),
+        currency=_read(total.get("currencyCode"), "proceeds.grandTotal.currencyCode", currency),
     )
     items = []
-    for number, item in enumerate(_get(obj, "orderItems") or ()):
+    lines = get("orderItems")
+    if lines is not None and not isinstance(lines, list):
+        raise FieldError("orderItems", "not_a_list", "")
+    for number, item in enumerate(lines or ()):
         path = f"orderItems[{number}]"
         if not isinstance(item, dict):
             raise FieldError(path, "not_an_object", "")
