@@ -41,6 +41,9 @@ class SyncResult:
     items: int
     calls: Calls
     seconds: float
+    # Seconds of sellerbot's own work (reading pages, storing records), most of it done while
+    # the next page is on its way from Amazon (sp_api.READ_AHEAD).
+    work: float
     # Orders left out because a field of theirs cannot be read (logged with the field).
     skipped: tuple[str, ...] = ()
 
@@ -68,18 +71,21 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
         count_before = queries.count_orders(conn)
     pending: list[Order | OrderItem] = []
     skipped: list[str] = []
+    work = 0.0
+    changed = api.changed(after, before, created=first)
     try:
-        for page in api.changed(after, before, created=first):
+        for page in changed:
             pages += 1
             orders += page.orders
             items += len(page.records) - page.orders
             skipped.extend(page.skipped)
             pending.extend(page.records)
+            work += page.seconds
             # Pages are stored a few thousand rows at a time: fewer, larger writes, and no
             # transaction is held open while Amazon is being asked for the next page.
             if len(pending) >= WRITE_ROWS:
-                _store(db, pending)
-        _store(db, pending)
+                work += _store(db, pending)
+        work += _store(db, pending)
     except Exception as exc:
         # Amazon's status and error code, sellerbot's own, or the kind of a fault nobody
         # expected (the database, say): what the digest and App Home show.
@@ -89,6 +95,8 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
         sync_state.failed(db, api.marketplace_id, at=now, error=reason or code)
         log.warning("SP-API sync failed after %d pages: %s", pages, code)
         raise
+    finally:
+        changed.close()  # a failed write asks Amazon for no further page
     with db.begin() as conn:
         new_orders = queries.count_orders(conn) - count_before
     # --since later than the cursor leaves a gap before it: the cursor then stays.
@@ -97,13 +105,14 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     log.info("SP-API sync: %d orders (%d new), %d lines in %d pages", orders, new_orders,
              items, pages)
     return SyncResult(after, before, first, pages, orders, new_orders, items, api.calls,
-                      time.perf_counter() - started, tuple(skipped))
+                      time.perf_counter() - started, work, tuple(skipped))
 
 
-def _store(db: Database, records: list[Order | OrderItem]) -> None:
-    """Write `records` in one transaction and empty the list."""
+def _store(db: Database, records: list[Order | OrderItem]) -> float:
+    """Write `records` in one transaction and empty the list; the seconds it took."""
     if not records:
-        return
+        return 0.0
+    started = time.perf_counter()
     # A bulk transaction takes SQLite's write lock at once, so a write cannot fail on
     # "database is locked" behind a Slack click that wrote first.
     with db.begin_bulk() as conn:
@@ -112,3 +121,4 @@ def _store(db: Database, records: list[Order | OrderItem]) -> None:
             writer.add(record)
         writer.flush()
     records.clear()
+    return time.perf_counter() - started

@@ -2,6 +2,7 @@
 amazon (tests/fake_sp_api.py), syncing into SQLite and PostgreSQL."""
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -288,3 +289,57 @@ def test_no_token_and_no_buyer_data_reach_the_log(db, amazon, live, caplog, monk
     sync(db, live())
     assert "SP-API sync" in caplog.text  # sellerbot's own lines are there
     assert "Atza|" not in caplog.text and not [p for p in PII if p in caplog.text]
+
+
+def _pages_thread_ended() -> bool:
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "sp-api-pages":
+            thread.join(timeout=10)
+            if thread.is_alive():
+                return False
+    return True
+
+
+def test_the_next_page_is_asked_for_while_this_one_is_stored(db, amazon, live, monkeypatch):
+    now = real_now()
+    for number in range(5):
+        amazon.add_order(f"120-0000000-00001{number:02d}", created=now - timedelta(hours=number + 1))
+    amazon.page_size_limit = 1
+    monkeypatch.setattr(syncs, "WRITE_ROWS", 1)  # every page stored as it comes
+    store, asked = syncs._store, []
+
+    def store_when_the_next_page_is_asked_for(db_, records):
+        # Waits (10 s at most) for the read-ahead to ask for the page after this one.
+        wanted, deadline = len(asked) + 2, time.monotonic() + 10
+        while len(amazon.called(API)) < min(wanted, 5) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        asked.append(len(amazon.called(API)))
+        return store(db_, records)
+
+    monkeypatch.setattr(syncs, "_store", store_when_the_next_page_is_asked_for)
+    result = sync(db, live())
+    assert (result.orders, result.pages) == (5, 5)
+    # While page n was stored, page n + 1 had been asked for.
+    assert all(seen >= page + 1 for page, seen in enumerate(asked[:4], 1)), asked
+    assert result.work > 0
+
+
+def test_a_failed_write_asks_amazon_for_no_further_page(db, amazon, live, monkeypatch):
+    now = real_now()
+    for number in range(30):
+        amazon.add_order(f"120-0000000-00002{number:02d}", created=now - timedelta(hours=number + 1))
+    amazon.page_size_limit = 1
+    monkeypatch.setattr(syncs, "WRITE_ROWS", 1)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(syncs, "_store", broken)
+    with pytest.raises(RuntimeError):
+        sync(db, live())
+    assert _pages_thread_ended()
+    # The page stored, the one read ahead, and at most the one on its way when the write failed.
+    assert len(amazon.called(API)) <= 3
+    assert sync_state.get(db, "ATVPDKIKX0DER").last_error == "RuntimeError"

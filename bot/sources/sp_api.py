@@ -9,11 +9,13 @@ never read (orders_api.py reads named fields only).
 """
 
 import logging
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -46,6 +48,9 @@ MAX_THROTTLED = 8
 MAX_WAIT = 180.0
 # Server errors and dropped connections: retried after 2, 4 and 8 seconds.
 SERVER_RETRIES = (2.0, 4.0, 8.0)
+# Pages fetched ahead of the one being stored: one hides sellerbot's own work (reading and
+# storing a page) behind the wait for the next (bench/sync.py); more would only hold memory.
+READ_AHEAD = 1
 # A confirmation stops retrying after this: someone is waiting for it, and its claim in the
 # store (bot/shipments.py) must not go stale while it tries.
 CONFIRM_BUDGET = 120.0
@@ -68,6 +73,8 @@ class Page:
     records: list[Order | OrderItem]
     orders: int
     skipped: list[str] = field(default_factory=list)
+    # Seconds spent reading the page into records: sellerbot's own work, not the API's.
+    seconds: float = 0.0
 
 
 def _token_client(url: str) -> type[AccessTokenClient]:
@@ -146,7 +153,7 @@ class OrdersApi:
         return self._clients[version]
 
     def changed(self, after: datetime, before: datetime, *,
-                created: bool = False) -> Iterator[Page]:
+                created: bool = False) -> Generator[Page, None, None]:
         """Pages of the merchant-fulfilled orders last updated (or, with `created`, created)
         in [after, before], each with its lines. `before` must be 2 minutes before now."""
         if self.version == V0:
@@ -165,8 +172,8 @@ class OrdersApi:
                   else {"lastUpdatedAfter": _stamp(after), "lastUpdatedBefore": _stamp(before)})
         query = {**window, "marketplaceIds": [self.marketplace_id], "fulfilledBy": ["MERCHANT"],
                  "includedData": list(INCLUDED_DATA), "maxResultsPerPage": PAGE_SIZE}
-        for orders in self._pages("searchOrders", self._client(V2026).search_orders, query,
-                                  "paginationToken", "orders"):
+        for orders in _ahead(self._pages("searchOrders", self._client(V2026).search_orders,
+                                         query, "paginationToken", "orders")):
             # v2026 orders carry their lines.
             yield _page(orders, order_from_v2026, "orderId", "orders")
 
@@ -175,9 +182,14 @@ class OrdersApi:
                   else {"LastUpdatedAfter": _stamp(after), "LastUpdatedBefore": _stamp(before)})
         query = {**window, "MarketplaceIds": [self.marketplace_id],
                  "FulfillmentChannels": ["MFN"], "MaxResultsPerPage": PAGE_SIZE}
+        # v0 reads ahead no page: reading one calls getOrderItems for each order, on the same
+        # client and rate limits as getOrders.
         for orders in self._pages("getOrders", self._client(V0).get_orders, query, "NextToken",
                                   "Orders"):
-            yield _page(orders, self._with_lines_v0, "AmazonOrderId", "Orders")
+            spent = self.calls.seconds
+            page = _page(orders, self._with_lines_v0, "AmazonOrderId", "Orders")
+            # Its getOrderItems calls are the API's time, not sellerbot's own.
+            yield replace(page, seconds=page.seconds - (self.calls.seconds - spent))
 
     def _with_lines_v0(self, obj: dict[str, Any]) -> tuple[Order, list[OrderItem]]:
         """A v0 order and its lines: getOrderItems for it, every page of it (§3)."""
@@ -189,7 +201,7 @@ class OrdersApi:
         return order, lines
 
     def _pages(self, operation: str, method: Callable[..., Any], query: dict[str, Any],
-               token_key: str, list_key: str) -> Iterator[list[Any]]:
+               token_key: str, list_key: str) -> Generator[list[Any], None, None]:
         """The lists of every page of `operation`: the page token goes with the same filters,
         since it only pages (§4)."""
         token = None
@@ -248,10 +260,66 @@ class OrdersApi:
                 self.calls.seconds += time.perf_counter() - started
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _End:
+    """The last thing a read-ahead thread hands over: what stopped it, if anything did."""
+
+    error: BaseException | None
+
+
+def _ahead(items: Generator[T, None, None], depth: int = READ_AHEAD) -> Iterator[T]:
+    """`items`, produced `depth` ahead in a thread of their own: the next page is on its way
+    from Amazon while this one is read and stored. What `items` raises is raised here; when the
+    caller stops early (a failed write), no further page is asked for."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not _offer(ready, item, stop):
+                    break
+        except BaseException as exc:  # handed to the caller and raised there
+            _offer(ready, _End(exc), stop)
+        else:
+            _offer(ready, _End(None), stop)
+        finally:
+            items.close()
+
+    threading.Thread(target=produce, name="sp-api-pages", daemon=True).start()
+    try:
+        while True:
+            item = ready.get()
+            if isinstance(item, _End):
+                if item.error is not None:
+                    raise item.error
+                return
+            yield item
+    finally:
+        # The producer may be waiting to hand over a page, or in the middle of a call: it
+        # sees `stop` at its next hand-over and asks for nothing more.
+        stop.set()
+
+
+def _offer(ready: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
+    """Put `item` for the consumer unless it has stopped; False once it has."""
+    while not stop.is_set():
+        try:
+            ready.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
 def _page(orders: list[Any], read: Callable[[Any], tuple[Order, list[OrderItem]]],
           id_key: str, list_key: str) -> Page:
     """A page's orders read into records, each order before its lines. An order that cannot
     be read is left out, not the whole sync: logged with its id and the field."""
+    started = time.perf_counter()
     records: list[Order | OrderItem] = []
     skipped: list[str] = []
     for number, obj in enumerate(orders):
@@ -265,7 +333,8 @@ def _page(orders: list[Any], read: Callable[[Any], tuple[Order, list[OrderItem]]
             continue
         records.append(order)
         records.extend(lines)
-    return Page(records, len(orders) - len(skipped), skipped)
+    return Page(records, len(orders) - len(skipped), skipped,
+                time.perf_counter() - started)
 
 
 def _forget_token(method: Callable[..., Any]) -> None:
