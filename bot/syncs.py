@@ -82,7 +82,8 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
             pending.extend(page.records)
             work += page.seconds
             # Pages are stored a few thousand rows at a time: fewer, larger writes, and no
-            # transaction is held open while Amazon is being asked for the next page.
+            # transaction ever waits on Amazon (the next page is fetched in a thread of its
+            # own meanwhile: sp_api.READ_AHEAD).
             if len(pending) >= WRITE_ROWS:
                 work += _store(db, pending)
         work += _store(db, pending)

@@ -35,10 +35,10 @@ def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else _ABSENT
 
 
-# Fields are read by direct lookups on the objects above, not by dotted paths: a sync reads
-# tens of fields of every one of thousands of orders, and a function call per level cost a
-# third of sellerbot's own time in bench/sync.py. Each reader is told its field's path only for
-# the message when the value cannot be read.
+# Fields are read by direct lookups, each level through _obj or _list, so a number or a string
+# where Amazon's object or list belongs reads as absent rather than raising a TypeError that
+# would stop a whole sync. Each reader is told its field's path only for the message when the
+# value cannot be read.
 def _read(value: Any, path: str, convert: Callable[[str], Any]) -> Any:
     """A present value converted; an absent or empty one is None."""
     if value is None or value == "":

@@ -2,10 +2,12 @@
 a time window, page by page, and shipment confirmations (../shared/spec/sp-api.md).
 
 Orders API v2026-01-01 `searchOrders` by default (the v0 read operations are deprecated, §1),
-v0 `getOrders` + `getOrderItems` when ORDERS_API_VERSION=v0. No restricted data is asked for
-(§8): no Tokens API, no RestrictedResources, no buyer-info or address calls, and the datasets
-requested are fulfilment, proceeds, packages and cancellations only; what arrives anyway is
-never read (orders_api.py reads named fields only).
+v0 `getOrders` + `getOrderItems` when ORDERS_API_VERSION=v0. v2026 pages are fetched one
+ahead, in a thread, so reading and storing a page overlaps the wait for the next.
+
+No restricted data is asked for (§8): no Tokens API, no RestrictedResources, no buyer-info or
+address calls, and the datasets requested are fulfilment, proceeds, packages and cancellations
+only; what arrives anyway is never read (orders_api.py reads named fields only).
 """
 
 import logging
