@@ -2,6 +2,7 @@
 amazon (tests/fake_sp_api.py), syncing into SQLite and PostgreSQL."""
 
 import json
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -292,8 +293,6 @@ def test_no_token_and_no_buyer_data_reach_the_log(db, amazon, live, caplog, monk
 
 
 def _pages_thread_ended() -> bool:
-    import threading
-
     for thread in threading.enumerate():
         if thread.name == "sp-api-pages":
             thread.join(timeout=10)
