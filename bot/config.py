@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///sellerbot.db"
-    seller_timezone: str = "America/Los_Angeles"
+    # None: the marketplace's own zone (marketplaces.py).
+    seller_timezone: str | None = None
     marketplace: str = "US"
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -76,7 +77,9 @@ class Settings(BaseSettings):
 
     @field_validator("seller_timezone")
     @classmethod
-    def _timezone(cls, value: str) -> str:
+    def _timezone(cls, value: str | None) -> str | None:
+        if not value:
+            return None  # unset, or set empty in .env: the marketplace's zone
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
@@ -162,8 +165,9 @@ class Settings(BaseSettings):
 
     @cached_property
     def timezone(self) -> ZoneInfo:
-        """The seller's time zone: deadlines and "today" are local to it."""
-        return ZoneInfo(self.seller_timezone)
+        """The seller's time zone, SELLER_TIMEZONE or else the marketplace's: deadlines and
+        "today" are local to it (shipping.md §3)."""
+        return ZoneInfo(self.seller_timezone or self.market.time_zone)
 
     @cached_property
     def market(self) -> Marketplace:

@@ -1,5 +1,7 @@
 """Settings: defaults, the environment and .env, and one clear line for every bad value."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from bot.config import load_settings
@@ -8,7 +10,8 @@ from bot.render import message
 
 
 def test_defaults(settings):
-    assert settings.seller_timezone == "America/Los_Angeles"
+    assert settings.seller_timezone is None
+    assert settings.timezone == ZoneInfo("America/Los_Angeles")  # the US marketplace's
     assert settings.market.marketplace_id == "ATVPDKIKX0DER"
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.digest_clock.hour == 8
@@ -22,6 +25,29 @@ def test_environment_and_dotenv(settings, tmp_path, monkeypatch):
     loaded = load_settings()
     assert (loaded.market.code, loaded.digest_time, loaded.seller_timezone) == (
         "UK", "07:30", "Europe/London")
+
+
+@pytest.mark.parametrize(("marketplace", "zone", "set_to", "used"), [
+    ("UK", "Europe/London", None, "Europe/London"),
+    ("DE", "Europe/Berlin", "", "Europe/Berlin"),  # set empty in .env: as if unset
+    ("JP", "Asia/Tokyo", None, "Asia/Tokyo"),
+    ("UK", "Europe/London", "America/New_York", "America/New_York"),  # the setting wins
+])
+def test_the_time_zone_is_the_marketplaces_unless_set(settings, monkeypatch, marketplace, zone,
+                                                     set_to, used):
+    # A UK seller's "today" must not end at midnight in Los Angeles (shipping.md §3).
+    monkeypatch.setenv("MARKETPLACE", marketplace)
+    if set_to is not None:
+        monkeypatch.setenv("SELLER_TIMEZONE", set_to)
+    loaded = load_settings()
+    assert loaded.market.time_zone == zone
+    assert loaded.timezone == ZoneInfo(used)
+
+
+def test_every_marketplace_has_a_real_time_zone():
+    from bot.domain.marketplaces import MARKETPLACES
+
+    assert all(ZoneInfo(m.time_zone) for m in MARKETPLACES)
 
 
 def test_hosting_platform_postgres_urls_use_psycopg(settings, monkeypatch):
