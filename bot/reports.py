@@ -279,6 +279,9 @@ class SyncStatus:
     failing_since: datetime | None
     # "403 Unauthorized", "unreachable": Amazon's status and error code, never its free text.
     error: str | None
+    # Orders a sync could not read and none has read since (their ids, as Amazon sent them,
+    # cut to letters, digits and dashes): missing from every list until someone looks.
+    left_out: tuple[str, ...] = ()
 
 
 def sync_status(db: Database, seller: Seller, as_of: datetime) -> SyncStatus | None:
@@ -289,7 +292,8 @@ def sync_status(db: Database, seller: Seller, as_of: datetime) -> SyncStatus | N
     failing = (state.failing_since is not None
                and as_of - state.failing_since >= SYNC_FAILING_AFTER)
     return SyncStatus(state.last_success_at, state.failing_since if failing else None,
-                      re.sub(r"[^A-Za-z0-9_ ]", "", state.last_error or "") if failing else None)
+                      re.sub(r"[^A-Za-z0-9_ ]", "", state.last_error or "") if failing else None,
+                      tuple(re.sub(r"[^A-Za-z0-9-]", "", i) or "?" for i in state.left_out_ids))
 
 
 def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None = None) -> Digest:

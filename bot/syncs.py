@@ -72,6 +72,7 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     pending: list[Order | OrderItem] = []
     skipped: list[str] = []
     work = 0.0
+    read: set[str] = set()  # the ids of the orders read
     changed = api.changed(after, before, created=first)
     try:
         for page in changed:
@@ -79,6 +80,7 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
             orders += page.orders
             items += len(page.records) - page.orders
             skipped.extend(page.skipped)
+            read.update(r.order_id for r in page.records if type(r) is Order)
             pending.extend(page.records)
             work += page.seconds
             # Pages are stored a few thousand rows at a time: fewer, larger writes, and no
@@ -102,7 +104,10 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
         new_orders = queries.count_orders(conn) - count_before
     # --since later than the cursor leaves a gap before it: the cursor then stays.
     moved = since is None or watermark is None or since <= watermark
-    sync_state.succeeded(db, api.marketplace_id, watermark=before if moved else None, at=now)
+    # Orders left out earlier stay on the list until a sync reads them.
+    earlier = [o for o in (state.left_out_ids if state else ()) if o not in read]
+    sync_state.succeeded(db, api.marketplace_id, watermark=before if moved else None, at=now,
+                         left_out=[*earlier, *skipped])
     log.info("SP-API sync: %d orders (%d new), %d lines in %d pages", orders, new_orders,
              items, pages)
     return SyncResult(after, before, first, pages, orders, new_orders, items, api.calls,

@@ -266,6 +266,34 @@ def test_an_unreadable_order_is_left_out_and_logged_not_the_whole_sync(db, amazo
     assert sync_state.get(db, "ATVPDKIKX0DER").watermark == result.before
 
 
+
+def test_an_order_left_out_is_shown_in_the_digest_and_on_app_home_until_it_is_read(
+        db, amazon, live):
+    # The cursor moves past an order that could not be read: without this, nothing would say
+    # it is missing from every list.
+    now = real_now()
+    amazon.add_order("120-0000000-0000018", created=now - timedelta(hours=6))
+    amazon.orders["120-0000000-0000018"].status = "Teleported"
+    settings = live()
+    sync(db, settings, now=now - timedelta(hours=2))
+    sync(db, settings, now=now - timedelta(hours=1))  # reads nothing new: the order stays listed
+    seller = reports.seller_of(settings)
+    digest = reports.digest(db, seller, now - timedelta(hours=1))
+    assert digest.sync.left_out == ("120-0000000-0000018",)
+    text = render.text("digest", digest=digest, seller=seller)
+    assert "WARNING: 1 order from Amazon could not be read" in text
+    assert "120-0000000-0000018" in text
+    assert "120-0000000-0000018" in json.dumps(render_blocks.digest_message(digest, seller))
+    home = json.dumps(render_blocks.home_view(digest, seller))
+    assert "1 order from Amazon could not be read" in home and "120-0000000-0000018" in home
+    # Amazon fixes it: the next sync reads it, and the warning goes.
+    amazon.update("120-0000000-0000018", status="Unshipped", at=now - timedelta(minutes=30))
+    assert sync(db, settings, now=now).orders == 1
+    after = reports.digest(db, seller, now)
+    assert after.sync.left_out == ()
+    assert "could not be read" not in render.text("digest", digest=after, seller=seller)
+
+
 def test_a_fault_nobody_expected_is_still_recorded(db, amazon, live, monkeypatch):
     amazon.add_order("120-0000000-0000016", created=real_now() - timedelta(hours=6))
 

@@ -222,3 +222,6 @@ class SyncStateRow(Base):
     # Set by the first failure after a success, cleared by the next success.
     failing_since: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Orders a sync left out because a field of theirs cannot be read, comma-separated, until
+    # a later sync reads them: the cursor has moved past them, so the digest must say so.
+    left_out: Mapped[str | None] = mapped_column(Text)

@@ -1,5 +1,6 @@
 """The SP-API sync's state per marketplace: its cursor, last success and failures."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,16 @@ class SyncState:
     last_attempt_at: datetime | None
     failing_since: datetime | None
     last_error: str | None
+    left_out: str | None
+
+    @property
+    def left_out_ids(self) -> tuple[str, ...]:
+        """The orders syncs left out and none has read since, oldest first."""
+        return tuple(self.left_out.split(",")) if self.left_out else ()
+
+
+# The orders kept in `left_out`: the newest, so that the text stays short; the log has all.
+LEFT_OUT_KEPT = 20
 
 
 def get(db: Database, marketplace_id: str) -> SyncState | None:
@@ -46,10 +57,14 @@ def _save(db: Database, marketplace_id: str, **values: object) -> None:
 
 
 def succeeded(db: Database, marketplace_id: str, *, watermark: datetime | None,
-              at: datetime) -> None:
-    """Record a sync that read everything up to `watermark` (kept when None)."""
+              at: datetime, left_out: Iterable[str] = ()) -> None:
+    """Record a sync that read everything up to `watermark` (kept when None), and the orders
+    still left out (`left_out`: the earlier ones it did not read, then its own)."""
+    # Commas separate the ids; an id Amazon sent broken must not split into two.
+    kept = list(dict.fromkeys(i.replace(",", "") for i in left_out))[-LEFT_OUT_KEPT:]
     values: dict[str, object] = {"last_success_at": at, "last_attempt_at": at,
-                                 "failing_since": None, "last_error": None}
+                                 "failing_since": None, "last_error": None,
+                                 "left_out": ",".join(kept) or None}
     if watermark is not None:
         values["watermark"] = watermark
     _save(db, marketplace_id, **values)
