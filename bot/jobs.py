@@ -7,11 +7,8 @@ several processes each run every job and a shared job store does not prevent it 
 """
 
 import logging
-import os
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -79,11 +76,6 @@ class Outcome:
     error: str | None = None
 
 
-def owner_id() -> str:
-    """This process, as a claim's owner: host, pid and a random part (pids are reused)."""
-    return f"{socket.gethostname()[:48]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 class Digests:
     """Posts digests for the channels in DIGEST_CHANNEL."""
 
@@ -92,7 +84,7 @@ class Digests:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings, self.db, self.client = settings, db, client
         self.seller = reports.seller_of(settings)
-        self.owner = owner_id()
+        self.owner = job_runs.owner_id()
         self.clock, self.sleep = clock, sleep
 
     def run(self, schedule: DigestSchedule, *, late: bool = False, force: bool = False,
@@ -249,7 +241,9 @@ class Syncs:
                 self._api = OrdersApi(self.settings)
             result = syncs.sync(self.db, self._api, self.settings, now=datetime.now(UTC))
         except SellerbotError as exc:
-            log.warning("sync: %s", message("errors", exc.code, **exc.params))
+            # Another process syncing (`sellerbot sync`, a replica) is no failure.
+            level = logging.INFO if exc.code == "sync_running" else logging.WARNING
+            log.log(level, "sync: %s", message("errors", exc.code, **exc.params))
             return
         log.info("sync: %d orders (%d new) in %d pages", result.orders, result.new_orders,
                  result.pages)

@@ -7,8 +7,6 @@ So the call is claimed in the database first (job_runs: one run per order), a fa
 be retried, and only Amazon's 204 marks the stored order shipped.
 """
 
-import os
-import socket
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -103,7 +101,7 @@ def confirm(db: Database, api: "OrdersApi", seller: Seller, order_id: str, packa
         raise BadInput("confirm_not_open", order_id=order_id, status=str(order.status or "?"))
     lines = _lines(order)
     shipped_at = _ship_time(package, seller, now, order)
-    claim = job_runs.claim(db, job, "shipment", f"{socket.gethostname()}:{os.getpid()}", now,
+    claim = job_runs.claim(db, job, "shipment", job_runs.owner_id(), now,
                            stale_after=STALE_CLAIM, retry_failed_after=timedelta(0))
     if claim is None:
         done = job_runs.get(db, job, "shipment")

@@ -10,13 +10,13 @@ began, so the digest and App Home can say when sync has been failing for over an
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
 from bot.domain.records import Order, OrderItem
 from bot.errors import SellerbotError
 from bot.sources.sp_api import Calls, OrdersApi
-from bot.store import Database, queries, sync_state
+from bot.store import Database, job_runs, queries, sync_state
 from bot.store.writer import BATCH_SIZE, Writer
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,13 @@ log = logging.getLogger(__name__)
 # Amazon wants a window to end at least 2 minutes before now (sp-api.md §5); 30 seconds more
 # for a clock that runs ahead of Amazon's.
 LAG = timedelta(minutes=2, seconds=30)
+# A sync holds a claim (job_runs) while it runs, so that a `sellerbot sync` in a terminal and
+# the scheduled one, or two replicas, never read the same pages twice against Amazon's quota.
+RUNNING = "running"
+# The claim is renewed between pages at most this often, and taken over when older than
+# STALE_SYNC: one page may wait out eight 429s of up to three minutes each (sp_api.py).
+HEARTBEAT = timedelta(minutes=5)
+STALE_SYNC = timedelta(minutes=45)
 # Rows stored per write (the writer's own batch): about 45 pages of v2026 orders and lines.
 WRITE_ROWS = BATCH_SIZE
 
@@ -51,7 +58,29 @@ class SyncResult:
 def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
          since: datetime | None = None) -> SyncResult:
     """Store the orders changed since the last sync (or since `since`); a failure (Amazon's,
-    the store's, any) is recorded in the sync state and raised."""
+    the store's, any) is recorded in the sync state and raised. Raises "sync_running" when
+    another process is syncing the marketplace."""
+    claim = _claim(db, api.marketplace_id)
+    try:
+        return _sync(db, api, settings, now=now, since=since, claim=claim)
+    finally:
+        job_runs.release(db, claim)
+
+
+def _claim(db: Database, marketplace_id: str) -> job_runs.Claim:
+    """The claim on syncing `marketplace_id`, or "sync_running" naming who holds it."""
+    job = f"sync:{marketplace_id}"
+    claim = job_runs.claim(db, job, RUNNING, job_runs.owner_id(), datetime.now(UTC),
+                           stale_after=STALE_SYNC)
+    if claim is None:
+        held = job_runs.get(db, job, RUNNING)
+        raise SellerbotError("sync_running", owner=held.owner if held else "",
+                             since=held.claimed_at.strftime("%H:%M UTC") if held else "")
+    return claim
+
+
+def _sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
+          since: datetime | None, claim: job_runs.Claim) -> SyncResult:
     started = time.perf_counter()
     api.calls = Calls()  # this sync's calls only: the scheduler keeps one OrdersApi
     state = sync_state.get(db, api.marketplace_id)
@@ -73,10 +102,14 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     skipped: list[str] = []
     work = 0.0
     read: set[str] = set()  # the ids of the orders read
+    beat = time.monotonic()
     changed = api.changed(after, before, created=first)
     try:
         for page in changed:
             pages += 1
+            if time.monotonic() - beat > HEARTBEAT.total_seconds():
+                claim = job_runs.heartbeat(db, claim, datetime.now(UTC), pages)
+                beat = time.monotonic()
             orders += page.orders
             items += len(page.records) - page.orders
             skipped.extend(page.skipped)

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import render, reports, syncs
+from bot.errors import SellerbotError
 from bot.render import blocks as render_blocks
 from bot.sources.sp_api import INCLUDED_DATA, OrdersApi, SpApiFailed
-from bot.store import sync_state
+from bot.store import job_runs, sync_state
 from tests.conftest import stored
 
 API = "/orders/2026-01-01/orders"
@@ -370,3 +371,42 @@ def test_a_failed_write_asks_amazon_for_no_further_page(db, amazon, live, monkey
     # The page stored, the one read ahead, and at most the one on its way when the write failed.
     assert len(amazon.called(API)) <= 3
     assert sync_state.get(db, "ATVPDKIKX0DER").last_error == "RuntimeError"
+
+
+def test_a_second_sync_waits_for_the_first_and_asks_amazon_nothing(db, amazon, live):
+    # A `sellerbot sync` in a terminal while the scheduled one runs, or two replicas.
+    now = real_now()
+    amazon.add_order("120-0000000-0000019", created=now - timedelta(hours=6))
+    settings = live()
+    running = job_runs.claim(db, "sync:ATVPDKIKX0DER", syncs.RUNNING, "elsewhere:1",
+                             datetime.now(UTC), stale_after=syncs.STALE_SYNC)
+    with pytest.raises(SellerbotError) as refused:
+        sync(db, settings, now=now)
+    assert refused.value.code == "sync_running"
+    assert refused.value.params["owner"] == "elsewhere:1"
+    assert "another sync of these orders is running" in render.message(
+        "errors", refused.value.code, **refused.value.params)
+    assert amazon.called(API) == []
+    assert sync_state.get(db, "ATVPDKIKX0DER") is None  # not recorded as a failure
+    job_runs.release(db, running)
+    assert sync(db, settings, now=now).orders == 1
+    assert sync(db, settings, now=now).orders == 0  # each sync gave its claim back
+
+
+def test_a_sync_that_died_is_taken_over_after_its_claim_goes_stale(db, amazon, live):
+    now = real_now()
+    amazon.add_order("120-0000000-0000020", created=now - timedelta(hours=6))
+    job_runs.claim(db, "sync:ATVPDKIKX0DER", syncs.RUNNING, "crashed:1",
+                   datetime.now(UTC) - syncs.STALE_SYNC, stale_after=syncs.STALE_SYNC)
+    assert sync(db, live(), now=now).orders == 1
+    assert job_runs.get(db, "sync:ATVPDKIKX0DER", syncs.RUNNING) is None
+
+
+def test_a_failed_sync_gives_its_claim_back(db, amazon, live):
+    now = real_now()
+    amazon.add_order("120-0000000-0000021", created=now - timedelta(hours=6))
+    amazon.fail(API, 400)
+    settings = live()
+    with pytest.raises(SpApiFailed):
+        sync(db, settings, now=now)
+    assert sync(db, settings, now=now).orders == 1

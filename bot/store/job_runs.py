@@ -6,6 +6,9 @@ that died is taken over after a timeout by a compare-and-set on the claim's time
 processes taking it over at once cannot both win either.
 """
 
+import os
+import socket
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -50,6 +53,11 @@ class Claim:
 _TABLE = JobRunRow.__table__
 # The longest `ts` a run keeps (a Slack message ts; what a confirmation sent).
 TS_CHARS: int = _TABLE.c.ts.type.length
+
+
+def owner_id() -> str:
+    """This process, as a claim's owner: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()[:48]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def _run(row: object) -> Run:
@@ -116,6 +124,14 @@ def finish(db: Database, claim: Claim, now: datetime, *, status: str, attempts: 
             JobRunRow.job == claim.job, JobRunRow.period == claim.period,
             JobRunRow.owner == claim.owner,
         ).values(status=status, finished_at=now, attempts=attempts, ts=ts, error=error))
+
+
+def release(db: Database, claim: Claim) -> None:
+    """Give up a claim that only marks work under way (a sync), so the next run can claim."""
+    with db.begin() as conn:
+        conn.execute(_TABLE.delete().where(
+            _TABLE.c.job == claim.job, _TABLE.c.period == claim.period,
+            _TABLE.c.owner == claim.owner))
 
 
 def record_posted(db: Database, job: str, period: str, owner: str, now: datetime,
