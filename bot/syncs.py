@@ -10,7 +10,7 @@ began, so the digest and App Home can say when sync has been failing for over an
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.domain.records import Order, OrderItem
@@ -60,18 +60,17 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     """Store the orders changed since the last sync (or since `since`); a failure (Amazon's,
     the store's, any) is recorded in the sync state and raised. Raises "sync_running" when
     another process is syncing the marketplace."""
-    claim = _claim(db, api.marketplace_id)
+    claim = _claim(db, api.marketplace_id, now)
     try:
         return _sync(db, api, settings, now=now, since=since, claim=claim)
     finally:
         job_runs.release(db, claim)
 
 
-def _claim(db: Database, marketplace_id: str) -> job_runs.Claim:
+def _claim(db: Database, marketplace_id: str, now: datetime) -> job_runs.Claim:
     """The claim on syncing `marketplace_id`, or "sync_running" naming who holds it."""
     job = f"sync:{marketplace_id}"
-    claim = job_runs.claim(db, job, RUNNING, job_runs.owner_id(), datetime.now(UTC),
-                           stale_after=STALE_SYNC)
+    claim = job_runs.claim(db, job, RUNNING, job_runs.owner_id(), now, stale_after=STALE_SYNC)
     if claim is None:
         held = job_runs.get(db, job, RUNNING)
         raise SellerbotError("sync_running", owner=held.owner if held else "",
@@ -102,13 +101,14 @@ def _sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     skipped: list[str] = []
     work = 0.0
     read: set[str] = set()  # the ids of the orders read
-    beat = time.monotonic()
+    beat = begun = time.monotonic()
     changed = api.changed(after, before, created=first)
     try:
         for page in changed:
             pages += 1
             if time.monotonic() - beat > HEARTBEAT.total_seconds():
-                claim = job_runs.heartbeat(db, claim, datetime.now(UTC), pages)
+                claim = job_runs.heartbeat(
+                    db, claim, now + timedelta(seconds=time.monotonic() - begun), pages)
                 beat = time.monotonic()
             orders += page.orders
             items += len(page.records) - page.orders

@@ -379,7 +379,8 @@ def test_a_second_sync_waits_for_the_first_and_asks_amazon_nothing(db, amazon, l
     amazon.add_order("120-0000000-0000019", created=now - timedelta(hours=6))
     settings = live()
     running = job_runs.claim(db, "sync:ATVPDKIKX0DER", syncs.RUNNING, "elsewhere:1",
-                             datetime.now(UTC), stale_after=syncs.STALE_SYNC)
+                             now - syncs.STALE_SYNC + timedelta(minutes=1),
+                             stale_after=syncs.STALE_SYNC)
     with pytest.raises(SellerbotError) as refused:
         sync(db, settings, now=now)
     assert refused.value.code == "sync_running"
@@ -397,7 +398,7 @@ def test_a_sync_that_died_is_taken_over_after_its_claim_goes_stale(db, amazon, l
     now = real_now()
     amazon.add_order("120-0000000-0000020", created=now - timedelta(hours=6))
     job_runs.claim(db, "sync:ATVPDKIKX0DER", syncs.RUNNING, "crashed:1",
-                   datetime.now(UTC) - syncs.STALE_SYNC, stale_after=syncs.STALE_SYNC)
+                   now - syncs.STALE_SYNC, stale_after=syncs.STALE_SYNC)
     assert sync(db, live(), now=now).orders == 1
     assert job_runs.get(db, "sync:ATVPDKIKX0DER", syncs.RUNNING) is None
 
