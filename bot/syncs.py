@@ -64,7 +64,10 @@ def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     try:
         return _sync(db, api, settings, now=now, since=since, claim=claim)
     finally:
-        job_runs.release(db, claim)
+        try:
+            job_runs.release(db, claim)
+        except Exception:  # the sync's own outcome (or error) must not be masked
+            log.warning("The sync claim could not be given back; it lapses after %s", STALE_SYNC)
 
 
 def _claim(db: Database, marketplace_id: str, now: datetime) -> job_runs.Claim:

@@ -7,10 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import syncs
-from bot.config import load_settings
-from bot.sources.sp_api import OrdersApi
-from bot.store import Database, queries
+from bot.store import Database, queries, sync_state
 from tests.fake_slack import FakeSlack
 from tests.test_slack_e2e import Served
 
@@ -34,10 +31,14 @@ def served(tmp_path, slack, amazon):
            "SP_API_REFRESH_TOKEN": "Atzr|test", "SP_API_ENDPOINT": amazon.url,
            "LWA_TOKEN_URL": amazon.token_url, "SYNC_INTERVAL_MINUTES": "1440"}
     running = Served(tmp_path, slack, **env)
-    settings = load_settings(database_url=f"sqlite:///{running.database}",
-                             **{k.lower(): v for k, v in env.items()})
-    syncs.sync(Database.open(settings.database_url), OrdersApi(settings), settings,
-               now=datetime.now(UTC))
+    # serve syncs at once when the SP-API is set up: wait for that sync to have stored the
+    # orders (a second sync from here would be refused while it runs).
+    db = Database.open(f"sqlite:///{running.database}")
+    deadline = time.monotonic() + 30
+    while sync_state.latest_success(db) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sync_state.latest_success(db) is not None, "serve's first sync did not finish"
+    db.close()
     yield running
     running.stop()
 
