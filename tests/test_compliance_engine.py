@@ -272,3 +272,41 @@ def test_the_fast_expressions_find_what_the_plain_ones_find():
             assert [m.span() for m in fast.finditer(draft.lower())] == found, (draft, fast.pattern)
             matched += bool(found)
         assert matched > 100, slow.pattern  # the samples did hold what it looks for
+
+
+def test_the_quick_refusals_never_refuse_a_reply_the_full_expression_matches():
+    # Cheap tests that skip an expensive expression must hold wherever it would match.
+    import random
+
+    from bot.domain.compliance.checks import links, phones
+
+    rng = random.Random(7)
+
+    def of(pieces: list[str]):
+        return lambda: "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+
+    disguise = re.compile(r"[\[({]\s*(?:\.|dot)\s*[\])}]|\s\.\s*[a-z]", re.IGNORECASE)
+    dotted = of([".", " ", "\n", "\t", "a", "Z", "(", ")", "[", "]", "dot", "1", "\u00a0"])
+    def schemes() -> str:
+        parts = ["http", "https", "h t t p s", "HTTP", "hxxp", "ftp", "htp", "a", " ", ":", "/",
+                 " :", ": ", " / ", "//", "x.com", "\n", "://", ": //"]
+        return "".join(rng.choice(parts) for _ in range(rng.randint(0, 12)))
+
+    def numbers() -> str:
+        parts = ["one", "two", "Oh", "seven", "nine", "zero", "someone", "x"]
+        return "".join(rng.choice(parts) + rng.choice([" ", ", ", "-", "\n", "a"])
+                       for _ in range(rng.randint(0, 14)))
+    seen = {"disguise": 0, "scheme": 0, "spelled": 0}
+    for _ in range(5_000):
+        text = dotted()
+        assert bool(links._DISGUISE.search(text)) == bool(disguise.search(text)), text
+        seen["disguise"] += bool(disguise.search(text))
+        text = schemes()
+        if links._SCHEME.search(text):
+            assert links._COLON_SLASH.search(text), text
+            seen["scheme"] += 1
+        lower = numbers().lower()
+        if phones._SPELLED_LOWER.search(lower):
+            assert sum(map(lower.count, phones._DIGIT_NAMES)) >= phones._MIN_DIGITS, lower
+            seen["spelled"] += 1
+    assert min(seen.values()) > 50, seen  # the samples did hold what each looks for

@@ -37,7 +37,12 @@ _PLAIN_HOST = re.compile(
     r"(?<![\w.@/\\-])(?P<host>[a-z0-9][a-z0-9-]*+(?:\.[a-z0-9][a-z0-9-]*+)++)"
     rf"(?P<path>/{_PATH}*)?(?![\w@-])",
     re.IGNORECASE)
-_DISGUISE = re.compile(r"[\[({]\s*(?:\.|dot)\s*[\])}]|\s\.\s*[a-z]", re.IGNORECASE)
+# The second form starts at its dot, which the engine finds in C, and looks back for the space:
+# the same replies match (only whether one does is read), in about half the time.
+_DISGUISE = re.compile(r"[\[({]\s*(?:\.|dot)\s*[\])}]|\.(?<=\s\.)\s*[a-z]", re.IGNORECASE)
+# A scheme link has ":/" (or ": /") in it; most replies have none, and finding that is a
+# twentieth of scanning them for a scheme.
+_COLON_SLASH = re.compile(r":\s?/")
 # A domain has a dot (plain or disguised) right after its first label: only the words before
 # such dots are looked at, never every word of the reply.
 _INNER_DOT = re.compile(r"\.(?=[a-z0-9])", re.IGNORECASE)
@@ -78,7 +83,8 @@ class _Links:
         return hits
 
     def _candidates(self, text: str, lower: str) -> Iterable[tuple[int, int, bool]]:
-        for m in _SCHEME.finditer(text):
+        schemes = _SCHEME.finditer(text) if _COLON_SLASH.search(text) else ()
+        for m in schemes:
             end = _trim(text, m.start(), m.end())
             rest = text[m.start("rest"):end]
             host = _SEPARATOR.sub(".", re.split(r"[/?#]", rest, maxsplit=1)[0]).split("@")[-1]
