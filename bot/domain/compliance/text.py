@@ -70,9 +70,10 @@ class Draft:
     # _starts[i]: where folded character i came from in the original; None when they are
     # the same string (plain ASCII, the common case, costs nothing).
     _starts: list[int] | None = field(init=False, default=None)
-    # For each trigger set (triggers.py), the clauses holding one of its words: filled by the
-    # checker in one pass over the text; None until then (each set is then looked for alone).
-    triggered: dict[frozenset[str], set[int]] | None = field(init=False, default=None)
+    # For each trigger set (triggers.py), the clauses holding one of its words, as a bit mask
+    # (bit i: clause i): filled by the checker in one pass over the text; None until then
+    # (each set is then looked for alone).
+    triggered: dict[frozenset[str], int] | None = field(init=False, default=None)
     _memo: dict[object, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -183,29 +184,35 @@ class Draft:
         in order, neighbouring clauses joined; the whole text when nothing is required."""
         if not required:
             return [self.whole]
-        found: set[int] | None = None
+        found = -1  # every clause
         for words in required:
-            here = self._clauses_of(words)
-            found = set(here) if found is None else found & here
+            found &= self._clauses_of(words)
             if not found:
                 return []
         spans: list[Span] = []
-        for index in sorted(found or ()):
-            clause = self.clauses[index]
+        clauses = self.clauses
+        while found:
+            lowest = found & -found
+            found ^= lowest
+            clause = clauses[lowest.bit_length() - 1]
             if spans and spans[-1].end == clause.start:
                 spans[-1] = Span(spans[-1].start, clause.end)
             else:
                 spans.append(clause)
         return spans
 
-    def _clauses_of(self, words: frozenset[str]) -> set[int]:
+    def _clauses_of(self, words: frozenset[str]) -> int:
+        """The clauses holding one of `words`, as a bit mask (bit i: clause i)."""
         if self.triggered is not None:
-            return self.triggered.get(words, set())
+            return self.triggered.get(words, 0)
         if len(self.lower) != len(self.text):
             # Lower-casing changed the length (a rare letter such as "İ"): every clause.
-            return set(range(len(self.clauses))) if any(w in self.lower for w in words) else set()
-        return {bisect_right(self.clause_starts, m.start()) - 1
-                for word in words for m in re.finditer(re.escape(word), self.lower)}
+            return (1 << len(self.clauses)) - 1 if any(w in self.lower for w in words) else 0
+        mask = 0
+        for word in words:
+            for m in re.finditer(re.escape(word), self.lower):
+                mask |= 1 << (bisect_right(self.clause_starts, m.start()) - 1)
+        return mask
 
     @cached_property
     def _sentence_starts(self) -> list[int]:
