@@ -4,13 +4,17 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.domain.compliance import Checker
 from bot.reports import Seller
 from bot.slack.shares import Shares
 from bot.store import Database
+
+if TYPE_CHECKING:  # the SP-API client library loads only when a shipment is confirmed
+    from bot.sources.sp_api import OrdersApi
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,14 @@ class Services:
     # The compliance rules in force (EXTRA_RULES included) and checks waiting for "Share".
     checker: Checker | None = None
     shares: Shares = field(default_factory=Shares)
+
+    @cached_property
+    def orders_api(self) -> "OrdersApi":
+        """The Selling Partner API for confirmations, made at the first one and kept: each
+        new one loads the library's clients and their TLS certificates again."""
+        from bot.sources.sp_api import OrdersApi
+
+        return OrdersApi(self.settings)
 
     def after_ack(self, kind: str, respond: Any, work: Callable[..., None], *args: Any) -> None:
         """Work out an answer off the listener thread; a failure is apologised for and logged."""

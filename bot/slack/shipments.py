@@ -94,13 +94,10 @@ def submitted(services: Services) -> Callable[..., None]:
 
 def _confirm(services: Services, client: WebClient, body: dict[str, Any],
              where: dict[str, Any], package: shipments.Package) -> None:
-    # Here, not at import: serving Slack does not load the SP-API client until it is used.
-    from bot.sources.sp_api import OrdersApi
-
     user = body["user"]["id"]
     tz = services.seller.timezone
     try:
-        done = shipments.confirm(services.db, OrdersApi(services.settings), services.seller,
+        done = shipments.confirm(services.db, services.orders_api, services.seller,
                                  where["order_id"], package, now=datetime.now(UTC))
     except SellerbotError as exc:
         # Amazon's own words for a refusal (confirm_refused carries its message).
