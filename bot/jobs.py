@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
+from functools import cached_property
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
@@ -229,17 +230,20 @@ class Syncs:
 
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings, self.db = settings, db
-        self._api: Any = None
+
+    @cached_property
+    def api(self) -> Any:
+        """The Orders API client, made at the first run and kept."""
+        from bot.sources.sp_api import OrdersApi  # loads only where sync is set up
+
+        return OrdersApi(self.settings)
 
     def run(self) -> None:
         """Sync now; a failure is logged (and recorded for the digest), never raised."""
-        from bot import syncs  # the SP-API client loads only where sync is set up
-        from bot.sources.sp_api import OrdersApi
+        from bot import syncs
 
         try:
-            if self._api is None:
-                self._api = OrdersApi(self.settings)
-            result = syncs.sync(self.db, self._api, self.settings, now=datetime.now(UTC))
+            result = syncs.sync(self.db, self.api, self.settings, now=datetime.now(UTC))
         except SellerbotError as exc:
             # Another process syncing (`sellerbot sync`, a replica) is no failure.
             level = logging.INFO if exc.code == "sync_running" else logging.WARNING
