@@ -284,9 +284,8 @@ class SyncStatus:
     left_out: tuple[str, ...] = ()
 
 
-def sync_status(db: Database, seller: Seller, as_of: datetime) -> SyncStatus | None:
+def _sync_status(state: sync_state.SyncState | None, as_of: datetime) -> SyncStatus | None:
     """How the seller's SP-API sync stands at `as_of`; None if it never ran."""
-    state = sync_state.get(db, seller.marketplace.marketplace_id)
     if state is None:
         return None
     failing = (state.failing_since is not None
@@ -312,7 +311,7 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         ]
         last_import = queries.last_import(conn)
         open_returns = queries.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
-    sync = sync_status(db, seller, as_of)
+        sync = _sync_status(sync_state.read(conn, seller.marketplace.marketplace_id), as_of)
     last_data = _latest(last_import, sync.last_success if sync else None)
     standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
                          seller.handling_days, seller.rules)

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from bot.store.database import Database
 from bot.store.models import SyncStateRow
@@ -37,8 +37,12 @@ LEFT_OUT_KEPT = 20
 def get(db: Database, marketplace_id: str) -> SyncState | None:
     """The sync state of `marketplace_id`; None before its first sync."""
     with db.begin() as conn:
-        row = conn.execute(select(_TABLE).where(
-            _TABLE.c.marketplace_id == marketplace_id)).first()
+        return read(conn, marketplace_id)
+
+
+def read(conn: Connection, marketplace_id: str) -> SyncState | None:
+    """`get` inside a transaction already open (the digest's)."""
+    row = conn.execute(select(_TABLE).where(_TABLE.c.marketplace_id == marketplace_id)).first()
     return SyncState(**row._mapping) if row else None
 
 
