@@ -3,27 +3,42 @@
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.errors import ConfigError
 
-# libyaml's loader when PyYAML was built with it: the same safe subset, several times faster.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of the file `path`; ConfigError naming it if it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError("rules_invalid", path=str(path), key="", problem="unreadable",
+                          params={"reason": exc.strerror}) from None
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
     """The mapping in the YAML file `path`; ConfigError naming the file if it is not one."""
+    return parse_yaml(read_bytes(path), path)
+
+
+def parse_yaml(data: bytes, path: Path) -> dict[str, Any]:
+    """The mapping in `data`, read from `path`; ConfigError naming the file if it is not one."""
+    # Imported here: a process whose rules all come from the rule cache never needs PyYAML,
+    # and importing it is a fifth of loading the rules (bench/check_reply.py).
+    import yaml
+
+    # libyaml's loader when PyYAML was built with it: the same safe subset, several times faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506
-    except OSError as exc:
-        raise ConfigError("rules_invalid", path=str(path), key="", problem="unreadable",
-                          params={"reason": exc.strerror}) from None
+        loaded = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506
+    except UnicodeDecodeError:
+        raise ConfigError("rules_invalid", path=str(path), key="", problem="not_yaml",
+                          params={}) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
         raise ConfigError("rules_invalid", path=str(path), key=where, problem="not_yaml",
                           params={}) from None
-    if not isinstance(data, dict):
+    if not isinstance(loaded, dict):
         raise ConfigError("rules_invalid", path=str(path), key="", problem="not_mapping",
                           params={})
-    return data
+    return loaded
