@@ -7,6 +7,7 @@ rule off.
 
 import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -18,10 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.domain.compliance import CATEGORIES, Checker, Rule, compile_rule
 from bot.domain.compliance.checks import registry
 from bot.domain.compliance.checks.phrases import PatternError
+from bot.domain.compliance.checks.triggers import keeping
 from bot.domain.compliance.rules import CONDITIONS, RULE_ID, in_order
 from bot.errors import ConfigError, problem_of
 from bot.paths import rules_dir
-from bot.yaml_files import read_yaml
+from bot.rule_cache import RuleCache, default_path
+from bot.yaml_files import parse_yaml, read_bytes
 
 
 class _Strict(BaseModel):
@@ -64,8 +67,10 @@ def _fail(path: Path, key: str, problem: str, **params: Any) -> ConfigError:
     return ConfigError("rules_invalid", path=str(path), key=key, problem=problem, params=params)
 
 
-def _check(path: Path, check: dict[str, Any]) -> dict[str, Any]:
-    """The `check` mapping, its type and keys known, patterns compiling, word list read."""
+def _check(path: Path, check: dict[str, Any],
+           read: dict[Path, bytes]) -> dict[str, Any]:
+    """The `check` mapping, its type and keys known, patterns compiling, word list read (and
+    added to `read`)."""
     types = registry()
     kind = check.get("type")
     if kind not in types:
@@ -84,21 +89,22 @@ def _check(path: Path, check: dict[str, Any]) -> dict[str, Any]:
     if "list" in check:
         words = path.parent / str(check["list"])
         try:
-            lines = words.read_text(encoding="utf-8").splitlines()
+            read[words] = words.read_bytes()
+            lines = read[words].decode("utf-8").splitlines()
         except OSError as exc:
             raise _fail(path, "check.list", "unreadable", reason=exc.strerror) from None
+        except UnicodeDecodeError:
+            raise _fail(path, "check.list", "unreadable", reason="not UTF-8 text") from None
         check["words"] = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
     return check
 
 
-def load_rule(path: Path) -> tuple[Rule, bool]:
-    """The rule in `path` and whether it is enabled; ConfigError if the file is not a rule."""
-    rule_id = path.stem
-    if not RULE_ID.match(rule_id):
-        raise _fail(path, "", "bad_id", value=rule_id)
-    data = read_yaml(path)
+def _contents(path: Path, data: bytes,
+              read: dict[Path, bytes]) -> tuple[dict[str, Any], bool]:
+    """The rule file `path` (holding `data`) read and checked: its contents as compile_rule
+    takes them, and whether it is enabled."""
     try:
-        parsed = _RuleFile.model_validate(data)
+        parsed = _RuleFile.model_validate(parse_yaml(data, path))
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(part) for part in error["loc"])
@@ -107,15 +113,33 @@ def load_rule(path: Path) -> tuple[Rule, bool]:
         raise _fail(path, "severity", "severity_for_category", category=parsed.category,
                     allowed=CATEGORIES[parsed.category])
     contents = parsed.model_dump(by_alias=True)
-    contents["check"] = _check(path, parsed.check)
+    # As text, as compile_rule keeps it: the rule cache keeps plain values only.
+    contents["effective"] = parsed.effective.isoformat()
+    contents["check"] = _check(path, parsed.check, read)
+    return contents, parsed.enabled
+
+
+def load_rule(path: Path, cache: RuleCache | None = None) -> tuple[Rule, bool]:
+    """The rule in `path` and whether it is enabled; ConfigError if the file is not a rule.
+    With a `cache`, its contents come from there while the file is unchanged."""
+    rule_id = path.stem
+    if not RULE_ID.match(rule_id):
+        raise _fail(path, "", "bad_id", value=rule_id)
+    data = read_bytes(path)
+    kept = cache.contents(path, data) if cache else None
+    read: dict[Path, bytes] = {}
+    contents, enabled = kept or _contents(path, data, read)
     try:
-        return compile_rule(rule_id, contents), parsed.enabled
+        rule = compile_rule(rule_id, contents)
     except PatternError as exc:
         # Patterns compile once, when the rule does: the error names the pattern, not its key.
         raise _fail(path, "check", "bad_pattern", pattern=exc.pattern,
                     reason=exc.reason) from None
     except (KeyError, ValueError, TypeError, re.error) as exc:
         raise _fail(path, "check", "check_failed", reason=str(exc)) from None
+    if cache and not kept:
+        cache.keep(path, data, read, contents, enabled)
+    return rule, enabled
 
 
 def rule_files(extra: Path | None = None) -> list[Path]:
@@ -126,29 +150,35 @@ def rule_files(extra: Path | None = None) -> list[Path]:
     return sorted(by_name.values(), key=lambda p: p.stem)
 
 
-def load_rules(paths: Iterable[Path]) -> tuple[Rule, ...]:
-    """The enabled rules of `paths`, each after the rules its conditions refer to."""
+def load_rules(paths: Iterable[Path], cache: RuleCache | None = None) -> tuple[Rule, ...]:
+    """The enabled rules of `paths`, each after the rules its conditions refer to; with a
+    `cache`, what it keeps is used and what it lacks added to it (and saved)."""
     rules = []
     files: dict[str, Path] = {}
-    for path in paths:
-        rule, enabled = load_rule(path)
-        if enabled:
-            rules.append(rule)
-            files[rule.id] = path
+    with keeping(cache.programs) if cache else nullcontext():
+        for path in paths:
+            rule, enabled = load_rule(path, cache)
+            if enabled:
+                rules.append(rule)
+                files[rule.id] = path
     try:
-        return in_order(rules)
+        ordered = in_order(rules)
     except ValueError as exc:
         # in_order names the rule that refers wrongly first ("gizmo: refers to @x, ..."):
         # point at its file, the seller's own when it is theirs.
         culprit = files.get(str(exc).split(":", 1)[0])
         raise ConfigError("rules_invalid", path=str(culprit or builtin_dir()), key="",
                           problem="bad_reference", params={"reason": str(exc)}) from None
+    if cache:
+        cache.save()
+    return ordered
 
 
 @cache
 def checker(extra: Path | None = None) -> Checker:
-    """Every rule in force, compiled once per process (EXTRA_RULES: the seller's folder)."""
-    loaded = Checker(load_rules(rule_files(extra)))
+    """Every rule in force, compiled once per process (EXTRA_RULES: the seller's folder), by
+    way of the rule cache (bot/rule_cache.py)."""
+    loaded = Checker(load_rules(rule_files(extra), RuleCache(default_path())))
     # Load the suffix list and the phone-number metadata now, not in the first user's request.
     loaded.check("Warm-up: shop.example.com, +1 555 010 0100.")
     return loaded

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -26,13 +27,24 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # Where the PostgreSQL tests run: a server URL; each test session makes its own database there.
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+_CACHE_HOME = pytest.StashKey[str]()
 TABLES = ("order_items", "orders", "returns", "imports", "slack_posts", "reply_checks", "job_runs",
           "sync_state")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Fail early and clearly when the shared samples are not beside the checkout."""
+    """Fail early and clearly when the shared samples are not beside the checkout; keep the
+    rule cache (bot/rule_cache.py) of this run, and of the processes it starts, in a folder
+    of its own rather than the developer's ~/.cache."""
     assert SAMPLES.is_dir(), f"the shared samples are missing: expected them at {SAMPLES}"
+    config.stash[_CACHE_HOME] = tempfile.mkdtemp(prefix="sellerbot-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = config.stash[_CACHE_HOME]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this run's rule cache."""
+    if _CACHE_HOME in config.stash:
+        shutil.rmtree(config.stash[_CACHE_HOME], ignore_errors=True)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.domain.compliance.checks import Detector, Hit
 from bot.domain.compliance.checks.phrases import spaced
-from bot.domain.compliance.checks.triggers import triggers
+from bot.domain.compliance.checks.triggers import compile_with_triggers
 from bot.domain.compliance.text import Draft
 
 _EDGES = " \t\r\n.,;:!?-'\"()"
@@ -25,13 +25,15 @@ def _alternatives(patterns: Iterable[str]) -> str:
 def build(check: Mapping[str, Any]) -> Detector:
     """The whole message when every sentence is one of the `parts` (or `ignore`d)."""
     ignore = _alternatives(check["ignore"])
-    skip = re.compile(rf"(?:{ignore})", re.IGNORECASE)
-    part = re.compile(rf"(?:(?:{ignore})[\s,.!-]+)?(?:{_alternatives(check['parts'])})",
-                      re.IGNORECASE)
+    # Compiled as the phrases are, so that the rule cache keeps these programs too.
+    skip, _ = compile_with_triggers(rf"(?:{ignore})", re.IGNORECASE)
+    part, _ = compile_with_triggers(
+        rf"(?:(?:{ignore})[\s,.!-]+)?(?:{_alternatives(check['parts'])})", re.IGNORECASE)
 
     # Some part must be there for the message to be made of parts: without one of the parts'
     # triggers in the text, there is nothing to look at.
-    needed = [triggers(re.compile(f"(?:{spaced(p)})", re.IGNORECASE)) for p in check["parts"]]
+    needed = [compile_with_triggers(f"(?:{spaced(p)})", re.IGNORECASE)[1]
+              for p in check["parts"]]
     gate = () if not all(needed) else (frozenset().union(*(t[0] for t in needed)),)
 
     def detect(draft: Draft) -> Iterable[Hit]:

@@ -6,9 +6,12 @@ form: literal runs it must contain, alternatives where it branches. When a patte
 literal (it starts with a character class, say), it has no triggers and always runs.
 """
 
+import _sre as _engine
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import ahocorasick
 
@@ -43,18 +46,77 @@ _FREQUENT = frozenset((
 ))
 _FREQUENT_WEIGHT = 2
 
+# What compiling a pattern works out, to be kept between processes: the regex engine's
+# program (its code, final flags, groups and group names) and the pattern's triggers.
+Program = tuple[list[int], int, int, dict[str, int], tuple[str | None, ...], Triggers]
+
+
+class Programs:
+    """Compiled patterns by (pattern, flags): those kept from an earlier process, and those
+    this one used (bot/rule_cache.py reads and writes them)."""
+
+    def __init__(self, kept: dict[tuple[str, int], Program]) -> None:
+        self.kept = kept
+        self.used: dict[tuple[str, int], Program] = {}
+        self.compiled = 0  # how many were not kept and had to be compiled
+
+
+_PROGRAMS: ContextVar[Programs | None] = ContextVar("programs", default=None)
+
+
+@contextmanager
+def keeping(programs: Programs) -> Iterator[Programs]:
+    """Within the block, patterns compiled here are taken from and added to `programs`."""
+    token = _PROGRAMS.set(programs)
+    try:
+        yield programs
+    finally:
+        _PROGRAMS.reset(token)
+
 
 def compile_with_triggers(pattern: str, flags: int) -> tuple[re.Pattern[str], Triggers]:
     """`pattern` compiled, and its triggers, from one parse: parsing is most of compiling, and
-    some four hundred patterns load at start-up (bench/check_reply.py times it)."""
+    some four hundred patterns load at start-up (bench/check_reply.py times it). Inside
+    `keeping(programs)`, a program kept from an earlier process is used instead."""
+    programs = _PROGRAMS.get()
+    if programs is None:
+        return _compiled(pattern, flags)[:2]
+    key = (pattern, int(flags))  # a plain int: marshal refuses re.RegexFlag
+    kept = programs.used.get(key) or programs.kept.get(key)
+    if kept is not None:
+        try:
+            expression = _engine.compile(None, kept[1], kept[0], *kept[2:5])
+        except Exception:  # a program this interpreter refuses (it checks the code): compile
+            kept = None
+        else:
+            programs.used[key] = kept
+            return expression, kept[5]
+    expression, found, program = _compiled(pattern, flags)
+    programs.compiled += 1
+    if program is not None:
+        programs.used[key] = program
+    return expression, found
+
+
+def _compiled(pattern: str, flags: int) -> tuple[re.Pattern[str], Triggers, Program | None]:
     try:
         parsed = _sre.parse(pattern, flags)
-        return _sre_compile.compile(parsed, flags), _from_tree(parsed)
+        # What re._compiler.compile does, keeping its program for the rule cache.
+        # Plain ints: the compiler's opcodes are an int subclass, which marshal refuses.
+        code = list(map(int, _sre_compile._code(parsed, flags)))
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        program: Program = (code, int(flags | parsed.state.flags), parsed.state.groups - 1,
+                            groupindex, tuple(indexgroup), _from_tree(parsed))
+        expression = _engine.compile(None, program[1], code, *program[2:5])
+        return expression, program[5], program
     except re.error:
         raise
     except Exception:  # pragma: no cover - an interpreter whose internals differ
         expression = re.compile(pattern, flags)
-        return expression, triggers(expression)
+        return expression, triggers(expression), None
 
 
 def triggers(expression: re.Pattern[str]) -> Triggers:

@@ -1,0 +1,169 @@
+"""The rule cache (bot/rule_cache.py): rules loaded from it check exactly as rules read from
+their files, and it never serves a file that has changed or a cache it cannot trust."""
+
+import json
+import marshal
+from pathlib import Path
+
+import pytest
+
+from bot.compliance_rules import builtin_dir, load_rules, rule_files
+from bot.domain.compliance import Checker
+from bot.errors import ConfigError
+from bot.rule_cache import RuleCache
+from tests.conftest import SHARED
+
+CORPUS = SHARED / "corpus" / "replies.jsonl"
+
+RULE = """# a test rule
+category: marketing
+severity: block
+title: Test
+why: Testing.
+fix: Test.
+source: https://example.com/policy
+effective: 2026-01-01
+check:
+  type: phrases
+  patterns: ['gizmo club']
+examples:
+  flag: [join the gizmo club, gizmo club rocks, our gizmo club]
+  pass: [gizmo, club, nothing]
+"""
+
+WORDS_RULE = RULE.replace("type: phrases\n  patterns: ['gizmo club']", "type: words\n  list: words.txt")
+
+
+def loaded(paths: list[Path], cache_file: Path) -> tuple[Checker, RuleCache]:
+    cache = RuleCache(cache_file)
+    return Checker(load_rules(paths, cache)), cache
+
+
+def outcome(checker: Checker, text: str, in_reply_to: str | None = None) -> tuple:
+    result = checker.check(text, in_reply_to=in_reply_to)
+    return result.verdict, result.findings, result.suggestion, result.removed
+
+
+def write(folder: Path, name: str, body: str) -> Path:
+    path = folder / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_rules_from_the_cache_check_exactly_as_rules_from_their_files(tmp_path: Path):
+    paths = rule_files()
+    plain = Checker(load_rules(paths))
+    first, cache = loaded(paths, tmp_path / "rules.marshal")
+    assert cache.programs.compiled > 200 and (tmp_path / "rules.marshal").is_file()
+    again, cache = loaded(paths, tmp_path / "rules.marshal")
+    # Nothing parsed or compiled the second time: every program came from the cache.
+    assert cache.programs.compiled == 0 and len(cache.programs.used) > 200
+    assert [r.trigger_sets for r in again.rules] == [r.trigger_sets for r in plain.rules]
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+    cases = [(row["text"], row.get("in_reply_to")) for row in rows]
+    cases += [(e.text, e.in_reply_to) for rule in plain.rules for e in rule.flag + rule.passes]
+    found = 0
+    for text, in_reply_to in cases:
+        expected = outcome(plain, text, in_reply_to)
+        assert outcome(again, text, in_reply_to) == expected, text
+        assert outcome(first, text, in_reply_to) == expected, text
+        found += bool(expected[1])
+    assert found > len(cases) / 3  # the comparison covers findings, not only clean replies
+
+
+def test_a_changed_rule_file_is_read_again(tmp_path: Path):
+    cache_file = tmp_path / "rules.marshal"
+    path = write(tmp_path, "gizmo-club.yaml", RULE)
+    checker, _ = loaded([path], cache_file)
+    assert checker.check("Join our gizmo club!").rules == ("gizmo-club",)
+    write(tmp_path, "gizmo-club.yaml", RULE.replace("'gizmo club'", "'widget club'"))
+    checker, cache = loaded([path], cache_file)
+    assert checker.check("Join our gizmo club!").rules == ()
+    assert checker.check("Join our widget club!").rules == ("gizmo-club",)
+    assert cache.programs.compiled == 1
+    # The entry was replaced: a third load takes the new contents from the cache.
+    checker, cache = loaded([path], cache_file)
+    assert checker.check("Join our widget club!").rules == ("gizmo-club",)
+    assert cache.programs.compiled == 0
+
+
+def test_a_changed_word_list_is_read_again(tmp_path: Path):
+    cache_file = tmp_path / "rules.marshal"
+    write(tmp_path, "words.txt", "# words\ngizmo club\n")
+    path = write(tmp_path, "gizmo-club.yaml", WORDS_RULE)
+    checker, _ = loaded([path], cache_file)
+    assert checker.check("Join our gizmo club!").rules == ("gizmo-club",)
+    write(tmp_path, "words.txt", "# words\nwidget club\n")
+    checker, _ = loaded([path], cache_file)
+    assert checker.check("Join our gizmo club!").rules == ()
+    assert checker.check("Join our widget club!").rules == ("gizmo-club",)
+    (tmp_path / "words.txt").unlink()
+    with pytest.raises(ConfigError) as error:
+        loaded([path], cache_file)
+    assert error.value.params["key"] == "check.list"
+
+
+def test_a_file_broken_since_it_was_kept_is_an_error_not_the_kept_rule(tmp_path: Path):
+    cache_file = tmp_path / "rules.marshal"
+    path = write(tmp_path, "gizmo-club.yaml", RULE)
+    loaded([path], cache_file)
+    write(tmp_path, "gizmo-club.yaml", RULE.replace("severity: block", "severity: sometimes"))
+    with pytest.raises(ConfigError) as error:
+        loaded([path], cache_file)
+    assert error.value.params["key"] == "severity"
+
+
+@pytest.mark.parametrize("damage", [
+    b"",
+    b"not a cache at all",
+    marshal.dumps(("another interpreter", {}, {})),
+    marshal.dumps((1, 2)),
+])
+def test_a_cache_it_cannot_trust_is_ignored_and_written_anew(tmp_path: Path, damage: bytes):
+    cache_file = tmp_path / "rules.marshal"
+    path = write(tmp_path, "gizmo-club.yaml", RULE)
+    cache_file.write_bytes(damage)
+    checker, cache = loaded([path], cache_file)
+    assert checker.check("Join our gizmo club!").rules == ("gizmo-club",)
+    assert cache.programs.compiled == 1
+    _, cache = loaded([path], cache_file)
+    assert cache.programs.compiled == 0
+
+
+def test_a_kept_program_the_regex_engine_refuses_is_compiled_again(tmp_path: Path):
+    cache_file = tmp_path / "rules.marshal"
+    path = write(tmp_path, "gizmo-club.yaml", RULE)
+    loaded([path], cache_file)
+    stamp, rules, programs = marshal.loads(cache_file.read_bytes())
+    programs = {key: ([999_999, *program[0][1:]], *program[1:])
+                for key, program in programs.items()}
+    cache_file.write_bytes(marshal.dumps((stamp, rules, programs)))
+    checker, cache = loaded([path], cache_file)
+    assert cache.programs.compiled == 1
+    assert checker.check("Join our gizmo club!").rules == ("gizmo-club",)
+
+
+def test_a_cache_that_cannot_be_written_is_left_alone(tmp_path: Path):
+    blocker = write(tmp_path, "not-a-folder", "")
+    path = write(tmp_path, "gizmo-club.yaml", RULE)
+    checker, _ = loaded([path], blocker / "rules.marshal")
+    assert checker.check("Join our gizmo club!").rules == ("gizmo-club",)
+    assert blocker.read_text() == ""
+
+
+def test_only_what_a_load_used_is_kept(tmp_path: Path):
+    cache_file = tmp_path / "rules.marshal"
+    gizmo = write(tmp_path, "gizmo-club.yaml", RULE)
+    widget = write(tmp_path, "widget-club.yaml", RULE.replace("gizmo", "widget"))
+    loaded([gizmo, widget], cache_file)
+    loaded([gizmo], cache_file)
+    _, rules, programs = marshal.loads(cache_file.read_bytes())
+    assert list(rules) == [str(gizmo)]
+    assert len(programs) == 1
+
+
+def test_the_built_in_rules_are_all_kept(tmp_path: Path):
+    cache_file = tmp_path / "rules.marshal"
+    loaded(rule_files(), cache_file)
+    _, rules, _ = marshal.loads(cache_file.read_bytes())
+    assert sorted(rules) == sorted(str(p) for p in builtin_dir().glob("*.yaml"))
