@@ -20,8 +20,12 @@ import marshal
 import os
 import sys
 import tempfile
+from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
+
+import pydantic
 
 from bot.domain.compliance.checks.triggers import Program, Programs
 
@@ -29,8 +33,24 @@ log = logging.getLogger(__name__)
 
 # Bump when what an entry holds changes: an older cache is then ignored and rewritten.
 FORMAT = 1
-# The interpreter and its regex engine: a program is valid for these only.
-_STAMP = (FORMAT, sys.version, _sre.MAGIC)
+# The code that works out what is kept: an upgrade of sellerbot, or an edit of these by a
+# developer, may read or check a file differently or find other triggers, so a cache made by
+# other code is not used.
+_MAKERS = ("bot.compliance_rules", "bot.yaml_files", "bot.domain.compliance.checks.triggers",
+           "bot.rule_cache")
+
+
+@cache
+def _stamp() -> tuple[object, ...] | None:
+    """What a cache must have been made by to be used: this interpreter and regex engine (a
+    program is valid for these only), pydantic, and sellerbot's code that makes the entries;
+    None when that code cannot be read (then no cache is used)."""
+    try:
+        code = b"".join(Path(find_spec(name).origin).read_bytes()  # type: ignore[arg-type,union-attr]
+                        for name in _MAKERS)
+    except (OSError, AttributeError, TypeError, ValueError):
+        return None
+    return FORMAT, sys.version, _sre.MAGIC, pydantic.VERSION, _digest(code)
 
 
 def default_path() -> Path:
@@ -61,8 +81,9 @@ class RuleCache:
         try:
             # Plain values only are used: marshal builds no object that runs code when read.
             stamp, rules, programs = marshal.loads(self.path.read_bytes())  # noqa: S302
-            if stamp != _STAMP or not isinstance(rules, dict) or not isinstance(programs, dict):
-                raise ValueError("another interpreter's or format's cache")
+            if stamp is None or stamp != _stamp() or not (
+                    isinstance(rules, dict) and isinstance(programs, dict)):
+                raise ValueError("made by another interpreter or another sellerbot")
         except FileNotFoundError:
             return {}, {}
         except (OSError, ValueError, EOFError, TypeError) as exc:
@@ -101,12 +122,12 @@ class RuleCache:
     def save(self) -> None:
         """Write what this load used, if anything was new; never raises."""
         programs = self.programs
-        if self.path is None or not (self._changed or programs.compiled
+        if self.path is None or _stamp() is None or not (self._changed or programs.compiled
                                      or len(self._used) != len(self._rules)
                                      or len(programs.used) != len(programs.kept)):
             return
         try:
-            data = marshal.dumps((_STAMP, self._used, programs.used))
+            data = marshal.dumps((_stamp(), self._used, programs.used))
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Written beside it and renamed: a process reading it meanwhile sees the old file
             # or the new one, never half of one.

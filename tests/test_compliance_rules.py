@@ -154,3 +154,12 @@ def test_a_sellers_folder_adds_replaces_and_disables(tmp_path: Path):
         assert "external-link" in mine.check(f"See {lookalike} for details.").categories, lookalike
     # The built-in set is untouched.
     assert "emoji" in checker().check("Thanks 🙂").rules
+
+
+def test_a_rule_file_that_is_not_utf8_is_named(tmp_path: Path):
+    path = tmp_path / "gizmo-club.yaml"
+    path.write_bytes(RULE.replace("Testing.", "Caf\xe9.").encode("latin-1"))
+    with pytest.raises(ConfigError) as error:
+        load_rule(path)
+    assert error.value.params["problem"] == "not_yaml"
+    assert str(path) in message("errors", error.value.code, **error.value.params)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import rule_cache
 from bot.compliance_rules import builtin_dir, load_rules, rule_files
 from bot.domain.compliance import Checker
 from bot.errors import ConfigError
@@ -167,3 +168,29 @@ def test_the_built_in_rules_are_all_kept(tmp_path: Path):
     loaded(rule_files(), cache_file)
     _, rules, _ = marshal.loads(cache_file.read_bytes())
     assert sorted(rules) == sorted(str(p) for p in builtin_dir().glob("*.yaml"))
+
+
+@pytest.fixture
+def stamps():
+    """rule_cache._stamp worked out afresh, in the test and after it."""
+    rule_cache._stamp.cache_clear()
+    yield rule_cache._stamp.cache_clear
+    rule_cache._stamp.cache_clear()
+
+
+def test_a_cache_made_by_other_sellerbot_code_is_not_used(tmp_path: Path, monkeypatch, stamps):
+    # As if bot/compliance_rules.py or the trigger finder changed (an upgrade, a developer's
+    # edit): they may check files or find triggers differently, so nothing kept is used.
+    maker = write(tmp_path, "cache_maker_for_test.py", "VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(rule_cache, "_MAKERS", (*rule_cache._MAKERS, "cache_maker_for_test"))
+    cache_file = tmp_path / "rules.marshal"
+    path = write(tmp_path, "gizmo-club.yaml", RULE)
+    loaded([path], cache_file)
+    _, cache = loaded([path], cache_file)
+    assert cache.programs.compiled == 0
+    maker.write_text("VERSION = 2\n", encoding="utf-8")
+    stamps()
+    checker, cache = loaded([path], cache_file)
+    assert cache.programs.compiled == 1
+    assert checker.check("Join our gizmo club!").rules == ("gizmo-club",)
