@@ -53,9 +53,15 @@ def _stamp() -> tuple[object, ...] | None:
     return FORMAT, sys.version, _sre.MAGIC, pydantic.VERSION, _digest(code)
 
 
-def default_path() -> Path:
-    """Where the cache lives: $XDG_CACHE_HOME/sellerbot, or ~/.cache/sellerbot."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+def default_path() -> Path | None:
+    """Where the cache lives: $XDG_CACHE_HOME/sellerbot, or ~/.cache/sellerbot; None (no
+    cache) when neither is known, as for a container user with no home."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):  # the XDG spec: a relative path is to be ignored
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "sellerbot" / f"rules-{sys.implementation.cache_tag}.marshal"
 
 

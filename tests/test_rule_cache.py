@@ -11,7 +11,7 @@ from bot import rule_cache
 from bot.compliance_rules import builtin_dir, load_rules, rule_files
 from bot.domain.compliance import Checker
 from bot.errors import ConfigError
-from bot.rule_cache import RuleCache
+from bot.rule_cache import RuleCache, default_path
 from tests.conftest import SHARED
 
 CORPUS = SHARED / "corpus" / "replies.jsonl"
@@ -194,3 +194,16 @@ def test_a_cache_made_by_other_sellerbot_code_is_not_used(tmp_path: Path, monkey
     checker, cache = loaded([path], cache_file)
     assert cache.programs.compiled == 1
     assert checker.check("Join our gizmo club!").rules == ("gizmo-club",)
+
+
+def test_the_cache_lives_in_the_xdg_cache_folder_or_nowhere(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_path().parent == tmp_path / "sellerbot"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # the XDG spec: ignored
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_path().parent == tmp_path / "home" / ".cache" / "sellerbot"
+    # A user with no home (a container's numeric user): no cache, rather than one in "./~".
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr("os.path.expanduser", lambda path: path)
+    assert default_path() is None
