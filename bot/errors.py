@@ -71,3 +71,12 @@ def problem_of(error: Any) -> dict[str, Any]:
         return {"problem": raised.code, "params": raised.params}
     context = {k: v for k, v in error.get("ctx", {}).items() if isinstance(v, str | int | float)}
     return {"problem": error["type"], "params": {"message": error["msg"], **context}}
+
+
+class Busy(SellerbotError):
+    """Another process is doing the same work now; nothing was done, and trying again later
+    will do it."""
+
+    # EX_TEMPFAIL (sysexits.h), "a temporary failure; the user is invited to retry later":
+    # a cron job or script can tell "busy" from "broken" (exit 1).
+    exit_code = 75

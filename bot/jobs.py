@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from bot import reports
 from bot.config import Settings
 from bot.domain.schedule import DEFAULT_SINCE, DigestSchedule, catch_up_due, period
-from bot.errors import SellerbotError
+from bot.errors import Busy, SellerbotError
 from bot.render import message
 from bot.render.blocks import digest_message
 from bot.store import Database, job_runs
@@ -246,7 +246,7 @@ class Syncs:
             result = syncs.sync(self.db, self.api, self.settings, now=datetime.now(UTC))
         except SellerbotError as exc:
             # Another process syncing (`sellerbot sync`, a replica) is no failure.
-            level = logging.INFO if exc.code == "sync_running" else logging.WARNING
+            level = logging.INFO if isinstance(exc, Busy) else logging.WARNING
             log.log(level, "sync: %s", message("errors", exc.code, **exc.params))
             return
         log.info("sync: %d orders (%d new) in %d pages", result.orders, result.new_orders,

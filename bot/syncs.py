@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.domain.records import Order, OrderItem
-from bot.errors import SellerbotError
+from bot.errors import Busy, SellerbotError
 from bot.sources.sp_api import Calls, OrdersApi
 from bot.store import Database, job_runs, queries, sync_state
 from bot.store.writer import BATCH_SIZE, Writer
@@ -76,8 +76,8 @@ def _claim(db: Database, marketplace_id: str, now: datetime) -> job_runs.Claim:
     claim = job_runs.claim(db, job, RUNNING, job_runs.owner_id(), now, stale_after=STALE_SYNC)
     if claim is None:
         held = job_runs.get(db, job, RUNNING)
-        raise SellerbotError("sync_running", owner=held.owner if held else "",
-                             since=held.claimed_at.strftime("%H:%M UTC") if held else "")
+        raise Busy("sync_running", owner=held.owner if held else "",
+                   since=held.claimed_at.strftime("%H:%M UTC") if held else "")
     return claim
 
 

@@ -12,7 +12,7 @@ from bot import render, reports, syncs
 from bot.errors import SellerbotError
 from bot.render import blocks as render_blocks
 from bot.sources.sp_api import INCLUDED_DATA, OrdersApi, SpApiFailed
-from bot.store import job_runs, sync_state
+from bot.store import Database, job_runs, sync_state
 from tests.conftest import stored
 
 API = "/orders/2026-01-01/orders"
@@ -208,6 +208,16 @@ def test_sellerbot_sync_in_the_terminal(amazon, tmp_path):
     assert "answered 403 Unauthorized" in refused.stderr and "SP_API_REFRESH_TOKEN" in refused.stderr
     unset = sellerbot("sync", cwd=tmp_path, env=dict.fromkeys(env, ""))
     assert unset.returncode == 1 and "must all be set" in unset.stderr
+    # Busy, not broken: another process's sync is running. A script (cron) can tell the two
+    # apart by the exit status: 75, EX_TEMPFAIL, "try again later".
+    db = Database(f"sqlite:///{tmp_path / 'cli.db'}")  # tests.test_cli.sellerbot's
+    job_runs.claim(db, "sync:ATVPDKIKX0DER", syncs.RUNNING, "serve:42", now,
+                   stale_after=syncs.STALE_SYNC)
+    asked = len(amazon.called(API))
+    busy = sellerbot("sync", cwd=tmp_path, env=env)
+    assert busy.returncode == 75, busy.stderr
+    assert len(amazon.called(API)) == asked
+    assert "another sync of these orders is running (serve:42" in busy.stderr
 
 
 def test_serve_syncs_every_interval_and_a_failure_is_logged_not_raised(db, amazon, live, caplog):
