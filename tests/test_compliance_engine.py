@@ -310,3 +310,40 @@ def test_the_quick_refusals_never_refuse_a_reply_the_full_expression_matches():
             assert sum(map(lower.count, phones._DIGIT_NAMES)) >= phones._MIN_DIGITS, lower
             seen["spelled"] += 1
     assert min(seen.values()) > 50, seen  # the samples did hold what each looks for
+
+
+def test_a_phrase_with_no_triggers_finds_the_same_matches_with_its_look_behind_moved():
+    # triggers._hoisted: "(?<!\w)X..." compiled as "X(?<!\wX)...", so that the regex engine
+    # can skip to the first characters; it must find exactly what the phrase as written finds.
+    import random
+
+    from bot.compliance_rules import builtin_dir
+    from bot.domain.compliance.checks.phrases import Phrase, _lowered
+    from bot.domain.compliance.checks.triggers import _hoisted
+    from bot.domain.compliance.rules import CONDITIONS
+    from bot.yaml_files import read_yaml
+
+    rng = random.Random(11)
+    patterns = set()
+    for path in builtin_dir().glob("*.yaml"):
+        check = read_yaml(path)["check"]
+        for key in ("patterns", *CONDITIONS):
+            patterns.update(p for p in check.get(key, ()) if not p.startswith("@"))
+    phrases = [Phrase(p) for p in sorted(patterns) if "(?-i:" not in p]
+    hoisted = [p for p in phrases
+               if not p.triggers and _hoisted(re._parser.parse(_lowered(p.source), 0))]
+    assert len(hoisted) >= 5  # the built-in rules do have such phrases, BOGO among them
+    for phrase in hoisted:
+        plain = re.compile(_lowered(phrase.source))
+        # Its own words, run together or apart, with letters and marks around them.
+        words = sorted(set(re.findall(r"[a-z']+|\d", _lowered(phrase.source))))
+        pieces = [*words, "x", "_", "é", "2", "-", "'"]
+        found = 0
+        for _ in range(300):
+            text = "".join(rng.choice(pieces) + rng.choice(["", " ", " ", "  ", "\n", ", ", "."])
+                           for _ in range(rng.randint(0, 12)))
+            start = rng.randint(0, len(text))
+            assert ([m.span() for m in phrase.expression.finditer(text, start)]
+                    == [m.span() for m in plain.finditer(text, start)]), (phrase.source, text)
+            found += bool(plain.search(text, start))
+        assert found, phrase.source  # the samples did hold some matches

@@ -81,8 +81,8 @@ class Phrase:
         self.cased = "(?-i:" in pattern
         try:
             self.expression, self.triggers = (
-                compile_with_triggers(self.source, re.IGNORECASE) if self.cased
-                else compile_with_triggers(_lowered(self.source), 0))
+                compile_with_triggers(self.source, re.IGNORECASE, word_start=True) if self.cased
+                else compile_with_triggers(_lowered(self.source), 0, word_start=True))
         except re.error as exc:
             raise PatternError(pattern, str(exc)) from None
         self._blind: re.Pattern[str] | None = None

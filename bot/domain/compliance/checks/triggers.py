@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 import ahocorasick
 
@@ -23,6 +24,8 @@ except ImportError:  # pragma: no cover - Python < 3.11
     import sre_parse as _sre  # type: ignore[no-redef]
 
 _REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+_ASSERT_NOT, _BRANCH, _IN, _LITERAL, _SUBPATTERN = (
+    _sre.ASSERT_NOT, _sre.BRANCH, _sre.IN, _sre.LITERAL, _sre.SUBPATTERN)
 # A character class this small is as good as its characters ("[$£€]").
 _SMALL_CLASS = 4
 # How many of a pattern's required sets must all be present before it runs: each one more
@@ -74,14 +77,19 @@ def keeping(programs: Programs) -> Iterator[Programs]:
         _PROGRAMS.reset(token)
 
 
-def compile_with_triggers(pattern: str, flags: int) -> tuple[re.Pattern[str], Triggers]:
+def compile_with_triggers(pattern: str, flags: int, *,
+                          word_start: bool = False) -> tuple[re.Pattern[str], Triggers]:
     """`pattern` compiled, and its triggers, from one parse: parsing is most of compiling, and
     some four hundred patterns load at start-up (bench/check_reply.py times it). Inside
-    `keeping(programs)`, a program kept from an earlier process is used instead."""
+    `keeping(programs)`, a program kept from an earlier process is used instead.
+
+    `word_start`: the pattern is a whole-word phrase, `(?<!\\w)...`; one with no triggers
+    runs over whole replies, and is compiled with its look-behind after its first character
+    (`_hoisted`), which finds the same matches several times faster."""
     programs = _PROGRAMS.get()
     if programs is None:
-        return _compiled(pattern, flags)[:2]
-    key = (pattern, int(flags))  # a plain int: marshal refuses re.RegexFlag
+        return _compiled(pattern, flags, word_start)[:2]
+    key = (pattern, int(flags), word_start)  # a plain int: marshal refuses re.RegexFlag
     kept = programs.used.get(key) or programs.kept.get(key)
     if kept is not None:
         try:
@@ -91,32 +99,72 @@ def compile_with_triggers(pattern: str, flags: int) -> tuple[re.Pattern[str], Tr
         else:
             programs.used[key] = kept
             return expression, kept[5]
-    expression, found, program = _compiled(pattern, flags)
+    expression, found, program = _compiled(pattern, flags, word_start)
     programs.compiled += 1
     if program is not None:
         programs.used[key] = program
     return expression, found
 
 
-def _compiled(pattern: str, flags: int) -> tuple[re.Pattern[str], Triggers, Program | None]:
+def _compiled(pattern: str, flags: int,
+              word_start: bool = False) -> tuple[re.Pattern[str], Triggers, Program | None]:
     try:
         parsed = _sre.parse(pattern, flags)
+        found = _from_tree(parsed)
+        tree = (word_start and not found and _hoisted(parsed)) or parsed
         # What re._compiler.compile does, keeping its program for the rule cache.
         # Plain ints: the compiler's opcodes are an int subclass, which marshal refuses.
-        code = list(map(int, _sre_compile._code(parsed, flags)))
+        code = list(map(int, _sre_compile._code(tree, flags)))
         groupindex = dict(parsed.state.groupdict)
         indexgroup: list[str | None] = [None] * parsed.state.groups
         for name, index in groupindex.items():
             indexgroup[index] = name
         program: Program = (code, int(flags | parsed.state.flags), parsed.state.groups - 1,
-                            groupindex, tuple(indexgroup), _from_tree(parsed))
+                            groupindex, tuple(indexgroup), found)
         expression = _engine.compile(None, program[1], code, *program[2:5])
-        return expression, program[5], program
+        return expression, found, program
     except re.error:
         raise
     except Exception:  # pragma: no cover - an interpreter whose internals differ
         expression = re.compile(pattern, flags)
         return expression, triggers(expression), None
+
+
+def _hoisted(parsed: Any) -> Any:
+    """`(?<!\\w)X...` as `X(?<!\\wX)...` for each first character X, or None when some
+    alternative does not start with one character (a literal or a class).
+
+    The same matches: after X matched at p, "not a word character and then X" ending at p+1
+    holds exactly when p follows no word character. But a pattern that starts with a
+    character, not an assertion, lets the regex engine skip in C to where one of its first
+    characters is (re's charset prefix), instead of trying every position of the reply: four
+    times faster for a phrase with no triggers, which runs over the whole reply."""
+    data = list(parsed.data)
+    if not data or data[0][0] is not _ASSERT_NOT or data[0][1][0] != -1:
+        return None
+    behind = list(data[0][1][1].data)  # \w
+    body = _after_first(data[1:], behind, parsed.state)
+    return None if body is None else _sre.SubPattern(parsed.state, body)
+
+
+def _after_first(items: list[Any], behind: list[Any], state: Any) -> list[Any] | None:
+    if not items:
+        return None
+    op, value = items[0]
+    if op in (_LITERAL, _IN):
+        check = (_ASSERT_NOT, (-1, _sre.SubPattern(state, [*behind, items[0]])))
+        return [items[0], check, *items[1:]]
+    if op is _BRANCH:
+        alternatives = [_after_first(list(a.data), behind, state) for a in value[1]]
+        if any(a is None for a in alternatives):
+            return None
+        return [(op, (value[0], [_sre.SubPattern(state, a) for a in alternatives])), *items[1:]]
+    if op is _SUBPATTERN and not value[1] and not value[2]:  # a group, no flags of its own
+        inner = _after_first(list(value[3].data), behind, state)
+        if inner is None:
+            return None
+        return [(op, (*value[:3], _sre.SubPattern(state, inner))), *items[1:]]
+    return None
 
 
 def triggers(expression: re.Pattern[str]) -> Triggers:
