@@ -27,16 +27,17 @@ from typing import Any
 
 import pydantic
 
-from bot.domain.compliance.checks.triggers import Program, Programs
+from bot.domain.compliance.checks.triggers import Program, ProgramKey, Programs
 
 log = logging.getLogger(__name__)
 
 # Bump when what an entry holds changes: an older cache is then ignored and rewritten.
 FORMAT = 1
 # The code that works out what is kept: an upgrade of sellerbot, or an edit of these by a
-# developer, may read or check a file differently or find other triggers, so a cache made by
-# other code is not used.
-_MAKERS = ("bot.compliance_rules", "bot.yaml_files", "bot.domain.compliance.checks.triggers",
+# developer, may read or check a file differently (the categories, the check types and their
+# keys) or find other triggers, so a cache made by other code is not used.
+_MAKERS = ("bot.compliance_rules", "bot.yaml_files", "bot.domain.compliance.rules",
+           "bot.domain.compliance.checks", "bot.domain.compliance.checks.triggers",
            "bot.rule_cache")
 
 
@@ -81,7 +82,7 @@ class RuleCache:
         self._used: dict[str, tuple[str, dict[str, str], dict[str, Any], bool]] = {}
         self._changed = False
 
-    def _read(self) -> tuple[dict[str, Any], dict[tuple[str, int], Program]]:
+    def _read(self) -> tuple[dict[str, Any], dict[ProgramKey, Program]]:
         if self.path is None:
             return {}, {}
         try:
@@ -128,9 +129,9 @@ class RuleCache:
     def save(self) -> None:
         """Write what this load used, if anything was new; never raises."""
         programs = self.programs
-        if self.path is None or _stamp() is None or not (self._changed or programs.compiled
-                                     or len(self._used) != len(self._rules)
-                                     or len(programs.used) != len(programs.kept)):
+        unchanged = not (self._changed or programs.compiled or len(self._used) != len(self._rules)
+                         or len(programs.used) != len(programs.kept))
+        if self.path is None or _stamp() is None or unchanged:
             return
         try:
             data = marshal.dumps((_stamp(), self._used, programs.used))

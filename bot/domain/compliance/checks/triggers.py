@@ -52,15 +52,17 @@ _FREQUENT_WEIGHT = 2
 # What compiling a pattern works out, to be kept between processes: the regex engine's
 # program (its code, final flags, groups and group names) and the pattern's triggers.
 Program = tuple[list[int], int, int, dict[str, int], tuple[str | None, ...], Triggers]
+# A program's key: the pattern, its flags, and whether it is a whole-word phrase.
+ProgramKey = tuple[str, int, bool]
 
 
 class Programs:
     """Compiled patterns by (pattern, flags): those kept from an earlier process, and those
     this one used (bot/rule_cache.py reads and writes them)."""
 
-    def __init__(self, kept: dict[tuple[str, int], Program]) -> None:
+    def __init__(self, kept: dict[ProgramKey, Program]) -> None:
         self.kept = kept
-        self.used: dict[tuple[str, int], Program] = {}
+        self.used: dict[ProgramKey, Program] = {}
         self.compiled = 0  # how many were not kept and had to be compiled
 
 
