@@ -108,7 +108,7 @@ class RuleCache:
                     for other, digest in entry[1].items()):
                 return None
             contents, enabled = dict(entry[2]), bool(entry[3])
-        except (OSError, TypeError, IndexError, AttributeError):
+        except (OSError, TypeError, ValueError, IndexError, AttributeError):
             return None  # a word list gone, or an entry not of this format
         self._used[str(path)] = entry
         return contents, enabled
@@ -148,3 +148,9 @@ class RuleCache:
                 raise
         except (OSError, ValueError) as exc:  # ValueError: a value marshal cannot keep
             log.info("rule cache %s not written: %s", self.path, exc)
+
+
+# Read now, as the modules it digests are imported, rather than at the first load: an upgrade
+# that replaces their files while this process runs must not stamp its results as the new
+# code's.
+_stamp()

@@ -3,6 +3,7 @@ their files, and it never serves a file that has changed or a cache it cannot tr
 
 import json
 import marshal
+import os
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,32 @@ def test_the_cache_lives_in_the_xdg_cache_folder_or_nowhere(monkeypatch, tmp_pat
     monkeypatch.delenv("HOME")
     monkeypatch.setattr("os.path.expanduser", lambda path: path)
     assert default_path() is None
+
+
+def test_a_second_process_compiles_nothing_whatever_its_hash_seed(tmp_path: Path):
+    # Every pattern must come out the same in every process: a word list built from a set in
+    # hash order once made the profanity pattern differ, so each start compiled and rewrote.
+    import subprocess
+    import sys
+
+    script = ("import sys; from pathlib import Path; from bot.compliance_rules import load_rules,"
+              " rule_files; from bot.rule_cache import RuleCache; c = RuleCache(Path(sys.argv[1]));"
+              " load_rules(rule_files(), c); print(c.programs.compiled)")
+    counts = []
+    for seed in ("1", "2", "3"):
+        done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "rules.marshal")],
+                              capture_output=True, text=True, check=True, timeout=120,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        counts.append(int(done.stdout))
+    assert counts[0] > 200 and counts[1:] == [0, 0]
+
+
+def test_a_kept_program_of_another_shape_is_compiled_again(tmp_path: Path):
+    cache_file = tmp_path / "rules.marshal"
+    path = write(tmp_path, "gizmo-club.yaml", RULE)
+    loaded([path], cache_file)
+    stamp, rules, programs = marshal.loads(cache_file.read_bytes())
+    cache_file.write_bytes(marshal.dumps((stamp, rules, {k: v[:5] for k, v in programs.items()})))
+    checker, cache = loaded([path], cache_file)
+    assert cache.programs.compiled == 1
+    assert checker.check("Join our gizmo club!").rules == ("gizmo-club",)

@@ -152,6 +152,8 @@ def build(check: Mapping[str, Any]) -> Detector:
 
 def build_words(check: Mapping[str, Any]) -> Detector:
     """Any of the `words` (read from the rule's `list` file), matched literally."""
-    words = sorted({w.strip() for w in check["words"] if w.strip()}, key=len, reverse=True)
+    # Longest first, then alphabetical: the same pattern in every process (a set's order
+    # follows the hash seed), so that the rule cache finds it.
+    words = sorted({w.strip() for w in check["words"] if w.strip()}, key=lambda w: (-len(w), w))
     # One expression for the whole list: its words share no trigger worth having.
     return _matches([Phrase("|".join(re.escape(w).replace(r"\ ", " ") for w in words))])

@@ -96,11 +96,12 @@ def compile_with_triggers(pattern: str, flags: int, *,
     if kept is not None:
         try:
             expression = _engine.compile(None, kept[1], kept[0], *kept[2:5])
-        except Exception:  # a program this interpreter refuses (it checks the code): compile
-            kept = None
+            found = tuple(frozenset(words) for words in kept[5])
+        except Exception:  # a program this interpreter refuses (it checks the code), or an
+            kept = None    # entry not of this shape: compile the pattern
         else:
             programs.used[key] = kept
-            return expression, kept[5]
+            return expression, found
     expression, found, program = _compiled(pattern, flags, word_start)
     programs.compiled += 1
     if program is not None:
