@@ -57,8 +57,8 @@ ProgramKey = tuple[str, int, bool]
 
 
 class Programs:
-    """Compiled patterns by (pattern, flags): those kept from an earlier process, and those
-    this one used (bot/rule_cache.py reads and writes them)."""
+    """Compiled patterns by ProgramKey: those kept from an earlier process, and those this
+    one used (bot/rule_cache.py reads and writes them)."""
 
     def __init__(self, kept: dict[ProgramKey, Program]) -> None:
         self.kept = kept
@@ -143,7 +143,9 @@ def _hoisted(parsed: Any) -> Any:
     characters is (re's charset prefix), instead of trying every position of the reply: four
     times faster for a phrase with no triggers, which runs over the whole reply."""
     data = list(parsed.data)
-    if not data or data[0][0] is not _ASSERT_NOT or data[0][1][0] != -1:
+    # A look-behind of one character, as the whole-word wrapper's "(?<!\\w)" is.
+    if not data or data[0][0] is not _ASSERT_NOT or data[0][1][0] != -1 or (
+            data[0][1][1].getwidth() != (1, 1)):
         return None
     behind = list(data[0][1][1].data)  # \w
     body = _after_first(data[1:], behind, parsed.state)
