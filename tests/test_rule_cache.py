@@ -14,25 +14,10 @@ from bot.domain.compliance import Checker
 from bot.errors import ConfigError
 from bot.rule_cache import RuleCache, default_path
 from tests.conftest import SHARED
+from tests.test_compliance_rules import RULE
 
 CORPUS = SHARED / "corpus" / "replies.jsonl"
-
-RULE = """# a test rule
-category: marketing
-severity: block
-title: Test
-why: Testing.
-fix: Test.
-source: https://example.com/policy
-effective: 2026-01-01
-check:
-  type: phrases
-  patterns: ['gizmo club']
-examples:
-  flag: [join the gizmo club, gizmo club rocks, our gizmo club]
-  pass: [gizmo, club, nothing]
-"""
-
+# The test rule of tests/test_compliance_rules.py ("gizmo club"), and the same from a word list.
 WORDS_RULE = RULE.replace("type: phrases\n  patterns: ['gizmo club']", "type: words\n  list: words.txt")
 
 
