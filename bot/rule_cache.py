@@ -31,11 +31,10 @@ from bot.domain.compliance.checks.triggers import Program, ProgramKey, Programs
 
 log = logging.getLogger(__name__)
 
-# Bump when what an entry holds changes: an older cache is then ignored and rewritten.
-FORMAT = 1
-# The code that works out what is kept: an upgrade of sellerbot, or an edit of these by a
-# developer, may read or check a file differently (the categories, the check types and their
-# keys) or find other triggers, so a cache made by other code is not used.
+# The code that works out what is kept, and how it is kept: an upgrade of sellerbot, or an edit
+# of these by a developer, may read or check a file differently (the categories, the check
+# types and their keys), find other triggers or keep entries of another shape, so a cache made
+# by other code is not used. (No format number to bump: this module's own source is digested.)
 _MAKERS = ("bot.compliance_rules", "bot.yaml_files", "bot.domain.compliance.rules",
            "bot.domain.compliance.checks", "bot.domain.compliance.checks.triggers",
            "bot.rule_cache")
@@ -51,7 +50,7 @@ def _stamp() -> tuple[object, ...] | None:
                         for name in _MAKERS)
     except (OSError, AttributeError, TypeError, ValueError):
         return None
-    return FORMAT, sys.version, _sre.MAGIC, pydantic.VERSION, _digest(code)
+    return sys.version, _sre.MAGIC, pydantic.VERSION, _digest(code)
 
 
 def default_path() -> Path | None:
