@@ -46,6 +46,7 @@ def test_disguised_links_are_found(text):
     "care\u200b@hillcrest\u200b.com",
     "care＠hillcrest．com",
     "mailto:care@hillcrest.com",
+    "Kind regards,\nFernhill Candles\nhello@fernhillcandles.example",  # a reserved name
 ])
 def test_disguised_email_addresses_are_found(text):
     assert "email-address" in categories(text)
@@ -78,6 +79,7 @@ def test_disguised_phone_numbers_are_found(text):
     "The KitchenPro™ lid fits; it cost €24.",
     "Hello,\n\nThe cable is 2 m long.\n\nKind regards,\nDana",
     "Hi, I’m sorry it arrived late; I’ve sent a replacement.",
+    "The icon is saved as logo@2x.png and the sheet as list@v2.pdf.",
 ])
 def test_look_alikes_pass(text):
     result = CHECK(text)

@@ -30,6 +30,9 @@ _MARKER = re.compile(r"[@\s\[({](?:(?<=@)|(?<=\s)\s*[\[({]\s*(?:at|@)\s*[\])}]"
 _LOCAL_END = re.compile(r"[\w][\w.+-]*\s*$")
 # No "@", no "dot" and no bracketed "at" or dot: no address can be there, so no scan.
 _HINT = re.compile(r"[\[({]\s*(?:\.|dot|at|@)\s*[\])}]", re.IGNORECASE)
+# Names kept for documentation and private use (RFC 2606, RFC 6761, RFC 6762): in no public
+# suffix list, yet "returns@shop.example" in a template is an address all the same.
+_RESERVED = frozenset({"example", "test", "invalid", "localhost", "local", "internal"})
 
 
 class _Emails:
@@ -62,7 +65,9 @@ class _Emails:
     def _is_address(self, m: re.Match[str]) -> bool:
         domain = _SEPARATOR.sub(".", m.group("domain")).lower()
         tld = m.group("tld")
-        if registrable(domain) is None or not (tld.islower() or tld.isupper()):
+        if not (tld.islower() or tld.isupper()):
+            return False
+        if registrable(domain) is None and not (tld.lower() in _RESERVED and "." in domain):
             return False
         if m.group("at").strip().lower() != "at":
             return True  # "@", "(at)", "[at]": nobody writes those by accident
