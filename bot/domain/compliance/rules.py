@@ -115,9 +115,12 @@ class Rule:
         if reply_to and reply and reply_to.holds(reply, reply.whole, {}):
             return []
         need, refuse = conditions.get("with_in_message"), conditions.get("unless_in_message")
-        # A message-wide condition made only of rule references costs nothing: decide first.
-        if need and not need.patterns and not need.found_by_rules(draft.whole, found):
-            return []
+        # A condition made only of rule references costs nothing: decide first. A sentence's
+        # "with" cannot hold where the referenced rules found nothing in the whole reply.
+        for only_refs in (need, conditions.get("with")):
+            if only_refs and not only_refs.patterns and not only_refs.found_by_rules(
+                    draft.whole, found):
+                return []
         hits = list(self.detector(draft))
         if not hits:
             return hits
