@@ -47,6 +47,10 @@ def test_disguised_links_are_found(text):
     "care＠hillcrest．com",
     "mailto:care@hillcrest.com",
     "Kind regards,\nFernhill Candles\nhello@fernhillcandles.example",  # a reserved name
+    # The sentence's stop and the next word are no part of the address.
+    "Their support address is support@kestrelaudio.com. Best, SoundWave Direct",
+    "Their claims desk is claims@swiftparcel-express.co.uk. thanks",
+    "Write to care at hillcrest dot com. Cheers",
 ])
 def test_disguised_email_addresses_are_found(text):
     assert "email-address" in categories(text)

@@ -54,13 +54,28 @@ class _Emails:
             if m is None:
                 continue
             done = m.end()
-            if self._is_address(m):
+            m = self._trimmed_address(text, m)
+            if m is not None:
                 start = m.start()
                 # A mailto: in front is part of the same address.
                 if draft.text[max(start - 7, 0):start].lower() == "mailto:":
                     start -= 7
                 hits.append(Hit(start, m.end()))
         return hits
+
+    def _trimmed_address(self, text: str, m: re.Match[str]) -> re.Match[str] | None:
+        """The address `m` starts, or None: "help@shop.com. Best" reads the stop and the next
+        word as one more label ("Best"), so labels are dropped from the end until what is left
+        is an address or has no dot."""
+        while not self._is_address(m):
+            separators = list(_SEPARATOR.finditer(text, m.start("domain"), m.end()))
+            if len(separators) < 2:
+                return None
+            shorter = _ADDRESS.match(text, m.start(), separators[-1].start())
+            if shorter is None:
+                return None
+            m = shorter
+        return m
 
     def _is_address(self, m: re.Match[str]) -> bool:
         domain = _SEPARATOR.sub(".", m.group("domain")).lower()
