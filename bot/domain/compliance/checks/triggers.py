@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from typing import Any
 
 import ahocorasick
@@ -190,21 +191,25 @@ def _from_tree(parsed: object) -> Triggers:
     return tuple(useful[:_KEEP])
 
 
+@cache
 def _rarity(found: frozenset[str]) -> tuple[int, int]:
     # The rarest set has the longest shortest trigger, function words and punctuation
     # counting as empty and frequent words as short; then the fewest alternatives.
-    def weight(trigger: str) -> int:
-        word = trigger.strip(" .,;:!?'\"-()/")
-        if word and not any(c.isalnum() for c in word):
-            return _USEFUL + 1  # a symbol such as "@" or "$": rare in replies
-        if not word or word in _FUNCTION_WORDS:
-            return 0
-        if word in _FREQUENT:
-            return _FREQUENT_WEIGHT
-        # A symbol such as "$" or an emoji is rare in replies, however short.
-        return len(word) if word.isascii() else _USEFUL + 1
+    # Cached, as _weight is: building one pattern's sets asks for the same ones many times.
+    return min(map(_weight, found)), -len(found)
 
-    return min(map(weight, found)), -len(found)
+
+@cache
+def _weight(trigger: str) -> int:
+    word = trigger.strip(" .,;:!?'\"-()/")
+    if word and not any(c.isalnum() for c in word):
+        return _USEFUL + 1  # a symbol such as "@" or "$": rare in replies
+    if not word or word in _FUNCTION_WORDS:
+        return 0
+    if word in _FREQUENT:
+        return _FREQUENT_WEIGHT
+    # A symbol such as "$" or an emoji is rare in replies, however short.
+    return len(word) if word.isascii() else _USEFUL + 1
 
 
 def _leads(branch: object) -> list[str] | None:
