@@ -142,7 +142,8 @@ def main() -> None:
     # holding the interpreter (and every Slack listener) the whole time.
     hostile = {"10,000 '.'": "." * 10_000, "10,000 '!'": "!" * 10_000,
                "'a . ' x 2,500": "a . " * 2_500, "'a[.]' x 2,500": "a[.]" * 2_500,
-               "'a dot ' x 1,666": "a dot " * 1_666, "'a@' x 5,000": "a@" * 5_000}
+               "'a dot ' x 1,666": "a dot " * 1_666, "'a@' x 5,000": "a@" * 5_000,
+               "'x@' + 'ab.' x 3,300 + 'Zz'": "x@" + "ab." * 3_300 + "Zz"}
     worst = max((min(_timed(check, text) for _ in range(3)), name)
                 for name, text in hostile.items())
     print(f"slowest hostile 10,000-character draft: {worst[1]}, {worst[0] * 1000:.1f} ms")
