@@ -96,7 +96,7 @@ def compile_with_triggers(pattern: str, flags: int, *,
     kept = programs.used.get(key) or programs.kept.get(key)
     if kept is not None:
         try:
-            expression = _engine.compile(None, kept[1], kept[0], *kept[2:5])
+            expression = _expression(kept)
             found = tuple(frozenset(words) for words in kept[5])
         except Exception:  # a program this interpreter refuses (it checks the code), or an
             kept = None    # entry not of this shape: compile the pattern
@@ -125,13 +125,19 @@ def _compiled(pattern: str, flags: int,
             indexgroup[index] = name
         program: Program = (code, int(flags | parsed.state.flags), parsed.state.groups - 1,
                             groupindex, tuple(indexgroup), found)
-        expression = _engine.compile(None, program[1], code, *program[2:5])
-        return expression, found, program
+        return _expression(program), found, program
     except re.error:
         raise
     except Exception:  # pragma: no cover - an interpreter whose internals differ
         expression = re.compile(pattern, flags)
         return expression, triggers(expression), None
+
+
+def _expression(program: Program) -> re.Pattern[str]:
+    # The regex engine's own constructor, as re._compiler.compile calls it: (pattern, flags,
+    # code, groups, group names by index and by name); private to CPython, so called only here.
+    code, flags, groups, groupindex, indexgroup, _ = program
+    return _engine.compile(None, flags, code, groups, groupindex, indexgroup)
 
 
 def _hoisted(parsed: Any) -> Any:
