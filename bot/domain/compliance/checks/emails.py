@@ -87,7 +87,7 @@ class _Emails:
         tld = m.group("tld")
         if not (tld.islower() or tld.isupper()):
             return False
-        if registrable(domain) is None and not (tld.lower() in _RESERVED and "." in domain):
+        if registrable(domain) is None and tld.lower() not in _RESERVED:
             return False
         if m.group("at").strip().lower() != "at":
             return True  # "@", "(at)", "[at]": nobody writes those by accident
