@@ -94,7 +94,7 @@ def _check(path: Path, check: dict[str, Any],
         except OSError as exc:
             raise _fail(path, "check.list", "unreadable", reason=exc.strerror) from None
         except UnicodeDecodeError:
-            raise _fail(path, "check.list", "unreadable", reason="not UTF-8 text") from None
+            raise _fail(path, "check.list", "not_utf8") from None
         check["words"] = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
     return check
 

@@ -163,3 +163,15 @@ def test_a_rule_file_that_is_not_utf8_is_named(tmp_path: Path):
         load_rule(path)
     assert error.value.params["problem"] == "not_yaml"
     assert str(path) in message("errors", error.value.code, **error.value.params)
+
+
+def test_a_word_list_that_is_not_utf8_is_named(tmp_path: Path):
+    (tmp_path / "gizmo-words.txt").write_bytes("caf\xe9\n".encode("latin-1"))
+    path = tmp_path / "gizmo-club.yaml"
+    path.write_text(RULE.replace("  type: phrases\n  patterns: ['gizmo club']",
+                                 "  type: words\n  list: gizmo-words.txt"), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_rule(path)
+    assert error.value.params["key"] == "check.list"
+    said = message("errors", error.value.code, **error.value.params)
+    assert str(path) in said and "not UTF-8 text" in said
