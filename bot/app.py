@@ -43,16 +43,21 @@ def web_client(settings: Settings) -> WebClient:
 
 def create_app(settings: Settings, db: Database | None = None, *, socket_mode: bool = False
                ) -> App:
-    """The Bolt app with every listener registered. HTTP mode verifies each request's
-    signature with SLACK_SIGNING_SECRET; Socket Mode has no requests to sign."""
-    signing_secret = None if socket_mode else settings.secret("slack_signing_secret")
+    """The Bolt app with every listener registered. Over HTTP it answers only requests that
+    bot/server.py verified with SLACK_SIGNING_SECRET; Socket Mode has no requests to sign."""
+    if not socket_mode:
+        settings.secret("slack_signing_secret")  # a missing one stops start-up here
     # Bolt's own warnings quote whole request bodies, and a /check-reply body can hold a buyer's
-    # name or address (privacy.md §2): sellerbot logs what it needs itself.
-    logging.getLogger("slack_bolt").setLevel(logging.ERROR)
+    # name or address (privacy.md §2): sellerbot logs what it needs itself. Bolt copies its
+    # loggers' levels from the logger it is given (from the root logger without one).
+    bolt_log = logging.getLogger("slack_bolt")
+    bolt_log.setLevel(logging.ERROR)
     app = App(
         client=web_client(settings),
-        signing_secret=signing_secret,
-        request_verification_enabled=not socket_mode,
+        logger=bolt_log,
+        # The HTTP edge (bot/slack/verification.py) verifies every request before Bolt parses
+        # it; Bolt's own check would parse first and log the body of a request it refuses.
+        request_verification_enabled=False,
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS,
                                              thread_name_prefix="sellerbot-listener"),
     )

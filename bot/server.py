@@ -3,18 +3,20 @@
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 import waitress
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot import reports
 from bot.app import create_app
 from bot.config import Settings
+from bot.slack import verification
 from bot.store import Database
 
 log = logging.getLogger(__name__)
@@ -34,23 +36,51 @@ def _start_jobs(settings: Settings, db: Database, app: App) -> None:
     jobs.start(settings, db, app.client)
 
 
-def wsgi_app(app: App, db: Database) -> Wsgi:
-    """Slack at POST /slack/events, and GET /healthz for load balancers and uptime checks."""
-    slack = SlackRequestHandler(app, path="/slack/events")
+def wsgi_app(app: App, db: Database, signing_secret: str) -> Wsgi:
+    """Slack at POST /slack/events, and GET /healthz for load balancers and uptime checks.
+
+    Every POST is verified here (bot/slack/verification.py) before Bolt sees it: a request
+    that fails gets its status and nothing else.
+    """
+    replays = verification.Replays()
+
+    def slack(environ: dict[str, Any]) -> tuple[int, dict[str, Any], str]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return 405, {"allow": ["POST"]}, ""
+        try:
+            body = verification.read_body(environ)
+            headers = verification.headers_of(environ)
+            text = verification.verify(body, headers, signing_secret, time.time(), replays)
+            request = BoltRequest(body=text, query=str(environ.get("QUERY_STRING") or ""),
+                                  headers=headers, context={verification.VERIFIED: True})
+        except verification.Refused as refused:
+            log.warning("refused a request to /slack/events: %s (%d)", refused.why,
+                        refused.status)
+            return refused.status, {}, ""
+        except ValueError:  # signed by Slack, yet not the JSON or form it claims to be
+            log.warning("refused a signed request whose body could not be parsed (400)")
+            return 400, {}, ""
+        answer = app.dispatch(request)
+        return answer.status, answer.headers, answer.body
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+        path = environ.get("PATH_INFO")
+        if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             health = reports.health(db, datetime.now(UTC))
-            status = "200 OK" if health.database_ok else "503 Service Unavailable"
+            status = 200 if health.database_ok else 503
             body = json.dumps({
                 "database": "ok" if health.database_ok else "unreachable",
                 "data_as_of": health.last_data.isoformat() if health.last_data else None,
                 "stale": health.stale,
-            }).encode()
-            start_response(status, [("Content-Type", "application/json"),
-                                    ("Content-Length", str(len(body)))])
-            return [body]
-        return slack(environ, start_response)
+            })
+            headers: dict[str, Any] = {"content-type": ["application/json"]}
+        elif path == "/slack/events":
+            status, headers, body = slack(environ)
+        else:
+            status, headers, body = 404, {}, ""
+        response = WsgiHttpResponse(status=status, headers=headers, body=body)
+        start_response(response.status, response.get_headers())
+        return response.get_body()
 
     return application
 
@@ -72,8 +102,10 @@ def serve_http(settings: Settings) -> None:
     app = create_app(settings, db)
     _start_jobs(settings, db, app)
     log.info("serving Slack on http://%s:%d/slack/events", settings.host, settings.port)
-    waitress.serve(wsgi_app(app, db), host=settings.host, port=settings.port,
-                   threads=HTTP_THREADS, ident="sellerbot")
+    waitress.serve(wsgi_app(app, db, settings.secret("slack_signing_secret")),
+                   host=settings.host, port=settings.port, threads=HTTP_THREADS, ident="sellerbot",
+                   # waitress refuses a bigger body itself (413) before buffering it.
+                   max_request_body_size=verification.MAX_BODY_BYTES)
 
 
 def serve_socket(settings: Settings) -> None:

@@ -280,7 +280,8 @@ def test_can_return_end_to_end_and_shared_once(served, fake):
                "response_url": fake.webhook("shared"),
                "actions": [{"type": "button", "action_id": "share_return", "block_id": "share",
                             "value": share["value"], "action_ts": "1.1"}]}
-    for _ in range(2):
+    for click in ("1.1", "1.2"):  # two clicks: two requests, each with its own action_ts
+        payload["actions"][0]["action_ts"] = click
         served.post("payload=" + quote(json.dumps(payload)))
     posted = fake.wait("chat.postMessage")
     fake.wait("webhook/shared", count=2)

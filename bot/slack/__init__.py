@@ -6,9 +6,9 @@ declares the same set (tests/test_manifest.py holds the two together).
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext, BoltRequest
 
-from bot.slack import access, actions, checks, commands, failures, home, shipments
+from bot.slack import access, actions, checks, commands, failures, home, shipments, verification
 from bot.slack.services import Services
 
 COMMANDS = ("/orders", "/can-return", "/check-reply")
@@ -21,6 +21,7 @@ EVENTS = ("app_home_opened",)
 
 def register(app: App, services: Services) -> None:
     """Wire every listener sellerbot has into `app`."""
+    app.middleware(verification.required)
     app.middleware(access.allowlist(services))
 
     app.command("/orders")(commands.orders(services))
@@ -42,7 +43,15 @@ def register(app: App, services: Services) -> None:
     app.error(_on_error)
 
 
-def _on_error(error: Exception, body: dict[str, Any], respond: Any = None) -> None:
-    """A listener failed before its ack: say sorry and log the cause (failures.py has the rest)."""
-    kind = body.get("command") or body.get("type") or "request"
+def _on_error(error: Exception, body: dict[str, Any], request: BoltRequest,
+              context: BoltContext, respond: Any = None) -> None:
+    """A listener failed before its ack: say sorry and log the cause (failures.py has the rest).
+
+    Nothing from a request that was not verified is used, not even to name it: its
+    response_url could point anywhere.
+    """
+    if not verification.is_verified(context, request.mode):
+        failures.report(error, "an unverified request")
+        return
+    kind = str(body.get("command") or body.get("type") or "request")[:40]
     failures.report(error, kind, respond if body.get("response_url") else None)
