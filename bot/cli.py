@@ -148,7 +148,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 
 
 def _print_json(data: object) -> None:
-    _echo(json.dumps(data, indent=2, ensure_ascii=False))
+    _echo(render_data.dumps(data, indent=2))
 
 
 @app.command()
@@ -394,21 +394,21 @@ def _check_jsonl(source: str, settings: Settings, rules: object, region: str) ->
                     raise ValueError
             except ValueError:
                 worst = 2
-                _echo(json.dumps({"line": number, "error": render.message(
-                    "errors", "jsonl_not_object")}, ensure_ascii=False))
+                _echo(render_data.dumps({"line": number, "error": render.message(
+                    "errors", "jsonl_not_object")}))
                 continue
             try:
                 result = reply_checks.check(rules, item["text"],  # type: ignore[arg-type]
                                             in_reply_to=item.get("in_reply_to"), region=region)
             except BadInput as exc:
                 worst = 2
-                _echo(json.dumps({"line": number, "error": render.message(
-                    "errors", exc.code, **exc.params)}, ensure_ascii=False))
+                _echo(render_data.dumps({"line": number, "error": render.message(
+                    "errors", exc.code, **exc.params)}))
                 continue
             records.append(reply_checks.audit_record(item["text"], result,
                                                      reply_checks.Asker("batch"), now))
             worst = max(worst, 0 if result.verdict == "ok" else 1)
-            _echo(json.dumps(render_data.check_result(result), ensure_ascii=False))
+            _echo(render_data.dumps(render_data.check_result(result)))
     finally:
         if stream is not sys.stdin:
             stream.close()

@@ -13,7 +13,9 @@ from bot.domain.shipping import ShipmentRate, Standing, Urgency
 from bot.render import blocks, text
 from bot.reports import Digest, NewOrders, OrderDetail, OrdersReport, View
 
-HOSTILE = "<!channel> <https://evil.example|click> & *bold* <@U123> \x1b[31m"
+HOSTILE = "<!channel> <https://evil.example|click> & *bold* <@U123> \x1b[31m \u202egnp.exe \u2066x\u2069"
+# Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 NOW = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
 
 
@@ -83,7 +85,7 @@ def check_limits_and_inert(message: dict) -> None:
         for link in re.findall(r"<([^>]*)>", value):
             assert link.startswith("https://sellercentral.amazon.com/orders-v3/"), link
         assert "<!channel>" not in value and "evil.example|" not in value.replace("evil.example|click&gt;", "")
-        assert "\x1b" not in value
+        assert "\x1b" not in value and not BIDI.search(value)
 
 
 @pytest.mark.parametrize("confirm", [False, True])
@@ -165,9 +167,9 @@ def test_plain_text_shows_titles_as_they_are_without_control_characters(seller):
     report = OrdersReport(View.AT_RISK, NOW, NOW.date(), NOW.date(), entries)
     shown = text("orders", report=report, seller=seller)
     assert "<!channel> <https://evil.example|click> & *bold*" in shown
-    assert "\x1b" not in shown
+    assert "\x1b" not in shown and not BIDI.search(shown)
     digest = text("digest", digest=digest_of(entries), seller=seller)
-    assert "Late Shipment Rate" in digest and "\x1b" not in digest
+    assert "Late Shipment Rate" in digest and "\x1b" not in digest and not BIDI.search(digest)
 
 
 def test_a_long_shouted_draft_stays_within_slacks_limits():
@@ -195,3 +197,14 @@ def test_an_ampersand_heavy_suggestion_is_cut_between_code_blocks_not_inside_one
     assert len(code) >= 2
     for section in code:
         assert len(section) <= 3000 and section.endswith("```") and "&amp;" in section
+
+
+def test_json_output_keeps_the_value_but_prints_no_control_or_bidi_character():
+    from bot.render import data
+
+    report = OrdersReport(View.AT_RISK, NOW, NOW.date(), NOW.date(), standings(3))
+    plain = data.orders(report, UTC)
+    printed = data.dumps(plain, indent=2)
+    assert "\x1b" not in printed and not BIDI.search(printed)
+    assert json.loads(printed) == plain  # a script still reads the title exactly
+    assert "\u202e" in plain["orders"][0]["items"][0]["title"]

@@ -30,10 +30,11 @@ def test_every_problem_code_has_a_message():
     assert codes and codes <= macros("problems")
 
 
-@pytest.mark.parametrize("hostile", ["\x1b[2J\x1b[31mred", "bell\x07", "csi\x9b31m"])
+@pytest.mark.parametrize("hostile", ["\x1b[2J\x1b[31mred", "bell\x07", "csi\x9b31m",
+                                     "SKU-\u202egnp.exe", "\u2067isolated\u2069", "\u202aembed\u202c"])
 def test_control_characters_print_as_text(hostile):
     said = message("errors", "order_id_malformed", text=hostile)
-    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", said)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", said)
 
 
 def test_import_summary_reads_well():

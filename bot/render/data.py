@@ -1,5 +1,6 @@
 """Reports as plain data, for `--json`: stable keys, ISO 8601 times with offsets, no words."""
 
+import json
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
@@ -7,6 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.shipping import Standing
+from bot.render.environment import UNSAFE
+
+
+def dumps(data: Any, indent: int | None = None) -> str:
+    """`data` as JSON, readable (non-ASCII as is) but with control and bidirectional characters
+    written as \\u escapes: the same value to a script, inert on the terminal it prints to."""
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def _time(moment: datetime | None, tz: ZoneInfo) -> str | None:

@@ -12,13 +12,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot.paths import templates_dir
 
 # C0 and C1 control characters other than tab and newline: a product title or a file name
-# carrying terminal escape sequences must print as text, not act on the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# carrying terminal escape sequences must print as text, not act on the terminal. Likewise
+# Unicode's bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+# which make "SKU-\u202egnp.exe" read as "SKU-exe.png" in Slack and in a terminal.
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, str):
-        return _CONTROL.sub("\ufffd", value)
+        return UNSAFE.sub("\ufffd", value)
     return "" if value is None else value
 
 
