@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.sources.context import SellerContext
 from bot.sources.files import SourceFile
-from bot.sources.flatfile import BadRow
+from bot.sources.flatfile import BadRow, Note
 from bot.store.writer import RowBuilders
 
 # File rows per batch: big enough to amortise a round trip, small enough to keep memory flat.
@@ -32,6 +32,7 @@ class Batch:
     rows: dict[type, list[tuple]]
     lines: int = 0
     problems: list[BadRow] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     bytes_read: int = 0
     # Set on the last batch of a file, once it has been read through.
     checksum: str | None = None
@@ -46,6 +47,9 @@ def batches(source: SourceFile, ctx: SellerContext, builders: RowBuilders) -> It
         if kind is BadRow:
             batch.problems.append(record)
             batch.lines += 1
+            continue
+        if kind is Note:
+            batch.notes.append(record)
             continue
         batch.rows[kind].append(builders[kind](record))
         if kind is row_record:

@@ -13,7 +13,7 @@ from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.errors import ImportRejected, StoreError
 from bot.sources.context import SellerContext
 from bot.sources.files import SourceFile, Unrecognized, open_source
-from bot.sources.flatfile import BadRow
+from bot.sources.flatfile import BadRow, Note
 from bot.store import Database, queries
 from bot.store.writer import Writer
 
@@ -40,6 +40,8 @@ class ImportResult:
     returns: int
     checksum: str
     skipped: list[BadRow] = field(default_factory=list)
+    # Rows imported with something to know (an order status sellerbot does not know).
+    notes: list[Note] = field(default_factory=list)
 
 
 @contextmanager
@@ -92,12 +94,14 @@ def import_file(
         else:
             stream = batches(source, ctx, writer.builders)
         problems: list[BadRow] = []
+        notes: list[Note] = []
         rows = 0
         checksum = ""
         try:
             for batch in stream:
                 rows += batch.lines
                 problems.extend(batch.problems)
+                notes.extend(batch.notes[:LISTED_PROBLEMS - len(notes)])
                 # After the first problem of a file that will be rejected, read on only to
                 # list the other problems; writing would be wasted.
                 if skip_bad_rows or not problems:
@@ -128,4 +132,5 @@ def import_file(
         returns=writer.written[ReturnRequest],
         checksum=checksum,
         skipped=problems,
+        notes=notes,
     )

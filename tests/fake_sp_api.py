@@ -65,6 +65,8 @@ class _Order:
     v0: dict[str, Any]
     items: list[dict[str, Any]]
     confirmations: list[dict[str, Any]] = field(default_factory=list)
+    # Top-level fields sent as given, over what the fake would send (tests of broken orders).
+    overrides: dict[str, Any] = field(default_factory=dict)
 
 
 class FakeSpApi:
@@ -301,6 +303,7 @@ class FakeSpApi:
                   PurchaseDate=stamp(order.created), LastUpdateDate=stamp(order.updated),
                   OrderStatus=order.status, LatestShipDate=stamp(order.ship_by),
                   EarliestShipDate=stamp(order.created))
+        v0.update(order.overrides)
         return v0
 
     def _as_v2026(self, order: _Order) -> dict[str, Any]:
@@ -330,4 +333,5 @@ class FakeSpApi:
             shaped.pop("cancellation", None)
             items.append(shaped)
         v2026["orderItems"] = items
+        v2026.update(order.overrides)
         return v2026

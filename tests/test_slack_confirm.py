@@ -3,6 +3,7 @@ the fake SP-API for Amazon, both spoken to by the real clients."""
 
 import json
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -67,7 +68,9 @@ def submit(served, view: dict, **typed: str):
                   "element"]["initial_date"]}},
               "method": {"value": {"type": "plain_text_input", "value": None}}}
     status, body = served.interact({
-        "type": "view_submission", "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
+        # Each submission carries a fresh trigger_id, as Slack's do.
+        "type": "view_submission", "trigger_id": uuid.uuid4().hex,
+        "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
         "view": {"id": "V0007", "type": "modal", "callback_id": "confirm_shipment_form",
                  "private_metadata": view["private_metadata"], "state": {"values": values}}})
     assert status == 200

@@ -269,10 +269,10 @@ def test_an_unreadable_order_is_left_out_and_logged_not_the_whole_sync(db, amazo
     now = real_now()
     amazon.add_order("120-0000000-0000014", created=now - timedelta(hours=6))
     amazon.add_order("120-0000000-0000015", created=now - timedelta(hours=5))
-    amazon.orders["120-0000000-0000015"].status = "Teleported"
+    amazon.orders["120-0000000-0000015"].overrides = {"createdTime": "yesterday"}
     result = sync(db, live())
     assert (result.orders, result.skipped) == (1, ("120-0000000-0000015",))
-    assert "120-0000000-0000015 left out" in caplog.text and "fulfillmentStatus" in caplog.text
+    assert "120-0000000-0000015 left out" in caplog.text and "createdTime" in caplog.text
     assert [r["order_id"] for r in stored(db)["orders"]] == ["120-0000000-0000014"]
     assert sync_state.get(db, "ATVPDKIKX0DER").watermark == result.before
 
@@ -284,7 +284,7 @@ def test_an_order_left_out_is_shown_in_the_digest_and_on_app_home_until_it_is_re
     # it is missing from every list.
     now = real_now()
     amazon.add_order("120-0000000-0000018", created=now - timedelta(hours=6))
-    amazon.orders["120-0000000-0000018"].status = "Teleported"
+    amazon.orders["120-0000000-0000018"].overrides = {"createdTime": "yesterday"}
     settings = live()
     sync(db, settings, now=now - timedelta(hours=2))
     sync(db, settings, now=now - timedelta(hours=1))  # reads nothing new: the order stays listed
@@ -298,11 +298,23 @@ def test_an_order_left_out_is_shown_in_the_digest_and_on_app_home_until_it_is_re
     home = json.dumps(render_blocks.home_view(digest, seller))
     assert "1 order from Amazon could not be read" in home and "120-0000000-0000018" in home
     # Amazon fixes it: the next sync reads it, and the warning goes.
+    amazon.orders["120-0000000-0000018"].overrides = {}
     amazon.update("120-0000000-0000018", status="Unshipped", at=now - timedelta(minutes=30))
     assert sync(db, settings, now=now).orders == 1
     after = reports.digest(db, seller, now)
     assert after.sync.left_out == ()
     assert "could not be read" not in render.text("digest", digest=after, seller=seller)
+
+
+@pytest.mark.parametrize("version", ["v0", "2026-01-01"])
+def test_a_status_sellerbot_does_not_know_is_stored_as_unknown_with_a_warning(
+        db, amazon, live, caplog, version):
+    amazon.add_order("120-0000000-0000019", created=real_now() - timedelta(hours=6))
+    amazon.orders["120-0000000-0000019"].status = "Teleported"
+    result = sync(db, live(orders_api_version=version))
+    assert (result.orders, result.skipped) == (1, ())
+    assert [r["status"] for r in stored(db)["orders"]] == [None]
+    assert "order status 'Teleported', which sellerbot does not know" in caplog.text
 
 
 def test_a_fault_nobody_expected_is_still_recorded(db, amazon, live, monkeypatch):

@@ -12,7 +12,7 @@ from bot.domain.order_ids import STORED_ORDER_ID
 from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.sources.codes import channel, order_status, squash
 from bot.sources.context import SellerContext
-from bot.sources.flatfile import BadRow, FlatFile
+from bot.sources.flatfile import BadRow, FlatFile, Note
 from bot.sources.values import (
     BadValue,
     count_cell,
@@ -32,7 +32,7 @@ _SHIPPED_ALL = "shipped"
 _SHIPPED_NONE = frozenset({"unshipped", "pending", "cancelled", "canceled"})
 
 
-def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | BadRow]:
+def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | BadRow | Note]:
     """Yield each order (once per run of its lines), each line, and each unreadable row."""
     missing = flat.missing(REQUIRED)
     if missing:
@@ -97,6 +97,9 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | Ba
 
         if order_id != previous_order:
             previous_order = order_id
+            if status is None:
+                yield Note(number, "unknown_status", {"column": "order-status",
+                                                      "value": f[i_status].strip()[:40]})
             sales = f[i_sales].strip()
             if sales not in marketplaces:
                 found = find_marketplace(sales) if sales else None

@@ -11,7 +11,7 @@ from typing import BinaryIO
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.sources import all_orders, returns_report, saved_responses, unshipped
 from bot.sources.context import SellerContext
-from bot.sources.flatfile import BadRow, FlatFile
+from bot.sources.flatfile import BadHeader, BadRow, FlatFile
 
 REPORTS = (all_orders, unshipped, returns_report)
 """Flat-file report parsers, tried in this order against a file's header."""
@@ -88,23 +88,45 @@ class SourceFile:
             return
         try:
             flat = FlatFile(self._binary, self._encoding)
-        except UnicodeDecodeError:
+        except BadHeader:
             yield BadRow(1, "not_text", {"encoding": self._encoding})
             return
-        parser = next(r for r in REPORTS if self.kind == r.KIND)
-        yield from parser.parse(flat, ctx)  # type: ignore[attr-defined]
+        try:
+            parser = next(r for r in REPORTS if self.kind == r.KIND)
+            yield from parser.parse(flat, ctx)  # type: ignore[attr-defined]
+        finally:
+            flat.close()
 
 
 def _kind_of_report(binary: io.BufferedReader, encoding: str) -> str:
     binary.seek(0)
     try:
         flat = FlatFile(binary, encoding)
-    except UnicodeDecodeError:
-        raise Unrecognized("not_text") from None
-    for report in REPORTS:
-        if flat.has(*report.SIGNATURE):
-            return report.KIND
+    except BadHeader as exc:
+        raise Unrecognized(exc.code) from None
+    try:
+        for report in REPORTS:
+            if flat.has(*report.SIGNATURE):
+                return report.KIND
+    finally:
+        flat.close()
     raise Unrecognized("unknown_header")
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _encoding_of(start: bytes, given: str) -> str:
+    """The encoding to read a report in: UTF-16 when its byte-order mark or its NUL-interleaved
+    ASCII header says so (Excel's "Unicode Text"), whatever was given; else `given`."""
+    if start.startswith(_UTF16_BOMS):
+        return "utf-16"
+    even, odd = start[0:16:2], start[1:16:2]
+    if len(start) >= 16 and odd == bytes(len(odd)) and even.isascii() and b"\x00" not in even:
+        return "utf-16-le"
+    if len(start) >= 16 and even == bytes(len(even)) and odd.isascii() and b"\x00" not in odd:
+        return "utf-16-be"
+    return given
 
 
 @contextmanager
@@ -114,14 +136,16 @@ def open_source(path: Path, encoding: str = "utf-8-sig") -> Iterator[SourceFile]
     tally = _Tally(raw)
     binary = io.BufferedReader(tally, buffer_size=1 << 20)
     try:
-        start = binary.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+        head = binary.peek(64)[:64]
+        encoding = _encoding_of(head, encoding)
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
         if not start:
             raise Unrecognized("empty")
         if start[:1] in (b"{", b"["):
             try:
                 shape = saved_responses.detect(binary)
-            except saved_responses.NotAResponse:
-                raise Unrecognized("unknown_json") from None
+            except saved_responses.NotAResponse as exc:
+                raise Unrecognized(str(exc)) from None
             kind, holds_orders = shape.kind, shape.holds_orders
         else:
             shape = None

@@ -5,16 +5,28 @@ marketplace (reports.md §2). Unknown columns are ignored, which is also how eve
 personal data is dropped: a parser reads only the columns it names.
 """
 
+import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from bot.sources.codes import squash
+from bot.sources.values import MAX_TEXT_CHARS, clipped
 
 
 @dataclass(frozen=True, slots=True)
 class BadRow:
     """A record that could not be read: where it is (line number or JSON path) and why."""
+
+    where: int | str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A record that was read, with something the seller should know: where and what."""
 
     where: int | str
     code: str
@@ -27,21 +39,57 @@ def header_key(name: str) -> str:
     return squash(name.strip().lstrip("\ufeff"))
 
 
+class BadHeader(ValueError):
+    """The first line is not a report header; `code` names the reason (files.py)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# A report row is a few hundred characters and its header under 1,000. Lines are read at most
+# this long, so a file of one huge line is refused in bounded memory, not read whole first.
+MAX_HEADER_CHARS = 64 * 1024
+MAX_LINE_CHARS = 1024 * 1024
+# A header with more columns than this is rows run together (an unknown line ending), not a
+# header: Amazon's reports have 20 to 40 columns.
+MAX_COLUMNS = 256
+# A byte that is not in the file's encoding decodes to one of these (errors="surrogateescape"),
+# so the line that holds it can be reported on its own while the next lines read on.
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
 class FlatFile:
     """A report file opened for reading: its header and its numbered rows.
 
-    Lines are decoded one at a time, so a byte that is not in the file's encoding is reported
-    on its own line (and a header that does not decode raises UnicodeDecodeError).
+    Read as text in the file's encoding with universal newlines (LF, CRLF or a lone CR, as Excel
+    on a Mac saves), so UTF-16 and every line ending split into the same rows. Each line is
+    read at most MAX_LINE_CHARS long. `close` hands the binary file back unclosed.
     """
 
     def __init__(self, binary: BinaryIO, encoding: str = "utf-8-sig") -> None:
-        self._binary = binary
-        # A byte-order mark can only open the file; later lines decode without it.
-        self._encoding = encoding.removesuffix("-sig") if encoding.endswith("-sig") else encoding
-        self.header = binary.readline().decode(encoding).rstrip("\r\n").split("\t")
+        self._text = io.TextIOWrapper(binary, encoding=encoding,  # type: ignore[arg-type]
+                                      errors="surrogateescape", newline=None)
+        self.encoding = encoding.removesuffix("-sig")
+        try:
+            line = self._text.readline(MAX_HEADER_CHARS + 1)
+        except UnicodeDecodeError:  # UTF-16 that is not: decoding cannot resynchronise
+            raise BadHeader("not_text") from None
+        if len(line) > MAX_HEADER_CHARS:
+            raise BadHeader("header_too_long")
+        if _UNDECODABLE.search(line):
+            raise BadHeader("not_text")
+        self.header = line.rstrip("\n").split("\t")
+        if len(self.header) > MAX_COLUMNS or any(len(n) > MAX_TEXT_CHARS for n in self.header):
+            raise BadHeader("header_not_a_header")
         self.columns: dict[str, int] = {}
         for position, name in enumerate(self.header):
             self.columns.setdefault(header_key(name), position)
+
+    def close(self) -> None:
+        """Stop reading; the binary file stays open for its owner."""
+        if not self._text.closed:  # its owner may have closed it first
+            self._text.detach()
 
     def has(self, *names: str) -> bool:
         """True when every named column is present."""
@@ -61,14 +109,29 @@ class FlatFile:
         The fields end with one extra blank: where `position` points for absent columns.
         """
         width = len(self.header)
-        encoding = self._encoding
-        for number, raw in enumerate(self._binary, start=2):
+        read = self._text.readline
+        number = 1
+        while True:
+            number += 1
             try:
-                line = raw.decode(encoding)
+                line = read(MAX_LINE_CHARS + 1)
             except UnicodeDecodeError:
-                yield BadRow(number, "not_text", {"encoding": encoding})
+                # Only multi-byte encodings raise here (UTF-16): nothing after can be trusted.
+                yield BadRow(number, "not_text_from_here", {"encoding": self.encoding})
+                return
+            if not line:
+                return
+            if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+                while line and not line.endswith("\n"):  # skip the rest, in bounded steps
+                    line = read(MAX_LINE_CHARS)
+                yield BadRow(number, "line_too_long", {"limit": MAX_LINE_CHARS})
                 continue
-            fields = line.rstrip("\r\n").split("\t")
+            if not line.isascii() and _UNDECODABLE.search(line):
+                yield BadRow(number, "not_text", {"encoding": self.encoding})
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if len(line) > MAX_TEXT_CHARS or "\x00" in line:
+                fields = [clipped(f) for f in fields]
             if len(fields) == width:
                 fields.append("")
                 yield number, fields

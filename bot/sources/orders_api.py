@@ -5,6 +5,7 @@ Only the fields named here are read. `ShippingAddress`, `BuyerInfo`, `BuyerTaxIn
 they cannot reach the store (privacy.md §3.2).
 """
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -13,8 +14,10 @@ from typing import Any
 from bot.domain.order_ids import STORED_ORDER_ID
 from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.sources.codes import channel, order_status
-from bot.sources.values import BadValue, count, currency, flag, money, timestamp
+from bot.sources.values import BadValue, clipped, count, currency, flag, money, timestamp
 from bot.sources.values import sku as sku_value
+
+log = logging.getLogger(__name__)
 
 
 class FieldError(ValueError):
@@ -56,10 +59,20 @@ def _text(value: Any, path: str) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        return value
+        return clipped(value) or None
     if isinstance(value, dict | list):
         raise FieldError(path, "not_a_string", "")
     return str(value)
+
+
+def _status(value: Any, path: str) -> OrderStatus | None:
+    """An order status; one sellerbot does not know reads as unknown (None), with a warning."""
+    text = _text(value, path)
+    status = order_status(text) if text else None
+    if text and status is None:
+        log.warning("Amazon sent the order status %r, which sellerbot does not know; the order "
+                    "is stored without a status and does not show as due or late", text[:40])
+    return status
 
 
 def _order_id(value: Any, path: str) -> str:
@@ -90,7 +103,7 @@ def order_from_v0(obj: dict) -> Order:
         merchant_order_id=_text(get("SellerOrderId"), "SellerOrderId"),
         purchase_date=_read(get("PurchaseDate"), "PurchaseDate", timestamp),
         last_update=_read(get("LastUpdateDate"), "LastUpdateDate", timestamp),
-        status=_read(get("OrderStatus"), "OrderStatus", order_status),
+        status=_status(get("OrderStatus"), "OrderStatus"),
         fulfillment_channel=_read(get("FulfillmentChannel"), "FulfillmentChannel", channel),
         marketplace_id=_text(get("MarketplaceId"), "MarketplaceId"),
         ship_service_level=(
@@ -219,8 +232,7 @@ def order_from_v2026(obj: dict) -> tuple[Order, list[OrderItem]]:
     ship_by = _obj(fulfillment.get("shipByWindow"))
     deliver_by = _obj(fulfillment.get("deliverByWindow"))
     total = _obj(_obj(get("proceeds")).get("grandTotal"))
-    status = _read(fulfillment.get("fulfillmentStatus"), "fulfillment.fulfillmentStatus",
-                   order_status)
+    status = _status(fulfillment.get("fulfillmentStatus"), "fulfillment.fulfillmentStatus")
     merchant_id = next(
         (str(a["aliasId"]) for a in _list(get("orderAliases"))
          if isinstance(a, dict) and a.get("aliasType") == "SELLER_ORDER_ID" and a.get("aliasId")),

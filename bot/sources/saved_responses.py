@@ -41,25 +41,57 @@ _SHAPES: dict[tuple[str, str], ResponseKind] = {
 }
 
 
+# Amazon's responses nest about eight levels deep. ijson keeps the path of every open level,
+# so memory grows with the square of the depth: 400 KB of "[[[[..." would take gigabytes.
+MAX_DEPTH = 32
+
+
 class NotAResponse(ValueError):
-    """The JSON is not a response sellerbot knows, or not JSON at all."""
+    """The JSON is not a response sellerbot knows, or not JSON at all; the argument is the
+    reason's code (templates/text/errors.txt.j2, file_unrecognized)."""
+
+
+class TooDeep(ijson.JSONError):
+    """JSON nested deeper than any response of Amazon's (MAX_DEPTH)."""
+
+
+def _events(binary: BinaryIO) -> Iterator[tuple[str, str, object]]:
+    """ijson's (prefix, event, value) events of `binary`, refused past MAX_DEPTH levels."""
+
+    def bounded() -> Iterator[tuple[str, object]]:
+        depth = 0
+        for event in ijson.basic_parse(binary, use_float=False):
+            if event[0] in ("start_map", "start_array"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise TooDeep(f"nested more than {MAX_DEPTH} levels deep")
+            elif event[0] in ("end_map", "end_array"):
+                depth -= 1
+            yield event
+
+    return ijson.parse(bounded())
 
 
 def detect(binary: BinaryIO) -> ResponseKind:
     """Find which saved response `binary` holds, reading only as far as needed."""
     try:
-        for prefix, event, _value in ijson.parse(binary):
+        for prefix, event, _value in _events(binary):
             shape = _SHAPES.get((prefix, event))
             if shape is not None:
                 return shape
-    except ijson.JSONError as exc:
-        raise NotAResponse(str(exc)) from None
-    raise NotAResponse("no Orders, OrderItems, orders or order list in it")
+    except TooDeep:
+        raise NotAResponse("too_deep") from None
+    except ijson.JSONError:
+        raise NotAResponse("unknown_json") from None
+    raise NotAResponse("unknown_json")  # no Orders, OrderItems, orders or order list in it
 
 
 def _first(binary: BinaryIO, path: str) -> object:
     binary.seek(0)
-    return next(iter(ijson.items(binary, path)), None)
+    try:
+        return next(iter(ijson.items(_events(binary), path)), None)
+    except ijson.JSONError:
+        return None
 
 
 def read(binary: BinaryIO, shape: ResponseKind) -> Iterator[Order | OrderItem | BadRow]:
@@ -79,7 +111,7 @@ def read(binary: BinaryIO, shape: ResponseKind) -> Iterator[Order | OrderItem | 
     binary.seek(0)
     list_path = shape.prefix.removesuffix(".item")
     try:
-        for number, obj in enumerate(ijson.items(binary, shape.prefix, use_float=False)):
+        for number, obj in enumerate(ijson.items(_events(binary), shape.prefix)):
             where = f"{list_path}[{number}]" if shape.prefix.endswith(".item") else list_path
             if not isinstance(obj, dict):
                 yield BadRow(where, "not_an_object")
@@ -96,6 +128,8 @@ def read(binary: BinaryIO, shape: ResponseKind) -> Iterator[Order | OrderItem | 
                     yield from items
             except FieldError as exc:
                 yield BadRow(where, exc.code, {"column": exc.path, "value": exc.value})
+    except TooDeep:
+        yield BadRow(list_path, "too_deep", {"limit": MAX_DEPTH})
     except ijson.JSONError:
         # The parser's message quotes the text around the fault, which can be a buyer's data.
         yield BadRow(list_path, "bad_json")

@@ -17,6 +17,18 @@ class BadValue(ValueError):
         self.value = value if len(value) <= 40 else value[:37] + "..."
 
 
+# Free text (a title, a service level) is kept at most this long: no value of Amazon's is
+# longer, and a 10 MB "title" would only weigh on every page that shows it.
+MAX_TEXT_CHARS = 500
+
+
+def clipped(text: str) -> str:
+    """Free text as stored: without NUL characters (PostgreSQL refuses them in text, SQLite
+    keeps them) and at most MAX_TEXT_CHARS long."""
+    text = text.replace("\x00", "")
+    return text if len(text) <= MAX_TEXT_CHARS else text[: MAX_TEXT_CHARS - 1] + "\u2026"
+
+
 _fromisoformat = datetime.fromisoformat
 
 

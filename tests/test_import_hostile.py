@@ -1,0 +1,114 @@
+"""Files that are Amazon's in odd clothes, and files made to hurt: UTF-16, every line ending,
+NUL bytes, huge lines and titles, JSON nested without end. Each is read right or refused with
+its reason, in bounded memory, and nothing is half-imported."""
+
+import os
+import resource
+import subprocess
+import sys
+
+import pytest
+
+from bot.errors import ImportRejected
+from bot.imports import import_file
+from bot.sources.values import MAX_TEXT_CHARS
+from tests.conftest import ROOT, SAMPLES, stored
+from tests.test_import import NOW, order
+
+ALL_ORDERS = (SAMPLES / "all-orders.txt").read_text()
+ROWS = 40  # data rows of the sample
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("given", ["utf-8-sig", "utf-16"])
+def test_utf16_reports_import_with_or_without_the_encoding_option(db, ctx, tmp_path, codec,
+                                                                   given):
+    # "utf-16" writes a byte-order mark; the -le and -be codecs do not (Excel's "Unicode Text"
+    # does, other tools may not).
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(ALL_ORDERS.encode(codec))
+    result = import_file(db, path, ctx, now=NOW, encoding=given)
+    assert (result.rows, result.orders, result.items, result.skipped) == (ROWS, 34, 40, [])
+    as_utf16 = stored(db)
+    plain = tmp_path / "utf8.txt"
+    plain.write_text(ALL_ORDERS)
+    import_file(db, plain, ctx, now=NOW)  # the same data: nothing changes
+    assert stored(db) == as_utf16
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"], ids=["CRLF", "CR"])
+def test_every_line_ending_reads_every_row(db, ctx, tmp_path, ending):
+    path = tmp_path / "endings.txt"
+    path.write_bytes(ALL_ORDERS.replace("\n", ending).encode())
+    result = import_file(db, path, ctx, now=NOW)
+    assert (result.rows, result.orders, result.items, result.skipped) == (ROWS, 34, 40, [])
+
+
+def test_rows_run_together_are_refused_not_read_as_zero_rows(db, ctx, tmp_path):
+    path = tmp_path / "joined.txt"
+    path.write_bytes(ALL_ORDERS.replace("\n", "\x1e").encode())  # a separator nobody splits on
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(db, path, ctx, now=NOW)
+    assert rejected.value.params["why"] == "header_not_a_header"
+    assert stored(db)["orders"] == []
+
+
+def test_a_nul_in_a_title_is_dropped_on_every_database(db, ctx, tmp_path):
+    path = tmp_path / "nul.txt"
+    path.write_text(ALL_ORDERS.replace("The Great Gatsby", "The Great\x00 Gatsby"))
+    import_file(db, path, ctx, now=NOW)
+    titles = [item.title for item in order(db, "114-3329287-9968101").items]
+    assert titles[1] == "The Great Gatsby"
+
+
+def test_long_text_is_stored_cut_short_and_a_huge_line_is_a_bad_row(db, ctx, tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text(ALL_ORDERS.replace("The Great Gatsby", "G" * 100_000))
+    import_file(db, path, ctx, now=NOW)
+    title = order(db, "114-3329287-9968101").items[1].title
+    assert len(title) == MAX_TEXT_CHARS and title.endswith("\u2026")
+
+    huge = tmp_path / "huge.txt"
+    huge.write_text(ALL_ORDERS.replace("Pride and Prejudice", "P" * 10_000_000))
+    before = stored(db)
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(db, huge, ctx, now=NOW)
+    assert {p.code for p in rejected.value.params["problems"]} == {"line_too_long"}
+    assert stored(db) == before  # nothing half-imported
+
+
+def import_in_a_child(tmp_path, path) -> tuple[int, str, int]:
+    """`sellerbot import path` in its own process, with at most 2 GB of address space (so a
+    regression fails the test instead of the machine): exit status, stderr, peak RSS in MB."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'child.db'}"}
+    child = subprocess.Popen([sys.executable, "-m", "bot", "import", str(path)], cwd=ROOT,
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             preexec_fn=limit)
+    assert child.stderr is not None
+    said = child.stderr.read().decode()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, said, usage.ru_maxrss // 1024
+
+
+def test_json_nested_without_end_is_refused_in_bounded_memory(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_bytes(b"[" * 400_000 + b"]" * 400_000)
+    status, said, peak = import_in_a_child(tmp_path, path)
+    assert status == 1 and "nested far deeper than any response of Amazon's" in said, said
+    assert peak < 250, peak
+
+
+def test_a_file_of_one_huge_line_is_refused_in_bounded_memory(tmp_path):
+    path = tmp_path / "one-line.txt"
+    with path.open("wb") as out:
+        out.write(b"amazon-order-id\torder-status\t")
+        for _ in range(200):
+            out.write(b"x" * (1 << 20))
+    status, said, peak = import_in_a_child(tmp_path, path)
+    assert status == 1 and "its first line is over 64 KB" in said, said
+    assert peak < 250, peak
