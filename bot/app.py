@@ -2,13 +2,18 @@
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from urllib.error import URLError
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot.compliance_rules import checker
 from bot.config import Settings
@@ -29,16 +34,51 @@ ANSWER_THREADS = 1
 API_TIMEOUT = 15
 
 
+# Web API methods that make something new each time they run. When their answer is lost (a
+# timeout, a dropped connection, a 5xx), Slack may have done it already, so they are never
+# retried blindly: the caller looks first (the digest reads the channel's history).
+CREATES = frozenset({"chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal"})
+
+
+def _creates(request: HttpRequest) -> bool:
+    return request.url.rstrip("/").rsplit("/", 1)[-1] in CREATES
+
+
+def _never_sent(error: Exception | None) -> bool:
+    """True when the request cannot have reached Slack: the connection was refused."""
+    return isinstance(error, URLError) and isinstance(error.reason, ConnectionRefusedError)
+
+
+class _ConnectionErrors(ConnectionErrorRetryHandler):
+    """slack_sdk's retry of a failed connection, except for a creating call that may have
+    been received."""
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest,
+                   response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+        if _creates(request) and not _never_sent(error):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+class _ServerErrors(ServerErrorRetryHandler):
+    """slack_sdk's retry of a 500 or 503, except for a creating call (Slack may have done it)."""
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest,
+                   response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+        return not _creates(request) and super()._can_retry(
+            state=state, request=request, response=response, error=error)
+
+
 def web_client(settings: Settings) -> WebClient:
-    """A Web API client at SLACK_API_URL that waits out 429s and retries 5xx, a bounded number
-    of times (each retry sleeps in the calling thread)."""
-    client = WebClient(token=settings.secret("slack_bot_token"), base_url=settings.slack_api_url,
-                       timeout=API_TIMEOUT)
-    client.retry_handlers.extend([
-        RateLimitErrorRetryHandler(max_retry_count=2),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ])
-    return client
+    """A Web API client at SLACK_API_URL that waits out 429s (Slack did nothing) and retries
+    5xx and dropped connections a bounded number of times, but never for a call that creates
+    something (CREATES); each retry sleeps in the calling thread."""
+    return WebClient(token=settings.secret("slack_bot_token"), base_url=settings.slack_api_url,
+                     timeout=API_TIMEOUT, retry_handlers=[
+                         _ConnectionErrors(max_retry_count=1),
+                         RateLimitErrorRetryHandler(max_retry_count=2),
+                         _ServerErrors(max_retry_count=2),
+                     ])
 
 
 def create_app(settings: Settings, db: Database | None = None, *, socket_mode: bool = False

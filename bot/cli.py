@@ -225,18 +225,33 @@ def digest(
         _echo(render.text("digest", digest=report, seller=seller))
 
 
+# `digest --post` exit statuses beyond 0 (posted) and 1 (failed), for scripts and cron.
+EXIT_ALREADY_POSTED = 3
+EXIT_BEING_POSTED = 75  # EX_TEMPFAIL, as for Busy: another process has it now; try later
+
+
 def _post_digests(settings: Settings, *, force: bool) -> None:
-    """digest --post: the scheduler's own run, now, for every DIGEST_CHANNEL entry."""
+    """digest --post: the scheduler's own run, now, for every DIGEST_CHANNEL entry. A run that
+    failed earlier is tried again at once: the person asking has likely fixed the cause."""
+    from datetime import timedelta
+
     from bot import jobs
     from bot.app import web_client
 
     if not settings.digests:
         raise BadInput("no_digest_channel")
     runner = jobs.Digests(settings, _database(settings), web_client(settings))
-    outcomes = [(s, runner.run(s, force=force)) for s in settings.digests]
-    _echo(render.text("digest_post", outcomes=outcomes))
-    if any(o.status == "failed" for _, o in outcomes):
+    outcomes = [(s, runner.run(s, force=force, retry_failed_after=timedelta(0)))
+                for s in settings.digests]
+    _echo(render.text("digest_post", outcomes=outcomes, now=datetime.now(UTC),
+                      tz=settings.timezone))
+    statuses = {o.status if o.status != "skipped" else o.why for _, o in outcomes}
+    if "failed" in statuses:
         raise typer.Exit(1)
+    if "running" in statuses:
+        raise typer.Exit(EXIT_BEING_POSTED)
+    if "posted" not in {o.status for _, o in outcomes}:
+        raise typer.Exit(EXIT_ALREADY_POSTED)
 
 
 @app.command("jobs")

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from functools import cached_property
 from typing import Any
@@ -49,6 +49,9 @@ PERMANENT = frozenset({"channel_not_found", "not_in_channel", "is_archived", "in
                        "restricted_action", "ekm_access_denied"})
 # Messages carry this so that a process taking over a crashed run can see the post it made.
 METADATA_EVENT = "sellerbot_digest"
+# Pages of 200 messages read back to find a digest that landed: a channel with more than a
+# thousand messages since midnight is not one a morning digest is posted to.
+HISTORY_PAGES = 5
 # Every few minutes each process looks for a digest whose run died or failed (a claim is
 # taken over only once stale, TAKEOVER_AFTER), starting a little after the digest's time so
 # that the scheduled run itself claims it first.
@@ -69,12 +72,20 @@ class Late:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a digest run did: posted (with the message ts), skipped (done or owned
-    elsewhere), or failed (with Slack's error)."""
+    """What a digest run did: posted (with the message ts), skipped, or failed (with Slack's
+    error). A skipped run says why: "posted" earlier (its ts), "running" in another process
+    (since when), or "failed" earlier and not yet due to be tried again."""
 
     status: str
     ts: str | None = None
     error: str | None = None
+    why: str | None = None
+    since: datetime | None = None
+
+
+class _Unknown(Exception):
+    """Slack's answer was lost (a timeout, a dropped connection, a 5xx): the post may have
+    landed. Nothing is posted again until Slack's history says whether it did."""
 
 
 class Digests:
@@ -100,17 +111,7 @@ class Digests:
                                stale_after=TAKEOVER_AFTER, late=late,
                                retry_failed_after=retry_failed_after)
         if claim is None:
-            return Outcome("skipped")
-        if claim.previous == job_runs.CLAIMED:
-            # Since local midnight: the dead run may have posted hours ago (a restart at 11:00).
-            midnight = datetime.combine(now.astimezone(self.seller.timezone).date(),
-                                        clock_time(0), self.seller.timezone)
-            ts = self._already_posted(schedule, day, since=midnight)
-            if ts is not None:
-                job_runs.finish(self.db, claim, self.clock(), status=job_runs.POSTED,
-                                attempts=1, ts=ts)
-                log.info("%s: the digest a stopped process posted is recorded", schedule.job)
-                return Outcome("skipped", ts=ts)
+            return self._not_claimed(schedule, day)
         tardy = None
         if late or claim.previous is not None:
             why = {job_runs.CLAIMED: "stopped", job_runs.FAILED: "failed"}.get(
@@ -119,6 +120,14 @@ class Digests:
                                   self.seller.timezone)
             tardy = Late(due, why)
         return self._post(schedule, claim, tardy)
+
+    def _not_claimed(self, schedule: DigestSchedule, day: str) -> Outcome:
+        """Why a run could not be claimed: posted, under way elsewhere, or failed too lately."""
+        run = job_runs.get(self.db, schedule.job, day)
+        if run is None:  # cleaned up between the claim and this look: nothing to say
+            return Outcome("skipped")
+        why = {job_runs.POSTED: "posted", job_runs.CLAIMED: "running"}.get(run.status, "failed")
+        return Outcome("skipped", ts=run.ts, error=run.error, why=why, since=run.claimed_at)
 
     def catch_up(self, *, after: timedelta = timedelta(0),
                  retry_failed_after: timedelta = timedelta(0)) -> list[Outcome]:
@@ -141,35 +150,65 @@ class Digests:
 
     def _post(self, schedule: DigestSchedule, claim: job_runs.Claim,
               late: Late | None) -> Outcome:
+        """Post, retrying what Slack refused for now (429, 5xx, no connection) with backoff
+        for RETRY_FOR. After an answer that was lost, and when taking over a run that died or
+        failed, Slack's history is read first: a digest that landed is recorded, never posted
+        again."""
         started = self.clock()
         delay, attempts = FIRST_DELAY, 0
+        # A run taken over (its process died) or tried again (it failed) may have posted.
+        unknown, sent = claim.previous is not None, False
         while True:
             attempts += 1
             try:
-                posted = self.client.chat_postMessage(
-                    channel=schedule.channel, unfurl_links=False,
-                    metadata=_metadata(claim.period),
-                    **self._message(schedule, late))
+                if unknown:
+                    ts = self._landed(schedule, claim.period)
+                    if ts is not None:
+                        job_runs.finish(self.db, claim, self.clock(), status=job_runs.POSTED,
+                                        attempts=attempts, ts=ts)
+                        log.info("%s: the digest had landed; recorded, not posted again",
+                                 schedule.job)
+                        # Ours when this run sent it; else the run it took over had.
+                        return Outcome("posted", ts=ts) if sent else Outcome(
+                            "skipped", ts=ts, why="posted")
+                    unknown = False
+                sent = True
+                ts = self._send(schedule, claim.period, late)
+            except _Unknown as lost:
+                unknown, reason = True, str(lost)
             except SlackApiError as exc:
                 error = str(exc.response.get("error") or "")
-                status = exc.response.status_code
-                if error in PERMANENT or not (status == 429 or status >= 500):
-                    return self._failed(schedule, claim, attempts, error or str(status))
-                reason = error or str(status)
-            except OSError as exc:  # timeouts, refused or dropped connections
-                reason = type(exc).__name__
+                if error in PERMANENT or exc.response.status_code != 429:
+                    return self._failed(schedule, claim, attempts, error or "unknown")
+                reason = error or "429"
             else:
                 job_runs.finish(self.db, claim, self.clock(), status=job_runs.POSTED,
-                                attempts=attempts, ts=posted["ts"])
+                                attempts=attempts, ts=ts)
                 log.info("%s: digest posted (%d attempt%s)", schedule.job, attempts,
                          "s" if attempts > 1 else "")
-                return Outcome("posted", ts=posted["ts"])
+                return Outcome("posted", ts=ts)
             if self.clock() + timedelta(seconds=delay) - started > RETRY_FOR:
                 return self._failed(schedule, claim, attempts, reason)
             log.warning("%s: Slack failed (%s); retrying in %.0f s", schedule.job, reason, delay)
             self.sleep(delay)
             claim = job_runs.heartbeat(self.db, claim, self.clock(), attempts)
             delay = min(delay * 2, MAX_DELAY)
+
+    def _send(self, schedule: DigestSchedule, day: str, late: Late | None) -> str:
+        """chat.postMessage once (the client never retries it blindly, bot/app.py): its ts.
+        A lost answer raises _Unknown; Slack's refusal raises SlackApiError."""
+        try:
+            posted = self.client.chat_postMessage(
+                channel=schedule.channel, unfurl_links=False, metadata=_metadata(day),
+                **self._message(schedule, late))
+        except SlackApiError as exc:
+            if exc.response.status_code >= 500:  # Slack may have stored it before failing
+                raise _Unknown(str(exc.response.get("error") or exc.response.status_code)
+                               ) from None
+            raise
+        except OSError as exc:  # a timeout, or the connection dropped: it may have landed
+            raise _Unknown(type(exc).__name__) from None
+        return str(posted["ts"])
 
     def _failed(self, schedule: DigestSchedule, claim: job_runs.Claim, attempts: int,
                 error: str) -> Outcome:
@@ -179,25 +218,33 @@ class Digests:
                                                   channel=schedule.channel, error=error))
         return Outcome("failed", error=error)
 
-    def _already_posted(self, schedule: DigestSchedule, day: str, since: datetime
-                        ) -> str | None:
-        """The ts of this period's digest if a process that died had posted it before it
-        could record so (found by the message's metadata); None if not, or if Slack cannot
-        tell (then the digest is posted: a rare double beats a missing digest)."""
-        try:
-            history = self.client.conversations_history(
-                channel=schedule.channel, oldest=f"{since.timestamp():.6f}", limit=100,
-                include_all_metadata=True)
-        except SlackApiError as exc:
-            log.warning("%s: cannot read the channel to check a stopped run (%s)",
-                        schedule.job, exc.response.get("error", ""))
-            return None
-        for found in history.get("messages") or []:
-            meta = found.get("metadata") or {}
-            if (meta.get("event_type") == METADATA_EVENT
-                    and (meta.get("event_payload") or {}).get("period") == day):
-                return str(found.get("ts"))
-        return None
+    def _landed(self, schedule: DigestSchedule, day: str) -> str | None:
+        """The ts of this period's digest if one is in the channel (found by the message's
+        metadata), else None. Slack not answering raises _Unknown: then nobody can tell, and
+        the caller waits and asks again rather than risk a second digest."""
+        since = datetime.combine(date.fromisoformat(day), clock_time(0), self.seller.timezone)
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            try:
+                history = self.client.conversations_history(
+                    channel=schedule.channel, oldest=f"{since.timestamp():.6f}", limit=200,
+                    include_all_metadata=True, cursor=cursor)
+            except SlackApiError as exc:
+                if exc.response.status_code == 429 or exc.response.status_code >= 500:
+                    raise _Unknown(str(exc.response.get("error") or exc.response.status_code)
+                                   ) from None
+                raise
+            except OSError as exc:
+                raise _Unknown(type(exc).__name__) from None
+            for found in history.get("messages") or []:
+                meta = found.get("metadata") or {}
+                if (meta.get("event_type") == METADATA_EVENT
+                        and (meta.get("event_payload") or {}).get("period") == day):
+                    return str(found.get("ts"))
+            cursor = (history.get("response_metadata") or {}).get("next_cursor")
+            if not history.get("has_more") or not cursor:
+                return None
+        raise _Unknown("too many messages to look through")
 
     def _force(self, schedule: DigestSchedule, day: str) -> Outcome:
         try:

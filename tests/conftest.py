@@ -2,9 +2,11 @@
 
 import os
 import shutil
+import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -158,6 +160,16 @@ def amazon():
 
 
 @pytest.fixture
+def slack():
+    """The local fake of Slack's Web API and response_url (tests/fake_slack.py)."""
+    from tests.fake_slack import FakeSlack
+
+    fake = FakeSlack()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
 def live(settings, amazon):
     """Settings for a seller with SP-API credentials, pointed at the fake SP-API."""
     def make(**overrides):
@@ -166,3 +178,36 @@ def live(settings, amazon):
                   "sp_api_endpoint": amazon.url, "lwa_token_url": amazon.token_url} | overrides
         return load_settings(**values)
     return make
+
+
+@dataclass
+class Ran:
+    """What a `sellerbot` command did: its exit status and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
+    """Run `sellerbot ARGS` in this process, as its console script does (bot.cli.main), with
+    `env` on top of the isolated settings; for tests where the process boundary is not the point.
+    """
+    from bot.cli import main
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Ran:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(sys, "argv", ["sellerbot", *args])
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        said = capsys.readouterr()
+        return Ran(code, said.out, said.err)
+
+    return run

@@ -34,9 +34,12 @@ class Call:
 
 @dataclass
 class _Scripted:
-    status: int
+    status: int | None  # None: Slack's own answer
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    # Do what was asked (post the message) before failing: Slack stored it, the answer is lost.
+    done: bool = False
+    delay: float = 0.0
 
 
 class FakeSlack:
@@ -93,17 +96,27 @@ class FakeSlack:
         return f"{self.url}webhook/{name}"
 
     def fail(self, method: str, status: int = 200, error: str | None = None,
-             retry_after: int | None = None) -> None:
-        """Answer the next call of `method` with an error instead of success."""
+             retry_after: int | None = None, *, done: bool = False) -> None:
+        """Answer the next call of `method` with an error instead of success; with `done`,
+        after doing what it asked (a 500 from a Slack that stored the message anyway)."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "fatal_error")}
         with self._lock:
-            self._script.setdefault(method, []).append(_Scripted(status, body, headers))
+            self._script.setdefault(method, []).append(_Scripted(status, body, headers,
+                                                                 done=done))
 
-    def drop(self, method: str, times: int = 1) -> None:
-        """Hang up on the next `times` calls of `method` without any answer."""
+    def drop(self, method: str, times: int = 1, *, done: bool = False) -> None:
+        """Hang up on the next `times` calls of `method` without any answer; with `done`,
+        after doing what they asked (the connection died on the way back)."""
         with self._lock:
-            self._script.setdefault(method, []).extend(_Scripted(0, {}) for _ in range(times))
+            self._script.setdefault(method, []).extend(
+                _Scripted(0, {}, done=done) for _ in range(times))
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Do the next call of `method` at once but answer it only after `seconds`."""
+        with self._lock:
+            self._script.setdefault(method, []).append(
+                _Scripted(None, {}, done=True, delay=seconds))
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -113,6 +126,11 @@ class FakeSlack:
             yield
         finally:
             self._open.set()
+
+    def reset_script(self) -> None:
+        """Forget the scripted failures still waiting; keep the calls and the history."""
+        with self._lock:
+            self._script.clear()
 
     def reset(self) -> None:
         """Forget the calls and any scripted failures."""
@@ -150,9 +168,17 @@ class FakeSlack:
         method = path.removeprefix("/api/")
         with self._lock:
             scripted = self._script.get(method)
-            if scripted:
-                step = scripted.pop(0)
-                return step.status, step.body, step.headers
+            step = scripted.pop(0) if scripted else None
+        if step is not None and not step.done:
+            return step.status or 0, step.body, step.headers
+        answer = self._do(path, method, body)
+        if step is None:
+            return answer
+        time.sleep(step.delay)
+        return answer if step.status is None else (step.status, step.body, step.headers)
+
+    def _do(self, path: str, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict]:
+        """What Slack does with a call, and its answer."""
         if path.startswith("/webhook/"):
             return 200, {"ok": True}, {}
         # Slack's ts is the post's epoch time (unique per channel): conversations.history's
@@ -192,9 +218,7 @@ class FakeSlack:
     def _history(self, body: dict[str, Any]) -> dict[str, Any]:
         """conversations.history: newest first, after `oldest`; metadata only when asked."""
         with self._lock:
-            messages = self.history.get(str(body.get("channel")))
-        if messages is None:
-            return {"ok": False, "error": "channel_not_found"}
+            messages = self.history.get(str(body.get("channel")), [])
         oldest = float(body.get("oldest") or 0)
         include = str(body.get("include_all_metadata")).lower() in ("1", "true")
         found = [

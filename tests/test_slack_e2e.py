@@ -228,11 +228,12 @@ def test_not_in_channel_says_how_to_fix_it(served, fake):
 def test_a_lost_connection_frees_the_button_for_another_click(served, fake):
     served.command("/orders", "today", "lost")
     button = blocks_of(fake.wait("webhook/lost")[0])[-1]["elements"][0]["value"]
-    fake.drop("chat.postMessage", times=2)  # the first try and slack_sdk's one retry
+    # One try: a post whose answer is lost may have landed, so it is never retried blindly.
+    fake.drop("chat.postMessage")
     served.click(button, "lost1")
     assert "something went wrong" in fake.wait("webhook/lost1")[0].body["text"]
     served.click(button, "lost2")
-    fake.wait("chat.postMessage", count=3)
+    fake.wait("chat.postMessage", count=2)
     assert "Posted to the channel" in json.dumps(fake.wait("webhook/lost2")[0].body)
 
 

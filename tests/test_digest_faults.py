@@ -1,0 +1,147 @@
+"""The digest under every fault Slack's side can show: exactly one message per channel and day.
+
+A post whose answer is lost (too slow, the connection dropped on the way back, a 5xx from a
+Slack that stored it anyway) may have landed: sellerbot reads the channel before posting again.
+What Slack refused (429, a 5xx before storing) is retried with backoff; what only a person can
+fix fails once and says how. Two schedulers on one PostgreSQL are in test_jobs.py
+(test_two_scheduler_processes_post_one_digest).
+"""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+
+from bot import jobs
+from bot.app import web_client
+from bot.store import job_runs
+from tests.test_jobs import CHANNEL, Clock, configure, digests_at, local, posted
+
+FRIDAY = date(2026, 11, 27)
+JOB = f"digest:{CHANNEL}"
+
+
+def run_once(db, slack, *, timeout: float | None = None) -> jobs.Outcome:
+    settings = configure(db, slack)
+    client = web_client(settings)
+    if timeout is not None:
+        client.timeout = timeout
+    return digests_at(settings, db, Clock(local(FRIDAY, 8, 0)), client).run(settings.digests[0])
+
+
+def exactly_one(db, slack, outcome: jobs.Outcome) -> None:
+    assert outcome.status == "posted", outcome
+    assert len(posted(slack)) == 1
+    run = job_runs.get(db, JOB, FRIDAY.isoformat())
+    assert (run.status, run.ts) == (job_runs.POSTED, posted(slack)[0]["ts"]) == (
+        job_runs.POSTED, outcome.ts)
+
+
+def test_slack_slower_than_the_client_timeout(db, slack):
+    slack.slow("chat.postMessage", seconds=1.5)  # stored at once, answered too late
+    outcome = run_once(db, slack, timeout=0.5)
+    exactly_one(db, slack, outcome)
+    assert len(slack.wait("chat.postMessage")) == 1  # the fake logs a call once it answers
+    assert len(slack.called("conversations.history")) == 1
+
+
+def test_the_connection_drops_after_slack_posted(db, slack):
+    slack.drop("chat.postMessage", done=True)
+    exactly_one(db, slack, run_once(db, slack))
+    assert len(slack.called("chat.postMessage")) == 1  # no retry by slack_sdk, none by us
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_server_error_from_a_slack_that_posted_anyway(db, slack, status):
+    slack.fail("chat.postMessage", status=status, done=True)
+    exactly_one(db, slack, run_once(db, slack))
+    assert len(slack.called("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_server_error_before_posting_is_posted_after_a_look(db, slack, status):
+    slack.fail("chat.postMessage", status=status)
+    exactly_one(db, slack, run_once(db, slack))
+    assert len(slack.called("chat.postMessage")) == 2
+    assert len(slack.called("conversations.history")) == 1
+
+
+def test_a_connection_dropped_before_slack_posted(db, slack):
+    slack.drop("chat.postMessage")
+    exactly_one(db, slack, run_once(db, slack))
+    assert len(slack.called("chat.postMessage")) == 2
+
+
+def test_rate_limited_is_waited_out_without_a_look(db, slack):
+    slack.fail("chat.postMessage", status=429, retry_after=1)
+    slack.fail("chat.postMessage", status=429, retry_after=1)
+    slack.fail("chat.postMessage", status=429, retry_after=1)  # past slack_sdk's two retries
+    exactly_one(db, slack, run_once(db, slack))
+    assert slack.called("conversations.history") == []  # a 429 is Slack doing nothing
+
+
+def test_when_nobody_can_tell_nothing_is_posted_until_slack_can(db, slack):
+    slack.drop("chat.postMessage", done=True)
+    for _ in range(3):  # Slack's history is down too, for a while
+        slack.fail("conversations.history", status=503)
+    exactly_one(db, slack, run_once(db, slack))
+    assert len(slack.called("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "invalid_auth",
+                                   "is_archived", "missing_scope"])
+def test_a_permanent_error_fails_once_and_posts_nothing(db, slack, error):
+    slack.fail("chat.postMessage", error=error)
+    outcome = run_once(db, slack)
+    assert outcome == jobs.Outcome("failed", error=error)
+    assert posted(slack) == [] and len(slack.called("chat.postMessage")) == 1
+
+
+def test_a_failed_run_tried_again_looks_first(db, slack):
+    # The answer was lost for 15 minutes and Slack's history could not be read: the run failed.
+    # It had landed after all; the watch's later try finds it and posts nothing.
+    settings = configure(db, slack)
+    slack.drop("chat.postMessage", done=True)
+    for _ in range(40):
+        slack.fail("conversations.history", status=500)
+    clock = Clock(local(FRIDAY, 8, 0))
+    # Without slack_sdk's own retries of the reads, which would sleep in real time.
+    client = WebClient(token="xoxb-test", base_url=slack.api_url, retry_handlers=[])
+    assert digests_at(settings, db, clock, client).run(settings.digests[0]).status == "failed"
+    slack.reset_script()
+    clock.now += jobs.TAKEOVER_AFTER
+    retried = digests_at(settings, db, clock).catch_up(retry_failed_after=jobs.TAKEOVER_AFTER)
+    assert [(o.status, o.why) for o in retried] == [("skipped", "posted")]
+    assert len(posted(slack)) == 1 and len(slack.called("chat.postMessage")) == 1
+    assert job_runs.get(db, JOB, FRIDAY.isoformat()).status == job_runs.POSTED
+
+
+# --- `sellerbot digest --post` tells the truth ------------------------------------------------
+
+def test_digest_post_after_a_fixed_failure_posts_and_says_each_state(db, slack, cli):
+    env = {"DATABASE_URL": db.url, "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_API_URL": slack.api_url, "DIGEST_CHANNEL": CHANNEL}
+    slack.fail("chat.postMessage", error="not_in_channel")
+    failed = cli("digest", "--post", env=env)
+    assert failed.returncode == 1
+    assert "not posted (not_in_channel): invite sellerbot to the channel" in failed.stdout
+    # The seller invites the bot: the failed run is tried again now, not "already posted".
+    fixed = cli("digest", "--post", env=env)
+    assert fixed.returncode == 0 and "digest posted" in fixed.stdout, fixed
+    assert len(posted(slack)) == 1
+    again = cli("digest", "--post", env=env)
+    assert again.returncode == 3 and "already posted (message" in again.stdout
+    assert len(posted(slack)) == 1
+
+
+def test_digest_post_while_another_process_posts_says_so_with_its_age(db, slack, cli):
+    env = {"DATABASE_URL": db.url, "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_API_URL": slack.api_url, "DIGEST_CHANNEL": CHANNEL}
+    settings = configure(db, slack)
+    now = datetime.now(settings.timezone)
+    job_runs.claim(db, JOB, now.date().isoformat(), "other-host:77:abcd",
+                   now - timedelta(minutes=3), stale_after=jobs.TAKEOVER_AFTER)
+    busy = cli("digest", "--post", env=env)
+    assert busy.returncode == 75
+    assert "being posted by another sellerbot process" in busy.stdout and "3 min ago" in busy.stdout
+    assert posted(slack) == []
