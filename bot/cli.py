@@ -104,8 +104,8 @@ def import_(
 
             try:
                 result = import_file(db, path, ctx, now=datetime.now(UTC),
-                                     skip_bad_rows=skip_bad_rows,
-                                     encoding=encoding, progress=advance)
+                                     skip_bad_rows=skip_bad_rows, encoding=encoding,
+                                     progress=advance, on_wait=_say_waiting)
             except ImportRejected as exc:
                 # One bad file stops only itself: the others are still imported.
                 failed += 1
@@ -117,6 +117,10 @@ def import_(
             _echo(render.text("import", result=result))
     if failed:
         raise typer.Exit(1)
+
+
+def _say_waiting() -> None:
+    typer.echo(render.message("notices", "bulk_waiting"), err=True)
 
 
 def _as_of(text: str | None, settings: Settings) -> datetime:

@@ -83,10 +83,12 @@ def import_file(
     skip_bad_rows: bool = False,
     encoding: str = "utf-8-sig",
     progress: Progress | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Import one file in one transaction, recorded as imported at `now`; any bad row rejects
-    it whole unless skip_bad_rows."""
-    with _opened(path, encoding) as source, db.begin_bulk() as conn:
+    it whole unless skip_bad_rows. Imports and syncs take turns: `on_wait` is called when this
+    one must wait for another."""
+    with _opened(path, encoding) as source, db.begin_bulk(on_wait) as conn:
         before = queries.count_orders(conn)
         writer = Writer(conn)
         if pipeline.worthwhile(source.size):

@@ -1,10 +1,10 @@
 """The database: engine, connections and the schema version check."""
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -13,6 +13,15 @@ from bot.store import schema
 
 log = logging.getLogger(__name__)
 
+# How long a SQLite statement waits for another writer before "database is locked".
+BUSY_TIMEOUT_MS = 10_000
+# Imports and syncs take turns (begin_bulk): one waits this long for the other at most. A
+# million-row import takes under a minute (bench/import_orders.py).
+BULK_WAIT_SECONDS = 30 * 60
+# How long the first try at the write lock waits before saying it waits.
+QUICK_TRY_MS = 200
+# The PostgreSQL advisory lock that imports and syncs take turns on (any fixed number).
+BULK_LOCK_KEY = 0x5E11E6B07
 # SQLite page cache sizes in KiB: SQLite's default, and the one for bulk writes.
 DEFAULT_CACHE_KIB = 2000
 BULK_CACHE_KIB = 64 * 1024
@@ -26,7 +35,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Wait for a writer instead of failing at once with "database is locked".
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -90,14 +99,20 @@ class Database:
             yield conn
 
     @contextmanager
-    def begin_bulk(self) -> Iterator[Connection]:
-        """A transaction for writing many rows (an import): on SQLite, tuned for it.
+    def begin_bulk(self, on_wait: Callable[[], None] | None = None) -> Iterator[Connection]:
+        """A transaction for writing many rows (an import, a sync), taken one at a time: when
+        another holds it, `on_wait` is called once and this one waits its turn (at most
+        BULK_WAIT_SECONDS). On SQLite the transaction is tuned for bulk writes.
 
+        Taking turns is what keeps two imports of the same orders from deadlocking each other
+        on PostgreSQL (row locks taken in different orders) and from failing after SQLite's
+        busy timeout; each then counts its new orders against the other's committed ones.
         The caller must check that order lines have their order (store.writer does), since
         SQLite's own foreign-key check is off for the transaction.
         """
         if self.dialect != "sqlite":
             with self.begin() as conn:
+                _advisory_lock(conn, on_wait)
                 yield conn
             return
         with self.engine.connect() as conn:
@@ -110,15 +125,51 @@ class Database:
             conn.commit()  # ends SQLAlchemy's autobegun (empty) transaction
             try:
                 with conn.begin():
-                    # Take the write lock now: a deferred transaction that reads first fails
-                    # with "database is locked" if another writer commits before it writes.
-                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    _write_lock(conn, on_wait)
                     yield conn
             finally:
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{DEFAULT_CACHE_KIB}")
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
                 conn.commit()
 
     def close(self) -> None:
         """Release every pooled connection."""
         self.engine.dispose()
+
+
+def _advisory_lock(conn: Connection, on_wait: Callable[[], None] | None) -> None:
+    """PostgreSQL: this transaction's turn at bulk writing, held until it ends."""
+    if conn.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": BULK_LOCK_KEY}):
+        return
+    if on_wait is not None:
+        on_wait()
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{BULK_WAIT_SECONDS}s'")
+    try:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BULK_LOCK_KEY})
+    except OperationalError:
+        raise StoreError("db_busy", minutes=BULK_WAIT_SECONDS // 60) from None
+    conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
+
+
+def _write_lock(conn: Connection, on_wait: Callable[[], None] | None) -> None:
+    """SQLite: the database's write lock, now (BEGIN IMMEDIATE), held until the transaction
+    ends; a deferred transaction that reads first fails with "database is locked" if another
+    writer commits before it writes."""
+    # A short first try: a Slack click's one-row write is over by then; an import is not.
+    conn.exec_driver_sql(f"PRAGMA busy_timeout={QUICK_TRY_MS}")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig):
+            raise
+    if on_wait is not None:
+        on_wait()
+    conn.exec_driver_sql(f"PRAGMA busy_timeout={BULK_WAIT_SECONDS * 1000}")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig):
+            raise
+        raise StoreError("db_busy", minutes=BULK_WAIT_SECONDS // 60) from None
