@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 # Request threads of the HTTP server: each only verifies, dispatches and waits for the ack.
 HTTP_THREADS = 16
+# A statement the server runs longer than this (seconds, PostgreSQL) is ended: a request is
+# answered within seconds, and a stuck query must not hold a listener thread for ever.
+STATEMENT_TIMEOUT = 30
 # Seconds between GIL hand-overs while serving (CPython's default is 0.005).
 ACK_SWITCH_INTERVAL = 0.001
 
@@ -98,7 +101,7 @@ def serve_http(settings: Settings) -> None:
     for name in ("slack_bot_token", "slack_signing_secret"):
         settings.secret(name)  # a missing one stops start-up before anything else happens
     _favour_acks()
-    db = Database.open(settings.database_url)
+    db = Database.open(settings.database_url, statement_timeout=STATEMENT_TIMEOUT)
     app = create_app(settings, db)
     _start_jobs(settings, db, app)
     log.info("serving Slack on http://%s:%d/slack/events", settings.host, settings.port)
@@ -113,7 +116,7 @@ def serve_socket(settings: Settings) -> None:
     for name in ("slack_bot_token", "slack_app_token"):
         settings.secret(name)  # a missing one stops start-up before anything else happens
     _favour_acks()
-    db = Database.open(settings.database_url)
+    db = Database.open(settings.database_url, statement_timeout=STATEMENT_TIMEOUT)
     app = create_app(settings, db, socket_mode=True)
     _start_jobs(settings, db, app)
     log.info("serving Slack over Socket Mode")

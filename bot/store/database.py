@@ -13,6 +13,8 @@ from bot.store import schema
 
 log = logging.getLogger(__name__)
 
+# PostgreSQL: seconds to wait for a connection before saying the database cannot be reached.
+CONNECT_TIMEOUT_SECONDS = 10
 # How long a SQLite statement waits for another writer before "database is locked".
 BUSY_TIMEOUT_MS = 10_000
 # Imports and syncs take turns (begin_bulk): one waits this long for the other at most. A
@@ -39,12 +41,23 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for `url`; parameters never reach logs or error messages (buyer data)."""
+def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
+    """Create an engine for `url`; parameters never reach logs or error messages (buyer data).
+
+    PostgreSQL gives up connecting after CONNECT_TIMEOUT_SECONDS (a server that accepts and
+    never answers would hang every command) unless the URL sets its own connect_timeout, and
+    with `statement_timeout` (seconds) ends any statement that runs longer.
+    """
     parsed = make_url(url)
     kwargs: dict = {"hide_parameters": True}
     if parsed.get_backend_name() == "postgresql":
         kwargs["pool_pre_ping"] = True
+        connect_args: dict = {}
+        if "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+        if statement_timeout is not None:
+            connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+        kwargs["connect_args"] = connect_args
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -54,14 +67,15 @@ def make_engine(url: str) -> Engine:
 class Database:
     """One database: hands out transactions and keeps its schema current."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, statement_timeout: float | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, statement_timeout)
 
     @classmethod
-    def open(cls, url: str) -> "Database":
-        """Open the database at `url`: a new one gets its tables, an outdated one is refused."""
-        db = cls(url)
+    def open(cls, url: str, statement_timeout: float | None = None) -> "Database":
+        """Open the database at `url`: a new one gets its tables, an outdated one is refused.
+        `statement_timeout` (seconds, PostgreSQL) bounds every statement: for the server."""
+        db = cls(url, statement_timeout)
         state = db.schema_state()
         if state.is_new:
             log.info("new database: creating the tables")
@@ -112,6 +126,9 @@ class Database:
         """
         if self.dialect != "sqlite":
             with self.begin() as conn:
+                # Writing many rows, or waiting for another writer, may take longer than the
+                # server's statement timeout allows a Slack request: bulk work has its own.
+                conn.exec_driver_sql(f"SET LOCAL statement_timeout = '{BULK_WAIT_SECONDS}s'")
                 _advisory_lock(conn, on_wait)
                 yield conn
             return
