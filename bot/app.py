@@ -5,7 +5,9 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.error import URLError
 
 from slack_bolt import App
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -17,6 +19,7 @@ from slack_sdk.http_retry.state import RetryState
 
 from bot.compliance_rules import checker
 from bot.config import Settings
+from bot.errors import ConfigError, SellerbotError
 from bot.reports import seller_of
 from bot.slack import register
 from bot.slack.services import Services
@@ -92,15 +95,26 @@ def create_app(settings: Settings, db: Database | None = None, *, socket_mode: b
     # loggers' levels from the logger it is given (from the root logger without one).
     bolt_log = logging.getLogger("slack_bolt")
     bolt_log.setLevel(logging.ERROR)
-    app = App(
-        client=web_client(settings),
-        logger=bolt_log,
-        # The HTTP edge (bot/slack/verification.py) verifies every request before Bolt parses
-        # it; Bolt's own check would parse first and log the body of a request it refuses.
-        request_verification_enabled=False,
-        listener_executor=ThreadPoolExecutor(LISTENER_THREADS,
-                                             thread_name_prefix="sellerbot-listener"),
-    )
+    try:
+        # Bolt checks the token with auth.test here.
+        app = App(
+            client=web_client(settings),
+            logger=bolt_log,
+            # The HTTP edge (bot/slack/verification.py) verifies every request before Bolt
+            # parses it; Bolt's own check would parse first and log the body it refuses.
+            request_verification_enabled=False,
+            listener_executor=ThreadPoolExecutor(LISTENER_THREADS,
+                                                 thread_name_prefix="sellerbot-listener"),
+        )
+    except BoltError as exc:
+        # Bolt raises its own error from inside its handler of Slack's refusal.
+        refused = exc.__context__
+        error = refused.response.get("error") if isinstance(refused, SlackApiError) else None
+        raise ConfigError("slack_token_refused", error=str(error or exc)[:80]) from None
+    except OSError as exc:  # URLError, a timeout: Slack cannot be reached from here
+        reason = getattr(exc, "reason", None) or exc
+        raise SellerbotError("slack_unreachable", url=settings.slack_api_url,
+                             reason=str(reason)[:120]) from None
     db = db or Database.open(settings.database_url)
     answers = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="sellerbot-answer")
     register(app, Services(settings=settings, db=db, seller=seller_of(settings),

@@ -14,8 +14,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from bot import __version__, render, reports
 from bot import console as bot_console
 from bot.config import Settings, load_settings
-from bot.errors import BadInput, ImportRejected, SellerbotError
-from bot.imports import import_file, import_order
+from bot.errors import BadInput, ImportRejected, SellerbotError, StoreError
+from bot.imports import check_encoding, import_file, import_order
+from bot.paths import file_problem
 from bot.render import data as render_data
 from bot.store import Database
 
@@ -31,6 +32,8 @@ app.add_typer(db_app, name="db")
 rules_app = typer.Typer(help="The compliance rules behind check-reply.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
+# Ctrl-C: the shell's convention, 128 + SIGINT.
+EXIT_INTERRUPTED = 130
 # Files this big get a progress bar (on a terminal); smaller ones finish before it would help.
 PROGRESS_BYTES = 8 * 1024 * 1024
 
@@ -84,6 +87,7 @@ def import_(
         help="Text encoding of report files (default UTF-8).")] = "utf-8-sig",
 ) -> None:
     """Import Seller Central reports or saved SP-API responses, recognised by their content."""
+    check_encoding(encoding)
     settings = _settings()
     db = _database(settings)
     ctx = reports.seller_context(settings)
@@ -111,6 +115,10 @@ def import_(
                 failed += 1
                 typer.echo(render.message("errors", exc.code, **exc.params), err=True)
                 continue
+            except KeyboardInterrupt:
+                # The file's transaction is rolled back; the files before it are in.
+                typer.echo(render.message("errors", "import_stopped", path=str(path)), err=True)
+                raise typer.Exit(EXIT_INTERRUPTED) from None
             finally:
                 if task is not None:
                     bar.remove_task(task)  # type: ignore[arg-type]
@@ -131,7 +139,21 @@ def _as_of(text: str | None, settings: Settings) -> datetime:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise BadInput("as_of_malformed", text=text.strip()[:40]) from None
+    _plausible(moment.date(), "--as-of")
     return moment if moment.tzinfo else moment.replace(tzinfo=settings.timezone)
+
+
+# Days sellerbot reasons about: deadlines and windows add weeks to them, which must not run
+# past the calendar's end (year 9999) or before Amazon's marketplaces existed.
+FIRST_YEAR, LAST_YEAR = 1995, 2999
+
+
+def _plausible(day: date, option: str) -> date:
+    """`day`, unless it is outside FIRST_YEAR-LAST_YEAR (BadInput)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadInput("date_out_of_range", option=option, day=day.isoformat(),
+                       first=FIRST_YEAR, last=LAST_YEAR)
+    return day
 
 
 def _since(text: str | None, settings: Settings) -> datetime | None:
@@ -142,7 +164,7 @@ def _since(text: str | None, settings: Settings) -> datetime | None:
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise BadInput("since_malformed", text=text.strip()[:40]) from None
-    return datetime.combine(day, datetime.min.time(), settings.timezone)
+    return datetime.combine(_plausible(day, "--since"), datetime.min.time(), settings.timezone)
 
 
 AsOf = Annotated[str | None, typer.Option(
@@ -308,7 +330,7 @@ def can_return(
         today = datetime.now(UTC).astimezone(settings.timezone).date()
     else:
         try:
-            today = date.fromisoformat(as_of.strip())
+            today = _plausible(date.fromisoformat(as_of.strip()), "--as-of")
         except ValueError:
             raise BadInput("as_of_malformed", text=as_of.strip()[:40]) from None
     db = _database(settings)
@@ -343,8 +365,9 @@ def _read_text(source: str) -> str:
             raise BadInput("file_unreadable", path="standard input",
                            reason="not UTF-8 text") from None
     path = Path(source)
-    if not path.is_file():
-        raise BadInput("file_missing", path=source)
+    problem = file_problem(path)
+    if problem is not None:
+        raise BadInput(problem, path=source)
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -537,6 +560,33 @@ def main() -> None:
     except Exception as exc:
         if _State.debug:
             raise
+        known = _store_error(exc)
+        if known is not None:
+            typer.echo(render.message("errors", known.code, **known.params), err=True)
+            sys.exit(known.exit_code)
         logging.getLogger(__name__).error("unexpected %s", type(exc).__name__)
         typer.echo(render.message("errors", "unexpected", kind=type(exc).__name__), err=True)
         sys.exit(1)
+
+
+def _store_error(exc: Exception) -> SellerbotError | None:
+    """The database's own refusals that a user can act on (SQLite's lock, a read-only file),
+    as errors with a message; None for anything else."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return None
+    said = str(exc.orig)
+    url = _database_url_for_messages()
+    if "database is locked" in said:
+        return StoreError("db_locked", url=url)
+    if "readonly database" in said or "read-only" in said:
+        return StoreError("db_read_only", url=url)
+    return StoreError("db_unreachable", url=url, reason=said.strip().splitlines()[0][:200])
+
+
+def _database_url_for_messages() -> str:
+    try:
+        return Database(_settings().database_url).safe_url
+    except Exception:  # the settings themselves may be what is wrong
+        return "(DATABASE_URL)"

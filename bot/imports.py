@@ -10,7 +10,8 @@ from pathlib import Path
 from bot import pipeline
 from bot.batches import batches
 from bot.domain.records import Order, OrderItem, ReturnRequest
-from bot.errors import ImportRejected, StoreError
+from bot.errors import BadInput, ImportRejected, StoreError
+from bot.paths import file_problem
 from bot.sources.context import SellerContext
 from bot.sources.files import SourceFile, Unrecognized, open_source
 from bot.sources.flatfile import BadRow, Note
@@ -47,8 +48,9 @@ class ImportResult:
 @contextmanager
 def _opened(path: Path, encoding: str) -> Iterator[SourceFile]:
     """Open and recognise `path`, turning every way a file can be wrong into a user-facing error."""
-    if not path.is_file():
-        raise ImportRejected("file_missing", path=str(path))
+    problem = file_problem(path)
+    if problem is not None:
+        raise ImportRejected(problem, path=str(path))
     try:
         with open_source(path, encoding) as source:
             yield source
@@ -56,6 +58,16 @@ def _opened(path: Path, encoding: str) -> Iterator[SourceFile]:
         raise ImportRejected("file_unrecognized", path=str(path), why=str(exc)) from None
     except OSError as exc:
         raise ImportRejected("file_unreadable", path=str(path), reason=exc.strerror) from None
+
+
+def check_encoding(name: str) -> None:
+    """Refuse an --encoding Python cannot decode text with (a typo, or "hex")."""
+    try:
+        b"x".decode(name)  # not b"": Python decodes nothing without looking the codec up
+    except LookupError:
+        raise BadInput("encoding_unknown", name=name[:40]) from None
+    except UnicodeError:  # a text codec, for which one byte is not enough (UTF-16)
+        pass
 
 
 def import_order(paths: Sequence[Path], encoding: str = "utf-8-sig") -> list[Path]:

@@ -1,4 +1,5 @@
-"""Where sellerbot's own data folders (rules/, templates/) are, however it was installed."""
+"""Where sellerbot's own data folders (rules/, templates/) are, however it was installed, and
+whether a path a user names is a file sellerbot can read."""
 
 from pathlib import Path
 
@@ -23,3 +24,13 @@ def rules_dir() -> Path:
 def templates_dir() -> Path:
     """Return the templates/ folder: every user-visible word."""
     return data_dir("templates")
+
+
+def file_problem(path: Path) -> str | None:
+    """Why `path` is not a regular file to read (an error code), or None when it is one."""
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return "file_is_directory"
+    # A device (/dev/null), a pipe or a socket: nothing a report or a draft is saved as.
+    return "file_not_regular" if path.exists() else "file_missing"

@@ -46,7 +46,10 @@ def parsed_batches(path: Path, encoding: str, ctx: SellerContext,
                    dialect: type[Dialect]) -> Iterator[Batch]:
     """Batches of `path` parsed by a separate process; stopping early stops the process."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.pipeline"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        [sys.executable, "-m", "bot.pipeline"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        # A process group of its own: Ctrl-C reaches only the importer, which stops this
+        # process (below) and says so in one line; the parser prints no traceback of its own.
+        process_group=0 if os.name == "posix" else None,
     )
     assert process.stdin is not None and process.stdout is not None
     try:

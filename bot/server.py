@@ -1,5 +1,6 @@
 """Serving Slack: HTTP behind waitress (a production WSGI server), or Socket Mode."""
 
+import errno
 import json
 import logging
 import sys
@@ -16,6 +17,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from bot import reports
 from bot.app import create_app
 from bot.config import Settings
+from bot.errors import SellerbotError
 from bot.slack import verification
 from bot.store import Database
 
@@ -103,12 +105,20 @@ def serve_http(settings: Settings) -> None:
     _favour_acks()
     db = Database.open(settings.database_url, statement_timeout=STATEMENT_TIMEOUT)
     app = create_app(settings, db)
+    try:
+        server = waitress.create_server(
+            wsgi_app(app, db, settings.secret("slack_signing_secret")),
+            host=settings.host, port=settings.port, threads=HTTP_THREADS, ident="sellerbot",
+            # waitress refuses a bigger body itself (413) before buffering it.
+            max_request_body_size=verification.MAX_BODY_BYTES)
+    except OSError as exc:  # bound before the jobs start, so a failure leaves nothing running
+        code = {errno.EADDRINUSE: "port_in_use", errno.EACCES: "port_not_allowed"}.get(
+            exc.errno or 0, "port_unusable")
+        raise SellerbotError(code, host=settings.host, port=settings.port,
+                             reason=exc.strerror or type(exc).__name__) from None
     _start_jobs(settings, db, app)
     log.info("serving Slack on http://%s:%d/slack/events", settings.host, settings.port)
-    waitress.serve(wsgi_app(app, db, settings.secret("slack_signing_secret")),
-                   host=settings.host, port=settings.port, threads=HTTP_THREADS, ident="sellerbot",
-                   # waitress refuses a bigger body itself (413) before buffering it.
-                   max_request_body_size=verification.MAX_BODY_BYTES)
+    server.run()
 
 
 def serve_socket(settings: Settings) -> None:

@@ -193,12 +193,12 @@ class Ran:
 def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
     """Run `sellerbot ARGS` in this process, as its console script does (bot.cli.main), with
-    `env` on top of the isolated settings; for tests where the process boundary is not the point.
-    """
+    `env` on top of the isolated settings (the database is theirs unless `env` names another);
+    for tests where the process boundary is not the point."""
     from bot.cli import main
 
     def run(*args: str, env: dict[str, str] | None = None) -> Ran:
-        for name, value in (env or {}).items():
+        for name, value in {"DATABASE_URL": settings.database_url, **(env or {})}.items():
             monkeypatch.setenv(name, value)
         monkeypatch.setattr(sys, "argv", ["sellerbot", *args])
         capsys.readouterr()

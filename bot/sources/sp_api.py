@@ -79,10 +79,29 @@ class Page:
     seconds: float = 0.0
 
 
+class _LwaTokenClient(AccessTokenClient):
+    """python-amazon-sp-api's token client, for an endpoint that may answer without JSON: the
+    library reads every answer as JSON, so an outage's HTML page raised JSONDecodeError."""
+
+    def _request(self, url: str, data: Any, headers: Any) -> Any:
+        # The library's own request, with the answer's shape checked before it is used.
+        response = self._transport.request("POST", url, data=data, headers=headers)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            raise AuthorizationError("not_json", "", response.status_code)
+        if response.status_code != 200:
+            raise AuthorizationError(answer.get("error"), answer.get("error_description"),
+                                     response.status_code)
+        return answer
+
+
 def _token_client(url: str) -> type[AccessTokenClient]:
     """python-amazon-sp-api's token client, pointed at `url` (LWA_TOKEN_URL)."""
     parts = urlsplit(url)
-    return type("LwaTokenClient", (AccessTokenClient,), {
+    return type("LwaTokenClient", (_LwaTokenClient,), {
         "scheme": f"{parts.scheme}://", "host": parts.netloc, "path": parts.path or "/"})
 
 
@@ -249,8 +268,15 @@ class OrdersApi:
                 raise SpApiFailed(status=status, error=_error_code(exc),
                                   message=_error_message(exc)) from None
             except AuthorizationError as exc:
-                raise SpApiFailed(status=exc.status_code, error=str(exc.error_code),
-                                  message=str(exc.message)) from None
+                # Amazon's token endpoint failing (a 5xx, an HTML outage page) passes like a
+                # server error of the API itself; a refusal of the credentials does not.
+                status = exc.status_code
+                if status is not None and status >= 500 and server_errors < len(SERVER_RETRIES):
+                    self._sleep(SERVER_RETRIES[server_errors])
+                    server_errors += 1
+                    continue
+                raise SpApiFailed(status=status, error=str(exc.error_code),
+                                  message=str(exc.message or "")) from None
             except httpx.TransportError as exc:
                 if server_errors < len(SERVER_RETRIES):
                     self._sleep(SERVER_RETRIES[server_errors])
