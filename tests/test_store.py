@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -110,3 +111,19 @@ def test_an_unreachable_database_is_a_store_error():
         Database.open("postgresql+psycopg://nobody:secret@127.0.0.1:9/none")
     assert error.value.code == "db_unreachable"
     assert "secret" not in error.value.params["url"]
+
+
+def test_each_revision_is_numbered_like_its_file_and_the_head_is_alembics():
+    # bot/store/schema.py reads the head from the file names, without importing Alembic.
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bot.store import schema
+
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    scripts = ScriptDirectory.from_config(config)
+    for revision in scripts.walk_revisions():
+        assert revision.path is not None
+        assert Path(revision.path).name[:4] == revision.revision
+    assert scripts.get_current_head() == schema.head()

@@ -1,0 +1,65 @@
+"""The `sellerbot` command: every feature answers in the terminal too.
+
+One module per group of commands (orders, returns, replies, data, serve), each registering its
+commands on `app`. Their heavy imports (the store, Slack, the rules, the SP-API client) happen
+inside the commands, so `sellerbot --help` and every command start fast (bench/startup.py).
+"""
+
+import logging
+import sys
+
+# The command groups register their commands on `app` (in the order --help lists them).
+from bot.cli import data, orders, replies, returns, serve  # noqa: F401
+from bot.cli.common import State, app, error_line
+from bot.errors import SellerbotError
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Run the command line; errors print as one friendly line, tracebacks only with --debug."""
+    try:
+        app()
+    except SellerbotError as exc:
+        if State.debug:
+            raise
+        error_line(exc)
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if State.debug:
+            raise
+        known = _store_error(exc)
+        if known is not None:
+            error_line(known)
+            sys.exit(known.exit_code)
+        logging.getLogger(__name__).error("unexpected %s", type(exc).__name__)
+        error_line(SellerbotError("unexpected", kind=type(exc).__name__))
+        sys.exit(1)
+
+
+def _store_error(exc: Exception) -> SellerbotError | None:
+    """The database's own refusals that a user can act on (SQLite's lock, a read-only file),
+    as errors with a message; None for anything else."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot.errors import StoreError
+
+    if not isinstance(exc, OperationalError):
+        return None
+    said = str(exc.orig)
+    url = _database_url_for_messages()
+    if "database is locked" in said:
+        return StoreError("db_locked", url=url)
+    if "readonly database" in said or "read-only" in said:
+        return StoreError("db_read_only", url=url)
+    return StoreError("db_unreachable", url=url, reason=said.strip().splitlines()[0][:200])
+
+
+def _database_url_for_messages() -> str:
+    from bot.cli.common import settings
+    from bot.store import Database
+
+    try:
+        return Database(settings().database_url).safe_url
+    except Exception:  # the settings themselves may be what is wrong
+        return "(DATABASE_URL)"

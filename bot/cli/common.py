@@ -1,0 +1,141 @@
+"""What the command groups share: settings, the database, options and their parsing, output.
+
+Only light modules are imported here: every command pays for this module's imports at start.
+"""
+
+import logging
+import sys
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bot import __version__
+from bot.errors import BadInput, SellerbotError
+
+if TYPE_CHECKING:  # loaded by the commands that use them
+    from bot.config import Settings
+    from bot.store import Database
+
+
+class State:
+    """Set by the top-level options for every command."""
+
+    debug = False
+
+
+app = typer.Typer(
+    name="sellerbot",
+    help="Keep an Amazon seller's team on Amazon's order and customer-service rules.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        echo(f"sellerbot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show debug logs and full tracebacks.")
+    ] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Keep an Amazon seller's team on Amazon's order and customer-service rules."""
+    State.debug = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+# Ctrl-C: the shell's convention, 128 + SIGINT.
+EXIT_INTERRUPTED = 130
+# Days sellerbot reasons about: deadlines and windows add weeks to them, which must not run
+# past the calendar's end (year 9999) or before Amazon's marketplaces existed.
+FIRST_YEAR, LAST_YEAR = 1995, 2999
+
+AsOf = Annotated[str | None, typer.Option(
+    "--as-of", metavar="ISO-DATETIME",
+    help="Report as of this time (default now); without an offset it is in SELLER_TIMEZONE.")]
+Json = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+
+
+def echo(text: str) -> None:
+    """Print to standard output."""
+    typer.echo(text)
+
+
+def error_line(exc: SellerbotError) -> None:
+    """Print an error's one line, from its template, to standard error."""
+    from bot import render
+
+    typer.echo(render.message("errors", exc.code, **exc.params), err=True)
+
+
+def say(group: str, code: str, **params: Any) -> None:
+    """Print one message from templates/text/`group`.txt.j2 to standard error."""
+    from bot import render
+
+    typer.echo(render.message(group, code, **params), err=True)
+
+
+def settings() -> "Settings":
+    """The settings from the environment and .env."""
+    from bot.config import load_settings
+
+    return load_settings()
+
+
+def database(current: "Settings") -> "Database":
+    """The database in DATABASE_URL, opened (created if new)."""
+    from bot.store import Database
+
+    return Database.open(current.database_url)
+
+
+def print_json(data: object) -> None:
+    """Print `data` as indented JSON, inert on a terminal (bot/render/data.py)."""
+    from bot.render.data import dumps
+
+    echo(dumps(data, indent=2))
+
+
+def plausible(day: date, option: str) -> date:
+    """`day`, unless it is outside FIRST_YEAR-LAST_YEAR (BadInput)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadInput("date_out_of_range", option=option, day=day.isoformat(),
+                       first=FIRST_YEAR, last=LAST_YEAR)
+    return day
+
+
+def as_of(text: str | None, current: "Settings") -> datetime:
+    """--as-of: an ISO 8601 time; without an offset it is in SELLER_TIMEZONE. Default: now."""
+    from datetime import UTC
+
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput("as_of_malformed", text=text.strip()[:40]) from None
+    plausible(moment.date(), "--as-of")
+    return moment if moment.tzinfo else moment.replace(tzinfo=current.timezone)
+
+
+def since(text: str | None, current: "Settings") -> datetime | None:
+    """--since: a day (YYYY-MM-DD), from its start in SELLER_TIMEZONE; None when not given."""
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput("since_malformed", text=text.strip()[:40]) from None
+    return datetime.combine(plausible(day, "--since"), datetime.min.time(), current.timezone)

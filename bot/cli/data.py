@@ -1,0 +1,126 @@
+"""Getting data in: `import`, `demo`, `sync` and `db upgrade`."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import EXIT_INTERRUPTED, app, database, echo, say, settings, since
+
+db_app = typer.Typer(help="Create or update the database tables.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+# Files this big get a progress bar (on a terminal); smaller ones finish before it would help.
+PROGRESS_BYTES = 8 * 1024 * 1024
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Report files or saved SP-API responses.",
+                                                show_default=False)],
+    skip_bad_rows: Annotated[bool, typer.Option(
+        "--skip-bad-rows", help="Import the good rows of a file and list the bad ones.")] = False,
+    encoding: Annotated[str, typer.Option(
+        help="Text encoding of report files (default UTF-8).")] = "utf-8-sig",
+) -> None:
+    """Import Seller Central reports or saved SP-API responses, recognised by their content."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from bot import render, reports
+    from bot.errors import ImportRejected
+    from bot.imports import check_encoding, import_file, import_order
+
+    check_encoding(encoding)
+    current = settings()
+    db = database(current)
+    ctx = reports.seller_context(current)
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    ) as bar:
+        failed = 0
+        for path in import_order(files, encoding):
+            task = None
+            if path.is_file() and path.stat().st_size >= PROGRESS_BYTES:
+                task = bar.add_task(path.name, total=path.stat().st_size)
+
+            def advance(_path: Path, done: int, _total: int, task: object = task) -> None:
+                if task is not None:
+                    bar.update(task, completed=done)  # type: ignore[arg-type]
+
+            try:
+                result = import_file(db, path, ctx, now=datetime.now(UTC),
+                                     skip_bad_rows=skip_bad_rows, encoding=encoding,
+                                     progress=advance,
+                                     on_wait=lambda: say("notices", "bulk_waiting"))
+            except ImportRejected as exc:
+                # One bad file stops only itself: the others are still imported.
+                failed += 1
+                say("errors", exc.code, **exc.params)
+                continue
+            except KeyboardInterrupt:
+                # The file's transaction is rolled back; the files before it are in.
+                say("errors", "import_stopped", path=str(path))
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+            finally:
+                if task is not None:
+                    bar.remove_task(task)  # type: ignore[arg-type]
+            echo(render.text("import", result=result))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo() -> None:
+    """Load (or refresh) the demo seller and print the morning digest the team would get."""
+    from bot import render, reports
+
+    current = settings()
+    db = database(current)
+    now = datetime.now(UTC)
+    loaded = reports.load_demo(db, current, now)
+    seller = reports.seller_of(current)
+    report = reports.digest(db, seller, now)
+    example = (report.late or report.due_today or report.due_next or [None])[0]
+    echo(render.text("demo", loaded=loaded, database=db.safe_url,
+                     digest=render.text("digest", digest=report, seller=seller),
+                     example=example.order.order_id if example else None))
+
+
+@app.command()
+def sync(
+    since_day: Annotated[str | None, typer.Option(
+        "--since", metavar="YYYY-MM-DD",
+        help="Read the orders changed from this day on (SELLER_TIMEZONE), not since the last sync.")
+    ] = None,
+) -> None:
+    """Bring the orders up to date from Amazon's Selling Partner API (LWA_APP_ID, ...)."""
+    from bot import render, syncs
+    from bot.sources.sp_api import OrdersApi
+
+    current = settings()
+    start = since(since_day, current)
+    db = database(current)
+    result = syncs.sync(db, OrdersApi(current), current, now=datetime.now(UTC), since=start)
+    echo(render.text("sync", result=result, tz=current.timezone))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the tables, or bring them up to this sellerbot's version."""
+    from bot import render
+    from bot.store import Database
+
+    db = Database(settings().database_url)
+    before = db.schema_state()
+    db.upgrade()
+    echo(render.text("db_upgrade", before=before, after=db.schema_state(), database=db.safe_url))
