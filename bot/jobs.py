@@ -6,6 +6,7 @@ several processes each run every job and a shared job store does not prevent it 
 §13). The jobs call the same reports and render the same messages as the commands.
 """
 
+import http.client
 import logging
 import threading
 import time
@@ -176,6 +177,9 @@ class Digests:
                 ts = self._send(schedule, claim.period, late)
             except _Unknown as lost:
                 unknown, reason = True, str(lost)
+                # A post Slack is still working on lands late: look only once the client would
+                # have given up on it, so that the look cannot come before the post.
+                delay = max(delay, float(getattr(self.client, "timeout", 0) or 0))
             except SlackApiError as exc:
                 error = str(exc.response.get("error") or "")
                 if error in PERMANENT or exc.response.status_code != 429:
@@ -196,18 +200,10 @@ class Digests:
 
     def _send(self, schedule: DigestSchedule, day: str, late: Late | None) -> str:
         """chat.postMessage once (the client never retries it blindly, bot/app.py): its ts.
-        A lost answer raises _Unknown; Slack's refusal raises SlackApiError."""
-        try:
-            posted = self.client.chat_postMessage(
-                channel=schedule.channel, unfurl_links=False, metadata=_metadata(day),
-                **self._message(schedule, late))
-        except SlackApiError as exc:
-            if exc.response.status_code >= 500:  # Slack may have stored it before failing
-                raise _Unknown(str(exc.response.get("error") or exc.response.status_code)
-                               ) from None
-            raise
-        except OSError as exc:  # a timeout, or the connection dropped: it may have landed
-            raise _Unknown(type(exc).__name__) from None
+        A lost or unsure answer raises _Unknown; Slack's refusal raises SlackApiError."""
+        posted = _call(self.client.chat_postMessage, channel=schedule.channel,
+                       unfurl_links=False, metadata=_metadata(day),
+                       **self._message(schedule, late))
         return str(posted["ts"])
 
     def _failed(self, schedule: DigestSchedule, claim: job_runs.Claim, attempts: int,
@@ -225,17 +221,11 @@ class Digests:
         since = datetime.combine(date.fromisoformat(day), clock_time(0), self.seller.timezone)
         cursor = None
         for _ in range(HISTORY_PAGES):
-            try:
-                history = self.client.conversations_history(
-                    channel=schedule.channel, oldest=f"{since.timestamp():.6f}", limit=200,
-                    include_all_metadata=True, cursor=cursor)
-            except SlackApiError as exc:
-                if exc.response.status_code == 429 or exc.response.status_code >= 500:
-                    raise _Unknown(str(exc.response.get("error") or exc.response.status_code)
-                                   ) from None
-                raise
-            except OSError as exc:
-                raise _Unknown(type(exc).__name__) from None
+            # Slack refusing (a 429, missing_scope) raises SlackApiError, which _post retries
+            # or reports like a refused post; nothing is posted meanwhile.
+            history = _call(self.client.conversations_history, channel=schedule.channel,
+                            oldest=f"{since.timestamp():.6f}", limit=200,
+                            include_all_metadata=True, cursor=cursor)
             for found in history.get("messages") or []:
                 meta = found.get("metadata") or {}
                 if (meta.get("event_type") == METADATA_EVENT
@@ -244,7 +234,7 @@ class Digests:
             cursor = (history.get("response_metadata") or {}).get("next_cursor")
             if not history.get("has_more") or not cursor:
                 return None
-        raise _Unknown("too many messages to look through")
+        raise _Unknown("history_too_long")
 
     def _force(self, schedule: DigestSchedule, day: str) -> Outcome:
         try:
@@ -256,6 +246,28 @@ class Digests:
         job_runs.record_posted(self.db, schedule.job, day, self.owner, self.clock(),
                                posted["ts"])
         return Outcome("posted", ts=posted["ts"])
+
+
+# Slack's own words for a failure on its side, in a 200 answer: the call may have partly run
+# (https://docs.slack.dev/reference/methods/chat.postMessage, "fatal_error").
+UNSURE = frozenset({"fatal_error", "internal_error", "service_unavailable", "request_timeout"})
+# What a lost answer raises in slack_sdk: a timeout or a dropped connection (OSError), a body
+# cut short (http.client's IncompleteRead), half a JSON document (ValueError).
+LOST = (OSError, http.client.HTTPException, ValueError)
+
+
+def _call(method: Callable[..., Any], **kwargs: Any) -> Any:
+    """A Web API call: its answer, SlackApiError for a refusal, _Unknown when the answer was
+    lost or Slack failed on its side (the call may have been done)."""
+    try:
+        return method(**kwargs)
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        if exc.response.status_code >= 500 or error in UNSURE:
+            raise _Unknown(str(error or exc.response.status_code)) from None
+        raise
+    except LOST as exc:
+        raise _Unknown(type(exc).__name__) from None
 
 
 def _metadata(day: str) -> dict[str, Any]:

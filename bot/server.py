@@ -12,6 +12,7 @@ from typing import Any
 import waitress
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot import reports
@@ -25,8 +26,8 @@ log = logging.getLogger(__name__)
 
 # Request threads of the HTTP server: each only verifies, dispatches and waits for the ack.
 HTTP_THREADS = 16
-# A statement the server runs longer than this (seconds, PostgreSQL) is ended: a request is
-# answered within seconds, and a stuck query must not hold a listener thread for ever.
+# A statement a Slack request runs longer than this (seconds, PostgreSQL) is ended: a request
+# is answered within seconds, and a stuck query must not hold a listener thread for ever.
 STATEMENT_TIMEOUT = 30
 # Seconds between GIL hand-overs while serving (CPython's default is 0.005).
 ACK_SWITCH_INTERVAL = 0.001
@@ -34,11 +35,13 @@ ACK_SWITCH_INTERVAL = 0.001
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def _start_jobs(settings: Settings, db: Database, app: App) -> None:
-    """Start the scheduler (digests, clean-up) beside the Slack app, with its Web API client."""
+def _start_jobs(settings: Settings, app: App) -> None:
+    """Start the scheduler (digests, sync, clean-up) beside the Slack app, with its Web API
+    client and a database of its own: STATEMENT_TIMEOUT is for requests, and the nightly
+    clean-up of a large history may rightly take longer."""
     from bot import jobs
 
-    jobs.start(settings, db, app.client)
+    jobs.start(settings, Database(settings.database_url), app.client)
 
 
 def wsgi_app(app: App, db: Database, signing_secret: str) -> Wsgi:
@@ -54,7 +57,7 @@ def wsgi_app(app: App, db: Database, signing_secret: str) -> Wsgi:
             return 405, {"allow": ["POST"]}, ""
         try:
             body = verification.read_body(environ)
-            headers = verification.headers_of(environ)
+            headers = WsgiHttpRequest(environ).get_headers()  # reads no body
             text = verification.verify(body, headers, signing_secret, time.time(), replays)
             request = BoltRequest(body=text, query=str(environ.get("QUERY_STRING") or ""),
                                   headers=headers, context={verification.VERIFIED: True})
@@ -116,7 +119,7 @@ def serve_http(settings: Settings) -> None:
             exc.errno or 0, "port_unusable")
         raise SellerbotError(code, host=settings.host, port=settings.port,
                              reason=exc.strerror or type(exc).__name__) from None
-    _start_jobs(settings, db, app)
+    _start_jobs(settings, app)
     log.info("serving Slack on http://%s:%d/slack/events", settings.host, settings.port)
     server.run()
 
@@ -128,6 +131,6 @@ def serve_socket(settings: Settings) -> None:
     _favour_acks()
     db = Database.open(settings.database_url, statement_timeout=STATEMENT_TIMEOUT)
     app = create_app(settings, db, socket_mode=True)
-    _start_jobs(settings, db, app)
+    _start_jobs(settings, app)
     log.info("serving Slack over Socket Mode")
     SocketModeHandler(app, settings.secret("slack_app_token")).start()

@@ -97,9 +97,7 @@ def _sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
         # The first sync: the orders created in the last SYNC_FIRST_DAYS days.
         after = now - timedelta(days=settings.sync_first_days)
     after = min(after, before)
-    pages = orders = items = 0
-    with db.begin() as conn:
-        count_before = queries.count_orders(conn)
+    pages = orders = items = new_orders = 0
     pending: list[Order | OrderItem] = []
     skipped: list[str] = []
     work = 0.0
@@ -123,8 +121,10 @@ def _sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
             # transaction ever waits on Amazon (the next page is fetched in a thread of its
             # own meanwhile: sp_api.READ_AHEAD).
             if len(pending) >= WRITE_ROWS:
-                work += _store(db, pending)
-        work += _store(db, pending)
+                new, seconds = _store(db, pending)
+                new_orders, work = new_orders + new, work + seconds
+        new, seconds = _store(db, pending)
+        new_orders, work = new_orders + new, work + seconds
     except Exception as exc:
         # Amazon's status and error code, sellerbot's own, or the kind of a fault nobody
         # expected (the database, say): what the digest and App Home show.
@@ -136,8 +136,6 @@ def _sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
         raise
     finally:
         changed.close()  # a failed write asks Amazon for no further page
-    with db.begin() as conn:
-        new_orders = queries.count_orders(conn) - count_before
     # --since later than the cursor leaves a gap before it: the cursor then stays.
     moved = since is None or watermark is None or since <= watermark
     # Orders left out earlier stay on the list until a sync reads them.
@@ -150,17 +148,24 @@ def _sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
                       time.perf_counter() - started, work, tuple(skipped))
 
 
-def _store(db: Database, records: list[Order | OrderItem]) -> float:
-    """Write `records` in one transaction and empty the list; the seconds it took."""
+def _store(db: Database, records: list[Order | OrderItem]) -> tuple[int, float]:
+    """Write `records` in one transaction and empty the list: how many orders were new, and
+    the seconds it took.
+
+    New is counted in the write's own transaction, which imports and other syncs wait for
+    (begin_bulk): an import running meanwhile cannot make its orders look like this sync's.
+    """
     if not records:
-        return 0.0
+        return 0, 0.0
     started = time.perf_counter()
     # A bulk transaction takes SQLite's write lock at once, so a write cannot fail on
     # "database is locked" behind a Slack click that wrote first.
     with db.begin_bulk() as conn:
+        ids = {r.order_id for r in records if type(r) is Order}
+        new = len(ids) - queries.count_known(conn, ids)
         writer = Writer(conn)
         for record in records:
             writer.add(record)
         writer.flush()
     records.clear()
-    return time.perf_counter() - started
+    return new, time.perf_counter() - started

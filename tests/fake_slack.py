@@ -77,6 +77,18 @@ class FakeSlack:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                if status == -1:
+                    # Half an answer, then nothing: the connection died on the way back.
+                    data = json.dumps(answer).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data[: len(data) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 self.answer(status, json.dumps(answer).encode(), headers)
 
         self._server = serve(Handler)
@@ -111,6 +123,11 @@ class FakeSlack:
         with self._lock:
             self._script.setdefault(method, []).extend(
                 _Scripted(0, {}, done=done) for _ in range(times))
+
+    def cut(self, method: str) -> None:
+        """Do the next call of `method`, then send only half its answer and hang up."""
+        with self._lock:
+            self._script.setdefault(method, []).append(_Scripted(-1, {}, done=True))
 
     def slow(self, method: str, seconds: float) -> None:
         """Do the next call of `method` at once but answer it only after `seconds`."""
@@ -175,7 +192,11 @@ class FakeSlack:
         if step is None:
             return answer
         time.sleep(step.delay)
-        return answer if step.status is None else (step.status, step.body, step.headers)
+        if step.status is None:
+            return answer
+        if step.status == -1:  # half of Slack's own answer is sent
+            return -1, answer[1], answer[2]
+        return step.status, step.body, step.headers
 
     def _do(self, path: str, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict]:
         """What Slack does with a call, and its answer."""

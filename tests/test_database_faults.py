@@ -67,3 +67,15 @@ def test_the_servers_statements_are_bounded(postgres_url):
             conn.execute(text("SELECT pg_sleep(0.8)"))
     finally:
         db.close()
+
+
+@pytest.mark.postgres
+def test_the_servers_timeout_keeps_the_urls_own_options(postgres_url):
+    url = postgres_url + "?options=-csearch_path%3Dshop"
+    db = Database(url, statement_timeout=0.5)
+    try:
+        with db.begin() as conn:
+            assert conn.scalar(text("SHOW search_path")) == "shop"
+            assert conn.scalar(text("SHOW statement_timeout")) == "500ms"
+    finally:
+        db.close()

@@ -58,6 +58,27 @@ def test_a_server_error_from_a_slack_that_posted_anyway(db, slack, status):
     assert len(slack.called("chat.postMessage")) == 1
 
 
+def test_the_answer_is_cut_off_half_way(db, slack):
+    slack.cut("chat.postMessage")  # posted, then half the answer and the connection gone
+    exactly_one(db, slack, run_once(db, slack))
+    assert len(slack.called("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize("error", ["fatal_error", "internal_error"])
+def test_slacks_own_failure_in_a_200_answer_may_have_posted(db, slack, error):
+    slack.fail("chat.postMessage", error=error, done=True)
+    exactly_one(db, slack, run_once(db, slack))
+    assert len(slack.called("chat.postMessage")) == 1
+
+
+def test_a_history_slack_will_not_show_fails_the_run_without_posting_twice(db, slack):
+    slack.drop("chat.postMessage", done=True)
+    slack.fail("conversations.history", error="missing_scope")
+    outcome = run_once(db, slack)
+    assert outcome == jobs.Outcome("failed", error="missing_scope")
+    assert len(posted(slack)) == 1 and len(slack.called("chat.postMessage")) == 1
+
+
 @pytest.mark.parametrize("status", [500, 503])
 def test_a_server_error_before_posting_is_posted_after_a_look(db, slack, status):
     slack.fail("chat.postMessage", status=status)

@@ -29,7 +29,8 @@ def fake():
 
 @pytest.fixture(scope="module")
 def served(fake, tmp_path_factory):
-    running = Served(tmp_path_factory.mktemp("hostile"), fake)
+    # With --debug: the most a log ever holds, and still nothing from a request body.
+    running = Served(tmp_path_factory.mktemp("hostile"), fake, "--debug")
     yield running
     running.stop()
 

@@ -112,3 +112,27 @@ def test_a_file_of_one_huge_line_is_refused_in_bounded_memory(tmp_path):
     status, said, peak = import_in_a_child(tmp_path, path)
     assert status == 1 and "its first line is over 64 KB" in said, said
     assert peak < 250, peak
+
+
+def test_a_stray_cr_inside_a_field_stays_in_its_row(db, ctx, tmp_path):
+    # Lines end as the first one does: in an LF (or CRLF) file a lone CR is part of a value.
+    for ending in ("\n", "\r\n"):
+        path = tmp_path / "stray.txt"
+        path.write_bytes(ALL_ORDERS.replace("The Great Gatsby", "The Great\rGatsby")
+                         .replace("\n", ending).encode())
+        result = import_file(db, path, ctx, now=NOW)
+        assert (result.rows, result.skipped) == (ROWS, [])
+
+
+def test_a_file_that_is_not_a_report_is_left_open_for_its_owner(tmp_path):
+    import io
+
+    from bot.sources.flatfile import BadHeader, FlatFile
+
+    binary = io.BufferedReader(io.BytesIO(b"x\t" * 1000 + b"\n"))
+    with pytest.raises(BadHeader):
+        FlatFile(binary)
+    import gc
+
+    gc.collect()  # a wrapper left behind would close the file when collected
+    assert not binary.closed

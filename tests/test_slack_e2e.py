@@ -35,7 +35,7 @@ def free_port() -> int:
 class Served:
     """A running `sellerbot serve` and the fake Slack it talks to."""
 
-    def __init__(self, tmp: Path, fake: FakeSlack, **env: str) -> None:
+    def __init__(self, tmp: Path, fake: FakeSlack, *args: str, **env: str) -> None:
         self.fake = fake
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -50,7 +50,7 @@ class Served:
             SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET, HOST="127.0.0.1",
             PORT=str(self.port), **env,
         )
-        self.process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=environment,
+        self.process = subprocess.Popen([sys.executable, "-m", "bot", *args, "serve"], env=environment,
                                         stdout=subprocess.DEVNULL, stderr=self.log.open("w"))
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

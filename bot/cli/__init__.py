@@ -38,28 +38,19 @@ def main() -> None:
 
 
 def _store_error(exc: Exception) -> SellerbotError | None:
-    """The database's own refusals that a user can act on (SQLite's lock, a read-only file),
-    as errors with a message; None for anything else."""
+    """The database's own refusals that a user can act on (SQLite's lock held by another
+    command, a read-only file), as errors with a message; None for anything else."""
     from sqlalchemy.exc import OperationalError
 
+    from bot.cli.common import settings
     from bot.errors import StoreError
+    from bot.store.database import safe_url
 
     if not isinstance(exc, OperationalError):
         return None
     said = str(exc.orig)
-    url = _database_url_for_messages()
     if "database is locked" in said:
-        return StoreError("db_locked", url=url)
-    if "readonly database" in said or "read-only" in said:
-        return StoreError("db_read_only", url=url)
-    return StoreError("db_unreachable", url=url, reason=said.strip().splitlines()[0][:200])
-
-
-def _database_url_for_messages() -> str:
-    from bot.cli.common import settings
-    from bot.store import Database
-
-    try:
-        return Database(settings().database_url).safe_url
-    except Exception:  # the settings themselves may be what is wrong
-        return "(DATABASE_URL)"
+        return StoreError("db_locked", url=safe_url(settings().database_url))
+    if "readonly database" in said:
+        return StoreError("db_read_only", url=safe_url(settings().database_url))
+    return None

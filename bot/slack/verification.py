@@ -112,14 +112,3 @@ def required(request: Any, context: Any, next: Callable[[], None]) -> Any:
         next()
         return None
     return BoltResponse(status=401, body="")
-
-
-def headers_of(environ: Mapping[str, object]) -> dict[str, str]:
-    """The request's headers, lower-cased with hyphens, as Bolt reads them."""
-    headers = {}
-    for key, value in environ.items():
-        if key in ("CONTENT_LENGTH", "CONTENT_TYPE"):
-            headers[key.lower().replace("_", "-")] = str(value)
-        elif key.startswith("HTTP_"):
-            headers[key[5:].lower().replace("_", "-")] = str(value)
-    return headers

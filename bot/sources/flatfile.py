@@ -9,7 +9,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
 from bot.sources.codes import squash
 from bot.sources.values import MAX_TEXT_CHARS, clipped
@@ -59,18 +59,42 @@ MAX_COLUMNS = 256
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
+def _line_end(binary: io.BufferedReader) -> str:
+    """"\r" for a file whose lines end in a lone CR (Excel on a Mac saves them so), else "\n"
+    (LF or CRLF): read from the first line ending in its bytes, in any of the encodings (a
+    UTF-16 CR is 0D 00 or 00 0D, so NULs are skipped)."""
+    start = binary.peek(MAX_HEADER_CHARS * 2)[: MAX_HEADER_CHARS * 2]
+    ends = [i for i in (start.find(b"\r"), start.find(b"\n")) if i >= 0]
+    if not ends or start[min(ends)] != ord("\r"):
+        return "\n"
+    after = start[min(ends) + 1:].lstrip(b"\x00")[:1]
+    return "\n" if after == b"\n" else "\r"
+
+
 class FlatFile:
     """A report file opened for reading: its header and its numbered rows.
 
-    Read as text in the file's encoding with universal newlines (LF, CRLF or a lone CR, as Excel
-    on a Mac saves), so UTF-16 and every line ending split into the same rows. Each line is
-    read at most MAX_LINE_CHARS long. `close` hands the binary file back unclosed.
+    Read as text in the file's encoding, so UTF-16 splits into rows like UTF-8. Lines end as
+    the first one does (LF, CRLF, or a lone CR), so a stray CR inside a field of an LF file
+    stays in its row. Each line is read at most MAX_LINE_CHARS long. `close` hands the binary
+    file back unclosed.
     """
 
-    def __init__(self, binary: BinaryIO, encoding: str = "utf-8-sig") -> None:
-        self._text = io.TextIOWrapper(binary, encoding=encoding,  # type: ignore[arg-type]
-                                      errors="surrogateescape", newline=None)
+    def __init__(self, binary: io.BufferedReader, encoding: str = "utf-8-sig") -> None:
+        self._end = _line_end(binary)
+        self._text = io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape",
+                                      newline=self._end)
         self.encoding = encoding.removesuffix("-sig")
+        try:
+            self.header = self._header()
+        except BadHeader:
+            self.close()  # a wrapper left behind would close the owner's file when collected
+            raise
+        self.columns: dict[str, int] = {}
+        for position, name in enumerate(self.header):
+            self.columns.setdefault(header_key(name), position)
+
+    def _header(self) -> list[str]:
         try:
             line = self._text.readline(MAX_HEADER_CHARS + 1)
         except UnicodeDecodeError:  # UTF-16 that is not: decoding cannot resynchronise
@@ -79,12 +103,10 @@ class FlatFile:
             raise BadHeader("header_too_long")
         if _UNDECODABLE.search(line):
             raise BadHeader("not_text")
-        self.header = line.rstrip("\n").split("\t")
-        if len(self.header) > MAX_COLUMNS or any(len(n) > MAX_TEXT_CHARS for n in self.header):
+        header = line.rstrip("\r\n").split("\t")
+        if len(header) > MAX_COLUMNS or any(len(n) > MAX_TEXT_CHARS for n in header):
             raise BadHeader("header_not_a_header")
-        self.columns: dict[str, int] = {}
-        for position, name in enumerate(self.header):
-            self.columns.setdefault(header_key(name), position)
+        return header
 
     def close(self) -> None:
         """Stop reading; the binary file stays open for its owner."""
@@ -121,15 +143,15 @@ class FlatFile:
                 return
             if not line:
                 return
-            if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
-                while line and not line.endswith("\n"):  # skip the rest, in bounded steps
+            if len(line) > MAX_LINE_CHARS and not line.endswith(self._end):
+                while line and not line.endswith(self._end):  # skip the rest, in bounded steps
                     line = read(MAX_LINE_CHARS)
                 yield BadRow(number, "line_too_long", {"limit": MAX_LINE_CHARS})
                 continue
             if not line.isascii() and _UNDECODABLE.search(line):
                 yield BadRow(number, "not_text", {"encoding": self.encoding})
                 continue
-            fields = line.rstrip("\n").split("\t")
+            fields = line.rstrip("\r\n").split("\t")
             if len(line) > MAX_TEXT_CHARS or "\x00" in line:
                 fields = [clipped(f) for f in fields]
             if len(fields) == width:

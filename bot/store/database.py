@@ -1,6 +1,7 @@
 """The database: engine, connections and the schema version check."""
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -41,6 +42,11 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+def safe_url(url: str) -> str:
+    """`url` with any password hidden, fit for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
     """Create an engine for `url`; parameters never reach logs or error messages (buyer data).
 
@@ -56,7 +62,12 @@ def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
         if "connect_timeout" not in parsed.query:
             connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
         if statement_timeout is not None:
-            connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+            # Beside any options the URL already sets (a search_path): connect_args would
+            # replace them, not add to them.
+            own = f"-c statement_timeout={int(statement_timeout * 1000)}"
+            given = parsed.query.get("options")
+            given = " ".join(given) if isinstance(given, tuple) else given
+            connect_args["options"] = f"{given} {own}" if given else own
         kwargs["connect_args"] = connect_args
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
@@ -99,7 +110,7 @@ class Database:
     @property
     def safe_url(self) -> str:
         """The URL with any password hidden, fit for messages."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        return safe_url(self.url)
 
     @property
     def dialect(self) -> str:
@@ -166,27 +177,27 @@ def _advisory_lock(conn: Connection, on_wait: Callable[[], None] | None) -> None
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BULK_LOCK_KEY})
     except OperationalError:
         raise StoreError("db_busy", minutes=BULK_WAIT_SECONDS // 60) from None
-    conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
+    conn.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
 
 
 def _write_lock(conn: Connection, on_wait: Callable[[], None] | None) -> None:
     """SQLite: the database's write lock, now (BEGIN IMMEDIATE), held until the transaction
     ends; a deferred transaction that reads first fails with "database is locked" if another
     writer commits before it writes."""
-    # A short first try: a Slack click's one-row write is over by then; an import is not.
+    # A short first try: a Slack click's one-row write is over by then; an import is not. Then
+    # short tries until the deadline, not one long one: SQLite waits inside C, where Ctrl-C
+    # would go unheard for as long as the wait.
     conn.exec_driver_sql(f"PRAGMA busy_timeout={QUICK_TRY_MS}")
-    try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-        return
-    except OperationalError as exc:
-        if "locked" not in str(exc.orig):
-            raise
-    if on_wait is not None:
-        on_wait()
-    conn.exec_driver_sql(f"PRAGMA busy_timeout={BULK_WAIT_SECONDS * 1000}")
-    try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    except OperationalError as exc:
-        if "locked" not in str(exc.orig):
-            raise
-        raise StoreError("db_busy", minutes=BULK_WAIT_SECONDS // 60) from None
+    deadline = time.monotonic() + BULK_WAIT_SECONDS
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig):
+                raise
+        if on_wait is not None:
+            on_wait()
+            on_wait = None  # said once
+        if time.monotonic() > deadline:
+            raise StoreError("db_busy", minutes=BULK_WAIT_SECONDS // 60)

@@ -213,6 +213,15 @@ def last_import(conn: Connection) -> datetime | None:
     return conn.scalar(select(func.max(ImportRow.imported_at)))
 
 
+def count_known(conn: Connection, order_ids: set[str]) -> int:
+    """How many of `order_ids` are stored already."""
+    ids, known = sorted(order_ids), 0
+    for start in range(0, len(ids), 500):  # within every database's limit on parameters
+        known += conn.scalar(select(func.count()).select_from(_ORDERS).where(
+            _ORDERS.c.order_id.in_(ids[start:start + 500]))) or 0
+    return known
+
+
 def count_orders(conn: Connection, *, since: datetime | None = None) -> int:
     """How many orders are stored (placed after `since`, when given)."""
     statement = select(func.count()).select_from(_ORDERS)
