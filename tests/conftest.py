@@ -23,9 +23,11 @@ from bot.store import Database
 from tests.fake_sp_api import FakeSpApi
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SAMPLES = SHARED / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The invented seller's files (tests/fixtures/seller/README.md): its Seller Central reports and
+# its Orders API v0 responses.
+SAMPLES = FIXTURES / "seller" / "reports"
+SP_API_V0 = FIXTURES / "seller" / "sp-api-v0"
 
 # Where the PostgreSQL tests run: a server URL; each test session makes its own database there.
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -35,12 +37,12 @@ TABLES = ("order_items", "orders", "returns", "imports", "slack_posts", "reply_c
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Fail early and clearly when the shared samples are not beside the checkout; keep the
-    rule cache (bot/rule_cache.py) of this run, and of the processes it starts, in a folder
-    of its own rather than the developer's ~/.cache."""
-    assert SAMPLES.is_dir(), f"the shared samples are missing: expected them at {SAMPLES}"
+    """Keep the rule cache (bot/rule_cache.py) and the default database (bot/paths.py) of this
+    run, and of the processes it starts, in a folder of its own rather than the developer's
+    ~/.cache and ~/.local/share."""
     config.stash[_CACHE_HOME] = tempfile.mkdtemp(prefix="sellerbot-test-cache-")
     os.environ["XDG_CACHE_HOME"] = config.stash[_CACHE_HOME]
+    os.environ["XDG_DATA_HOME"] = os.path.join(config.stash[_CACHE_HOME], "data")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

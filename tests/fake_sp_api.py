@@ -3,8 +3,9 @@
 It serves the Orders API as the official models describe it (sp-api.md §2-§6): v0 getOrders
 (`payload.Orders`, `NextToken`), getOrderItems and confirmShipment; v2026-01-01 searchOrders
 (`orders`, `pagination.nextToken`, items inside). Orders are built from Amazon's own shapes:
-../shared/samples/sp-api (v0) and the model's searchOrders example in tests/fixtures (v2026,
-which carries Amazon's invented buyer and recipient data, so tests can show none is kept).
+the invented seller's v0 responses in tests/fixtures/seller/sp-api-v0 and the model's
+searchOrders example in tests/fixtures/sp-api-v2026 (both carry invented buyer and recipient
+data, so tests can show none is kept).
 
 It checks what Amazon checks (an access token from its token endpoint, `LastUpdatedBefore`
 at least two minutes before now, one of created/updated filters) and can be told to answer 429
@@ -23,8 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.fake_http import QuietHandler, serve
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "sp-api"
-V2026_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "sp-api-v2026" / "searchOrders-example.json"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+V0_SAMPLES = FIXTURES / "seller" / "sp-api-v0"
+V2026_EXAMPLE = FIXTURES / "sp-api-v2026" / "searchOrders-example.json"
 MARKETPLACE = "ATVPDKIKX0DER"
 # Amazon wants LastUpdatedBefore / CreatedBefore at least this far before now (sp-api.md §5).
 LAG = timedelta(minutes=2)
@@ -84,9 +86,9 @@ class FakeSpApi:
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
         self._v0_orders = [o for page in ("getOrders-page1.json", "getOrders-page2.json")
-                           for o in json.loads((SAMPLES / page).read_text())["payload"]["Orders"]]
+                           for o in json.loads((V0_SAMPLES / page).read_text())["payload"]["Orders"]]
         self._v0_items = {p.stem.removeprefix("getOrderItems-"): json.loads(p.read_text())
-                          ["payload"]["OrderItems"] for p in SAMPLES.glob("getOrderItems-*.json")}
+                          ["payload"]["OrderItems"] for p in V0_SAMPLES.glob("getOrderItems-*.json")}
         self._v2026 = json.loads(V2026_EXAMPLE.read_text())["orders"][0]
         fake = self
 
@@ -133,8 +135,11 @@ class FakeSpApi:
 
     def add_order(self, order_id: str, *, created: datetime, updated: datetime | None = None,
                   status: str = "Unshipped", ship_by: datetime | None = None,
-                  sample: int = 0) -> None:
-        """An MFN order shaped like the `sample`-th order of ../shared/samples/sp-api."""
+                  sample: int = 2) -> None:
+        """An MFN order shaped like the `sample`-th order of tests/fixtures/seller/sp-api-v0
+        (getOrders page 1 then page 2; tests/fixtures/seller/README.md lists them). The
+        default, order #27, is a plain unshipped one: one line of quantity 1, nothing shipped,
+        neither Prime nor business."""
         template = self._v0_orders[sample % len(self._v0_orders)]
         items = copy.deepcopy(self._v0_items[template["AmazonOrderId"]])
         order = _Order(order_id, created, updated or created, status,

@@ -8,7 +8,7 @@ import pytest
 
 from bot.compliance_rules import checker
 from bot.domain.compliance import CATEGORIES
-from tests.conftest import FIXTURES, SHARED
+from tests.conftest import FIXTURES
 
 CHECK = checker().check
 
@@ -198,10 +198,9 @@ def quality(rows):
     return recall, precision, {c: n / total for c, (n, total) in caught.items() if total}
 
 
-def test_development_corpus_targets():
-    recall, precision, per_category = quality(read(SHARED / "corpus" / "replies.jsonl"))
-    assert recall >= 0.97 and precision >= 0.95
-    assert min(per_category.values()) >= 0.9, per_category
+# The development corpus is not the project's (tests/fixtures/compliance/NOTICE.md) and not in
+# a user's clone: bench/compliance_quality.py measures it where it is at hand. The sets below
+# live here and are held to the same targets.
 
 
 SECOND_DEV = FIXTURES / "compliance" / "second-dev.jsonl"

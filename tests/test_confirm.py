@@ -15,11 +15,24 @@ from tests.test_sync import real_now, sync
 ORDER = "121-0000000-0000001"
 
 
+def add_two_line_order(amazon, order_id: str, **when) -> None:
+    """An unshipped order with two lines, one of quantity 2. The fixtures' only two-line order
+    (#28, sample 3) has one line of each and, being PartiallyShipped there, one line shipped:
+    here nothing is shipped yet and its second line (the DVD) is ordered twice."""
+    amazon.add_order(order_id, sample=3, **when)
+    first, second = amazon.orders[order_id].items
+    assert (first["SellerSKU"], second["SellerSKU"]) == ("TIDEPOOLS-2E-UVG", "DVD-NRIVERS-CS")
+    for item in (first, second):
+        item["QuantityShipped"] = 0
+    second["QuantityOrdered"] = 2
+    second["ItemPrice"]["Amount"] = "69.98"  # the line total, 2 x 34.99
+
+
 @pytest.fixture
 def synced(db, amazon, live):
     """An unshipped order with two lines (one of quantity 2), synced from the amazon."""
     now = real_now()
-    amazon.add_order(ORDER, created=now - timedelta(days=1), sample=5)
+    add_two_line_order(amazon, ORDER, created=now - timedelta(days=1))
     settings = live()
     sync(db, settings, now=now - timedelta(minutes=10))
     return settings
@@ -120,7 +133,7 @@ def test_what_is_typed_is_checked_before_amazon_is_asked(db, amazon, synced):
 def test_sellerbot_confirm_in_the_terminal(amazon, tmp_path):
     from tests.test_cli import sellerbot
 
-    amazon.add_order(ORDER, created=real_now() - timedelta(days=1), sample=5)
+    add_two_line_order(amazon, ORDER, created=real_now() - timedelta(days=1))
     env = {"LWA_APP_ID": "amzn1.application-oa2-client.test", "LWA_CLIENT_SECRET": "x",
            "SP_API_REFRESH_TOKEN": "Atzr|test", "SP_API_ENDPOINT": amazon.url,
            "LWA_TOKEN_URL": amazon.token_url}

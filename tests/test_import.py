@@ -13,9 +13,9 @@ from bot.errors import ImportRejected
 from bot.imports import import_file, import_order
 from bot.store import Database, queries
 from bot.store.models import ImportRow, OrderRow
-from tests.conftest import FIXTURES, SAMPLES, stored
+from tests.conftest import FIXTURES, SAMPLES, SP_API_V0, stored
 
-SP_API = SAMPLES / "sp-api"
+SP_API = SP_API_V0
 V2026 = FIXTURES / "sp-api-v2026"
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # the samples' moment
@@ -35,89 +35,111 @@ def test_all_orders_report(db, ctx):
     result = import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW)
     assert (result.kind, result.rows, result.orders, result.items) == ("all-orders", 40, 34, 40)
     assert result.new_orders == 34
-    gatsby = order(db, "114-3329287-9968101")
-    assert gatsby.status is OrderStatus.SHIPPED
-    assert gatsby.fulfillment_channel is Channel.MERCHANT
-    assert gatsby.marketplace_id == "ATVPDKIKX0DER"
-    assert gatsby.purchase_date == datetime(2026, 11, 5, 12, 30, 18, tzinfo=UTC)
-    assert gatsby.last_update == datetime(2026, 11, 6, 20, 51, 7, tzinfo=UTC)
-    assert [i.sku for i in gatsby.items] == ["BK-0141439513-U-VG", "BK-0743273567-U-G"]
-    pride = gatsby.items[0]
-    assert (pride.asin, pride.title) == ("0141439513", "Pride and Prejudice (Penguin Classics)")
-    assert (pride.quantity_ordered, pride.quantity_shipped) == (1, 1)
-    assert (pride.item_price, pride.item_tax, pride.shipping_price) == (
-        Decimal("8.99"), Decimal("0.48"), Decimal("3.99"))
-    assert gatsby.total == Decimal("29.02")  # two lines: 8.99+0.48+3.99 + 10.99+0.58+3.99
+    # Order #07 of tests/fixtures/seller/README.md: shipped by the seller, two lines.
+    bread = order(db, "207-2629061-9259649")
+    assert bread.status is OrderStatus.SHIPPED
+    assert bread.fulfillment_channel is Channel.MERCHANT
+    assert bread.marketplace_id == "ATVPDKIKX0DER"
+    assert bread.purchase_date == datetime(2026, 11, 6, 3, 44, 58, tzinfo=UTC)
+    assert bread.last_update == datetime(2026, 11, 6, 22, 15, 30, tzinfo=UTC)
+    assert [i.sku for i in bread.items] == ["MUG-STN-12-BLU", "SOURDOUGH-HC-NEW"]
+    book = bread.items[1]
+    assert (book.asin, book.title) == (
+        "0761194207", "Sourdough at Altitude: Baking Bread in the Mountains")
+    assert (book.quantity_ordered, book.quantity_shipped) == (1, 1)
+    assert (book.item_price, book.item_tax, book.shipping_price) == (
+        Decimal("27.95"), Decimal("2.48"), Decimal("3.99"))
+    # two lines: 27.95+2.48+3.99+0.35 (shipping tax) + 12.00+1.07+0.00+0.00
+    assert bread.total == Decimal("47.84")
     # "Cancelled" in the report is the API's "Canceled"; a cancelled line shipped nothing.
-    assert order(db, "113-5527177-1583881").status is OrderStatus.CANCELED
-    road = order(db, "111-2998161-1238477")
-    assert road.status is OrderStatus.SHIPPED
-    assert [i.quantity_shipped for i in road.items] == [1, 0]
-    assert order(db, "111-0653758-0408547").fulfillment_channel is Channel.AMAZON
-    assert order(db, "113-5881627-9543918").is_business is True
-    assert order(db, "111-2578782-0179870").status is OrderStatus.PENDING
+    assert order(db, "204-4128230-6006134").status is OrderStatus.CANCELED  # #04
+    astro = order(db, "202-9490237-1501208")  # #11: its second line, the CD, was cancelled
+    assert astro.status is OrderStatus.SHIPPED
+    assert [(i.sku, i.quantity_shipped) for i in astro.items] == [
+        ("CD-MARIGOLD-2CD", 0), ("DVD-ASTRO-3D", 1)]
+    assert order(db, "206-4056398-6221599").fulfillment_channel is Channel.AMAZON  # #02
+    assert order(db, "204-4861797-1259925").is_business is True  # #29
+    assert order(db, "201-0210853-9000372").status is OrderStatus.PENDING  # #34
 
 
 def test_unshipped_report_gives_the_ship_by_deadline(db, ctx):
     import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW)
     result = import_file(db, SAMPLES / "unshipped-orders.txt", ctx, now=NOW)
-    assert (result.kind, result.rows, result.orders, result.items) == ("unshipped-orders", 15, 12, 15)
+    assert (result.kind, result.rows, result.orders, result.items) == ("unshipped-orders", 15, 13, 15)
     assert result.new_orders == 0  # the same orders as the All Orders report
-    mockingbird = order(db, "112-8890339-5411810")
+    marigold = order(db, "209-5165469-2552960")  # #19
     # promise-date 2026-11-23T08:00:00+00:00 is midnight Pacific of the promise day; the
     # order is due by the end of that day (days-past-promise counts whole days).
-    assert mockingbird.latest_ship_date == datetime(2026, 11, 24, 7, 59, 59, tzinfo=UTC)
-    assert mockingbird.items[0].order_item_id == "68461898060638"
+    assert marigold.latest_ship_date == datetime(2026, 11, 24, 7, 59, 59, tzinfo=UTC)
+    assert marigold.items[0].order_item_id == "75226867192696"
     # The All Orders report's data stays where the Unshipped report is silent.
-    assert mockingbird.items[0].asin == "0061120081"
-    assert mockingbird.items[0].item_price == Decimal("11.49")
-    assert order(db, "112-5441985-0344931").is_prime is True
-    assert order(db, "113-5881627-9543918").is_business is True
+    assert marigold.items[0].asin == "B0MA7E96L8"
+    assert marigold.items[0].item_price == Decimal("17.49")
+    assert order(db, "203-0456207-9437191").is_prime is True  # #26
+    assert order(db, "204-4861797-1259925").is_business is True  # #29
 
 
 def test_returns_report(db, ctx):
     result = import_file(db, SAMPLES / "returns.txt", ctx, now=NOW)
     assert (result.kind, result.rows, result.returns) == ("returns", 10, 10)
     with db.begin() as conn:
-        both = queries.returns_for(conn, "114-3329287-9968101")
-        pending = queries.returns_for(conn, "112-6006134-6877889")[0]
-        safet = queries.returns_for(conn, "113-8200678-1212306")[0]
-        claim = queries.returns_for(conn, "111-0828100-9177757")[0]
-    assert sorted(r.sku for r in both) == ["BK-0141439513-U-VG", "BK-0743273567-U-G"]
-    first = both[0]
-    assert first.request_date.isoformat() == "2026-11-14"
-    assert (first.status, first.reason, first.in_policy) == ("Approved", "CR-ORDERED_WRONG_ITEM", True)
-    assert first.return_delivery_date is None  # a single space in the file
+        both = queries.returns_for(conn, "207-2629061-9259649")  # #07, both lines returned
+        pending = queries.returns_for(conn, "204-5441985-0344931")[0]  # #08
+        safet = queries.returns_for(conn, "209-5411810-6969323")[0]  # #06
+        claim = queries.returns_for(conn, "204-1648363-1522796")[0]  # #10
+    assert sorted(r.sku for r in both) == ["MUG-STN-12-BLU", "SOURDOUGH-HC-NEW"]
+    approved = both[1]  # the later request: the book, not yet delivered back
+    assert approved.request_date.isoformat() == "2026-11-20"
+    assert (approved.status, approved.reason, approved.in_policy) == (
+        "Approved", "ORDERED_WRONG_ITEM", True)
+    assert approved.return_delivery_date is None  # a single space in the file
     assert (pending.status, pending.in_policy, pending.label_type) == ("Pending", False, None)
-    assert (safet.safet_claim_id, safet.safet_claim_state) == ("2026112014522", "Under investigation")
-    assert safet.safet_claim_date.isoformat() == "2026-11-19"
-    assert safet.refunded_amount == Decimal("21.19")
+    assert (safet.safet_claim_id, safet.safet_claim_state) == ("3017429865", "Granted")
+    assert safet.safet_claim_date.isoformat() == "2026-11-21"
+    assert safet.refunded_amount == Decimal("14.04")
     assert claim.a_to_z_claim is True
 
 
-def test_sp_api_v0_responses(db, ctx):
+def test_sp_api_v0_responses(db, ctx, tmp_path):
     files = import_order(sorted(SP_API.glob("*.json")))
     # Orders first, though the shell lists getOrderItems-* before getOrders-*.
     assert [p.name for p in files[:2]] == ["getOrders-page1.json", "getOrders-page2.json"]
     results = [import_file(db, path, ctx, now=NOW) for path in files]
     assert sum(r.orders for r in results) == 8
-    assert sum(r.items for r in results) == 10
-    partly = order(db, "112-0937461-5518842")
+    assert sum(r.items for r in results) == 9
+    # Order numbers (#28...) are those of tests/fixtures/seller/README.md.
+    partly = order(db, "204-3314577-1300823")  # #28
     assert partly.status is OrderStatus.PARTIALLY_SHIPPED
-    assert partly.latest_ship_date == datetime(2026, 11, 25, 7, 59, 59, tzinfo=UTC)
-    assert partly.order_total == Decimal("61.40")
-    # The CD shipped, the DVD did not (sp-api/README.md).
-    shipped = {i.title.split(" [")[1].rstrip("]") if " [" in i.title else i.title: i.quantity_shipped
-               for i in partly.items}
-    assert sorted(shipped.values()) == [0, 1]
-    assert [q for t, q in shipped.items() if "CD" in t] == [1]
-    ties = order(db, "112-6614930-0287155")
-    assert ties.ship_service_level == "Expedited"
-    assert {(i.sku, i.quantity_ordered, i.item_price) for i in ties.items} == {
-        ("CT-100-ASST", 2, Decimal("14.98")), ("BV-PB20K-BLK", 1, Decimal("39.99"))}
-    business = order(db, "114-8850316-4471829")
-    assert (business.is_prime, business.is_business) == (True, True)
-    canceled = order(db, "114-5502891-7713406")
+    assert partly.latest_ship_date == datetime(2026, 11, 28, 7, 59, 59, tzinfo=UTC)
+    assert partly.order_total == Decimal("61.56")
+    # The book shipped, the DVD did not.
+    assert {i.sku: i.quantity_shipped for i in partly.items} == {
+        "TIDEPOOLS-2E-UVG": 1, "DVD-NRIVERS-CS": 0}
+    assert {(i.sku, i.quantity_ordered, i.item_price) for i in partly.items} == {
+        ("TIDEPOOLS-2E-UVG", 1, Decimal("14.25")), ("DVD-NRIVERS-CS", 1, Decimal("34.99"))}
+    assert order(db, "208-4315693-2325246").ship_service_level == "Expedited"  # #23
+    mugs = order(db, "209-9999921-6584980")  # #31: ItemPrice is the total of its 2 mugs
+    assert {(i.sku, i.quantity_ordered, i.item_price) for i in mugs.items} == {
+        ("MUG-TRV-16-BLK", 2, Decimal("43.90"))}
+    assert mugs.items[0].buyer_requested_cancel is True
+    prime, business = order(db, "203-0456207-9437191"), order(db, "204-4861797-1259925")
+    assert (prime.is_prime, prime.is_business) == (True, False)  # #26
+    assert (business.is_prime, business.is_business) == (False, True)  # #29
+    # No answer in the fixtures is Canceled: #31 (its buyer asked to cancel) as Amazon answers
+    # once it is, without OrderTotal and LatestDeliveryDate, under an id of its own.
+    page = json.loads((SP_API / "getOrders-page2.json").read_text())
+    gone = next(o for o in page["payload"]["Orders"] if o["AmazonOrderId"] == mugs.order_id)
+    del gone["OrderTotal"], gone["LatestDeliveryDate"]
+    gone.update(OrderStatus="Canceled", AmazonOrderId="209-9999921-6584981",
+                SellerOrderId="209-9999921-6584981")
+    page["payload"]["Orders"] = [gone]
+    (tmp_path / "getOrders-canceled.json").write_text(json.dumps(page))
+    lines = json.loads((SP_API / f"getOrderItems-{mugs.order_id}.json").read_text())
+    lines["payload"]["AmazonOrderId"] = "209-9999921-6584981"
+    (tmp_path / "getOrderItems-canceled.json").write_text(json.dumps(lines))
+    for name in ("getOrders-canceled.json", "getOrderItems-canceled.json"):
+        import_file(db, tmp_path / name, ctx, now=NOW)
+    canceled = order(db, "209-9999921-6584981")
     assert canceled.status is OrderStatus.CANCELED
     assert canceled.items[0].buyer_requested_cancel is True
     assert canceled.latest_delivery_date is None and canceled.order_total is None
@@ -170,7 +192,7 @@ def test_reimporting_changes_nothing_and_counts_nothing_twice(db, ctx):
     again = [import_file(db, path, ctx, now=NOW) for path in paths]
     assert stored(db) == before
     assert [r.new_orders for r in again] == [0] * len(paths)
-    assert count(db, OrderRow) == 42  # 34 in the reports, 8 in the SP-API samples
+    assert count(db, OrderRow) == 34  # in the reports; the 8 SP-API orders are 8 of them
     assert count(db, ImportRow) == 2 * len(paths)
 
 
@@ -194,7 +216,7 @@ def test_overlapping_files_merge(db, ctx, tmp_path):
 
 def _with_status(tmp_path: Path, name: str, updated: str, status: str) -> Path:
     lines = (SAMPLES / "all-orders.txt").read_text().splitlines(keepends=True)
-    row = next(line for line in lines if line.startswith("112-8890339-5411810")).split("\t")
+    row = next(line for line in lines if line.startswith("209-5165469-2552960")).split("\t")
     row[3], row[4], row[12] = updated, status, status
     path = tmp_path / name
     path.write_text(lines[0] + "\t".join(row))
@@ -206,7 +228,7 @@ def test_the_newer_last_update_wins(db, ctx, tmp_path):
     new = _with_status(tmp_path, "new.txt", "2026-11-24T09:00:00+00:00", "Shipped")
     import_file(db, new, ctx, now=NOW)
     import_file(db, old, ctx, now=NOW)  # an older file arriving late changes nothing
-    late = order(db, "112-8890339-5411810")
+    late = order(db, "209-5165469-2552960")
     assert late.status is OrderStatus.SHIPPED
     assert late.last_update == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     assert late.items[0].quantity_shipped == 1
@@ -214,7 +236,7 @@ def test_the_newer_last_update_wins(db, ctx, tmp_path):
     other = Database.open(f"sqlite:///{tmp_path / 'forward.db'}")
     import_file(other, old, ctx, now=NOW)
     import_file(other, new, ctx, now=NOW)
-    assert order(other, "112-8890339-5411810").status is OrderStatus.SHIPPED
+    assert order(other, "209-5165469-2552960").status is OrderStatus.SHIPPED
 
 
 def test_a_broken_file_is_rejected_whole(db, ctx):
@@ -233,15 +255,15 @@ def test_skip_bad_rows_imports_the_rest(db, ctx):
     result = import_file(db, SAMPLES / "broken-orders.txt", ctx, now=NOW, skip_bad_rows=True)
     assert [p.where for p in result.skipped] == [4, 7, 10]
     assert (result.rows, result.items) == (11, 8)
-    assert order(db, "111-7457810-2526372") is None  # line 4
-    assert order(db, "113-4493279-9919884") is not None  # line 2
+    assert order(db, "202-2009013-9034509") is None  # line 4
+    assert order(db, "201-5285708-7594448") is not None  # line 2
 
 
 def test_items_without_their_order_are_rejected(db, ctx):
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, SP_API / "getOrderItems-112-6614930-0287155.json", ctx, now=NOW)
+        import_file(db, SP_API / "getOrderItems-204-3314577-1300823.json", ctx, now=NOW)
     assert rejected.value.code == "orphan_items"
-    assert rejected.value.params["order_ids"] == ["112-6614930-0287155"]
+    assert rejected.value.params["order_ids"] == ["204-3314577-1300823"]
     assert stored(db)["order_items"] == []
 
 
@@ -270,8 +292,8 @@ def test_an_api_error_response_is_named(db, ctx, tmp_path):
 
 def test_bytes_that_are_not_utf8_name_their_line(db, ctx, tmp_path):
     lines = (SAMPLES / "all-orders.txt").read_bytes().splitlines(keepends=True)
-    assert b"The Great Gatsby" in lines[4]
-    lines[4] = lines[4].replace(b"Gatsby", b"Gatsby \xe9dition")
+    assert b"Harbor Lights - Live" in lines[4]
+    lines[4] = lines[4].replace(b"Harbor Lights", b"Harbor Lights \xe9dition")
     path = tmp_path / "latin1.txt"
     path.write_bytes(b"".join(lines))
     with pytest.raises(ImportRejected) as rejected:
@@ -279,7 +301,8 @@ def test_bytes_that_are_not_utf8_name_their_line(db, ctx, tmp_path):
     assert [(p.where, p.code) for p in rejected.value.params["problems"]] == [(5, "not_text")]
     result = import_file(db, path, ctx, now=NOW, encoding="cp1252")
     assert result.items == 40
-    assert "The Great Gatsby \u00e9dition" in {i.title for i in order(db, "114-3329287-9968101").items}
+    assert [i.title for i in order(db, "204-4128230-6006134").items] == [
+        "Harbor Lights \u00e9dition - Live at the Pier (Audio CD)"]
 
 
 def test_a_missing_column_is_named(db, ctx, tmp_path):
@@ -340,8 +363,8 @@ def test_a_file_without_update_times_only_fills_gaps(db, ctx, tmp_path):
     undated = _with_status(tmp_path, "undated.txt", "", "Unshipped")
     import_file(db, new, ctx, now=NOW)
     import_file(db, undated, ctx, now=NOW)
-    assert order(db, "112-8890339-5411810").status is OrderStatus.SHIPPED
+    assert order(db, "209-5165469-2552960").status is OrderStatus.SHIPPED
     other = Database.open(f"sqlite:///{tmp_path / 'undated-first.db'}")
     import_file(other, undated, ctx, now=NOW)
     import_file(other, new, ctx, now=NOW)
-    assert order(other, "112-8890339-5411810").status is OrderStatus.SHIPPED
+    assert order(other, "209-5165469-2552960").status is OrderStatus.SHIPPED

@@ -1,7 +1,8 @@
 """No buyer personal data reaches the store or the logs (Amazon's Data Protection Policy).
 
-The samples carry fake buyer names, streets, cities, ZIP codes, e-mails, phones and PO numbers;
-the v2026 fixtures carry Amazon's own example buyers, recipients, tax ids and gift messages.
+The invented seller's reports and v0 responses (tests/fixtures/seller) carry fake buyer names,
+streets, cities, ZIP codes, e-mails, phones and PO numbers; the v2026 fixtures carry Amazon's own
+example buyers, recipients, tax ids and gift messages.
 Every one of those values is collected from the files themselves and searched for in every
 column of every stored row, and in everything logged while importing.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.imports import import_file, import_order
-from tests.conftest import FIXTURES, SAMPLES, stored
+from tests.conftest import FIXTURES, SAMPLES, SP_API_V0, stored
 
 # Columns of the report files that hold personal data (privacy.md §3.1).
 DROPPED = {
@@ -56,10 +57,11 @@ def json_values(node, inside: bool = False) -> set[str]:
     return values
 
 
+V0 = sorted(SP_API_V0.glob("*.json"))
 V2026 = sorted((FIXTURES / "sp-api-v2026").glob("*.json"))
 
 PERSONAL = set().union(*(report_values(name) for name in DROPPED)) | set().union(
-    *(json_values(json.loads(path.read_text())) for path in V2026)
+    *(json_values(json.loads(path.read_text())) for path in V0 + V2026)
 )
 # Values that are personal in one place but ordinary words or codes elsewhere.
 PERSONAL -= {"US", "BR", "COMMERCIAL", "RESIDENTIAL", "BUYER", "MERCHANT", "MARKETPLACE", "VAT",
@@ -78,21 +80,27 @@ def leaks(value: object) -> list[str]:
 
 def test_the_fixtures_really_carry_personal_data():
     # Guards the test below against passing because it searched for nothing.
-    assert {"Test Buyer 1", "107 Example Street", "Albuquerque", "87106", "+1 404-555-0101",
+    # The first line of unshipped-orders.txt (order #19), the v0 BuyerInfo and ShippingAddress
+    # of order #29, and Amazon's example.
+    assert {"Sample Buyer 19", "803 Sample Lane", "Raleigh", "27601", "919-555-0119",
+            "+1 312-555-0129", "Receiving Dock C",
             "John Smith", "Happy Holidays! Enjoy your new smart speakers."} <= PERSONAL
     assert any(v.endswith("@marketplace.amazon.com") for v in PERSONAL)
-    assert "02906" in PERSONAL  # a ZIP code with its leading zero
-    assert "9202090515362022600032" in PERSONAL  # a return tracking number
+    assert "02108" in PERSONAL  # a ZIP code with its leading zero
+    assert "9202724087457213377814" in PERSONAL  # a return tracking number
 
 
 def test_no_personal_data_is_stored_or_logged(db, ctx, caplog):
     caplog.set_level(logging.DEBUG)
     paths = [SAMPLES / name for name in DROPPED] + import_order(
-        sorted((SAMPLES / "sp-api").glob("*.json")) + V2026)
+        V0 + V2026)
     for path in paths:
         import_file(db, path, ctx, now=NOW)
     tables = stored(db)
-    assert sum(len(rows) for rows in tables.values()) > 100
+    # Everything was read: the 34 orders of the reports (the 8 v0 orders are 8 of them) and the
+    # 3 of the v2026 examples, their 40 + 4 lines, the 10 returns.
+    assert {table: len(rows) for table, rows in tables.items()} == {
+        "orders": 37, "order_items": 44, "returns": 10}
     found = [
         (table, column, value)
         for table, rows in tables.items()

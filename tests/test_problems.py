@@ -13,12 +13,12 @@ from bot.errors import ImportRejected
 from bot.imports import import_file
 from bot.paths import templates_dir
 from bot.render import message
-from tests.conftest import FIXTURES, SAMPLES
+from tests.conftest import FIXTURES, SAMPLES, SP_API_V0
 from tests.test_import import NOW
 
 ALL_ORDERS = (SAMPLES / "all-orders.txt").read_text().splitlines(keepends=True)
 RETURNS = (SAMPLES / "returns.txt").read_text().splitlines(keepends=True)
-GET_ORDERS = json.loads((SAMPLES / "sp-api" / "getOrders-page2.json").read_text())
+GET_ORDERS = json.loads((SP_API_V0 / "getOrders-page2.json").read_text())
 SEARCH_ORDERS = json.loads((FIXTURES / "sp-api-v2026" / "searchOrders-example.json").read_text())
 
 
@@ -52,7 +52,7 @@ CASES = {
     "field_count": (ALL_ORDERS[0] + ALL_ORDERS[1].replace("\t", "", 1)).encode(),
     "missing_columns": "".join(ALL_ORDERS[:2]).replace("\tquantity\t", "\tqty\t", 1).encode(),
     "bad_time": all_orders_with("purchase-date", "yesterday"),
-    "naive_time": all_orders_with("purchase-date", "2026-11-02T15:21:44"),
+    "naive_time": all_orders_with("purchase-date", "2026-11-02T15:12:40"),
     "bad_money": all_orders_with("item-price", "12,99"),
     "bad_count": all_orders_with("quantity", "1.5"),
     "bad_flag": all_orders_with("is-business-order", "maybe"),
@@ -62,7 +62,7 @@ CASES = {
     "too_long": all_orders_with("sku", "S" * 80),
     "empty": returns_with("Amazon RMA ID", " "),
     "bad_date": returns_with("Return request date", "31-Feb-2026"),
-    "not_text": ALL_ORDERS[0].encode() + ALL_ORDERS[1].encode().replace(b"Rye", b"Rye \xff"),
+    "not_text": ALL_ORDERS[0].encode() + ALL_ORDERS[1].encode().replace(b"Almanac", b"Almanac \xff"),
     "not_a_string": get_orders_with("MarketplaceId", {"id": "x"}),
     "not_a_list": search_orders_with("orderItems", {"orderItemId": "1"}),
     "not_an_object": json.dumps({"payload": {"Orders": ["not an order"]}}).encode(),

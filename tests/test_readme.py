@@ -23,14 +23,19 @@ def test_quick_start_is_two_shell_commands():
     assert "pip install" in install_and_test and "pytest" in install_and_test
 
 
-def test_ci_runs_the_readme_test_command():
-    script = ROOT / ".ci" / "run"
+def test_ci_runs_both_readme_commands_in_a_fresh_clone_with_nothing_beside_it():
+    script = (ROOT / ".ci" / "run").read_text()
     # The same extraction .ci/run does, run on this README.
-    awk = re.search(r"command=\$\(awk '(.*?)' README.md\)", script.read_text(), re.DOTALL)
+    awk = re.search(r"awk -v n=\"\$1\" '(.*?)' \"\$here/README.md\"", script, re.DOTALL)
     assert awk is not None
-    out = subprocess.run(["awk", awk.group(1), "README.md"], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
-    assert out.strip() == quick_start_blocks()[1].strip()
+    for number, block in enumerate(quick_start_blocks(), start=1):
+        out = subprocess.run(["awk", "-v", f"n={number}", awk.group(1), "README.md"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout
+        assert out.strip() == block.strip()
+    # Into an empty temporary folder: nothing of the developer's beside the clone.
+    assert 'empty="$(mktemp -d)"' in script and 'git clone --quiet "$here" "$empty/sellerbot"' in script
+    assert 'bash -euo pipefail -c "$demo_command"' in script
+    assert 'bash -euo pipefail -c "$test_command"' in script
 
 
 def settings_table() -> dict[str, tuple[str, str]]:
@@ -49,6 +54,9 @@ def test_every_setting_is_in_the_readme_table_with_its_default():
     assert set(table) == set(fields)
     for name, field in fields.items():
         default, meaning = table[name]
-        expected = "(none)" if field.default is None else f"`{field.default}`"
-        assert default == expected, name
+        if field.default_factory is not None:  # DATABASE_URL: a file in the user data folder
+            assert "sellerbot.db" in default and "data folder" in default, name
+        else:
+            expected = "(none)" if field.default is None else f"`{field.default}`"
+            assert default == expected, name
         assert len(meaning) > 20, name

@@ -50,11 +50,16 @@ def test_every_list_agrees_with_amazons_days_past_promise(samples, seller):
     late = orders_report(samples, seller, View.LATE, AS_OF)
     assert {s.order.order_id for s in late.entries} == {
         o for o, u in expected.items() if u is Urgency.LATE}
-    # Most urgent first; the Prime order leads its group.
+    # Most urgent first; the Prime order (#26 of tests/fixtures/seller/README.md) leads its group.
     ranks = [list(Urgency).index(s.urgency) for s in at_risk.entries]
     assert ranks == sorted(ranks)
-    due_next = [s.order.order_id for s in at_risk.entries if s.urgency is Urgency.DUE_NEXT]
-    assert due_next[0] == "112-5441985-0344931"
+    due_today = [s.order.order_id for s in at_risk.entries if s.urgency is Urgency.DUE_TODAY]
+    assert due_today[0] == "203-0456207-9437191"
+    # Its group-mate #24 has the same deadline and a later id, so a day later, when both are
+    # late with four orders due before them, is what shows the Prime order put first.
+    thursday = orders_report(samples, seller, View.LATE, AS_OF + timedelta(days=1))
+    assert len(thursday.entries) == 6
+    assert thursday.entries[0].order.order_id == "203-0456207-9437191"
 
 
 def sample_rows() -> list[list[str]]:
@@ -71,17 +76,21 @@ def test_today_lists_orders_placed_today_and_due_today(samples, seller):
                     if datetime(2026, 11, 24, 8, tzinfo=UTC) <= datetime.fromisoformat(row[2]) <= evening}
     assert len(placed_today) == 7 and len(due_today) == 2
     assert {s.order.order_id for s in today.entries} == due_today | placed_today
-    pending = [s for s in today.entries if s.order.status.value == "Pending"]
-    assert pending and all(s.urgency is None for s in pending)
+    # The Pending orders (#33, #34) were placed on Wednesday: on Wednesday evening they are
+    # listed, without a deadline.
+    wednesday = orders_report(samples, seller, View.TODAY, evening + timedelta(days=1))
+    pending = [s for s in wednesday.entries if s.order.status.value == "Pending"]
+    assert {s.order.order_id for s in pending} == {"206-7488049-6375222", "201-0210853-9000372"}
+    assert all(s.urgency is None for s in pending)
 
 
 def test_as_of_leaves_out_later_orders(samples, seller):
     earlier = AS_OF - timedelta(days=3)  # Sunday 2026-11-22 07:00 local
     unshipped = orders_report(samples, seller, View.UNSHIPPED, earlier)
     assert all(s.order.purchase_date <= earlier for s in unshipped.entries)
-    assert {s.order.order_id for s in unshipped.entries} == {
-        "112-8890339-5411810", "114-4896355-1420413", "114-7063654-7872124",
-        "111-2058317-6273259", "113-9566404-0866719"}
+    assert {s.order.order_id for s in unshipped.entries} == {  # #19, #20, #21, #22
+        "209-5165469-2552960", "206-4553466-6215571", "201-2117705-5158842",
+        "207-0817720-2625528"}
     assert all(s.urgency is not Urgency.LATE for s in unshipped.entries)
 
 
@@ -92,14 +101,16 @@ def test_digest_on_the_samples(samples, seller):
     assert {s.order.order_id for s in report.due_today} == {
         o for o, u in expected.items() if u is Urgency.DUE_TODAY}
     assert report.holiday is None and report.is_business_day
-    # Placed in the last 24 hours and not cancelled, counted from all-orders.txt itself.
+    # Placed in the last 24 hours and not cancelled, counted from all-orders.txt itself (#34
+    # was placed after AS_OF).
     placed = [row for row in sample_rows()
-              if datetime.fromisoformat(row[2]) > AS_OF - timedelta(days=1) and row[4] != "Cancelled"]
+              if AS_OF - timedelta(days=1) < datetime.fromisoformat(row[2]) <= AS_OF
+              and row[4] != "Cancelled"]
     usd = report.new[0]
-    assert (usd.currency, usd.orders) == ("USD", len({row[0] for row in placed})) == ("USD", 7)
+    assert (usd.currency, usd.orders) == ("USD", len({row[0] for row in placed})) == ("USD", 8)
     assert usd.units == sum(int(row[13]) for row in placed)
     assert report.last_data == AS_OF and not report.stale
-    assert report.open_returns == 7  # Approved 6, Pending 1
+    assert report.open_returns == 5  # Approved 4, Pending 1
     rendered = data.digest(report, seller.timezone)
     assert set(rendered) >= {"new_orders", "late", "due_today", "due_next", "late_shipment_rate",
                              "data_as_of", "stale"}
@@ -110,8 +121,8 @@ def test_new_order_revenue_per_currency(samples, seller):
     report = digest(samples, seller, AS_OF, since=datetime(2026, 11, 24, 20, 0, tzinfo=UTC))
     usd = report.new[0]
     # The report gives no order total: revenue is the lines' price, tax and shipping.
-    placed = [row for row in sample_rows()
-              if datetime.fromisoformat(row[2]) > datetime(2026, 11, 24, 20, tzinfo=UTC)]
+    placed = [row for row in sample_rows()  # #34 was placed after AS_OF
+              if datetime(2026, 11, 24, 20, tzinfo=UTC) < datetime.fromisoformat(row[2]) <= AS_OF]
     money = sum(Decimal(v or "0") for row in placed for v in (row[15], row[16], row[17], row[18]))
     assert usd.orders == len({row[0] for row in placed})
     assert usd.revenue == money
@@ -122,10 +133,10 @@ def test_stale_data_is_flagged(samples, seller):
 
 
 def test_one_order(samples, seller):
-    detail = order_detail(samples, seller, "#112 8890339 5411810", AS_OF)
+    detail = order_detail(samples, seller, "#209 5165469 2552960", AS_OF)  # #19
     assert detail.standing.urgency is Urgency.LATE
     assert not detail.standing.auto_cancel_risk
-    later = order_detail(samples, seller, "112-8890339-5411810", AS_OF + timedelta(days=4))
+    later = order_detail(samples, seller, "209-5165469-2552960", AS_OF + timedelta(days=4))
     assert later.standing.auto_cancel_risk
     shown = data.order(detail, seller.timezone)
     assert shown["orders"][0]["ship_by"] == "2026-11-23T23:59:59-08:00"

@@ -13,10 +13,12 @@ from bot.compliance_rules import builtin_dir, load_rules, rule_files
 from bot.domain.compliance import Checker
 from bot.errors import ConfigError
 from bot.rule_cache import RuleCache, default_path
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 from tests.test_compliance_rules import RULE
 
-CORPUS = SHARED / "corpus" / "replies.jsonl"
+# Labelled replies people write (tests/fixtures/compliance/NOTICE.md): 200, about half of them
+# breaking a rule.
+CORPUS = FIXTURES / "compliance" / "second-dev.jsonl"
 # The test rule of tests/test_compliance_rules.py ("gizmo club"), and the same from a word list.
 WORDS_RULE = RULE.replace("type: phrases\n  patterns: ['gizmo club']", "type: words\n  list: words.txt")
 

@@ -1,7 +1,7 @@
 """Ship-by deadlines, classification and the Late Shipment Rate, table by table.
 
 Dates are US (America/Los_Angeles, Thanksgiving 2026-11-26, Christmas 2026-12-25), as in
-../shared/spec/shipping.md §3, whose worked examples are among the rows.
+the project's spec, shipping.md §3, whose worked examples are among the rows.
 """
 
 from dataclasses import replace

@@ -10,6 +10,7 @@ import pytest
 
 from bot.store import Database, queries, sync_state
 from tests.fake_slack import FakeSlack
+from tests.test_confirm import add_two_line_order
 from tests.test_slack_e2e import Served
 
 ORDER, OTHER = "131-0000000-0000001", "131-0000000-0000002"
@@ -26,8 +27,8 @@ def slack():
 def served(tmp_path, slack, amazon):
     now = datetime.now(UTC).replace(microsecond=0)
     for order_id in (ORDER, OTHER):
-        amazon.add_order(order_id, created=now - timedelta(days=1), sample=5,
-                         ship_by=now + timedelta(hours=5))
+        add_two_line_order(amazon, order_id, created=now - timedelta(days=1),
+                           ship_by=now + timedelta(hours=5))
     env = {"LWA_APP_ID": "amzn1.application-oa2-client.test", "LWA_CLIENT_SECRET": "x",
            "SP_API_REFRESH_TOKEN": "Atzr|test", "SP_API_ENDPOINT": amazon.url,
            "LWA_TOKEN_URL": amazon.token_url, "SYNC_INTERVAL_MINUTES": "1440"}
