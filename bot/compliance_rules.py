@@ -2,13 +2,14 @@
 and compiled once per process. A bad file stops start-up with its name, key and problem.
 
 A seller's file with the same name as a built-in rule replaces it; `enabled: false` turns a
-rule off.
+rule off, and a file holding only `enabled: false` turns off the built-in rule of its name. A
+rule turned off that other rules refer to still runs for them, reporting nothing.
 """
 
 import re
 from collections.abc import Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -119,6 +120,18 @@ def _contents(path: Path, data: bytes,
     return contents, parsed.enabled
 
 
+# A file this small may be a switch: `enabled: false` and nothing else.
+_SWITCH_BYTES = 200
+
+
+def _switched_off(path: Path, data: bytes) -> bool:
+    """True when the file holds only `enabled: false`: the built-in rule of its name, off."""
+    if len(data) > _SWITCH_BYTES:
+        return False
+    parsed = parse_yaml(data, path)
+    return parsed == {"enabled": False}
+
+
 def load_rule(path: Path, cache: RuleCache | None = None) -> tuple[Rule, bool]:
     """The rule in `path` and whether it is enabled; ConfigError if the file is not a rule.
     With a `cache`, its contents come from there while the file is unchanged."""
@@ -126,6 +139,11 @@ def load_rule(path: Path, cache: RuleCache | None = None) -> tuple[Rule, bool]:
     if not RULE_ID.match(rule_id):
         raise _fail(path, "", "bad_id", value=rule_id)
     data = read_bytes(path)
+    if path.parent != builtin_dir() and _switched_off(path, data):
+        builtin = builtin_dir() / path.name
+        if not builtin.is_file():
+            raise _fail(path, "enabled", "switches_off_nothing", value=rule_id)
+        return load_rule(builtin, cache)[0], False
     kept = cache.contents(path, data) if cache else None
     read: dict[Path, bytes] = {}
     contents, enabled = kept or _contents(path, data, read)
@@ -154,13 +172,24 @@ def load_rules(paths: Iterable[Path], cache: RuleCache | None = None) -> tuple[R
     """The enabled rules of `paths`, each after the rules its conditions refer to; with a
     `cache`, what it keeps is used and what it lacks added to it (and saved)."""
     rules = []
+    off: dict[str, Rule] = {}
     files: dict[str, Path] = {}
     with keeping(cache.programs) if cache else nullcontext():
         for path in paths:
             rule, enabled = load_rule(path, cache)
+            files[rule.id] = path
             if enabled:
                 rules.append(rule)
-                files[rule.id] = path
+            else:
+                off[rule.id] = rule
+    # A rule turned off still runs, silently, where an enabled rule's conditions need it.
+    needed = [ref for rule in rules for ref in rule.references]
+    while needed:
+        ref = needed.pop()
+        if ref in off:
+            quiet = replace(off.pop(ref), reported=False)
+            rules.append(quiet)
+            needed.extend(quiet.references)
     try:
         ordered = in_order(rules)
     except ValueError as exc:
@@ -203,6 +232,8 @@ def run_examples(checker: Checker) -> list[ExampleRun]:
     """Every rule's must-flag and must-pass examples through the whole checker."""
     runs = []
     for rule in checker.rules:
+        if not rule.reported:  # turned off: its examples say what it would report
+            continue
         failures, flagged, passed = [], 0, 0
         for example in rule.flag:
             if rule.id in checker.check(example.text, in_reply_to=example.in_reply_to).rules:

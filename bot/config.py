@@ -14,7 +14,9 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.domain.marketplaces import Marketplace, find_marketplace
 from bot.domain.schedule import DigestSchedule, ScheduleError, parse_schedules
+from bot.domain.slack_ids import channel_id, user_id
 from bot.errors import ConfigError, Problem, problem_of
+from bot.paths import default_database_url
 
 _HH_MM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
@@ -26,7 +28,8 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
     )
 
-    database_url: str = "sqlite:///sellerbot.db"
+    # One place a user can find, whatever folder a command runs from (bot/paths.py).
+    database_url: str = Field(default_factory=default_database_url)
     # None: the marketplace's own zone (marketplaces.py).
     seller_timezone: str | None = None
     marketplace: str = "US"
@@ -112,13 +115,21 @@ class Settings(BaseSettings):
             raise Problem("not_http_url", value=value)
         return value.strip()
 
-    @field_validator("allowed_channels", "allowed_users")
+    @field_validator("allowed_channels")
     @classmethod
-    def _slack_ids(cls, value: str | None) -> str | None:
-        for part in _ids(value):
-            # Names change and are not unique; ids (C0123ABC, U0123ABC) are what Slack sends.
-            if not re.fullmatch(r"[CDGUW][A-Z0-9]{5,}", part):
-                raise Problem("not_slack_id", value=part)
+    def _channel_ids(cls, value: str | None) -> str | None:
+        for part in _parts(value):
+            # Names change and are not unique; ids (C0123ABCD) are what Slack sends.
+            if channel_id(part) is None:
+                raise Problem("not_channel_id", value=part)
+        return value
+
+    @field_validator("allowed_users")
+    @classmethod
+    def _user_ids(cls, value: str | None) -> str | None:
+        for part in _parts(value):
+            if user_id(part) is None:
+                raise Problem("not_user_id", value=part)
         return value
 
     @field_validator("non_working_days")
@@ -152,6 +163,8 @@ class Settings(BaseSettings):
         try:
             parse_schedules(value, time(8, 0))
         except ScheduleError as exc:
+            if exc.channel is not None:  # the same words as ALLOWED_CHANNELS
+                raise Problem("not_channel_id", value=exc.channel) from None
             raise Problem("not_digest_entry", value=exc.entry) from None
         return value
 
@@ -223,9 +236,13 @@ class Settings(BaseSettings):
         return parse_schedules(self.digest_channel, self.digest_clock)
 
 
+def _parts(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip()]
+
+
 def _ids(value: str | None) -> frozenset[str]:
-    return frozenset(part.strip() for part in (value or "").replace(";", ",").split(",")
-                     if part.strip())
+    # Upper-cased: an id typed in lower case is the same id (bot/domain/slack_ids.py).
+    return frozenset(part.upper() for part in _parts(value))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,6 +1,8 @@
 """Where sellerbot's own data folders (rules/, templates/) are, however it was installed, and
 whether a path a user names is a file sellerbot can read."""
 
+import os
+import sys
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -34,3 +36,21 @@ def file_problem(path: Path) -> str | None:
         return "file_is_directory"
     # A device (/dev/null), a pipe or a socket: nothing a report or a draft is saved as.
     return "file_not_regular" if path.exists() else "file_missing"
+
+
+def data_home() -> Path:
+    """Where sellerbot keeps its data by default: the platform's folder for a user's
+    application data (XDG_DATA_HOME, ~/.local/share on Linux; Application Support on macOS;
+    LOCALAPPDATA on Windows), in a sellerbot folder."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "sellerbot"
+
+
+def default_database_url() -> str:
+    """The SQLite file sellerbot uses when DATABASE_URL is not set, the same from any folder."""
+    return f"sqlite:///{data_home() / 'sellerbot.db'}"

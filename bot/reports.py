@@ -103,12 +103,15 @@ class View(StrEnum):
 
 
 def orders_argument(text: str) -> View | str | None:
-    """What `/orders TEXT` asks for: a list, an order id, or None (help)."""
+    """What `/orders TEXT` asks for: a list, None for help (nothing, or "help"), or else the
+    order it names (an id or enough of it: find_order_id decides, and says what was wrong)."""
     word = text.strip().lower()
+    if word in ("", "help"):
+        return None
     try:
         return View(word)
     except ValueError:
-        return normalize_order_id(text)
+        return text.strip()
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ class OrdersReport:
     today: date
     next_business_day: date
     entries: list[Standing]
+    # No order at all in the store: nothing imported yet (the answer then says how).
+    store_empty: bool = False
 
 
 def _day_bounds(seller: Seller, as_of: datetime) -> tuple[date, datetime, date, datetime]:
@@ -137,6 +142,7 @@ def orders_report(db: Database, seller: Seller, view: View, as_of: datetime) -> 
     with db.begin() as conn:
         open_orders = queries.open_orders(conn, placed_by=as_of, due_by=due_by)
         placed_today = queries.orders_placed(conn, midnight, as_of) if view is View.TODAY else []
+        store_empty = not open_orders and not placed_today and not queries.any_order(conn)
     standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
                          seller.handling_days, seller.rules)
     if view is View.TODAY:
@@ -151,7 +157,7 @@ def orders_report(db: Database, seller: Seller, view: View, as_of: datetime) -> 
     else:
         entries = standings
     return OrdersReport(view=view, as_of=as_of, today=today, next_business_day=next_day,
-                        entries=entries)
+                        entries=entries, store_empty=store_empty)
 
 
 @dataclass(frozen=True)
@@ -164,16 +170,24 @@ class OrderDetail:
 
 
 def order_detail(db: Database, seller: Seller, text: str, as_of: datetime) -> OrderDetail:
-    """Look up one order by its id as typed; a malformed or unknown id is a friendly error."""
-    order_id = normalize_order_id(text)
-    if order_id is None:
-        raise BadInput("order_id_malformed", text=text.strip()[:40])
+    """Look up one order by its id as typed, or enough of it (find_order_id); nonsense, an
+    ambiguous fragment or an unknown order is a friendly error."""
+    order_id = find_order_id(db, text, usage="orders_what")
     with db.begin() as conn:
         order = queries.get_order(conn, order_id)
         returns = queries.returns_for(conn, order_id)
     if order is None:
         raise NotFound("order_not_found", order_id=order_id)
+    if order.purchase_date is not None and as_of < order.purchase_date:
+        raise _not_yet_placed(order, as_of.astimezone(seller.timezone).date(), seller)
     return OrderDetail(as_of=as_of, standing=seller.assess(order, as_of), returns=returns)
+
+
+def _not_yet_placed(order: Order, day: date, seller: Seller) -> BadInput:
+    """The error for a question about a day before the order existed (--as-of too early)."""
+    assert order.purchase_date is not None
+    return BadInput("order_not_yet_placed", order_id=order.order_id, day=day.isoformat(),
+                    placed=order.purchase_date.astimezone(seller.timezone).date().isoformat())
 
 
 # A fragment must carry this many digits to be looked up: fewer would match half the store.
@@ -183,11 +197,13 @@ MAX_CANDIDATES = 10
 _FRAGMENT = re.compile(r"[0-9][0-9-]*")
 
 
-def find_order_id(db: Database, text: str) -> str:
+def find_order_id(db: Database, text: str, *, usage: str = "order_id_usage") -> str:
     """The order id `text` means: a full id, or a fragment exactly one stored order contains.
+    Every command and listener that takes an order reads it here: one grammar.
 
-    Raises BadInput with a usage line for nonsense, or with the candidates when several orders
-    match; NotFound when none does.
+    Raises BadInput with the `usage` line for nonsense, order_id_malformed for digits that no
+    order id can hold (one too many), or the candidates when several orders match; NotFound
+    when none does.
     """
     order_id = normalize_order_id(text)
     if order_id is not None:
@@ -195,7 +211,12 @@ def find_order_id(db: Database, text: str) -> str:
     fragment = re.sub(r"[\s#]+", "", text)
     if (_FRAGMENT.fullmatch(fragment) is None
             or sum(c.isdigit() for c in fragment) < MIN_FRAGMENT_DIGITS):
-        raise BadInput("order_id_usage", text=text.strip()[:40])
+        raise BadInput(usage, text=text.strip()[:40])
+    groups = fragment.strip("-").split("-")
+    if (sum(c.isdigit() for c in fragment) > 17 or len(groups) > 3
+            or any(len(group) > 7 for group in groups)):
+        # Longer than any part of an id (3-7-7 digits): a typo, not an order to look for.
+        raise BadInput("order_id_malformed", text=text.strip()[:40])
     with db.begin() as conn:
         found = queries.order_ids_containing(conn, fragment, MAX_CANDIDATES + 1)
     if not found:
@@ -224,6 +245,9 @@ def can_return(db: Database, seller: Seller, text: str, today: date) -> ReturnAn
         requests = queries.returns_for(conn, order_id)
     if order is None:
         raise NotFound("order_not_found", order_id=order_id)
+    if order.purchase_date is not None and today < order.purchase_date.astimezone(
+            seller.timezone).date():
+        raise _not_yet_placed(order, today, seller)
     decision = decide(order, today, seller.timezone, seller.calendar, seller.handling_days,
                       seller.rules, seller.returns)
     return ReturnAnswer(
@@ -263,6 +287,10 @@ class Digest:
     open_returns: int
     # None when the seller never synced from the SP-API (reports only).
     sync: "SyncStatus | None" = None
+    # The local days the due-next orders are due on, each with its holiday's name (or "" for
+    # another day that is no business day) or None for a business day: a promise Amazon made
+    # for a holiday falls before the next business day, and the heading must say so.
+    due_next_days: tuple[tuple[date, str | None], ...] = ()
 
     @property
     def new_orders(self) -> int:
@@ -325,6 +353,8 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         for days, counted in zip(windows, counts, strict=True)
     ]
     by_urgency = {u: [s for s in standings if s.urgency is u] for u in Urgency}
+    due_days = sorted({s.ship_by.astimezone(seller.timezone).date()
+                       for s in by_urgency[Urgency.DUE_NEXT] if s.ship_by is not None})
     return Digest(
         as_of=as_of, since=since, today=today,
         is_business_day=seller.calendar.is_business_day(today),
@@ -334,6 +364,8 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         due_next=by_urgency[Urgency.DUE_NEXT], shipment_rates=rates,
         last_data=last_data, stale=last_data is None or as_of - last_data > STALE_AFTER,
         open_returns=open_returns, sync=sync,
+        due_next_days=tuple((day, None if seller.calendar.is_business_day(day)
+                             else seller.calendar.holiday_name(day) or "") for day in due_days),
     )
 
 

@@ -19,7 +19,9 @@ from bot import reports
 from bot.app import create_app
 from bot.config import Settings
 from bot.errors import SellerbotError
+from bot.render import message
 from bot.slack import verification
+from bot.slack.watchdog import Watchdog
 from bot.store import Database
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,9 @@ def _start_jobs(settings: Settings, app: App) -> None:
     client and a database of its own: STATEMENT_TIMEOUT is for requests, and the nightly
     clean-up of a large history may rightly take longer."""
     from bot import jobs
+
+    if not settings.digests:
+        log.warning("%s", message("schedule", "no_digest_channel"))
 
     jobs.start(settings, Database(settings.database_url), app.client)
 
@@ -133,4 +138,6 @@ def serve_socket(settings: Settings) -> None:
     app = create_app(settings, db, socket_mode=True)
     _start_jobs(settings, app)
     log.info("serving Slack over Socket Mode")
-    SocketModeHandler(app, settings.secret("slack_app_token")).start()
+    handler = SocketModeHandler(app, settings.secret("slack_app_token"))
+    Watchdog(handler.client).start()
+    handler.start()

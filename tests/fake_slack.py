@@ -51,6 +51,8 @@ class FakeSlack:
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
         # conversations.history answers from here: channel -> messages posted, oldest first.
         self.history: dict[str, list[dict[str, Any]]] = {}
+        # What apps.connections.open hands out (a FakeSocketMode's url).
+        self.socket_url = "ws://127.0.0.1:9/"
         self._script: dict[str, list[_Scripted]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -216,6 +218,8 @@ class FakeSlack:
             "views.open": {"ok": True, "view": {"id": "V0001", "hash": "h1"}},
             "views.update": {"ok": True, "view": {"id": body.get("view_id"), "hash": "h2"}},
             "views.publish": {"ok": True, "view": {"id": "V0002", "hash": "h3"}},
+            # Socket Mode: where to connect (tests/fake_socket_mode.py), once socket_url is set.
+            "apps.connections.open": {"ok": True, "url": self.socket_url},
         }
         if method == "chat.postMessage":
             posted = {"type": "message", "ts": ts, "text": body.get("text"),

@@ -1,5 +1,6 @@
 """Settings: defaults, the environment and .env, and one clear line for every bad value."""
 
+import os
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +17,10 @@ def test_defaults(settings):
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.digest_clock.hour == 8
     assert settings.default_handling_days == 2
-    assert load_settings().database_url == "sqlite:///sellerbot.db"
+    # One file in the user data folder (XDG_DATA_HOME; the tests point it at a folder of
+    # their own), the same whatever folder a command runs from.
+    assert load_settings().database_url.endswith("/sellerbot/sellerbot.db")
+    assert load_settings().database_url.startswith(f"sqlite:///{os.environ['XDG_DATA_HOME']}")
 
 
 def test_environment_and_dotenv(settings, tmp_path, monkeypatch):
@@ -75,7 +79,8 @@ def test_slack_api_url_gets_its_slash(settings, monkeypatch):
     ("DATABASE_URL", "mysql://localhost/shop", "sqlite:/// or postgresql://"),
     ("DATABASE_URL", "not a url", "not a database URL"),
     ("SLACK_API_URL", "slack.com/api", "http"),
-    ("ALLOWED_CHANNELS", "#orders", "Slack id"),
+    ("ALLOWED_CHANNELS", "#orders", "not a channel id: give the channel's id, not its name"),
+    ("ALLOWED_USERS", "pat", "not a member id"),
     ("NON_WORKING_DAYS", "2026-12-24,Christmas", "not a date"),
     ("SHIPPING_RULES", "/nowhere/rules.yaml", "no file at /nowhere/rules.yaml"),
 ])

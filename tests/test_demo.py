@@ -78,11 +78,19 @@ def test_holiday_season_purchases(settings):
 
 def test_the_morning_has_every_case(db, settings, moment):
     load_demo(db, settings, moment)
-    today = digest(db, seller_of(settings), moment)
-    assert len(today.due_today) >= 5
+    seller = seller_of(settings)
+    today = digest(db, seller, moment)
+    if today.is_business_day:
+        assert len(today.due_today) >= 5
+        assert len(today.due_next) >= 4
+    else:
+        # Thanksgiving, a Sunday: Amazon sets no deadline on a day off, and neither does the
+        # demo (issue 16): what would be due today is due the next business day.
+        assert today.due_today == [] and len(today.due_next) >= 9
+    for standing in today.late + today.due_today + today.due_next:
+        assert seller.calendar.is_business_day(standing.ship_by.astimezone(seller.timezone).date())
     assert len(today.late) >= 3
     assert any(s.auto_cancel_risk for s in today.late)
-    assert len(today.due_next) >= 4
     assert today.new_orders > 0
     assert today.open_returns >= 2
     assert any(s.order.is_prime for s in today.due_today + today.late + today.due_next)
@@ -97,5 +105,5 @@ def test_refreshing_keeps_one_demo_and_the_real_orders(db, settings, ctx):
     with db.begin() as conn:
         assert queries.count_orders(conn) == 34 + 300
         assert sum(queries.count_by_status(conn).values()) == 334
-        assert queries.get_order(conn, "114-3329287-9968101") is not None
+        assert queries.get_order(conn, "207-2629061-9259649") is not None  # order #07
     assert loaded.orders == 300

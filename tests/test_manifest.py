@@ -1,5 +1,7 @@
 """manifest.yml declares exactly what register() wires, both ways."""
 
+import json
+
 import yaml
 from slack_bolt import App
 
@@ -61,3 +63,28 @@ def test_register_wires_exactly_what_the_manifest_declares(settings):
         "view_submission": set(slack.VIEWS),
     }
     assert registered(settings) == declared
+
+
+def without_urls(manifest: dict) -> dict:
+    """A manifest as Socket Mode declares it: no request URLs, socket mode on."""
+    stripped = json.loads(json.dumps(manifest))
+    for command in stripped["features"]["slash_commands"]:
+        command.pop("url", None)
+    stripped["settings"]["event_subscriptions"].pop("request_url", None)
+    stripped["settings"]["interactivity"].pop("request_url", None)
+    stripped["settings"]["socket_mode_enabled"] = True
+    return stripped
+
+
+def test_the_http_manifest_is_the_socket_mode_one_with_urls():
+    # Two files, one app: the HTTP variant differs only by its request URLs.
+    http = yaml.safe_load((ROOT / "manifest-http.yml").read_text())
+    assert MANIFEST["settings"]["socket_mode_enabled"] is True
+    assert "url" not in json.dumps(MANIFEST["features"]) and "request_url" not in json.dumps(
+        MANIFEST["settings"])
+    assert http["settings"]["socket_mode_enabled"] is False
+    urls = [c["url"] for c in http["features"]["slash_commands"]] + [
+        http["settings"]["event_subscriptions"]["request_url"],
+        http["settings"]["interactivity"]["request_url"]]
+    assert set(urls) == {"https://HOST/slack/events"}
+    assert without_urls(http) == MANIFEST

@@ -158,12 +158,24 @@ def test_orders_today_acks_at_once_and_answers_at_response_url(served, fake):
     assert fake.called("webhook/today")[0].headers.get("Content-Type", "").startswith("application/json")
 
 
-def test_help_for_empty_or_unknown_arguments(served, fake):
-    for text in ("", "help", "tomorrow"):
+def test_help_for_empty_arguments_and_a_word_on_what_was_wrong(served, fake):
+    for text in ("", "help"):
         status, body = served.command("/orders", text, "help")
         # Bolt sends a text-only ack as plain text, which Slack shows as the answer.
         assert status == 200 and "/orders at-risk" in body
     assert fake.called("webhook/help") == []
+    # A word that is neither a list nor an order says so, rather than showing bare help.
+    served.command("/orders", "tomorrow", "tomorrow")
+    said = fake.wait("webhook/tomorrow")[0].body["text"]
+    assert "'tomorrow' is neither a list (today, at-risk, late, unshipped)" in said
+
+
+def test_part_of_an_order_id_finds_the_order_as_can_return_does(served, fake):
+    db = Database(f"sqlite:///{served.database}")
+    with db.begin() as conn:
+        order_id = conn.exec_driver_sql("SELECT order_id FROM orders LIMIT 1").scalar()
+    served.command("/orders", order_id[:8], "part")
+    assert order_id in json.dumps(fake.wait("webhook/part")[0].body)
 
 
 def test_one_order_and_an_unknown_one(served, fake):
@@ -326,3 +338,7 @@ def test_outside_the_allowlist_is_refused_and_logged(fake, tmp_path):
         assert fake.wait("views.publish")[0].body["user_id"] == "U0000PAT"
     finally:
         guarded.stop()
+
+
+def test_serve_without_a_digest_channel_warns_that_no_digest_goes_out(served):
+    assert "DIGEST_CHANNEL is not set: no morning digest will be posted" in served.logged()

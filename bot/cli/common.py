@@ -12,6 +12,7 @@ import typer
 
 from bot import __version__
 from bot.errors import BadInput, SellerbotError
+from bot.paths import data_home
 
 if TYPE_CHECKING:  # loaded by the commands that use them
     from bot.config import Settings
@@ -27,9 +28,14 @@ class State:
 app = typer.Typer(
     name="sellerbot",
     help="Keep an Amazon seller's team on Amazon's order and customer-service rules.",
+    epilog=f"Data: {data_home() / 'sellerbot.db'} (SQLite) unless DATABASE_URL names another "
+    "database. Settings come from the environment or a .env file in this folder.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help: options read as "--json  Print the report as JSON.", without
+    # Typer's type tags ("<bool>") beside every flag, and without loading rich to show it.
+    rich_markup_mode=None,
 )
 
 
@@ -66,6 +72,13 @@ AsOf = Annotated[str | None, typer.Option(
     "--as-of", metavar="ISO-DATETIME",
     help="Report as of this time (default now); without an offset it is in SELLER_TIMEZONE.")]
 Json = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+
+
+def width() -> int:
+    """The terminal's width in characters (100 when printing to a pipe or a file)."""
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 def echo(text: str) -> None:
@@ -128,6 +141,17 @@ def as_of(text: str | None, current: "Settings") -> datetime:
         raise BadInput("as_of_malformed", text=text.strip()[:40]) from None
     plausible(moment.date(), "--as-of")
     return moment if moment.tzinfo else moment.replace(tzinfo=current.timezone)
+
+
+def as_of_day(text: str | None, current: "Settings") -> date:
+    """--as-of for a question about a day: a date (YYYY-MM-DD) or any --as-of time, whose
+    day in SELLER_TIMEZONE it is. Default: today there."""
+    if text is not None:
+        try:
+            return plausible(date.fromisoformat(text.strip()), "--as-of")
+        except ValueError:
+            pass  # a time, perhaps: as_of says what is wrong if it is not one either
+    return as_of(text, current).astimezone(current.timezone).date()
 
 
 def since(text: str | None, current: "Settings") -> datetime | None:

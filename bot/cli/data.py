@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import EXIT_INTERRUPTED, app, database, echo, say, settings, since
+from bot.cli.common import EXIT_INTERRUPTED, app, database, echo, say, settings, since, width
 
-db_app = typer.Typer(help="Create or update the database tables.", no_args_is_help=True)
+db_app = typer.Typer(help="Create or update the database tables.", no_args_is_help=True,
+                     rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 
 # Files this big get a progress bar (on a terminal); smaller ones finish before it would help.
@@ -17,12 +18,14 @@ PROGRESS_BYTES = 8 * 1024 * 1024
 
 @app.command("import")
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Report files or saved SP-API responses.",
-                                                show_default=False)],
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", help="Report files or saved SP-API responses.", show_default=False)],
     skip_bad_rows: Annotated[bool, typer.Option(
         "--skip-bad-rows", help="Import the good rows of a file and list the bad ones.")] = False,
     encoding: Annotated[str, typer.Option(
-        help="Text encoding of report files (default UTF-8).")] = "utf-8-sig",
+        metavar="ENCODING", show_default=False,
+        help="Text encoding of report files: utf-8 (the default), cp1252, cp932...")
+    ] = "utf-8-sig",
 ) -> None:
     """Import Seller Central reports or saved SP-API responses, recognised by their content."""
     from rich.console import Console
@@ -92,7 +95,7 @@ def demo() -> None:
     report = reports.digest(db, seller, now)
     example = (report.late or report.due_today or report.due_next or [None])[0]
     echo(render.text("demo", loaded=loaded, database=db.safe_url,
-                     digest=render.text("digest", digest=report, seller=seller),
+                     digest=render.text("digest", digest=report, seller=seller, width=width()),
                      example=example.order.order_id if example else None))
 
 

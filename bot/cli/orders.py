@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.common import AsOf, Json, app, as_of, database, echo, print_json, settings
+from bot.cli.common import AsOf, Json, app, as_of, database, echo, print_json, settings, width
 from bot.errors import BadInput
 
 if TYPE_CHECKING:
@@ -47,7 +47,8 @@ def orders(
     if as_json:
         print_json(render_data.orders(report, tz))
     else:
-        echo(render.text("orders", report=report, seller=seller))
+        echo(render.text("orders", report=report, seller=seller, database=db.safe_url,
+                         width=width()))
 
 
 @app.command()
@@ -66,6 +67,8 @@ def digest(
     from bot import render, reports
     from bot.render import data as render_data
 
+    if force and not post:
+        raise BadInput("force_without_post")
     current = settings()
     if post:
         _post_digests(current, force=force)
@@ -78,7 +81,7 @@ def digest(
         print_json(render_data.digest(report, current.timezone))
     else:
         del print_  # printing is what digest does without --post
-        echo(render.text("digest", digest=report, seller=seller))
+        echo(render.text("digest", digest=report, seller=seller, width=width()))
 
 
 def _post_digests(current: "Settings", *, force: bool) -> None:
@@ -105,17 +108,20 @@ def _post_digests(current: "Settings", *, force: bool) -> None:
 
 @app.command()
 def confirm(
-    order: Annotated[str, typer.Argument(help="The order id (or enough of it).",
+    order: Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order id (or enough of it).",
                                          show_default=False)],
-    carrier: Annotated[str, typer.Option(help="Amazon's carrier code: USPS, UPS, FedEx, DHL, "
-                                         "..., or Other with --carrier-name.")],
-    tracking: Annotated[str, typer.Option(help="The parcel's tracking number.")],
+    carrier: Annotated[str, typer.Option(metavar="CODE", help="Amazon's carrier code: USPS, UPS, "
+                                         "FedEx, DHL, ..., or Other with --carrier-name.")],
+    tracking: Annotated[str, typer.Option(metavar="NUMBER",
+                                          help="The parcel's tracking number.")],
     ship_date: Annotated[str | None, typer.Option(
         "--ship-date", metavar="YYYY-MM-DD", help="When it left (default today, SELLER_TIMEZONE).")
     ] = None,
     carrier_name: Annotated[str | None, typer.Option(
-        "--carrier-name", help="The carrier's name, with --carrier Other.")] = None,
-    method: Annotated[str | None, typer.Option(help="The service, e.g. 'UPS Ground'.")] = None,
+        "--carrier-name", metavar="NAME", help="The carrier's name, with --carrier Other.")
+    ] = None,
+    method: Annotated[str | None, typer.Option(
+        metavar="SERVICE", help="The service, e.g. 'UPS Ground'.")] = None,
 ) -> None:
     """Confirm an order's shipment to Amazon (once: confirming it again says it is done)."""
     from bot import render, reports, shipments

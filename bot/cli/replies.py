@@ -13,7 +13,8 @@ from bot.errors import BadInput
 if TYPE_CHECKING:
     from bot.config import Settings
 
-rules_app = typer.Typer(help="The compliance rules behind check-reply.", no_args_is_help=True)
+rules_app = typer.Typer(help="The compliance rules behind check-reply.", no_args_is_help=True,
+                        rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
 
 
@@ -25,7 +26,8 @@ def _read_text(source: str) -> str:
         # Bytes, decoded here: the text layer may let invalid UTF-8 through as surrogates
         # (in a C locale), which fail later, far from the cause.
         try:
-            return sys.stdin.buffer.read().decode("utf-8")
+            # A byte-order mark is no character of the reply: positions count from after it.
+            return sys.stdin.buffer.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise BadInput("file_unreadable", path="standard input",
                            reason="not UTF-8 text") from None
@@ -34,7 +36,7 @@ def _read_text(source: str) -> str:
     if problem is not None:
         raise BadInput(problem, path=source)
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise BadInput("file_unreadable", path=source, reason="not UTF-8 text") from None
     except OSError as exc:
@@ -91,12 +93,15 @@ def _check_jsonl(source: str, current: "Settings", rules: object, region: str) -
     stream = sys.stdin if source == "-" else None
     if stream is None:
         _read_text(source)  # the same friendly errors as a single file
-        stream = Path(source).open(encoding="utf-8")  # noqa: SIM115 - closed below
+        stream = Path(source).open(encoding="utf-8-sig")  # noqa: SIM115 - closed below
     records, worst = [], 0
     now = datetime.now(UTC)
     try:
+        # One result per input line, each naming its line, so results match their inputs.
         for number, line in enumerate(stream, start=1):
             if not line.strip():
+                echo(render_data.dumps({"line": number, "error": render.message(
+                    "errors", "jsonl_blank")}))
                 continue
             try:
                 item = json.loads(line)
@@ -119,7 +124,7 @@ def _check_jsonl(source: str, current: "Settings", rules: object, region: str) -
             records.append(reply_checks.audit_record(item["text"], result,
                                                      reply_checks.Asker("batch"), now))
             worst = max(worst, 0 if result.verdict == "ok" else 1)
-            echo(render_data.dumps(render_data.check_result(result)))
+            echo(render_data.dumps({"line": number, **render_data.check_result(result)}))
     finally:
         if stream is not sys.stdin:
             stream.close()

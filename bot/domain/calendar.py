@@ -54,6 +54,16 @@ class BusinessCalendar:
                 left -= 1
         return day
 
+    def business_day_before(self, start: date, days: int) -> date:
+        """The `days`-th business day strictly before `start` (0: `start` itself)."""
+        day = start
+        left = days
+        while left > 0:
+            day -= timedelta(days=1)
+            if self.is_business_day(day):
+                left -= 1
+        return day
+
     def next_business_day(self, day: date) -> date:
         """The first business day strictly after `day`."""
         return self.add_business_days(day, 1)

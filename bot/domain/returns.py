@@ -11,7 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import BusinessCalendar
-from bot.domain.records import Order, OrderItem, OrderStatus, ReturnRequest
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.domain.shipping import ShippingRules, is_isbn10, ship_by
 
 
@@ -62,6 +62,8 @@ class Verdict(StrEnum):
     CLOSED = "closed"  # past the late period too: the seller may refuse
     NOT_RETURNABLE = "not-returnable"  # every line is in a non-returnable class
     CANCELED = "canceled"
+    # Fulfilled by Amazon: Amazon takes the return and refunds under its own policy.
+    AMAZON_FULFILLED = "amazon-fulfilled"
 
 
 class Outcome(StrEnum):
@@ -121,7 +123,9 @@ class ReturnDecision:
     late_until: date | None
     items: tuple[ItemReturnability, ...]
     outcomes: tuple[RefundOutcome, ...]
-    not_yet_delivered: bool
+    # The delivery the data states (the seller's local date), None when no date is known: an
+    # estimate is then all there is, which is not the same as "not delivered yet".
+    delivered: date | None
 
     @property
     def eligible(self) -> bool:
@@ -176,7 +180,7 @@ def _base_date(order: Order, tz: ZoneInfo, calendar: BusinessCalendar, handling_
 
 def _outcomes(verdict: Verdict, items: tuple[ItemReturnability, ...], rules: ReturnRules
               ) -> tuple[RefundOutcome, ...]:
-    if verdict in (Verdict.CANCELED, Verdict.NOT_RETURNABLE):
+    if verdict in (Verdict.CANCELED, Verdict.NOT_RETURNABLE, Verdict.AMAZON_FULFILLED):
         return ()
     def fee(outcome: Outcome, percent: int) -> RefundOutcome:
         # A fee of 20 % or more needs a photo of the returned item (returns.md §4).
@@ -220,6 +224,8 @@ def decide(order: Order, today: date, tz: ZoneInfo, calendar: BusinessCalendar,
         late_until = return_by + timedelta(days=rules.late_days)  # step 6
     if order.status is OrderStatus.CANCELED:
         verdict = Verdict.CANCELED
+    elif order.fulfillment_channel is Channel.AMAZON:
+        verdict = Verdict.AMAZON_FULFILLED
     elif items and not any(item.returnable for item in items):
         verdict = Verdict.NOT_RETURNABLE
     elif return_by is None or today <= return_by:  # step 4
@@ -233,7 +239,7 @@ def decide(order: Order, today: date, tz: ZoneInfo, calendar: BusinessCalendar,
         base_date_source=source, standard_return_by=standard, holiday_window=holiday,
         return_by=return_by, late_until=late_until, items=items,
         outcomes=_outcomes(verdict, items, rules),
-        not_yet_delivered=order.delivered_at is None,
+        delivered=order.delivered_at.astimezone(tz).date() if order.delivered_at else None,
     )
 
 

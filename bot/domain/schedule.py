@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.slack_ids import channel_id
+
 _ENTRY = re.compile(
-    r"(?P<channel>[CGD][A-Z0-9]{6,})(?:[@ ](?P<at>\d{1,2}:\d{2}))?(?:[@ +](?P<days>weekdays))?",
+    r"(?P<channel>[^@\s]+)(?:[@ ](?P<at>\d{1,2}:\d{2}))?(?:[@ +](?P<days>weekdays))?",
     re.IGNORECASE)
 # Monday to Friday, as date.weekday() numbers them.
 WEEKDAYS = range(5)
@@ -38,11 +40,13 @@ class DigestSchedule:
 
 
 class ScheduleError(ValueError):
-    """A DIGEST_CHANNEL entry that is not CHANNEL[@HH:MM][@weekdays]."""
+    """A DIGEST_CHANNEL entry that is not CHANNEL[@HH:MM][@weekdays]; `channel` is what stood
+    where the channel's id belongs when that is the fault (a name such as "general")."""
 
-    def __init__(self, entry: str) -> None:
+    def __init__(self, entry: str, channel: str | None = None) -> None:
         super().__init__(entry)
         self.entry = entry
+        self.channel = channel
 
 
 def parse_schedules(text: str | None, default_at: time) -> tuple[DigestSchedule, ...]:
@@ -56,13 +60,16 @@ def parse_schedules(text: str | None, default_at: time) -> tuple[DigestSchedule,
         match = _ENTRY.fullmatch(entry)
         if match is None:
             raise ScheduleError(entry)
+        channel = channel_id(match["channel"])
+        if channel is None:
+            raise ScheduleError(entry, match["channel"])
         at = default_at
         if match["at"]:
             hours, minutes = map(int, match["at"].split(":"))
             if hours > 23 or minutes > 59:
                 raise ScheduleError(entry)
             at = time(hours, minutes)
-        schedules.append(DigestSchedule(match["channel"].upper(), at, bool(match["days"])))
+        schedules.append(DigestSchedule(channel, at, bool(match["days"])))
     return tuple(schedules)
 
 

@@ -75,7 +75,10 @@ def ship_by(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, handling_day
             rules: ShippingRules) -> datetime | None:
     """Amazon's LatestShipDate when given (even on a non-business day), else the end of the Nth
     business day strictly after the purchase's local date: 2 for media, else the SKU's own
-    handling time or the default."""
+    handling time or the default. None for an order Amazon fulfils: no deadline of the
+    seller's."""
+    if order.fulfillment_channel is Channel.AMAZON:
+        return None
     if order.latest_ship_date is not None:
         return order.latest_ship_date
     if order.purchase_date is None:

@@ -115,6 +115,7 @@ def can_return(answer: Any) -> dict[str, Any]:
         "days_left": decision.days_left,
         "base_date": _plain(decision.base_date),
         "base_date_source": decision.base_date_source.value if decision.base_date_source else None,
+        "delivered": _plain(decision.delivered),
         "holiday_window": window.name if window else None,
         "late_until": _plain(decision.late_until),
         "items": [{"sku": i.sku, "returnable": i.returnable, "class": i.item_class,

@@ -41,6 +41,11 @@ def _day(day: date | None, long: bool = False) -> str:
     return day.strftime("%A %d %B %Y" if long else "%a %d %b %Y")
 
 
+def _short(moment: datetime | None, tz: ZoneInfo) -> str:
+    # In a table whose heading names the zone and the year: "Wed 02 Dec 23:59".
+    return "" if moment is None else moment.astimezone(tz).strftime("%a %d %b %H:%M")
+
+
 def _clock(moment: datetime | None, tz: ZoneInfo) -> str:
     return "" if moment is None else moment.astimezone(tz).strftime("%H:%M")
 
@@ -88,6 +93,7 @@ def _environment() -> Environment:
     env.filters["when"] = _when
     env.filters["day"] = _day
     env.filters["clock"] = _clock
+    env.filters["short"] = _short
     env.filters["local_day"] = _local_day
     env.filters["mrkdwn"] = mrkdwn
     env.filters["percent"] = _percent

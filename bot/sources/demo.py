@@ -7,7 +7,7 @@ invented household goods; there is no buyer data at all, as with every other sou
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -201,26 +201,44 @@ class _Builder:
             else:
                 self.add(purchased, products, OrderStatus.UNSHIPPED, deadline)
 
+    def _placed_before(self, deadline_day: date) -> datetime:
+        """A purchase time that Amazon's two business days of handling would give
+        `deadline_day` as its ship-by, and that is not in the future."""
+        day = self.calendar.business_day_before(deadline_day, 2)
+        start = datetime.combine(day, time(7, 0), self.tz)
+        return min(start + timedelta(hours=self.rng.uniform(0, 14)), self.now)
+
     def scenarios(self) -> None:
-        """The cases a seller's morning is about, whatever day the demo runs on."""
+        """The cases a seller's morning is about, whatever day the demo runs on. Every deadline
+        is set the way Amazon sets it, through the business-day calendar: on a Sunday or a
+        holiday nothing is due that day."""
         rng, now = self.rng, self.now
-        due_today = end_of_day(self.today, self.tz)
+        # Due today; on a day off, due the next business day instead, as the weekend's are.
+        due_day = self.today
+        if not self.calendar.is_business_day(due_day):
+            due_day = self.calendar.next_business_day(due_day)
         for n in range(5):
-            purchased = now - timedelta(hours=rng.uniform(5, 30))
+            purchased = self._placed_before(due_day)
             if n == 4:
                 self.add(purchased, rng.sample(CATALOG, 2), OrderStatus.PARTIALLY_SHIPPED,
-                         due_today, shipped_lines=1)
+                         end_of_day(due_day, self.tz), shipped_lines=1)
             else:
-                self.add(purchased, self.products(), OrderStatus.UNSHIPPED, due_today)
-        # Late and unconfirmed: one is a day from Amazon's auto-cancel (ship-by + 7 days).
-        for days_late in (1, 3, 6):
-            deadline = end_of_day(self.today - timedelta(days=days_late), self.tz)
-            purchased = deadline - timedelta(days=2, hours=rng.uniform(1, 10))
-            self.add(purchased, self.products(), OrderStatus.UNSHIPPED, deadline)
-        due_next = end_of_day(self.calendar.next_business_day(self.today), self.tz)
+                self.add(purchased, self.products(), OrderStatus.UNSHIPPED,
+                         end_of_day(due_day, self.tz))
+        # Late and unconfirmed: one business day, three, and one close to Amazon's auto-cancel
+        # (ship-by + 7 days): the last business day at least six days ago.
+        six_days_ago = self.today - timedelta(days=6)
+        if not self.calendar.is_business_day(six_days_ago):
+            six_days_ago = self.calendar.business_day_before(six_days_ago, 1)
+        for day in (self.calendar.business_day_before(self.today, 1),
+                    self.calendar.business_day_before(self.today, 3), six_days_ago):
+            self.add(self._placed_before(day), self.products(), OrderStatus.UNSHIPPED,
+                     end_of_day(day, self.tz))
+        next_day = self.calendar.next_business_day(self.today)
         for _ in range(4):
             purchased = now - timedelta(hours=rng.uniform(1, 12))
-            self.add(purchased, self.products(), OrderStatus.UNSHIPPED, due_next)
+            self.add(purchased, self.products(), OrderStatus.UNSHIPPED,
+                     end_of_day(next_day, self.tz))
         # Just placed, payment not yet authorized: not shippable, never at risk.
         for _ in range(2):
             purchased = now - timedelta(minutes=rng.uniform(5, 40))

@@ -213,6 +213,11 @@ def last_import(conn: Connection) -> datetime | None:
     return conn.scalar(select(func.max(ImportRow.imported_at)))
 
 
+def any_order(conn: Connection) -> bool:
+    """Whether any order is stored at all."""
+    return conn.scalar(select(_ORDERS.c.order_id).limit(1)) is not None
+
+
 def count_known(conn: Connection, order_ids: set[str]) -> int:
     """How many of `order_ids` are stored already."""
     ids, known = sorted(order_ids), 0

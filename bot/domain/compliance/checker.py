@@ -1,7 +1,7 @@
 """Checking a draft reply: every rule over it, one verdict, the findings, and a rewrite."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain.compliance.checks import Hit
 from bot.domain.compliance.checks.triggers import Index
@@ -50,6 +50,20 @@ class Result:
         return tuple(dict.fromkeys(f.rule for f in self.findings))
 
     @property
+    def listed(self) -> tuple[Finding, ...]:
+        """The findings as a person reads them: rules that flag the same words for the same
+        kind of problem ("write to" as contact-steer and email-steer) are one finding, named
+        by each rule."""
+        merged: dict[tuple[int, int, str], Finding] = {}
+        for finding in self.findings:
+            key = (finding.start, finding.end, finding.category)
+            first = merged.get(key)
+            merged[key] = finding if first is None else replace(
+                first, rule=f"{first.rule}, {finding.rule}",
+                severity="block" if "block" in (first.severity, finding.severity) else "warn")
+        return tuple(merged.values())
+
+    @property
     def to_fix_by_hand(self) -> tuple[Finding, ...]:
         """Findings the suggestion leaves in place: the person must rewrite those words."""
         return tuple(f for f in self.findings if not any(
@@ -80,7 +94,8 @@ class Checker:
         for rule in self.rules:
             hits = _merged(rule.hits(draft, found))
             found[rule.id] = hits
-            located.extend((rule, hit) for hit in hits)
+            if rule.reported:
+                located.extend((rule, hit) for hit in hits)
         findings = []
         for rule, hit in located:
             start, end = draft.where(hit.start, hit.end)

@@ -18,10 +18,12 @@ if TYPE_CHECKING:
     from bot.domain.compliance.rules import Rule
 
 _GAP = "\x00"
-# A removal that leaves its preposition or label dangling before the end of a clause.
+# A removal that leaves its preposition, label or verb dangling before the end of a clause
+# (a stop, or a dash between spaces: "see the manual at <link> - let me know").
 _DANGLING = re.compile(
-    rf"(?:[ \t]*\b(?:at|on|to|via|from|is|are|here|by)\b)?[ \t]*[:(]?[ \t]*{_GAP}[ \t]*\)?"
-    r"(?=[ \t]*(?:[,.;!?]|$))", re.IGNORECASE | re.MULTILINE)
+    rf"(?:[ \t]*\b(?:at|on|to|via|from|is|are|here|by|see|visit|under)\b)?[ \t]*[:(]?[ \t]*"
+    rf"{_GAP}[ \t]*\)?(?=[ \t]*(?:[,.;!?]|[-\u2013\u2014](?:[ \t]|$)|$))",
+    re.IGNORECASE | re.MULTILINE)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # A sentence left with fewer words than this said nothing but what was taken out of it
 # ("Tel. 617-555-0183", "Questions? help@shop.com").
@@ -117,10 +119,16 @@ def rewrite(draft: Draft, located: Sequence[tuple["Rule", Hit]]) -> tuple[str | 
     text = _apply(original, [(a, b, r, "") for a, b, r, _ in edits])
     if _GAP in text:
         # The pattern never crosses a line break: only the lines with a gap need it.
-        text = "\n".join(_DANGLING.sub("", line).replace(_GAP, "") if _GAP in line else line
-                         for line in text.split("\n"))
+        text = "\n".join(_DANGLING.sub(_close_gap, line).replace(_GAP, "") if _GAP in line
+                         else line for line in text.split("\n"))
     text = _clean(text)
     return (text if _WORD.search(text) else ""), removed
+
+
+def _close_gap(found: re.Match[str]) -> str:
+    # Before a dash the clause break keeps its space ("see the manual - let me know").
+    following = found.string[found.end():].lstrip(" \t")[:1]
+    return " " if following and following in "-\u2013\u2014" else ""
 
 
 def _apply(text: str, edits: Sequence[tuple[int, int, str, str]]) -> str:

@@ -100,6 +100,9 @@ class Rule:
     passes: tuple[Example, ...]
     detector: Detector = field(repr=False, compare=False)
     conditions: dict[str, _Condition] = field(repr=False, compare=False)
+    # False for a rule the seller turned off that another rule's conditions refer to: it
+    # still runs, for them, but reports nothing.
+    reported: bool = True
 
     @property
     def references(self) -> frozenset[str]:
