@@ -120,16 +120,12 @@ def _contents(path: Path, data: bytes,
     return contents, parsed.enabled
 
 
-# A file this small may be a switch: `enabled: false` and nothing else.
-_SWITCH_BYTES = 200
-
-
 def _switched_off(path: Path, data: bytes) -> bool:
-    """True when the file holds only `enabled: false`: the built-in rule of its name, off."""
-    if len(data) > _SWITCH_BYTES:
+    """True when the file holds only `enabled: false` (and comments): the built-in rule of its
+    name, off. A rule of its own has a category; only a file without one is read twice."""
+    if b"category" in data:
         return False
-    parsed = parse_yaml(data, path)
-    return parsed == {"enabled": False}
+    return parse_yaml(data, path) == {"enabled": False}
 
 
 def load_rule(path: Path, cache: RuleCache | None = None) -> tuple[Rule, bool]:

@@ -241,8 +241,7 @@ def _parts(value: str | None) -> list[str]:
 
 
 def _ids(value: str | None) -> frozenset[str]:
-    # Upper-cased: an id typed in lower case is the same id (bot/domain/slack_ids.py).
-    return frozenset(part.upper() for part in _parts(value))
+    return frozenset(_parts(value))
 
 
 def load_settings(**overrides: object) -> Settings:

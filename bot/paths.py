@@ -38,19 +38,38 @@ def file_problem(path: Path) -> str | None:
     return "file_not_regular" if path.exists() else "file_missing"
 
 
-def data_home() -> Path:
-    """Where sellerbot keeps its data by default: the platform's folder for a user's
-    application data (XDG_DATA_HOME, ~/.local/share on Linux; Application Support on macOS;
-    LOCALAPPDATA on Windows), in a sellerbot folder."""
+def user_folder(kind: str) -> Path | None:
+    """sellerbot's folder among this user's "cache" or "data" folders (XDG_CACHE_HOME or
+    XDG_DATA_HOME, else ~/.cache or ~/.local/share; on macOS ~/Library/Caches or Application
+    Support; on Windows LOCALAPPDATA), or None when the user has no home (a container user)."""
     if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "sellerbot"
+        base = os.environ.get("LOCALAPPDATA") or ""
+        return Path(base) / "sellerbot" if os.path.isabs(base) else None
+    home = os.path.expanduser("~")
+    if sys.platform == "darwin":
+        if not os.path.isabs(home):
+            return None
+        library = Path(home) / "Library"
+        return library / ("Caches" if kind == "cache" else "Application Support") / "sellerbot"
+    variable, fallback = {"cache": ("XDG_CACHE_HOME", ".cache"),
+                          "data": ("XDG_DATA_HOME", ".local/share")}[kind]
+    base = os.environ.get(variable) or ""
+    if not os.path.isabs(base):  # the XDG spec: a relative path is to be ignored
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, fallback)
+    return Path(base) / "sellerbot"
+
+
+def default_database() -> Path:
+    """The SQLite file sellerbot uses when DATABASE_URL is not set, the same from any folder
+    (in the current folder for a user without a home)."""
+    folder = user_folder("data")
+    return folder / "sellerbot.db" if folder is not None else Path("sellerbot.db")
 
 
 def default_database_url() -> str:
-    """The SQLite file sellerbot uses when DATABASE_URL is not set, the same from any folder."""
-    return f"sqlite:///{data_home() / 'sellerbot.db'}"
+    """DATABASE_URL's default: default_database(), its folder made if it is not there yet."""
+    path = default_database()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"

@@ -92,9 +92,16 @@ def main() -> None:
                     batch.rows = marshal.dumps(rows)  # type: ignore[assignment]
                 pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(None, out)
+        out.flush()
+    except BrokenPipeError:
+        # The importer stopped reading (Ctrl-C, a file it rejected) and stops this process:
+        # nothing to say. Output goes nowhere from here, so that exiting cannot fail again
+        # (the recipe of Python's signal documentation, "Note on SIGPIPE").
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except Exception as exc:  # every failure must reach the importer
         pickle.dump(f"{type(exc).__name__}: {exc}", out)
-    out.flush()
+        out.flush()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Settings
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.marketplaces import Marketplace
-from bot.domain.order_ids import normalize_order_id
+from bot.domain.order_ids import read_order_reference
 from bot.domain.records import Order, ReturnRequest
 from bot.domain.returns import (
     RequestDeadline,
@@ -179,22 +179,25 @@ def order_detail(db: Database, seller: Seller, text: str, as_of: datetime) -> Or
     if order is None:
         raise NotFound("order_not_found", order_id=order_id)
     if order.purchase_date is not None and as_of < order.purchase_date:
-        raise _not_yet_placed(order, as_of.astimezone(seller.timezone).date(), seller)
+        raise _not_yet_placed(order, as_of, seller)
     return OrderDetail(as_of=as_of, standing=seller.assess(order, as_of), returns=returns)
 
 
-def _not_yet_placed(order: Order, day: date, seller: Seller) -> BadInput:
-    """The error for a question about a day before the order existed (--as-of too early)."""
+def _not_yet_placed(order: Order, asked: date | datetime, seller: Seller) -> BadInput:
+    """The error for a question about a time before the order existed (--as-of too early),
+    to the minute when the question named a time, else to the day."""
     assert order.purchase_date is not None
-    return BadInput("order_not_yet_placed", order_id=order.order_id, day=day.isoformat(),
-                    placed=order.purchase_date.astimezone(seller.timezone).date().isoformat())
+    placed = order.purchase_date.astimezone(seller.timezone)
+    if isinstance(asked, datetime):
+        return BadInput("order_not_yet_placed", order_id=order.order_id,
+                        day=asked.astimezone(seller.timezone).strftime("%Y-%m-%d %H:%M"),
+                        placed=placed.strftime("%Y-%m-%d %H:%M"))
+    return BadInput("order_not_yet_placed", order_id=order.order_id, day=asked.isoformat(),
+                    placed=placed.date().isoformat())
 
 
-# A fragment must carry this many digits to be looked up: fewer would match half the store.
-MIN_FRAGMENT_DIGITS = 4
-# Candidates listed when a fragment matches several orders.
+# Candidates listed when a part of an id matches several orders.
 MAX_CANDIDATES = 10
-_FRAGMENT = re.compile(r"[0-9][0-9-]*")
 
 
 def find_order_id(db: Database, text: str, *, usage: str = "order_id_usage") -> str:
@@ -205,18 +208,14 @@ def find_order_id(db: Database, text: str, *, usage: str = "order_id_usage") -> 
     order id can hold (one too many), or the candidates when several orders match; NotFound
     when none does.
     """
-    order_id = normalize_order_id(text)
-    if order_id is not None:
-        return order_id
-    fragment = re.sub(r"[\s#]+", "", text)
-    if (_FRAGMENT.fullmatch(fragment) is None
-            or sum(c.isdigit() for c in fragment) < MIN_FRAGMENT_DIGITS):
-        raise BadInput(usage, text=text.strip()[:40])
-    groups = fragment.strip("-").split("-")
-    if (sum(c.isdigit() for c in fragment) > 17 or len(groups) > 3
-            or any(len(group) > 7 for group in groups)):
-        # Longer than any part of an id (3-7-7 digits): a typo, not an order to look for.
+    reference = read_order_reference(text)
+    if reference.kind == "id":
+        return reference.value
+    if reference.kind == "too-long":
         raise BadInput("order_id_malformed", text=text.strip()[:40])
+    if reference.kind == "not-an-id":
+        raise BadInput(usage, text=text.strip()[:40])
+    fragment = reference.value
     with db.begin() as conn:
         found = queries.order_ids_containing(conn, fragment, MAX_CANDIDATES + 1)
     if not found:

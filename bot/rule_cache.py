@@ -28,6 +28,7 @@ from typing import Any
 import pydantic
 
 from bot.domain.compliance.checks.triggers import Program, ProgramKey, Programs
+from bot.paths import user_folder
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +55,11 @@ def _stamp() -> tuple[object, ...] | None:
 
 
 def default_path() -> Path | None:
-    """Where the cache lives: $XDG_CACHE_HOME/sellerbot, or ~/.cache/sellerbot; None (no
-    cache) when neither is known, as for a container user with no home."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    if not os.path.isabs(base):  # the XDG spec: a relative path is to be ignored
-        home = os.path.expanduser("~")
-        if not os.path.isabs(home):
-            return None
-        base = os.path.join(home, ".cache")
-    return Path(base) / "sellerbot" / f"rules-{sys.implementation.cache_tag}.marshal"
+    """Where the cache lives: in sellerbot's cache folder ($XDG_CACHE_HOME/sellerbot, or
+    ~/.cache/sellerbot: bot/paths.py); None (no cache) when there is none, as for a
+    container user with no home."""
+    folder = user_folder("cache")
+    return folder / f"rules-{sys.implementation.cache_tag}.marshal" if folder else None
 
 
 def _digest(data: bytes) -> str:

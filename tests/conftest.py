@@ -1,11 +1,14 @@
 """Shared fixtures: the real databases (SQLite and PostgreSQL), the sample files, settings."""
 
+import io
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -199,9 +202,15 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch,
     for tests where the process boundary is not the point."""
     from bot.cli import main
 
-    def run(*args: str, env: dict[str, str] | None = None) -> Ran:
+    def run(*args: str, env: dict[str, str | None] | None = None,
+            stdin: bytes | None = None) -> Ran:
         for name, value in {"DATABASE_URL": settings.database_url, **(env or {})}.items():
-            monkeypatch.setenv(name, value)
+            if value is None:  # unset: the default applies
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
         monkeypatch.setattr(sys, "argv", ["sellerbot", *args])
         capsys.readouterr()
         try:
@@ -213,3 +222,31 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch,
         return Ran(code, said.out, said.err)
 
     return run
+
+
+@contextmanager
+def write_lock_held(database: Database, *, for_seconds: float | None = None
+                    ) -> Iterator[threading.Event]:
+    """Another import holding `database`'s bulk-write turn (begin_bulk) in a thread of its own,
+    until the block ends, or `for_seconds` have passed; the event it waits on, to end it sooner.
+    """
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with database.begin_bulk():
+            holding.set()
+            release.wait(30)
+
+    other = threading.Thread(target=writer)
+    other.start()
+    assert holding.wait(10), "the other import never got the write lock"
+    timer = threading.Timer(for_seconds, release.set) if for_seconds is not None else None
+    if timer is not None:
+        timer.start()
+    try:
+        yield release
+    finally:
+        release.set()
+        other.join(10)
+        if timer is not None:
+            timer.cancel()

@@ -7,14 +7,13 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.store import Database, database
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, write_lock_held
 
 
 def serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
@@ -76,21 +75,8 @@ def test_a_database_another_command_holds(settings, cli, tmp_path, monkeypatch):
     db = Database.open(settings.database_url)
     draft = tmp_path / "draft.txt"
     draft.write_text("Thanks for your order, it is on its way.")
-    holding, release = threading.Event(), threading.Event()
-
-    def import_() -> None:
-        with db.begin_bulk():
-            holding.set()
-            release.wait(10)
-
-    other = threading.Thread(target=import_)
-    other.start()
-    holding.wait(10)
-    try:
+    with write_lock_held(db):  # an import in another terminal
         ran = cli("check-reply", str(draft))  # it records an audit row: a write
-    finally:
-        release.set()
-        other.join(10)
     assert ran.returncode == 1
     assert one_line(ran.stderr).startswith(f"the database {db.safe_url} is busy")
 

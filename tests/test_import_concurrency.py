@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.domain.records import OrderStatus
 from bot.imports import import_file
 from bot.store import database
-from tests.conftest import stored
+from tests.conftest import stored, write_lock_held
 from tests.test_import import NOW
 
 HEADER = ("amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date",
@@ -74,25 +74,9 @@ def test_an_import_waits_for_a_long_writer_and_says_so(db, ctx, tmp_path, monkey
     # Another import or sync holds the write lock longer than a database's own patience.
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 300)
     path = report(tmp_path / "one.txt", 10, status="Unshipped", updated=NOW, reverse=False)
-    holding, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with db.begin_bulk():
-            holding.set()
-            release.wait(10)
-
-    other = threading.Thread(target=writer)
-    other.start()
-    holding.wait(10)
     waited: list[bool] = []
-
-    def import_() -> object:
-        return import_file(db, path, ctx, now=NOW, on_wait=lambda: waited.append(True))
-
-    timer = threading.Timer(1.5, release.set)  # five times the patience
-    timer.start()
-    result = import_()
-    other.join(10)
+    with write_lock_held(db, for_seconds=1.5):  # five times the patience
+        result = import_file(db, path, ctx, now=NOW, on_wait=lambda: waited.append(True))
     assert waited == [True]
     assert result.new_orders == 10
 
@@ -102,19 +86,8 @@ def test_the_terminal_says_it_is_waiting(settings, cli, tmp_path):
 
     db = Database.open(settings.database_url)
     path = report(tmp_path / "one.txt", 3, status="Unshipped", updated=NOW, reverse=False)
-    holding, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with db.begin_bulk():
-            holding.set()
-            release.wait(10)
-
-    other = threading.Thread(target=writer)
-    other.start()
-    holding.wait(10)
-    threading.Timer(0.5, release.set).start()
-    ran = cli("import", str(path), env={"DATABASE_URL": settings.database_url})
-    other.join(10)
+    with write_lock_held(db, for_seconds=0.5):
+        ran = cli("import", str(path), env={"DATABASE_URL": settings.database_url})
     assert ran.returncode == 0, ran.stderr
     assert "another import or sync is writing to the database; waiting" in ran.stderr
     assert "3 orders (3 new)" in ran.stdout

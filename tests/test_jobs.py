@@ -105,7 +105,8 @@ def wait_for(condition, timeout: float = 10.0) -> None:
 # --- DIGEST_CHANNEL and when a digest is due ----------------------------------------------
 
 def test_digest_channel_lists_channels_with_times_and_weekdays():
-    parsed = parse_schedules("C0123ABCD, c0456efgh@07:30@weekdays ; G0789IJKL 9:05",
+    # Ids as Slack shows them (upper case: Slack's channel names are lower case, issue 16).
+    parsed = parse_schedules("C0123ABCD, C0456EFGH@07:30@weekdays ; G0789IJKL 9:05",
                              clock_time(8, 0))
     assert parsed == (DigestSchedule("C0123ABCD", clock_time(8, 0)),
                       DigestSchedule("C0456EFGH", clock_time(7, 30), weekdays_only=True),

@@ -38,11 +38,18 @@ def test_a_channel_name_is_refused_the_same_way_everywhere(settings, setting, na
     assert said.startswith(f"{setting}: '{name}' is not a channel id: give the channel's id")
 
 
-@pytest.mark.parametrize("setting", ["digest_channel", "allowed_channels"])
-def test_an_id_typed_in_lower_case_is_the_id(settings, setting):
-    loaded = load_settings(**{setting: "c0123abcd"})
-    assert loaded.channel_allowlist == {"C0123ABCD"} if setting == "allowed_channels" else (
-        [s.channel for s in loaded.digests] == ["C0123ABCD"])
+@pytest.mark.parametrize("setting", ["DIGEST_CHANNEL", "ALLOWED_CHANNELS"])
+@pytest.mark.parametrize("name", ["c4orders", "g2crowd"])
+def test_a_name_that_looks_like_an_id_in_lower_case_is_a_name(settings, setting, name):
+    with pytest.raises(ConfigError):
+        load_settings(**{setting.lower(): name})
+
+
+@pytest.mark.parametrize("entry", ["CHX7ZQ2M1", "C0123ABCD+weekdays", "C0123ABCD@07:30@weekdays"])
+def test_ids_as_slack_shows_them_are_taken_in_both_settings(settings, entry):
+    channel = entry.split("@")[0].split("+")[0]
+    assert [s.channel for s in load_settings(digest_channel=entry).digests] == [channel]
+    assert load_settings(allowed_channels=channel).channel_allowlist == {channel}
 
 
 # --- 5. the digest never puts "next business day" beside an earlier date ----------------------
@@ -69,14 +76,14 @@ def test_the_order_itself_does_not_say_next_business_day(db, ctx, seller):
     imported(db, ctx, "all-orders.txt", "unshipped-orders.txt")
     detail = reports.order_detail(db, seller, THANKSGIVING_PROMISE, WEDNESDAY)
     said = render.text("order", detail=detail, tz=seller.timezone, marketplace=seller.marketplace)
-    assert "Thu 26 Nov 2026" in said and "next business day" not in said.replace(
-        "before the next business day ends", "")
+    assert "Thu 26 Nov 2026" in said and "next business day" not in said
 
 
 # --- 6. the demo keeps its own calendar -------------------------------------------------------
 
-@pytest.mark.parametrize("moment", [SUNDAY, datetime(2026, 11, 26, 16, 0, tzinfo=UTC)],
-                         ids=["sunday", "thanksgiving"])
+@pytest.mark.parametrize("moment", [SUNDAY, datetime(2026, 11, 26, 16, 0, tzinfo=UTC),
+                                    datetime(2026, 12, 6, 5, 0, tzinfo=UTC)],
+                         ids=["sunday", "thanksgiving", "saturday-night"])
 def test_the_demo_sets_deadlines_on_business_days(db, settings, seller, moment):
     reports.load_demo(db, settings, moment)
     digest = reports.digest(db, seller, moment)
@@ -85,6 +92,8 @@ def test_the_demo_sets_deadlines_on_business_days(db, settings, seller, moment):
         day = standing.ship_by.astimezone(seller.timezone).date()
         assert seller.calendar.is_business_day(day), (standing.order.order_id, day)
     assert len(digest.late) == 3 and len(digest.due_next) >= 9
+    # The one nearest Amazon's auto-cancel: still ahead, within three days.
+    assert moment < min(s.cancel_at for s in digest.late) <= moment + timedelta(days=3)
 
 
 # --- 7. orders Amazon fulfils are Amazon's ------------------------------------------------------
@@ -97,7 +106,13 @@ def test_an_amazon_fulfilled_order_has_no_deadline_and_amazons_returns(db, ctx, 
     assert answer.decision.verdict == "amazon-fulfilled" and answer.decision.outcomes == ()
     said = render.text("can_return", answer=answer, tz=seller.timezone)
     assert said.startswith("Fulfilled by Amazon: Amazon takes this return")
-    assert "you pay the return shipping" not in said
+    assert "you pay the return shipping" not in said and "seller-fulfilled" not in said
+    from bot.render.blocks import can_return_message
+    from bot.render.data import can_return as as_data
+
+    message = json.dumps(can_return_message(answer, seller))
+    assert "Fulfilled by Amazon" in message and "seller-fulfilled" not in message
+    assert as_data(answer)["eligible"] is None  # Amazon's to decide, not "no"
 
 
 # --- 8. one order-id grammar --------------------------------------------------------------------
@@ -180,6 +195,15 @@ def test_jsonl_names_each_input_line_blank_ones_too(cli, tmp_path, monkeypatch):
     assert "error" in results[1] and results[2]["verdict"] == "block"
 
 
+def test_a_byte_order_mark_on_standard_input_is_no_character(cli):
+    bom = b"\xef\xbb\xbf"
+    single = cli("check-reply", "--json", stdin=bom + b"Call 555-0142 today")
+    phone = next(f for f in json.loads(single.stdout)["findings"] if f["rule"] == "phone-number")
+    assert phone["start"] == 5  # "555-0142", counted from 0 after the mark
+    many = cli("check-reply", "--jsonl", "-", stdin=bom + b'{"text": "Call 555-0142"}\n')
+    assert json.loads(many.stdout.splitlines()[0])["verdict"] == "block"
+
+
 def test_force_without_post_is_refused_and_help_shows_no_type_tags(cli):
     ran = cli("digest", "--force")
     assert ran.returncode == 2 and "--force only goes with --post" in ran.stderr
@@ -218,10 +242,11 @@ def test_the_default_database_is_in_the_user_data_folder(settings, monkeypatch, 
     elsewhere = tmp_path / "somewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    ran = cli("orders", "today", env={"DATABASE_URL": load_settings().database_url})
+    ran = cli("orders", "today", env={"DATABASE_URL": None})  # the default, not a given one
     assert ran.returncode == 0
     assert "No orders yet: the database sqlite:///" in ran.stdout and "sellerbot demo" in ran.stdout
     assert list(elsewhere.iterdir()) == []  # nothing made in the folder it ran from
+    assert (tmp_path / "data" / "sellerbot" / "sellerbot.db").is_file()
     assert "Data: " in cli("--help").stdout
 
 

@@ -12,7 +12,7 @@ import typer
 
 from bot import __version__
 from bot.errors import BadInput, SellerbotError
-from bot.paths import data_home
+from bot.paths import default_database
 
 if TYPE_CHECKING:  # loaded by the commands that use them
     from bot.config import Settings
@@ -28,7 +28,7 @@ class State:
 app = typer.Typer(
     name="sellerbot",
     help="Keep an Amazon seller's team on Amazon's order and customer-service rules.",
-    epilog=f"Data: {data_home() / 'sellerbot.db'} (SQLite) unless DATABASE_URL names another "
+    epilog=f"Data: {default_database()} (SQLite) unless DATABASE_URL names another "
     "database. Settings come from the environment or a .env file in this folder.",
     no_args_is_help=True,
     add_completion=False,

@@ -1,5 +1,6 @@
 """Replies to buyers: `check-reply`, `rules test` and `audit`."""
 
+import io
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,8 +91,10 @@ def _check_jsonl(source: str, current: "Settings", rules: object, region: str) -
     from bot import render, reply_checks
     from bot.render import data as render_data
 
-    stream = sys.stdin if source == "-" else None
-    if stream is None:
+    if source == "-":
+        # Decoded here, without a byte-order mark, as a file is (ours to detach, not close).
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")
+    else:
         _read_text(source)  # the same friendly errors as a single file
         stream = Path(source).open(encoding="utf-8-sig")  # noqa: SIM115 - closed below
     records, worst = [], 0
@@ -126,7 +129,9 @@ def _check_jsonl(source: str, current: "Settings", rules: object, region: str) -
             worst = max(worst, 0 if result.verdict == "ok" else 1)
             echo(render_data.dumps({"line": number, **render_data.check_result(result)}))
     finally:
-        if stream is not sys.stdin:
+        if source == "-":
+            stream.detach()
+        else:
             stream.close()
     reply_checks.record(database(current), records)
     if worst:

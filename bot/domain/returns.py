@@ -128,8 +128,11 @@ class ReturnDecision:
     delivered: date | None
 
     @property
-    def eligible(self) -> bool:
-        """A new, unopened item could be returned for a full refund today."""
+    def eligible(self) -> bool | None:
+        """A new, unopened item could be returned for a full refund today; None for an order
+        Amazon fulfils, whose returns Amazon decides."""
+        if self.verdict is Verdict.AMAZON_FULFILLED:
+            return None
         return self.verdict is Verdict.RETURNABLE
 
     @property

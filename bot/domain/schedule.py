@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.slack_ids import channel_id
 
 _ENTRY = re.compile(
-    r"(?P<channel>[^@\s]+)(?:[@ ](?P<at>\d{1,2}:\d{2}))?(?:[@ +](?P<days>weekdays))?",
+    r"(?P<channel>[^@\s+]+)(?:[@ ](?P<at>\d{1,2}:\d{2}))?(?:[@ +](?P<days>weekdays))?",
     re.IGNORECASE)
 # Monday to Friday, as date.weekday() numbers them.
 WEEKDAYS = range(5)

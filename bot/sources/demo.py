@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.marketplaces import Marketplace
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
-from bot.domain.shipping import ShippingRules, end_of_day
+from bot.domain.shipping import ShippingRules, auto_cancel_at, end_of_day
 
 SEED = 20261126
 ORDERS = 300
@@ -208,6 +208,18 @@ class _Builder:
         start = datetime.combine(day, time(7, 0), self.tz)
         return min(start + timedelta(hours=self.rng.uniform(0, 14)), self.now)
 
+    def _near_cancel(self) -> date:
+        """The business day a deadline can have fallen on for Amazon's auto-cancel to come
+        soonest while still ahead: inside the lists' warning when the calendar allows one."""
+        day, chosen = self.today, self.calendar.business_day_before(self.today, 3)
+        for _ in range(14):
+            day = self.calendar.business_day_before(day, 1)
+            cancel = auto_cancel_at(end_of_day(day, self.tz), self.tz, self.calendar, self.rules)
+            if cancel <= self.now:
+                break  # this one and every earlier day: Amazon would have cancelled already
+            chosen = day
+        return chosen
+
     def scenarios(self) -> None:
         """The cases a seller's morning is about, whatever day the demo runs on. Every deadline
         is set the way Amazon sets it, through the business-day calendar: on a Sunday or a
@@ -225,13 +237,10 @@ class _Builder:
             else:
                 self.add(purchased, self.products(), OrderStatus.UNSHIPPED,
                          end_of_day(due_day, self.tz))
-        # Late and unconfirmed: one business day, three, and one close to Amazon's auto-cancel
-        # (ship-by + 7 days): the last business day at least six days ago.
-        six_days_ago = self.today - timedelta(days=6)
-        if not self.calendar.is_business_day(six_days_ago):
-            six_days_ago = self.calendar.business_day_before(six_days_ago, 1)
+        # Late and unconfirmed: one business day, three, and one whose auto-cancel by Amazon
+        # is near (inside the warning the lists give) but still ahead.
         for day in (self.calendar.business_day_before(self.today, 1),
-                    self.calendar.business_day_before(self.today, 3), six_days_ago):
+                    self.calendar.business_day_before(self.today, 3), self._near_cancel()):
             self.add(self._placed_before(day), self.products(), OrderStatus.UNSHIPPED,
                      end_of_day(day, self.tz))
         next_day = self.calendar.next_business_day(self.today)

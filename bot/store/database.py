@@ -4,7 +4,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -73,9 +72,6 @@ def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        if parsed.database and parsed.database != ":memory:" and not parsed.query:
-            # SQLite makes the file but not its folder (the default one, ~/.local/share/...).
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     return engine
 
 

@@ -26,6 +26,8 @@ class Finding:
     title: str
     why: str
     fix: str
+    # Other rules that flagged overlapping words for the same kind of problem (Result.listed).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,17 +53,22 @@ class Result:
 
     @property
     def listed(self) -> tuple[Finding, ...]:
-        """The findings as a person reads them: rules that flag the same words for the same
-        kind of problem ("write to" as contact-steer and email-steer) are one finding, named
-        by each rule."""
-        merged: dict[tuple[int, int, str], Finding] = {}
-        for finding in self.findings:
-            key = (finding.start, finding.end, finding.category)
-            first = merged.get(key)
-            merged[key] = finding if first is None else replace(
-                first, rule=f"{first.rule}, {finding.rule}",
-                severity="block" if "block" in (first.severity, finding.severity) else "warn")
-        return tuple(merged.values())
+        """The findings as a person reads them: rules that flag overlapping words for the same
+        kind of problem ("email me at help@..." as contact-steer, email-steer and
+        other-channel) are one finding, the first, naming the others in `also`."""
+        listed: list[Finding] = []
+        for finding in self.findings:  # in order of where they start
+            same = next((i for i, f in enumerate(listed) if f.category == finding.category
+                         and finding.start < f.end and f.start < finding.end), None)
+            if same is None:
+                listed.append(finding)
+                continue
+            first = listed[same]
+            if finding.rule not in (first.rule, *first.also):
+                listed[same] = replace(
+                    first, also=(*first.also, finding.rule),
+                    severity="block" if "block" in (first.severity, finding.severity) else "warn")
+        return tuple(listed)
 
     @property
     def to_fix_by_hand(self) -> tuple[Finding, ...]:
