@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from bot import __version__
 from bot.errors import BadInput, SellerbotError
@@ -25,7 +26,22 @@ class State:
     debug = False
 
 
+class _Group(TyperGroup):
+    """The command list of --help with each command's whole first line, wrapped, where Click
+    would cut it to what fits beside the name ("Import Seller Central reports or saved,...")."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands, each with its summary."""
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        rows = [(name, command.get_short_help_str(limit=1000))
+                for name, command in commands if command is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 app = typer.Typer(
+    cls=_Group,
     name="sellerbot",
     help="Keep an Amazon seller's team on Amazon's order and customer-service rules.",
     epilog=f"Data: {default_database()} (SQLite) unless DATABASE_URL names another "

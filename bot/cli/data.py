@@ -18,8 +18,8 @@ PROGRESS_BYTES = 8 * 1024 * 1024
 
 @app.command("import")
 def import_(
-    files: Annotated[list[Path], typer.Argument(
-        metavar="FILE...", help="Report files or saved SP-API responses.", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", show_default=False,
+                                                hidden=True)],  # the docstring says it
     skip_bad_rows: Annotated[bool, typer.Option(
         "--skip-bad-rows", help="Import the good rows of a file and list the bad ones.")] = False,
     encoding: Annotated[str, typer.Option(
@@ -27,7 +27,11 @@ def import_(
         help="Text encoding of report files: utf-8 (the default), cp1252, cp932...")
     ] = "utf-8-sig",
 ) -> None:
-    """Import Seller Central reports or saved SP-API responses, recognised by their content."""
+    """Import Seller Central reports or saved SP-API responses, recognised by their content.
+
+    FILE...: report files (All Orders, Unshipped Orders, MFN Returns) or saved SP-API
+    responses, in any order.
+    """
     from rich.console import Console
     from rich.progress import (
         BarColumn,

@@ -19,12 +19,15 @@ EXIT_BEING_POSTED = 75  # EX_TEMPFAIL, as for Busy: another process has it now; 
 @app.command()
 def orders(
     what: Annotated[str, typer.Argument(
-        metavar="[today|at-risk|late|unshipped|ORDER_ID]",
-        help="A list of orders, or one order by its id.")] = "today",
+        metavar="[today|at-risk|late|unshipped|ORDER_ID]", hidden=True)] = "today",
     as_of_time: AsOf = None,
     as_json: Json = False,
 ) -> None:
-    """List today's, at-risk, late or unshipped orders, or show one order."""
+    """List today's, at-risk, late or unshipped orders, or show one order.
+
+    A list (today, the default; at-risk, late, unshipped) or one order by its id, or enough
+    of it to be unique (123-4567890-1234567, 123-4567).
+    """
     from bot import render, reports
     from bot.render import data as render_data
 
@@ -108,8 +111,7 @@ def _post_digests(current: "Settings", *, force: bool) -> None:
 
 @app.command()
 def confirm(
-    order: Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order id (or enough of it).",
-                                         show_default=False)],
+    order: Annotated[str, typer.Argument(metavar="ORDER_ID", show_default=False, hidden=True)],
     carrier: Annotated[str, typer.Option(metavar="CODE", help="Amazon's carrier code: USPS, UPS, "
                                          "FedEx, DHL, ..., or Other with --carrier-name.")],
     tracking: Annotated[str, typer.Option(metavar="NUMBER",
@@ -123,7 +125,10 @@ def confirm(
     method: Annotated[str | None, typer.Option(
         metavar="SERVICE", help="The service, e.g. 'UPS Ground'.")] = None,
 ) -> None:
-    """Confirm an order's shipment to Amazon (once: confirming it again says it is done)."""
+    """Confirm an order's shipment to Amazon (once: confirming it again says it is done).
+
+    ORDER_ID: the order's id, or enough of it to be unique.
+    """
     from bot import render, reports, shipments
     from bot.sources.sp_api import OrdersApi
 

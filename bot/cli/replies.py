@@ -46,9 +46,7 @@ def _read_text(source: str) -> str:
 
 @app.command("check-reply")
 def check_reply(
-    source: Annotated[str, typer.Argument(
-        metavar="[FILE|-]", help="The draft reply: a text file, or - (default) for standard input.")
-    ] = "-",
+    source: Annotated[str, typer.Argument(metavar="[FILE|-]", hidden=True)] = "-",
     in_reply_to: Annotated[str | None, typer.Option(
         "--in-reply-to", metavar="TEXT",
         help="The buyer's message it answers: an answer may say more than an unsolicited message.")
@@ -59,7 +57,10 @@ def check_reply(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Check a draft buyer reply against Amazon's messaging rules (exit 0 ok, 1 warn or block)."""
+    """Check a draft buyer reply against Amazon's messaging rules (exit 0 ok, 1 warn or block).
+
+    The draft is a text file, or standard input (- or nothing).
+    """
     from bot import render, reply_checks
     from bot.compliance_rules import checker
     from bot.render import data as render_data

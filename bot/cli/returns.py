@@ -9,14 +9,16 @@ from bot.cli.common import Json, app, as_of_day, database, echo, print_json, set
 
 @app.command("can-return")
 def can_return(
-    order_id: Annotated[str, typer.Argument(
-        metavar="ORDER_ID", help="e.g. 123-4567890-1234567, or enough of it to be unique")],
+    order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", hidden=True)],
     as_of: Annotated[str | None, typer.Option(
         "--as-of", metavar="YYYY-MM-DD", help="Answer for this day (default today); a time "
         "such as 2026-12-24T10:00 means its day in SELLER_TIMEZONE.")] = None,
     as_json: Json = False,
 ) -> None:
-    """Can this order still be returned, until when, for what refund; with the reasons."""
+    """Can this order still be returned, until when, for what refund; with the reasons.
+
+    ORDER_ID: e.g. 123-4567890-1234567, or enough of it to be unique (123-4567).
+    """
     from bot import render, reports
     from bot.render import data as render_data
 
