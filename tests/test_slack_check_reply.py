@@ -216,3 +216,12 @@ def test_a_modal_closed_before_its_result_is_not_an_error(served, fake):
     time.sleep(0.3)
     assert "closed before its result" in served.logged()
     assert "failed" not in served.logged().split("closed before its result")[-1]
+
+
+def test_a_link_hidden_behind_words_is_found_end_to_end(served, fake):
+    # Slack's editor turns a link on "here" into <https://...|here>: the buyer gets the address.
+    served.command("/check-reply", "For the manual see <https://shop.example/manual|here>.",
+                   "hidden")
+    answer = fake.wait("webhook/hidden")[0]
+    assert answer.body["text"].startswith("BLOCK")
+    assert "shop.example/manual" in json.dumps(blocks_of(answer))
