@@ -35,8 +35,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sellerbot-startup-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'startup.db'}",
-           "XDG_CACHE_HOME": str(folder / "cache")}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'startup.db'}"}
     sellerbot = [sys.executable, "-m", "bot"]
     subprocess.run([*sellerbot, "demo"], env=env, cwd=folder, check=True,
                    stdout=subprocess.DEVNULL)
@@ -48,7 +47,7 @@ def main() -> None:
         "sellerbot check-reply": ([*sellerbot, "check-reply"],
                                   b"Thanks for asking: the charger ships tomorrow."),
     }
-    for command, stdin in cases.values():  # warm the file cache and the rule cache once
+    for command, stdin in cases.values():  # warm the operating system's file cache once
         timed(command, env, stdin)
     times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(args.runs):  # interleaved, so a busy moment weighs on every case alike

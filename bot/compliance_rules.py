@@ -8,7 +8,6 @@ rule turned off that other rules refer to still runs for them, reporting nothing
 
 import re
 from collections.abc import Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -20,11 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.domain.compliance import CATEGORIES, Checker, Rule, compile_rule
 from bot.domain.compliance.checks import registry
 from bot.domain.compliance.checks.phrases import PatternError
-from bot.domain.compliance.checks.triggers import keeping
 from bot.domain.compliance.rules import CONDITIONS, RULE_ID, in_order
 from bot.errors import ConfigError, problem_of
 from bot.paths import rules_dir
-from bot.rule_cache import RuleCache, default_path
 from bot.yaml_files import parse_yaml, read_bytes
 
 
@@ -68,10 +65,8 @@ def _fail(path: Path, key: str, problem: str, **params: Any) -> ConfigError:
     return ConfigError("rules_invalid", path=str(path), key=key, problem=problem, params=params)
 
 
-def _check(path: Path, check: dict[str, Any],
-           read: dict[Path, bytes]) -> dict[str, Any]:
-    """The `check` mapping, its type and keys known, patterns compiling, word list read (and
-    added to `read`)."""
+def _check(path: Path, check: dict[str, Any]) -> dict[str, Any]:
+    """The `check` mapping, its type and keys known, its word list read."""
     types = registry()
     kind = check.get("type")
     if kind not in types:
@@ -90,8 +85,7 @@ def _check(path: Path, check: dict[str, Any],
     if "list" in check:
         words = path.parent / str(check["list"])
         try:
-            read[words] = words.read_bytes()
-            lines = read[words].decode("utf-8").splitlines()
+            lines = words.read_bytes().decode("utf-8").splitlines()
         except OSError as exc:
             raise _fail(path, "check.list", "unreadable", reason=exc.strerror) from None
         except UnicodeDecodeError:
@@ -100,8 +94,7 @@ def _check(path: Path, check: dict[str, Any],
     return check
 
 
-def _contents(path: Path, data: bytes,
-              read: dict[Path, bytes]) -> tuple[dict[str, Any], bool]:
+def _contents(path: Path, data: bytes) -> tuple[dict[str, Any], bool]:
     """The rule file `path` (holding `data`) read and checked: its contents as compile_rule
     takes them, and whether it is enabled."""
     try:
@@ -114,9 +107,8 @@ def _contents(path: Path, data: bytes,
         raise _fail(path, "severity", "severity_for_category", category=parsed.category,
                     allowed=CATEGORIES[parsed.category])
     contents = parsed.model_dump(by_alias=True)
-    # As text, as compile_rule keeps it: the rule cache keeps plain values only.
     contents["effective"] = parsed.effective.isoformat()
-    contents["check"] = _check(path, parsed.check, read)
+    contents["check"] = _check(path, parsed.check)
     return contents, parsed.enabled
 
 
@@ -128,9 +120,8 @@ def _switched_off(path: Path, data: bytes) -> bool:
     return parse_yaml(data, path) == {"enabled": False}
 
 
-def load_rule(path: Path, cache: RuleCache | None = None) -> tuple[Rule, bool]:
-    """The rule in `path` and whether it is enabled; ConfigError if the file is not a rule.
-    With a `cache`, its contents come from there while the file is unchanged."""
+def load_rule(path: Path) -> tuple[Rule, bool]:
+    """The rule in `path` and whether it is enabled; ConfigError if the file is not a rule."""
     rule_id = path.stem
     if not RULE_ID.match(rule_id):
         raise _fail(path, "", "bad_id", value=rule_id)
@@ -139,10 +130,8 @@ def load_rule(path: Path, cache: RuleCache | None = None) -> tuple[Rule, bool]:
         builtin = builtin_dir() / path.name
         if not builtin.is_file():
             raise _fail(path, "enabled", "switches_off_nothing", value=rule_id)
-        return load_rule(builtin, cache)[0], False
-    kept = cache.contents(path, data) if cache else None
-    read: dict[Path, bytes] = {}
-    contents, enabled = kept or _contents(path, data, read)
+        return load_rule(builtin)[0], False
+    contents, enabled = _contents(path, data)
     try:
         rule = compile_rule(rule_id, contents)
     except PatternError as exc:
@@ -151,8 +140,6 @@ def load_rule(path: Path, cache: RuleCache | None = None) -> tuple[Rule, bool]:
                     reason=exc.reason) from None
     except (KeyError, ValueError, TypeError, re.error) as exc:
         raise _fail(path, "check", "check_failed", reason=str(exc)) from None
-    if cache and not kept:
-        cache.keep(path, data, read, contents, enabled)
     return rule, enabled
 
 
@@ -164,20 +151,18 @@ def rule_files(extra: Path | None = None) -> list[Path]:
     return sorted(by_name.values(), key=lambda p: p.stem)
 
 
-def load_rules(paths: Iterable[Path], cache: RuleCache | None = None) -> tuple[Rule, ...]:
-    """The enabled rules of `paths`, each after the rules its conditions refer to; with a
-    `cache`, what it keeps is used and what it lacks added to it (and saved)."""
+def load_rules(paths: Iterable[Path]) -> tuple[Rule, ...]:
+    """The enabled rules of `paths`, each after the rules its conditions refer to."""
     rules = []
     off: dict[str, Rule] = {}
     files: dict[str, Path] = {}
-    with keeping(cache.programs) if cache else nullcontext():
-        for path in paths:
-            rule, enabled = load_rule(path, cache)
-            files[rule.id] = path
-            if enabled:
-                rules.append(rule)
-            else:
-                off[rule.id] = rule
+    for path in paths:
+        rule, enabled = load_rule(path)
+        files[rule.id] = path
+        if enabled:
+            rules.append(rule)
+        else:
+            off[rule.id] = rule
     # A rule turned off still runs, silently, where an enabled rule's conditions need it.
     needed = [ref for rule in rules for ref in rule.references]
     while needed:
@@ -194,16 +179,13 @@ def load_rules(paths: Iterable[Path], cache: RuleCache | None = None) -> tuple[R
         culprit = files.get(str(exc).split(":", 1)[0])
         raise ConfigError("rules_invalid", path=str(culprit or builtin_dir()), key="",
                           problem="bad_reference", params={"reason": str(exc)}) from None
-    if cache:
-        cache.save()
     return ordered
 
 
 @cache
 def checker(extra: Path | None = None) -> Checker:
-    """Every rule in force, compiled once per process (EXTRA_RULES: the seller's folder), by
-    way of the rule cache (bot/rule_cache.py)."""
-    loaded = Checker(load_rules(rule_files(extra), RuleCache(default_path())))
+    """Every rule in force, compiled once per process (EXTRA_RULES: the seller's folder)."""
+    loaded = Checker(load_rules(rule_files(extra)))
     # Load the suffix list and the phone-number metadata now, not in the first user's request.
     loaded.check("Warm-up: shop.example.com, +1 555 010 0100.")
     return loaded

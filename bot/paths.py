@@ -38,10 +38,10 @@ def file_problem(path: Path) -> str | None:
     return "file_not_regular" if path.exists() else "file_missing"
 
 
-def user_folder(kind: str) -> Path | None:
-    """sellerbot's folder among this user's "cache" or "data" folders (XDG_CACHE_HOME or
-    XDG_DATA_HOME, else ~/.cache or ~/.local/share; on macOS ~/Library/Caches or Application
-    Support; on Windows LOCALAPPDATA), or None when the user has no home (a container user)."""
+def data_folder() -> Path | None:
+    """sellerbot's folder among this user's data folders (XDG_DATA_HOME, else ~/.local/share;
+    on macOS ~/Library/Application Support; on Windows LOCALAPPDATA), or None when the user
+    has no home (a container user)."""
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or ""
         return Path(base) / "sellerbot" if os.path.isabs(base) else None
@@ -49,22 +49,19 @@ def user_folder(kind: str) -> Path | None:
     if sys.platform == "darwin":
         if not os.path.isabs(home):
             return None
-        library = Path(home) / "Library"
-        return library / ("Caches" if kind == "cache" else "Application Support") / "sellerbot"
-    variable, fallback = {"cache": ("XDG_CACHE_HOME", ".cache"),
-                          "data": ("XDG_DATA_HOME", ".local/share")}[kind]
-    base = os.environ.get(variable) or ""
+        return Path(home) / "Library" / "Application Support" / "sellerbot"
+    base = os.environ.get("XDG_DATA_HOME") or ""
     if not os.path.isabs(base):  # the XDG spec: a relative path is to be ignored
         if not os.path.isabs(home):
             return None
-        base = os.path.join(home, fallback)
+        base = os.path.join(home, ".local/share")
     return Path(base) / "sellerbot"
 
 
 def default_database() -> Path:
     """The SQLite file sellerbot uses when DATABASE_URL is not set, the same from any folder
     (in the current folder for a user without a home)."""
-    folder = user_folder("data")
+    folder = data_folder()
     return folder / "sellerbot.db" if folder is not None else Path("sellerbot.db")
 
 

@@ -9,7 +9,6 @@ plain child process, so it works under any host program (multiprocessing's spawn
 host's __main__, which not every program embedding sellerbot guards).
 """
 
-import marshal
 import os
 import pickle
 import subprocess
@@ -65,9 +64,6 @@ def parsed_batches(path: Path, encoding: str, ctx: SellerContext,
                 return
             if isinstance(message, str):
                 raise ParserFailed(message)
-            if isinstance(message.rows, bytes):
-                rows = marshal.loads(message.rows)  # noqa: S302 - from our own child process
-                message.rows = dict(zip(KINDS, rows, strict=True))
             yield message
     finally:
         process.stdout.close()
@@ -85,11 +81,6 @@ def main() -> None:
         builders = row_builders(dialect)
         with open_source(path, encoding) as source:
             for batch in batches(source, ctx, builders):
-                if dialect.name == "sqlite":
-                    # SQLite rows hold only str, int, float and None, which marshal writes and
-                    # reads in half the time pickle takes.
-                    rows = [batch.rows[kind] for kind in KINDS]
-                    batch.rows = marshal.dumps(rows)  # type: ignore[assignment]
                 pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(None, out)
         out.flush()

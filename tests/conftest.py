@@ -34,24 +34,22 @@ SP_API_V0 = FIXTURES / "seller" / "sp-api-v0"
 
 # Where the PostgreSQL tests run: a server URL; each test session makes its own database there.
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-_CACHE_HOME = pytest.StashKey[str]()
+_USER_HOME = pytest.StashKey[str]()
 TABLES = ("order_items", "orders", "returns", "imports", "slack_posts", "reply_checks", "job_runs",
           "sync_state")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Keep the rule cache (bot/rule_cache.py) and the default database (bot/paths.py) of this
-    run, and of the processes it starts, in a folder of its own rather than the developer's
-    ~/.cache and ~/.local/share."""
-    config.stash[_CACHE_HOME] = tempfile.mkdtemp(prefix="sellerbot-test-cache-")
-    os.environ["XDG_CACHE_HOME"] = config.stash[_CACHE_HOME]
-    os.environ["XDG_DATA_HOME"] = os.path.join(config.stash[_CACHE_HOME], "data")
+    """Keep the default database (bot/paths.py) of this run, and of the processes it starts, in
+    a folder of its own rather than the developer's ~/.local/share."""
+    config.stash[_USER_HOME] = tempfile.mkdtemp(prefix="sellerbot-test-home-")
+    os.environ["XDG_DATA_HOME"] = os.path.join(config.stash[_USER_HOME], "data")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Remove this run's rule cache."""
-    if _CACHE_HOME in config.stash:
-        shutil.rmtree(config.stash[_CACHE_HOME], ignore_errors=True)
+    """Remove this run's folder."""
+    if _USER_HOME in config.stash:
+        shutil.rmtree(config.stash[_USER_HOME], ignore_errors=True)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from bot.domain.compliance.checks import Hit
-from bot.domain.compliance.checks.triggers import Index
 from bot.domain.compliance.rewrite import Removal, rewrite
 from bot.domain.compliance.rules import Rule, in_order
 from bot.domain.compliance.text import Draft
@@ -87,15 +86,12 @@ class Checker:
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules = in_order(rules)
-        self._triggers = Index(found for rule in self.rules for found in rule.trigger_sets)
 
     def check(self, text: str, *, in_reply_to: str | None = None,
               region: str = "US") -> Result:
         """Check `text`, the reply to `in_reply_to` (the buyer's message, when known), with
         phone numbers read as in `region` (the marketplace's country)."""
         draft = Draft(text, in_reply_to or None, region)
-        if len(draft.lower) == len(draft.text):
-            draft.triggered = self._triggers.scan(draft.lower, draft.clause_starts)
         found: dict[str, list[Hit]] = {}
         located: list[tuple[Rule, Hit]] = []
         for rule in self.rules:

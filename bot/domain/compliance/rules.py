@@ -57,13 +57,7 @@ class _Condition:
 
     def __init__(self, entries: Sequence[str]) -> None:
         self.references = tuple(e[1:] for e in entries if e.startswith("@"))
-        # Each pattern with its triggers, like a phrases check: most never need to run.
         self.patterns = compile_each([e for e in entries if not e.startswith("@")])
-
-    @property
-    def trigger_sets(self) -> list[frozenset[str]]:
-        """The trigger sets of its patterns, for the checker's one-pass index."""
-        return [t for phrase in self.patterns for t in phrase.triggers]
 
     def found_by_rules(self, span: Span, found: Mapping[str, Sequence[Hit]]) -> bool:
         """Whether a finding of a referenced rule overlaps `span`."""
@@ -74,12 +68,7 @@ class _Condition:
         """Whether one of the patterns or referenced rules is found in `span`."""
         if self.found_by_rules(span, found):
             return True
-        for phrase in self.patterns:
-            for clause in draft.clauses_holding(phrase.triggers):
-                start, end = max(clause.start, span.start), min(clause.end, span.end)
-                if start < end and phrase.search(draft, start, end):
-                    return True
-        return False
+        return any(phrase.search(draft, span.start, span.end) for phrase in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -131,14 +120,6 @@ class Rule:
                 refuse and refuse.holds(draft, draft.whole, found)):
             return []
         return [hit for hit in hits if self._keeps(draft, hit, found)]
-
-    @property
-    def trigger_sets(self) -> list[frozenset[str]]:
-        """Every trigger set of its check and its conditions."""
-        sets = list(getattr(self.detector, "trigger_sets", ()))
-        for condition in self.conditions.values():
-            sets.extend(condition.trigger_sets)
-        return sets
 
     def _keeps(self, draft: Draft, hit: Hit, found: Mapping[str, Sequence[Hit]]) -> bool:
         need, refuse = self.conditions.get("with"), self.conditions.get("unless")

@@ -38,13 +38,10 @@ _LOOKALIKES = str.maketrans({
 _ABBREVIATIONS = frozenset((
     "tel", "ph", "no", "nr", "mr", "mrs", "ms", "dr", "st", "vs", "etc", "approx", "inc", "ltd",
     "co", "jr", "sr", "dept", "ext", "e.g", "i.e", "p.s"))
-# A run of stops is matched from its first character only (the look-behind after it), and
-# possessively: tried from every character of "!!!!…" these would take time quadratic in the
-# run (seconds for 10,000). Each starts with a character class so that the regex engine skips
-# to the next stop or line break in C (four times faster than a look-behind first).
-_CLAUSE_END = re.compile(
-    r"[.!?\n](?:(?<=\n)[ \t]*\n\s*|(?<!\n)(?<![.!?]{2})[.!?]*+[\"')\]]*+\s+)")
-_BOUNDARY = re.compile(r"[.!?\n](?:(?<=\n)|(?<![.!?]{2})[.!?]*+[\"')\]]*+(?=\s))")
+# A run of stops is matched from its first character only (the look-behind), and
+# possessively: tried from every character of "!!!!…" it would take time quadratic in the
+# run (seconds for 10,000).
+_BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+(?=\s)|\n")
 _CONTENT = re.compile(r"\S(?:[\s\S]*\S)?")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 # How far back an abbreviation is looked for: the longest one, "approx", and its dots.
@@ -70,10 +67,6 @@ class Draft:
     # _starts[i]: where folded character i came from in the original; None when they are
     # the same string (plain ASCII, the common case, costs nothing).
     _starts: list[int] | None = field(init=False, default=None)
-    # For each trigger set (triggers.py), the clauses holding one of its words, as a bit mask
-    # (bit i: clause i): filled by the checker in one pass over the text; None until then
-    # (each set is then looked for alone).
-    triggered: dict[frozenset[str], int] | None = field(init=False, default=None)
     _memo: dict[object, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -162,57 +155,6 @@ class Draft:
         if content:
             trimmed.append(Span(*content.span()))
         return trimmed
-
-    @cached_property
-    def clauses(self) -> list[Span]:
-        """Stretches no phrase can cross: split at sentence ends and blank lines, but not at a
-        single line break (a pasted draft wraps sentences across lines)."""
-        spans, begin = [], 0
-        for end in _CLAUSE_END.finditer(self.text):
-            spans.append(Span(begin, end.end()))
-            begin = end.end()
-        spans.append(Span(begin, len(self.text)))
-        return spans
-
-    @cached_property
-    def clause_starts(self) -> list[int]:
-        """Where each clause starts."""
-        return [span.start for span in self.clauses]
-
-    def clauses_holding(self, required: tuple[frozenset[str], ...]) -> list[Span]:
-        """The stretches of clauses holding a word of every set in `required` (lower case),
-        in order, neighbouring clauses joined; the whole text when nothing is required."""
-        if not required:
-            return [self.whole]
-        found = -1  # every clause
-        for words in required:
-            found &= self._clauses_of(words)
-            if not found:
-                return []
-        spans: list[Span] = []
-        clauses = self.clauses
-        while found:
-            lowest = found & -found
-            found ^= lowest
-            clause = clauses[lowest.bit_length() - 1]
-            if spans and spans[-1].end == clause.start:
-                spans[-1] = Span(spans[-1].start, clause.end)
-            else:
-                spans.append(clause)
-        return spans
-
-    def _clauses_of(self, words: frozenset[str]) -> int:
-        """The clauses holding one of `words`, as a bit mask (bit i: clause i)."""
-        if self.triggered is not None:
-            return self.triggered.get(words, 0)
-        if len(self.lower) != len(self.text):
-            # Lower-casing changed the length (a rare letter such as "İ"): every clause.
-            return (1 << len(self.clauses)) - 1 if any(w in self.lower for w in words) else 0
-        mask = 0
-        for word in words:
-            for m in re.finditer(re.escape(word), self.lower):
-                mask |= 1 << (bisect_right(self.clause_starts, m.start()) - 1)
-        return mask
 
     @cached_property
     def _sentence_starts(self) -> list[int]:

@@ -15,11 +15,8 @@ from bot.domain.compliance.text import Draft
 
 _PICTOGRAPH = ("[\U0001f000-\U0001faff\u2600-\u27bf\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u231a"
                "\u231b\u23e9-\u23fa\u3030\u303d\u3297\u3299]")
-# Runs of pictographs and keycaps, (?:pictograph|[0-9#*]\u20e3)+, written to start with a
-# character class that the regex engine skips to in C: a keycap's digit must be followed by
-# its combining mark (tests/test_compliance_engine.py holds the two forms equal).
-_EMOJI = re.compile(f"[{_PICTOGRAPH[1:-1]}0-9#*](?:(?<=[0-9#*])\u20e3|(?<![0-9#*]))"
-                    f"(?:{_PICTOGRAPH}|[0-9#*]\u20e3)*")
+# Runs of pictographs and keycaps (a digit, # or * followed by its combining mark).
+_EMOJI = re.compile(f"(?:{_PICTOGRAPH}|[0-9#*]\u20e3)+")
 
 
 def build(check: Mapping[str, Any]) -> Detector:

@@ -16,9 +16,8 @@ from bot.domain.compliance.checks.domains import registrable, suffix
 from bot.domain.compliance.text import Draft
 
 _PATH = r"[^\s<>\"'`|\\^{}]"
-# Starting with the character class lets the engine jump from one h or f to the next.
 _SCHEME = re.compile(
-    rf"(?P<scheme>[hf](?<!\w[hf])(?:\s?[tx]\s?[tx]\s?p\s?(?P<s>s?)|(?<=f)tp))"
+    rf"(?<!\w)(?P<scheme>[hf]\s?[tx]\s?[tx]\s?p\s?(?P<s>s?)|ftp)"
     rf"\s?:\s?/\s?/\s?(?P<rest>{_PATH}+)",
     re.IGNORECASE)
 # A dot, or a dot written so that a plain pattern misses it.
@@ -37,12 +36,7 @@ _PLAIN_HOST = re.compile(
     r"(?<![\w.@/\\-])(?P<host>[a-z0-9][a-z0-9-]*+(?:\.[a-z0-9][a-z0-9-]*+)++)"
     rf"(?P<path>/{_PATH}*)?(?![\w@-])",
     re.IGNORECASE)
-# The second form starts at its dot, which the engine finds in C, and looks back for the space:
-# the same replies match (only whether one does is read), in about half the time.
-_DISGUISE = re.compile(r"[\[({]\s*(?:\.|dot)\s*[\])}]|\.(?<=\s\.)\s*[a-z]", re.IGNORECASE)
-# A scheme link has ":/" (or ": /") in it; most replies have none, and finding that is a
-# twentieth of scanning them for a scheme.
-_COLON_SLASH = re.compile(r":\s?/")
+_DISGUISE = re.compile(r"[\[({]\s*(?:\.|dot)\s*[\])}]|\s\.\s*[a-z]", re.IGNORECASE)
 # A domain has a dot (plain or disguised) right after its first label: only the words before
 # such dots are looked at, never every word of the reply.
 _INNER_DOT = re.compile(r"\.(?=[a-z0-9])", re.IGNORECASE)
@@ -83,8 +77,7 @@ class _Links:
         return hits
 
     def _candidates(self, text: str, lower: str) -> Iterable[tuple[int, int, bool]]:
-        schemes = _SCHEME.finditer(text) if _COLON_SLASH.search(text) else ()
-        for m in schemes:
+        for m in _SCHEME.finditer(text):
             end = _trim(text, m.start(), m.end())
             rest = text[m.start("rest"):end]
             host = _SEPARATOR.sub(".", re.split(r"[/?#]", rest, maxsplit=1)[0]).split("@")[-1]

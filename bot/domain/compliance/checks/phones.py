@@ -33,12 +33,6 @@ _DIGIT_NAMES = ("zero", "oh", "one", "two", "three", "four", "five", "six", "sev
 _DIGIT_WORD = f"(?:{'|'.join(_DIGIT_NAMES)})"
 _SPELLED = re.compile(rf"(?<!\w)(?:{_DIGIT_WORD}[\s,.-]+){{6,14}}{_DIGIT_WORD}(?!\w)",
                       re.IGNORECASE)
-# The same on the reply in lower case, four times as fast: it starts with a character class,
-# which the regex engine skips to in C, and looks behind only from there.
-_SPELLED_LOWER = re.compile(
-    r"[zotfsen](?<!\w\w)(?:(?<=z)ero|(?<=o)(?:h|ne)|(?<=t)(?:wo|hree)|(?<=f)(?:our|ive)"
-    rf"|(?<=s)(?:ix|even)|(?<=e)ight|(?<=n)ine)[\s,.-]+(?:{_DIGIT_WORD}[\s,.-]+){{5,13}}"
-    rf"{_DIGIT_WORD}(?!\w)")
 # Seven digits close together, as the candidate's look-ahead wants them. A candidate never
 # crosses a line break, so only the lines holding such a run are scanned for candidates: this
 # starts with \d, which the engine skips to in C.
@@ -81,18 +75,7 @@ class _Phones:
             for m in _CANDIDATE.finditer(text, line_start, line_end):
                 if self._looks_dialable(text, m, draft.region):
                     hits.append(Hit(m.start(), m.end()))
-        # Positions in the lower-case text are the text's unless lower-casing changed its length.
-        lower = draft.lower
-        if len(lower) != len(text):
-            spelled = _SPELLED.finditer(text)
-        elif sum(map(lower.count, _DIGIT_NAMES)) >= _MIN_DIGITS:
-            spelled = _SPELLED_LOWER.finditer(lower)
-        else:
-            # A spelled number needs seven digit words; a reply with fewer of them, even
-            # inside other words ("someone"), has none, and counting them costs a fifth of
-            # looking (bench/check_reply.py).
-            spelled = iter(())
-        for m in spelled:
+        for m in _SPELLED.finditer(text):
             digits = "".join(_DIGIT_WORDS[w.lower()] for w in re.findall(r"[a-z]+", m.group(),
                                                                            re.IGNORECASE))
             if self._possible(digits, draft.region):

@@ -12,7 +12,6 @@ from typing import Any
 
 from bot.domain.compliance.checks import Detector, Hit
 from bot.domain.compliance.checks.phrases import spaced
-from bot.domain.compliance.checks.triggers import compile_with_triggers
 from bot.domain.compliance.text import Draft
 
 _EDGES = " \t\r\n.,;:!?-'\"()"
@@ -25,20 +24,11 @@ def _alternatives(patterns: Iterable[str]) -> str:
 def build(check: Mapping[str, Any]) -> Detector:
     """The whole message when every sentence is one of the `parts` (or `ignore`d)."""
     ignore = _alternatives(check["ignore"])
-    # Compiled as the phrases are, so that the rule cache keeps these programs too.
-    skip, _ = compile_with_triggers(rf"(?:{ignore})", re.IGNORECASE)
-    part, _ = compile_with_triggers(
-        rf"(?:(?:{ignore})[\s,.!-]+)?(?:{_alternatives(check['parts'])})", re.IGNORECASE)
-
-    # Some part must be there for the message to be made of parts: without one of the parts'
-    # triggers in the text, there is nothing to look at.
-    needed = [compile_with_triggers(f"(?:{spaced(p)})", re.IGNORECASE)[1]
-              for p in check["parts"]]
-    gate = () if not all(needed) else (frozenset().union(*(t[0] for t in needed)),)
+    skip = re.compile(rf"(?:{ignore})", re.IGNORECASE)
+    part = re.compile(rf"(?:(?:{ignore})[\s,.!-]+)?(?:{_alternatives(check['parts'])})",
+                      re.IGNORECASE)
 
     def detect(draft: Draft) -> Iterable[Hit]:
-        if gate and not draft.clauses_holding(gate):
-            return []
         counted = []
         for span in draft.sentences:
             body = draft.text[span.start:span.end].strip(_EDGES)
@@ -52,5 +42,4 @@ def build(check: Mapping[str, Any]) -> Detector:
             return []
         return [Hit(counted[0].start, counted[-1].end)]
 
-    detect.trigger_sets = list(gate)  # type: ignore[attr-defined]
     return detect

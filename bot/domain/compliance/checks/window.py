@@ -44,12 +44,10 @@ def build(check: Mapping[str, Any]) -> Detector:
     def detect(draft: Draft) -> Iterable[Hit]:
         hits = []
         for phrase in phrases:
-            for span in draft.clauses_holding(phrase.triggers):
-                for m in phrase.finditer(draft, span.start, span.end):
-                    days = _days(m)
-                    if days is not None and days < minimum:
-                        hits.append(Hit(m.start(), m.end()))
+            for m in phrase.finditer(draft, draft.whole.start, draft.whole.end):
+                days = _days(m)
+                if days is not None and days < minimum:
+                    hits.append(Hit(m.start(), m.end()))
         return hits
 
-    detect.trigger_sets = [t for p in phrases for t in p.triggers]  # type: ignore[attr-defined]
     return detect
