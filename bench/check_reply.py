@@ -102,7 +102,7 @@ def main() -> None:
     rows = replies()
     processes(rows)
 
-    from bot.compliance_rules import checker
+    from bot.compliance.loading import checker
 
     started = time.perf_counter()
     loaded = checker()

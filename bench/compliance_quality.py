@@ -22,8 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.compliance_rules import checker  # noqa: E402
-from bot.domain.compliance import CATEGORIES  # noqa: E402
+from bot.compliance import CATEGORIES  # noqa: E402
+from bot.compliance.loading import checker  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "replies.jsonl"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.compliance_rules import checker  # noqa: E402
+from bot.compliance.loading import checker  # noqa: E402
 
 SETS = [REPO.parent / "shared" / "corpus" / "replies.jsonl",
         REPO / "tests" / "fixtures" / "compliance" / "second-dev.jsonl"]

@@ -17,7 +17,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.compliance_rules import checker
+from bot.compliance.loading import checker
 from bot.config import Settings
 from bot.errors import ConfigError, SellerbotError
 from bot.reports import seller_of

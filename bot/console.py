@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot import render, reply_checks, reports
-from bot.compliance_rules import checker as compliance_checker
-from bot.domain.compliance import Checker
+from bot.compliance import Checker
+from bot.compliance.loading import checker as compliance_checker
 from bot.errors import SellerbotError
 from bot.store import Database
 

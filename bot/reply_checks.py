@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.compliance import Checker, Result
+from bot.compliance import Checker, Result
 from bot.errors import BadInput
 from bot.store import Database, audit
 from bot.store.audit import CheckRecord

@@ -1,7 +1,12 @@
-"""Reading sellerbot's YAML files (rules/ and the seller's own): one mapping per file."""
+"""Reading sellerbot's YAML files (rules/ and the seller's own): one mapping per file.
+
+Shared by the compliance rules (bot/compliance/loading.py) and the shipping and returns
+policies (bot/policy.py)."""
 
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from bot.errors import ConfigError
 
@@ -22,10 +27,6 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 def parse_yaml(data: bytes, path: Path) -> dict[str, Any]:
     """The mapping in `data`, read from `path`; ConfigError naming the file if it is not one."""
-    # Imported here: a process whose rules all come from the rule cache never needs PyYAML,
-    # and importing it is a fifth of loading the rules (bench/check_reply.py).
-    import yaml
-
     # libyaml's loader when PyYAML was built with it: the same safe subset, several times faster.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:

@@ -19,7 +19,8 @@ def modules(folder):
     return sorted(p for p in folder.rglob("*.py") if "migrations" not in p.parts)
 
 
-@pytest.mark.parametrize("path", modules(BOT / "domain"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", modules(BOT / "domain") + modules(BOT / "compliance"),
+                         ids=lambda p: str(p.relative_to(BOT)))
 def test_domain_is_pure(path):
     tree = ast.parse(path.read_text())
     imported = {alias.name.split(".")[0] for node in ast.walk(tree)

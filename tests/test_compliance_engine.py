@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot.compliance_rules import checker
-from bot.domain.compliance import CATEGORIES
+from bot.compliance import CATEGORIES
+from bot.compliance.loading import checker
 from tests.conftest import FIXTURES
 
 CHECK = checker().check

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.compliance_rules import builtin_dir, checker, load_rule, load_rules, rule_files
-from bot.domain.compliance import CATEGORIES
-from bot.domain.compliance.rules import REWRITES, RULE_ID
+from bot.compliance import CATEGORIES
+from bot.compliance.loading import builtin_dir, checker, load_rule, load_rules, rule_files
+from bot.compliance.rules import REWRITES, RULE_ID
 from bot.errors import ConfigError
 from bot.policy import return_rules
 from bot.render import message

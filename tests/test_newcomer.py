@@ -256,7 +256,7 @@ def test_the_default_database_is_in_the_user_data_folder(settings, monkeypatch, 
 
 @pytest.mark.parametrize("rule", ["external-link", "email-address", "emoji"])
 def test_one_line_turns_a_built_in_rule_off(tmp_path, rule):
-    from bot.compliance_rules import checker, run_examples
+    from bot.compliance.loading import checker, run_examples
 
     folder = tmp_path / "rules"
     folder.mkdir()
@@ -268,7 +268,7 @@ def test_one_line_turns_a_built_in_rule_off(tmp_path, rule):
 
 
 def test_a_switch_for_no_rule_is_named(tmp_path):
-    from bot.compliance_rules import checker
+    from bot.compliance.loading import checker
 
     folder = tmp_path / "rules"
     folder.mkdir()

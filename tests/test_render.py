@@ -173,7 +173,7 @@ def test_plain_text_shows_titles_as_they_are_without_control_characters(seller):
 
 
 def test_a_long_shouted_draft_stays_within_slacks_limits():
-    from bot.compliance_rules import checker
+    from bot.compliance.loading import checker
 
     # Hundreds of findings to fix by hand, each listed with its words.
     draft = ("You obviously didn't read the description, what the hell is wrong with you people. "
@@ -188,7 +188,7 @@ def test_a_long_shouted_draft_stays_within_slacks_limits():
 
 
 def test_an_ampersand_heavy_suggestion_is_cut_between_code_blocks_not_inside_one():
-    from bot.compliance_rules import checker
+    from bot.compliance.loading import checker
 
     draft = ("Tom & Jerry & Co. <3 ships today & tomorrow. " * 300)[:9_000]
     rendered = blocks.check_reply_message(checker().check(draft + " Visit shop.example.com"))

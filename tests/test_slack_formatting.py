@@ -3,7 +3,7 @@ is what is checked (issue 17, item 5)."""
 
 import pytest
 
-from bot.compliance_rules import checker
+from bot.compliance.loading import checker
 from bot.slack.formatting import plain_text
 
 CHECK = checker().check

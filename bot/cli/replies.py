@@ -62,7 +62,7 @@ def check_reply(
     The draft is a text file, or standard input (- or nothing).
     """
     from bot import render, reply_checks
-    from bot.compliance_rules import checker
+    from bot.compliance.loading import checker
     from bot.render import data as render_data
 
     current = settings()
@@ -143,7 +143,7 @@ def _check_jsonl(source: str, current: "Settings", rules: object, region: str) -
 def rules_test() -> None:
     """Run every rule's must-flag and must-pass examples and print a table (exit 1 on a failure)."""
     from bot import render
-    from bot.compliance_rules import checker, run_examples
+    from bot.compliance.loading import checker, run_examples
 
     runs = run_examples(checker(settings().extra_rules))
     echo(render.text("rules_test", rows=runs))

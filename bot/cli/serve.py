@@ -51,7 +51,7 @@ def console() -> None:
     """Try the Slack commands here: /orders, /can-return, /check-reply (or pipe them in)."""
     from bot import console as slack_console
     from bot import reports
-    from bot.compliance_rules import checker
+    from bot.compliance.loading import checker
 
     current = settings()
     db = database(current)

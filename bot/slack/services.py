@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from bot.compliance import Checker
 from bot.config import Settings
-from bot.domain.compliance import Checker
 from bot.reports import Seller
 from bot.slack.shares import Shares
 from bot.store import Database

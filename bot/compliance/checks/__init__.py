@@ -1,14 +1,14 @@
 """The check types a rule file may name, in one registry (rules/README.md documents each).
 
 A check type is code; a rule is data that configures one. Each builder takes the rule's
-`check` mapping (already validated by bot/domain/compliance/rules.py) and returns a function
+`check` mapping (already validated by bot/compliance/rules.py) and returns a function
 from a Draft to the stretches of it that the rule is about.
 """
 
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
-from bot.domain.compliance.text import Draft
+from bot.compliance.text import Draft
 
 
 class Hit(NamedTuple):
@@ -25,7 +25,7 @@ Builder = Callable[[Mapping[str, Any]], Detector]
 
 def registry() -> dict[str, tuple[Builder, frozenset[str]]]:
     """Every check type: its builder and the keys its `check` mapping may carry."""
-    from bot.domain.compliance.checks import (
+    from bot.compliance.checks import (
         emails,
         emoji,
         html,

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain.compliance.checks import Detector, Hit, registry
-from bot.domain.compliance.checks.phrases import compile_each
-from bot.domain.compliance.text import Draft, Span
+from bot.compliance.checks import Detector, Hit, registry
+from bot.compliance.checks.phrases import compile_each
+from bot.compliance.text import Draft, Span
 
 # The categories and their severities are fixed by ../shared/spec/messaging.md §5: the first
 # severity is the category's, a second one is allowed for some of its rules (a carrier's
@@ -140,7 +140,7 @@ def _examples(entries: Iterable[Any]) -> tuple[Example, ...]:
 
 
 def compile_rule(rule_id: str, data: Mapping[str, Any]) -> Rule:
-    """The rule `rule_id` from its validated file contents (bot/compliance_rules.py checks
+    """The rule `rule_id` from its validated file contents (bot/compliance/loading.py checks
     the file's shape; a bad pattern raises re.error here)."""
     check = dict(data["check"])
     check_type = check.pop("type")

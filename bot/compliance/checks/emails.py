@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.domain.compliance.checks import Detector, Hit
-from bot.domain.compliance.checks.domains import registrable, suffix
-from bot.domain.compliance.text import Draft
+from bot.compliance.checks import Detector, Hit
+from bot.compliance.checks.domains import registrable, suffix
+from bot.compliance.text import Draft
 
 _AT = r"(?:\s*@\s*|\s*[\[({]\s*(?:at|@)\s*[\])}]\s*|\s+at\s+)"
 _DOT = r"(?:\s*[\[({]\s*(?:\.|dot)\s*[\])}]\s*|\s+dot\s+|\s*\.\s*)"

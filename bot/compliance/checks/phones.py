@@ -14,8 +14,8 @@ from typing import Any
 import phonenumbers
 from phonenumbers import ValidationResult
 
-from bot.domain.compliance.checks import Detector, Hit
-from bot.domain.compliance.text import Draft
+from bot.compliance.checks import Detector, Hit
+from bot.compliance.text import Draft
 
 # Groups of digits, some in brackets, each after one separator (a space, a dot, a dash, a
 # slash; none needed after a closing bracket). One separator each keeps the matching linear.

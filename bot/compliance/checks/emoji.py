@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.domain.compliance.checks import Detector, Hit
-from bot.domain.compliance.text import Draft
+from bot.compliance.checks import Detector, Hit
+from bot.compliance.text import Draft
 
 _PICTOGRAPH = ("[\U0001f000-\U0001faff\u2600-\u27bf\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u231a"
                "\u231b\u23e9-\u23fa\u3030\u303d\u3297\u3299]")

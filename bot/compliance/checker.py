@@ -3,10 +3,10 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from bot.domain.compliance.checks import Hit
-from bot.domain.compliance.rewrite import Removal, rewrite
-from bot.domain.compliance.rules import Rule, in_order
-from bot.domain.compliance.text import Draft
+from bot.compliance.checks import Hit
+from bot.compliance.rewrite import Removal, rewrite
+from bot.compliance.rules import Rule, in_order
+from bot.compliance.text import Draft
 
 # An excerpt is for reading, not for copying the reply back: past this it is cut with "…".
 EXCERPT_CHARS = 120

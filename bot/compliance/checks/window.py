@@ -9,9 +9,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.domain.compliance.checks import Detector, Hit
-from bot.domain.compliance.checks.phrases import Phrase
-from bot.domain.compliance.text import Draft
+from bot.compliance.checks import Detector, Hit
+from bot.compliance.checks.phrases import Phrase
+from bot.compliance.text import Draft
 
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
           "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",

@@ -8,8 +8,8 @@ shouting.
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from bot.domain.compliance.checks import Detector, Hit
-from bot.domain.compliance.text import Draft
+from bot.compliance.checks import Detector, Hit
+from bot.compliance.text import Draft
 
 # For ASCII text, capitals and letters are counted by bytes.translate and bytes.count, in C:
 # five times faster than a call per character on a 2,000-character reply.

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.domain.compliance.checks import Hit
-from bot.domain.compliance.text import Draft
+from bot.compliance.checks import Hit
+from bot.compliance.text import Draft
 
 if TYPE_CHECKING:
-    from bot.domain.compliance.rules import Rule
+    from bot.compliance.rules import Rule
 
 _GAP = "\x00"
 # A removal that leaves its preposition, label or verb dangling before the end of a clause

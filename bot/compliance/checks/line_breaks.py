@@ -5,8 +5,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.domain.compliance.checks import Detector, Hit
-from bot.domain.compliance.text import Draft
+from bot.compliance.checks import Detector, Hit
+from bot.compliance.text import Draft
 
 
 def build(check: Mapping[str, Any]) -> Detector:

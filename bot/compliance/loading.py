@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.domain.compliance import CATEGORIES, Checker, Rule, compile_rule
-from bot.domain.compliance.checks import registry
-from bot.domain.compliance.checks.phrases import PatternError
-from bot.domain.compliance.rules import CONDITIONS, RULE_ID, in_order
+from bot.compliance.checker import Checker
+from bot.compliance.checks import registry
+from bot.compliance.checks.phrases import PatternError
+from bot.compliance.rules import CATEGORIES, CONDITIONS, RULE_ID, Rule, compile_rule, in_order
 from bot.errors import ConfigError, problem_of
 from bot.paths import rules_dir
 from bot.yaml_files import parse_yaml, read_bytes

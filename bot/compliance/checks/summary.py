@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.domain.compliance.checks import Detector, Hit
-from bot.domain.compliance.checks.phrases import spaced
-from bot.domain.compliance.text import Draft
+from bot.compliance.checks import Detector, Hit
+from bot.compliance.checks.phrases import spaced
+from bot.compliance.text import Draft
 
 _EDGES = " \t\r\n.,;:!?-'\"()"
 

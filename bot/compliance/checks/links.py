@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.domain.compliance.checks import Detector, Hit
-from bot.domain.compliance.checks.domains import registrable, suffix
-from bot.domain.compliance.text import Draft
+from bot.compliance.checks import Detector, Hit
+from bot.compliance.checks.domains import registrable, suffix
+from bot.compliance.text import Draft
 
 _PATH = r"[^\s<>\"'`|\\^{}]"
 _SCHEME = re.compile(
