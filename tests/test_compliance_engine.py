@@ -8,7 +8,7 @@ import pytest
 
 from bot.compliance import CATEGORIES
 from bot.compliance.loading import checker
-from tests.conftest import FIXTURES
+from tests.conftest import ROOT
 
 CHECK = checker().check
 
@@ -203,7 +203,7 @@ def quality(rows):
 # live here and are held to the same targets.
 
 
-SECOND_DEV = FIXTURES / "compliance" / "second-dev.jsonl"
+SECOND_DEV = ROOT / "rules" / "labelled" / "second-dev.jsonl"
 
 
 def test_second_development_set_targets():
