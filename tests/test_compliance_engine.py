@@ -86,8 +86,15 @@ def test_disguised_phone_numbers_are_found(text):
     "The icon is saved as logo@2x.png and the sheet as list@v2.pdf.",
 ])
 def test_look_alikes_pass(text):
-    result = CHECK(text)
+    # As answers to a buyer: sent unasked, "Order ... shipped with tracking ..." is itself a
+    # shipment confirmation, which Amazon sends (test_an_unasked_shipment_note_is_only_that).
+    result = CHECK(text, in_reply_to="Can you tell me more about it?")
     assert result.verdict == "ok", [(f.rule, f.excerpt) for f in result.findings]
+
+
+def test_an_unasked_shipment_note_is_only_that():
+    result = CHECK("Order 113-4567890-1234567 shipped with tracking 1Z 999 AA1 01 2345 6784.")
+    assert result.categories == ("order-confirmation",)
 
 
 def test_findings_point_at_what_was_typed():
@@ -140,7 +147,9 @@ def test_context_turns_a_confirmation_into_an_answer():
     reply = "Your order shipped today; tracking 9400 1118 9922 3344 5566 77."
     assert "order-confirmation" in categories(reply)
     assert "order-confirmation" not in categories(reply, in_reply_to="Where is my order?")
-    assert "order-confirmation" in categories(reply, in_reply_to="Is the blue one in stock?")
+    # Any answer to the buyer: "Answering a buyer's question is always allowed" (messaging.md
+    # §1), so a reply is never an unsolicited confirmation, for the rules or the model.
+    assert "order-confirmation" not in categories(reply, in_reply_to="Is the blue one in stock?")
 
 
 def test_the_suggestion_takes_out_and_never_adds():

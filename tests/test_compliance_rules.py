@@ -143,7 +143,8 @@ def test_a_sellers_folder_adds_replaces_and_disables(tmp_path: Path):
     assert tmp_path / "gizmo-club.yaml" in files and tmp_path / "emoji.yaml" in files
     mine = checker(tmp_path)
     assert "gizmo-club" in mine.check("Join our gizmo club!").rules
-    assert mine.check("Thanks 🙂").findings == ()
+    # An answer to the buyer: unasked, a thank-you-only note is a finding of its own.
+    assert mine.check("Thanks 🙂", in_reply_to="Got it, cheers!").findings == ()
     result = mine.check("See https://help.gizmo.example/returns/start or http://help.gizmo.example")
     assert [f.excerpt for f in result.findings] == ["http://help.gizmo.example"]
     # An allowed page allows itself and what is under it, not look-alikes built on its name.

@@ -21,19 +21,26 @@ def test_wheel_carries_its_data_and_runs_from_anywhere(tmp_path: Path):
     assert "bot/store/migrations/versions/0001_initial.py" in names
     assert any(name.startswith("bot/rules/") for name in names) or not any(
         (ROOT / "rules").iterdir())
+    # The learned model's weights, and the labelled replies `sellerbot rules train` reads.
+    assert "bot/compliance/model.json.gz" in names
+    assert "bot/rules/labelled/second-dev.jsonl" in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     probe = (
         "import bot.paths, bot.render;"
         "print(bot.paths.templates_dir());"
-        "print(bot.render.message('errors', 'order_not_found', order_id='123-4567890-1234567'))"
+        "print(bot.render.message('errors', 'order_not_found', order_id='123-4567890-1234567'));"
+        "from bot.compliance.loading import checker, model_file;"
+        "print(model_file()); print(checker().check('Thanks').verdict)"
     )
     run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env={"PYTHONPATH": str(site)},
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    where, said = run.stdout.splitlines()
+    where, said, model, verdict = run.stdout.splitlines()
     assert Path(where) == site / "bot" / "templates"
     assert said.startswith("no order 123-4567890-1234567")
+    assert Path(model) == site / "bot" / "compliance" / "model.json.gz" and verdict in (
+        "ok", "warn", "block")
 
 
 def test_ruff_is_clean():

@@ -105,6 +105,20 @@ def test_message_shortcut_opens_a_modal_at_once_then_fills_it(served, fake):
     assert audited(served)[-1]["surface"] == "shortcut"
 
 
+def test_the_shortcut_shows_a_learned_finding_with_its_evidence(served, fake):
+    from bot.compliance.loading import checker
+    from bot.render import message
+    from tests.test_compliance_model import REFUSAL
+
+    with served.stalled():
+        status, _ = shortcut(served, REFUSAL, ts="1795000150.000150")
+    assert status == 200 and fake.wait("views.open")
+    text = json.dumps(view_of(fake.wait("views.update")[0]))
+    category = checker().check(REFUSAL).findings[0].category
+    assert json.dumps(message("learned", "title", category=category))[1:-1] in text
+    assert "learned second opinion" in text and "_Weighed most:_" in text
+
+
 def test_in_a_thread_the_first_message_is_the_buyers(served, fake):
     fake.threads[("C0000ORDERS", "1795000000.000001")] = [
         {"ts": "1795000000.000001", "text": "Where is my order? It was due Monday."}]

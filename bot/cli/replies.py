@@ -151,6 +151,34 @@ def rules_test() -> None:
         raise typer.Exit(1)
 
 
+@rules_app.command("train")
+def rules_train(
+    out: Annotated[Path | None, typer.Option(
+        "--out", metavar="FILE", help="Where to write the model (default: EXTRA_RULES/"
+        "model.json.gz when EXTRA_RULES is set, else the model sellerbot ships).")] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 if the model file differs from what the "
+        "labelled replies train.")] = False,
+) -> None:
+    """Train the learned second opinion from rules/labelled/*.jsonl and EXTRA_RULES/*.jsonl
+    (needs scikit-learn: pip install 'sellerbot[train]')."""
+    from bot import render
+    from bot.compliance import model, training
+
+    extra = settings().extra_rules
+    target = out or (extra / model.SHIPPED.name if extra is not None else model.SHIPPED)
+    files = training.labelled_files(extra)
+    data = training.train(files)
+    same = target.is_file() and model.read(target) == data
+    if not check:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        model.write(data, target)
+    echo(render.text("rules_train", data=data, files=files, target=target, check=check,
+                     same=same))
+    if check and not same:
+        raise typer.Exit(1)
+
+
 @app.command()
 def audit(
     since_day: Annotated[str | None, typer.Option(

@@ -8,10 +8,16 @@ Read it top-down, in the order a draft goes through it:
   e-mail addresses, phone numbers, emoji, HTML, blank lines, capitals, length) and phrase
   checks (`phrases`, `words`, `window`, `only`).
 - `rules.py`: a rule file compiled: its check, the conditions around it, severity and wording.
-- `checker.py`: every rule run over a draft, findings merged into one result.
+- `features.py` and `model.py`: the learned second opinion, one linear model per kind of
+  wording over the draft's words and character n-grams, for what no rule was written for.
+- `checker.py`: every rule run over a draft, then the model for the categories the rules found
+  nothing of, merged into one result.
 - `rewrite.py`: the compliant rewrite the findings allow.
 - `loading.py`: the edge, where rules/compliance/*.yaml (and the seller's EXTRA_RULES) are read
-  and validated; everything above it is pure and reads only the text it is given.
+  and validated and the model's weights (model.json.gz) loaded; everything above it is pure
+  and reads only the text it is given.
+- `training.py`: `sellerbot rules train`, the model learned from rules/labelled/ (scikit-learn,
+  an optional extra; checking needs none of it).
 """
 
 from bot.compliance.checker import Checker, Finding, Result

@@ -1,15 +1,19 @@
-"""Checking a draft reply: every rule over it, one verdict, the findings, and a rewrite."""
+"""Checking a draft reply: every rule over it, then the learned model for the kinds of wording
+the rules found nothing of; one verdict, the findings, and a rewrite."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from bot.compliance.checks import Hit
+from bot.compliance.model import Model
 from bot.compliance.rewrite import Removal, rewrite
 from bot.compliance.rules import Rule, in_order
 from bot.compliance.text import Draft
 
 # An excerpt is for reading, not for copying the reply back: past this it is cut with "…".
 EXCERPT_CHARS = 120
+# The `rule` of the learned model's findings; their words are templates/text/learned.txt.j2's.
+LEARNED = "learned"
 
 
 @dataclass(frozen=True)
@@ -22,11 +26,14 @@ class Finding:
     start: int
     end: int
     excerpt: str
+    # The rule's own words; empty for a learned finding, worded by its category's template.
     title: str
     why: str
     fix: str
     # Other rules that flagged overlapping words for the same kind of problem (Result.listed).
     also: tuple[str, ...] = ()
+    # A learned finding's words and word pairs that weighed most (empty for a rule's).
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,10 +89,11 @@ def _excerpt(text: str) -> str:
 
 
 class Checker:
-    """A compiled set of rules, shared by every check in the process."""
+    """A compiled set of rules and the learned model, shared by every check in the process."""
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    def __init__(self, rules: Iterable[Rule], model: Model | None = None) -> None:
         self.rules = in_order(rules)
+        self.model = model
 
     def check(self, text: str, *, in_reply_to: str | None = None,
               region: str = "US") -> Result:
@@ -104,11 +112,26 @@ class Checker:
             start, end = draft.where(hit.start, hit.end)
             findings.append(Finding(rule.id, rule.category, rule.severity, start, end,
                                     _excerpt(text[start:end]), rule.title, rule.why, rule.fix))
+        if self.model is not None:
+            findings.extend(self._learned(draft, text, {rule.category for rule, _ in located}))
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         severities = {f.severity for f in findings}
         verdict = "block" if "block" in severities else "warn" if severities else "ok"
         suggestion, removed = rewrite(draft, located) if located else (None, ())
         return Result(verdict, tuple(findings), suggestion, removed)
+
+
+    def _learned(self, draft: Draft, text: str, found: set[str]) -> list[Finding]:
+        """The model's findings, for the categories the rules found nothing of: a second
+        opinion, never a second copy of a rule's finding."""
+        assert self.model is not None
+        findings = []
+        for opinion in self.model.opinions(draft, skip=frozenset(found)):
+            start, end = draft.where(opinion.start, opinion.end)
+            findings.append(Finding(LEARNED, opinion.category, opinion.severity, start, end,
+                                    _excerpt(text[start:end]), "", "", "",
+                                    evidence=opinion.evidence))
+        return findings
 
 
 def _merged(hits: list[Hit]) -> list[Hit]:

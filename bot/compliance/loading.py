@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.compliance import model
 from bot.compliance.checker import Checker
 from bot.compliance.checks import registry
 from bot.compliance.checks.phrases import PatternError
@@ -182,10 +183,29 @@ def load_rules(paths: Iterable[Path]) -> tuple[Rule, ...]:
     return ordered
 
 
+def model_file(extra: Path | None = None) -> Path:
+    """The learned model in force: the seller's own, EXTRA_RULES/model.json.gz (written by
+    `sellerbot rules train`), or the one sellerbot ships."""
+    own = extra / model.SHIPPED.name if extra is not None else None
+    return own if own is not None and own.is_file() else model.SHIPPED
+
+
+def load_model(path: Path) -> model.Model:
+    """The learned model in `path`; ConfigError naming the file if it is not one."""
+    try:
+        return model.Model(model.read(path))
+    except OSError as exc:
+        raise _fail(path, "", "unreadable", reason=exc.strerror or str(exc)) from None
+    except (ValueError, KeyError, TypeError, EOFError) as exc:
+        # A truncated or hand-edited file: retraining writes a good one.
+        raise _fail(path, "", "model_invalid", reason=str(exc)) from None
+
+
 @cache
 def checker(extra: Path | None = None) -> Checker:
-    """Every rule in force, compiled once per process (EXTRA_RULES: the seller's folder)."""
-    loaded = Checker(load_rules(rule_files(extra)))
+    """Every rule in force and the learned model, loaded once per process (EXTRA_RULES: the
+    seller's folder)."""
+    loaded = Checker(load_rules(rule_files(extra)), load_model(model_file(extra)))
     # Load the suffix list and the phone-number metadata now, not in the first user's request.
     loaded.check("Warm-up: shop.example.com, +1 555 010 0100.")
     return loaded

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.shipping import Standing
-from bot.render.environment import UNSAFE
+from bot.render.environment import UNSAFE, template
 
 
 def dumps(data: Any, indent: int | None = None) -> str:
@@ -134,11 +134,13 @@ def can_return(answer: Any) -> dict[str, Any]:
 
 def check_result(result: Any) -> dict[str, Any]:
     """A "Check reply" result (issue 6's keys; character offsets count from 0, end excluded)."""
+    words = template("replies.j2").module  # a learned finding is worded by its category
     return {
         "verdict": result.verdict,
         "findings": [
             {"rule": f.rule, "category": f.category, "severity": f.severity, "start": f.start,
-             "end": f.end, "excerpt": f.excerpt, "message": f.title, "why": f.why, "fix": f.fix}
+             "end": f.end, "excerpt": f.excerpt, "message": str(words.title(f)),
+             "why": str(words.why(f)), "fix": str(words.fix(f)), "evidence": list(f.evidence)}
             for f in result.findings
         ],
         "suggestion": result.suggestion,
