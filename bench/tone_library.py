@@ -18,7 +18,7 @@ sys.path.insert(0, str(REPO))
 from bot.compliance.loading import checker  # noqa: E402
 
 SETS = [REPO.parent / "shared" / "corpus" / "replies.jsonl",
-        REPO / "tests" / "fixtures" / "compliance" / "second-dev.jsonl"]
+        REPO / "rules" / "labelled" / "second-dev.jsonl"]
 
 
 def main() -> None:
