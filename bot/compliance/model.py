@@ -101,25 +101,29 @@ class Model:
             return []  # no words (blank, only emoji or marks): nothing for wording models
         vector = self.vector(counts)
         found = []
+        by_sentence: list[list[float]] = []  # each sentence's scores, worked out once
         for k, (category, score) in enumerate(zip(self.categories, self.scores(vector),
                                                   strict=True)):
             if category.name in skip or score < category.threshold:
                 continue
             if draft.in_reply_to and category.name in UNSOLICITED_ONLY:
                 continue
-            start, end = self._sentence(draft, k)
+            if not by_sentence:
+                by_sentence = [self.scores(self.vector(sentence_terms(draft.text[s.start:s.end])))
+                               for s in draft.sentences]
+            start, end = self._sentence(draft, by_sentence, k)
             found.append(Opinion(category.name, category.severity, score, start, end,
                                  self._evidence(vector, k)))
         return found
 
-    def _sentence(self, draft: Draft, k: int) -> tuple[int, int]:
-        """The sentence that scores highest in category k, as folded positions."""
-        best, where = -math.inf, draft.whole
-        for span in draft.sentences:
-            score = self.scores(self.vector(sentence_terms(draft.text[span.start:span.end])))[k]
-            if score > best:
-                best, where = score, span
-        return where.start, where.end
+    @staticmethod
+    def _sentence(draft: Draft, by_sentence: list[list[float]], k: int) -> tuple[int, int]:
+        """The sentence that scores highest in category k, as folded positions (the whole
+        draft when it has no sentence)."""
+        if not draft.sentences:
+            return draft.whole.start, draft.whole.end
+        best = max(range(len(by_sentence)), key=lambda n: by_sentence[n][k])
+        return draft.sentences[best].start, draft.sentences[best].end
 
     def _evidence(self, vector: dict[int, float], k: int) -> tuple[str, ...]:
         """The words and word pairs that added most to category k's score (character
