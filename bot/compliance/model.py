@@ -72,16 +72,19 @@ class Model:
             Category(name, c["intercept"], c["threshold"], c["severity"], c["precision"])
             for name, c in data["categories"].items()]
         # weights[i]: term i's weight in each category (in thousandths), in the order of
-        # self.categories.
-        self.weights: list[tuple[int, ...]] = [
-            tuple(row) for row in zip(*(c["weights"] for c in data["categories"].values()),
-                                      strict=True)]
+        # self.categories: one tuple per term, so that a draft's terms are read in one pass.
+        self.weights: list[tuple[int, ...]] = list(
+            zip(*(c["weights"] for c in data["categories"].values()), strict=True))
 
     def vector(self, counts: Counter[str]) -> dict[int, float]:
         """`counts` as the model's TF-IDF vector: known terms only, L2-normalised (which also
         cancels the IDF's scale)."""
-        raw = {self.index[t]: (1 + math.log(n)) * self.idf[self.index[t]]
-               for t, n in counts.items() if t in self.index}
+        index, idf = self.index, self.idf
+        raw = {}
+        for term, n in counts.items():
+            i = index.get(term)
+            if i is not None:
+                raw[i] = (1 + math.log(n)) * idf[i]
         norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
         return {i: v / norm for i, v in raw.items()}
 
