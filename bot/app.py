@@ -118,5 +118,5 @@ def create_app(settings: Settings, db: Database | None = None, *, socket_mode: b
     db = db or Database.open(settings.database_url)
     answers = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="sellerbot-answer")
     register(app, Services(settings=settings, db=db, seller=seller_of(settings),
-                           answers=answers, checker=checker(settings.extra_rules)))
+                           answers=answers, checker=checker(settings.extra_rules).warm()))
     return app

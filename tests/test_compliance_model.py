@@ -56,9 +56,7 @@ def test_the_scorer_computes_the_linear_models_decision_exactly():
     index = MODEL.index
     matrix = csr_matrix(training._tf_idf(counted, index, MODEL.idf),
                         shape=(len(rows), len(index)))
-    weights = [[MODEL.weights[i][k] for i in range(len(index))]
-               for k in range(len(MODEL.categories))]
-    products = matrix @ csr_matrix(weights).T
+    products = matrix @ csr_matrix(MODEL.columns).T
     for n, counts in enumerate(counted):
         ours = MODEL.scores(MODEL.vector(counts))
         for k, category in enumerate(MODEL.categories):

@@ -21,6 +21,7 @@ from bot.compliance.checker import Checker
 from bot.compliance.checks import registry
 from bot.compliance.checks.phrases import PatternError
 from bot.compliance.rules import CATEGORIES, CONDITIONS, RULE_ID, Rule, compile_rule, in_order
+from bot.compliance.text import Draft
 from bot.errors import ConfigError, problem_of
 from bot.paths import rules_dir
 from bot.yaml_files import parse_yaml, read_bytes
@@ -54,6 +55,8 @@ class _RuleFile(_Strict):
     enabled: bool = True
     rewrite: Literal["remove", "drop-sentence", "keep"] = "keep"
     check: dict[str, Any]
+    # Words every match holds one of: a draft without any is not searched (rules/README.md).
+    needs: list[str] = []
     examples: _Examples
 
 
@@ -107,6 +110,8 @@ def _contents(path: Path, data: bytes) -> tuple[dict[str, Any], bool]:
     if parsed.severity not in CATEGORIES[parsed.category]:
         raise _fail(path, "severity", "severity_for_category", category=parsed.category,
                     allowed=CATEGORIES[parsed.category])
+    if any(not word.strip() or word != word.lower() for word in parsed.needs):
+        raise _fail(path, "needs", "needs_lower_case", value=parsed.needs)
     contents = parsed.model_dump(by_alias=True)
     contents["effective"] = parsed.effective.isoformat()
     contents["check"] = _check(path, parsed.check)
@@ -135,8 +140,12 @@ def load_rule(path: Path) -> tuple[Rule, bool]:
     contents, enabled = _contents(path, data)
     try:
         rule = compile_rule(rule_id, contents)
+        # A seller's patterns compile now, so that a mistake stops start-up; sellerbot's own
+        # compile when first used (the tests compile every one).
+        if path.parent != builtin_dir():
+            rule.compile()
     except PatternError as exc:
-        # Patterns compile once, when the rule does: the error names the pattern, not its key.
+        # The error names the pattern, not its key.
         raise _fail(path, "check", "bad_pattern", pattern=exc.pattern,
                     reason=exc.reason) from None
     except (KeyError, ValueError, TypeError, re.error) as exc:
@@ -205,10 +214,7 @@ def load_model(path: Path) -> model.Model:
 def checker(extra: Path | None = None) -> Checker:
     """Every rule in force and the learned model, loaded once per process (EXTRA_RULES: the
     seller's folder)."""
-    loaded = Checker(load_rules(rule_files(extra)), load_model(model_file(extra)))
-    # Load the suffix list and the phone-number metadata now, not in the first user's request.
-    loaded.check("Warm-up: shop.example.com, +1 555 010 0100.")
-    return loaded
+    return Checker(load_rules(rule_files(extra)), load_model(model_file(extra)))
 
 
 @dataclass(frozen=True)
@@ -234,6 +240,8 @@ def run_examples(checker: Checker) -> list[ExampleRun]:
             continue
         failures, flagged, passed = [], 0, 0
         for example in rule.flag:
+            if rule.needs and not any(word in Draft(example.text).lower for word in rule.needs):
+                failures.append(f"holds none of its needs words: {example.text[:70]!r}")
             if rule.id in checker.check(example.text, in_reply_to=example.in_reply_to).rules:
                 flagged += 1
             else:

@@ -10,11 +10,15 @@ product of the draft's TF-IDF vector (sublinear counts, L2-normalised) with a ca
 weights, plus its intercept: what scikit-learn's LogisticRegression.decision_function computes.
 """
 
+import base64
 import gzip
 import json
 import math
+import sys
+from array import array
 from collections import Counter
 from dataclasses import dataclass
+from operator import mul
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +27,12 @@ from bot.compliance.text import Draft
 
 # The weights sellerbot ships, written by `sellerbot rules train`.
 SHIPPED = Path(__file__).with_name("model.json.gz")
-FORMAT = 1
-# Weights and IDF are stored as whole thousandths: exact for what training keeps, and integers
-# read back faster than decimals.
+FORMAT = 2
+# Weights and IDF are whole thousandths (exact for what training keeps), stored as 32-bit
+# little-endian integers in base64: read back by `array` in a tenth of the time JSON takes
+# to parse as many decimal numbers, which a first start waits for.
 SCALE = 1000
+_PACKED = "i"
 # Amazon sends order and shipping confirmations itself; a reply to the buyer's own message is
 # never an unsolicited one (messaging.md §2), whatever its words.
 UNSOLICITED_ONLY = frozenset({"order-confirmation"})
@@ -65,16 +71,18 @@ class Model:
     def __init__(self, data: dict[str, Any]) -> None:
         if data.get("format") != FORMAT:
             raise ValueError(f"model format {data.get('format')!r}, expected {FORMAT}")
+        terms_ = data["terms"]
+        if any(len(c["weights"]) != len(terms_) for c in data["categories"].values()) or len(
+                data["idf"]) != len(terms_):
+            raise ValueError("the weights and the terms differ in number")
         self.data = data
-        self.index = {term: i for i, term in enumerate(data["terms"])}
+        self.index = {term: i for i, term in enumerate(terms_)}
         self.idf: list[int] = data["idf"]
         self.categories = [
             Category(name, c["intercept"], c["threshold"], c["severity"], c["precision"])
             for name, c in data["categories"].items()]
-        # weights[i]: term i's weight in each category (in thousandths), in the order of
-        # self.categories: one tuple per term, so that a draft's terms are read in one pass.
-        self.weights: list[tuple[int, ...]] = list(
-            zip(*(c["weights"] for c in data["categories"].values()), strict=True))
+        # columns[k][i]: term i's weight (in thousandths) in self.categories[k].
+        self.columns: list[list[int]] = [c["weights"] for c in data["categories"].values()]
 
     def vector(self, counts: Counter[str]) -> dict[int, float]:
         """`counts` as the model's TF-IDF vector: known terms only, L2-normalised (which also
@@ -90,12 +98,11 @@ class Model:
 
     def scores(self, vector: dict[int, float]) -> list[float]:
         """Each category's decision score for `vector` (above its threshold: found)."""
-        totals = [0.0] * len(self.categories)
-        for i, value in vector.items():
-            for k, weight in enumerate(self.weights[i]):
-                totals[k] += weight * value
-        return [c.intercept + total / SCALE for c, total in zip(self.categories, totals,
-                                                                   strict=True)]
+        indices, values = list(vector), list(vector.values())
+        # A dot product per category, its terms' weights picked by index: sum() and map() do
+        # the loop, four times faster than a Python loop over terms and categories.
+        return [c.intercept + sum(map(mul, values, map(column.__getitem__, indices))) / SCALE
+                for c, column in zip(self.categories, self.columns, strict=True)]
 
     def opinions(self, draft: Draft, skip: frozenset[str] = frozenset()) -> list[Opinion]:
         """The categories (other than `skip`) whose score reaches their threshold."""
@@ -132,22 +139,46 @@ class Model:
         """The words and word pairs that added most to category k's score (character
         n-grams weigh too, but mean nothing to a reader; nor do numbers, read as 0s)."""
         terms_ = self.data["terms"]
-        weighed = sorted(((self.weights[i][k] * v, terms_[i]) for i, v in vector.items()
+        column = self.columns[k]
+        weighed = sorted(((column[i] * v, terms_[i]) for i, v in vector.items()
                           if terms_[i].startswith("w:") and "0" not in terms_[i]),
                          reverse=True)
         return tuple(term[2:] for gain, term in weighed[:EVIDENCE] if gain > 0)
 
 
 def read(path: Path) -> dict[str, Any]:
-    """The model data in `path` (gzip-compressed JSON)."""
+    """The model data in `path` (gzip-compressed JSON), its numbers unpacked into lists."""
     # Read whole, then parsed: a third of the time of parsing from the decompressing stream.
-    return json.loads(gzip.decompress(path.read_bytes()))
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    if isinstance(data, dict) and data.get("format") == FORMAT:
+        data["idf"] = _unpacked(data["idf"])
+        for category in data["categories"].values():
+            category["weights"] = _unpacked(category["weights"])
+    return data
 
 
 def write(data: dict[str, Any], path: Path) -> None:
     """Write model data to `path`, byte for byte the same for the same data (no time stamp in
     the gzip header), so that a retrained model that matches shows no change."""
+    data = {**data, "idf": _packed(data["idf"]), "categories": {
+        name: {**category, "weights": _packed(category["weights"])}
+        for name, category in data["categories"].items()}}
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0,
                                                filename="") as stream:
         stream.write(text.encode("utf-8"))
+
+
+def _packed(numbers: list[int]) -> str:
+    packed = array(_PACKED, numbers)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def _unpacked(text: str) -> list[int]:
+    packed = array(_PACKED)
+    packed.frombytes(base64.b64decode(text, validate=True))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tolist()

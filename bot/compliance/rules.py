@@ -10,6 +10,9 @@ hits with conditions, each a list of patterns or "@rule-id" (another rule's find
   (an answer to "where is my order?" may give the tracking number);
 - `outside`: the hit must not overlap a finding of the named rules
   ("help at shop dot com" is an e-mail address, not also a link).
+
+A rule may also list the words it `needs`: every match holds one, so a draft with none of them
+is not searched (and the rule's patterns are not even compiled).
 """
 
 import re
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.compliance.checks import Detector, Hit, registry
-from bot.compliance.checks.phrases import compile_each
+from bot.compliance.checks.phrases import Phrase, compile_each
 from bot.compliance.text import Draft, Span
 
 # The categories and their severities are fixed by ../shared/spec/messaging.md §5: the first
@@ -92,14 +95,31 @@ class Rule:
     # False for a rule the seller turned off that another rule's conditions refer to: it
     # still runs, for them, but reports nothing.
     reported: bool = True
+    # Lower-case words of which every match holds one (the rule file's `needs`).
+    needs: tuple[str, ...] = ()
 
     @property
     def references(self) -> frozenset[str]:
         """The rules this one's conditions name: they must run first."""
         return frozenset(ref for c in self.conditions.values() for ref in c.references)
 
+    @property
+    def phrases(self) -> tuple[Phrase, ...]:
+        """Every phrase the rule's check and conditions search with."""
+        own: Sequence[Phrase] = getattr(self.detector, "phrases", ())
+        return (*own, *(p for c in self.conditions.values() for p in c.patterns))
+
+    def compile(self) -> None:
+        """Compile every phrase now; PatternError names one that is no regular expression."""
+        for phrase in self.phrases:
+            phrase.compile()
+
     def hits(self, draft: Draft, found: Mapping[str, Sequence[Hit]]) -> list[Hit]:
         """Where this rule finds a problem in `draft`, given the findings of earlier rules."""
+        # A draft the patterns run on as typed (its lower case is longer) is always searched.
+        if self.needs and draft.lower_aligned and not any(
+                word in draft.lower for word in self.needs):
+            return []
         conditions = self.conditions
         if not conditions:
             return list(self.detector(draft))
@@ -151,7 +171,7 @@ def compile_rule(rule_id: str, data: Mapping[str, Any]) -> Rule:
         why=data["why"], fix=data["fix"], source=data["source"], effective=str(data["effective"]),
         rewrite=data.get("rewrite", "keep"), check_type=check_type,
         flag=_examples(data["examples"]["flag"]), passes=_examples(data["examples"]["pass"]),
-        detector=builder(check), conditions=conditions,
+        detector=builder(check), conditions=conditions, needs=tuple(data.get("needs", ())),
     )
 
 

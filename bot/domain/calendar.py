@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 WEEKDAYS = frozenset(range(5))
 """Monday to Friday: Amazon's operating days unless weekends are switched on (shipping.md §3)."""
@@ -19,7 +21,11 @@ class BusinessCalendar:
     working_weekdays: frozenset[int] = WEEKDAYS
 
     @cached_property
-    def _holidays(self) -> holidays.HolidayBase:
+    def _holidays(self) -> "holidays.HolidayBase":
+        # Imported when first asked: a command that computes no deadline (check-reply) does
+        # not pay its twenty milliseconds.
+        import holidays
+
         # National holidays only: Amazon skips national, not state or regional ones
         # (shipping.md §3, [au-lsr]); `holidays` gives the national list when no subdiv is set.
         return holidays.country_holidays(self.country)

@@ -11,9 +11,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import phonenumbers
-from phonenumbers import ValidationResult
-
 from bot.compliance.checks import Detector, Hit
 from bot.compliance.text import Draft
 
@@ -42,7 +39,6 @@ _CUE = re.compile(r"(?:call|phone|tel|mobile|cell|text|whatsapp|ring|fax|dial|nu
                   r"contact|reach)\W{0,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
 # Phone numbers run from 7 digits (a local number) to 15 (ITU-T E.164's maximum).
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
-_POSSIBLE = (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY)
 _LOOKBACK = 30
 
 
@@ -105,12 +101,18 @@ class _Phones:
         return self._possible(prefix + digits, region)
 
     def _possible(self, number: str, region: str) -> bool:
+        # Imported here: most drafts hold no run of digits that could be a phone number, and
+        # the metadata costs a start-up twenty milliseconds.
+        import phonenumbers
+        from phonenumbers import ValidationResult
+
+        possible = (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY)
         for where in (region, *self.regions):
             try:
                 parsed = phonenumbers.parse(number, where)
             except phonenumbers.NumberParseException:
                 continue
-            if phonenumbers.is_possible_number_with_reason(parsed) in _POSSIBLE:
+            if phonenumbers.is_possible_number_with_reason(parsed) in possible:
                 return True
         return False
 

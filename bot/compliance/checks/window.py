@@ -36,18 +36,23 @@ def _days(match: re.Match[str]) -> int | None:
     return value * _UNIT_DAYS.get(unit, 1)
 
 
-def build(check: Mapping[str, Any]) -> Detector:
-    """Windows stated in any of the `patterns` that are shorter than `min_days`."""
-    minimum = int(check["min_days"])
-    phrases = [Phrase(p) for p in check["patterns"]]
+class Windows:
+    """A detector: the windows its phrases state that are shorter than `minimum` days."""
 
-    def detect(draft: Draft) -> Iterable[Hit]:
+    def __init__(self, phrases: list[Phrase], minimum: int) -> None:
+        self.phrases, self.minimum = phrases, minimum
+
+    def __call__(self, draft: Draft) -> Iterable[Hit]:
+        """Where `draft` states a window shorter than the minimum."""
         hits = []
-        for phrase in phrases:
+        for phrase in self.phrases:
             for m in phrase.finditer(draft, draft.whole.start, draft.whole.end):
                 days = _days(m)
-                if days is not None and days < minimum:
+                if days is not None and days < self.minimum:
                     hits.append(Hit(m.start(), m.end()))
         return hits
 
-    return detect
+
+def build(check: Mapping[str, Any]) -> Detector:
+    """Windows stated in any of the `patterns` that are shorter than `min_days`."""
+    return Windows([Phrase(p) for p in check["patterns"]], int(check["min_days"]))
