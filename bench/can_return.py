@@ -1,7 +1,7 @@
 """Return look-up speed: 10,000 `/can-return` answers against 1,000,000 stored orders.
 
 Uses the million orders of bench/digest.py (built once, or reused with --keep), picks order ids
-at random, and times reports.can_return for each: the order and its lines, its return
+at random, and times returns.can_return for each: the order and its lines, its return
 requests, and the decision.
 
 Target (issue 5): median under 5 ms per look-up.
@@ -23,8 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digest import build
 
 from bot.config import load_settings
-from bot.reports import can_return, seller_of
 from bot.store import Database
+from bot.usecases.returns import can_return
+from bot.wiring import seller_of
 
 
 def main() -> None:

@@ -23,9 +23,11 @@ from sqlalchemy import event
 
 from bot.config import load_settings
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
-from bot.reports import View, digest, orders_report, seller_of
 from bot.store import Database
 from bot.store.writer import Writer
+from bot.usecases.digests import digest
+from bot.usecases.orders import View, orders_report
+from bot.wiring import seller_of
 
 AS_OF = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
 DAYS = 730

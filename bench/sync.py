@@ -44,8 +44,8 @@ sys.stdin.read()
 def fetch_only(api, days: int) -> float:
     """Seconds to fetch the pages a first sync fetches, with nothing read or stored: the API's
     time alone, read-ahead included (v0's getOrderItems calls too)."""
-    from bot import syncs
     from bot.sources import sp_api
+    from bot.usecases import syncs
 
     now = datetime.now(UTC)
     with (patch.object(sp_api, "order_from_v2026", lambda obj: (None, [])),
@@ -67,11 +67,11 @@ def main() -> None:
     parser.add_argument("--database", help="DATABASE_URL (one round; default: SQLite files)")
     args = parser.parse_args()
 
-    from bot import syncs
     from bot.config import load_settings
     from bot.sources.sp_api import OrdersApi
     from bot.store import Database
     from bot.store.writer import Writer
+    from bot.usecases import syncs
 
     fake = subprocess.Popen([sys.executable, "-c", FAKE, str(args.orders)], cwd=REPO,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

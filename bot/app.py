@@ -20,10 +20,10 @@ from slack_sdk.http_retry.state import RetryState
 from bot.compliance.loading import checker
 from bot.config import Settings
 from bot.errors import ConfigError, SellerbotError
-from bot.reports import seller_of
 from bot.slack import register
 from bot.slack.services import Services
 from bot.store import Database
+from bot.wiring import seller_of
 
 # Listeners run after their ack on this pool. Bolt's default of 5 lets five slow answers hold
 # back every later ack (slack.md §2); reports take tens of milliseconds, so 32 threads keep

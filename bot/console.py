@@ -9,11 +9,12 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot import render, reply_checks, reports
+from bot import render
 from bot.compliance import Checker
 from bot.compliance.loading import checker as compliance_checker
 from bot.errors import SellerbotError
 from bot.store import Database
+from bot.usecases import orders, reply_checks, returns, sellers
 
 PROMPT = "sellerbot> "
 
@@ -31,7 +32,7 @@ def _lines(source: TextIO, interactive: bool) -> Iterator[str]:
             return
 
 
-def answer(db: Database, seller: reports.Seller, line: str, checker: Checker | None = None
+def answer(db: Database, seller: sellers.Seller, line: str, checker: Checker | None = None
            ) -> str | None:
     """The terminal answer to one command line; None ends the console."""
     command, _, rest = line.strip().partition(" ")
@@ -40,14 +41,14 @@ def answer(db: Database, seller: reports.Seller, line: str, checker: Checker | N
         return None
     now = datetime.now(UTC)
     if command == "/orders":
-        asked = reports.orders_argument(rest)
-        if asked is None:
+        asked = orders.OrdersRequest.parse(rest)
+        if asked.kind == "help":
             return render.text("console", topic="orders")
         try:
-            if isinstance(asked, reports.View):
-                return render.text("orders", report=reports.orders_report(db, seller, asked, now),
-                                   seller=seller)
-            detail = reports.order_detail(db, seller, asked, now)
+            if asked.view is not None:
+                report = orders.orders_report(db, seller, asked.view, now)
+                return render.text("orders", report=report, seller=seller)
+            detail = orders.order_detail(db, seller, asked.order, now)
         except SellerbotError as exc:
             return render.message("errors", exc.code, **exc.params)
         return render.text("order", detail=detail, tz=seller.timezone,
@@ -56,7 +57,7 @@ def answer(db: Database, seller: reports.Seller, line: str, checker: Checker | N
         if not rest.strip():
             return render.text("console", topic="can-return")
         try:
-            found = reports.can_return(db, seller, rest, now.astimezone(seller.timezone).date())
+            found = returns.can_return(db, seller, rest, now.astimezone(seller.timezone).date())
         except SellerbotError as exc:
             return render.message("errors", exc.code, **exc.params)
         return render.text("can_return", answer=found, tz=seller.timezone)
@@ -73,7 +74,7 @@ def answer(db: Database, seller: reports.Seller, line: str, checker: Checker | N
     return render.text("console", topic="help")
 
 
-def run(db: Database, seller: reports.Seller, source: TextIO, echo: Callable[[str], None], *,
+def run(db: Database, seller: sellers.Seller, source: TextIO, echo: Callable[[str], None], *,
         interactive: bool, checker: Checker | None = None) -> None:
     """Answer commands until `quit` or the end of input."""
     if interactive:

@@ -24,7 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import reports
+from bot import wiring
 from bot.config import Settings
 from bot.domain.schedule import DEFAULT_SINCE, DigestSchedule, catch_up_due, period
 from bot.errors import Busy, SellerbotError
@@ -32,6 +32,7 @@ from bot.render import message
 from bot.render.blocks import digest_message
 from bot.store import Database, job_runs
 from bot.store.retention import forget_before
+from bot.usecases import digests
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class Digests:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings, self.db, self.client = settings, db, client
-        self.seller = reports.seller_of(settings)
+        self.seller = wiring.seller_of(settings)
         self.owner = job_runs.owner_id()
         self.clock, self.sleep = clock, sleep
 
@@ -145,7 +146,7 @@ class Digests:
         now = self.clock()
         previous = job_runs.last_posted(self.db, schedule.job)
         since = previous.finished_at if previous and previous.finished_at else None
-        digest = reports.digest(self.db, self.seller, now, since=since or now - DEFAULT_SINCE)
+        digest = digests.digest(self.db, self.seller, now, since=since or now - DEFAULT_SINCE)
         return digest_message(digest, self.seller, late=late,
                               confirm=self.settings.sp_api_configured)
 
@@ -299,7 +300,7 @@ class Syncs:
 
     def run(self) -> None:
         """Sync now; a failure is logged (and recorded for the digest), never raised."""
-        from bot import syncs
+        from bot.usecases import syncs
 
         try:
             result = syncs.sync(self.db, self.api, self.settings, now=datetime.now(UTC))
@@ -365,11 +366,11 @@ class Running:
 def start(settings: Settings, db: Database, client: WebClient) -> Running:
     """Start the jobs in this process, and catch up on today's missed digests (in the
     background: serving Slack must not wait for it)."""
-    digests = Digests(settings, db, client)
-    jobs = scheduler(settings, db, digests.run, watch=lambda: digests.catch_up(
+    posting = Digests(settings, db, client)
+    jobs = scheduler(settings, db, posting.run, watch=lambda: posting.catch_up(
         after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER), sync=Syncs(settings, db).run)
     jobs.start()
-    catching_up = threading.Thread(target=digests.catch_up, name="sellerbot-catch-up",
+    catching_up = threading.Thread(target=posting.catch_up, name="sellerbot-catch-up",
                                    daemon=True)
     catching_up.start()
     for job in jobs.get_jobs():

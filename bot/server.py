@@ -15,7 +15,6 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
-from bot import reports
 from bot.app import create_app
 from bot.config import Settings
 from bot.errors import SellerbotError
@@ -23,6 +22,7 @@ from bot.render import message
 from bot.slack import verification
 from bot.slack.watchdog import Watchdog
 from bot.store import Database
+from bot.usecases import digests
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def wsgi_app(app: App, db: Database, signing_secret: str) -> Wsgi:
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO")
         if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
-            health = reports.health(db, datetime.now(UTC))
+            health = digests.health(db, datetime.now(UTC))
             status = 200 if health.database_ok else 503
             body = json.dumps({
                 "database": "ok" if health.database_ok else "unreachable",

@@ -20,9 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings, load_settings
-from bot.reports import seller_context
 from bot.sources.context import SellerContext
 from bot.store import Database
+from bot.wiring import seller_context
 from tests.fake_sp_api import FakeSpApi
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,7 +146,7 @@ def stored(database: Database) -> dict[str, list[dict]]:
 @pytest.fixture
 def seller(settings):
     """The default seller as the reports see it."""
-    from bot.reports import seller_of
+    from bot.wiring import seller_of
 
     return seller_of(settings)
 

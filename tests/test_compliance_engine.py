@@ -225,8 +225,8 @@ def test_second_development_set_targets():
 
 @pytest.mark.parametrize("text", ["\u200b\n\n\n\n", "\n\n\n\n\u00ad", "\u200b" * 2001])
 def test_only_invisible_characters_is_no_draft(text):
-    from bot import reply_checks
     from bot.errors import BadInput
+    from bot.usecases import reply_checks
 
     with pytest.raises(BadInput) as error:
         reply_checks.check(checker(), text)

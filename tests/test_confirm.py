@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot import reports, shipments
+from bot import wiring
 from bot.errors import BadInput, NotFound, SellerbotError
 from bot.sources.sp_api import OrdersApi
 from bot.store import queries
+from bot.usecases import shipments
 from tests.test_sync import real_now, sync
 
 ORDER = "121-0000000-0000001"
@@ -41,7 +42,7 @@ def synced(db, amazon, live):
 
 
 def confirm(db, settings, **changes):
-    seller = reports.seller_of(settings)
+    seller = wiring.seller_of(settings)
     today = datetime.now(UTC).astimezone(seller.timezone).date()
     parcel = shipments.Package(**({"carrier": "UPS", "tracking": "1Z999AA10123456784",
                                    "ship_date": today} | changes))
@@ -124,7 +125,7 @@ def test_what_is_typed_is_checked_before_amazon_is_asked(db, amazon, synced):
         confirm(db, synced, ship_date=date.today() + timedelta(days=3))
     assert future.value.code == "ship_date_future"
     with pytest.raises(NotFound):
-        seller = reports.seller_of(synced)
+        seller = wiring.seller_of(synced)
         shipments.confirm(db, OrdersApi(synced), seller, "999-9999999-9999999",
                           shipments.Package("UPS", "1Z9", date.today()), now=datetime.now(UTC))
     assert amazon.called("/orders/v0/orders/") == []  # nothing reached Amazon
@@ -163,7 +164,7 @@ def test_a_gateway_error_page_is_no_confirmation(db, amazon, synced):
 
 
 def test_a_past_ship_date_is_noon_local_sent_in_utc(db, amazon, synced):
-    seller = reports.seller_of(synced)
+    seller = wiring.seller_of(synced)
     yesterday = datetime.now(UTC).astimezone(seller.timezone).date() - timedelta(days=1)
     confirm(db, synced, ship_date=yesterday)
     sent = amazon.orders[ORDER].confirmations[0]["packageDetail"]["shipDate"]

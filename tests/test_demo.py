@@ -7,11 +7,13 @@ import pytest
 
 from bot.domain.records import Channel, OrderStatus
 from bot.domain.shipping import is_isbn10, is_media
-from bot.imports import import_file
 from bot.policy import shipping_rules
-from bot.reports import calendar_for, digest, load_demo, seller_of
 from bot.sources.demo import demo_seller
 from bot.store import queries
+from bot.usecases.demo import load_demo
+from bot.usecases.digests import digest
+from bot.usecases.imports import import_file
+from bot.wiring import calendar_for, seller_of
 from tests.conftest import SAMPLES
 
 # Thanksgiving morning (a holiday), a Monday in spring, and a Saturday night.
@@ -77,7 +79,7 @@ def test_holiday_season_purchases(settings):
 
 
 def test_the_morning_has_every_case(db, settings, moment):
-    load_demo(db, settings, moment)
+    load_demo(db, seller_of(settings), moment)
     seller = seller_of(settings)
     today = digest(db, seller, moment)
     if today.is_business_day:
@@ -105,8 +107,8 @@ def test_the_morning_has_every_case(db, settings, moment):
 
 def test_refreshing_keeps_one_demo_and_the_real_orders(db, settings, ctx):
     import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW)
-    load_demo(db, settings, MOMENTS[0])
-    loaded = load_demo(db, settings, MOMENTS[0] + timedelta(days=1))
+    load_demo(db, seller_of(settings), MOMENTS[0])
+    loaded = load_demo(db, seller_of(settings), MOMENTS[0] + timedelta(days=1))
     with db.begin() as conn:
         assert queries.count_orders(conn) == 34 + 300
         assert sum(queries.count_by_status(conn).values()) == 334

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from bot.domain.records import Channel, OrderStatus
 from bot.errors import ImportRejected
-from bot.imports import import_file, import_order
 from bot.store import Database, queries
 from bot.store.models import ImportRow, OrderRow
+from bot.usecases.imports import import_file, import_order
 from tests.conftest import FIXTURES, SAMPLES, SP_API_V0, stored
 
 SP_API = SP_API_V0

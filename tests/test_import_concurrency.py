@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.domain.records import OrderStatus
-from bot.imports import import_file
 from bot.store import database
+from bot.usecases.imports import import_file
 from tests.conftest import stored, write_lock_held
 from tests.test_import import NOW
 

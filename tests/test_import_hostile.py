@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from bot.errors import ImportRejected
-from bot.imports import import_file
 from bot.sources.values import MAX_TEXT_CHARS
+from bot.usecases.imports import import_file
 from tests.conftest import ROOT, SAMPLES, stored
 from tests.test_import import NOW, order
 

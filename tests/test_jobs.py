@@ -20,12 +20,14 @@ import pytest
 import time_machine
 from slack_sdk import WebClient
 
-from bot import jobs, reports
+from bot import jobs, wiring
 from bot.app import web_client
 from bot.config import Settings, load_settings
 from bot.domain.schedule import DigestSchedule, catch_up_due, parse_schedules
 from bot.render.blocks import home_view
 from bot.store import Database, job_runs
+from bot.usecases import demo, digests
+from bot.wiring import seller_of
 from tests.conftest import ROOT
 from tests.fake_slack import FakeSlack
 
@@ -328,17 +330,17 @@ def test_a_permanent_error_is_recorded_with_its_fix_and_shown_on_app_home(
     run = job_runs.get(db, f"digest:{CHANNEL}", "2026-11-27")
     assert (run.status, run.error) == (job_runs.FAILED, error)
     assert fix in caplog.text
-    seller = reports.seller_of(settings)
-    failures = reports.delivery_failures(db, settings.digests)
+    seller = wiring.seller_of(settings)
+    failures = digests.delivery_failures(db, settings.digests)
     assert [(f.channel, f.error) for f in failures] == [(CHANNEL, error)]
-    home = json.dumps(home_view(reports.digest(db, seller, clock.now), seller, failures))
+    home = json.dumps(home_view(digests.digest(db, seller, clock.now), seller, failures))
     assert fix in home and f"<#{CHANNEL}>" in home
     # Once the seller fixes it, the next try (the watch, or a restart) posts and Home clears.
     clock.now += jobs.TAKEOVER_AFTER
     retried = digests_at(settings, db, clock).catch_up(retry_failed_after=jobs.TAKEOVER_AFTER)
     assert [o.status for o in retried] == ["posted"]
     assert "when Slack would not take it" in texts(posted(slack)[0])
-    assert reports.delivery_failures(db, settings.digests) == []
+    assert digests.delivery_failures(db, settings.digests) == []
 
 
 def test_a_failed_run_is_not_retried_by_the_watch_too_soon(db, slack):
@@ -442,7 +444,7 @@ def test_the_clean_up_forgets_old_data_but_keeps_open_orders(db, slack):
 
     settings = configure(db, slack, retention_days="30")
     now = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
-    reports.load_demo(db, settings, now - timedelta(days=45))
+    demo.load_demo(db, seller_of(settings), now - timedelta(days=45))
     with db.begin() as conn:
         before = conn.execute(select(OrderRow.status, func.count()).group_by(
             OrderRow.status)).all()
@@ -453,7 +455,7 @@ def test_the_clean_up_forgets_old_data_but_keeps_open_orders(db, slack):
     assert kept and len(kept) < sum(n for _, n in before)
     for status, purchased in kept:
         assert status in ("Pending", "Unshipped", "PartiallyShipped") or purchased >= cutoff
-    assert reports.load_demo(db, settings, now).orders > 0  # the store still works after it
+    assert demo.load_demo(db, seller_of(settings), now).orders > 0  # the store still works after it
 
 
 # --- the terminal: sellerbot digest --post and sellerbot jobs -----------------------------

@@ -6,8 +6,8 @@ import yaml
 from slack_bolt import App
 
 from bot import slack
-from bot.reports import seller_of
 from bot.slack.services import Services
+from bot.wiring import seller_of
 from tests.conftest import ROOT
 
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import render, reports
+from bot import render
 from bot.config import load_settings
 from bot.errors import ConfigError
-from bot.imports import import_file
+from bot.usecases import demo, digests, orders, returns
+from bot.usecases.imports import import_file
+from bot.wiring import seller_of
 from tests.conftest import FIXTURES
 
 REPORTS = FIXTURES / "seller" / "reports"
@@ -57,7 +59,7 @@ def test_ids_as_slack_shows_them_are_taken_in_both_settings(settings, entry):
 
 def test_a_promise_on_a_holiday_is_named_by_its_own_day(db, ctx, seller):
     imported(db, ctx, "all-orders.txt", "unshipped-orders.txt")
-    digest = reports.digest(db, seller, WEDNESDAY)
+    digest = digests.digest(db, seller, WEDNESDAY)
     due_next = {s.order.order_id for s in digest.due_next}
     assert THANKSGIVING_PROMISE in due_next
     assert digest.next_business_day == date(2026, 11, 27)
@@ -75,7 +77,7 @@ def test_a_promise_on_a_holiday_is_named_by_its_own_day(db, ctx, seller):
 
 def test_the_order_itself_does_not_say_next_business_day(db, ctx, seller):
     imported(db, ctx, "all-orders.txt", "unshipped-orders.txt")
-    detail = reports.order_detail(db, seller, THANKSGIVING_PROMISE, WEDNESDAY)
+    detail = orders.order_detail(db, seller, THANKSGIVING_PROMISE, WEDNESDAY)
     said = render.text("order", detail=detail, tz=seller.timezone, marketplace=seller.marketplace)
     assert "Thu 26 Nov 2026" in said and "next business day" not in said
 
@@ -86,8 +88,8 @@ def test_the_order_itself_does_not_say_next_business_day(db, ctx, seller):
                                     datetime(2026, 12, 6, 5, 0, tzinfo=UTC)],
                          ids=["sunday", "thanksgiving", "saturday-night"])
 def test_the_demo_sets_deadlines_on_business_days(db, settings, seller, moment):
-    reports.load_demo(db, settings, moment)
-    digest = reports.digest(db, seller, moment)
+    demo.load_demo(db, seller_of(settings), moment)
+    digest = digests.digest(db, seller, moment)
     assert not digest.is_business_day and digest.due_today == []
     for standing in digest.late + digest.due_next:
         day = standing.ship_by.astimezone(seller.timezone).date()
@@ -101,9 +103,9 @@ def test_the_demo_sets_deadlines_on_business_days(db, settings, seller, moment):
 
 def test_an_amazon_fulfilled_order_has_no_deadline_and_amazons_returns(db, ctx, seller):
     imported(db, ctx, "all-orders.txt")
-    detail = reports.order_detail(db, seller, AMAZON_FULFILLED, WEDNESDAY)
+    detail = orders.order_detail(db, seller, AMAZON_FULFILLED, WEDNESDAY)
     assert detail.standing.ship_by is None and detail.standing.urgency is None
-    answer = reports.can_return(db, seller, AMAZON_FULFILLED, date(2026, 11, 25))
+    answer = returns.can_return(db, seller, AMAZON_FULFILLED, date(2026, 11, 25))
     assert answer.decision.verdict == "amazon-fulfilled" and answer.decision.outcomes == ()
     said = render.text("can_return", answer=answer, tz=seller.timezone)
     assert said.startswith("Fulfilled by Amazon: Amazon takes this return")
@@ -148,7 +150,7 @@ def test_can_return_takes_a_time_as_its_day_and_refuses_a_day_before_the_order(d
 def test_a_known_delivery_is_shown_and_an_unknown_one_is_not_called_not_delivered(seller):
     from bot.domain.records import Channel, Order, OrderItem, OrderStatus
     from bot.domain.returns import decide
-    from bot.reports import ReturnAnswer
+    from bot.usecases.returns import ReturnAnswer
 
     placed = datetime(2026, 11, 2, 18, 0, tzinfo=UTC)
     base = {"purchase_date": placed, "status": OrderStatus.SHIPPED,
@@ -218,7 +220,7 @@ def test_force_without_post_is_refused_and_help_shows_no_type_tags(cli):
 
 def test_order_lists_are_aligned_and_fit_the_width(db, ctx, seller):
     imported(db, ctx, "all-orders.txt", "unshipped-orders.txt")
-    report = reports.orders_report(db, seller, reports.View.UNSHIPPED, WEDNESDAY)
+    report = orders.orders_report(db, seller, orders.View.UNSHIPPED, WEDNESDAY)
     for width in (80, 120):
         rows = [line for line in render.text("orders", report=report, seller=seller,
                                              width=width).splitlines()[1:]
@@ -230,7 +232,7 @@ def test_order_lists_are_aligned_and_fit_the_width(db, ctx, seller):
 
 def test_the_digest_reads_plainly(db, ctx, seller):
     imported(db, ctx, "all-orders.txt", "unshipped-orders.txt")
-    text = render.text("digest", digest=reports.digest(db, seller, WEDNESDAY), seller=seller)
+    text = render.text("digest", digest=digests.digest(db, seller, WEDNESDAY), seller=seller)
     assert "in USD" not in text and "no currency" not in text and "OVER TARGET" not in text
     assert "Late Shipment Rate (Amazon wants it under 4.0%)" in text
 

@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import pipeline
 from bot.errors import ImportRejected
-from bot.imports import import_file
 from bot.store import Database
+from bot.usecases import import_pipeline
+from bot.usecases.imports import import_file
 from tests.conftest import SAMPLES, stored
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -17,15 +17,15 @@ NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 def test_parser_process_matches_in_process(db, ctx, tmp_path, monkeypatch, name):
     reference = Database.open(f"sqlite:///{tmp_path / 'in-process.db'}")
     import_file(reference, SAMPLES / name, ctx, now=NOW)
-    monkeypatch.setattr(pipeline, "MIN_BYTES", 0)
-    assert pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
+    assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
     result = import_file(db, SAMPLES / name, ctx, now=NOW)
     assert result.rows > 0
     assert stored(db) == stored(reference)
 
 
 def test_parser_process_reports_bad_rows(db, ctx, monkeypatch):
-    monkeypatch.setattr(pipeline, "MIN_BYTES", 0)
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
     with pytest.raises(ImportRejected) as rejected:
         import_file(db, SAMPLES / "broken-orders.txt", ctx, now=NOW)
     assert [p.where for p in rejected.value.params["problems"]] == [4, 7, 10]
@@ -35,6 +35,6 @@ def test_parser_process_reports_bad_rows(db, ctx, monkeypatch):
 def test_a_failing_parser_process_is_an_error(ctx, tmp_path):
     from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
-    batches = pipeline.parsed_batches(tmp_path / "gone.txt", "utf-8", ctx, SQLiteDialect_pysqlite)
-    with pytest.raises(pipeline.ParserFailed, match="FileNotFoundError"):
+    batches = import_pipeline.parsed_batches(tmp_path / "gone.txt", "utf-8", ctx, SQLiteDialect_pysqlite)
+    with pytest.raises(import_pipeline.ParserFailed, match="FileNotFoundError"):
         next(batches)

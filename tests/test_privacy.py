@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.imports import import_file, import_order
+from bot.usecases.imports import import_file, import_order
 from tests.conftest import FIXTURES, SAMPLES, SP_API_V0, stored
 
 # Columns of the report files that hold personal data (privacy.md §3.1).

@@ -10,9 +10,9 @@ import re
 import pytest
 
 from bot.errors import ImportRejected
-from bot.imports import import_file
 from bot.paths import templates_dir
 from bot.render import message
+from bot.usecases.imports import import_file
 from tests.conftest import FIXTURES, SAMPLES, SP_API_V0
 from tests.test_import import NOW
 

@@ -11,7 +11,8 @@ import pytest
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.domain.shipping import ShipmentRate, Standing, Urgency
 from bot.render import blocks, text
-from bot.reports import Digest, NewOrders, OrderDetail, OrdersReport, View
+from bot.usecases.digests import Digest, NewOrders
+from bot.usecases.orders import OrderDetail, OrdersReport, View
 
 HOSTILE = "<!channel> <https://evil.example|click> & *bold* <@U123> \x1b[31m \u202egnp.exe \u2066x\u2069"
 # Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 
 from bot.domain.shipping import Urgency
-from bot.imports import import_file
 from bot.render import data
-from bot.reports import View, digest, order_detail, orders_report
+from bot.usecases.digests import digest
+from bot.usecases.imports import import_file
+from bot.usecases.orders import View, order_detail, orders_report
 from tests.conftest import SAMPLES
 
 # 07:00 in Los Angeles on Wednesday 2026-11-25, the samples' reporting day.

@@ -15,9 +15,10 @@ from bot.domain.calendar import BusinessCalendar
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.domain.returns import BaseDateSource, Outcome, Verdict, decide, request_deadlines
 from bot.errors import BadInput, ConfigError, NotFound
-from bot.imports import import_file
 from bot.policy import return_rules, shipping_rules
-from bot.reports import can_return, find_order_id
+from bot.usecases.imports import import_file
+from bot.usecases.orders import find_order_id
+from bot.usecases.returns import can_return
 from tests.conftest import SAMPLES
 
 LA = ZoneInfo("America/Los_Angeles")

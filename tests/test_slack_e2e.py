@@ -19,8 +19,9 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import load_settings
-from bot.reports import load_demo
 from bot.store import Database
+from bot.usecases.demo import load_demo
+from bot.wiring import seller_of
 from tests.fake_slack import FakeSlack
 
 SECRET = "test-signing-secret"
@@ -42,7 +43,7 @@ class Served:
         database = self.database = tmp / "served.db"
         if not database.exists():
             settings = load_settings(database_url=f"sqlite:///{database}")
-            load_demo(Database.open(settings.database_url), settings, datetime.now(UTC))
+            load_demo(Database.open(settings.database_url), seller_of(settings), datetime.now(UTC))
         self.log = tmp / f"serve-{self.port}.log"
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ALLOWED_"))}
         environment.update(

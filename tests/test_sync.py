@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import render, reports, syncs
+from bot import render, wiring
 from bot.errors import SellerbotError
 from bot.render import blocks as render_blocks
 from bot.sources.sp_api import INCLUDED_DATA, OrdersApi, SpApiFailed
 from bot.store import Database, job_runs, sync_state
+from bot.usecases import digests, syncs
 from tests.conftest import stored
 
 API = "/orders/2026-01-01/orders"
@@ -159,13 +160,13 @@ def test_a_refused_sync_keeps_its_cursor_and_reports_after_an_hour(db, amazon, l
     state = sync_state.get(db, "ATVPDKIKX0DER")
     assert state.watermark == first.before  # nothing skipped
     assert state.failing_since == now - timedelta(minutes=120)
-    seller = reports.seller_of(settings)
+    seller = wiring.seller_of(settings)
     # Under an hour: the digest says when data last came, not yet that sync fails.
-    early = reports.digest(db, seller, now - timedelta(minutes=61))
+    early = digests.digest(db, seller, now - timedelta(minutes=61))
     assert early.sync.failing_since is None and early.last_data == now - timedelta(hours=3)
     text = render.text("digest", digest=early, seller=seller)
     assert "Last synced with Amazon" in text and "failed" not in text
-    late = reports.digest(db, seller, now - timedelta(minutes=50))
+    late = digests.digest(db, seller, now - timedelta(minutes=50))
     assert (late.sync.failing_since, late.sync.error) == (now - timedelta(minutes=120),
                                                           "400 InvalidInput")
     assert "syncing orders from Amazon has failed since" in render.text(
@@ -176,7 +177,7 @@ def test_a_refused_sync_keeps_its_cursor_and_reports_after_an_hour(db, amazon, l
     assert "Syncing orders from Amazon has failed since" in home and "400 InvalidInput" in home
     amazon.update("116-0000000-0000009", status="Shipped", at=now - timedelta(minutes=10))
     assert sync(db, settings, now=now).orders == 1
-    assert reports.digest(db, seller, now).sync.failing_since is None
+    assert digests.digest(db, seller, now).sync.failing_since is None
 
 
 def test_a_bad_refresh_token_says_what_to_check(db, amazon, live):
@@ -289,8 +290,8 @@ def test_an_order_left_out_is_shown_in_the_digest_and_on_app_home_until_it_is_re
     settings = live()
     sync(db, settings, now=now - timedelta(hours=2))
     sync(db, settings, now=now - timedelta(hours=1))  # reads nothing new: the order stays listed
-    seller = reports.seller_of(settings)
-    digest = reports.digest(db, seller, now - timedelta(hours=1))
+    seller = wiring.seller_of(settings)
+    digest = digests.digest(db, seller, now - timedelta(hours=1))
     assert digest.sync.left_out == ("120-0000000-0000018",)
     text = render.text("digest", digest=digest, seller=seller)
     assert "WARNING: 1 order from Amazon could not be read" in text
@@ -302,7 +303,7 @@ def test_an_order_left_out_is_shown_in_the_digest_and_on_app_home_until_it_is_re
     amazon.orders["120-0000000-0000018"].overrides = {}
     amazon.update("120-0000000-0000018", status="Unshipped", at=now - timedelta(minutes=30))
     assert sync(db, settings, now=now).orders == 1
-    after = reports.digest(db, seller, now)
+    after = digests.digest(db, seller, now)
     assert after.sync.left_out == ()
     assert "could not be read" not in render.text("digest", digest=after, seller=seller)
 

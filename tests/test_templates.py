@@ -40,7 +40,7 @@ def test_control_characters_print_as_text(hostile):
 def test_import_summary_reads_well():
     from pathlib import Path
 
-    from bot.imports import ImportResult
+    from bot.usecases.imports import ImportResult
     result = ImportResult(path=Path("a.txt"), kind="returns", rows=1, new_orders=0, orders=0,
                           items=0, returns=1, checksum="")
     assert text("import", result=result) == "a.txt: MFN returns report, 1 row: 1 return request"

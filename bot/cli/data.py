@@ -41,14 +41,14 @@ def import_(
         TimeRemainingColumn,
     )
 
-    from bot import render, reports
+    from bot import render, wiring
     from bot.errors import ImportRejected
-    from bot.imports import check_encoding, import_file, import_order
+    from bot.usecases.imports import check_encoding, import_file, import_order
 
     check_encoding(encoding)
     current = settings()
     db = database(current)
-    ctx = reports.seller_context(current)
+    ctx = wiring.seller_context(current)
     console = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
@@ -89,14 +89,15 @@ def import_(
 @app.command()
 def demo() -> None:
     """Load (or refresh) the demo seller and print the morning digest the team would get."""
-    from bot import render, reports
+    from bot import render, wiring
+    from bot.usecases import demo, digests
 
     current = settings()
     db = database(current)
     now = datetime.now(UTC)
-    loaded = reports.load_demo(db, current, now)
-    seller = reports.seller_of(current)
-    report = reports.digest(db, seller, now)
+    seller = wiring.seller_of(current)
+    loaded = demo.load_demo(db, seller, now)
+    report = digests.digest(db, seller, now)
     example = (report.late or report.due_today or report.due_next or [None])[0]
     echo(render.text("demo", loaded=loaded, database=db.safe_url,
                      digest=render.text("digest", digest=report, seller=seller, width=width()),
@@ -111,8 +112,9 @@ def sync(
     ] = None,
 ) -> None:
     """Bring the orders up to date from Amazon's Selling Partner API (LWA_APP_ID, ...)."""
-    from bot import render, syncs
+    from bot import render
     from bot.sources.sp_api import OrdersApi
+    from bot.usecases import syncs
 
     current = settings()
     start = since(since_day, current)

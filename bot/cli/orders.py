@@ -28,25 +28,26 @@ def orders(
     A list (today, the default; at-risk, late, unshipped) or one order by its id, or enough
     of it to be unique (123-4567890-1234567, 123-4567).
     """
-    from bot import render, reports
+    from bot import render, wiring
     from bot.render import data as render_data
+    from bot.usecases import orders
 
     current = settings()
     moment = as_of(as_of_time, current)
     db = database(current)
-    seller = reports.seller_of(current)
+    seller = wiring.seller_of(current)
     tz = current.timezone
-    asked = reports.orders_argument(what)
-    if asked is None:
+    asked = orders.OrdersRequest.parse(what)
+    if asked.kind == "help":
         raise BadInput("orders_what", text=what.strip()[:40])
-    if not isinstance(asked, reports.View):
-        detail = reports.order_detail(db, seller, asked, moment)
+    if asked.view is None:
+        detail = orders.order_detail(db, seller, asked.order, moment)
         if as_json:
             print_json(render_data.order(detail, tz))
         else:
             echo(render.text("order", detail=detail, tz=tz, marketplace=seller.marketplace))
         return
-    report = reports.orders_report(db, seller, asked, moment)
+    report = orders.orders_report(db, seller, asked.view, moment)
     if as_json:
         print_json(render_data.orders(report, tz))
     else:
@@ -67,8 +68,9 @@ def digest(
     as_json: Json = False,
 ) -> None:
     """Build the morning digest: new, late, due today and due next business day, and the LSR."""
-    from bot import render, reports
+    from bot import render, wiring
     from bot.render import data as render_data
+    from bot.usecases import digests
 
     if force and not post:
         raise BadInput("force_without_post")
@@ -78,8 +80,8 @@ def digest(
         return
     moment = as_of(as_of_time, current)
     db = database(current)
-    seller = reports.seller_of(current)
-    report = reports.digest(db, seller, moment)
+    seller = wiring.seller_of(current)
+    report = digests.digest(db, seller, moment)
     if as_json:
         print_json(render_data.digest(report, current.timezone))
     else:
@@ -129,15 +131,16 @@ def confirm(
 
     ORDER_ID: the order's id, or enough of it to be unique.
     """
-    from bot import render, reports, shipments
+    from bot import render, wiring
     from bot.sources.sp_api import OrdersApi
+    from bot.usecases import orders, shipments
 
     current = settings()
     db = database(current)
-    seller = reports.seller_of(current)
+    seller = wiring.seller_of(current)
     now = datetime.now(UTC)
     package = shipments.package_from(carrier, tracking, ship_date, carrier_name, method,
                                      today=now.astimezone(current.timezone).date())
-    order_id = reports.find_order_id(db, order)
+    order_id = orders.find_order_id(db, order)
     done = shipments.confirm(db, OrdersApi(current), seller, order_id, package, now=now)
     echo(render.text("confirm", done=done, tz=current.timezone))

@@ -61,9 +61,10 @@ def check_reply(
 
     The draft is a text file, or standard input (- or nothing).
     """
-    from bot import render, reply_checks
+    from bot import render
     from bot.compliance.loading import checker
     from bot.render import data as render_data
+    from bot.usecases import reply_checks
 
     current = settings()
     rules = checker(current.extra_rules)
@@ -89,8 +90,9 @@ def _check_jsonl(source: str, current: "Settings", rules: object, region: str) -
     """--jsonl: one result per input line, in order; a bad line gets an error object instead."""
     import json
 
-    from bot import render, reply_checks
+    from bot import render
     from bot.render import data as render_data
+    from bot.usecases import reply_checks
 
     if source == "-":
         # Decoded here, without a byte-order mark, as a file is (ours to detach, not close).
@@ -187,8 +189,9 @@ def audit(
     as_json: Json = False,
 ) -> None:
     """List the audited reply checks: verdict, categories, who, where, when, SHA-256 of the text."""
-    from bot import render, reply_checks
+    from bot import render
     from bot.render import data as render_data
+    from bot.usecases import reply_checks
 
     current = settings()
     start = since(since_day, current)

@@ -19,14 +19,15 @@ def can_return(
 
     ORDER_ID: e.g. 123-4567890-1234567, or enough of it to be unique (123-4567).
     """
-    from bot import render, reports
+    from bot import render, wiring
     from bot.render import data as render_data
+    from bot.usecases import returns
 
     current = settings()
     today = as_of_day(as_of, current)
     db = database(current)
-    seller = reports.seller_of(current)
-    answer = reports.can_return(db, seller, order_id, today)
+    seller = wiring.seller_of(current)
+    answer = returns.can_return(db, seller, order_id, today)
     if as_json:
         print_json(render_data.can_return(answer))
     else:

@@ -50,10 +50,10 @@ def jobs_() -> None:
 def console() -> None:
     """Try the Slack commands here: /orders, /can-return, /check-reply (or pipe them in)."""
     from bot import console as slack_console
-    from bot import reports
+    from bot import wiring
     from bot.compliance.loading import checker
 
     current = settings()
     db = database(current)
-    slack_console.run(db, reports.seller_of(current), sys.stdin, echo,
+    slack_console.run(db, wiring.seller_of(current), sys.stdin, echo,
                       interactive=sys.stdin.isatty(), checker=checker(current.extra_rules))

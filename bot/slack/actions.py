@@ -10,10 +10,10 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import reports
 from bot.render.blocks import can_return_message, orders_message, text_message
 from bot.slack.services import Services
 from bot.store import posts
+from bot.usecases import orders, returns
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def _post_orders(services: Services, body: dict[str, Any], value: str, respond: 
                  client: WebClient) -> None:
     asked = json.loads(value)
     # The same report as the button's: the same instant, so the same orders.
-    report = reports.orders_report(services.db, services.seller, reports.View(asked["view"]),
+    report = orders.orders_report(services.db, services.seller, orders.View(asked["view"]),
                                    datetime.fromisoformat(asked["as_of"]))
     _post_once(services, body, respond, client, asked["key"],
                lambda posted_by: orders_message(
@@ -60,7 +60,7 @@ def _post_orders(services: Services, body: dict[str, Any], value: str, respond: 
 def _share_return(services: Services, body: dict[str, Any], value: str, respond: Respond,
                   client: WebClient) -> None:
     asked = json.loads(value)
-    answer = reports.can_return(services.db, services.seller, asked["order_id"],
+    answer = returns.can_return(services.db, services.seller, asked["order_id"],
                                 date.fromisoformat(asked["today"]))
     _post_once(services, body, respond, client, asked["key"],
                lambda posted_by: can_return_message(answer, services.seller,

@@ -13,7 +13,6 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import reply_checks
 from bot.errors import BadInput
 from bot.render import message
 from bot.render.blocks import check_reply_message, check_reply_view, check_view, text_message
@@ -21,6 +20,7 @@ from bot.slack.actions import post_once
 from bot.slack.failures import reported
 from bot.slack.formatting import plain_text
 from bot.slack.services import Services
+from bot.usecases import reply_checks
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,15 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 
-from bot import reports
 from bot.errors import SellerbotError
 from bot.render import message
 from bot.render.blocks import can_return_message, order_message, orders_message, text_message
 from bot.slack.services import Services
+from bot.usecases import returns
+from bot.usecases.orders import OrdersRequest, View, order_detail, orders_report
 
 
-def post_value(view: reports.View, as_of: datetime) -> str:
+def post_value(view: View, as_of: datetime) -> str:
     """The "Post to channel" button's value: what to post, and the key that makes it once."""
     return json.dumps({"view": view.value, "as_of": as_of.isoformat(), "key": uuid.uuid4().hex})
 
@@ -25,8 +26,8 @@ def orders(services: Services) -> Callable[..., None]:
     """/orders [today|at-risk|late|unshipped|ORDER_ID|help]."""
 
     def listener(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        asked = reports.orders_argument(command.get("text") or "")
-        if asked is None:
+        asked = OrdersRequest.parse(command.get("text") or "")
+        if asked.kind == "help":
             # Empty, "help" or unknown: the help answer costs nothing, so it is the ack itself.
             ack(**text_message("orders_help"))
             return
@@ -36,20 +37,20 @@ def orders(services: Services) -> Callable[..., None]:
     return listener
 
 
-def _answer(services: Services, asked: reports.View | str, respond: Respond) -> None:
+def _answer(services: Services, asked: OrdersRequest, respond: Respond) -> None:
     """One order, or one list, answered privately; a list carries its "Post to channel" button."""
     now = datetime.now(UTC)
-    if not isinstance(asked, reports.View):
+    if asked.view is None:
         try:
-            detail = reports.order_detail(services.db, services.seller, asked, now)
+            detail = order_detail(services.db, services.seller, asked.order, now)
         except SellerbotError as exc:
             respond(**text_message("not_found", text=message("errors", exc.code, **exc.params)))
             return
         respond(**order_message(detail, services.seller,
                                 confirm=services.settings.sp_api_configured))
         return
-    report = reports.orders_report(services.db, services.seller, asked, now)
-    respond(**orders_message(report, services.seller, post_value=post_value(asked, now),
+    report = orders_report(services.db, services.seller, asked.view, now)
+    respond(**orders_message(report, services.seller, post_value=post_value(asked.view, now),
                             confirm=services.settings.sp_api_configured))
 
 
@@ -71,7 +72,7 @@ def _answer_return(services: Services, text: str, respond: Respond) -> None:
     """The decision for the order `text` names, privately, with a "Share in channel" button."""
     today = datetime.now(UTC).astimezone(services.seller.timezone).date()
     try:
-        answer = reports.can_return(services.db, services.seller, text, today)
+        answer = returns.can_return(services.db, services.seller, text, today)
     except SellerbotError as exc:
         respond(**text_message("not_found", text=message("errors", exc.code, **exc.params)))
         return

@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot import reports
 from bot.render.blocks import home_view
 from bot.slack.services import Services
+from bot.usecases import digests
 
 
 def opened(services: Services) -> Callable[..., None]:
@@ -24,6 +24,6 @@ def opened(services: Services) -> Callable[..., None]:
 
 def _publish(services: Services, user: str, client: WebClient) -> None:
     """Publish the Home tab as of now."""
-    digest = reports.digest(services.db, services.seller, datetime.now(UTC))
-    failures = reports.delivery_failures(services.db, services.settings.digests)
+    digest = digests.digest(services.db, services.seller, datetime.now(UTC))
+    failures = digests.delivery_failures(services.db, services.settings.digests)
     client.views_publish(user_id=user, view=home_view(digest, services.seller, failures))

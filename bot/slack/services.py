@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot.compliance import Checker
 from bot.config import Settings
-from bot.reports import Seller
 from bot.slack.shares import Shares
 from bot.store import Database
+from bot.usecases.sellers import Seller
 
 if TYPE_CHECKING:  # the SP-API client library loads only when a shipment is confirmed
     from bot.sources.sp_api import OrdersApi

@@ -1,7 +1,7 @@
 """"Confirm shipment" in Slack: a button (or a pick from a list) opens a form at once, its
 submission is checked inside Slack's 3 seconds, and Amazon is asked after the ack.
 
-The confirmation itself (once per order, however often it is sent) is bot/shipments.py's.
+The confirmation itself (once per order, however often it is sent) is bot/usecases/shipments.py's.
 """
 
 import json
@@ -15,12 +15,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot import reports, shipments
 from bot.errors import BadInput, SellerbotError
 from bot.render import message
 from bot.render.blocks import confirm_view, order_message, text_message
 from bot.slack.services import Services
 from bot.store import queries
+from bot.usecases import orders, shipments
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def _confirm(services: Services, client: WebClient, body: dict[str, Any],
         client.chat_postMessage(channel=where["channel"], thread_ts=where["ts"], text=said)
     elif where.get("hook"):
         # The private answer the button was on, shown again as the order now stands.
-        detail = reports.order_detail(services.db, services.seller, done.order_id,
+        detail = orders.order_detail(services.db, services.seller, done.order_id,
                                       datetime.now(UTC))
         WebhookClient(where["hook"]).send_dict({
             **order_message(detail, services.seller, confirmed_by=user),

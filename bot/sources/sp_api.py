@@ -54,7 +54,7 @@ SERVER_RETRIES = (2.0, 4.0, 8.0)
 # storing a page) behind the wait for the next (bench/sync.py); more would only hold memory.
 READ_AHEAD = 1
 # A confirmation stops retrying after this: someone is waiting for it, and its claim in the
-# store (bot/shipments.py) must not go stale while it tries.
+# store (bot/usecases/shipments.py) must not go stale while it tries.
 CONFIRM_BUDGET = 120.0
 
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot import pipeline
-from bot.batches import batches
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.errors import BadInput, ImportRejected, StoreError
 from bot.paths import file_problem
@@ -17,6 +15,8 @@ from bot.sources.files import SourceFile, Unrecognized, open_source
 from bot.sources.flatfile import BadRow, Note
 from bot.store import Database, queries
 from bot.store.writer import Writer
+from bot.usecases import import_pipeline
+from bot.usecases.import_batches import batches
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,8 @@ def import_file(
     with _opened(path, encoding) as source, db.begin_bulk(on_wait) as conn:
         before = queries.count_orders(conn)
         writer = Writer(conn)
-        if pipeline.worthwhile(source.size):
-            stream = pipeline.parsed_batches(path, encoding, ctx, type(conn.dialect))
+        if import_pipeline.worthwhile(source.size):
+            stream = import_pipeline.parsed_batches(path, encoding, ctx, type(conn.dialect))
         else:
             stream = batches(source, ctx, writer.builders)
         problems: list[BadRow] = []

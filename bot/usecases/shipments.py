@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.errors import BadInput, NotFound, SellerbotError, SpApiFailed
-from bot.reports import Seller
 from bot.store import Database, job_runs, queries
 from bot.store.writer import Writer
+from bot.usecases.sellers import Seller
 
 if TYPE_CHECKING:  # the SP-API client library loads only where a shipment is confirmed
     from bot.sources.sp_api import OrdersApi

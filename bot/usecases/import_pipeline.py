@@ -4,9 +4,9 @@ SQLite and parsing each take about half of a big import, and Python runs one of 
 per process. A parser process overlaps them on a machine with two or more cores. Threads would
 not: sqlite3 hands the GIL back and forth on every row (bench/import_orders.py).
 
-The parser is `python -m bot.pipeline`, spoken to with pickles over its stdin and stdout: a
-plain child process, so it works under any host program (multiprocessing's spawn re-imports the
-host's __main__, which not every program embedding sellerbot guards).
+The parser is `python -m bot.usecases.import_pipeline`, spoken to with pickles over its stdin
+and stdout: a plain child process, so it works under any host program (multiprocessing's spawn
+re-imports the host's __main__, which not every program embedding sellerbot guards).
 """
 
 import os
@@ -18,11 +18,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import Dialect
 
-from bot.batches import Batch, batches
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.sources.context import SellerContext
 from bot.sources.files import open_source
 from bot.store.writer import row_builders
+from bot.usecases.import_batches import Batch, batches
 
 KINDS = (Order, OrderItem, ReturnRequest)
 
@@ -45,7 +45,8 @@ def parsed_batches(path: Path, encoding: str, ctx: SellerContext,
                    dialect: type[Dialect]) -> Iterator[Batch]:
     """Batches of `path` parsed by a separate process; stopping early stops the process."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.pipeline"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        [sys.executable, "-m", "bot.usecases.import_pipeline"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         # A process group of its own: Ctrl-C reaches only the importer, which stops this
         # process (below) and says so in one line; the parser prints no traceback of its own.
         process_group=0 if os.name == "posix" else None,

@@ -1,0 +1,37 @@
+"""The demo seller: realistic orders, loaded so every feature runs with no credentials."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.sources.demo import demo_seller
+from bot.store import Database, queries
+from bot.store.writer import Writer
+from bot.usecases.sellers import Seller
+
+
+@dataclass(frozen=True)
+class DemoLoaded:
+    """What `sellerbot demo` stored."""
+
+    orders: int
+    items: int
+    returns: int
+    by_status: dict[str, int]
+
+
+def load_demo(db: Database, seller: Seller, now: datetime) -> DemoLoaded:
+    """Replace the demo seller's data with a fresh one as seen at `now`."""
+    demo = demo_seller(now, seller.timezone, seller.calendar, seller.marketplace, seller.rules)
+    with db.begin() as conn:
+        queries.delete_demo(conn)
+        writer = Writer(conn, demo=True)
+        for record in (*demo.orders, *demo.items, *demo.returns):
+            writer.add(record)
+        writer.flush()
+        queries.record_import(conn, file_name="(demo seller)", kind="demo",
+                              rows=len(demo.orders), checksum="", imported_at=now)
+        by_status = queries.count_by_status(conn)
+    return DemoLoaded(
+        orders=len(demo.orders), items=len(demo.items), returns=len(demo.returns),
+        by_status=by_status,
+    )

@@ -1,0 +1,188 @@
+"""The morning digest, App Home's figures and the health check: what changed, what is due,
+how shipping stands against Amazon's Late Shipment Rate."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.domain.schedule import DigestSchedule
+from bot.domain.shipping import (
+    Shipment,
+    ShipmentCounts,
+    ShipmentRate,
+    Standing,
+    Urgency,
+    classify,
+    count_shipments,
+    late_shipment_rate,
+)
+from bot.store import Database, job_runs, queries, sync_state
+from bot.usecases.sellers import Seller
+
+# Return requests still needing the seller (authorize, receive, refund).
+OPEN_RETURN_STATUSES = ("Pending", "Approved")
+# Data older than this is flagged in the digest: the lists may miss new or shipped orders.
+STALE_AFTER = timedelta(hours=24)
+# A sync failing for longer than this is reported in the digest and on App Home (issue 8).
+SYNC_FAILING_AFTER = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class NewOrders:
+    """Orders placed in the digest's period, in one currency."""
+
+    currency: str | None
+    orders: int
+    units: int
+    revenue: Decimal | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The morning digest: what changed since `since` and what needs doing at `as_of`."""
+
+    as_of: datetime
+    since: datetime
+    today: date
+    is_business_day: bool
+    holiday: str | None
+    next_business_day: date
+    new: list[NewOrders]
+    late: list[Standing]
+    due_today: list[Standing]
+    due_next: list[Standing]
+    shipment_rates: list[ShipmentRate]
+    last_data: datetime | None
+    stale: bool
+    open_returns: int
+    # None when the seller never synced from the SP-API (reports only).
+    sync: "SyncStatus | None" = None
+    # The local days the due-next orders are due on, each with its holiday's name (or "" for
+    # another day that is no business day) or None for a business day: a promise Amazon made
+    # for a holiday falls before the next business day, and the heading must say so.
+    due_next_days: tuple[tuple[date, str | None], ...] = ()
+
+    @property
+    def new_orders(self) -> int:
+        """New orders in every currency."""
+        return sum(n.orders for n in self.new)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """The SP-API sync as the digest and App Home show it: its last success, and since when
+    it has failed, once that is over SYNC_FAILING_AFTER."""
+
+    last_success: datetime | None
+    failing_since: datetime | None
+    # "403 Unauthorized", "unreachable": Amazon's status and error code, never its free text.
+    error: str | None
+    # Orders a sync could not read and none has read since (their ids, as Amazon sent them,
+    # cut to letters, digits and dashes): missing from every list until someone looks.
+    left_out: tuple[str, ...] = ()
+
+
+def _sync_status(state: sync_state.SyncState | None, as_of: datetime) -> SyncStatus | None:
+    """How the seller's SP-API sync stands at `as_of`; None if it never ran."""
+    if state is None:
+        return None
+    failing = (state.failing_since is not None
+               and as_of - state.failing_since >= SYNC_FAILING_AFTER)
+    return SyncStatus(state.last_success_at, state.failing_since if failing else None,
+                      re.sub(r"[^A-Za-z0-9_ ]", "", state.last_error or "") if failing else None,
+                      tuple(re.sub(r"[^A-Za-z0-9-]", "", i) or "?" for i in state.left_out_ids))
+
+
+def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None = None) -> Digest:
+    """The digest as of `as_of`, covering what is new since `since` (a day before by default)."""
+    since = since or as_of - timedelta(days=1)
+    today, _, next_day, next_day_end = seller.day_bounds(as_of)
+    windows = seller.rules.lsr_windows_days
+    with db.begin() as conn:
+        open_orders = queries.open_orders(conn, placed_by=as_of, due_by=next_day_end)
+        new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of)]
+        counts = [
+            queries.shipment_counts(conn, as_of - timedelta(days=days), as_of)
+            + ShipmentCounts(unknown=queries.count_unknown_shipments(
+                conn, as_of - timedelta(days=days), as_of))
+            for days in windows
+        ]
+        last_import = queries.last_import(conn)
+        open_returns = queries.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
+        sync = _sync_status(sync_state.read(conn, seller.marketplace.marketplace_id), as_of)
+    last_data = _latest(last_import, sync.last_success if sync else None)
+    standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
+                         seller.handling_days, seller.rules)
+    # Open orders whose deadline sellerbot computed (no Amazon ship-by) count in the LSR too.
+    computed = [Shipment(s.ship_by, None, s.order.status) for s in standings
+                if s.order.latest_ship_date is None and s.ship_by is not None]
+    rates = [
+        late_shipment_rate(
+            counted + count_shipments(computed, as_of - timedelta(days=days), as_of),
+            days, seller.rules)
+        for days, counted in zip(windows, counts, strict=True)
+    ]
+    by_urgency = {u: [s for s in standings if s.urgency is u] for u in Urgency}
+    due_days = sorted({s.ship_by.astimezone(seller.timezone).date()
+                       for s in by_urgency[Urgency.DUE_NEXT] if s.ship_by is not None})
+    return Digest(
+        as_of=as_of, since=since, today=today,
+        is_business_day=seller.calendar.is_business_day(today),
+        holiday=seller.calendar.holiday_name(today),
+        next_business_day=next_day, new=new,
+        late=by_urgency[Urgency.LATE], due_today=by_urgency[Urgency.DUE_TODAY],
+        due_next=by_urgency[Urgency.DUE_NEXT], shipment_rates=rates,
+        last_data=last_data, stale=last_data is None or as_of - last_data > STALE_AFTER,
+        open_returns=open_returns, sync=sync,
+        due_next_days=tuple((day, None if seller.calendar.is_business_day(day)
+                             else seller.calendar.holiday_name(day) or "") for day in due_days),
+    )
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    return max((m for m in moments if m is not None), default=None)
+
+
+@dataclass(frozen=True)
+class DeliveryFailure:
+    """A channel whose latest morning digest could not be posted, and Slack's reason."""
+
+    channel: str
+    period: str
+    error: str
+
+
+def delivery_failures(db: Database, schedules: Sequence[DigestSchedule]) -> list[DeliveryFailure]:
+    """The digests whose latest run failed (App Home shows them until one is posted)."""
+    by_job = {s.job: s for s in schedules}
+    runs = job_runs.latest(db, by_job)
+    return [
+        # Slack's error codes are snake_case words; anything else is not shown as mrkdwn.
+        DeliveryFailure(by_job[job].channel, run.period, re.sub(r"[^a-z0-9_]", "", run.error or ""))
+        for job, run in runs.items() if run.status == job_runs.FAILED
+    ]
+
+
+@dataclass(frozen=True)
+class Health:
+    """Whether the database answers, and how fresh its orders are."""
+
+    database_ok: bool
+    last_data: datetime | None
+    stale: bool
+
+
+def health(db: Database, as_of: datetime) -> Health:
+    """For /healthz: a database that does not answer is unhealthy; old data is only stale."""
+    try:
+        with db.begin() as conn:
+            last_import = queries.last_import(conn)
+        last_data = _latest(last_import, sync_state.latest_success(db))
+    except SQLAlchemyError:
+        return Health(database_ok=False, last_data=None, stale=True)
+    return Health(database_ok=True, last_data=last_data,
+                  stale=last_data is None or as_of - last_data > STALE_AFTER)

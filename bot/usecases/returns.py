@@ -1,0 +1,47 @@
+"""Whether an order can still be returned, explained (`/can-return`)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.records import Order, ReturnRequest
+from bot.domain.returns import (
+    RequestDeadline,
+    ReturnDecision,
+    ReturnRules,
+    decide,
+    request_deadlines,
+)
+from bot.errors import NotFound
+from bot.store import Database, queries
+from bot.usecases.orders import find_order_id, not_yet_placed
+from bot.usecases.sellers import Seller
+
+
+@dataclass(frozen=True)
+class ReturnAnswer:
+    """/can-return: the decision, the order it is about, and any known return requests."""
+
+    order: Order
+    decision: ReturnDecision
+    requests: list[tuple[ReturnRequest, tuple[RequestDeadline, ...]]]
+    rules: ReturnRules
+
+
+def can_return(db: Database, seller: Seller, text: str, today: date) -> ReturnAnswer:
+    """Can the order `text` names still be returned on the seller's local date `today`?"""
+    order_id = find_order_id(db, text)
+    with db.begin() as conn:
+        order = queries.get_order(conn, order_id)
+        requests = queries.returns_for(conn, order_id)
+    if order is None:
+        raise NotFound("order_not_found", order_id=order_id)
+    if order.purchase_date is not None and today < order.purchase_date.astimezone(
+            seller.timezone).date():
+        raise not_yet_placed(order, today, seller)
+    decision = decide(order, today, seller.timezone, seller.calendar, seller.handling_days,
+                      seller.rules, seller.returns)
+    return ReturnAnswer(
+        order=order, decision=decision, rules=seller.returns,
+        requests=[(r, request_deadlines(r, today, seller.calendar, seller.returns))
+                  for r in requests],
+    )
