@@ -2,6 +2,7 @@
 
 from bot.cli import main
 
-# Guarded: the import's parser process (bot/usecases/import_pipeline.py) is spawned and imports __main__.
+# Guarded: the import's parser process (bot/usecases/import_pipeline.py) is spawned and
+# imports __main__.
 if __name__ == "__main__":
     main()

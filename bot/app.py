@@ -22,8 +22,7 @@ from bot.config import Settings
 from bot.errors import ConfigError, SellerbotError
 from bot.slack import register
 from bot.slack.services import Services
-from bot.store import Database
-from bot.wiring import seller_of
+from bot.wiring import Database, open_database, seller_of
 
 # Listeners run after their ack on this pool. Bolt's default of 5 lets five slow answers hold
 # back every later ack (slack.md §2); reports take tens of milliseconds, so 32 threads keep
@@ -115,7 +114,7 @@ def create_app(settings: Settings, db: Database | None = None, *, socket_mode: b
         reason = getattr(exc, "reason", None) or exc
         raise SellerbotError("slack_unreachable", url=settings.slack_api_url,
                              reason=str(reason)[:120]) from None
-    db = db or Database.open(settings.database_url)
+    db = db or open_database(settings)
     answers = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="sellerbot-answer")
     register(app, Services(settings=settings, db=db, seller=seller_of(settings),
                            answers=answers, checker=checker(settings.extra_rules).warm()))

@@ -13,8 +13,8 @@ from bot import render
 from bot.compliance import Checker
 from bot.compliance.loading import checker as compliance_checker
 from bot.errors import SellerbotError
-from bot.store import Database
 from bot.usecases import orders, reply_checks, returns, sellers
+from bot.wiring import Database
 
 PROMPT = "sellerbot> "
 

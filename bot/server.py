@@ -21,8 +21,8 @@ from bot.errors import SellerbotError
 from bot.render import message
 from bot.slack import verification
 from bot.slack.watchdog import Watchdog
-from bot.store import Database
 from bot.usecases import digests
+from bot.wiring import Database, open_database
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def serve_http(settings: Settings) -> None:
     for name in ("slack_bot_token", "slack_signing_secret"):
         settings.secret(name)  # a missing one stops start-up before anything else happens
     _favour_acks()
-    db = Database.open(settings.database_url, statement_timeout=STATEMENT_TIMEOUT)
+    db = open_database(settings, statement_timeout=STATEMENT_TIMEOUT)
     app = create_app(settings, db)
     try:
         server = waitress.create_server(
@@ -134,7 +134,7 @@ def serve_socket(settings: Settings) -> None:
     for name in ("slack_bot_token", "slack_app_token"):
         settings.secret(name)  # a missing one stops start-up before anything else happens
     _favour_acks()
-    db = Database.open(settings.database_url, statement_timeout=STATEMENT_TIMEOUT)
+    db = open_database(settings, statement_timeout=STATEMENT_TIMEOUT)
     app = create_app(settings, db, socket_mode=True)
     _start_jobs(settings, app)
     log.info("serving Slack over Socket Mode")

@@ -1,14 +1,40 @@
 """Wiring: the settings, policy files and rules made into the objects the use cases take.
 
-Only the edges call this: the app factory (bot/app.py), the CLI's start (bot/cli/common.py),
-the scheduler and the server. A use case never reads a settings or policy file itself.
+Only the edges call this: the app factory (bot/app.py), the CLI's commands, the scheduler and
+the server. A use case never reads a settings or policy file itself, and the edges reach the
+database and Amazon's client only through here.
 """
+
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.domain.calendar import BusinessCalendar
 from bot.policy import return_rules, shipping_rules
 from bot.sources.context import SellerContext
+from bot.store import Database
+from bot.store.database import safe_url
 from bot.usecases.sellers import Seller
+
+if TYPE_CHECKING:  # the SP-API client library loads only when Amazon is called
+    from bot.sources.sp_api import OrdersApi
+
+# The database handle the use cases take, and its URL with the password hidden: named here
+# so that the edges need not reach into the store for them.
+__all__ = ["Database", "calendar_for", "open_database", "orders_api", "safe_url",
+           "seller_context", "seller_of"]
+
+
+def open_database(settings: Settings, statement_timeout: float | None = None) -> Database:
+    """The database in DATABASE_URL, opened (created if new); `statement_timeout` (seconds,
+    PostgreSQL) bounds every statement, for the server."""
+    return Database.open(settings.database_url, statement_timeout)
+
+
+def orders_api(settings: Settings) -> "OrdersApi":
+    """Amazon's Selling Partner API client for the seller in the settings."""
+    from bot.sources.sp_api import OrdersApi
+
+    return OrdersApi(settings)
 
 
 def seller_of(settings: Settings) -> Seller:

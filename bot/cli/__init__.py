@@ -44,7 +44,7 @@ def _store_error(exc: Exception) -> SellerbotError | None:
 
     from bot.cli.common import settings
     from bot.errors import StoreError
-    from bot.store.database import safe_url
+    from bot.wiring import safe_url
 
     if not isinstance(exc, OperationalError):
         return None

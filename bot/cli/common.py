@@ -17,7 +17,7 @@ from bot.paths import default_database
 
 if TYPE_CHECKING:  # loaded by the commands that use them
     from bot.config import Settings
-    from bot.store import Database
+    from bot.wiring import Database
 
 
 class State:
@@ -125,9 +125,9 @@ def settings() -> "Settings":
 
 def database(current: "Settings") -> "Database":
     """The database in DATABASE_URL, opened (created if new)."""
-    from bot.store import Database
+    from bot.wiring import open_database
 
-    return Database.open(current.database_url)
+    return open_database(current)
 
 
 def print_json(data: object) -> None:

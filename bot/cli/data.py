@@ -113,13 +113,13 @@ def sync(
 ) -> None:
     """Bring the orders up to date from Amazon's Selling Partner API (LWA_APP_ID, ...)."""
     from bot import render
-    from bot.sources.sp_api import OrdersApi
     from bot.usecases import syncs
+    from bot.wiring import orders_api
 
     current = settings()
     start = since(since_day, current)
     db = database(current)
-    result = syncs.sync(db, OrdersApi(current), current, now=datetime.now(UTC), since=start)
+    result = syncs.sync(db, orders_api(current), current, now=datetime.now(UTC), since=start)
     echo(render.text("sync", result=result, tz=current.timezone))
 
 
@@ -127,7 +127,7 @@ def sync(
 def db_upgrade() -> None:
     """Create the tables, or bring them up to this sellerbot's version."""
     from bot import render
-    from bot.store import Database
+    from bot.wiring import Database
 
     db = Database(settings().database_url)
     before = db.schema_state()

@@ -132,8 +132,8 @@ def confirm(
     ORDER_ID: the order's id, or enough of it to be unique.
     """
     from bot import render, wiring
-    from bot.sources.sp_api import OrdersApi
     from bot.usecases import orders, shipments
+    from bot.wiring import orders_api
 
     current = settings()
     db = database(current)
@@ -142,5 +142,5 @@ def confirm(
     package = shipments.package_from(carrier, tracking, ship_date, carrier_name, method,
                                      today=now.astimezone(current.timezone).date())
     order_id = orders.find_order_id(db, order)
-    done = shipments.confirm(db, OrdersApi(current), seller, order_id, package, now=now)
+    done = shipments.confirm(db, orders_api(current), seller, order_id, package, now=now)
     echo(render.text("confirm", done=done, tz=current.timezone))

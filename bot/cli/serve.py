@@ -35,14 +35,14 @@ def serve(
 def jobs_() -> None:
     """List the scheduled jobs: when each runs next and how its last run went."""
     from bot import jobs, render
-    from bot.store import job_runs
+    from bot.usecases import runs
 
     current = settings()
     db = database(current)
     now = datetime.now(UTC)
     schedule = jobs.scheduler(current, db, lambda _schedule: None)
     listed = [(job.id, job.trigger.get_next_fire_time(None, now)) for job in schedule.get_jobs()]
-    last = job_runs.latest(db, [name for name, _ in listed])
+    last = runs.latest(db, [name for name, _ in listed])
     echo(render.text("jobs", jobs=listed, last=last, tz=current.timezone))
 
 

@@ -12,8 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.render.blocks import can_return_message, orders_message, text_message
 from bot.slack.services import Services
-from bot.store import posts
-from bot.usecases import orders, returns
+from bot.usecases import orders, posts, returns
 
 log = logging.getLogger(__name__)
 
@@ -83,21 +82,18 @@ def post_once(services: Services, client: WebClient, key: str, channel: str,
               already: str = "already_posted") -> None:
     """Post `public` to `channel` (in the thread `thread_ts`) once for `key`, however often
     the button is clicked; `tell` the user what went wrong, or call `done`."""
-    if not posts.claim(services.db, key, channel, datetime.now(UTC)):
-        tell(text_message(already))
-        return
-    try:
+    def send() -> str:
         result = client.chat_postMessage(channel=channel, thread_ts=thread_ts,
                                          unfurl_links=False, **public)
+        return str(result["ts"])
+
+    try:
+        if not posts.post_once(services.db, key, channel, datetime.now(UTC), send):
+            tell(text_message(already))
+            return
     except SlackApiError as exc:
-        posts.release(services.db, key)
         error = exc.response.get("error", "")
         log.warning("post to channel %s failed: %s", channel, error)
         tell(text_message("not_in_channel" if error in _NOT_IN_CHANNEL else "post_failed"))
         return
-    except BaseException:
-        # Nothing was posted (a timeout, a lost connection): a later click must be able to try.
-        posts.release(services.db, key)
-        raise
-    posts.posted(services.db, key, result["ts"])
     done()

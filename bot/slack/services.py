@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 from bot.compliance import Checker
 from bot.config import Settings
 from bot.slack.shares import Shares
-from bot.store import Database
 from bot.usecases.sellers import Seller
+from bot.wiring import Database
 
 if TYPE_CHECKING:  # the SP-API client library loads only when a shipment is confirmed
-    from bot.sources.sp_api import OrdersApi
+    from bot.wiring import OrdersApi
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,9 @@ class Services:
     def orders_api(self) -> "OrdersApi":
         """The Selling Partner API for confirmations, made at the first one and kept: each
         new one loads the library's clients and their TLS certificates again."""
-        from bot.sources.sp_api import OrdersApi
+        from bot.wiring import orders_api
 
-        return OrdersApi(self.settings)
+        return orders_api(self.settings)
 
     def after_ack(self, kind: str, respond: Any, work: Callable[..., None], *args: Any) -> None:
         """Work out an answer off the listener thread; a failure is apologised for and logged."""

@@ -19,7 +19,6 @@ from bot.errors import BadInput, SellerbotError
 from bot.render import message
 from bot.render.blocks import confirm_view, order_message, text_message
 from bot.slack.services import Services
-from bot.store import queries
 from bot.usecases import orders, shipments
 
 log = logging.getLogger(__name__)
@@ -39,8 +38,7 @@ def open_form(services: Services) -> Callable[..., None]:
                  client: WebClient) -> None:
         ack()
         order_id = action.get("value") or action.get("selected_option", {}).get("value", "")
-        with services.db.begin() as conn:
-            order = queries.get_order(conn, order_id)
+        order = shipments.order_to_confirm(services.db, order_id)
         # The trigger id lives about 3 seconds (slack.md §2): the form opens now, before any
         # call to Amazon.
         if order is None:

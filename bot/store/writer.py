@@ -160,7 +160,8 @@ RowBuilders = dict[type, Callable[[Any], tuple]]
 def row_builders(dialect: type[Dialect], *, demo: bool = False) -> RowBuilders:
     """Functions turning each kind of record into a row for `dialect`'s upsert.
 
-    Picklable inputs only, so a parser in another process can build rows (bot/usecases/import_pipeline.py).
+    Picklable inputs only, so a parser in another process can build rows
+    (bot/usecases/import_pipeline.py).
     """
     builders: RowBuilders = {}
     extras = {"is_demo": demo}

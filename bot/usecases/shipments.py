@@ -33,6 +33,12 @@ STALE_CLAIM = timedelta(minutes=15)
 _OPEN = (OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED)
 
 
+def order_to_confirm(db: Database, order_id: str) -> Order | None:
+    """The order a "Confirm shipment" form is for; None when the store has no such order."""
+    with db.begin() as conn:
+        return queries.get_order(conn, order_id)
+
+
 @dataclass(frozen=True)
 class Package:
     """What the person confirming says about the parcel."""

@@ -1,38 +1,26 @@
-"""The scheduler: each channel's morning digest at its local time, exactly once a day, caught
-up after downtime and retried on failure; and the nightly clean-up.
-
-APScheduler 3.x runs the timing; the database decides who acts (bot/store/job_runs.py), since
-several processes each run every job and a shared job store does not prevent it (slack.md
-§13). The jobs call the same reports and render the same messages as the commands.
-"""
+"""Posting each channel's morning digest exactly once a day: a run claimed in the database
+(bot/usecases/runs.py), retried on Slack's passing failures, and never posted twice when an
+answer was lost (Slack's history says whether it landed)."""
 
 import http.client
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
-from functools import cached_property
 from typing import Any
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import wiring
 from bot.config import Settings
 from bot.domain.schedule import DEFAULT_SINCE, DigestSchedule, catch_up_due, period
-from bot.errors import Busy, SellerbotError
 from bot.render import message
 from bot.render.blocks import digest_message
-from bot.store import Database, job_runs
-from bot.store.retention import forget_before
-from bot.usecases import digests
+from bot.usecases import digests, runs
+from bot.wiring import Database
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +30,6 @@ FIRST_DELAY, MAX_DELAY = 5.0, 120.0
 # A claim not renewed for this long belongs to a process that died: longer than the retries,
 # which renew it, so a live run is never taken over.
 TAKEOVER_AFTER = RETRY_FOR + timedelta(minutes=5)
-# A daily digest fired up to an hour late (a busy or suspended process) still runs; past
-# that, catch-up at the next start decides (slack.md §13: the default of 1 s loses it).
-MISFIRE_GRACE_SECONDS = 3600
 # Errors only a person can fix: retrying them only delays the message that says so.
 PERMANENT = frozenset({"channel_not_found", "not_in_channel", "is_archived", "invalid_auth",
                        "account_inactive", "token_revoked", "not_authed", "missing_scope",
@@ -54,14 +39,6 @@ METADATA_EVENT = "sellerbot_digest"
 # Pages of 200 messages read back to find a digest that landed: a channel with more than a
 # thousand messages since midnight is not one a morning digest is posted to.
 HISTORY_PAGES = 5
-# Every few minutes each process looks for a digest whose run died or failed (a claim is
-# taken over only once stale, TAKEOVER_AFTER), starting a little after the digest's time so
-# that the scheduled run itself claims it first.
-WATCH_EVERY_MINUTES = 5
-WATCH_AFTER = timedelta(minutes=2)
-# The clean-up runs at 04:30 local: outside 01:00-03:00, where DST skips or repeats times.
-CLEANUP_AT = clock_time(4, 30)
-
 
 @dataclass(frozen=True)
 class Late:
@@ -98,7 +75,7 @@ class Digests:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings, self.db, self.client = settings, db, client
         self.seller = wiring.seller_of(settings)
-        self.owner = job_runs.owner_id()
+        self.owner = runs.owner_id()
         self.clock, self.sleep = clock, sleep
 
     def run(self, schedule: DigestSchedule, *, late: bool = False, force: bool = False,
@@ -109,14 +86,14 @@ class Digests:
         day = period(now, self.seller.timezone)
         if force:
             return self._force(schedule, day)
-        claim = job_runs.claim(self.db, schedule.job, day, self.owner, now,
+        claim = runs.claim(self.db, schedule.job, day, self.owner, now,
                                stale_after=TAKEOVER_AFTER, late=late,
                                retry_failed_after=retry_failed_after)
         if claim is None:
             return self._not_claimed(schedule, day)
         tardy = None
         if late or claim.previous is not None:
-            why = {job_runs.CLAIMED: "stopped", job_runs.FAILED: "failed"}.get(
+            why = {runs.CLAIMED: "stopped", runs.FAILED: "failed"}.get(
                 claim.previous or "", "down")
             due = schedule.due_at(now.astimezone(self.seller.timezone).date(),
                                   self.seller.timezone)
@@ -125,10 +102,10 @@ class Digests:
 
     def _not_claimed(self, schedule: DigestSchedule, day: str) -> Outcome:
         """Why a run could not be claimed: posted, under way elsewhere, or failed too lately."""
-        run = job_runs.get(self.db, schedule.job, day)
+        run = runs.get(self.db, schedule.job, day)
         if run is None:  # cleaned up between the claim and this look: nothing to say
             return Outcome("skipped")
-        why = {job_runs.POSTED: "posted", job_runs.CLAIMED: "running"}.get(run.status, "failed")
+        why = {runs.POSTED: "posted", runs.CLAIMED: "running"}.get(run.status, "failed")
         return Outcome("skipped", ts=run.ts, error=run.error, why=why, since=run.claimed_at)
 
     def catch_up(self, *, after: timedelta = timedelta(0),
@@ -144,13 +121,13 @@ class Digests:
 
     def _message(self, schedule: DigestSchedule, late: Late | None) -> dict[str, Any]:
         now = self.clock()
-        previous = job_runs.last_posted(self.db, schedule.job)
+        previous = runs.last_posted(self.db, schedule.job)
         since = previous.finished_at if previous and previous.finished_at else None
         digest = digests.digest(self.db, self.seller, now, since=since or now - DEFAULT_SINCE)
         return digest_message(digest, self.seller, late=late,
                               confirm=self.settings.sp_api_configured)
 
-    def _post(self, schedule: DigestSchedule, claim: job_runs.Claim,
+    def _post(self, schedule: DigestSchedule, claim: runs.Claim,
               late: Late | None) -> Outcome:
         """Post, retrying what Slack refused for now (429, 5xx, no connection) with backoff
         for RETRY_FOR. After an answer that was lost, and when taking over a run that died or
@@ -166,7 +143,7 @@ class Digests:
                 if unknown:
                     ts = self._landed(schedule, claim.period)
                     if ts is not None:
-                        job_runs.finish(self.db, claim, self.clock(), status=job_runs.POSTED,
+                        runs.finish(self.db, claim, self.clock(), status=runs.POSTED,
                                         attempts=attempts, ts=ts)
                         log.info("%s: the digest had landed; recorded, not posted again",
                                  schedule.job)
@@ -187,7 +164,7 @@ class Digests:
                     return self._failed(schedule, claim, attempts, error or "unknown")
                 reason = error or "429"
             else:
-                job_runs.finish(self.db, claim, self.clock(), status=job_runs.POSTED,
+                runs.finish(self.db, claim, self.clock(), status=runs.POSTED,
                                 attempts=attempts, ts=ts)
                 log.info("%s: digest posted (%d attempt%s)", schedule.job, attempts,
                          "s" if attempts > 1 else "")
@@ -196,7 +173,7 @@ class Digests:
                 return self._failed(schedule, claim, attempts, reason)
             log.warning("%s: Slack failed (%s); retrying in %.0f s", schedule.job, reason, delay)
             self.sleep(delay)
-            claim = job_runs.heartbeat(self.db, claim, self.clock(), attempts)
+            claim = runs.heartbeat(self.db, claim, self.clock(), attempts)
             delay = min(delay * 2, MAX_DELAY)
 
     def _send(self, schedule: DigestSchedule, day: str, late: Late | None) -> str:
@@ -207,9 +184,9 @@ class Digests:
                        **self._message(schedule, late))
         return str(posted["ts"])
 
-    def _failed(self, schedule: DigestSchedule, claim: job_runs.Claim, attempts: int,
+    def _failed(self, schedule: DigestSchedule, claim: runs.Claim, attempts: int,
                 error: str) -> Outcome:
-        job_runs.finish(self.db, claim, self.clock(), status=job_runs.FAILED,
+        runs.finish(self.db, claim, self.clock(), status=runs.FAILED,
                         attempts=attempts, error=error[:64])
         log.error("%s: %s", schedule.job, message("schedule", "digest_failed",
                                                   channel=schedule.channel, error=error))
@@ -244,7 +221,7 @@ class Digests:
                 **self._message(schedule, None))
         except SlackApiError as exc:
             return Outcome("failed", error=str(exc.response.get("error") or ""))
-        job_runs.record_posted(self.db, schedule.job, day, self.owner, self.clock(),
+        runs.record_posted(self.db, schedule.job, day, self.owner, self.clock(),
                                posted["ts"])
         return Outcome("posted", ts=posted["ts"])
 
@@ -273,106 +250,3 @@ def _call(method: Callable[..., Any], **kwargs: Any) -> Any:
 
 def _metadata(day: str) -> dict[str, Any]:
     return {"event_type": METADATA_EVENT, "event_payload": {"period": day}}
-
-
-def clean_up(settings: Settings, db: Database, now: datetime | None = None) -> int:
-    """Delete imported data older than RETENTION_DAYS, and old job runs; rows deleted."""
-    now = now or datetime.now(UTC)
-    cutoff = now - timedelta(days=settings.retention_days)
-    deleted = forget_before(db, cutoff)
-    deleted += job_runs.forget_before(db, period(cutoff, settings.timezone))
-    log.info("clean-up: %d rows older than %s deleted", deleted, cutoff.date())
-    return deleted
-
-
-class Syncs:
-    """The scheduled SP-API sync: one OrdersApi (its clients and access token) for every run."""
-
-    def __init__(self, settings: Settings, db: Database) -> None:
-        self.settings, self.db = settings, db
-
-    @cached_property
-    def api(self) -> Any:
-        """The Orders API client, made at the first run and kept."""
-        from bot.sources.sp_api import OrdersApi  # loads only where sync is set up
-
-        return OrdersApi(self.settings)
-
-    def run(self) -> None:
-        """Sync now; a failure is logged (and recorded for the digest), never raised."""
-        from bot.usecases import syncs
-
-        try:
-            result = syncs.sync(self.db, self.api, self.settings, now=datetime.now(UTC))
-        except SellerbotError as exc:
-            # Another process syncing (`sellerbot sync`, a replica) is no failure.
-            level = logging.INFO if isinstance(exc, Busy) else logging.WARNING
-            log.log(level, "sync: %s", message("errors", exc.code, **exc.params))
-            return
-        log.info("sync: %d orders (%d new) in %d pages", result.orders, result.new_orders,
-                 result.pages)
-
-
-def scheduler(settings: Settings, db: Database,
-              run_digest: Callable[[DigestSchedule], object],
-              watch: Callable[[], object] = lambda: None,
-              sync: Callable[[], object] = lambda: None) -> BackgroundScheduler:
-    """A scheduler with every job, not started: `run_digest` per DIGEST_CHANNEL entry at its
-    local time, `watch` every few minutes, `sync` every SYNC_INTERVAL_MINUTES when the SP-API
-    is set up (first at once), and the clean-up."""
-    tz = settings.timezone
-    jobs = BackgroundScheduler(timezone=tz, job_defaults={
-        "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
-    for schedule in settings.digests:
-        # Day names, not numbers: in APScheduler 3.x 0 is Monday (slack.md §13).
-        days = "mon-fri" if schedule.weekdays_only else "*"
-        jobs.add_job(run_digest, CronTrigger(day_of_week=days, hour=schedule.at.hour,
-                                              minute=schedule.at.minute, timezone=tz),
-                     args=[schedule], id=schedule.job, name=schedule.job, replace_existing=True)
-    if settings.digests:
-        jobs.add_job(watch, CronTrigger(minute=f"*/{WATCH_EVERY_MINUTES}", timezone=tz),
-                     id="digest-watch", name="digest-watch", replace_existing=True)
-    if settings.sp_api_configured:
-        jobs.add_job(sync, IntervalTrigger(minutes=settings.sync_interval_minutes, timezone=tz),
-                     id="sp-api-sync", name="sp-api-sync", replace_existing=True,
-                     next_run_time=datetime.now(tz))
-    jobs.add_job(clean_up, CronTrigger(hour=CLEANUP_AT.hour, minute=CLEANUP_AT.minute,
-                                       timezone=tz),
-                 args=[settings, db], id="clean-up", name="clean-up", replace_existing=True)
-    jobs.add_listener(_report, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
-    return jobs
-
-
-def _report(event: JobExecutionEvent) -> None:
-    """Jobs that raised or were missed are logged: a failure is never swallowed."""
-    if event.code == EVENT_JOB_MISSED:
-        log.error("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
-    else:
-        log.error("job %s failed", event.job_id, exc_info=event.exception)
-
-
-@dataclass
-class Running:
-    """The jobs started in this process: the scheduler and the start-up catch-up."""
-
-    scheduler: BackgroundScheduler
-    catching_up: threading.Thread
-
-    def stop(self) -> None:
-        """Stop the scheduler (a run in progress finishes first)."""
-        self.scheduler.shutdown(wait=True)
-
-
-def start(settings: Settings, db: Database, client: WebClient) -> Running:
-    """Start the jobs in this process, and catch up on today's missed digests (in the
-    background: serving Slack must not wait for it)."""
-    posting = Digests(settings, db, client)
-    jobs = scheduler(settings, db, posting.run, watch=lambda: posting.catch_up(
-        after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER), sync=Syncs(settings, db).run)
-    jobs.start()
-    catching_up = threading.Thread(target=posting.catch_up, name="sellerbot-catch-up",
-                                   daemon=True)
-    catching_up.start()
-    for job in jobs.get_jobs():
-        log.info("job %s: next run %s", job.id, job.next_run_time)
-    return Running(jobs, catching_up)

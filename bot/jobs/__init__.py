@@ -1,0 +1,109 @@
+"""The scheduler: each channel's morning digest at its local time, exactly once a day, caught
+up after downtime and retried on failure (digests.py); the nightly clean-up and the SP-API
+sync (upkeep.py).
+
+APScheduler 3.x runs the timing; the database decides who acts (bot/usecases/runs.py), since
+several processes each run every job and a shared job store does not prevent it (slack.md
+§13). The jobs call the same use cases and render the same messages as the commands.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.domain.schedule import DigestSchedule
+from bot.jobs.digests import METADATA_EVENT, TAKEOVER_AFTER, Digests, Outcome
+from bot.jobs.upkeep import Syncs, clean_up
+from bot.wiring import Database
+
+__all__ = ["METADATA_EVENT", "TAKEOVER_AFTER", "WATCH_AFTER", "Digests", "Outcome", "Running",
+           "Syncs", "clean_up", "scheduler", "start"]
+
+log = logging.getLogger(__name__)
+
+# A daily digest fired up to an hour late (a busy or suspended process) still runs; past
+# that, catch-up at the next start decides (slack.md §13: the default of 1 s loses it).
+MISFIRE_GRACE_SECONDS = 3600
+# Every few minutes each process looks for a digest whose run died or failed (a claim is
+# taken over only once stale, TAKEOVER_AFTER), starting a little after the digest's time so
+# that the scheduled run itself claims it first.
+WATCH_EVERY_MINUTES = 5
+WATCH_AFTER = timedelta(minutes=2)
+# The clean-up runs at 04:30 local: outside 01:00-03:00, where DST skips or repeats times.
+CLEANUP_AT = clock_time(4, 30)
+
+
+
+def scheduler(settings: Settings, db: Database,
+              run_digest: Callable[[DigestSchedule], object],
+              watch: Callable[[], object] = lambda: None,
+              sync: Callable[[], object] = lambda: None) -> BackgroundScheduler:
+    """A scheduler with every job, not started: `run_digest` per DIGEST_CHANNEL entry at its
+    local time, `watch` every few minutes, `sync` every SYNC_INTERVAL_MINUTES when the SP-API
+    is set up (first at once), and the clean-up."""
+    tz = settings.timezone
+    jobs = BackgroundScheduler(timezone=tz, job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
+    for schedule in settings.digests:
+        # Day names, not numbers: in APScheduler 3.x 0 is Monday (slack.md §13).
+        days = "mon-fri" if schedule.weekdays_only else "*"
+        jobs.add_job(run_digest, CronTrigger(day_of_week=days, hour=schedule.at.hour,
+                                              minute=schedule.at.minute, timezone=tz),
+                     args=[schedule], id=schedule.job, name=schedule.job, replace_existing=True)
+    if settings.digests:
+        jobs.add_job(watch, CronTrigger(minute=f"*/{WATCH_EVERY_MINUTES}", timezone=tz),
+                     id="digest-watch", name="digest-watch", replace_existing=True)
+    if settings.sp_api_configured:
+        jobs.add_job(sync, IntervalTrigger(minutes=settings.sync_interval_minutes, timezone=tz),
+                     id="sp-api-sync", name="sp-api-sync", replace_existing=True,
+                     next_run_time=datetime.now(tz))
+    jobs.add_job(clean_up, CronTrigger(hour=CLEANUP_AT.hour, minute=CLEANUP_AT.minute,
+                                       timezone=tz),
+                 args=[settings, db], id="clean-up", name="clean-up", replace_existing=True)
+    jobs.add_listener(_report, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    return jobs
+
+
+def _report(event: JobExecutionEvent) -> None:
+    """Jobs that raised or were missed are logged: a failure is never swallowed."""
+    if event.code == EVENT_JOB_MISSED:
+        log.error("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
+    else:
+        log.error("job %s failed", event.job_id, exc_info=event.exception)
+
+
+@dataclass
+class Running:
+    """The jobs started in this process: the scheduler and the start-up catch-up."""
+
+    scheduler: BackgroundScheduler
+    catching_up: threading.Thread
+
+    def stop(self) -> None:
+        """Stop the scheduler (a run in progress finishes first)."""
+        self.scheduler.shutdown(wait=True)
+
+
+def start(settings: Settings, db: Database, client: WebClient) -> Running:
+    """Start the jobs in this process, and catch up on today's missed digests (in the
+    background: serving Slack must not wait for it)."""
+    posting = Digests(settings, db, client)
+    jobs = scheduler(settings, db, posting.run, watch=lambda: posting.catch_up(
+        after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER), sync=Syncs(settings, db).run)
+    jobs.start()
+    catching_up = threading.Thread(target=posting.catch_up, name="sellerbot-catch-up",
+                                   daemon=True)
+    catching_up.start()
+    for job in jobs.get_jobs():
+        log.info("job %s: next run %s", job.id, job.next_run_time)
+    return Running(jobs, catching_up)

@@ -1,0 +1,52 @@
+"""The jobs besides the digest: the nightly clean-up and the scheduled SP-API sync."""
+
+import logging
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from bot.config import Settings
+from bot.domain.schedule import period
+from bot.errors import Busy, SellerbotError
+from bot.render import message
+from bot.usecases import runs
+from bot.wiring import Database
+
+log = logging.getLogger(__name__)
+
+
+def clean_up(settings: Settings, db: Database, now: datetime | None = None) -> int:
+    """Delete imported data older than RETENTION_DAYS, and old job runs; rows deleted."""
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(days=settings.retention_days)
+    deleted = runs.forget_before(db, cutoff, period(cutoff, settings.timezone))
+    log.info("clean-up: %d rows older than %s deleted", deleted, cutoff.date())
+    return deleted
+
+
+class Syncs:
+    """The scheduled SP-API sync: one OrdersApi (its clients and access token) for every run."""
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings, self.db = settings, db
+
+    @cached_property
+    def api(self) -> Any:
+        """The Orders API client, made at the first run and kept."""
+        from bot.wiring import orders_api  # loads the client only where sync is set up
+
+        return orders_api(self.settings)
+
+    def run(self) -> None:
+        """Sync now; a failure is logged (and recorded for the digest), never raised."""
+        from bot.usecases import syncs
+
+        try:
+            result = syncs.sync(self.db, self.api, self.settings, now=datetime.now(UTC))
+        except SellerbotError as exc:
+            # Another process syncing (`sellerbot sync`, a replica) is no failure.
+            level = logging.INFO if isinstance(exc, Busy) else logging.WARNING
+            log.log(level, "sync: %s", message("errors", exc.code, **exc.params))
+            return
+        log.info("sync: %d orders (%d new) in %d pages", result.orders, result.new_orders,
+                 result.pages)
