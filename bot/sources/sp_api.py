@@ -11,27 +11,31 @@ only; what arrives anyway is never read (orders_api.py reads named fields only).
 """
 
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from typing import Any
 
 import httpx
 from sp_api.api import Orders
-from sp_api.auth import AccessTokenClient
-from sp_api.auth import access_token_client as token_cache
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces, SellingApiException
-from sp_api.base.exceptions import get_exception_for_code
 
 from bot.config import Settings
 from bot.domain.records import Order, OrderItem
 from bot.errors import SellerbotError, SpApiFailed
 from bot.sources.orders_api import FieldError, item_from_v0, order_from_v0, order_from_v2026
+from bot.sources.read_ahead import ahead
+from bot.sources.sp_api_http import (
+    check_status,
+    error_code,
+    error_message,
+    expired_token,
+    forget_token,
+    throttle_wait,
+    token_client,
+)
 
 log = logging.getLogger(__name__)
 # The library logs request headers (the access token) and whole answers (buyer data, were any
@@ -45,14 +49,8 @@ INCLUDED_DATA = ("FULFILLMENT", "PROCEEDS", "PACKAGES", "CANCELLATION")
 PAGE_SIZE = 100
 # 429s in a row before a sync gives up: the next scheduled sync starts over from its cursor.
 MAX_THROTTLED = 8
-# Longest wait for one throttled call; Amazon's x-amzn-RateLimit-Limit for searchOrders
-# (0.0056/s) asks for three minutes, getOrders (0.0167/s) one.
-MAX_WAIT = 180.0
 # Server errors and dropped connections: retried after 2, 4 and 8 seconds.
 SERVER_RETRIES = (2.0, 4.0, 8.0)
-# Pages fetched ahead of the one being stored: one hides sellerbot's own work (reading and
-# storing a page) behind the wait for the next (bench/sync.py); more would only hold memory.
-READ_AHEAD = 1
 # A confirmation stops retrying after this: someone is waiting for it, and its claim in the
 # store (bot/usecases/shipments.py) must not go stale while it tries.
 CONFIRM_BUDGET = 120.0
@@ -77,58 +75,6 @@ class Page:
     skipped: list[str] = field(default_factory=list)
     # Seconds spent reading the page into records: sellerbot's own work, not the API's.
     seconds: float = 0.0
-
-
-class _LwaTokenClient(AccessTokenClient):
-    """python-amazon-sp-api's token client, for an endpoint that may answer without JSON: the
-    library reads every answer as JSON, so an outage's HTML page raised JSONDecodeError."""
-
-    def _request(self, url: str, data: Any, headers: Any) -> Any:
-        # The library's own request, with the answer's shape checked before it is used.
-        response = self._transport.request("POST", url, data=data, headers=headers)
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        if not isinstance(answer, dict):
-            raise AuthorizationError("not_json", "", response.status_code)
-        if response.status_code != 200:
-            raise AuthorizationError(answer.get("error"), answer.get("error_description"),
-                                     response.status_code)
-        return answer
-
-
-def _token_client(url: str) -> type[AccessTokenClient]:
-    """python-amazon-sp-api's token client, pointed at `url` (LWA_TOKEN_URL)."""
-    parts = urlsplit(url)
-    return type("LwaTokenClient", (_LwaTokenClient,), {
-        "scheme": f"{parts.scheme}://", "host": parts.netloc, "path": parts.path or "/"})
-
-
-def _check_status(client: Any) -> None:
-    """Make `client` raise on every answer that is not 2xx.
-
-    The library raises only when the body holds "errors": a proxy's HTML 502 or an empty 503
-    would otherwise read as an empty success, and a sync would move its cursor past orders it
-    never got, or a shipment be marked confirmed that Amazon never had.
-    """
-    check = client._check_response
-
-    def checked(res: Any, *args: Any, **kwargs: Any) -> Any:
-        if not 200 <= res.status_code < 300:
-            try:
-                errors = res.json().get("errors")
-            except (ValueError, AttributeError):
-                errors = None
-            if not (isinstance(errors, list) and errors and isinstance(errors[0], dict)):
-                errors = [{"code": f"HTTP{res.status_code}", "message": ""}]
-            exc = get_exception_for_code(res.status_code)(errors, headers=res.headers)
-            # The library's classes say 999 for statuses they do not name (401, 502).
-            exc.code = res.status_code
-            raise exc
-        return check(res, *args, **kwargs)
-
-    client._check_response = checked
 
 
 def _marketplace(marketplace_id: str) -> Marketplaces:
@@ -164,12 +110,12 @@ class OrdersApi:
                                                  ("refresh_token", "sp_api_refresh_token"))}
             client = Orders(credentials=credentials, version=version,
                             marketplace=_marketplace(self.marketplace_id),
-                            auth_token_client_class=_token_client(settings.lwa_token_url),
+                            auth_token_client_class=token_client(settings.lwa_token_url),
                             timeout=60)
             if settings.sp_api_endpoint:
                 # The library has no endpoint argument; every URL is endpoint + path (§9).
                 client.endpoint = settings.sp_api_endpoint.rstrip("/")
-            _check_status(client)
+            check_status(client)
             self._clients[version] = client
         return self._clients[version]
 
@@ -193,7 +139,7 @@ class OrdersApi:
                   else {"lastUpdatedAfter": _stamp(after), "lastUpdatedBefore": _stamp(before)})
         query = {**window, "marketplaceIds": [self.marketplace_id], "fulfilledBy": ["MERCHANT"],
                  "includedData": list(INCLUDED_DATA), "maxResultsPerPage": PAGE_SIZE}
-        for orders in _ahead(self._pages("searchOrders", self._client(V2026).search_orders,
+        for orders in ahead(self._pages("searchOrders", self._client(V2026).search_orders,
                                          query, "paginationToken", "orders")):
             # v2026 orders carry their lines.
             yield _page(orders, order_from_v2026, "orderId", "orders")
@@ -253,20 +199,20 @@ class OrdersApi:
                 if status == 429 and throttled < MAX_THROTTLED:
                     throttled += 1
                     self.calls.throttled += 1
-                    self._sleep(_throttle_wait(exc.headers, throttled))
+                    self._sleep(throttle_wait(exc.headers, throttled))
                     continue
-                if status == 403 and not refreshed and _expired_token(exc):
+                if status == 403 and not refreshed and expired_token(exc):
                     # Access tokens live an hour; the library caches them for 3,200 s (§9).
                     refreshed = True
-                    _forget_token(method)
+                    forget_token(method)
                     continue
                 if status is not None and status >= 500 and server_errors < len(SERVER_RETRIES):
                     self._sleep(SERVER_RETRIES[server_errors])
                     server_errors += 1
                     continue
-                log.warning("SP-API %s answered %s %s", operation, status, _error_code(exc))
-                raise SpApiFailed(status=status, error=_error_code(exc),
-                                  message=_error_message(exc)) from None
+                log.warning("SP-API %s answered %s %s", operation, status, error_code(exc))
+                raise SpApiFailed(status=status, error=error_code(exc),
+                                  message=error_message(exc)) from None
             except AuthorizationError as exc:
                 # Amazon's token endpoint failing (a 5xx, an HTML outage page) passes like a
                 # server error of the API itself; a refusal of the credentials does not.
@@ -286,61 +232,6 @@ class OrdersApi:
             finally:
                 self.calls.count += 1
                 self.calls.seconds += time.perf_counter() - started
-
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class _End:
-    """The last thing a read-ahead thread hands over: what stopped it, if anything did."""
-
-    error: BaseException | None
-
-
-def _ahead(items: Generator[T, None, None], depth: int = READ_AHEAD) -> Iterator[T]:
-    """`items`, produced `depth` ahead in a thread of their own: the next page is on its way
-    from Amazon while this one is read and stored. What `items` raises is raised here; when the
-    caller stops early (a failed write), no further page is asked for."""
-    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not _offer(ready, item, stop):
-                    break
-        except BaseException as exc:  # handed to the caller and raised there
-            _offer(ready, _End(exc), stop)
-        else:
-            _offer(ready, _End(None), stop)
-        finally:
-            items.close()
-
-    threading.Thread(target=produce, name="sp-api-pages", daemon=True).start()
-    try:
-        while True:
-            item = ready.get()
-            if isinstance(item, _End):
-                if item.error is not None:
-                    raise item.error
-                return
-            yield item
-    finally:
-        # The producer may be waiting to hand over a page, or in the middle of a call: it
-        # sees `stop` at its next hand-over and asks for nothing more.
-        stop.set()
-
-
-def _offer(ready: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
-    """Put `item` for the consumer unless it has stopped; False once it has."""
-    while not stop.is_set():
-        try:
-            ready.put(item, timeout=0.1)
-            return True
-        except queue.Full:
-            continue
-    return False
 
 
 def _page(orders: list[Any], read: Callable[[Any], tuple[Order, list[OrderItem]]],
@@ -365,16 +256,6 @@ def _page(orders: list[Any], read: Callable[[Any], tuple[Order, list[OrderItem]]
                 time.perf_counter() - started)
 
 
-def _forget_token(method: Callable[..., Any]) -> None:
-    """Drop the access token the library cached for `method`'s client, and only that one."""
-    client = getattr(method, "__self__", None)
-    auth = getattr(client, "_auth", None)
-    try:
-        token_cache.cache.pop(auth._get_cache_key(), None)  # type: ignore[union-attr]
-    except AttributeError:  # pragma: no cover - a library whose internals differ
-        token_cache.cache.clear()
-
-
 def _listed(response: Any, key: str) -> list[Any]:
     """The page's list of orders; an answer without one is no page at all."""
     found = response.payload.get(key) if isinstance(response.payload, dict) else None
@@ -388,34 +269,3 @@ def _next(previous: str | None, token: str | None) -> str | None:
     if token and token == previous:
         raise SpApiFailed(status=200, error="repeated_page_token", message="")
     return token
-
-
-def _throttle_wait(headers: Any, attempt: int) -> float:
-    """Seconds to wait after a 429: one request's worth of the rate limit Amazon states,
-    doubled on each further 429; without the header, 2 s doubled."""
-    try:
-        rate = float((headers or {}).get("x-amzn-RateLimit-Limit") or 0)
-    except (TypeError, ValueError):
-        rate = 0.0
-    base = 1 / rate if rate > 0 else 2.0
-    return min(base * 2 ** (attempt - 1), MAX_WAIT)
-
-
-def _errors(exc: SellingApiException) -> list[dict[str, Any]]:
-    error = exc.error if hasattr(exc, "error") else None
-    return [e for e in (error or []) if isinstance(e, dict)]
-
-
-def _error_code(exc: SellingApiException) -> str:
-    found = _errors(exc)
-    return str(found[0].get("code") or "error") if found else "error"
-
-
-def _error_message(exc: SellingApiException) -> str:
-    found = _errors(exc)
-    return str(found[0].get("message") or "") if found else str(exc)
-
-
-def _expired_token(exc: SellingApiException) -> bool:
-    return any("token" in f"{e.get('message', '')} {e.get('details', '')}".lower()
-               for e in _errors(exc))
