@@ -2,11 +2,14 @@
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.common import EXIT_INTERRUPTED, app, database, echo, say, settings, since, width
+
+if TYPE_CHECKING:  # rich loads only when files are imported
+    from rich.progress import Progress
 
 db_app = typer.Typer(help="Create or update the database tables.", no_args_is_help=True,
                      rich_markup_mode=None)
@@ -32,15 +35,6 @@ def import_(
     FILE...: report files (All Orders, Unshipped Orders, MFN Returns) or saved SP-API
     responses, in any order.
     """
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
     from bot import render, wiring
     from bot.errors import ImportRejected
     from bot.usecases.imports import check_encoding, import_file, import_order
@@ -49,11 +43,7 @@ def import_(
     current = settings()
     db = database(current)
     ctx = wiring.seller_context(current)
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=console, transient=True, disable=not console.is_terminal,
-    ) as bar:
+    with _progress_bar() as bar:
         failed = 0
         for path in import_order(files, encoding):
             task = None
@@ -84,6 +74,23 @@ def import_(
             echo(render.text("import", result=result))
     if failed:
         raise typer.Exit(1)
+
+
+def _progress_bar() -> "Progress":
+    """A progress bar for large files on standard error, shown only on a terminal."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=console, transient=True, disable=not console.is_terminal)
 
 
 @app.command()
