@@ -1,4 +1,5 @@
-"""Report speed: the morning digest and `orders at-risk` over 1,000,000 orders in SQLite.
+"""Report speed: the morning digest and `orders at-risk` over 1,000,000 orders in SQLite (or
+PostgreSQL with --database-url).
 
 Builds a SQLite file with N orders (default 1,000,000) spread over two years, as a seller who
 syncs from the SP-API would have them (Amazon's ship-by, confirmation times, one or two lines
@@ -8,6 +9,10 @@ report and the at-risk list, and prints each query's plan.
 Targets (issue 3): digest under 150 ms median, `orders at-risk` under 50 ms median.
 
     python bench/digest.py [--orders N] [--runs R] [--keep FILE]
+    python bench/digest.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench
+
+With --database-url the orders are written there when it holds none (an empty database of
+its own: the bench does not delete anything), and SQLite's query plans are not printed.
 """
 
 import argparse
@@ -38,10 +43,10 @@ PRODUCTS = [("BK-0141439513", "0141439513", "Pride and Prejudice", "8.99"),
             ("CT-100-ASST", "B07QW3JH2N", "Nylon Cable Ties, 100 Pack", "7.49")]
 
 
-def build(path: Path, count: int) -> None:
-    """Write `count` orders placed over the two years before AS_OF."""
+def build(url: str, count: int) -> None:
+    """Write `count` orders placed over the two years before AS_OF to the database at `url`."""
     rng = random.Random(3)
-    db = Database.open(f"sqlite:///{path}")
+    db = Database.open(url)
     step = timedelta(days=DAYS) / count
     with db.begin_bulk() as conn:
         writer = Writer(conn)
@@ -79,6 +84,11 @@ def build(path: Path, count: int) -> None:
     db.close()
 
 
+def _empty(url: str) -> bool:
+    with Database.open(url).begin() as conn:
+        return conn.exec_driver_sql("SELECT count(*) FROM orders").scalar() == 0
+
+
 def timed(call, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
@@ -112,13 +122,19 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--keep", type=Path, help="build the database here once and reuse it")
+    parser.add_argument("--database-url", help="a PostgreSQL database to build in and time")
     args = parser.parse_args()
-    path = args.keep or Path(tempfile.mkdtemp(prefix="sellerbot-bench-")) / "orders.db"
-    if not path.exists():
+    if args.database_url:
+        url = args.database_url
+        empty = Database.open(url).dialect == "postgresql" and _empty(url)
+    else:
+        path = args.keep or Path(tempfile.mkdtemp(prefix="sellerbot-bench-")) / "orders.db"
+        url, empty = f"sqlite:///{path}", not path.exists()
+    if empty:
         started = time.perf_counter()
-        build(path, args.orders)
-        print(f"built {args.orders:,} orders in {time.perf_counter() - started:.0f} s: {path}")
-    settings = load_settings(database_url=f"sqlite:///{path}")
+        build(url, args.orders)
+        print(f"built {args.orders:,} orders in {time.perf_counter() - started:.0f} s: {url}")
+    settings = load_settings(database_url=url)
     db = Database.open(settings.database_url)
     seller = seller_of(settings)
 
@@ -137,7 +153,7 @@ def main() -> None:
         print(f"{name}: median {median:.1f} ms, best {min(times):.1f} ms, "
               f"worst {max(times):.1f} ms over {args.runs} runs (target under {target} ms: "
               f"{'met' if median < target else 'MISSED'})")
-        for statement, plan in plans(db, call):
+        for statement, plan in (plans(db, call) if db.dialect == "sqlite" else []):
             print(f"  {statement}")
             for step in plan:
                 print(f"      {step}")

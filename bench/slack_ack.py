@@ -53,7 +53,7 @@ def main() -> None:
     database = args.keep or Path(tempfile.mkdtemp(prefix="sellerbot-bench-")) / "orders.db"
     if not database.exists():
         started = time.perf_counter()
-        build(database, args.orders)
+        build(f"sqlite:///{database}", args.orders)
         print(f"built {args.orders:,} orders in {time.perf_counter() - started:.0f} s")
     Database(f"sqlite:///{database}").upgrade()  # a kept file may predate the newest schema
 

@@ -61,13 +61,16 @@ def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
         connect_args: dict = {}
         if "connect_timeout" not in parsed.query:
             connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+        # sellerbot's queries are short index scans: PostgreSQL's JIT compiles each for longer
+        # than it runs (the digest over a million orders: 480 ms with it, bench/digest.py).
+        own = "-c jit=off"
         if statement_timeout is not None:
-            # Beside any options the URL already sets (a search_path): connect_args would
-            # replace them, not add to them.
-            own = f"-c statement_timeout={int(statement_timeout * 1000)}"
-            given = parsed.query.get("options")
-            given = " ".join(given) if isinstance(given, tuple) else given
-            connect_args["options"] = f"{given} {own}" if given else own
+            own += f" -c statement_timeout={int(statement_timeout * 1000)}"
+        # Beside any options the URL already sets (a search_path): connect_args would replace
+        # them, not add to them.
+        given = parsed.query.get("options")
+        given = " ".join(given) if isinstance(given, tuple) else given
+        connect_args["options"] = f"{given} {own}" if given else own
         kwargs["connect_args"] = connect_args
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
@@ -160,6 +163,14 @@ class Database:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
                 conn.commit()
+
+    def analyze(self) -> None:
+        """After a large write: PostgreSQL's planner statistics of the order tables, now.
+        Autovacuum notices a big import only minutes later, and until then plans by guesses
+        (bench/digest.py). SQLite keeps no statistics sellerbot's queries need."""
+        if self.dialect == "postgresql":
+            with self.begin() as conn:
+                conn.exec_driver_sql("ANALYZE orders, order_items, returns")
 
     def close(self) -> None:
         """Release every pooled connection."""

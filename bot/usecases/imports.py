@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 # Problems listed when a file is rejected; the rest are counted (a file with a systematic fault
 # would otherwise print a million lines).
 LISTED_PROBLEMS = 20
+# A file of this many rows or more changes the order tables enough that PostgreSQL's planner
+# statistics are refreshed at once, not when autovacuum gets to them.
+ANALYZE_AFTER_ROWS = 10_000
 
 # Called after each batch with the file, the bytes read so far and the file's size.
 Progress = Callable[[Path, int, int], None]
@@ -136,6 +139,8 @@ def import_file(
         queries.record_import(conn, file_name=str(path), kind=source.kind, rows=rows,
                               skipped_rows=len(problems), checksum=checksum, imported_at=now)
     log.info("imported %s (%s): %d rows, %d skipped", path.name, source.kind, rows, len(problems))
+    if rows >= ANALYZE_AFTER_ROWS:
+        db.analyze()
     return ImportResult(
         path=path,
         kind=source.kind,
