@@ -116,13 +116,19 @@ def rewrite(draft: Draft, located: Sequence[tuple["Rule", Hit]]) -> tuple[str | 
 
     removed = tuple(Removal(a, b, original[a:b].strip("\n") or original[a:b], cats)
                     for a, b, _, cats in edits)
+    return _edited(original, edits), removed
+
+
+def _edited(original: str, edits: list[tuple[int, int, str, tuple[str, ...]]]) -> str:
+    """`original` with the edits made, the gaps they leave closed and spacing tidied; "" when
+    no word is left."""
     text = _apply(original, [(a, b, r, "") for a, b, r, _ in edits])
     if _GAP in text:
         # The pattern never crosses a line break: only the lines with a gap need it.
         text = "\n".join(_DANGLING.sub(_close_gap, line).replace(_GAP, "") if _GAP in line
                          else line for line in text.split("\n"))
     text = _clean(text)
-    return (text if _WORD.search(text) else ""), removed
+    return text if _WORD.search(text) else ""
 
 
 def _close_gap(found: re.Match[str]) -> str:

@@ -238,14 +238,7 @@ def order_from_v2026(obj: dict) -> tuple[Order, list[OrderItem]]:
          if isinstance(a, dict) and a.get("aliasType") == "SELLER_ORDER_ID" and a.get("aliasId")),
         None,
     )
-    shipped_at = None
-    if status is OrderStatus.SHIPPED:
-        times = [
-            _read(package.get("shipTime"), "shipTime", timestamp)
-            for package in _list(get("packages"))
-            if isinstance(package, dict)
-        ]
-        shipped_at = max((t for t in times if t is not None), default=None)
+    shipped_at = _shipped_at(get("packages")) if status is OrderStatus.SHIPPED else None
     order = Order(
         order_id=order_id,
         merchant_order_id=merchant_id,
@@ -272,10 +265,21 @@ def order_from_v2026(obj: dict) -> tuple[Order, list[OrderItem]]:
         order_total=_read(total.get("amount"), "proceeds.grandTotal.amount", money),
         currency=_read(total.get("currencyCode"), "proceeds.grandTotal.currencyCode", currency),
     )
-    items = []
-    lines = get("orderItems")
+    return order, _items_from_v2026(order_id, get("orderItems"), updated)
+
+
+def _shipped_at(packages: object) -> datetime | None:
+    """When the last of a shipped order's packages left (v2026 `packages[].shipTime`)."""
+    times = [_read(package.get("shipTime"), "shipTime", timestamp)
+             for package in _list(packages) if isinstance(package, dict)]
+    return max((t for t in times if t is not None), default=None)
+
+
+def _items_from_v2026(order_id: str, lines: object, updated: datetime | None) -> list[OrderItem]:
+    """A v2026 order's `orderItems` as records; a FieldError names the line it is in."""
     if lines is not None and not isinstance(lines, list):
         raise FieldError("orderItems", "not_a_list", "")
+    items = []
     for number, item in enumerate(lines or ()):
         path = f"orderItems[{number}]"
         if not isinstance(item, dict):
@@ -284,4 +288,4 @@ def order_from_v2026(obj: dict) -> tuple[Order, list[OrderItem]]:
             items.append(_item_from_v2026(order_id, item, updated))
         except FieldError as exc:
             raise FieldError(f"{path}.{exc.path}", exc.code, exc.value) from None
-    return order, items
+    return items

@@ -1,7 +1,7 @@
 """Importing files: sources meet the store, one transaction per file, all of it or none of it."""
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +16,7 @@ from bot.sources.flatfile import BadRow, Note
 from bot.store import Database, queries
 from bot.store.writer import Writer
 from bot.usecases import import_pipeline
-from bot.usecases.import_batches import batches
+from bot.usecases.import_batches import Batch, batches
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,33 @@ def import_order(paths: Sequence[Path], encoding: str = "utf-8-sig") -> list[Pat
     return sorted(paths, key=lambda p: not holds_orders[p])
 
 
+@dataclass
+class _Read:
+    """What the batches of one file held: rows, bad rows, notes (the first few) and checksum."""
+
+    rows: int = 0
+    problems: list[BadRow] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    checksum: str = ""
+
+
+def _write(stream: Iterable[Batch], writer: Writer, skip_bad_rows: bool,
+           progress: Callable[[int], object]) -> _Read:
+    """Write each batch's rows, unless a bad row already rejects the file; what they held."""
+    read = _Read()
+    for batch in stream:
+        read.rows += batch.lines
+        read.problems.extend(batch.problems)
+        read.notes.extend(batch.notes[:LISTED_PROBLEMS - len(read.notes)])
+        # After the first problem of a file that will be rejected, read on only to list the
+        # other problems; writing would be wasted.
+        if skip_bad_rows or not read.problems:
+            writer.add_rows(batch.rows)
+        progress(batch.bytes_read)
+        read.checksum = batch.checksum or read.checksum
+    return read
+
+
 def import_file(
     db: Database,
     path: Path,
@@ -110,24 +137,15 @@ def import_file(
             stream = import_pipeline.parsed_batches(path, encoding, ctx, type(conn.dialect))
         else:
             stream = batches(source, ctx, writer.builders)
-        problems: list[BadRow] = []
-        notes: list[Note] = []
-        rows = 0
-        checksum = ""
+        def report(done: int) -> None:
+            if progress is not None:
+                progress(path, done, source.size)
+
         try:
-            for batch in stream:
-                rows += batch.lines
-                problems.extend(batch.problems)
-                notes.extend(batch.notes[:LISTED_PROBLEMS - len(notes)])
-                # After the first problem of a file that will be rejected, read on only to
-                # list the other problems; writing would be wasted.
-                if skip_bad_rows or not problems:
-                    writer.add_rows(batch.rows)
-                if progress is not None:
-                    progress(path, batch.bytes_read, source.size)
-                checksum = batch.checksum or checksum
+            read = _write(stream, writer, skip_bad_rows, report)
         except StoreError as exc:
             raise ImportRejected(exc.code, path=str(path), **exc.params) from None
+        rows, problems, notes, checksum = read.rows, read.problems, read.notes, read.checksum
         # An error response holds no data at all: nothing to import, whatever --skip-bad-rows says.
         if problems and (not skip_bad_rows or source.kind == "sp-api-errors"):
             raise ImportRejected(

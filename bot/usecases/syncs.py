@@ -81,6 +81,25 @@ def _claim(db: Database, marketplace_id: str, now: datetime) -> job_runs.Claim:
     return claim
 
 
+def _start(since: datetime | None, watermark: datetime | None, first_day: datetime) -> datetime:
+    """Where a sync starts reading: --since, else the cursor, else (the first sync) the
+    orders created since `first_day` (SYNC_FIRST_DAYS ago)."""
+    if since is not None:
+        return since
+    return watermark if watermark is not None else first_day
+
+
+def _failed(db: Database, marketplace_id: str, now: datetime, exc: Exception,
+            pages: int) -> None:
+    """Record a failed sync for the digest and App Home: Amazon's status and error code,
+    sellerbot's own, or the kind of a fault nobody expected (the database, say)."""
+    params = exc.params if isinstance(exc, SellerbotError) else {}
+    reason = " ".join(str(params[k]) for k in ("status", "error") if params.get(k))
+    code = exc.code if isinstance(exc, SellerbotError) else type(exc).__name__
+    sync_state.failed(db, marketplace_id, at=now, error=reason or code)
+    log.warning("SP-API sync failed after %d pages: %s", pages, code)
+
+
 def _sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
           since: datetime | None, claim: job_runs.Claim) -> SyncResult:
     started = time.perf_counter()
@@ -89,14 +108,7 @@ def _sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     before = now - LAG
     watermark = state.watermark if state else None
     first = since is None and watermark is None
-    if since is not None:
-        after = since
-    elif watermark is not None:
-        after = watermark
-    else:
-        # The first sync: the orders created in the last SYNC_FIRST_DAYS days.
-        after = now - timedelta(days=settings.sync_first_days)
-    after = min(after, before)
+    after = min(_start(since, watermark, now - timedelta(days=settings.sync_first_days)), before)
     pages = orders = items = new_orders = 0
     pending: list[Order | OrderItem] = []
     skipped: list[str] = []
@@ -126,13 +138,7 @@ def _sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
         new, seconds = _store(db, pending)
         new_orders, work = new_orders + new, work + seconds
     except Exception as exc:
-        # Amazon's status and error code, sellerbot's own, or the kind of a fault nobody
-        # expected (the database, say): what the digest and App Home show.
-        params = exc.params if isinstance(exc, SellerbotError) else {}
-        reason = " ".join(str(params[k]) for k in ("status", "error") if params.get(k))
-        code = exc.code if isinstance(exc, SellerbotError) else type(exc).__name__
-        sync_state.failed(db, api.marketplace_id, at=now, error=reason or code)
-        log.warning("SP-API sync failed after %d pages: %s", pages, code)
+        _failed(db, api.marketplace_id, now, exc, pages)
         raise
     finally:
         changed.close()  # a failed write asks Amazon for no further page
