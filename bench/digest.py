@@ -43,15 +43,15 @@ PRODUCTS = [("BK-0141439513", "0141439513", "Pride and Prejudice", "8.99"),
             ("CT-100-ASST", "B07QW3JH2N", "Nylon Cable Ties, 100 Pack", "7.49")]
 
 
-def build(url: str, count: int) -> None:
-    """Write `count` orders placed over the two years before AS_OF to the database at `url`."""
+def build(url: str, count: int, as_of: datetime = AS_OF) -> None:
+    """Write `count` orders placed over the two years before `as_of` to the database at `url`."""
     rng = random.Random(3)
     db = Database.open(url)
     step = timedelta(days=DAYS) / count
     with db.begin_bulk() as conn:
         writer = Writer(conn)
         for n in range(count):
-            placed = AS_OF - timedelta(days=DAYS) + step * n
+            placed = as_of - timedelta(days=DAYS) + step * n
             ship_by = placed + timedelta(days=2)
             roll = rng.random()
             # Most parcels are confirmed within the two days, some late, a few forgotten.
@@ -65,7 +65,7 @@ def build(url: str, count: int) -> None:
                 confirmed = placed + timedelta(hours=rng.uniform(4, 44))
             if roll < 0.02:
                 status, shipped = OrderStatus.CANCELED, None
-            elif confirmed > AS_OF:
+            elif confirmed > as_of:
                 status, shipped = OrderStatus.UNSHIPPED, None
             else:
                 status, shipped = OrderStatus.SHIPPED, confirmed

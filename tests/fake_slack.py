@@ -25,6 +25,8 @@ class Call:
     body: dict[str, Any]
     headers: dict[str, str]
     status: int = 200
+    # When it arrived (time.perf_counter): how long an answer took, for bench/slack_ack.py.
+    received: float = field(default_factory=time.perf_counter)
 
     @property
     def method(self) -> str:

@@ -89,20 +89,21 @@ def get_order(conn: Connection, order_id: str) -> Order | None:
     return found[0] if found else None
 
 
-def open_orders(conn: Connection, *, placed_by: datetime, due_by: datetime | None = None
-                ) -> list[Order]:
+def open_orders(conn: Connection, *, placed_by: datetime, due_by: datetime | None = None,
+                due_from: datetime | None = None) -> list[Order]:
     """Merchant-fulfilled orders awaiting shipment confirmation, placed by `placed_by`.
 
-    With `due_by`, only those whose Amazon ship-by is no later (and those without one, whose
-    deadline the domain computes).
+    With `due_by` (`due_from`), only those whose Amazon ship-by is no later (no earlier), and
+    those without one, whose deadline the domain computes.
     """
     # Only conditions on the partial index ix_orders_open go to SQL, so that SQLite reads that
     # small index and never the whole table; `placed_by` is checked on the few rows it yields.
     statement = _select_orders().where(_OPEN)
+    unknown = _ORDERS.c.latest_ship_date.is_(None)
     if due_by is not None:
-        statement = statement.where(
-            or_(_ORDERS.c.latest_ship_date.is_(None), _ORDERS.c.latest_ship_date <= due_by)
-        )
+        statement = statement.where(or_(unknown, _ORDERS.c.latest_ship_date <= due_by))
+    if due_from is not None:
+        statement = statement.where(or_(unknown, _ORDERS.c.latest_ship_date >= due_from))
     return _orders(conn, statement,
                    keep=lambda o: o.purchase_date is None or o.purchase_date <= placed_by)
 

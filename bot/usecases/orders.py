@@ -8,7 +8,7 @@ from typing import Literal
 
 from bot.domain.order_ids import read_order_reference
 from bot.domain.records import Order, ReturnRequest
-from bot.domain.shipping import Standing, Urgency, classify
+from bot.domain.shipping import Standing, Urgency, classify, end_of_day
 from bot.errors import BadInput, NotFound
 from bot.store import Database, queries
 from bot.usecases.sellers import Seller
@@ -57,14 +57,29 @@ class OrdersReport:
     # No order at all in the store: nothing imported yet (the answer then says how).
     store_empty: bool = False
 
+    @property
+    def late(self) -> int:
+        """How many of the entries are late."""
+        return sum(1 for s in self.entries if s.urgency is Urgency.LATE)
+
+    @property
+    def due_today(self) -> int:
+        """How many of the entries are due today."""
+        return sum(1 for s in self.entries if s.urgency is Urgency.DUE_TODAY)
+
 
 def orders_report(db: Database, seller: Seller, view: View, as_of: datetime) -> OrdersReport:
     """today: placed today or due today; at-risk: late, due today, due next business day;
     late; unshipped: every open order. Orders placed after `as_of` are left out."""
     today, midnight, next_day, next_day_end = seller.day_bounds(as_of)
     due_by = None if view is View.UNSHIPPED else next_day_end
+    due_from = None
+    if view is View.TODAY:
+        # Only what is due today: not every order left late, which the list does not show.
+        due_by, due_from = end_of_day(today, seller.timezone), midnight
     with db.begin() as conn:
-        open_orders = queries.open_orders(conn, placed_by=as_of, due_by=due_by)
+        open_orders = queries.open_orders(conn, placed_by=as_of, due_by=due_by,
+                                          due_from=due_from)
         placed_today = queries.orders_placed(conn, midnight, as_of) if view is View.TODAY else []
         store_empty = not open_orders and not placed_today and not queries.any_order(conn)
     standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
