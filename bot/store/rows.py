@@ -1,8 +1,9 @@
 """Driver rows into records, without per-value SQLAlchemy processing: the read side of writer.
 
 A report reads thousands of orders; SQLAlchemy's result processing (two Python calls per time
-value) was half of `orders at-risk` at a million orders (bench/digest.py). The functions here
-are generated once per record type and dialect and convert a raw row in one call.
+value) was half of `orders at-risk` at a million orders (bench/digest.py). A reader, made once
+per record type and dialect, converts only the values that need it (times, money, enums) and
+builds the record from the row in its field order.
 """
 
 from collections.abc import Callable
@@ -40,25 +41,38 @@ def field_types(record: type) -> dict[str, type]:
     return types
 
 
-def _expression(dialect: str, python_type: type, operand: str) -> str:
-    if issubclass(python_type, Enum):
-        return f"{python_type.__name__}_[{operand}]"  # a dict that maps None to None
+def _converter(dialect: str, python_type: type) -> Callable[[Any], Any] | None:
+    """The function turning a driver's value (never None) into a `python_type`; None when the
+    driver's value is one already."""
+    if isinstance(python_type, type) and issubclass(python_type, Enum):
+        return {member.value: member for member in python_type}.__getitem__
     if dialect == "sqlite":
         if issubclass(python_type, datetime):
-            convert = "sqlite_time({v})"
-        elif issubclass(python_type, date):
-            convert = "date_({v})"
-        elif issubclass(python_type, Decimal):
-            convert = "money({v})"
-        elif issubclass(python_type, bool):
-            convert = "bool({v})"
-        else:
-            return operand
-    elif issubclass(python_type, datetime):
-        convert = "pg_time({v})"
-    else:
-        return operand
-    return f"(None if {operand} is None else {convert.format(v=operand)})"
+            return _sqlite_time
+        if issubclass(python_type, date):
+            return date.fromisoformat
+        if issubclass(python_type, Decimal):
+            return _sqlite_money
+        if issubclass(python_type, bool):
+            return bool
+        return None
+    return _pg_time if issubclass(python_type, datetime) else None
+
+
+class _Reader:
+    """A raw row of a record's columns (in its field order) as the record."""
+
+    def __init__(self, record: type, conversions: list[tuple[int, Callable[[Any], Any]]]) -> None:
+        self.record, self.conversions = record, conversions
+
+    def __call__(self, row: tuple) -> Any:
+        """The record `row` holds."""
+        values = list(row)
+        for i, convert in self.conversions:
+            value = values[i]
+            if value is not None:
+                values[i] = convert(value)
+        return self.record(*values)
 
 
 @cache
@@ -67,13 +81,6 @@ def reader(dialect: str, record: type, table: Table) -> tuple[list[Any], Callabl
     of them to the record. Fields the table lacks (an Order's `items`) keep their default."""
     types = field_types(record)
     names = [name for name in types if name in table.c]
-    namespace: dict[str, Any] = {
-        "record": record, "sqlite_time": _sqlite_time, "pg_time": _pg_time,
-        "money": _sqlite_money, "date_": date.fromisoformat,
-    }
-    for python_type in types.values():
-        if isinstance(python_type, type) and issubclass(python_type, Enum):
-            namespace[f"{python_type.__name__}_"] = {None: None} | {m.value: m for m in python_type}
-    parts = [_expression(dialect, types[name], f"row[{n}]") for n, name in enumerate(names)]
-    function = eval(f"lambda row: record({', '.join(parts)})", namespace)  # noqa: S307
-    return [table.c[name] for name in names], function
+    conversions = [(n, convert) for n, name in enumerate(names)
+                   if (convert := _converter(dialect, types[name])) is not None]
+    return [table.c[name] for name in names], _Reader(record, conversions)

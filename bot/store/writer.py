@@ -6,8 +6,8 @@ one, or one that does not say when it is from, only fills fields still empty; a 
 does not state (None) never erases what the store knows. Re-importing changes nothing.
 
 Speed (bench/import_orders.py) comes from executemany on the driver's cursor with statements
-compiled once, and values converted by a per-dialect row builder instead of per-value
-SQLAlchemy bind processing.
+compiled once, and values converted by a per-dialect row builder (only the values that need
+it: times, enums, money) instead of per-value SQLAlchemy bind processing.
 """
 
 from collections.abc import Callable
@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cache, partial
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, case, func, or_, select
@@ -31,44 +32,60 @@ from bot.store.types import aware_time, sqlite_time
 BATCH_SIZE = 5000
 
 
-def _converter(dialect: str, python_type: type) -> str | None:
-    """Python code turning a value `{v}` of `python_type` into what the driver takes best.
+def _converter(dialect: str, python_type: type) -> Callable[[Any], Any] | None:
+    """The function turning a value (never None) of `python_type` into what the driver takes
+    best; None when the driver takes it as it is.
 
     sqlite3 binds exact str, int, float and None directly, but sends anything else (bool,
     StrEnum, Decimal, date) through its adapter lookup, which costs more than converting here.
     """
     if dialect == "sqlite":
         if issubclass(python_type, datetime):
-            return "sqlite_time({v})"
+            return sqlite_time
         if issubclass(python_type, Enum | bool):
-            return "plain[{v}]"
+            return _PLAIN.__getitem__
         if issubclass(python_type, Decimal):
             # What SQLite does with '12.99' in a NUMERIC column; SQLAlchemy's Numeric reads
             # the REAL back rounded to the column's scale, so the Decimal survives exactly.
-            return "float({v})"
+            return float
         if issubclass(python_type, date):
-            return "{v}.isoformat()"
+            return date.isoformat
         return None
     # psycopg takes aware datetimes, dates and Decimals natively, but writes an Enum's name.
     if issubclass(python_type, datetime):
-        return "aware_time({v})"
-    return "{v}.value" if issubclass(python_type, Enum) else None
-
-
-def _expression(code: str | None, operand: str) -> str:
-    if code is None:
-        return operand
-    if code.startswith("plain["):
-        return code.format(v=operand)  # the table maps None to None
-    return f"(None if {operand} is None else {code.format(v=operand)})"
+        return aware_time
+    return attrgetter("value") if issubclass(python_type, Enum) else None
 
 
 # Exact values for bools and enum members: a dict lookup is the cheapest conversion there is.
 _PLAIN: dict[Any, Any] = {
-    None: None, True: 1, False: 0,
+    True: 1, False: 0,
     **{member: member.value for enum in (OrderStatus, Channel) for member in enum},
 }
-_NAMESPACE = {"plain": _PLAIN, "sqlite_time": sqlite_time, "aware_time": aware_time}
+
+
+class _Row:
+    """A record as its upsert's parameters: its values in the statement's order, each
+    converted for the driver, and the write's extra columns (is_demo) in their places."""
+
+    def __init__(self, dialect: str, order: list[str], types: dict[str, type],
+                 extra: tuple[str, ...]) -> None:
+        fields = [name for name in order if name not in extra]
+        self.values = attrgetter(*fields)
+        self.conversions = [(i, convert) for i, name in enumerate(fields)
+                            if (convert := _converter(dialect, types[name])) is not None]
+        self.extras = sorted((order.index(name), extra.index(name)) for name in extra)
+
+    def __call__(self, record: Any, x: tuple) -> tuple:
+        """The parameters for `record`; `x` holds the extra columns' values."""
+        values = list(self.values(record))
+        for i, convert in self.conversions:
+            value = values[i]
+            if value is not None:
+                values[i] = convert(value)
+        for at, k in self.extras:
+            values.insert(at, x[k])
+        return tuple(values)
 
 
 class _Upsert:
@@ -114,31 +131,15 @@ class _Upsert:
         order = list(compiled.positiontup or ())
         # Writer reads a row's order id from its first value.
         assert order[0] == "order_id"
-        self.row = self._row_builder(dialect.name, order, types, extra)
+        self.row = _Row(dialect.name, order, types, extra)
 
     def extras(self, values: dict[str, Any]) -> tuple:
         """The extra columns' values (same for every row of a write), converted for the driver."""
-        return tuple(_conversion(self._dialect, type(values[name]))(values[name])
-                     for name in self.extra)
-
-    @staticmethod
-    def _row_builder(dialect: str, order: list[str], types: dict[str, type],
-                     extra: tuple[str, ...]) -> Callable[[Any, tuple], tuple]:
-        # Generated once per statement: one attribute read and at most one conversion per value,
-        # which is what makes a million rows a few seconds of Python (bench/import_orders.py).
-        parts = [
-            f"x[{extra.index(name)}]" if name in extra
-            else _expression(_converter(dialect, types[name]), f"r.{name}")
-            for name in order
-        ]
-        return eval(f"lambda r, x: ({', '.join(parts)},)", _NAMESPACE)  # noqa: S307 - our names
-
-
-@cache
-def _conversion(dialect: str, python_type: type) -> Callable[[Any], Any]:
-    # Compiled once: a sync makes a Writer for every page it stores.
-    code = _converter(dialect, python_type)
-    return eval(f"lambda v: {_expression(code, 'v')}", _NAMESPACE)  # noqa: S307 - our names
+        converted = []
+        for name in self.extra:
+            value, convert = values[name], _converter(self._dialect, type(values[name]))
+            converted.append(value if value is None or convert is None else convert(value))
+        return tuple(converted)
 
 
 _TABLES: dict[type, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
