@@ -129,11 +129,11 @@ def now() -> datetime:
 
 def stored(database: Database) -> dict[str, list[dict]]:
     """Every stored row of every table, as column -> value, in a stable order."""
-    from bot.store.models import Base
+    from bot.store.models import metadata
 
     rows = {}
     with database.begin() as conn:
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             if table.name in ("imports", "slack_posts", "reply_checks", "job_runs", "sync_state"):
                 continue
             # Surrogate ids differ between runs; natural keys give the order.

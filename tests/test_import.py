@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.domain.records import Channel, OrderStatus
 from bot.errors import ImportRejected
 from bot.store import Database, queries
-from bot.store.models import ImportRow, OrderRow
+from bot.store.models import IMPORTS, ORDERS
 from bot.usecases.imports import import_file, import_order
 from tests.conftest import FIXTURES, SAMPLES, SP_API_V0, stored
 
@@ -192,8 +192,8 @@ def test_reimporting_changes_nothing_and_counts_nothing_twice(db, ctx):
     again = [import_file(db, path, ctx, now=NOW) for path in paths]
     assert stored(db) == before
     assert [r.new_orders for r in again] == [0] * len(paths)
-    assert count(db, OrderRow) == 34  # in the reports; the 8 SP-API orders are 8 of them
-    assert count(db, ImportRow) == 2 * len(paths)
+    assert count(db, ORDERS) == 34  # in the reports; the 8 SP-API orders are 8 of them
+    assert count(db, IMPORTS) == 2 * len(paths)
 
 
 def test_overlapping_files_merge(db, ctx, tmp_path):
@@ -248,7 +248,7 @@ def test_a_broken_file_is_rejected_whole(db, ctx):
     assert problems[1].params == {"column": "purchase-date", "value": "2026-11-31T14:03:11+00:00"}
     assert problems[2].params == {"column": "quantity", "value": "two"}
     assert stored(db) == {"orders": [], "order_items": [], "returns": []}
-    assert count(db, ImportRow) == 0
+    assert count(db, IMPORTS) == 0
 
 
 def test_skip_bad_rows_imports_the_rest(db, ctx):

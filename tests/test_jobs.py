@@ -440,18 +440,18 @@ def test_the_jobs_include_the_watch_and_the_nightly_clean_up(db, slack):
 def test_the_clean_up_forgets_old_data_but_keeps_open_orders(db, slack):
     from sqlalchemy import func, select
 
-    from bot.store.models import OrderRow
+    from bot.store.models import ORDERS
 
     settings = configure(db, slack, retention_days="30")
     now = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
     demo.load_demo(db, seller_of(settings), now - timedelta(days=45))
     with db.begin() as conn:
-        before = conn.execute(select(OrderRow.status, func.count()).group_by(
-            OrderRow.status)).all()
+        before = conn.execute(select(ORDERS.c.status, func.count()).group_by(
+            ORDERS.c.status)).all()
     assert jobs.clean_up(settings, db, now) > 0
     cutoff = now - timedelta(days=30)
     with db.begin() as conn:
-        kept = conn.execute(select(OrderRow.status, OrderRow.purchase_date)).all()
+        kept = conn.execute(select(ORDERS.c.status, ORDERS.c.purchase_date)).all()
     assert kept and len(kept) < sum(n for _, n in before)
     for status, purchased in kept:
         assert status in ("Pending", "Unshipped", "PartiallyShipped") or purchased >= cutoff

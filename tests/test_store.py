@@ -12,7 +12,7 @@ from sqlalchemy import text
 from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.errors import StoreError
 from bot.store import Database, queries
-from bot.store.models import Base
+from bot.store.models import metadata
 from bot.store.writer import Writer
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -91,7 +91,7 @@ def test_the_migrations_build_the_tables_the_models_describe(db):
         # PostgreSQL's types are compared too.
         context = MigrationContext.configure(
             conn, opts={"compare_type": conn.dialect.name != "sqlite"})
-        differences = compare_metadata(context, Base.metadata)
+        differences = compare_metadata(context, metadata)
     assert differences == []
 
 

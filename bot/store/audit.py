@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.store.database import Database
-from bot.store.models import ReplyCheckRow
+from bot.store.models import REPLY_CHECKS
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,14 @@ def record(db: Database, checks: Iterable[CheckRecord]) -> int:
     } for c in checks]
     if rows:
         with db.begin() as conn:
-            conn.execute(ReplyCheckRow.__table__.insert(), rows)
+            conn.execute(REPLY_CHECKS.insert(), rows)
     return len(rows)
 
 
 def since(db: Database, start: datetime | None, limit: int) -> list[CheckRecord]:
     """The checks from `start` on (all when None), oldest first, at most `limit` of them
     (the newest ones when there are more)."""
-    table = ReplyCheckRow.__table__
+    table = REPLY_CHECKS
     query = select(table).order_by(table.c.checked_at.desc(), table.c.id.desc()).limit(limit)
     if start is not None:
         query = query.where(table.c.checked_at >= start)

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.database import Database
-from bot.store.models import JobRunRow
+from bot.store.models import JOB_RUNS
 
 CLAIMED, POSTED, FAILED = "claimed", "posted", "failed"
 
@@ -50,7 +50,7 @@ class Claim:
     previous: str | None = None
 
 
-_TABLE = JobRunRow.__table__
+_TABLE = JOB_RUNS
 # The longest `ts` a run keeps (a Slack message ts; what a confirmation sent).
 TS_CHARS: int = _TABLE.c.ts.type.length
 
@@ -99,10 +99,10 @@ def claim(db: Database, job: str, period: str, owner: str, now: datetime, *,
         return None
     # Compare and set: only the process that still sees the old claim gets the new one.
     with db.begin() as conn:
-        taken = conn.execute(update(JobRunRow).where(
-            JobRunRow.job == job, JobRunRow.period == period,
-            JobRunRow.status == existing.status, JobRunRow.owner == existing.owner,
-            JobRunRow.claimed_at == existing.claimed_at,
+        taken = conn.execute(update(JOB_RUNS).where(
+            JOB_RUNS.c.job == job, JOB_RUNS.c.period == period,
+            JOB_RUNS.c.status == existing.status, JOB_RUNS.c.owner == existing.owner,
+            JOB_RUNS.c.claimed_at == existing.claimed_at,
         ).values(status=CLAIMED, owner=owner, claimed_at=now, error=None, late=late)).rowcount
     return Claim(job, period, owner, now, existing.status) if taken == 1 else None
 
@@ -110,9 +110,9 @@ def claim(db: Database, job: str, period: str, owner: str, now: datetime, *,
 def heartbeat(db: Database, claim: Claim, now: datetime, attempts: int) -> Claim:
     """Renew a claim while its run keeps trying, so that nobody takes it over."""
     with db.begin() as conn:
-        conn.execute(update(JobRunRow).where(
-            JobRunRow.job == claim.job, JobRunRow.period == claim.period,
-            JobRunRow.owner == claim.owner).values(claimed_at=now, attempts=attempts))
+        conn.execute(update(JOB_RUNS).where(
+            JOB_RUNS.c.job == claim.job, JOB_RUNS.c.period == claim.period,
+            JOB_RUNS.c.owner == claim.owner).values(claimed_at=now, attempts=attempts))
     return Claim(claim.job, claim.period, claim.owner, now, claim.previous)
 
 
@@ -120,9 +120,9 @@ def finish(db: Database, claim: Claim, now: datetime, *, status: str, attempts: 
            ts: str | None = None, error: str | None = None) -> None:
     """Record how the run ended: POSTED with Slack's message ts, or FAILED with the error."""
     with db.begin() as conn:
-        conn.execute(update(JobRunRow).where(
-            JobRunRow.job == claim.job, JobRunRow.period == claim.period,
-            JobRunRow.owner == claim.owner,
+        conn.execute(update(JOB_RUNS).where(
+            JOB_RUNS.c.job == claim.job, JOB_RUNS.c.period == claim.period,
+            JOB_RUNS.c.owner == claim.owner,
         ).values(status=status, finished_at=now, attempts=attempts, ts=ts, error=error))
 
 
@@ -138,8 +138,8 @@ def record_posted(db: Database, job: str, period: str, owner: str, now: datetime
                   ts: str) -> None:
     """Record a run done outside the claim (sellerbot digest --post --force)."""
     with db.begin() as conn:
-        done = conn.execute(update(JobRunRow).where(
-            JobRunRow.job == job, JobRunRow.period == period).values(
+        done = conn.execute(update(JOB_RUNS).where(
+            JOB_RUNS.c.job == job, JOB_RUNS.c.period == period).values(
             status=POSTED, owner=owner, finished_at=now, ts=ts, error=None)).rowcount
         if not done:
             conn.execute(_TABLE.insert().values(

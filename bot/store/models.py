@@ -1,11 +1,23 @@
-"""The tables, as SQLAlchemy 2 typed models. Nothing outside bot/store/ sees them."""
+"""The tables, in SQLAlchemy Core. Nothing outside bot/store/ sees them.
 
-from datetime import date, datetime
-from decimal import Decimal
-from typing import ClassVar
+Core tables, not ORM classes: the store reads and writes rows with Core statements only, and
+the ORM's import and class mapping cost every command's start a tenth of a second.
+"""
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    text,
+)
 
 from bot.store.types import UTCDateTime
 
@@ -22,206 +34,185 @@ WITH_SHIP_BY = "fulfillment_channel = 'MFN' AND latest_ship_date IS NOT NULL"
 # Numeric(12, 2): exact money; every Amazon marketplace currency has at most 2 decimals.
 MONEY = Numeric(12, 2)
 
-
-class Base(DeclarativeBase):
-    """Declarative base: maps Python types to the columns below."""
-
-    type_annotation_map: ClassVar = {datetime: UTCDateTime(), Decimal: MONEY}
+metadata = MetaData()
 
 
-class OrderRow(Base):
-    """An order (privacy.md: no buyer name, address, e-mail or phone has a column)."""
-
-    __tablename__ = "orders"
-
-    order_id: Mapped[str] = mapped_column(ORDER_ID, primary_key=True)
-    merchant_order_id: Mapped[str | None] = mapped_column(Text)
-    purchase_date: Mapped[datetime | None]
-    last_update: Mapped[datetime | None]
-    status: Mapped[str | None] = mapped_column(String(24))
-    fulfillment_channel: Mapped[str | None] = mapped_column(String(3))
-    marketplace_id: Mapped[str | None] = mapped_column(Text)
-    ship_service_level: Mapped[str | None] = mapped_column(Text)
-    is_prime: Mapped[bool | None] = mapped_column(Boolean)
-    is_business: Mapped[bool | None] = mapped_column(Boolean)
-    earliest_ship_date: Mapped[datetime | None]
-    latest_ship_date: Mapped[datetime | None]
-    earliest_delivery_date: Mapped[datetime | None]
-    latest_delivery_date: Mapped[datetime | None]
-    shipped_at: Mapped[datetime | None]
-    delivered_at: Mapped[datetime | None]
-    order_total: Mapped[Decimal | None]
-    currency: Mapped[str | None] = mapped_column(String(3))
-    ship_country: Mapped[str | None] = mapped_column(String(2))
-    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-
-    __table_args__ = (
-        # Open orders by deadline: /orders and the digest read only these.
-        Index("ix_orders_open", "latest_ship_date",
-              sqlite_where=text(OPEN_ORDER), postgresql_where=text(OPEN_ORDER)),
-        # Merchant orders by Amazon's ship-by, covering what the Late Shipment Rate reads.
-        Index("ix_orders_ship_by", "latest_ship_date", "shipped_at", "status",
-              sqlite_where=text(WITH_SHIP_BY), postgresql_where=text(WITH_SHIP_BY)),
-        # New orders since an instant.
-        Index("ix_orders_purchase_date", "purchase_date"),
-    )
+def _time(name: str, *, nullable: bool = True, index: bool = False) -> Column:
+    """A point in time, stored UTC-aware (bot/store/types.py)."""
+    return Column(name, UTCDateTime(), nullable=nullable, index=index)
 
 
-class OrderItemRow(Base):
-    """One line of an order.
-
-    Keyed by (order_id, sku): the All Orders report has no order-item-id, and the SKU is the one
-    key every source (reports, SP-API v0 and v2026) gives for a line.
-    """
-
-    __tablename__ = "order_items"
-
-    order_id: Mapped[str] = mapped_column(
-        ORDER_ID, ForeignKey("orders.order_id", ondelete="CASCADE"), primary_key=True
-    )
-    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
-    order_item_id: Mapped[str | None] = mapped_column(Text)
-    asin: Mapped[str | None] = mapped_column(Text)
-    title: Mapped[str | None] = mapped_column(Text)
-    quantity_ordered: Mapped[int | None] = mapped_column(Integer)
-    quantity_shipped: Mapped[int | None] = mapped_column(Integer)
-    item_price: Mapped[Decimal | None]
-    item_tax: Mapped[Decimal | None]
-    shipping_price: Mapped[Decimal | None]
-    shipping_tax: Mapped[Decimal | None]
-    promotion_discount: Mapped[Decimal | None]
-    condition: Mapped[str | None] = mapped_column(Text)
-    product_category: Mapped[str | None] = mapped_column(Text)
-    buyer_requested_cancel: Mapped[bool | None] = mapped_column(Boolean)
-    last_update: Mapped[datetime | None]
+def _money(name: str) -> Column:
+    return Column(name, MONEY)
 
 
-class ReturnRow(Base):
-    """A return request from the MFN returns report, minus its tracking number (privacy.md §3)."""
+# An order (privacy.md: no buyer name, address, e-mail or phone has a column).
+ORDERS = Table(
+    "orders", metadata,
+    Column("order_id", ORDER_ID, primary_key=True),
+    Column("merchant_order_id", Text),
+    _time("purchase_date"),
+    _time("last_update"),
+    Column("status", String(24)),
+    Column("fulfillment_channel", String(3)),
+    Column("marketplace_id", Text),
+    Column("ship_service_level", Text),
+    Column("is_prime", Boolean),
+    Column("is_business", Boolean),
+    _time("earliest_ship_date"),
+    _time("latest_ship_date"),
+    _time("earliest_delivery_date"),
+    _time("latest_delivery_date"),
+    _time("shipped_at"),
+    _time("delivered_at"),
+    _money("order_total"),
+    Column("currency", String(3)),
+    Column("ship_country", String(2)),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    # Open orders by deadline: /orders and the digest read only these.
+    Index("ix_orders_open", "latest_ship_date",
+          sqlite_where=text(OPEN_ORDER), postgresql_where=text(OPEN_ORDER)),
+    # Merchant orders by Amazon's ship-by, covering what the Late Shipment Rate reads.
+    Index("ix_orders_ship_by", "latest_ship_date", "shipped_at", "status",
+          sqlite_where=text(WITH_SHIP_BY), postgresql_where=text(WITH_SHIP_BY)),
+    # New orders since an instant.
+    Index("ix_orders_purchase_date", "purchase_date"),
+)
 
-    __tablename__ = "returns"
+# One line of an order. Keyed by (order_id, sku): the All Orders report has no order-item-id,
+# and the SKU is the one key every source (reports, SP-API v0 and v2026) gives for a line.
+ORDER_ITEMS = Table(
+    "order_items", metadata,
+    Column("order_id", ORDER_ID, ForeignKey("orders.order_id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("sku", String(64), primary_key=True),
+    Column("order_item_id", Text),
+    Column("asin", Text),
+    Column("title", Text),
+    Column("quantity_ordered", Integer),
+    Column("quantity_shipped", Integer),
+    _money("item_price"),
+    _money("item_tax"),
+    _money("shipping_price"),
+    _money("shipping_tax"),
+    _money("promotion_discount"),
+    Column("condition", Text),
+    Column("product_category", Text),
+    Column("buyer_requested_cancel", Boolean),
+    _time("last_update"),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+# A return request from the MFN returns report, minus its tracking number (privacy.md §3).
+RETURNS = Table(
+    "returns", metadata,
+    Column("id", Integer, primary_key=True),
     # No foreign key: the returns report reaches back further than the order reports may.
-    order_id: Mapped[str] = mapped_column(ORDER_ID)
-    amazon_rma_id: Mapped[str] = mapped_column(Text)
-    sku: Mapped[str] = mapped_column(String(64))
-    order_date: Mapped[date | None] = mapped_column(Date)
-    request_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str | None] = mapped_column(Text)
-    merchant_rma_id: Mapped[str | None] = mapped_column(Text)
-    label_type: Mapped[str | None] = mapped_column(Text)
-    label_cost: Mapped[Decimal | None]
-    currency: Mapped[str | None] = mapped_column(String(3))
-    carrier: Mapped[str | None] = mapped_column(Text)
-    label_paid_by: Mapped[str | None] = mapped_column(Text)
-    a_to_z_claim: Mapped[bool | None] = mapped_column(Boolean)
-    is_prime: Mapped[bool | None] = mapped_column(Boolean)
-    asin: Mapped[str | None] = mapped_column(Text)
-    item_name: Mapped[str | None] = mapped_column(Text)
-    quantity: Mapped[int | None] = mapped_column(Integer)
-    reason: Mapped[str | None] = mapped_column(Text)
-    in_policy: Mapped[bool | None] = mapped_column(Boolean)
-    return_type: Mapped[str | None] = mapped_column(Text)
-    resolution: Mapped[str | None] = mapped_column(Text)
-    invoice_number: Mapped[str | None] = mapped_column(Text)
-    return_delivery_date: Mapped[date | None] = mapped_column(Date)
-    order_amount: Mapped[Decimal | None]
-    order_quantity: Mapped[int | None] = mapped_column(Integer)
-    safet_action_reason: Mapped[str | None] = mapped_column(Text)
-    safet_claim_id: Mapped[str | None] = mapped_column(Text)
-    safet_claim_state: Mapped[str | None] = mapped_column(Text)
-    safet_claim_date: Mapped[date | None] = mapped_column(Date)
-    safet_reimbursement: Mapped[Decimal | None]
-    refunded_amount: Mapped[Decimal | None]
-    order_item_id: Mapped[str | None] = mapped_column(Text)
-    category: Mapped[str | None] = mapped_column(Text)
-    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    Column("order_id", ORDER_ID, nullable=False),
+    Column("amazon_rma_id", Text, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("order_date", Date),
+    Column("request_date", Date),
+    Column("status", Text),
+    Column("merchant_rma_id", Text),
+    Column("label_type", Text),
+    _money("label_cost"),
+    Column("currency", String(3)),
+    Column("carrier", Text),
+    Column("label_paid_by", Text),
+    Column("a_to_z_claim", Boolean),
+    Column("is_prime", Boolean),
+    Column("asin", Text),
+    Column("item_name", Text),
+    Column("quantity", Integer),
+    Column("reason", Text),
+    Column("in_policy", Boolean),
+    Column("return_type", Text),
+    Column("resolution", Text),
+    Column("invoice_number", Text),
+    Column("return_delivery_date", Date),
+    _money("order_amount"),
+    Column("order_quantity", Integer),
+    Column("safet_action_reason", Text),
+    Column("safet_claim_id", Text),
+    Column("safet_claim_state", Text),
+    Column("safet_claim_date", Date),
+    _money("safet_reimbursement"),
+    _money("refunded_amount"),
+    Column("order_item_id", Text),
+    Column("category", Text),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Index("uq_returns_line", "order_id", "amazon_rma_id", "sku", unique=True),
+)
 
-    __table_args__ = (
-        Index("uq_returns_line", "order_id", "amazon_rma_id", "sku", unique=True),
-    )
+# One imported file: what it was and what came of it.
+IMPORTS = Table(
+    "imports", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("skipped_rows", Integer, nullable=False, default=0),
+    Column("checksum", String(64), nullable=False),
+    _time("imported_at", nullable=False),
+)
 
+# A message sellerbot posted to a channel on someone's click, keyed so it posts once.
+SLACK_POSTS = Table(
+    "slack_posts", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("ts", String(32)),
+    _time("posted_at", nullable=False),
+)
 
-class ImportRow(Base):
-    """One imported file: what it was and what came of it."""
-
-    __tablename__ = "imports"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    file_name: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(32))
-    rows: Mapped[int] = mapped_column(Integer)
-    skipped_rows: Mapped[int] = mapped_column(Integer, default=0)
-    checksum: Mapped[str] = mapped_column(String(64))
-    imported_at: Mapped[datetime]
-
-
-class SlackPostRow(Base):
-    """A message sellerbot posted to a channel on someone's click, keyed so it posts once."""
-
-    __tablename__ = "slack_posts"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(32))
-    ts: Mapped[str | None] = mapped_column(String(32))
-    posted_at: Mapped[datetime]
-
-
-class ReplyCheckRow(Base):
-    """One "Check reply" run: what was found and who asked, never the text (a SHA-256 of it)."""
-
-    __tablename__ = "reply_checks"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    checked_at: Mapped[datetime] = mapped_column(index=True)
-    verdict: Mapped[str] = mapped_column(String(8))
+# One "Check reply" run: what was found and who asked, never the text (a SHA-256 of it).
+REPLY_CHECKS = Table(
+    "reply_checks", metadata,
+    Column("id", Integer, primary_key=True),
+    _time("checked_at", nullable=False, index=True),
+    Column("verdict", String(8), nullable=False),
     # Comma-separated ids: categories (messaging.md §5) and rules (rules/compliance/).
-    categories: Mapped[str] = mapped_column(Text)
-    rules: Mapped[str] = mapped_column(Text)
-    surface: Mapped[str] = mapped_column(String(16))
-    slack_user: Mapped[str | None] = mapped_column(String(32))
-    slack_channel: Mapped[str | None] = mapped_column(String(32))
-    text_sha256: Mapped[str] = mapped_column(String(64))
-    length: Mapped[int] = mapped_column(Integer)
+    Column("categories", Text, nullable=False),
+    Column("rules", Text, nullable=False),
+    Column("surface", String(16), nullable=False),
+    Column("slack_user", String(32)),
+    Column("slack_channel", String(32)),
+    Column("text_sha256", String(64), nullable=False),
+    Column("length", Integer, nullable=False),
+)
 
-
-class JobRunRow(Base):
-    """One run of a once-a-day job (a channel's digest): claimed before it acts, so that two
-    processes, or a restart, never do it twice (slack.md §13)."""
-
-    __tablename__ = "job_runs"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    job: Mapped[str] = mapped_column(String(64))
+# One run of a once-a-day job (a channel's digest): claimed before it acts, so that two
+# processes, or a restart, never do it twice (slack.md §13).
+JOB_RUNS = Table(
+    "job_runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job", String(64), nullable=False),
     # The local date the run is for (ISO 8601).
-    period: Mapped[str] = mapped_column(String(16))
+    Column("period", String(16), nullable=False),
     # claimed, posted or failed.
-    status: Mapped[str] = mapped_column(String(8))
-    owner: Mapped[str] = mapped_column(String(96))
-    claimed_at: Mapped[datetime]
-    finished_at: Mapped[datetime | None]
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    ts: Mapped[str | None] = mapped_column(String(32))
-    error: Mapped[str | None] = mapped_column(String(64))
-    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    Column("status", String(8), nullable=False),
+    Column("owner", String(96), nullable=False),
+    _time("claimed_at", nullable=False),
+    _time("finished_at"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("ts", String(32)),
+    Column("error", String(64)),
+    Column("late", Boolean, nullable=False, default=False),
+    Index("uq_job_runs_period", "job", "period", unique=True),
+)
 
-    __table_args__ = (Index("uq_job_runs_period", "job", "period", unique=True),)
-
-
-class SyncStateRow(Base):
-    """Where the SP-API sync of one marketplace stands: its cursor and how its runs went."""
-
-    __tablename__ = "sync_state"
-
-    marketplace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+# Where the SP-API sync of one marketplace stands: its cursor and how its runs went.
+SYNC_STATE = Table(
+    "sync_state", metadata,
+    Column("marketplace_id", String(32), primary_key=True),
     # Orders last updated up to this time are in the store (sp-api.md §5).
-    watermark: Mapped[datetime | None]
-    last_success_at: Mapped[datetime | None]
-    last_attempt_at: Mapped[datetime | None]
+    _time("watermark"),
+    _time("last_success_at"),
+    _time("last_attempt_at"),
     # Set by the first failure after a success, cleared by the next success.
-    failing_since: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
+    _time("failing_since"),
+    Column("last_error", Text),
     # Orders a sync left out because a field of theirs cannot be read, comma-separated, until
     # a later sync reads them: the cursor has moved past them, so the digest must say so.
-    left_out: Mapped[str | None] = mapped_column(Text)
+    Column("left_out", Text),
+)

@@ -6,14 +6,14 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.database import Database
-from bot.store.models import SlackPostRow
+from bot.store.models import SLACK_POSTS
 
 
 def claim(db: Database, key: str, channel: str, now: datetime) -> bool:
     """Claim `key` for one post; False when someone (another click, another replica) has it."""
     try:
         with db.begin() as conn:
-            conn.execute(SlackPostRow.__table__.insert().values(
+            conn.execute(SLACK_POSTS.insert().values(
                 key=key, channel=channel, posted_at=now))
     except IntegrityError:
         return False
@@ -23,10 +23,10 @@ def claim(db: Database, key: str, channel: str, now: datetime) -> bool:
 def release(db: Database, key: str) -> None:
     """Give a claim back after the post failed, so that a later click can try again."""
     with db.begin() as conn:
-        conn.execute(SlackPostRow.__table__.delete().where(SlackPostRow.key == key))
+        conn.execute(SLACK_POSTS.delete().where(SLACK_POSTS.c.key == key))
 
 
 def posted(db: Database, key: str, ts: str) -> None:
     """Record the Slack timestamp of the message a claim produced."""
     with db.begin() as conn:
-        conn.execute(update(SlackPostRow).where(SlackPostRow.key == key).values(ts=ts))
+        conn.execute(update(SLACK_POSTS).where(SLACK_POSTS.c.key == key).values(ts=ts))

@@ -27,12 +27,12 @@ from sqlalchemy import (
 
 from bot.domain.records import OPEN_STATUSES, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.domain.shipping import ShipmentCounts
-from bot.store.models import OPEN_ORDER, WITH_SHIP_BY, ImportRow, OrderItemRow, OrderRow, ReturnRow
+from bot.store.models import IMPORTS, OPEN_ORDER, ORDER_ITEMS, ORDERS, RETURNS, WITH_SHIP_BY
 from bot.store.rows import reader
 
-_ORDERS = OrderRow.__table__
-_ITEMS = OrderItemRow.__table__
-_RETURNS = ReturnRow.__table__
+_ORDERS = ORDERS
+_ITEMS = ORDER_ITEMS
+_RETURNS = RETURNS
 _OPEN = text(OPEN_ORDER)
 
 
@@ -203,7 +203,7 @@ def count_unknown_shipments(conn: Connection, placed_from: datetime, placed_unti
 def record_import(conn: Connection, *, file_name: str, kind: str, rows: int, checksum: str,
                   imported_at: datetime, skipped_rows: int = 0) -> None:
     """Note that data came in: one file, or the demo seller."""
-    conn.execute(ImportRow.__table__.insert().values(
+    conn.execute(IMPORTS.insert().values(
         file_name=file_name, kind=kind, rows=rows, skipped_rows=skipped_rows, checksum=checksum,
         imported_at=imported_at,
     ))
@@ -211,7 +211,7 @@ def record_import(conn: Connection, *, file_name: str, kind: str, rows: int, che
 
 def last_import(conn: Connection) -> datetime | None:
     """When data last came in by import."""
-    return conn.scalar(select(func.max(ImportRow.imported_at)))
+    return conn.scalar(select(func.max(IMPORTS.c.imported_at)))
 
 
 def any_order(conn: Connection) -> bool:

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, or_, select
 
 from bot.store.database import Database
-from bot.store.models import ImportRow, OrderItemRow, OrderRow, ReturnRow
+from bot.store.models import IMPORTS, ORDER_ITEMS, ORDERS, RETURNS
 
 # Orders still waiting to ship are kept whatever their age: the team must still act on them.
 _OPEN = ("Pending", "Unshipped", "PartiallyShipped")
@@ -14,16 +14,16 @@ _OPEN = ("Pending", "Unshipped", "PartiallyShipped")
 def forget_before(db: Database, cutoff: datetime) -> int:
     """Delete orders placed before `cutoff` (not open ones), their lines, returns requested
     before it, and the import log's older entries; how many rows went."""
-    old_orders = select(OrderRow.order_id).where(and_(
-        OrderRow.purchase_date < cutoff,
-        or_(OrderRow.status.is_(None), OrderRow.status.not_in(_OPEN))))
+    old_orders = select(ORDERS.c.order_id).where(and_(
+        ORDERS.c.purchase_date < cutoff,
+        or_(ORDERS.c.status.is_(None), ORDERS.c.status.not_in(_OPEN))))
     with db.begin() as conn:
-        deleted = conn.execute(delete(OrderItemRow).where(
-            OrderItemRow.order_id.in_(old_orders))).rowcount
-        deleted += conn.execute(delete(ReturnRow).where(
-            ReturnRow.request_date < cutoff.date())).rowcount
-        deleted += conn.execute(delete(OrderRow).where(
-            OrderRow.order_id.in_(old_orders))).rowcount
-        deleted += conn.execute(delete(ImportRow).where(
-            ImportRow.imported_at < cutoff)).rowcount
+        deleted = conn.execute(delete(ORDER_ITEMS).where(
+            ORDER_ITEMS.c.order_id.in_(old_orders))).rowcount
+        deleted += conn.execute(delete(RETURNS).where(
+            RETURNS.c.request_date < cutoff.date())).rowcount
+        deleted += conn.execute(delete(ORDERS).where(
+            ORDERS.c.order_id.in_(old_orders))).rowcount
+        deleted += conn.execute(delete(IMPORTS).where(
+            IMPORTS.c.imported_at < cutoff)).rowcount
     return deleted

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select, update
 
 from bot.store.database import Database
-from bot.store.models import SyncStateRow
+from bot.store.models import SYNC_STATE
 
-_TABLE = SyncStateRow.__table__
+_TABLE = SYNC_STATE
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ def latest_success(db: Database) -> datetime | None:
 
 def _save(db: Database, marketplace_id: str, **values: object) -> None:
     with db.begin() as conn:
-        done = conn.execute(update(SyncStateRow).where(
-            SyncStateRow.marketplace_id == marketplace_id).values(**values)).rowcount
+        done = conn.execute(update(SYNC_STATE).where(
+            SYNC_STATE.c.marketplace_id == marketplace_id).values(**values)).rowcount
         if not done:
             conn.execute(_TABLE.insert().values(marketplace_id=marketplace_id, **values))
 

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Dialect
 
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.errors import StoreError
-from bot.store.models import OrderItemRow, OrderRow, ReturnRow
+from bot.store.models import ORDER_ITEMS, ORDERS, RETURNS
 from bot.store.rows import field_types
 from bot.store.types import aware_time, sqlite_time
 
@@ -143,9 +143,9 @@ class _Upsert:
 
 
 _TABLES: dict[type, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
-    Order: (OrderRow.__table__, ("order_id",), ("is_demo",)),
-    OrderItem: (OrderItemRow.__table__, ("order_id", "sku"), ()),
-    ReturnRequest: (ReturnRow.__table__, ("order_id", "amazon_rma_id", "sku"), ("is_demo",)),
+    Order: (ORDERS, ("order_id",), ("is_demo",)),
+    OrderItem: (ORDER_ITEMS, ("order_id", "sku"), ()),
+    ReturnRequest: (RETURNS, ("order_id", "amazon_rma_id", "sku"), ("is_demo",)),
 }
 
 
@@ -218,7 +218,7 @@ class Writer:
             return
         found = set(
             self._conn.scalars(
-                select(OrderRow.order_id).where(OrderRow.order_id.in_(sorted(wanted)))
+                select(ORDERS.c.order_id).where(ORDERS.c.order_id.in_(sorted(wanted)))
             )
         )
         missing = sorted(wanted - found)
