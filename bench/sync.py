@@ -98,7 +98,7 @@ def main() -> None:
                 # next: each sync is paired with a fetch of the same pages just before it.
                 alone = fetch_only(api, settings.sync_first_days)
                 started = time.perf_counter()
-                result = syncs.sync(db, api, settings, now=datetime.now(UTC))
+                result = syncs.sync(db, api, settings.sync_first_days, now=datetime.now(UTC))
                 rounds.append((time.perf_counter() - started, alone, result.calls.seconds,
                                result))
                 db.close()

@@ -34,7 +34,7 @@ class Clock:
 
 def sync(db, settings, *, now=None, clock=None, since=None):
     api = OrdersApi(settings, sleep=clock or Clock())
-    return syncs.sync(db, api, settings, now=now or datetime.now(UTC), since=since)
+    return syncs.sync(db, api, settings.sync_first_days, now=now or datetime.now(UTC), since=since)
 
 
 def real_now() -> datetime:

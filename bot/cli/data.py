@@ -126,7 +126,8 @@ def sync(
     current = settings()
     start = since(since_day, current)
     db = database(current)
-    result = syncs.sync(db, orders_api(current), current, now=datetime.now(UTC), since=start)
+    result = syncs.sync(db, orders_api(current), current.sync_first_days, now=datetime.now(UTC),
+                        since=start)
     echo(render.text("sync", result=result, tz=current.timezone))
 
 

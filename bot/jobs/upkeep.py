@@ -42,7 +42,8 @@ class Syncs:
         from bot.usecases import syncs
 
         try:
-            result = syncs.sync(self.db, self.api, self.settings, now=datetime.now(UTC))
+            result = syncs.sync(self.db, self.api, self.settings.sync_first_days,
+                                now=datetime.now(UTC))
         except SellerbotError as exc:
             # Another process syncing (`sellerbot sync`, a replica) is no failure.
             level = logging.INFO if isinstance(exc, Busy) else logging.WARNING

@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.config import Settings
 from bot.domain.records import Order, OrderItem
 from bot.errors import Busy, SellerbotError
 from bot.sources.sp_api import Calls, OrdersApi
@@ -55,14 +54,15 @@ class SyncResult:
     skipped: tuple[str, ...] = ()
 
 
-def sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
+def sync(db: Database, api: OrdersApi, first_days: int, *, now: datetime,
          since: datetime | None = None) -> SyncResult:
-    """Store the orders changed since the last sync (or since `since`); a failure (Amazon's,
-    the store's, any) is recorded in the sync state and raised. Raises "sync_running" when
+    """Store the orders changed since the last sync (or since `since`; the first sync reads
+    those created in the last `first_days`, SYNC_FIRST_DAYS); a failure (Amazon's, the
+    store's, any) is recorded in the sync state and raised. Raises "sync_running" when
     another process is syncing the marketplace."""
     claim = _claim(db, api.marketplace_id, now)
     try:
-        return _sync(db, api, settings, now=now, since=since, claim=claim)
+        return _sync(db, api, first_days, now=now, since=since, claim=claim)
     finally:
         try:
             job_runs.release(db, claim)
@@ -100,7 +100,7 @@ def _failed(db: Database, marketplace_id: str, now: datetime, exc: Exception,
     log.warning("SP-API sync failed after %d pages: %s", pages, code)
 
 
-def _sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
+def _sync(db: Database, api: OrdersApi, first_days: int, *, now: datetime,
           since: datetime | None, claim: job_runs.Claim) -> SyncResult:
     started = time.perf_counter()
     api.calls = Calls()  # this sync's calls only: the scheduler keeps one OrdersApi
@@ -108,7 +108,7 @@ def _sync(db: Database, api: OrdersApi, settings: Settings, *, now: datetime,
     before = now - LAG
     watermark = state.watermark if state else None
     first = since is None and watermark is None
-    after = min(_start(since, watermark, now - timedelta(days=settings.sync_first_days)), before)
+    after = min(_start(since, watermark, now - timedelta(days=first_days)), before)
     pages = orders = items = new_orders = 0
     pending: list[Order | OrderItem] = []
     skipped: list[str] = []
