@@ -224,7 +224,10 @@ class ExampleRun:
     rule: Rule
     flagged: int
     passed: int
-    failures: tuple[str, ...]
+    # (what went wrong, the example's text): "not_flagged", "flagged", or "needs_missing" (a
+    # flag example holding none of the rule's `needs` words); templates/text/rules_test.txt.j2
+    # says each in words.
+    failures: tuple[tuple[str, str], ...]
 
     @property
     def ok(self) -> bool:
@@ -238,17 +241,18 @@ def run_examples(checker: Checker) -> list[ExampleRun]:
     for rule in checker.rules:
         if not rule.reported:  # turned off: its examples say what it would report
             continue
-        failures, flagged, passed = [], 0, 0
+        failures: list[tuple[str, str]] = []
+        flagged = passed = 0
         for example in rule.flag:
             if rule.needs and not any(word in Draft(example.text).lower for word in rule.needs):
-                failures.append(f"holds none of its needs words: {example.text[:70]!r}")
+                failures.append(("needs_missing", example.text))
             if rule.id in checker.check(example.text, in_reply_to=example.in_reply_to).rules:
                 flagged += 1
             else:
-                failures.append(f"not flagged: {example.text[:70]!r}")
+                failures.append(("not_flagged", example.text))
         for example in rule.passes:
             if rule.id in checker.check(example.text, in_reply_to=example.in_reply_to).rules:
-                failures.append(f"flagged: {example.text[:70]!r}")
+                failures.append(("flagged", example.text))
             else:
                 passed += 1
         runs.append(ExampleRun(rule, flagged, passed, tuple(failures)))
