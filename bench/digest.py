@@ -85,6 +85,7 @@ def build(url: str, count: int, as_of: datetime = AS_OF) -> None:
 
 
 def _empty(url: str) -> bool:
+    """Whether the database at `url` holds no order (opened, so a new one gets its tables)."""
     with Database.open(url).begin() as conn:
         return conn.exec_driver_sql("SELECT count(*) FROM orders").scalar() == 0
 
@@ -129,7 +130,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.database_url:
         url = args.database_url
-        empty = Database.open(url).dialect == "postgresql" and _empty(url)
+        empty = _empty(url)
     else:
         path = args.keep or Path(tempfile.mkdtemp(prefix="sellerbot-bench-")) / "orders.db"
         url, empty = f"sqlite:///{path}", not path.exists()
