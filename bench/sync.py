@@ -72,6 +72,7 @@ def main() -> None:
     from bot.store import Database
     from bot.store.writer import Writer
     from bot.usecases import syncs
+    from bot.wiring import seller_of
 
     fake = subprocess.Popen([sys.executable, "-c", FAKE, str(args.orders)], cwd=REPO,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -89,6 +90,7 @@ def main() -> None:
             # certificates, the library's clients) and the upsert statements compiled.
             setup = time.perf_counter()
             api = OrdersApi(settings)
+            seller = seller_of(settings)
             setup = time.perf_counter() - setup
             for number in range(1 if args.database else args.rounds):
                 db = Database.open(args.database or f"sqlite:///{Path(folder) / f'{number}.db'}")
@@ -98,7 +100,8 @@ def main() -> None:
                 # next: each sync is paired with a fetch of the same pages just before it.
                 alone = fetch_only(api, settings.sync_first_days)
                 started = time.perf_counter()
-                result = syncs.sync(db, api, settings.sync_first_days, now=datetime.now(UTC))
+                result = syncs.sync(db, api, seller, settings.sync_first_days,
+                                    now=datetime.now(UTC))
                 rounds.append((time.perf_counter() - started, alone, result.calls.seconds,
                                result))
                 db.close()

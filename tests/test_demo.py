@@ -105,8 +105,8 @@ def test_the_morning_has_every_case(db, settings, moment):
     assert all(rate.orders > 0 for rate in today.shipment_rates)
 
 
-def test_refreshing_keeps_one_demo_and_the_real_orders(db, settings, ctx):
-    import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW)
+def test_refreshing_keeps_one_demo_and_the_real_orders(db, settings, seller):
+    import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
     load_demo(db, seller_of(settings), MOMENTS[0])
     loaded = load_demo(db, seller_of(settings), MOMENTS[0] + timedelta(days=1))
     with db.begin() as conn:

@@ -31,8 +31,8 @@ def count(db: Database, model) -> int:
         return conn.scalar(select(func.count()).select_from(model))
 
 
-def test_all_orders_report(db, ctx):
-    result = import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW)
+def test_all_orders_report(db, seller):
+    result = import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
     assert (result.kind, result.rows, result.orders, result.items) == ("all-orders", 40, 34, 40)
     assert result.new_orders == 34
     # Order #07 of tests/fixtures/seller/README.md: shipped by the seller, two lines.
@@ -62,9 +62,9 @@ def test_all_orders_report(db, ctx):
     assert order(db, "201-0210853-9000372").status is OrderStatus.PENDING  # #34
 
 
-def test_unshipped_report_gives_the_ship_by_deadline(db, ctx):
-    import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW)
-    result = import_file(db, SAMPLES / "unshipped-orders.txt", ctx, now=NOW)
+def test_unshipped_report_gives_the_ship_by_deadline(db, seller):
+    import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
+    result = import_file(db, SAMPLES / "unshipped-orders.txt", seller, now=NOW)
     assert (result.kind, result.rows, result.orders, result.items) == ("unshipped-orders", 15, 13, 15)
     assert result.new_orders == 0  # the same orders as the All Orders report
     marigold = order(db, "209-5165469-2552960")  # #19
@@ -79,8 +79,8 @@ def test_unshipped_report_gives_the_ship_by_deadline(db, ctx):
     assert order(db, "204-4861797-1259925").is_business is True  # #29
 
 
-def test_returns_report(db, ctx):
-    result = import_file(db, SAMPLES / "returns.txt", ctx, now=NOW)
+def test_returns_report(db, seller):
+    result = import_file(db, SAMPLES / "returns.txt", seller, now=NOW)
     assert (result.kind, result.rows, result.returns) == ("returns", 10, 10)
     with db.begin() as conn:
         both = queries.returns_for(conn, "207-2629061-9259649")  # #07, both lines returned
@@ -100,11 +100,11 @@ def test_returns_report(db, ctx):
     assert claim.a_to_z_claim is True
 
 
-def test_sp_api_v0_responses(db, ctx, tmp_path):
+def test_sp_api_v0_responses(db, seller, tmp_path):
     files = import_order(sorted(SP_API.glob("*.json")))
     # Orders first, though the shell lists getOrderItems-* before getOrders-*.
     assert [p.name for p in files[:2]] == ["getOrders-page1.json", "getOrders-page2.json"]
-    results = [import_file(db, path, ctx, now=NOW) for path in files]
+    results = [import_file(db, path, seller, now=NOW) for path in files]
     assert sum(r.orders for r in results) == 8
     assert sum(r.items for r in results) == 9
     # Order numbers (#28...) are those of tests/fixtures/seller/README.md.
@@ -138,17 +138,17 @@ def test_sp_api_v0_responses(db, ctx, tmp_path):
     lines["payload"]["AmazonOrderId"] = "209-9999921-6584981"
     (tmp_path / "getOrderItems-canceled.json").write_text(json.dumps(lines))
     for name in ("getOrders-canceled.json", "getOrderItems-canceled.json"):
-        import_file(db, tmp_path / name, ctx, now=NOW)
+        import_file(db, tmp_path / name, seller, now=NOW)
     canceled = order(db, "209-9999921-6584981")
     assert canceled.status is OrderStatus.CANCELED
     assert canceled.items[0].buyer_requested_cancel is True
     assert canceled.latest_delivery_date is None and canceled.order_total is None
 
 
-def test_sp_api_v2026_responses(db, ctx):
-    search = import_file(db, V2026 / "searchOrders-example.json", ctx, now=NOW)
-    got = import_file(db, V2026 / "getOrder-example.json", ctx, now=NOW)
-    brazil = import_file(db, V2026 / "searchOrders-sandbox-brazil.json", ctx, now=NOW)
+def test_sp_api_v2026_responses(db, seller):
+    search = import_file(db, V2026 / "searchOrders-example.json", seller, now=NOW)
+    got = import_file(db, V2026 / "getOrder-example.json", seller, now=NOW)
+    brazil = import_file(db, V2026 / "searchOrders-sandbox-brazil.json", seller, now=NOW)
     assert (search.kind, got.kind) == ("sp-api-searchorders", "sp-api-getorder")
     assert (search.orders, search.items, brazil.orders) == (1, 2, 1)
     echo = order(db, "123-4567890-1234567")
@@ -173,43 +173,43 @@ def test_sp_api_v2026_responses(db, ctx):
     ("packages", 5), ("orderAliases", 7), ("programs", 3), ("proceeds", []),
     ("fulfillment", "SHIPPED"), ("salesChannel", 1),
 ])
-def test_a_v2026_object_of_the_wrong_json_type_reads_as_absent(db, ctx, tmp_path, field, value):
+def test_a_v2026_object_of_the_wrong_json_type_reads_as_absent(db, seller, tmp_path, field, value):
     # A number where a list or an object belongs once stopped a whole sync with a TypeError.
     data = json.loads((V2026 / "searchOrders-example.json").read_text())
     data["orders"][0][field] = value
     path = tmp_path / "searchOrders.json"
     path.write_text(json.dumps(data))
-    assert import_file(db, path, ctx, now=NOW).orders == 1
+    assert import_file(db, path, seller, now=NOW).orders == 1
     assert order(db, "123-4567890-1234567").order_id == "123-4567890-1234567"
 
 
-def test_reimporting_changes_nothing_and_counts_nothing_twice(db, ctx):
+def test_reimporting_changes_nothing_and_counts_nothing_twice(db, seller):
     paths = [SAMPLES / "all-orders.txt", SAMPLES / "unshipped-orders.txt", SAMPLES / "returns.txt",
              *import_order(sorted(SP_API.glob("*.json")))]
     for path in paths:
-        import_file(db, path, ctx, now=NOW)
+        import_file(db, path, seller, now=NOW)
     before = stored(db)
-    again = [import_file(db, path, ctx, now=NOW) for path in paths]
+    again = [import_file(db, path, seller, now=NOW) for path in paths]
     assert stored(db) == before
     assert [r.new_orders for r in again] == [0] * len(paths)
     assert count(db, ORDERS) == 34  # in the reports; the 8 SP-API orders are 8 of them
     assert count(db, IMPORTS) == 2 * len(paths)
 
 
-def test_overlapping_files_merge(db, ctx, tmp_path):
+def test_overlapping_files_merge(db, seller, tmp_path):
     lines = (SAMPLES / "all-orders.txt").read_text().splitlines(keepends=True)
     first, second = tmp_path / "first.txt", tmp_path / "second.txt"
     first.write_text("".join(lines[:25]))
     second.write_text("".join(lines[:1] + lines[15:]))
-    import_file(db, first, ctx, now=NOW)
-    result = import_file(db, second, ctx, now=NOW)
+    import_file(db, first, seller, now=NOW)
+    result = import_file(db, second, seller, now=NOW)
     ids = lambda chunk: {line.split("\t")[0] for line in chunk}  # noqa: E731
     assert result.new_orders == len(ids(lines[25:]) - ids(lines[1:25])) == 13
     merged = stored(db)
 
     whole = tmp_path / "whole.db"
     other = Database.open(f"sqlite:///{whole}")
-    import_file(other, SAMPLES / "all-orders.txt", ctx, now=NOW)
+    import_file(other, SAMPLES / "all-orders.txt", seller, now=NOW)
     for table in ("orders", "order_items"):
         assert merged[table] == stored(other)[table]
 
@@ -223,25 +223,25 @@ def _with_status(tmp_path: Path, name: str, updated: str, status: str) -> Path:
     return path
 
 
-def test_the_newer_last_update_wins(db, ctx, tmp_path):
+def test_the_newer_last_update_wins(db, seller, tmp_path):
     old = _with_status(tmp_path, "old.txt", "2026-11-19T17:00:00+00:00", "Unshipped")
     new = _with_status(tmp_path, "new.txt", "2026-11-24T09:00:00+00:00", "Shipped")
-    import_file(db, new, ctx, now=NOW)
-    import_file(db, old, ctx, now=NOW)  # an older file arriving late changes nothing
+    import_file(db, new, seller, now=NOW)
+    import_file(db, old, seller, now=NOW)  # an older file arriving late changes nothing
     late = order(db, "209-5165469-2552960")
     assert late.status is OrderStatus.SHIPPED
     assert late.last_update == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     assert late.items[0].quantity_shipped == 1
 
     other = Database.open(f"sqlite:///{tmp_path / 'forward.db'}")
-    import_file(other, old, ctx, now=NOW)
-    import_file(other, new, ctx, now=NOW)
+    import_file(other, old, seller, now=NOW)
+    import_file(other, new, seller, now=NOW)
     assert order(other, "209-5165469-2552960").status is OrderStatus.SHIPPED
 
 
-def test_a_broken_file_is_rejected_whole(db, ctx):
+def test_a_broken_file_is_rejected_whole(db, seller):
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, SAMPLES / "broken-orders.txt", ctx, now=NOW)
+        import_file(db, SAMPLES / "broken-orders.txt", seller, now=NOW)
     problems = rejected.value.params["problems"]
     assert [(p.where, p.code) for p in problems] == [
         (4, "field_count"), (7, "bad_time"), (10, "bad_count")]
@@ -251,17 +251,17 @@ def test_a_broken_file_is_rejected_whole(db, ctx):
     assert count(db, IMPORTS) == 0
 
 
-def test_skip_bad_rows_imports_the_rest(db, ctx):
-    result = import_file(db, SAMPLES / "broken-orders.txt", ctx, now=NOW, skip_bad_rows=True)
+def test_skip_bad_rows_imports_the_rest(db, seller):
+    result = import_file(db, SAMPLES / "broken-orders.txt", seller, now=NOW, skip_bad_rows=True)
     assert [p.where for p in result.skipped] == [4, 7, 10]
     assert (result.rows, result.items) == (11, 8)
     assert order(db, "202-2009013-9034509") is None  # line 4
     assert order(db, "201-5285708-7594448") is not None  # line 2
 
 
-def test_items_without_their_order_are_rejected(db, ctx):
+def test_items_without_their_order_are_rejected(db, seller):
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, SP_API / "getOrderItems-204-3314577-1300823.json", ctx, now=NOW)
+        import_file(db, SP_API / "getOrderItems-204-3314577-1300823.json", seller, now=NOW)
     assert rejected.value.code == "orphan_items"
     assert rejected.value.params["order_ids"] == ["204-3314577-1300823"]
     assert stored(db)["order_items"] == []
@@ -273,49 +273,49 @@ def test_items_without_their_order_are_rejected(db, ctx):
     (b'{"payload": {"Shipments": []}}', "unknown_json"),
     (b"\xff\xfe\x00a\x00m\x00", "not_text"),
 ])
-def test_files_that_are_not_reports(db, ctx, tmp_path, content, why):
+def test_files_that_are_not_reports(db, seller, tmp_path, content, why):
     path = tmp_path / "mystery.txt"
     path.write_bytes(content)
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, ctx, now=NOW)
+        import_file(db, path, seller, now=NOW)
     assert (rejected.value.code, rejected.value.params["why"]) == ("file_unrecognized", why)
 
 
-def test_an_api_error_response_is_named(db, ctx, tmp_path):
+def test_an_api_error_response_is_named(db, seller, tmp_path):
     path = tmp_path / "error.json"
     path.write_text('{"errors": [{"code": "InvalidInput", "message": "Invalid Input"}]}')
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, ctx, now=NOW)
+        import_file(db, path, seller, now=NOW)
     assert rejected.value.params["problems"][0].params == {
         "api_code": "InvalidInput", "message": "Invalid Input"}
 
 
-def test_bytes_that_are_not_utf8_name_their_line(db, ctx, tmp_path):
+def test_bytes_that_are_not_utf8_name_their_line(db, seller, tmp_path):
     lines = (SAMPLES / "all-orders.txt").read_bytes().splitlines(keepends=True)
     assert b"Harbor Lights - Live" in lines[4]
     lines[4] = lines[4].replace(b"Harbor Lights", b"Harbor Lights \xe9dition")
     path = tmp_path / "latin1.txt"
     path.write_bytes(b"".join(lines))
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, ctx, now=NOW)
+        import_file(db, path, seller, now=NOW)
     assert [(p.where, p.code) for p in rejected.value.params["problems"]] == [(5, "not_text")]
-    result = import_file(db, path, ctx, now=NOW, encoding="cp1252")
+    result = import_file(db, path, seller, now=NOW, encoding="cp1252")
     assert result.items == 40
     assert [i.title for i in order(db, "204-4128230-6006134").items] == [
         "Harbor Lights \u00e9dition - Live at the Pier (Audio CD)"]
 
 
-def test_a_missing_column_is_named(db, ctx, tmp_path):
+def test_a_missing_column_is_named(db, seller, tmp_path):
     text = (SAMPLES / "all-orders.txt").read_text().replace("\tquantity\t", "\tqty\t", 1)
     path = tmp_path / "renamed.txt"
     path.write_text(text)
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, ctx, now=NOW)
+        import_file(db, path, seller, now=NOW)
     problem = rejected.value.params["problems"][0]
     assert (problem.where, problem.code, problem.params) == (1, "missing_columns", {"columns": ["quantity"]})
 
 
-def test_headers_are_matched_by_name_not_position(db, ctx, tmp_path):
+def test_headers_are_matched_by_name_not_position(db, seller, tmp_path):
     # Columns shuffled, one renamed in another case, an unknown one added: reads the same.
     rows = [line.split("\t") for line in (SAMPLES / "returns.txt").read_text().splitlines()]
     order_of_columns = list(reversed(range(len(rows[0]))))
@@ -323,13 +323,13 @@ def test_headers_are_matched_by_name_not_position(db, ctx, tmp_path):
     shuffled[0] = [h.replace("A-to-Z Claim", "a-to-z claim") for h in shuffled[0]]
     path = tmp_path / "shuffled.txt"
     path.write_text("\n".join("\t".join(row) for row in shuffled) + "\n")
-    import_file(db, path, ctx, now=NOW)
-    assert stored(db)["returns"] == stored_returns_of_sample(ctx, tmp_path)
+    import_file(db, path, seller, now=NOW)
+    assert stored(db)["returns"] == stored_returns_of_sample(seller, tmp_path)
 
 
-def stored_returns_of_sample(ctx, tmp_path):
+def stored_returns_of_sample(seller, tmp_path):
     reference = Database.open(f"sqlite:///{tmp_path / 'reference.db'}")
-    import_file(reference, SAMPLES / "returns.txt", ctx, now=NOW)
+    import_file(reference, SAMPLES / "returns.txt", seller, now=NOW)
     return stored(reference)["returns"]
 
 
@@ -350,35 +350,35 @@ def test_files_are_streamed(ctx, tmp_path):
         assert source.bytes_read < 4 * 1024 * 1024 < source.size
 
 
-def test_progress_is_reported_as_bytes(db, ctx):
+def test_progress_is_reported_as_bytes(db, seller):
     seen = []
-    import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW,
+    import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW,
                 progress=lambda p, done, total: seen.append((done, total)))
     size = (SAMPLES / "all-orders.txt").stat().st_size
     assert seen[-1] == (size, size)
 
 
-def test_a_file_without_update_times_only_fills_gaps(db, ctx, tmp_path):
+def test_a_file_without_update_times_only_fills_gaps(db, seller, tmp_path):
     new = _with_status(tmp_path, "new.txt", "2026-11-24T09:00:00+00:00", "Shipped")
     undated = _with_status(tmp_path, "undated.txt", "", "Unshipped")
-    import_file(db, new, ctx, now=NOW)
-    import_file(db, undated, ctx, now=NOW)
+    import_file(db, new, seller, now=NOW)
+    import_file(db, undated, seller, now=NOW)
     assert order(db, "209-5165469-2552960").status is OrderStatus.SHIPPED
     other = Database.open(f"sqlite:///{tmp_path / 'undated-first.db'}")
-    import_file(other, undated, ctx, now=NOW)
-    import_file(other, new, ctx, now=NOW)
+    import_file(other, undated, seller, now=NOW)
+    import_file(other, new, seller, now=NOW)
     assert order(other, "209-5165469-2552960").status is OrderStatus.SHIPPED
 
 
 @pytest.mark.parametrize(("threshold", "analysed"), [(40, True), (41, False)])
-def test_a_large_import_refreshes_postgresqls_planner_statistics(db, ctx, monkeypatch,
+def test_a_large_import_refreshes_postgresqls_planner_statistics(db, seller, monkeypatch,
                                                                  threshold, analysed):
     # Autovacuum notices a big import minutes later; until then the digest's plans are guesses
     # (bench/digest.py: 170 ms before ANALYZE, 85 ms after, over a million orders).
     if db.dialect != "postgresql":
         pytest.skip("SQLite keeps no planner statistics sellerbot's queries need")
     monkeypatch.setattr("bot.usecases.imports.ANALYZE_AFTER_ROWS", threshold)
-    import_file(db, SAMPLES / "all-orders.txt", ctx, now=NOW)  # 40 rows
+    import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)  # 40 rows
     with db.begin() as conn:
         # ANALYZE sets reltuples; a table never analysed (nor vacuumed) says -1.
         tuples = conn.exec_driver_sql(

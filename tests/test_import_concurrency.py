@@ -53,15 +53,15 @@ def together(*work):
     return results
 
 
-def test_overlapping_imports_take_turns_and_the_newer_data_wins(db, ctx, tmp_path):
+def test_overlapping_imports_take_turns_and_the_newer_data_wins(db, seller, tmp_path):
     count = 30_000
     older = report(tmp_path / "older.txt", count, status="Unshipped",
                    updated=NOW - timedelta(days=1), reverse=False)
     newer = report(tmp_path / "newer.txt", count, status="Shipped", updated=NOW, reverse=True)
     waited: list[str] = []
     first, second = together(
-        lambda: import_file(db, older, ctx, now=NOW, on_wait=lambda: waited.append("older")),
-        lambda: import_file(db, newer, ctx, now=NOW, on_wait=lambda: waited.append("newer")))
+        lambda: import_file(db, older, seller, now=NOW, on_wait=lambda: waited.append("older")),
+        lambda: import_file(db, newer, seller, now=NOW, on_wait=lambda: waited.append("newer")))
     assert not isinstance(first, Exception), first
     assert not isinstance(second, Exception), second
     assert sorted([first.new_orders, second.new_orders]) == [0, count]
@@ -70,13 +70,13 @@ def test_overlapping_imports_take_turns_and_the_newer_data_wins(db, ctx, tmp_pat
     assert statuses == {OrderStatus.SHIPPED.value}
 
 
-def test_an_import_waits_for_a_long_writer_and_says_so(db, ctx, tmp_path, monkeypatch):
+def test_an_import_waits_for_a_long_writer_and_says_so(db, seller, tmp_path, monkeypatch):
     # Another import or sync holds the write lock longer than a database's own patience.
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 300)
     path = report(tmp_path / "one.txt", 10, status="Unshipped", updated=NOW, reverse=False)
     waited: list[bool] = []
     with write_lock_held(db, for_seconds=1.5):  # five times the patience
-        result = import_file(db, path, ctx, now=NOW, on_wait=lambda: waited.append(True))
+        result = import_file(db, path, seller, now=NOW, on_wait=lambda: waited.append(True))
     assert waited == [True]
     assert result.new_orders == 10
 

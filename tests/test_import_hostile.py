@@ -22,51 +22,51 @@ BREAD = "207-2629061-9259649"
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
 @pytest.mark.parametrize("given", ["utf-8-sig", "utf-16"])
-def test_utf16_reports_import_with_or_without_the_encoding_option(db, ctx, tmp_path, codec,
+def test_utf16_reports_import_with_or_without_the_encoding_option(db, seller, tmp_path, codec,
                                                                    given):
     # "utf-16" writes a byte-order mark; the -le and -be codecs do not (Excel's "Unicode Text"
     # does, other tools may not).
     path = tmp_path / "utf16.txt"
     path.write_bytes(ALL_ORDERS.encode(codec))
-    result = import_file(db, path, ctx, now=NOW, encoding=given)
+    result = import_file(db, path, seller, now=NOW, encoding=given)
     assert (result.rows, result.orders, result.items, result.skipped) == (ROWS, 34, 40, [])
     as_utf16 = stored(db)
     plain = tmp_path / "utf8.txt"
     plain.write_text(ALL_ORDERS)
-    import_file(db, plain, ctx, now=NOW)  # the same data: nothing changes
+    import_file(db, plain, seller, now=NOW)  # the same data: nothing changes
     assert stored(db) == as_utf16
 
 
 @pytest.mark.parametrize("ending", ["\r\n", "\r"], ids=["CRLF", "CR"])
-def test_every_line_ending_reads_every_row(db, ctx, tmp_path, ending):
+def test_every_line_ending_reads_every_row(db, seller, tmp_path, ending):
     path = tmp_path / "endings.txt"
     path.write_bytes(ALL_ORDERS.replace("\n", ending).encode())
-    result = import_file(db, path, ctx, now=NOW)
+    result = import_file(db, path, seller, now=NOW)
     assert (result.rows, result.orders, result.items, result.skipped) == (ROWS, 34, 40, [])
 
 
-def test_rows_run_together_are_refused_not_read_as_zero_rows(db, ctx, tmp_path):
+def test_rows_run_together_are_refused_not_read_as_zero_rows(db, seller, tmp_path):
     path = tmp_path / "joined.txt"
     path.write_bytes(ALL_ORDERS.replace("\n", "\x1e").encode())  # a separator nobody splits on
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, ctx, now=NOW)
+        import_file(db, path, seller, now=NOW)
     assert rejected.value.params["why"] == "header_not_a_header"
     assert stored(db)["orders"] == []
 
 
-def test_a_nul_in_a_title_is_dropped_on_every_database(db, ctx, tmp_path):
+def test_a_nul_in_a_title_is_dropped_on_every_database(db, seller, tmp_path):
     path = tmp_path / "nul.txt"
     path.write_text(ALL_ORDERS.replace("Sourdough at Altitude", "Sourdough at\x00 Altitude"))
-    import_file(db, path, ctx, now=NOW)
+    import_file(db, path, seller, now=NOW)
     titles = [item.title for item in order(db, BREAD).items]
     assert titles[1] == "Sourdough at Altitude: Baking Bread in the Mountains"
 
 
-def test_long_text_is_stored_cut_short_and_a_huge_line_is_a_bad_row(db, ctx, tmp_path):
+def test_long_text_is_stored_cut_short_and_a_huge_line_is_a_bad_row(db, seller, tmp_path):
     path = tmp_path / "long.txt"
     path.write_text(ALL_ORDERS.replace("Sourdough at Altitude: Baking Bread in the Mountains",
                                        "G" * 100_000))
-    import_file(db, path, ctx, now=NOW)
+    import_file(db, path, seller, now=NOW)
     title = order(db, BREAD).items[1].title
     assert len(title) == MAX_TEXT_CHARS and title.endswith("\u2026")
 
@@ -74,7 +74,7 @@ def test_long_text_is_stored_cut_short_and_a_huge_line_is_a_bad_row(db, ctx, tmp
     huge.write_text(ALL_ORDERS.replace("Stoneware Coffee Mug", "P" * 10_000_000, 1))
     before = stored(db)
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, huge, ctx, now=NOW)
+        import_file(db, huge, seller, now=NOW)
     assert {p.code for p in rejected.value.params["problems"]} == {"line_too_long"}
     assert stored(db) == before  # nothing half-imported
 
@@ -124,13 +124,13 @@ def test_a_file_of_one_huge_line_is_refused_in_bounded_memory(tmp_path):
     assert peak < 250, peak
 
 
-def test_a_stray_cr_inside_a_field_stays_in_its_row(db, ctx, tmp_path):
+def test_a_stray_cr_inside_a_field_stays_in_its_row(db, seller, tmp_path):
     # Lines end as the first one does: in an LF (or CRLF) file a lone CR is part of a value.
     for ending in ("\n", "\r\n"):
         path = tmp_path / "stray.txt"
         path.write_bytes(ALL_ORDERS.replace("Sourdough at Altitude", "Sourdough at\rAltitude")
                          .replace("\n", ending).encode())
-        result = import_file(db, path, ctx, now=NOW)
+        result = import_file(db, path, seller, now=NOW)
         assert (result.rows, result.skipped) == (ROWS, [])
 
 

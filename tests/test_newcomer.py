@@ -25,9 +25,9 @@ AMAZON_FULFILLED = "202-6070535-5657183"
 SUNDAY = datetime(2026, 12, 6, 18, 0, tzinfo=UTC)
 
 
-def imported(db, ctx, *names: str) -> None:
+def imported(db, seller, *names: str) -> None:
     for name in names:
-        import_file(db, REPORTS / name, ctx, now=WEDNESDAY)
+        import_file(db, REPORTS / name, seller, now=WEDNESDAY)
 
 
 # --- 4. channel ids, the same grammar in every setting ----------------------------------------
@@ -57,8 +57,8 @@ def test_ids_as_slack_shows_them_are_taken_in_both_settings(settings, entry):
 
 # --- 5. the digest never puts "next business day" beside an earlier date ----------------------
 
-def test_a_promise_on_a_holiday_is_named_by_its_own_day(db, ctx, seller):
-    imported(db, ctx, "all-orders.txt", "unshipped-orders.txt")
+def test_a_promise_on_a_holiday_is_named_by_its_own_day(db, seller):
+    imported(db, seller, "all-orders.txt", "unshipped-orders.txt")
     digest = digests.digest(db, seller, WEDNESDAY)
     due_next = {s.order.order_id for s in digest.due_next}
     assert THANKSGIVING_PROMISE in due_next
@@ -75,8 +75,8 @@ def test_a_promise_on_a_holiday_is_named_by_its_own_day(db, ctx, seller):
         digest_message(digest, seller))
 
 
-def test_the_order_itself_does_not_say_next_business_day(db, ctx, seller):
-    imported(db, ctx, "all-orders.txt", "unshipped-orders.txt")
+def test_the_order_itself_does_not_say_next_business_day(db, seller):
+    imported(db, seller, "all-orders.txt", "unshipped-orders.txt")
     detail = orders.order_detail(db, seller, THANKSGIVING_PROMISE, WEDNESDAY)
     said = render.text("order", detail=detail, tz=seller.timezone, marketplace=seller.marketplace)
     assert "Thu 26 Nov 2026" in said and "next business day" not in said
@@ -101,8 +101,8 @@ def test_the_demo_sets_deadlines_on_business_days(db, settings, seller, moment):
 
 # --- 7. orders Amazon fulfils are Amazon's ------------------------------------------------------
 
-def test_an_amazon_fulfilled_order_has_no_deadline_and_amazons_returns(db, ctx, seller):
-    imported(db, ctx, "all-orders.txt")
+def test_an_amazon_fulfilled_order_has_no_deadline_and_amazons_returns(db, seller):
+    imported(db, seller, "all-orders.txt")
     detail = orders.order_detail(db, seller, AMAZON_FULFILLED, WEDNESDAY)
     assert detail.standing.ship_by is None and detail.standing.urgency is None
     answer = returns.can_return(db, seller, AMAZON_FULFILLED, date(2026, 11, 25))
@@ -120,8 +120,8 @@ def test_an_amazon_fulfilled_order_has_no_deadline_and_amazons_returns(db, ctx, 
 
 # --- 8. one order-id grammar --------------------------------------------------------------------
 
-def test_orders_and_can_return_read_order_ids_alike(db, ctx, cli, settings):
-    imported(db, ctx, "all-orders.txt")
+def test_orders_and_can_return_read_order_ids_alike(db, seller, cli, settings):
+    imported(db, seller, "all-orders.txt")
     env = {"DATABASE_URL": db.url}
     shown = cli("orders", "206-672027", env=env)
     assert shown.returncode == 0 and THANKSGIVING_PROMISE in shown.stdout
@@ -134,8 +134,8 @@ def test_orders_and_can_return_read_order_ids_alike(db, ctx, cli, settings):
 
 # --- 9. dates and their messages --------------------------------------------------------------
 
-def test_can_return_takes_a_time_as_its_day_and_refuses_a_day_before_the_order(db, ctx, cli):
-    imported(db, ctx, "all-orders.txt")
+def test_can_return_takes_a_time_as_its_day_and_refuses_a_day_before_the_order(db, seller, cli):
+    imported(db, seller, "all-orders.txt")
     env = {"DATABASE_URL": db.url}
     at_ten = cli("can-return", THANKSGIVING_PROMISE, "--as-of", "2026-12-24T10:00", env=env)
     assert at_ten.returncode == 0 and "as of Thu 24 Dec 2026" in at_ten.stdout
@@ -218,8 +218,8 @@ def test_force_without_post_is_refused_and_help_shows_no_type_tags(cli):
     assert "recognised by their content." in listed  # whole summaries, not cut with ",..."
 
 
-def test_order_lists_are_aligned_and_fit_the_width(db, ctx, seller):
-    imported(db, ctx, "all-orders.txt", "unshipped-orders.txt")
+def test_order_lists_are_aligned_and_fit_the_width(db, seller):
+    imported(db, seller, "all-orders.txt", "unshipped-orders.txt")
     report = orders.orders_report(db, seller, orders.View.UNSHIPPED, WEDNESDAY)
     for width in (80, 120):
         rows = [line for line in render.text("orders", report=report, seller=seller,
@@ -230,8 +230,8 @@ def test_order_lists_are_aligned_and_fit_the_width(db, ctx, seller):
         assert len(starts) == 1  # the deadline column starts at the same place on every row
 
 
-def test_the_digest_reads_plainly(db, ctx, seller):
-    imported(db, ctx, "all-orders.txt", "unshipped-orders.txt")
+def test_the_digest_reads_plainly(db, seller):
+    imported(db, seller, "all-orders.txt", "unshipped-orders.txt")
     text = render.text("digest", digest=digests.digest(db, seller, WEDNESDAY), seller=seller)
     assert "in USD" not in text and "no currency" not in text and "OVER TARGET" not in text
     assert "Late Shipment Rate (Amazon wants it under 4.0%)" in text

@@ -14,27 +14,27 @@ NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("name", ["all-orders.txt", "unshipped-orders.txt", "returns.txt"])
-def test_parser_process_matches_in_process(db, ctx, tmp_path, monkeypatch, name):
+def test_parser_process_matches_in_process(db, seller, tmp_path, monkeypatch, name):
     reference = Database.open(f"sqlite:///{tmp_path / 'in-process.db'}")
-    import_file(reference, SAMPLES / name, ctx, now=NOW)
+    import_file(reference, SAMPLES / name, seller, now=NOW)
     monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
     assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
-    result = import_file(db, SAMPLES / name, ctx, now=NOW)
+    result = import_file(db, SAMPLES / name, seller, now=NOW)
     assert result.rows > 0
     assert stored(db) == stored(reference)
 
 
-def test_parser_process_reports_bad_rows(db, ctx, monkeypatch):
+def test_parser_process_reports_bad_rows(db, seller, monkeypatch):
     monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, SAMPLES / "broken-orders.txt", ctx, now=NOW)
+        import_file(db, SAMPLES / "broken-orders.txt", seller, now=NOW)
     assert [p.where for p in rejected.value.params["problems"]] == [4, 7, 10]
     assert stored(db)["orders"] == []
 
 
-def test_a_failing_parser_process_is_an_error(ctx, tmp_path):
+def test_a_failing_parser_process_is_an_error(seller, tmp_path):
     from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
-    batches = import_pipeline.parsed_batches(tmp_path / "gone.txt", "utf-8", ctx, SQLiteDialect_pysqlite)
+    batches = import_pipeline.parsed_batches(tmp_path / "gone.txt", "utf-8", seller, SQLiteDialect_pysqlite)
     with pytest.raises(import_pipeline.ParserFailed, match="FileNotFoundError"):
         next(batches)

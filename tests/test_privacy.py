@@ -90,12 +90,12 @@ def test_the_fixtures_really_carry_personal_data():
     assert "9202724087457213377814" in PERSONAL  # a return tracking number
 
 
-def test_no_personal_data_is_stored_or_logged(db, ctx, caplog):
+def test_no_personal_data_is_stored_or_logged(db, seller, caplog):
     caplog.set_level(logging.DEBUG)
     paths = [SAMPLES / name for name in DROPPED] + import_order(
         V0 + V2026)
     for path in paths:
-        import_file(db, path, ctx, now=NOW)
+        import_file(db, path, seller, now=NOW)
     tables = stored(db)
     # Everything was read: the 34 orders of the reports (the 8 v0 orders are 8 of them) and the
     # 3 of the v2026 examples, their 40 + 4 lines, the 10 returns.
@@ -117,7 +117,7 @@ def test_no_personal_data_is_stored_or_logged(db, ctx, caplog):
     assert [word for word in words if leaks(word)] == []
 
 
-def test_a_rejected_file_echoes_no_personal_data(db, ctx, tmp_path: Path):
+def test_a_rejected_file_echoes_no_personal_data(db, seller, tmp_path: Path):
     # A shifted row must not be read on: its personal values would land in kept columns.
     lines = (SAMPLES / "unshipped-orders.txt").read_text().splitlines(keepends=True)
     fields = lines[1].split("\t")
@@ -128,7 +128,7 @@ def test_a_rejected_file_echoes_no_personal_data(db, ctx, tmp_path: Path):
     from bot.render import message
 
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, ctx, now=NOW)
+        import_file(db, path, seller, now=NOW)
     text = message("errors", rejected.value.code, **rejected.value.params)
     assert "expected 27 tab-separated fields" in text
     assert [p for p in PERSONAL if not p.replace(".", "").isdigit() and p in text] == []

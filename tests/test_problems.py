@@ -78,11 +78,11 @@ CASES = {
 
 
 @pytest.mark.parametrize("code", sorted(CASES))
-def test_each_problem_is_named_and_worded(db, ctx, tmp_path, code):
+def test_each_problem_is_named_and_worded(db, seller, tmp_path, code):
     path = tmp_path / "broken.txt"
     path.write_bytes(CASES[code])
     with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, ctx, now=NOW)
+        import_file(db, path, seller, now=NOW)
     problems = rejected.value.params["problems"]
     assert [p.code for p in problems] == [code]
     said = message("errors", rejected.value.code, **rejected.value.params)
@@ -101,12 +101,12 @@ NOTES = {
 
 
 @pytest.mark.parametrize("code", sorted(NOTES))
-def test_each_note_is_named_and_worded_and_the_row_imported(db, ctx, tmp_path, code):
+def test_each_note_is_named_and_worded_and_the_row_imported(db, seller, tmp_path, code):
     from bot.render import text
 
     path = tmp_path / "noted.txt"
     path.write_bytes(NOTES[code])
-    result = import_file(db, path, ctx, now=NOW)
+    result = import_file(db, path, seller, now=NOW)
     assert result.orders == 1 and result.items == 1 and not result.skipped
     assert [n.code for n in result.notes] == [code]
     said = text("import", result=result)

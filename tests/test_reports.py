@@ -35,9 +35,9 @@ def expected_classes(shift_days: int = 0) -> dict[str, Urgency]:
 
 
 @pytest.fixture
-def samples(db, ctx):
+def samples(db, seller):
     for name in ("all-orders.txt", "unshipped-orders.txt", "returns.txt"):
-        import_file(db, SAMPLES / name, ctx, now=AS_OF)
+        import_file(db, SAMPLES / name, seller, now=AS_OF)
     return db
 
 

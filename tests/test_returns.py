@@ -145,9 +145,9 @@ def test_request_deadlines():
 
 
 @pytest.fixture
-def samples(db, ctx):
+def samples(db, seller):
     for name in ("all-orders.txt", "returns.txt"):
-        import_file(db, SAMPLES / name, ctx, now=NOW)
+        import_file(db, SAMPLES / name, seller, now=NOW)
     return db
 
 

@@ -34,7 +34,7 @@ class Clock:
 
 def sync(db, settings, *, now=None, clock=None, since=None):
     api = OrdersApi(settings, sleep=clock or Clock())
-    return syncs.sync(db, api, settings.sync_first_days, now=now or datetime.now(UTC), since=since)
+    return syncs.sync(db, api, wiring.seller_of(settings), settings.sync_first_days, now=now or datetime.now(UTC), since=since)
 
 
 def real_now() -> datetime:
@@ -362,13 +362,13 @@ def test_the_next_page_is_asked_for_while_this_one_is_stored(db, amazon, live, m
     monkeypatch.setattr(syncs, "WRITE_ROWS", 1)  # every page stored as it comes
     store, asked = syncs._store, []
 
-    def store_when_the_next_page_is_asked_for(db_, records):
+    def store_when_the_next_page_is_asked_for(db_, records, seller):
         # Waits (10 s at most) for the read-ahead to ask for the page after this one.
         wanted, deadline = len(asked) + 2, time.monotonic() + 10
         while len(amazon.called(API)) < min(wanted, 5) and time.monotonic() < deadline:
             time.sleep(0.01)
         asked.append(len(amazon.called(API)))
-        return store(db_, records)
+        return store(db_, records, seller)
 
     monkeypatch.setattr(syncs, "_store", store_when_the_next_page_is_asked_for)
     result = sync(db, live())

@@ -42,7 +42,7 @@ def import_(
     check_encoding(encoding)
     current = settings()
     db = database(current)
-    ctx = wiring.seller_context(current)
+    seller = wiring.seller_of(current)
     with _progress_bar() as bar:
         failed = 0
         for path in import_order(files, encoding):
@@ -55,7 +55,7 @@ def import_(
                     bar.update(task, completed=done)  # type: ignore[arg-type]
 
             try:
-                result = import_file(db, path, ctx, now=datetime.now(UTC),
+                result = import_file(db, path, seller, now=datetime.now(UTC),
                                      skip_bad_rows=skip_bad_rows, encoding=encoding,
                                      progress=advance,
                                      on_wait=lambda: say("notices", "bulk_waiting"))
@@ -121,13 +121,13 @@ def sync(
     """Bring the orders up to date from Amazon's Selling Partner API (LWA_APP_ID, ...)."""
     from bot import render
     from bot.usecases import syncs
-    from bot.wiring import orders_api
+    from bot.wiring import orders_api, seller_of
 
     current = settings()
     start = since(since_day, current)
     db = database(current)
-    result = syncs.sync(db, orders_api(current), current.sync_first_days, now=datetime.now(UTC),
-                        since=start)
+    result = syncs.sync(db, orders_api(current), seller_of(current),
+                        current.sync_first_days, now=datetime.now(UTC), since=start)
     echo(render.text("sync", result=result, tz=current.timezone))
 
 

@@ -30,6 +30,13 @@ class BusinessCalendar:
         # (shipping.md §3, [au-lsr]); `holidays` gives the national list when no subdiv is set.
         return holidays.country_holidays(self.country)
 
+    @property
+    def holidays_version(self) -> str:
+        """The version of the holiday data: a new one may move a deadline."""
+        import holidays
+
+        return holidays.__version__
+
     def holiday_name(self, day: date) -> str | None:
         """Name the public holiday on `day`, if there is one."""
         return self._holidays.get(day)

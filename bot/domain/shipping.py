@@ -3,6 +3,7 @@
 Rules from shipping.md §1-5; the values that may change live in rules/shipping.yaml.
 """
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -72,15 +73,23 @@ def is_open(order: Order) -> bool:
 
 
 def ship_by(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,
-            rules: ShippingRules) -> datetime | None:
-    """Amazon's LatestShipDate when given (even on a non-business day), else the end of the Nth
-    business day strictly after the purchase's local date: 2 for media, else the SKU's own
-    handling time or the default. None for an order Amazon fulfils: no deadline of the
-    seller's."""
+            rules: ShippingRules, *, stored: bool = True) -> datetime | None:
+    """Amazon's LatestShipDate when given (even on a non-business day), else the deadline the
+    store computed when it kept the order (unless not `stored`), else `handling_deadline`.
+    None for an order Amazon fulfils: no deadline of the seller's."""
     if order.fulfillment_channel is Channel.AMAZON:
         return None
     if order.latest_ship_date is not None:
         return order.latest_ship_date
+    if stored and order.deadline is not None:
+        return order.deadline
+    return handling_deadline(order, calendar, tz, handling_days, rules)
+
+
+def handling_deadline(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,
+                      rules: ShippingRules) -> datetime | None:
+    """The end of the Nth business day strictly after the purchase's local date: 2 for media,
+    else the SKU's own handling time or the default. None without a purchase date."""
     if order.purchase_date is None:
         return None
     if is_media(order, rules):
@@ -90,6 +99,19 @@ def ship_by(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, handling_day
                    default=handling_days)
     purchased = order.purchase_date.astimezone(tz).date()
     return end_of_day(calendar.add_business_days(purchased, days), tz)
+
+
+def deadline_basis(calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,
+                   rules: ShippingRules) -> str:
+    """A digest of everything `handling_deadline` depends on besides the order: stored beside
+    the deadlines computed with it, so that a change of settings or calendar recomputes them."""
+    decided_by = (
+        tz.key, handling_days, rules.media_handling_days, sorted(rules.media_categories),
+        sorted(rules.sku_handling_days.items()), calendar.country,
+        sorted(calendar.non_working_days), sorted(calendar.working_weekdays),
+        calendar.holidays_version,
+    )
+    return hashlib.sha256(repr(decided_by).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

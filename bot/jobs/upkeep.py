@@ -10,7 +10,7 @@ from bot.domain.schedule import period
 from bot.errors import Busy, SellerbotError
 from bot.render import message
 from bot.usecases import runs
-from bot.wiring import Database
+from bot.wiring import Database, seller_of
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ class Syncs:
 
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings, self.db = settings, db
+        self.seller = seller_of(settings)
 
     @cached_property
     def api(self) -> Any:
@@ -42,7 +43,7 @@ class Syncs:
         from bot.usecases import syncs
 
         try:
-            result = syncs.sync(self.db, self.api, self.settings.sync_first_days,
+            result = syncs.sync(self.db, self.api, self.seller, self.settings.sync_first_days,
                                 now=datetime.now(UTC))
         except SellerbotError as exc:
             # Another process syncing (`sellerbot sync`, a replica) is no failure.

@@ -20,9 +20,9 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    or_,
     select,
     text,
+    union_all,
 )
 
 from bot.domain.records import OPEN_STATUSES, Order, OrderItem, OrderStatus, ReturnRequest
@@ -59,7 +59,7 @@ def _one_of(conn: Connection, column: Any, values: list[str]) -> Any:
     return column == any_(bindparam("values", value=values, type_=ARRAY(String)))
 
 
-def _orders(conn: Connection, statement: Any, keep: Callable[[Order], bool] | None = None
+def orders_of(conn: Connection, statement: Any, keep: Callable[[Order], bool] | None = None
             ) -> list[Order]:
     """The orders `statement` (a select of the order reader's columns) finds, with their lines."""
     (_, to_order), (item_columns, to_item), _ = _readers(conn)
@@ -79,13 +79,14 @@ def _orders(conn: Connection, statement: Any, keep: Callable[[Order], bool] | No
     return orders
 
 
-def _select_orders() -> Any:
+def select_orders() -> Any:
+    """A select of the columns an Order is read from (orders_of reads its result)."""
     return select(*reader("sqlite", Order, _ORDERS)[0])
 
 
 def get_order(conn: Connection, order_id: str) -> Order | None:
     """The order with this id and its lines, or None."""
-    found = _orders(conn, _select_orders().where(_ORDERS.c.order_id == order_id))
+    found = orders_of(conn, select_orders().where(_ORDERS.c.order_id == order_id))
     return found[0] if found else None
 
 
@@ -93,19 +94,24 @@ def open_orders(conn: Connection, *, placed_by: datetime, due_by: datetime | Non
                 due_from: datetime | None = None) -> list[Order]:
     """Merchant-fulfilled orders awaiting shipment confirmation, placed by `placed_by`.
 
-    With `due_by` (`due_from`), only those whose Amazon ship-by is no later (no earlier), and
-    those without one, whose deadline the domain computes.
+    With `due_by` (`due_from`), only those whose stored deadline is no later (no earlier), and
+    those with none stored, whose deadline the domain computes.
     """
-    # Only conditions on the partial index ix_orders_open go to SQL, so that SQLite reads that
-    # small index and never the whole table; `placed_by` is checked on the few rows it yields.
-    statement = _select_orders().where(_OPEN)
-    unknown = _ORDERS.c.latest_ship_date.is_(None)
+    # Only conditions on the partial index ix_orders_open go to SQL, so that the database reads
+    # a range of that small index and never the whole table; `placed_by` is checked on the
+    # few rows it yields. The orders without a stored deadline are a second range of the same
+    # index, not an OR, which SQLite would answer by scanning every open order.
+    deadline = _ORDERS.c.deadline
+    due = select_orders().where(_OPEN)
     if due_by is not None:
-        statement = statement.where(or_(unknown, _ORDERS.c.latest_ship_date <= due_by))
+        due = due.where(deadline <= due_by)
     if due_from is not None:
-        statement = statement.where(or_(unknown, _ORDERS.c.latest_ship_date >= due_from))
-    return _orders(conn, statement,
-                   keep=lambda o: o.purchase_date is None or o.purchase_date <= placed_by)
+        due = due.where(deadline >= due_from)
+    statement = due
+    if due_by is not None or due_from is not None:
+        statement = union_all(due, select_orders().where(_OPEN, deadline.is_(None)))
+    return orders_of(conn, statement,
+                     keep=lambda o: o.purchase_date is None or o.purchase_date <= placed_by)
 
 
 def order_ids_containing(conn: Connection, fragment: str, limit: int) -> list[str]:
@@ -124,10 +130,10 @@ def order_ids_containing(conn: Connection, fragment: str, limit: int) -> list[st
 
 def orders_placed(conn: Connection, after: datetime, until: datetime) -> list[Order]:
     """Orders placed in (after, until], with their lines."""
-    statement = _select_orders().where(
+    statement = select_orders().where(
         _ORDERS.c.purchase_date > after, _ORDERS.c.purchase_date <= until
     ).order_by(_ORDERS.c.purchase_date)
-    return _orders(conn, statement)
+    return orders_of(conn, statement)
 
 
 def new_orders(conn: Connection, after: datetime, until: datetime

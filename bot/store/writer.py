@@ -117,6 +117,10 @@ class _Upsert:
             }
         else:
             merged = {name: func.coalesce(new[name], table.c[name]) for name in updated}
+        if "deadline" in merged:
+            # Amazon's ship-by, once known, is the deadline; else the newest computed one.
+            merged["deadline"] = func.coalesce(merged["latest_ship_date"], new.deadline,
+                                               table.c.deadline)
         if "is_demo" in extra:
             # Real data about a demo order makes it real.
             merged["is_demo"] = and_(table.c.is_demo, new.is_demo)

@@ -6,6 +6,7 @@ from datetime import datetime
 from bot.sources.demo import demo_seller
 from bot.store import Database, queries
 from bot.store.writer import Writer
+from bot.usecases.deadlines import stamped
 from bot.usecases.sellers import Seller
 
 
@@ -25,7 +26,7 @@ def load_demo(db: Database, seller: Seller, now: datetime) -> DemoLoaded:
     with db.begin() as conn:
         queries.delete_demo(conn)
         writer = Writer(conn, demo=True)
-        for record in (*demo.orders, *demo.items, *demo.returns):
+        for record in stamped((*demo.orders, *demo.items, *demo.returns), seller):
             writer.add(record)
         writer.flush()
         queries.record_import(conn, file_name="(demo seller)", kind="demo",

@@ -21,6 +21,7 @@ from bot.domain.shipping import (
     late_shipment_rate,
 )
 from bot.store import Database, job_runs, queries, sync_state
+from bot.usecases import deadlines
 from bot.usecases.sellers import Seller
 
 # Return requests still needing the seller (authorize, receive, refund).
@@ -102,6 +103,7 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
     since = since or as_of - timedelta(days=1)
     today, _, next_day, next_day_end = seller.day_bounds(as_of)
     windows = seller.rules.lsr_windows_days
+    deadlines.refresh(db, seller)
     with db.begin() as conn:
         open_orders = queries.open_orders(conn, placed_by=as_of, due_by=next_day_end)
         new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of)]

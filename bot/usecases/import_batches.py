@@ -4,10 +4,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.domain.records import Order, OrderItem, ReturnRequest
-from bot.sources.context import SellerContext
 from bot.sources.files import SourceFile
 from bot.sources.flatfile import BadRow, Note
 from bot.store.writer import RowBuilders
+from bot.usecases.deadlines import stamped
+from bot.usecases.sellers import Seller
 
 # File rows per batch: big enough to amortise a round trip, small enough to keep memory flat.
 BATCH_ROWS = 5000
@@ -38,11 +39,12 @@ class Batch:
     checksum: str | None = None
 
 
-def batches(source: SourceFile, ctx: SellerContext, builders: RowBuilders) -> Iterator[Batch]:
-    """Read `source` through, turning its records into rows, BATCH_ROWS file rows at a time."""
+def batches(source: SourceFile, seller: Seller, builders: RowBuilders) -> Iterator[Batch]:
+    """Read `source` through, turning its records into rows (each order with its deadline),
+    BATCH_ROWS file rows at a time."""
     row_record = ROW_RECORD[source.kind]
     batch = Batch({kind: [] for kind in builders})
-    for record in source.records(ctx):
+    for record in stamped(source.records(seller.context), seller):
         kind = type(record)
         if kind is BadRow:
             batch.problems.append(record)

@@ -19,10 +19,10 @@ from pathlib import Path
 from sqlalchemy.engine import Dialect
 
 from bot.domain.records import Order, OrderItem, ReturnRequest
-from bot.sources.context import SellerContext
 from bot.sources.files import open_source
 from bot.store.writer import row_builders
 from bot.usecases.import_batches import Batch, batches
+from bot.usecases.sellers import Seller
 
 KINDS = (Order, OrderItem, ReturnRequest)
 
@@ -41,7 +41,7 @@ class ParserFailed(RuntimeError):
     """The parser process stopped on an error it could not report as a bad row."""
 
 
-def parsed_batches(path: Path, encoding: str, ctx: SellerContext,
+def parsed_batches(path: Path, encoding: str, seller: Seller,
                    dialect: type[Dialect]) -> Iterator[Batch]:
     """Batches of `path` parsed by a separate process; stopping early stops the process."""
     process = subprocess.Popen(
@@ -53,7 +53,7 @@ def parsed_batches(path: Path, encoding: str, ctx: SellerContext,
     )
     assert process.stdin is not None and process.stdout is not None
     try:
-        pickle.dump((path, encoding, ctx, dialect), process.stdin)
+        pickle.dump((path, encoding, seller, dialect), process.stdin)
         process.stdin.close()
         while True:
             try:
@@ -78,10 +78,10 @@ def main() -> None:
     out = sys.stdout.buffer
     try:
         task = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by parsed_batches
-        path, encoding, ctx, dialect = task
+        path, encoding, seller, dialect = task
         builders = row_builders(dialect)
         with open_source(path, encoding) as source:
-            for batch in batches(source, ctx, builders):
+            for batch in batches(source, seller, builders):
                 pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(None, out)
         out.flush()

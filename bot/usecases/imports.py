@@ -10,13 +10,13 @@ from pathlib import Path
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.errors import BadInput, ImportRejected, StoreError
 from bot.paths import file_problem
-from bot.sources.context import SellerContext
 from bot.sources.files import SourceFile, Unrecognized, open_source
 from bot.sources.flatfile import BadRow, Note
 from bot.store import Database, queries
 from bot.store.writer import Writer
 from bot.usecases import import_pipeline
 from bot.usecases.import_batches import Batch, batches
+from bot.usecases.sellers import Seller
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _write(stream: Iterable[Batch], writer: Writer, skip_bad_rows: bool,
 def import_file(
     db: Database,
     path: Path,
-    ctx: SellerContext,
+    seller: Seller,
     *,
     now: datetime,
     skip_bad_rows: bool = False,
@@ -134,9 +134,10 @@ def import_file(
         before = queries.count_orders(conn)
         writer = Writer(conn)
         if import_pipeline.worthwhile(source.size):
-            stream = import_pipeline.parsed_batches(path, encoding, ctx, type(conn.dialect))
+            stream = import_pipeline.parsed_batches(path, encoding, seller,
+                                                           type(conn.dialect))
         else:
-            stream = batches(source, ctx, writer.builders)
+            stream = batches(source, seller, writer.builders)
         def report(done: int) -> None:
             if progress is not None:
                 progress(path, done, source.size)

@@ -11,6 +11,7 @@ from bot.domain.records import Order, ReturnRequest
 from bot.domain.shipping import Standing, Urgency, classify, end_of_day
 from bot.errors import BadInput, NotFound
 from bot.store import Database, queries
+from bot.usecases import deadlines
 from bot.usecases.sellers import Seller
 
 
@@ -77,6 +78,7 @@ def orders_report(db: Database, seller: Seller, view: View, as_of: datetime) -> 
     if view is View.TODAY:
         # Only what is due today: not every order left late, which the list does not show.
         due_by, due_from = end_of_day(today, seller.timezone), midnight
+    deadlines.refresh(db, seller)
     with db.begin() as conn:
         open_orders = queries.open_orders(conn, placed_by=as_of, due_by=due_by,
                                           due_from=due_from)
@@ -112,6 +114,7 @@ def order_detail(db: Database, seller: Seller, text: str, as_of: datetime) -> Or
     """Look up one order by its id as typed, or enough of it (find_order_id); nonsense, an
     ambiguous fragment or an unknown order is a friendly error."""
     order_id = find_order_id(db, text, usage="orders_what")
+    deadlines.refresh(db, seller)
     with db.begin() as conn:
         order = queries.get_order(conn, order_id)
         returns = queries.returns_for(conn, order_id)

@@ -13,6 +13,7 @@ from bot.domain.returns import (
 )
 from bot.errors import NotFound
 from bot.store import Database, queries
+from bot.usecases import deadlines
 from bot.usecases.orders import find_order_id, not_yet_placed
 from bot.usecases.sellers import Seller
 
@@ -30,6 +31,7 @@ class ReturnAnswer:
 def can_return(db: Database, seller: Seller, text: str, today: date) -> ReturnAnswer:
     """Can the order `text` names still be returned on the seller's local date `today`?"""
     order_id = find_order_id(db, text)
+    deadlines.refresh(db, seller)
     with db.begin() as conn:
         order = queries.get_order(conn, order_id)
         requests = queries.returns_for(conn, order_id)

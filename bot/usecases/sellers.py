@@ -8,7 +8,15 @@ from bot.domain.calendar import BusinessCalendar
 from bot.domain.marketplaces import Marketplace
 from bot.domain.records import Order
 from bot.domain.returns import ReturnRules
-from bot.domain.shipping import ShippingRules, Standing, assess, end_of_day
+from bot.domain.shipping import (
+    ShippingRules,
+    Standing,
+    assess,
+    deadline_basis,
+    end_of_day,
+    ship_by,
+)
+from bot.sources.context import SellerContext
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,21 @@ class Seller:
     def assess(self, order: Order, now: datetime) -> Standing:
         """Where an order stands at `now`."""
         return assess(order, now, self.timezone, self.calendar, self.handling_days, self.rules)
+
+    @property
+    def context(self) -> SellerContext:
+        """What a parser needs to know about this seller."""
+        return SellerContext(timezone=self.timezone, marketplace=self.marketplace)
+
+    def fresh_deadline(self, order: Order) -> datetime | None:
+        """The order's ship-by deadline as these settings decide it, ignoring any stored one."""
+        return ship_by(order, self.calendar, self.timezone, self.handling_days, self.rules,
+                       stored=False)
+
+    @property
+    def deadline_basis(self) -> str:
+        """What decides a computed deadline, as a digest (bot/domain/shipping.py)."""
+        return deadline_basis(self.calendar, self.timezone, self.handling_days, self.rules)
 
     def day_bounds(self, as_of: datetime) -> tuple[date, datetime, date, datetime]:
         """The local date at `as_of`, its midnight, the next business day and its end."""

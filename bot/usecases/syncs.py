@@ -17,6 +17,8 @@ from bot.errors import Busy, SellerbotError
 from bot.sources.sp_api import Calls, OrdersApi
 from bot.store import Database, job_runs, queries, sync_state
 from bot.store.writer import BATCH_SIZE, Writer
+from bot.usecases.deadlines import stamped
+from bot.usecases.sellers import Seller
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ class SyncResult:
     skipped: tuple[str, ...] = ()
 
 
-def sync(db: Database, api: OrdersApi, first_days: int, *, now: datetime,
+def sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now: datetime,
          since: datetime | None = None) -> SyncResult:
     """Store the orders changed since the last sync (or since `since`; the first sync reads
     those created in the last `first_days`, SYNC_FIRST_DAYS); a failure (Amazon's, the
@@ -62,7 +64,7 @@ def sync(db: Database, api: OrdersApi, first_days: int, *, now: datetime,
     another process is syncing the marketplace."""
     claim = _claim(db, api.marketplace_id, now)
     try:
-        return _sync(db, api, first_days, now=now, since=since, claim=claim)
+        return _sync(db, api, seller, first_days, now=now, since=since, claim=claim)
     finally:
         try:
             job_runs.release(db, claim)
@@ -100,7 +102,7 @@ def _failed(db: Database, marketplace_id: str, now: datetime, exc: Exception,
     log.warning("SP-API sync failed after %d pages: %s", pages, code)
 
 
-def _sync(db: Database, api: OrdersApi, first_days: int, *, now: datetime,
+def _sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now: datetime,
           since: datetime | None, claim: job_runs.Claim) -> SyncResult:
     started = time.perf_counter()
     api.calls = Calls()  # this sync's calls only: the scheduler keeps one OrdersApi
@@ -133,9 +135,9 @@ def _sync(db: Database, api: OrdersApi, first_days: int, *, now: datetime,
             # transaction ever waits on Amazon (the next page is fetched in a thread of its
             # own meanwhile: sp_api.READ_AHEAD).
             if len(pending) >= WRITE_ROWS:
-                new, seconds = _store(db, pending)
+                new, seconds = _store(db, pending, seller)
                 new_orders, work = new_orders + new, work + seconds
-        new, seconds = _store(db, pending)
+        new, seconds = _store(db, pending, seller)
         new_orders, work = new_orders + new, work + seconds
     except Exception as exc:
         _failed(db, api.marketplace_id, now, exc, pages)
@@ -154,7 +156,7 @@ def _sync(db: Database, api: OrdersApi, first_days: int, *, now: datetime,
                       time.perf_counter() - started, work, tuple(skipped))
 
 
-def _store(db: Database, records: list[Order | OrderItem]) -> tuple[int, float]:
+def _store(db: Database, records: list[Order | OrderItem], seller: Seller) -> tuple[int, float]:
     """Write `records` in one transaction and empty the list: how many orders were new, and
     the seconds it took.
 
@@ -170,7 +172,7 @@ def _store(db: Database, records: list[Order | OrderItem]) -> tuple[int, float]:
         ids = {r.order_id for r in records if type(r) is Order}
         new = len(ids) - queries.count_known(conn, ids)
         writer = Writer(conn)
-        for record in records:
+        for record in stamped(records, seller):
             writer.add(record)
         writer.flush()
     records.clear()
