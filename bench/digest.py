@@ -65,6 +65,7 @@ def build(url: str, count: int, shape: str, open_orders: int, as_of: datetime = 
         for record in stamped(orders, seller):
             writer.add(record)
         writer.flush()
+    db.analyze()  # as an import of this size does (bot/usecases/imports.py)
     db.close()
 
 

@@ -1,7 +1,9 @@
 """Import speed: `sellerbot import` of an All Orders report against sqlite3's own `.import`.
 
-Generates an All Orders report of N rows (default 1,000,000) in Amazon's 32-column format
-(GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL, ../shared/spec/reports.md §3), times
+Generates an All Orders report of N rows (default 200,000) in Amazon's 32-column format
+(GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL, ../shared/spec/reports.md §3), as varied
+as a real seller's (20,000 products, long Unicode titles, 1 to 4 lines an order, the buyer's
+city, state and postal code, promotions, every status: `generate`), times
 `sellerbot import` of it into a fresh SQLite file and prints rows/s and peak memory, then times
 the sqlite3 shell loading the same file into one table (the physical reference). Each round
 runs the two one after the other and prints both their ratios, wall and CPU time (the import's
@@ -37,50 +39,93 @@ HEADER = (
     "purchase-order-number", "price-designation",
 )
 
-PRODUCTS = [
-    ("BK-0141439513-U-VG", "0141439513", "Pride and Prejudice (Penguin Classics)", "8.99"),
-    ("BK-0743273567-U-G", "0743273567", "The Great Gatsby", "10.99"),
-    ("CD-HARBOR-NC-U", "B00004T9QK", "Northern Crossing [Audio CD] Harbor Lights", "11.98"),
-    ("DVD-FRONTIER-S1", "B01M7Y2R8D", "Frontier Town: The Complete First Season [DVD]", "19.99"),
-    ("BV-65W-2P-WHT", "B0C4X9R2LM", "Bright Volt 65W USB-C Wall Charger, 2-Port, Foldable Plug",
-     "29.99"),
-    ("RS-MUG12-SLT", "B0BZ7T4N6W", "Riverside Ceramic Travel Mug with Lid, 12 oz, Slate Blue",
-     "18.50"),
-    ("KV-BX200-BLK", "B0B6T2VQ9H", "Kelvo BX-200 Portable Bluetooth Speaker, Water Resistant",
-     "45.00"),
-    ("CT-100-ASST", "B07QW3JH2N", "Nylon Cable Ties, Assorted Sizes, 100 Pack", "7.49"),
-]
-CITIES = [("Providence", "RI", "02906"), ("COLUMBUS", "OH", "43215"),
-          ("Pittsburgh", "PA", "15213-3890"), ("Boise", "ID", "83702")]
+# Words for product titles, some of them beyond ASCII as real catalogues are (accents, marks,
+# CJK), so that the parser and the store handle multi-byte text as they will in production.
+_TITLE_WORDS = (
+    "Premium Stainless Steel Insulated Travel Mug Lid Wireless Charger Bluetooth Speaker "
+    "Waterproof Portable Organic Cotton Bath Towel Set Vintage Leather Journal Notebook "
+    "Ceramic Plant Pot Drainage Kids Puzzle Pieces Hardcover Edition Paperback Classic Novel "
+    "Audio CD Remastered Complete Season DVD Blu-ray Kitchen Knife Sharpener Yoga Mat Non-Slip "
+    "Crème Brûlée Torch Café Größe Zürich Señor Ærø Smørrebrød Façade Naïve Jalapeño Ω™ — "
+    "日本製 한국어 Élégance Über Fjällräven-style Piñata Mañana Crêpe Déjà-vu"
+)
+WORDS = _TITLE_WORDS.split()
+CITIES = ("Providence", "COLUMBUS", "Pittsburgh", "Boise", "San José", "Coeur d'Alene",
+          "Española", "St. Louis", "Winston-Salem", "Honolulu", "Anchorage", "Brooklyn")
+STATES = ("RI", "OH", "PA", "ID", "CA", "NM", "MO", "NC", "HI", "AK", "NY", "TX", "WA")
+STATUSES = (("Shipped", "Shipped", 70), ("Unshipped", "Unshipped", 10),
+            ("Pending", "Unshipped", 5), ("Cancelled", "Cancelled", 8),
+            ("Shipped", "Unshipped", 2), ("PartiallyShipped", "Shipped", 5))
+
+
+def _isbn10(rng: random.Random) -> str:
+    digits = [rng.randrange(10) for _ in range(9)]
+    check = (11 - sum((10 - i) * d for i, d in enumerate(digits)) % 11) % 11
+    return "".join(map(str, digits)) + ("X" if check == 10 else str(check))
+
+
+def catalogue(rng: random.Random, size: int) -> list[tuple[str, str, str, str]]:
+    """`size` products (SKU, ASIN, title, price): a tenth books with their ISBN as ASIN, titles
+    of 5 to 30 words, prices from 0.99 to 300."""
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+    products = []
+    for n in range(size):
+        book = rng.random() < 0.1
+        asin = _isbn10(rng) if book else "B0" + "".join(rng.choices(letters, k=8))
+        sku = f"{rng.choice(('BK', 'HM', 'EL', 'TY', 'KT', 'GD'))}-{n:05d}-" + rng.choice(
+            ("NEW", "U-VG", "U-G", "BLK", "WHT", "12OZ", "XL"))
+        title = " ".join(rng.choices(WORDS, k=rng.randint(5, 30)))
+        products.append((sku, asin, title, f"{rng.uniform(0.99, 300):.2f}"))
+    return products
 
 
 def generate(path: Path, rows: int) -> None:
-    """Write an All Orders report of `rows` lines: 1 to 3 lines per order, orders in time order."""
+    """Write an All Orders report of `rows` lines, orders in time order: 1.2 lines per order on
+    average (1 to 4), popular products recurring among 20,000, the buyer's city, state and
+    postal code Amazon includes, promotions, gift wrap, business orders and every status."""
     rng = random.Random(2)
+    products = catalogue(rng, 20_000)
     start = datetime(2025, 1, 1, tzinfo=UTC)
+    statuses = [(order, item) for order, item, weight in STATUSES for _ in range(weight)]
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write("\t".join(HEADER) + "\n")
         written = order = 0
         while written < rows:
             order += 1
             order_id = f"{111 + order % 4}-{order:07d}-{rng.randrange(10**7):07d}"
-            purchased = start + timedelta(seconds=order * 31)
+            purchased = start + timedelta(seconds=order * 31 + rng.randrange(31))
             updated = purchased + timedelta(hours=rng.randint(2, 40))
-            status = rng.choice(("Shipped", "Shipped", "Shipped", "Unshipped", "Cancelled"))
+            status, item_status = rng.choice(statuses)
             channel = "Amazon" if rng.random() < 0.1 else "Merchant"
-            city, state, postal = rng.choice(CITIES)
-            lines = 1 if rng.random() < 0.8 else rng.randint(2, 3)
-            for product in rng.sample(PRODUCTS, lines):
+            business = rng.random() < 0.04
+            postal = f"{rng.randrange(100000):05d}" + (f"-{rng.randrange(10000):04d}"
+                                                         if rng.random() < 0.3 else "")
+            place = (rng.choice(CITIES), rng.choice(STATES), postal)
+            lines = 1 if rng.random() < 0.9 else rng.randint(2, 4)
+            for _ in range(lines):
                 if written == rows:
                     break
-                sku, asin, title, price = product
-                quantity = 1 if rng.random() < 0.9 else 2
+                # Pareto: a few products sell again and again, most now and then.
+                sku, asin, title, price = products[
+                    min(int(rng.paretovariate(1.2)) - 1, len(products) - 1) if rng.random() < 0.5
+                    else rng.randrange(len(products))]
+                quantity = 1 if rng.random() < 0.9 else rng.randint(2, 5)
+                promo = rng.random() < 0.15
+                gift = rng.random() < 0.02
                 out.write("\t".join((
-                    order_id, "", purchased.isoformat(), updated.isoformat(), status, channel,
-                    "Amazon.com", "", "Standard", title, sku, asin,
-                    status if status != "Cancelled" else "Cancelled", str(quantity), "USD",
-                    price, "0.65", "3.99", "0.00", "0.00", "0.00", "0.00", "0.00",
-                    city, state, postal, "US", "", "", "false", "", "",
+                    order_id, f"SO-{order:08d}" if rng.random() < 0.2 else "",
+                    purchased.isoformat(), updated.isoformat(), status, channel,
+                    "Amazon.com", "", rng.choice(("Standard", "Expedited", "SecondDay")), title,
+                    sku, asin, item_status, str(quantity), "USD",
+                    f"{float(price) * quantity:.2f}", f"{float(price) * quantity * 0.07:.2f}",
+                    rng.choice(("0.00", "3.99", "5.99")), "0.00",
+                    "4.99" if gift else "0.00", "0.35" if gift else "0.00",
+                    f"-{rng.uniform(1, 10):.2f}" if promo else "0.00",
+                    "-3.99" if promo and rng.random() < 0.3 else "0.00",
+                    *place, "US",
+                    f"US Core Free Shipping Promotion {rng.randrange(10**8)}" if promo else "",
+                    "", "true" if business else "false",
+                    f"PO-{rng.randrange(10**6)}" if business else "", "",
                 )) + "\n")
                 written += 1
 
@@ -132,7 +177,7 @@ def _spread(values: list[float], unit: str = "") -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of the two imports, one after the other")
     parser.add_argument("--keep", type=Path, help="leave the report and databases here")

@@ -30,21 +30,22 @@ def fresh(order: Order, seller) -> datetime | None:
                    stored=False)
 
 
-def test_an_imported_report_stores_each_orders_deadline_as_the_domain_computes_it(db, seller):
+def test_an_imported_report_stores_each_open_orders_deadline_as_the_domain_computes_it(
+        db, seller):
     import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
     orders = all_orders(db)
-    computed = [o for o in orders if o.latest_ship_date is None and o.deadline is not None]
-    assert len([o for o in computed if is_open(o)]) >= 5  # the sample has open orders
+    assert len([o for o in orders if is_open(o)]) >= 5  # the sample has open orders
+    assert len([o for o in orders if not is_open(o)]) >= 5  # and closed ones
     for order in orders:
-        assert order.deadline == fresh(order, seller), order.order_id
+        assert order.deadline == (fresh(order, seller) if is_open(order) else None), order.order_id
     # Amazon's own ship-by, from the Unshipped report, replaces the computed one.
     import_file(db, SAMPLES / "unshipped-orders.txt", seller, now=NOW)
-    for order in all_orders(db):
-        if order.latest_ship_date is not None:
-            assert order.deadline == order.latest_ship_date, order.order_id
+    given = [o for o in all_orders(db) if o.latest_ship_date is not None and is_open(o)]
+    assert given and all(o.deadline == o.latest_ship_date for o in given)
     # An All Orders report imported again (no ship-by in it) does not take it away.
     import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW + timedelta(hours=1))
-    assert all(o.deadline == o.latest_ship_date for o in all_orders(db) if o.latest_ship_date)
+    assert all(o.deadline == o.latest_ship_date for o in all_orders(db) if o.latest_ship_date
+               and is_open(o))
 
 
 def test_a_media_line_after_its_order_decides_its_deadline(db, seller):
@@ -71,9 +72,8 @@ def test_new_handling_times_or_days_off_recompute_the_open_orders(db, seller):
         assert deadlines.refresh(db, changed) > 0
         assert deadlines.refresh(db, changed) == 0  # once
         for order in all_orders(db):
-            if order.latest_ship_date is not None or not is_open(order):
-                # Closed orders' computed deadlines are forgotten, computed when asked.
-                assert order.deadline == order.latest_ship_date, order.order_id
+            if not is_open(order):
+                assert order.deadline is None, order.order_id
             else:
                 assert order.deadline == fresh(order, changed), order.order_id
     # Back to the first settings: the lists read what they read before.
@@ -134,12 +134,17 @@ def test_an_older_database_gets_its_deadlines_when_first_read(tmp_path, seller):
         given.order_id: NOW, computed.order_id: fresh(computed, seller)}
 
 
-def test_writing_without_a_deadline_keeps_the_stored_one(db, seller):
+def test_writing_without_a_deadline_keeps_the_stored_one_until_the_order_closes(db, seller):
     import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
     order = next(o for o in all_orders(db) if is_open(o) and o.deadline is not None)
-    with db.begin() as conn:  # a confirmation from Slack: a record that states no deadline
-        writer = Writer(conn)
-        writer.add(Order(order.order_id, status=OrderStatus.SHIPPED, last_update=NOW))
-        writer.flush()
-    with db.begin() as conn:
-        assert queries.get_order(conn, order.order_id).deadline == order.deadline
+    for status, kept in ((OrderStatus.PARTIALLY_SHIPPED, order.deadline),
+                         (OrderStatus.SHIPPED, None)):
+        with db.begin() as conn:  # a record that states no deadline: a confirmation
+            writer = Writer(conn)
+            writer.add(Order(order.order_id, status=status, last_update=NOW))
+            writer.flush()
+        with db.begin() as conn:
+            stored = queries.get_order(conn, order.order_id)
+        assert stored.deadline == kept, status
+    # A closed order's deadline is still known: the domain computes it when asked.
+    assert seller.assess(stored, NOW).ship_by == fresh(order, seller)

@@ -81,9 +81,10 @@ class Order:
     order_total: Decimal | None = None
     currency: str | None = None
     ship_country: str | None = None
-    # The ship-by deadline as the store keeps it: Amazon's, or the one computed from the
-    # seller's handling times and calendar when the order was stored (bot/usecases/deadlines.py).
-    # None from every source. Not compared: it is derived, not a fact about the order.
+    # An open order's ship-by deadline as the store keeps it: Amazon's, or the one computed
+    # from the seller's handling times and calendar when the order was stored
+    # (bot/usecases/deadlines.py). None from every source, and for a closed order. Not
+    # compared: it is derived, not a fact about the order.
     deadline: datetime | None = field(default=None, compare=False)
     items: tuple[OrderItem, ...] = field(default=(), compare=False)
 

@@ -27,10 +27,7 @@ def open_without_ship_by(conn: Connection) -> list[Order]:
 
 def store(conn: Connection, deadlines: Iterable[tuple[str, datetime | None]], basis: str
           ) -> None:
-    """Forget every computed deadline, keep each (order id, deadline) pair, and note the basis
-    they were computed on. An order left without one gets it from the domain when asked."""
-    conn.execute(update(ORDERS).where(ORDERS.c.latest_ship_date.is_(None),
-                                      ORDERS.c.deadline.is_not(None)).values(deadline=None))
+    """Keep each (order id, deadline) pair and note the basis they were computed on."""
     pairs = [{"id": order_id, "deadline": deadline} for order_id, deadline in deadlines]
     if pairs:
         conn.execute(update(ORDERS).where(ORDERS.c.order_id == bindparam("id"))

@@ -68,8 +68,9 @@ ORDERS = Table(
     _money("order_total"),
     Column("currency", String(3)),
     Column("ship_country", String(2)),
-    # Amazon's ship-by, or the one sellerbot computed when it stored the order (the basis it
-    # was computed on is in DERIVED): what /orders and the digest select by.
+    # An open order's deadline: Amazon's ship-by, or the one sellerbot computed when it stored
+    # the order (the basis it was computed on is in DERIVED); what /orders and the digest
+    # select by. None once the order is closed (the domain computes it when asked).
     _time("deadline"),
     Column("is_demo", Boolean, nullable=False, default=False),
     # Open orders by deadline: /orders and the digest read a range of this small index, so

@@ -4,19 +4,14 @@ Core selects, not ORM objects: a report reads thousands of orders in well under 
 second (bench/digest.py), and builds records straight from result tuples.
 """
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     Connection,
-    String,
     and_,
-    any_,
-    bindparam,
     case,
     delete,
     func,
@@ -47,21 +42,10 @@ def _readers(conn: Connection) -> tuple:
             reader(dialect, ReturnRequest, _RETURNS))
 
 
-def _one_of(conn: Connection, column: Any, values: list[str]) -> Any:
-    """`column` is one of `values`, as a single parameter however many values there are.
-
-    An IN list of thousands of literals costs more to build than the rows cost to read, and
-    SQLite caps parameters per statement: SQLite gets a JSON array, PostgreSQL an array.
-    """
-    if conn.dialect.name == "sqlite":
-        sql = f"{column.table.name}.{column.name} IN (SELECT value FROM json_each(:values))"
-        return text(sql).bindparams(values=json.dumps(values))
-    return column == any_(bindparam("values", value=values, type_=ARRAY(String)))
-
-
 def orders_of(conn: Connection, statement: Any, keep: Callable[[Order], bool] | None = None
             ) -> list[Order]:
-    """The orders `statement` (a select of the order reader's columns) finds, with their lines."""
+    """The orders `statement` (a select of the order reader's columns) finds and `keep` keeps,
+    with their lines."""
     (_, to_order), (item_columns, to_item), _ = _readers(conn)
     orders = [to_order(row) for row in _rows(conn, statement)]
     if keep is not None:
@@ -69,11 +53,16 @@ def orders_of(conn: Connection, statement: Any, keep: Callable[[Order], bool] | 
     if not orders:
         return []
     lines: dict[str, list[OrderItem]] = {order.order_id: [] for order in orders}
-    statement = (select(*item_columns).where(_one_of(conn, _ITEMS.c.order_id, list(lines)))
+    # The lines of the orders the same statement finds, as a semi-join: the database walks the
+    # lines' primary key from each order. A list of thousands of ids as a parameter instead
+    # reads as thousands of guesses to PostgreSQL's planner, which then scans every line.
+    found = statement.subquery()
+    statement = (select(*item_columns).where(_ITEMS.c.order_id.in_(select(found.c.order_id)))
                  .order_by(_ITEMS.c.order_id, _ITEMS.c.sku))
     for row in _rows(conn, statement):
         item = to_item(row)
-        lines[item.order_id].append(item)
+        if item.order_id in lines:  # not an order `keep` left out
+            lines[item.order_id].append(item)
     for order in orders:
         order.items = tuple(lines[order.order_id])
     return orders

@@ -18,11 +18,28 @@ from functools import cache, partial
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
-from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
+from bot.domain.records import (
+    OPEN_STATUSES,
+    Channel,
+    Order,
+    OrderItem,
+    OrderStatus,
+    ReturnRequest,
+)
 from bot.errors import StoreError
 from bot.store.models import ORDER_ITEMS, ORDERS, RETURNS
 from bot.store.rows import field_types
@@ -118,9 +135,14 @@ class _Upsert:
         else:
             merged = {name: func.coalesce(new[name], table.c[name]) for name in updated}
         if "deadline" in merged:
-            # Amazon's ship-by, once known, is the deadline; else the newest computed one.
-            merged["deadline"] = func.coalesce(merged["latest_ship_date"], new.deadline,
-                                               table.c.deadline)
+            # Only an open order keeps its deadline: Amazon's ship-by once known, else the
+            # newest computed one.
+            # Written as SQL literals: the statement's parameters are the record's fields only.
+            is_open = and_(
+                merged["fulfillment_channel"] == literal_column(f"'{Channel.MERCHANT.value}'"),
+                merged["status"].in_([literal_column(f"'{s.value}'") for s in OPEN_STATUSES]))
+            merged["deadline"] = case((is_open, func.coalesce(
+                merged["latest_ship_date"], new.deadline, table.c.deadline)), else_=None)
         if "is_demo" in extra:
             # Real data about a demo order makes it real.
             merged["is_demo"] = and_(table.c.is_demo, new.is_demo)

@@ -1,9 +1,10 @@
-"""Each order's ship-by deadline, kept in the store so that the lists read a range of an index.
+"""Each open order's ship-by deadline, kept in the store so that the lists read a range of an
+index.
 
-An order from a report has no ship-by of Amazon's: its deadline is computed from the seller's
-handling times and calendar (bot/domain/shipping.py), once, when it is stored. The store keeps
-the basis it was computed on; when the settings or the calendar change, `refresh` computes the
-open orders' deadlines again before any list is read or order written.
+An open order from a report has no ship-by of Amazon's: its deadline is computed from the
+seller's handling times and calendar (bot/domain/shipping.py), once, when it is stored. The
+store keeps the basis it was computed on; when the settings or the calendar change, `refresh`
+computes the open orders' deadlines again before a list is read.
 """
 
 import logging
@@ -11,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 from bot.domain.records import Order, OrderItem
+from bot.domain.shipping import is_open
 from bot.store import Database, deadlines
 from bot.usecases.sellers import Seller
 
@@ -44,7 +46,9 @@ def _finished(order: Order, lines: list[OrderItem], seller: Seller) -> Iterator:
     if lines and not order.items:
         # Media lines and SKU handling times decide a computed deadline.
         order.items = tuple(lines)
-    order.deadline = seller.fresh_deadline(order)
+    # Only an open order keeps one: a closed order's deadline is computed when asked, and
+    # PostgreSQL's planner then sees how few orders a range of deadlines holds.
+    order.deadline = seller.fresh_deadline(order) if is_open(order) else None
     yield order
     yield from lines
 

@@ -21,11 +21,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("orders") as batch:
         batch.add_column(sa.Column("deadline", TIME, nullable=True))
-    # Amazon's ship-by is the deadline wherever it is known. The others are computed by the
-    # first command that reads or writes orders: with no basis stored, every open order's
-    # deadline is computed from the settings (bot/usecases/deadlines.py).
-    op.execute("UPDATE orders SET deadline = latest_ship_date "
-               "WHERE fulfillment_channel = 'MFN' AND latest_ship_date IS NOT NULL")
+    # An open order's deadline is Amazon's ship-by wherever it is known. The others are
+    # computed by the first command that reads orders: with no basis stored, every open
+    # order's deadline is computed from the settings (bot/usecases/deadlines.py).
+    op.execute(f"UPDATE orders SET deadline = latest_ship_date WHERE {OPEN_ORDER}")
     op.drop_index("ix_orders_open", "orders")
     op.create_index("ix_orders_open", "orders", ["deadline"],
                     sqlite_where=sa.text(OPEN_ORDER), postgresql_where=sa.text(OPEN_ORDER))
