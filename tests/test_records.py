@@ -1,4 +1,5 @@
-"""Record field order is part of the hot parsers' contract (they pass arguments by position)."""
+"""Record field order is part of the store reader's contract: it builds records by position from
+the columns it selects in field order (bot/store/rows.py)."""
 
 from dataclasses import fields
 

@@ -6,13 +6,16 @@ ship-postal-code, cpf, purchase-order-number, address-type (privacy.md §3.1).
 """
 
 from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import NamedTuple
 
 from bot.domain.marketplaces import find_marketplace
 from bot.domain.order_ids import STORED_ORDER_ID
-from bot.domain.records import Order, OrderItem, OrderStatus
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.sources.codes import channel, order_status, squash
 from bot.sources.context import SellerContext
-from bot.sources.flatfile import BadRow, FlatFile, Note
+from bot.sources.flatfile import BadCell, BadRow, FlatFile, Note
 from bot.sources.values import (
     BadValue,
     count_cell,
@@ -32,25 +35,139 @@ _SHIPPED_ALL = "shipped"
 _SHIPPED_NONE = frozenset({"unshipped", "pending", "cancelled", "canceled"})
 
 
+class _Columns:
+    """Where this file holds each column the parser reads (found once, by header name)."""
+
+    def __init__(self, flat: FlatFile) -> None:
+        at = flat.position
+        self.id, self.merchant_id = at("amazon-order-id"), at("merchant-order-id")
+        self.purchase, self.updated = at("purchase-date"), at("last-updated-date")
+        self.status, self.channel, self.sales = (
+            at("order-status"), at("fulfillment-channel"), at("sales-channel"))
+        self.level, self.title, self.sku, self.asin = (
+            at("ship-service-level"), at("product-name"), at("sku"), at("asin"))
+        self.item_status, self.quantity, self.currency = (
+            at("item-status"), at("quantity"), at("currency"))
+        self.price, self.tax, self.ship, self.ship_tax = (
+            at("item-price"), at("item-tax"), at("shipping-price"), at("shipping-tax"))
+        self.promo, self.ship_promo = at("item-promotion-discount"), at("ship-promotion-discount")
+        self.country, self.business = at("ship-country"), at("is-business-order")
+
+
+class _Line(NamedTuple):
+    """The checked values of one row."""
+
+    order_id: str
+    purchase: datetime
+    updated: datetime | None
+    status: OrderStatus | None
+    fulfilled_by: Channel | None
+    quantity: int
+    money: tuple[Decimal | None, ...]  # price, tax, shipping, shipping tax, promotions
+    business: bool | None
+    currency: str | None
+    sku: str
+
+
+def _read(f: list[str], c: _Columns) -> _Line:
+    """The values of row `f`; raises BadCell naming the first column that cannot be read."""
+    column = "amazon-order-id"
+    try:
+        order_id = f[c.id].strip()
+        if STORED_ORDER_ID.fullmatch(order_id) is None:
+            raise BadValue("bad_order_id", order_id)
+        column = "purchase-date"
+        purchase = timestamp(f[c.purchase].strip())
+        column = "last-updated-date"
+        updated = timestamp(f[c.updated].strip()) if f[c.updated].strip() else None
+        column = "order-status"
+        status = order_status(f[c.status])
+        column = "fulfillment-channel"
+        fulfilled_by = channel(f[c.channel]) if f[c.channel].strip() else None
+        column = "quantity"
+        quantity = count_cell(f[c.quantity])
+        column = "item-price"
+        price = money_cell(f[c.price])
+        column = "item-tax"
+        tax = money_cell(f[c.tax])
+        column = "shipping-price"
+        shipping = money_cell(f[c.ship])
+        column = "shipping-tax"
+        shipping_tax = money_cell(f[c.ship_tax])
+        column = "item-promotion-discount"
+        promo = money_cell(f[c.promo])
+        column = "ship-promotion-discount"
+        ship_promo = money_cell(f[c.ship_promo])
+        column = "is-business-order"
+        business = flag_cell(f[c.business])
+        column = "currency"
+        currency = currency_cell(f[c.currency])
+        column = "sku"
+        line_sku = sku(f[c.sku].strip() or f[c.asin].strip())
+    except BadValue as exc:
+        raise BadCell(column, exc) from None
+    return _Line(order_id, purchase, updated, status, fulfilled_by, quantity,
+                 (price, tax, shipping, shipping_tax, promo, ship_promo), business, currency,
+                 line_sku)
+
+
+def _order(line: _Line, f: list[str], c: _Columns, marketplace_id: str | None) -> Order:
+    """The order a run of lines belongs to, as this report states it."""
+    # Not in this report: Prime, the ship and delivery windows, shipping and delivery times,
+    # and the order total (Order.total sums the lines).
+    return Order(
+        order_id=line.order_id,
+        merchant_order_id=f[c.merchant_id].strip() or None,
+        purchase_date=line.purchase,
+        last_update=line.updated,
+        status=line.status,
+        fulfillment_channel=line.fulfilled_by,
+        marketplace_id=marketplace_id,
+        ship_service_level=f[c.level].strip() or None,
+        is_business=line.business,
+        currency=line.currency,
+        ship_country=f[c.country].strip().upper()[:2] or None,
+    )
+
+
+def _item(line: _Line, f: list[str], c: _Columns) -> OrderItem:
+    """One line of the order."""
+    item_status = squash(f[c.item_status])
+    if item_status == _SHIPPED_ALL:
+        shipped: int | None = line.quantity
+    elif item_status in _SHIPPED_NONE:
+        shipped = 0
+    else:
+        shipped = line.quantity if line.status is OrderStatus.SHIPPED else None
+    price, tax, shipping, shipping_tax, promo, ship_promo = line.money
+    if promo is None or ship_promo is None:
+        discount = promo if ship_promo is None else ship_promo
+    else:
+        discount = abs(promo) + abs(ship_promo)
+    return OrderItem(
+        order_id=line.order_id,
+        sku=line.sku,
+        asin=f[c.asin].strip() or None,
+        title=f[c.title].strip() or None,
+        quantity_ordered=line.quantity,
+        quantity_shipped=shipped,
+        item_price=price,
+        item_tax=tax,
+        shipping_price=shipping,
+        shipping_tax=shipping_tax,
+        # Amazon writes discounts negative in some reports; stored as positive amounts.
+        promotion_discount=abs(discount) if discount is not None else None,
+        last_update=line.updated,
+    )
+
+
 def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | BadRow | Note]:
     """Yield each order (once per run of its lines), each line, and each unreadable row."""
     missing = flat.missing(REQUIRED)
     if missing:
         yield BadRow(1, "missing_columns", {"columns": missing})
         return
-    at = flat.position
-    i_id, i_merchant_id = at("amazon-order-id"), at("merchant-order-id")
-    i_purchase, i_updated = at("purchase-date"), at("last-updated-date")
-    i_status, i_channel = at("order-status"), at("fulfillment-channel")
-    i_sales = at("sales-channel")
-    i_level, i_title, i_sku, i_asin = (
-        at("ship-service-level"), at("product-name"), at("sku"), at("asin"))
-    i_item_status, i_quantity, i_currency = at("item-status"), at("quantity"), at("currency")
-    i_price, i_tax, i_ship, i_ship_tax = (
-        at("item-price"), at("item-tax"), at("shipping-price"), at("shipping-tax"))
-    i_promo, i_ship_promo = at("item-promotion-discount"), at("ship-promotion-discount")
-    i_country, i_business = at("ship-country"), at("is-business-order")
-
+    columns = _Columns(flat)
     marketplaces: dict[str, str | None] = {}
     previous_order = None
     for row in flat.rows():
@@ -58,96 +175,19 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | Ba
             yield row
             continue
         number, f = row
-        column = "amazon-order-id"
         try:
-            order_id = f[i_id].strip()
-            if STORED_ORDER_ID.fullmatch(order_id) is None:
-                raise BadValue("bad_order_id", order_id)
-            column = "purchase-date"
-            purchase = timestamp(f[i_purchase].strip())
-            column = "last-updated-date"
-            updated = timestamp(f[i_updated].strip()) if f[i_updated].strip() else None
-            column = "order-status"
-            status = order_status(f[i_status])
-            column = "fulfillment-channel"
-            fulfilled_by = channel(f[i_channel]) if f[i_channel].strip() else None
-            column = "quantity"
-            quantity = count_cell(f[i_quantity])
-            column = "item-price"
-            price = money_cell(f[i_price])
-            column = "item-tax"
-            tax = money_cell(f[i_tax])
-            column = "shipping-price"
-            shipping = money_cell(f[i_ship])
-            column = "shipping-tax"
-            shipping_tax = money_cell(f[i_ship_tax])
-            column = "item-promotion-discount"
-            promo = money_cell(f[i_promo])
-            column = "ship-promotion-discount"
-            ship_promo = money_cell(f[i_ship_promo])
-            column = "is-business-order"
-            business = flag_cell(f[i_business])
-            column = "currency"
-            currency = currency_cell(f[i_currency])
-            column = "sku"
-            line_sku = sku(f[i_sku].strip() or f[i_asin].strip())
-        except BadValue as exc:
-            yield BadRow(number, exc.code, {"column": column, "value": exc.value})
+            line = _read(f, columns)
+        except BadCell as bad:
+            yield bad.row(number)
             continue
-
-        if order_id != previous_order:
-            previous_order = order_id
-            if status is None:
+        if line.order_id != previous_order:
+            previous_order = line.order_id
+            if line.status is None:
                 yield Note(number, "unknown_status", {"column": "order-status",
-                                                      "value": f[i_status].strip()[:40]})
-            sales = f[i_sales].strip()
+                                                      "value": f[columns.status].strip()[:40]})
+            sales = f[columns.sales].strip()
             if sales not in marketplaces:
                 found = find_marketplace(sales) if sales else None
                 marketplaces[sales] = found.marketplace_id if found else None
-            # Positional arguments, in field order: a third of the cost of keywords at a
-            # million rows (tests/test_records.py pins the field order).
-            yield Order(
-                order_id,
-                f[i_merchant_id].strip() or None,  # merchant_order_id
-                purchase,  # purchase_date
-                updated,  # last_update
-                status,
-                fulfilled_by,  # fulfillment_channel
-                marketplaces[sales],  # marketplace_id
-                f[i_level].strip() or None,  # ship_service_level
-                None,  # is_prime: not in this report
-                business,  # is_business
-                None, None, None, None,  # ship and delivery windows: not in this report
-                None, None,  # shipped_at, delivered_at
-                None,  # order_total: not stated; Order.total sums the lines
-                currency,
-                f[i_country].strip().upper()[:2] or None,  # ship_country
-            )
-        item_status = squash(f[i_item_status])
-        if item_status == _SHIPPED_ALL:
-            shipped: int | None = quantity
-        elif item_status in _SHIPPED_NONE:
-            shipped = 0
-        else:
-            shipped = quantity if status is OrderStatus.SHIPPED else None
-        if promo is None or ship_promo is None:
-            discount = promo if ship_promo is None else ship_promo
-        else:
-            discount = abs(promo) + abs(ship_promo)
-        yield OrderItem(
-            order_id,
-            line_sku,
-            None,  # order_item_id: not in this report
-            f[i_asin].strip() or None,  # asin
-            f[i_title].strip() or None,  # title
-            quantity,  # quantity_ordered
-            shipped,  # quantity_shipped
-            price,  # item_price
-            tax,  # item_tax
-            shipping,  # shipping_price
-            shipping_tax,
-            # Amazon writes discounts negative in some reports; stored as positive amounts.
-            abs(discount) if discount is not None else None,  # promotion_discount
-            None, None, None,  # condition, product_category, buyer_requested_cancel
-            updated,  # last_update
-        )
+            yield _order(line, f, columns, marketplaces[sales])
+        yield _item(line, f, columns)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sources.codes import squash
-from bot.sources.values import MAX_TEXT_CHARS, clipped
+from bot.sources.values import MAX_TEXT_CHARS, BadValue, clipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,19 @@ class Note:
     where: int | str
     code: str
     params: dict[str, Any] = field(default_factory=dict)
+
+
+class BadCell(Exception):
+    """A row's value that cannot be read: which column, and the problem (a BadValue)."""
+
+    def __init__(self, column: str, problem: BadValue) -> None:
+        super().__init__(column)
+        self.column, self.problem = column, problem
+
+    def row(self, number: int) -> BadRow:
+        """The bad row this makes of line `number`."""
+        return BadRow(number, self.problem.code,
+                      {"column": self.column, "value": self.problem.value})
 
 
 def header_key(name: str) -> str:

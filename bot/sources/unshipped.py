@@ -14,7 +14,7 @@ from bot.domain.order_ids import STORED_ORDER_ID
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.domain.shipping import end_of_day
 from bot.sources.context import SellerContext
-from bot.sources.flatfile import BadRow, FlatFile
+from bot.sources.flatfile import BadCell, BadRow, FlatFile
 from bot.sources.values import BadValue, count, flag, sku, timestamp
 
 KIND = "unshipped-orders"
@@ -37,79 +37,90 @@ def _deadline(text: str, ctx: SellerContext) -> datetime:
     return promise
 
 
+class _Columns:
+    """Where this file holds each column the parser reads (found once, by header name)."""
+
+    def __init__(self, flat: FlatFile) -> None:
+        at = flat.position
+        self.id, self.item, self.purchase = at("order-id"), at("order-item-id"), at("purchase-date")
+        self.reported, self.promise = at("reporting-date"), at("promise-date")
+        self.sku, self.title = at("sku"), at("product-name")
+        self.bought, self.shipped = at("quantity-purchased"), at("quantity-shipped")
+        self.level, self.country = at("ship-service-level"), at("ship-country")
+        self.business, self.prime, self.sales = (
+            at("is-business-order"), at("is-prime"), at("sales-channel"))
+
+
+def _read(f: list[str], c: _Columns, ctx: SellerContext) -> tuple[Order, OrderItem]:
+    """The order and the line row `f` states; raises BadCell naming the first column that
+    cannot be read."""
+    cell = [value.strip() for value in f]
+    column = "order-id"
+    try:
+        order_id = cell[c.id]
+        if STORED_ORDER_ID.fullmatch(order_id) is None:
+            raise BadValue("bad_order_id", order_id)
+        column = "order-item-id"
+        if not cell[c.item]:
+            raise BadValue("empty", "")
+        column = "purchase-date"
+        purchase = timestamp(cell[c.purchase])
+        column = "reporting-date"
+        reported = timestamp(cell[c.reported]) if cell[c.reported] else None
+        column = "promise-date"
+        promise = _deadline(cell[c.promise], ctx) if cell[c.promise] else None
+        column = "quantity-purchased"
+        bought = count(cell[c.bought])
+        column = "quantity-shipped"
+        shipped = count(cell[c.shipped]) if cell[c.shipped] else 0
+        column = "is-business-order"
+        business = flag(cell[c.business]) if cell[c.business] else None
+        column = "is-prime"
+        prime = flag(cell[c.prime]) if cell[c.prime] else None
+        column = "sku"
+        line_sku = sku(cell[c.sku])
+    except BadValue as exc:
+        raise BadCell(column, exc) from None
+    market = (find_marketplace(cell[c.sales]) if cell[c.sales] else None) or ctx.marketplace
+    order = Order(
+        order_id=order_id,
+        purchase_date=purchase,
+        # The report has no last-update time; its lines are true as of reporting-date.
+        last_update=reported,
+        status=OrderStatus.PARTIALLY_SHIPPED if shipped else OrderStatus.UNSHIPPED,
+        fulfillment_channel=Channel.MERCHANT,
+        marketplace_id=market.marketplace_id,
+        ship_service_level=cell[c.level] or None,
+        is_prime=prime,
+        is_business=business,
+        latest_ship_date=promise,
+        ship_country=cell[c.country].upper()[:2] or None,
+    )
+    item = OrderItem(order_id=order_id, sku=line_sku, order_item_id=cell[c.item],
+                     title=cell[c.title] or None, quantity_ordered=bought,
+                     quantity_shipped=shipped, last_update=reported)
+    return order, item
+
+
 def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | BadRow]:
     """Yield each open order (once per run of its lines), each line, and each unreadable row."""
     missing = flat.missing(REQUIRED)
     if missing:
         yield BadRow(1, "missing_columns", {"columns": missing})
         return
-    at = flat.position
-    i_id, i_item, i_purchase = at("order-id"), at("order-item-id"), at("purchase-date")
-    i_reported, i_promise = at("reporting-date"), at("promise-date")
-    i_sku, i_title = at("sku"), at("product-name")
-    i_bought, i_shipped = at("quantity-purchased"), at("quantity-shipped")
-    i_level, i_country = at("ship-service-level"), at("ship-country")
-    i_business, i_prime, i_sales = at("is-business-order"), at("is-prime"), at("sales-channel")
-
+    columns = _Columns(flat)
     previous_order = None
     for row in flat.rows():
         if type(row) is BadRow:
             yield row
             continue
         number, f = row
-        column = "order-id"
         try:
-            order_id = f[i_id].strip()
-            if STORED_ORDER_ID.fullmatch(order_id) is None:
-                raise BadValue("bad_order_id", order_id)
-            column = "order-item-id"
-            item_id = f[i_item].strip()
-            if not item_id:
-                raise BadValue("empty", "")
-            column = "purchase-date"
-            purchase = timestamp(f[i_purchase].strip())
-            column = "reporting-date"
-            reported = timestamp(f[i_reported].strip()) if f[i_reported].strip() else None
-            column = "promise-date"
-            promise = _deadline(f[i_promise].strip(), ctx) if f[i_promise].strip() else None
-            column = "quantity-purchased"
-            bought = count(f[i_bought].strip())
-            column = "quantity-shipped"
-            shipped = count(f[i_shipped].strip()) if f[i_shipped].strip() else 0
-            column = "is-business-order"
-            business = flag(f[i_business].strip()) if f[i_business].strip() else None
-            column = "is-prime"
-            prime = flag(f[i_prime].strip()) if f[i_prime].strip() else None
-            column = "sku"
-            line_sku = sku(f[i_sku].strip())
-        except BadValue as exc:
-            yield BadRow(number, exc.code, {"column": column, "value": exc.value})
+            order, item = _read(f, columns, ctx)
+        except BadCell as bad:
+            yield bad.row(number)
             continue
-
-        if order_id != previous_order:
-            previous_order = order_id
-            sales = f[i_sales].strip()
-            market = (find_marketplace(sales) if sales else None) or ctx.marketplace
-            yield Order(
-                order_id=order_id,
-                purchase_date=purchase,
-                # The report has no last-update time; its lines are true as of reporting-date.
-                last_update=reported,
-                status=OrderStatus.PARTIALLY_SHIPPED if shipped else OrderStatus.UNSHIPPED,
-                fulfillment_channel=Channel.MERCHANT,
-                marketplace_id=market.marketplace_id,
-                ship_service_level=f[i_level].strip() or None,
-                is_prime=prime,
-                is_business=business,
-                latest_ship_date=promise,
-                ship_country=f[i_country].strip().upper()[:2] or None,
-            )
-        yield OrderItem(
-            order_id=order_id,
-            sku=line_sku,
-            order_item_id=item_id,
-            title=f[i_title].strip() or None,
-            quantity_ordered=bought,
-            quantity_shipped=shipped,
-            last_update=reported,
-        )
+        if order.order_id != previous_order:
+            previous_order = order.order_id
+            yield order
+        yield item

@@ -81,6 +81,9 @@ def reader(dialect: str, record: type, table: Table) -> tuple[list[Any], Callabl
     of them to the record. Fields the table lacks (an Order's `items`) keep their default."""
     types = field_types(record)
     names = [name for name in types if name in table.c]
+    # Rows become records by position: the stored fields must come first (an Order's `items`,
+    # which no column holds, after them).
+    assert names == list(types)[: len(names)], f"{record.__name__}: stored fields first"
     conversions = [(n, convert) for n, name in enumerate(names)
                    if (convert := _converter(dialect, types[name])) is not None]
     return [table.c[name] for name in names], _Reader(record, conversions)
