@@ -13,6 +13,10 @@ never the best of one side against the best of the other.
 Targets: peak memory under 200 MB, at most 3x sqlite3 (issue 18; issue 2 asked 6x).
 
     python bench/import_orders.py [--rows N] [--rounds R] [--keep DIR]
+    python bench/import_orders.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench
+
+With --database-url, the import goes to that PostgreSQL database (one of the bench's own: it
+is emptied every round) and is compared with psql's `\\copy` of the same file.
 """
 
 import argparse
@@ -175,16 +179,49 @@ def _spread(values: list[float], unit: str = "") -> str:
             f"(min {min(values):.2f}, max {max(values):.2f})")
 
 
+def _reference(work: Path, report: Path, database_url: str | None) -> list[str]:
+    """The command loading `report` into one plain table: sqlite3's `.import`, or psql's
+    `\\copy` into an empty table of the report's 32 columns as text."""
+    if database_url is None:
+        return ["sqlite3", str(work / "reference.db"), "-cmd", ".mode tabs",
+                f".import {report} all_orders"]
+    columns = ", ".join(f'"{name}" text' for name in HEADER)
+    return ["psql", "-q", "-v", "ON_ERROR_STOP=1", _libpq(database_url),
+            "-c", f"CREATE TABLE all_orders ({columns})",
+            "-c", f"\\copy all_orders FROM '{report}' WITH (FORMAT text, HEADER true)"]
+
+
+def _libpq(database_url: str) -> str:
+    """`database_url` as psql takes it (no SQLAlchemy driver name)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+
+
+def _empty(work: Path, database_url: str | None) -> None:
+    """Start a round from nothing: no database file, or an empty PostgreSQL schema."""
+    for old in work.glob("*.db*"):
+        old.unlink()
+    if database_url is not None:
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", _libpq(database_url), "-c",
+                        "SET client_min_messages TO warning; DROP SCHEMA public CASCADE; "
+                        "CREATE SCHEMA public"], check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of the two imports, one after the other")
     parser.add_argument("--keep", type=Path, help="leave the report and databases here")
+    parser.add_argument("--database-url", help="a PostgreSQL database of the bench's own, "
+                        "emptied every round: import there, and compare with psql's \\copy")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="sellerbot-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     report = work / "all-orders.txt"
+    shell = "psql \\copy" if args.database_url else "the sqlite3 shell's .import"
     try:
         started = time.perf_counter()
         generate(report, args.rows)
@@ -193,27 +230,27 @@ def main() -> None:
               f"generated in {time.perf_counter() - started:.1f} s")
         ratios, cpu_ratios, ours, peaks = [], [], [], []
         for round_number in range(1, args.rounds + 1):
-            for old in work.glob("*.db*"):
-                old.unlink()
-            env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'sellerbot.db'}"}
+            _empty(work, args.database_url)
+            url = args.database_url or f"sqlite:///{work / 'sellerbot.db'}"
             elapsed, cpu, peak = run_measured(
-                [sys.executable, "-m", "bot", "import", str(report)], env)
+                [sys.executable, "-m", "bot", "import", str(report)],
+                {**os.environ, "DATABASE_URL": url})
             reference, reference_cpu, _ = run_measured(
-                ["sqlite3", str(work / "reference.db"), "-cmd", ".mode tabs",
-                 f".import {report} all_orders"], dict(os.environ))
+                _reference(work, report, args.database_url), dict(os.environ))
             # The two imports of a round run one after the other: the same moment of a shared
-            # machine weighs on both, so the ratio is taken within the round.
+            # machine weighs on both, so the ratio is taken within the round. CPU is this
+            # machine's processes only: a PostgreSQL server's own work shows in the wall time.
             ratios.append(elapsed / reference)
             cpu_ratios.append(cpu / reference_cpu)
             ours.append(elapsed)
             peaks.append(peak)
             print(f"round {round_number}: sellerbot import {elapsed:.2f} s wall, {cpu:.2f} s CPU "
-                  f"({args.rows / elapsed:,.0f} rows/s, peak {peak:.0f} MB); sqlite3 .import "
+                  f"({args.rows / elapsed:,.0f} rows/s, peak {peak:.0f} MB); {shell} "
                   f"{reference:.2f} s wall, {reference_cpu:.2f} s CPU; ratio {ratios[-1]:.2f}x "
                   f"wall, {cpu_ratios[-1]:.2f}x CPU")
         print(f"sellerbot import: {_spread(ours, ' s')}, peak memory {max(peaks):.0f} MB "
               "(import and parser processes together)")
-        print(f"ratio to the sqlite3 shell's .import, round by round: wall {_spread(ratios, 'x')};"
+        print(f"ratio to {shell}, round by round: wall {_spread(ratios, 'x')};"
               f" CPU {_spread(cpu_ratios, 'x')}")
     finally:
         if args.keep is None:

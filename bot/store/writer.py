@@ -6,8 +6,9 @@ one, or one that does not say when it is from, only fills fields still empty; a 
 does not state (None) never erases what the store knows. Re-importing changes nothing.
 
 Speed (bench/import_orders.py) comes from executemany on the driver's cursor with statements
-compiled once, and values converted by a per-dialect row builder (only the values that need
-it: times, enums, money) instead of per-value SQLAlchemy bind processing.
+compiled once (on PostgreSQL, COPY for large batches: bot/store/pg_copy.py), and values
+converted by a per-dialect row builder (only the values that need it: times, enums, money)
+instead of per-value SQLAlchemy bind processing.
 """
 
 from collections.abc import Callable
@@ -18,30 +19,15 @@ from functools import cache, partial
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Table,
-    and_,
-    bindparam,
-    case,
-    func,
-    literal_column,
-    or_,
-    select,
-)
+from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
-from bot.domain.records import (
-    OPEN_STATUSES,
-    Channel,
-    Order,
-    OrderItem,
-    OrderStatus,
-    ReturnRequest,
-)
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.errors import StoreError
+from bot.store.merge import merged_values
 from bot.store.models import ORDER_ITEMS, ORDERS, RETURNS
+from bot.store.pg_copy import COPY_FROM_ROWS, CopyUpsert
 from bot.store.rows import field_types
 from bot.store.types import aware_time, sqlite_time
 
@@ -114,38 +100,8 @@ class _Upsert:
         columns = [name for name in types if name in table.c] + list(extra)
         insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
         statement = insert(table).values({name: bindparam(name) for name in columns})
-        new = statement.excluded
-        updated = [name for name in columns if name not in key and name not in extra]
-        if "last_update" in table.c:
-            # Newer wins. A record that does not say when it is from only fills gaps, unless
-            # the stored row does not say either: an old file without last-update times must
-            # not turn a Shipped order back into an Unshipped one.
-            newer = or_(
-                and_(new.last_update.is_(None), table.c.last_update.is_(None)),
-                and_(new.last_update.is_not(None),
-                     or_(table.c.last_update.is_(None), new.last_update >= table.c.last_update)),
-            )
-            merged: dict[str, Any] = {
-                name: case(
-                    (newer, func.coalesce(new[name], table.c[name])),
-                    else_=func.coalesce(table.c[name], new[name]),
-                )
-                for name in updated
-            }
-        else:
-            merged = {name: func.coalesce(new[name], table.c[name]) for name in updated}
-        if "deadline" in merged:
-            # Only an open order keeps its deadline: Amazon's ship-by once known, else the
-            # newest computed one.
-            # Written as SQL literals: the statement's parameters are the record's fields only.
-            is_open = and_(
-                merged["fulfillment_channel"] == literal_column(f"'{Channel.MERCHANT.value}'"),
-                merged["status"].in_([literal_column(f"'{s.value}'") for s in OPEN_STATUSES]))
-            merged["deadline"] = case((is_open, func.coalesce(
-                merged["latest_ship_date"], new.deadline, table.c.deadline)), else_=None)
-        if "is_demo" in extra:
-            # Real data about a demo order makes it real.
-            merged["is_demo"] = and_(table.c.is_demo, new.is_demo)
+        updated = [name for name in columns if name not in key]
+        merged = merged_values(table, updated, extra, statement.excluded)
         statement = statement.on_conflict_do_update(index_elements=list(key), set_=merged)
 
         # Positional parameters, so rows can be plain tuples for the driver's executemany.
@@ -158,6 +114,8 @@ class _Upsert:
         # Writer reads a row's order id from its first value.
         assert order[0] == "order_id"
         self.row = _Row(dialect.name, order, types, extra)
+        # PostgreSQL takes large batches by COPY (bot/store/pg_copy.py), in the same row shape.
+        self.copy = CopyUpsert(table, order, key, extra) if dialect.name == "postgresql" else None
 
     def extras(self, values: dict[str, Any]) -> tuple:
         """The extra columns' values (same for every row of a write), converted for the driver."""
@@ -234,7 +192,10 @@ class Writer:
             upsert = self._upserts[record]
             if record is OrderItem:
                 self._check_parents({row[0] for row in pending} - written_orders)
-            self._conn.exec_driver_sql(upsert.sql, pending)
+            if upsert.copy is not None and len(pending) >= COPY_FROM_ROWS:
+                upsert.copy.write(self._conn, pending)
+            else:
+                self._conn.exec_driver_sql(upsert.sql, pending)
             self.written[record] += len(pending)
             pending.clear()
 
