@@ -27,7 +27,7 @@ QUICK_TRY_MS = 200
 BULK_LOCK_KEY = 0x5E11E6B07
 # SQLite page cache sizes in KiB: SQLite's default, and the one for bulk writes.
 DEFAULT_CACHE_KIB = 2000
-BULK_CACHE_KIB = 64 * 1024
+BULK_CACHE_KIB = 32 * 1024
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
