@@ -15,6 +15,7 @@ shares measured here are upper bounds.
 """
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,7 +77,7 @@ def main() -> None:
 
     fake = subprocess.Popen([sys.executable, "-c", FAKE, str(args.orders)], cwd=REPO,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    rounds = []
+    rounds, cpu = [], []
     try:
         assert fake.stdout is not None
         url = fake.stdout.readline().strip()
@@ -99,9 +100,12 @@ def main() -> None:
                 # The fake and the machine drift by several percent from one run to the
                 # next: each sync is paired with a fetch of the same pages just before it.
                 alone = fetch_only(api, settings.sync_first_days)
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 result = syncs.sync(db, api, seller, settings.sync_first_days,
                                     now=datetime.now(UTC))
+                # CPU of this process: the sync, its read-ahead thread and the client library
+                # (the fake Amazon runs in a process of its own).
+                cpu.append(time.process_time() - started_cpu)
                 rounds.append((time.perf_counter() - started, alone, result.calls.seconds,
                                result))
                 db.close()
@@ -112,24 +116,28 @@ def main() -> None:
     first = rounds[0][3]
     print(f"synced {first.orders:,} orders ({first.items:,} lines) in {first.pages} pages, "
           f"Orders API {args.version}; setup once a process {setup:.2f} s (API clients)")
-    for total, alone, calls, result in rounds:
-        print(f"  sync {total:.2f} s, its API calls {calls:.2f} s, own {total - calls:.2f} s "
-              f"= {(total - calls) / total:.1%}; the same pages fetched alone {alone:.2f} s, "
-              f"own {(total - alone) / total:+.1%}; its work {result.work:.2f} s")
+    for (total, alone, calls, result), used in zip(rounds, cpu, strict=True):
+        print(f"  sync {total:.2f} s ({used:.2f} s CPU), its API calls {calls:.2f} s, own "
+              f"{total - calls:.2f} s = {(total - calls) / total:.1%}; the same pages fetched "
+              f"alone {alone:.2f} s, own {(total - alone) / total:+.1%}; its work "
+              f"{result.work:.2f} s")
 
-    def median(values: list[float]) -> float:
-        return sorted(values)[len(values) // 2]
+    def spread(values: list[float], form: str) -> str:
+        return (f"median {format(statistics.median(values), form)} (min "
+                f"{format(min(values), form)}, max {format(max(values), form)})")
 
-    own = median([(total - calls) / total for total, _alone, calls, _result in rounds])
-    paired = median([(total - alone) / total for total, alone, _calls, _result in rounds])
-    print(f"sellerbot's own time, beyond the sync's API calls: median {own:.1%} of the total "
-          f"(target < 10%); beyond fetching the same pages alone: median {paired:.1%}")
+    own = [(total - calls) / total for total, _alone, calls, _result in rounds]
+    paired = [(total - alone) / total for total, alone, _calls, _result in rounds]
+    print(f"sync: {spread([r[0] for r in rounds], '.2f')} s, CPU {spread(cpu, '.2f')} s")
+    print(f"sellerbot's own time, beyond the sync's API calls: {spread(own, '.1%')} of the "
+          f"total (target < 10%); beyond fetching the same pages alone: {spread(paired, '+.1%')}")
     # The work itself is not gone: v2026 reads a page ahead, so most of it is done while the
     # next page is on its way and adds little to the time a sync takes.
-    work = median([r.work / r.orders * 1e6 for _total, _alone, _calls, r in rounds])
-    serial = median([r.work / (calls + r.work) for _total, _alone, calls, r in rounds])
-    print(f"sellerbot's own work (reading the pages, storing the orders): median {work:.0f} "
-          f"microseconds an order; {serial:.1%} of the total if it were done between the pages")
+    work = [r.work / r.orders * 1e6 for _total, _alone, _calls, r in rounds]
+    serial = [r.work / (calls + r.work) for _total, _alone, calls, r in rounds]
+    print(f"sellerbot's own work (reading the pages, storing the orders): {spread(work, '.0f')} "
+          f"microseconds an order; {spread(serial, '.1%')} of the total if it were done "
+          "between the pages")
 
 if __name__ == "__main__":
     main()
