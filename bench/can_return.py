@@ -39,7 +39,7 @@ def main() -> None:
     path = args.keep or Path(tempfile.mkdtemp(prefix="sellerbot-bench-")) / "orders.db"
     if not path.exists():
         started = time.perf_counter()
-        build(f"sqlite:///{path}", args.orders, "sp-api", 0)
+        build(f"sqlite:///{path}", args.orders)
         print(f"built {args.orders:,} orders in {time.perf_counter() - started:.0f} s")
     Database(f"sqlite:///{path}").upgrade()  # a kept file may predate the newest schema
     settings = load_settings(database_url=f"sqlite:///{path}")

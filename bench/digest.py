@@ -52,7 +52,8 @@ PRODUCTS = [("BK-0141439513", "0141439513", "Pride and Prejudice", "8.99"),
             ("CT-100-ASST", "B07QW3JH2N", "Nylon Cable Ties, 100 Pack", "7.49")]
 
 
-def build(url: str, count: int, shape: str, open_orders: int, as_of: datetime = AS_OF) -> None:
+def build(url: str, count: int, shape: str = "sp-api", open_orders: int = 0,
+          as_of: datetime = AS_OF) -> None:
     """Write `count` orders placed over the two years before `as_of` to the database at `url`,
     each with its deadline as an import or a sync stores it."""
     rng = random.Random(3)
