@@ -5,8 +5,6 @@ COPY streams rows in PostgreSQL's own format, without a statement per row: an im
 thousands of rows per batch cost one round trip, not one each (bench/import_orders.py).
 """
 
-from collections.abc import Iterator
-
 from sqlalchemy import Column, Connection, MetaData, Table, select
 from sqlalchemy.dialects import postgresql
 
@@ -41,24 +39,24 @@ class CopyUpsert:
         driver = conn.connection.driver_connection
         with driver.cursor() as cursor:  # type: ignore[union-attr]
             cursor.execute(self.create)
-            for run in self._distinct_runs(rows):
+            for layer in self._layers(rows):
                 with cursor.copy(self.copy) as copy:
-                    for row in run:
+                    for row in layer:
                         copy.write_row(row)
                 cursor.execute(self.merge)
                 cursor.execute(self.empty)
 
-    def _distinct_runs(self, rows: list[tuple]) -> Iterator[list[tuple]]:
-        """`rows` in runs without a key twice: one INSERT cannot update a row twice, and rows
-        of the same key must merge one after the other, as executemany merges them."""
-        run: list[tuple] = []
-        seen: set[tuple] = set()
+    def _layers(self, rows: list[tuple]) -> list[list[tuple]]:
+        """`rows` in layers without a key twice: each key's first row, then its second, and
+        so on. One INSERT cannot update a row twice, and the rows of one key must merge one
+        after the other, as executemany merges them; rows of other keys do not touch it."""
+        layers: list[list[tuple]] = []
+        seen: dict[tuple, int] = {}
         for row in rows:
             key = tuple(row[i] for i in self.key_at)
-            if key in seen:
-                yield run
-                run, seen = [], set()
-            seen.add(key)
-            run.append(row)
-        if run:
-            yield run
+            times = seen.get(key, 0)
+            seen[key] = times + 1
+            if times == len(layers):
+                layers.append([])
+            layers[times].append(row)
+        return layers
