@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     sync_interval_minutes: int = Field(default=15, ge=1, le=1440)
     # The first sync's reach; the Orders API returns nothing older than two years (§1).
     sync_first_days: int = Field(default=30, ge=1, le=730)
+    # Amazon's "Request a Review" (messaging.md §3.3): off, sent by hand, or daily.
+    review_requests: Literal["off", "manual", "auto"] = "off"
+    # Days after delivery; Amazon takes requests from 5 days after delivery to 30 after.
+    review_request_days: int = Field(default=7, ge=5, le=30)
+    review_amazon_fulfilled: bool = False
 
     @field_validator("database_url")
     @classmethod

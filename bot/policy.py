@@ -8,6 +8,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.domain.returns import HolidayWindow, ReturnRules
+from bot.domain.reviews import ReviewWindow
 from bot.domain.shipping import ShippingRules
 from bot.errors import ConfigError, problem_of
 from bot.paths import rules_dir
@@ -195,4 +196,31 @@ def return_rules(seller_file: Path | None = None) -> ReturnRules:
         authorization_hours=parsed.deadlines.manual_authorization_hours,
         refund_business_days=parsed.deadlines.refund_business_days,
         links=tuple((link.title, link.url) for link in parsed.links),
+    )
+
+
+class _Window(_Sourced):
+    opens_days_after_earliest_delivery: int = Field(ge=0, le=90)
+    closes_days_after_latest_delivery: int = Field(ge=1, le=365)
+
+
+class _RateLimit(_Sourced):
+    per_second: float = Field(gt=0, le=100)
+    burst: int = Field(ge=1, le=100)
+
+
+class _ReviewsFile(_Strict):
+    window: _Window
+    rate_limit: _RateLimit
+
+
+@cache
+def review_window() -> ReviewWindow:
+    """rules/reviews.yaml: Amazon's window for "Request a Review" and its rate limit."""
+    parsed, _path = _load("reviews.yaml", _ReviewsFile, None)
+    return ReviewWindow(
+        opens_days=parsed.window.opens_days_after_earliest_delivery,
+        closes_days=parsed.window.closes_days_after_latest_delivery,
+        per_second=parsed.rate_limit.per_second,
+        burst=parsed.rate_limit.burst,
     )

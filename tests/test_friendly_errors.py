@@ -121,7 +121,7 @@ def test_a_folder_or_a_device_is_not_called_missing(cli, tmp_path, command, targ
 
 
 def test_amazons_token_endpoint_answering_html(cli, live, amazon, monkeypatch):
-    monkeypatch.setattr("bot.sources.sp_api.SERVER_RETRIES", (0.0, 0.0))
+    monkeypatch.setattr("bot.sources.sp_api_calls.SERVER_RETRIES", (0.0, 0.0))
     amazon.fail("/auth/o2/token", 500, times=5, body=b"<html><h1>Service Unavailable</h1></html>")
     settings = live(database_url=f"sqlite:///{Path.cwd() / 'sync.db'}")
     env = {"DATABASE_URL": settings.database_url, "LWA_APP_ID": "amzn1.application-oa2-client.test",

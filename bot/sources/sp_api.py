@@ -17,25 +17,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from sp_api.api import Orders
-from sp_api.auth.exceptions import AuthorizationError
-from sp_api.base import Marketplaces, SellingApiException
+from sp_api.base import Marketplaces
 
 from bot.config import Settings
 from bot.domain.records import Order, OrderItem
 from bot.errors import SellerbotError, SpApiFailed
 from bot.sources.orders_api import FieldError, item_from_v0, order_from_v0, order_from_v2026
 from bot.sources.read_ahead import ahead
-from bot.sources.sp_api_http import (
-    check_status,
-    error_code,
-    error_message,
-    expired_token,
-    forget_token,
-    throttle_wait,
-    token_client,
-)
+from bot.sources.sp_api_calls import Calls, call
+from bot.sources.sp_api_http import check_status, token_client
 
 log = logging.getLogger(__name__)
 # The library logs request headers (the access token) and whole answers (buyer data, were any
@@ -47,22 +38,9 @@ V2026, V0 = "2026-01-01", "v0"
 INCLUDED_DATA = ("FULFILLMENT", "PROCEEDS", "PACKAGES", "CANCELLATION")
 # The API's maximum page (§4): fewer calls against searchOrders' one call per three minutes.
 PAGE_SIZE = 100
-# 429s in a row before a sync gives up: the next scheduled sync starts over from its cursor.
-MAX_THROTTLED = 8
-# Server errors and dropped connections: retried after 2, 4 and 8 seconds.
-SERVER_RETRIES = (2.0, 4.0, 8.0)
 # A confirmation stops retrying after this: someone is waiting for it, and its claim in the
 # store (bot/usecases/shipments.py) must not go stale while it tries.
 CONFIRM_BUDGET = 120.0
-
-
-@dataclass
-class Calls:
-    """What the API calls of one sync cost: how many, and the seconds spent in them."""
-
-    count: int = 0
-    seconds: float = 0.0
-    throttled: int = 0
 
 
 @dataclass(frozen=True)
@@ -182,56 +160,8 @@ class OrdersApi:
 
     def _call(self, operation: str, method: Callable[..., Any], *,
               budget: float | None = None, **kwargs: Any) -> Any:
-        """One API call, retried: after a 429 as long as its rate limit says, after a server
-        error or a dropped connection with backoff, once after an expired access token; no
-        retry starts once `budget` seconds have passed."""
-        throttled, server_errors, refreshed = 0, 0, False
-        first = time.monotonic()
-        while True:
-            if budget is not None and time.monotonic() - first > budget and (
-                    throttled or server_errors):
-                raise SpApiFailed(status=None, error="gave_up", message="")
-            started = time.perf_counter()
-            try:
-                return method(**kwargs)
-            except SellingApiException as exc:
-                status = exc.code
-                if status == 429 and throttled < MAX_THROTTLED:
-                    throttled += 1
-                    self.calls.throttled += 1
-                    self._sleep(throttle_wait(exc.headers, throttled))
-                    continue
-                if status == 403 and not refreshed and expired_token(exc):
-                    # Access tokens live an hour; the library caches them for 3,200 s (§9).
-                    refreshed = True
-                    forget_token(method)
-                    continue
-                if status is not None and status >= 500 and server_errors < len(SERVER_RETRIES):
-                    self._sleep(SERVER_RETRIES[server_errors])
-                    server_errors += 1
-                    continue
-                log.warning("SP-API %s answered %s %s", operation, status, error_code(exc))
-                raise SpApiFailed(status=status, error=error_code(exc),
-                                  message=error_message(exc)) from None
-            except AuthorizationError as exc:
-                # Amazon's token endpoint failing (a 5xx, an HTML outage page) passes like a
-                # server error of the API itself; a refusal of the credentials does not.
-                status = exc.status_code
-                if status is not None and status >= 500 and server_errors < len(SERVER_RETRIES):
-                    self._sleep(SERVER_RETRIES[server_errors])
-                    server_errors += 1
-                    continue
-                raise SpApiFailed(status=status, error=str(exc.error_code),
-                                  message=str(exc.message or "")) from None
-            except httpx.TransportError as exc:
-                if server_errors < len(SERVER_RETRIES):
-                    self._sleep(SERVER_RETRIES[server_errors])
-                    server_errors += 1
-                    continue
-                raise SpApiFailed(status=None, error="unreachable", message=str(exc)) from None
-            finally:
-                self.calls.count += 1
-                self.calls.seconds += time.perf_counter() - started
+        """One API call, retried as Amazon's answers allow (sp_api_calls.call)."""
+        return call(operation, method, self.calls, self._sleep, budget=budget, **kwargs)
 
 
 def _page(orders: list[Any], read: Callable[[Any], tuple[Order, list[OrderItem]]],
