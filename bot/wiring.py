@@ -9,19 +9,21 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.domain.calendar import BusinessCalendar
-from bot.policy import return_rules, shipping_rules
+from bot.domain.reviews import ReviewRules
+from bot.policy import return_rules, review_window, shipping_rules
 from bot.sources.context import SellerContext
 from bot.store import Database
 from bot.store.database import safe_url
 from bot.usecases.sellers import Seller
 
 if TYPE_CHECKING:  # the SP-API client library loads only when Amazon is called
+    from bot.sources.solicitations import SolicitationsApi
     from bot.sources.sp_api import OrdersApi
 
 # The database handle the use cases take, and its URL with the password hidden: named here
 # so that the edges need not reach into the store for them.
-__all__ = ["Database", "calendar_for", "open_database", "orders_api", "safe_url",
-           "seller_context", "seller_of"]
+__all__ = ["Database", "calendar_for", "open_database", "orders_api", "review_rules",
+           "safe_url", "seller_context", "seller_of", "solicitations_api"]
 
 
 def open_database(settings: Settings, statement_timeout: float | None = None) -> Database:
@@ -46,7 +48,23 @@ def seller_of(settings: Settings) -> Seller:
         rules=shipping_rules(settings.shipping_rules),
         marketplace=settings.market,
         returns=return_rules(settings.returns_rules),
+        reviews=review_rules(settings),
     )
+
+
+def review_rules(settings: Settings) -> ReviewRules:
+    """Amazon's window for "Request a Review" (rules/reviews.yaml) and the seller's choices."""
+    window = review_window()
+    return ReviewRules(opens_days=window.opens_days, closes_days=window.closes_days,
+                       wait_days=settings.review_request_days,
+                       amazon_fulfilled=settings.review_amazon_fulfilled)
+
+
+def solicitations_api(settings: Settings) -> "SolicitationsApi":
+    """Amazon's Solicitations API client ("Request a Review") for the seller in the settings."""
+    from bot.sources.solicitations import SolicitationsApi
+
+    return SolicitationsApi(settings, review_window())
 
 
 def calendar_for(settings: Settings) -> BusinessCalendar:

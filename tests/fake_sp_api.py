@@ -1,6 +1,7 @@
 """A local fake of Amazon's Selling Partner API and its LWA token endpoint, over real HTTP.
 
-It serves the Orders API as the official models describe it (sp-api.md §2-§6): v0 getOrders
+It serves the Orders API (and the Solicitations API: tests/fake_solicitations.py) as the
+official models describe it (sp-api.md §2-§6): v0 getOrders
 (`payload.Orders`, `NextToken`), getOrderItems and confirmShipment; v2026-01-01 searchOrders
 (`orders`, `pagination.nextToken`, items inside). Orders are built from Amazon's own shapes:
 the invented seller's v0 responses in tests/fixtures/seller/sp-api-v0 and the model's
@@ -23,6 +24,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fake_http import QuietHandler, serve
+from tests.fake_solicitations import PREFIX as SOLICITATIONS
+from tests.fake_solicitations import FakeSolicitations
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 V0_SAMPLES = FIXTURES / "seller" / "sp-api-v0"
@@ -90,6 +93,7 @@ class FakeSpApi:
         self._v0_items = {p.stem.removeprefix("getOrderItems-"): json.loads(p.read_text())
                           ["payload"]["OrderItems"] for p in V0_SAMPLES.glob("getOrderItems-*.json")}
         self._v2026 = json.loads(V2026_EXAMPLE.read_text())["orders"][0]
+        self.solicitations = FakeSolicitations()
         fake = self
 
         class Handler(QuietHandler):
@@ -199,6 +203,8 @@ class FakeSpApi:
             return self._get_order_items(parts[4], request.query.get("NextToken"))
         if path.startswith("/orders/v0/orders/") and path.endswith("/shipmentConfirmation"):
             return self._confirm(parts[4], request.body)
+        if path.startswith(SOLICITATIONS):
+            return self.solicitations.answer(request.method, path, request.query)
         return 404, {"errors": [{"code": "NotFound", "message": f"no resource {path}"}]}, {}
 
     def _token(self, request: Request) -> tuple[int, Any, dict[str, str]]:

@@ -133,3 +133,33 @@ def test_a_rejected_file_echoes_no_personal_data(db, seller, tmp_path: Path):
     assert "expected 27 tab-separated fields" in text
     assert [p for p in PERSONAL if not p.replace(".", "").isdigit() and p in text] == []
     assert [word for word in text.split() if leaks(word)] == []
+
+
+def test_review_requests_keep_and_log_no_personal_data(db, amazon, live, caplog):
+    from bot import wiring
+    from bot.policy import review_window
+    from bot.sources.solicitations import SolicitationsApi
+    from bot.store.models import REVIEW_REQUESTS
+    from bot.usecases import reviews
+
+    caplog.set_level(logging.DEBUG)
+    settings = live(review_requests="manual")
+    seller = wiring.seller_of(settings)
+    for path in import_order(V0 + V2026):
+        import_file(db, path, seller, now=NOW)
+    api = SolicitationsApi(settings, review_window(), sleep=lambda seconds: None)
+    first = datetime(2026, 12, 6, 18, 0, tzinfo=UTC)
+    due = reviews.reviews_due(db, seller, first).due
+    assert due  # the personal-data orders are asked for
+    amazon.fail(f"/solicitations/v1/orders/{due[0].order.order_id}/solicitations", 400)
+    # Refused with Amazon's words first, then sent: both kinds of row are looked at.
+    for outcome in (reviews.Asked.FAILED, reviews.Asked.SENT):
+        results = reviews.request_due(db, api, seller, first)
+        assert [r.asked for r in results] == [outcome] * len(due)
+        with db.begin() as conn:
+            rows = [dict(row._mapping) for row in conn.execute(REVIEW_REQUESTS.select())]
+        assert {row["status"] for row in rows} == {outcome.value}
+        assert [(column, value) for row in rows for column, value in row.items()
+                if value is not None and leaks(value)] == []
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert [word for word in logged.split() if leaks(word)] == []

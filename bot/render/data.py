@@ -155,3 +155,17 @@ def audit(records: Any) -> list[dict[str, Any]]:
              "categories": list(r.categories), "rules": list(r.rules), "surface": r.surface,
              "slack_user": r.slack_user, "slack_channel": r.slack_channel,
              "text_sha256": r.text_sha256, "length": r.length} for r in records]
+
+
+def reviews(report: Any) -> dict[str, Any]:
+    """`sellerbot reviews due --json`: every order looked at, due or with its reason."""
+    def standing(s: Any) -> dict[str, Any]:
+        return {"order_id": s.order.order_id, "due": s.due,
+                "reason": s.skip.value if s.skip else None,
+                "opens": _plain(s.opens), "closes": _plain(s.closes)}
+
+    return {"as_of": report.as_of.isoformat(),
+            "due": [standing(s) for s in report.due],
+            "skipped": {skip.value: {"count": report.skipped_counts[skip],
+                                     "orders": [standing(s) for s in listed]}
+                        for skip, listed in report.skipped.items()}}

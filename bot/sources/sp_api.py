@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sp_api.api import Orders
-from sp_api.base import Marketplaces
 
 from bot.config import Settings
 from bot.domain.records import Order, OrderItem
@@ -26,7 +25,7 @@ from bot.errors import SellerbotError, SpApiFailed
 from bot.sources.orders_api import FieldError, item_from_v0, order_from_v0, order_from_v2026
 from bot.sources.read_ahead import ahead
 from bot.sources.sp_api_calls import Calls, call
-from bot.sources.sp_api_http import check_status, token_client
+from bot.sources.sp_api_http import library_client
 
 log = logging.getLogger(__name__)
 # The library logs request headers (the access token) and whole answers (buyer data, were any
@@ -55,10 +54,6 @@ class Page:
     seconds: float = 0.0
 
 
-def _marketplace(marketplace_id: str) -> Marketplaces:
-    return next(m for m in Marketplaces if m.marketplace_id == marketplace_id)
-
-
 def _stamp(moment: datetime) -> str:
     # Amazon rejects offsets: UTC with a Z only (§5).
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -81,20 +76,7 @@ class OrdersApi:
     def _client(self, version: str) -> Any:
         """The library's client for `version`, made once (each loads its TLS certificates)."""
         if version not in self._clients:
-            settings = self._settings
-            credentials = {name: getattr(settings, setting).get_secret_value().strip()
-                           for name, setting in (("lwa_app_id", "lwa_app_id"),
-                                                 ("lwa_client_secret", "lwa_client_secret"),
-                                                 ("refresh_token", "sp_api_refresh_token"))}
-            client = Orders(credentials=credentials, version=version,
-                            marketplace=_marketplace(self.marketplace_id),
-                            auth_token_client_class=token_client(settings.lwa_token_url),
-                            timeout=60)
-            if settings.sp_api_endpoint:
-                # The library has no endpoint argument; every URL is endpoint + path (§9).
-                client.endpoint = settings.sp_api_endpoint.rstrip("/")
-            check_status(client)
-            self._clients[version] = client
+            self._clients[version] = library_client(Orders, self._settings, version=version)
         return self._clients[version]
 
     def changed(self, after: datetime, before: datetime, *,

@@ -3,14 +3,17 @@ are not 2xx raised as errors, a cached token forgotten, 429s waited out, and Ama
 codes and words read from what the library raises."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sp_api.auth import AccessTokenClient
 from sp_api.auth import access_token_client as token_cache
 from sp_api.auth.exceptions import AuthorizationError
-from sp_api.base import SellingApiException
+from sp_api.base import Marketplaces, SellingApiException
 from sp_api.base.exceptions import get_exception_for_code
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 # Longest wait for one throttled call; Amazon's x-amzn-RateLimit-Limit for searchOrders
 # (0.0056/s) asks for three minutes, getOrders (0.0167/s) one.
@@ -41,6 +44,26 @@ def token_client(url: str) -> type[AccessTokenClient]:
     parts = urlsplit(url)
     return type("LwaTokenClient", (_LwaTokenClient,), {
         "scheme": f"{parts.scheme}://", "host": parts.netloc, "path": parts.path or "/"})
+
+
+def library_client(api: type, settings: "Settings", **kwargs: Any) -> Any:
+    """python-amazon-sp-api's client `api` (Orders, Solicitations) for the seller in
+    `settings`: its credentials, marketplace, token endpoint and API endpoint, every answer
+    that is not 2xx raised."""
+    credentials = {name: getattr(settings, setting).get_secret_value().strip()
+                   for name, setting in (("lwa_app_id", "lwa_app_id"),
+                                         ("lwa_client_secret", "lwa_client_secret"),
+                                         ("refresh_token", "sp_api_refresh_token"))}
+    marketplace = next(m for m in Marketplaces
+                       if m.marketplace_id == settings.market.marketplace_id)
+    client = api(credentials=credentials, marketplace=marketplace,
+                 auth_token_client_class=token_client(settings.lwa_token_url), timeout=60,
+                 **kwargs)
+    if settings.sp_api_endpoint:
+        # The library has no endpoint argument; every URL is endpoint + path (§9).
+        client.endpoint = settings.sp_api_endpoint.rstrip("/")
+    check_status(client)
+    return client
 
 
 def check_status(client: Any) -> None:

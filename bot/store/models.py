@@ -206,6 +206,22 @@ JOB_RUNS = Table(
     Index("uq_job_runs_period", "job", "period", unique=True),
 )
 
+# Amazon's "Request a Review" for one order: claimed before it is sent, so that two processes,
+# a restart or a double click never send it twice; then what came of it (never buyer data).
+REVIEW_REQUESTS = Table(
+    "review_requests", metadata,
+    Column("order_id", ORDER_ID, primary_key=True),
+    # sending, sent, not-offered or failed (bot/domain/reviews.py Asked).
+    Column("status", String(12), nullable=False),
+    Column("owner", String(96), nullable=False),
+    _time("claimed_at", nullable=False),
+    _time("finished_at"),
+    Column("attempts", Integer, nullable=False, default=1),
+    # Amazon's status and error code, and its words, when it refused.
+    Column("error", String(64)),
+    Column("detail", Text),
+)
+
 # What the store's derived values were computed from: for "deadline", a digest of the settings
 # and calendar that decide a computed ship-by (bot/domain/shipping.py deadline_basis).
 DERIVED = Table(

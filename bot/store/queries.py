@@ -245,6 +245,19 @@ def returns_for(conn: Connection, order_id: str) -> list[ReturnRequest]:
     return [to_return(row) for row in _rows(conn, statement)]
 
 
+def returns_of(conn: Connection, order_ids: Sequence[str]) -> dict[str, list[ReturnRequest]]:
+    """The return requests of each of `order_ids` that has any."""
+    _, _, (columns, to_return) = _readers(conn)
+    found: dict[str, list[ReturnRequest]] = {}
+    ids = sorted(set(order_ids))
+    for start in range(0, len(ids), 500):  # within every database's limit on parameters
+        statement = select(*columns).where(_RETURNS.c.order_id.in_(ids[start:start + 500]))
+        for row in _rows(conn, statement):
+            request = to_return(row)
+            found.setdefault(request.order_id, []).append(request)
+    return found
+
+
 def count_returns(conn: Connection, *, statuses: Sequence[str]) -> int:
     """How many return requests have one of `statuses`."""
     return conn.scalar(

@@ -8,6 +8,7 @@ from bot.domain.calendar import BusinessCalendar
 from bot.domain.marketplaces import Marketplace
 from bot.domain.records import Order
 from bot.domain.returns import ReturnRules
+from bot.domain.reviews import ReviewRules
 from bot.domain.shipping import (
     ShippingRules,
     Standing,
@@ -29,6 +30,7 @@ class Seller:
     rules: ShippingRules
     marketplace: Marketplace
     returns: ReturnRules
+    reviews: ReviewRules
 
     def assess(self, order: Order, now: datetime) -> Standing:
         """Where an order stands at `now`."""

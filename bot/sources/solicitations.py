@@ -1,0 +1,75 @@
+"""Amazon's Solicitations API through python-amazon-sp-api: whether "Request a Review" is offered
+for an order, and sending it (messaging.md §3.3; amzn/selling-partner-api-models,
+solicitations.json). Amazon's rate limit is kept before every call, and its 429s waited out.
+Nothing about the buyer is asked for or read: the answers carry only links.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sp_api.api import Solicitations
+
+from bot.config import Settings
+from bot.domain.reviews import ReviewWindow
+from bot.errors import SellerbotError
+from bot.sources.sp_api_calls import Calls, call
+from bot.sources.sp_api_http import library_client
+
+# The one solicitation Amazon offers: a request for a product review and seller feedback.
+REVIEW_ACTION = "productReviewAndSellerFeedback"
+
+
+class Pace:
+    """A token bucket: `per_second` calls a second on average, `burst` at once."""
+
+    def __init__(self, per_second: float, burst: int, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self._rate, self._burst = per_second, burst
+        self._tokens, self._clock, self._sleep = float(burst), clock, sleep
+        self._at = clock()
+
+    def wait(self) -> None:
+        """Return when one more call keeps within the limit."""
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
+        self._at = now
+        if self._tokens < 1:
+            self._sleep((1 - self._tokens) / self._rate)
+            self._tokens, self._at = 1.0, self._clock()
+        self._tokens -= 1
+
+
+class SolicitationsApi:
+    """"Request a Review" for the seller's marketplace."""
+
+    def __init__(self, settings: Settings, window: ReviewWindow, *,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if not settings.sp_api_configured:
+            raise SellerbotError("sp_api_not_configured")
+        self.marketplace_id = settings.market.marketplace_id
+        self.calls = Calls()
+        self._sleep = sleep
+        self._pace = Pace(window.per_second, window.burst, sleep=sleep)
+        self._client = library_client(Solicitations, settings)
+
+    def offered(self, order_id: str) -> bool:
+        """Whether Amazon offers "Request a Review" for `order_id` now (getSolicitationActions
+        ForOrder): not before its window, not after, not a second time."""
+        response = self._call("getSolicitationActionsForOrder",
+                              self._client.get_solicitation_actions_for_order, order_id)
+        links = response.payload.get("_links") if isinstance(response.payload, dict) else None
+        actions = links.get("actions") if isinstance(links, dict) else None
+        return any(isinstance(a, dict) and a.get("name") == REVIEW_ACTION
+                   for a in actions or [])
+
+    def request_review(self, order_id: str) -> None:
+        """Send it (createProductReviewAndSellerFeedbackSolicitation); Amazon answers 201."""
+        self._call("createProductReviewAndSellerFeedbackSolicitation",
+                   self._client.create_product_review_and_seller_feedback_solicitation, order_id)
+
+    def _call(self, operation: str, method: Callable[..., Any], order_id: str) -> Any:
+        self._pace.wait()
+        return call(operation, method, self.calls, self._sleep, amazonOrderId=order_id,
+                    marketplaceIds=[self.marketplace_id])

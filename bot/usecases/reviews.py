@@ -1,0 +1,132 @@
+"""Amazon's "Request a Review", the compliant way to ask for reviews: the orders it is due for,
+why the others are not, and sending it exactly once per order (messaging.md §3.3)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.domain.reviews import Asked, ReviewStanding, Skip, review_standing
+from bot.errors import BadInput, NotFound, SpApiFailed
+from bot.store import Database, queries, review_requests
+from bot.store.job_runs import owner_id
+from bot.usecases.orders import find_order_id
+from bot.usecases.sellers import Seller
+
+# Orders placed this long before the window closes are looked at: delivery takes weeks at most.
+DELIVERY_SPAN = timedelta(days=45)
+# Skipped orders named per reason in a report; the rest are counted.
+LISTED_SKIPPED = 10
+
+
+class ReviewApi(Protocol):
+    """What sending needs of Amazon's Solicitations API (bot/sources/solicitations.py)."""
+
+    def offered(self, order_id: str) -> bool:
+        """Whether Amazon offers "Request a Review" for the order now."""
+
+    def request_review(self, order_id: str) -> None:
+        """Send it."""
+
+
+@dataclass(frozen=True)
+class ReviewsReport:
+    """The orders due a review request at an instant, and why the others are not."""
+
+    as_of: datetime
+    due: list[ReviewStanding]
+    # By reason, most decisive first: the orders skipped for it (the first LISTED_SKIPPED).
+    skipped: dict[Skip, list[ReviewStanding]]
+    skipped_counts: dict[Skip, int]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What came of one request: sent, not offered by Amazon, failed (with Amazon's code
+    and words), or left to another process already sending it (`asked` None)."""
+
+    order_id: str
+    asked: Asked | None
+    error: str | None = None
+    detail: str | None = None
+
+
+def reviews_due(db: Database, seller: Seller, now: datetime) -> ReviewsReport:
+    """Every order whose review request is due at `now`, and the others of the last weeks with
+    the reason each is skipped."""
+    standings = _standings(db, seller, now)
+    due = sorted((s for s in standings if s.due),
+                 key=lambda s: (s.closes or now, s.order.order_id))
+    skipped: dict[Skip, list[ReviewStanding]] = {}
+    counts: dict[Skip, int] = {}
+    for reason in Skip:
+        these = [s for s in standings if s.skip is reason]
+        if these:
+            skipped[reason] = sorted(these, key=lambda s: s.order.order_id)[:LISTED_SKIPPED]
+            counts[reason] = len(these)
+    return ReviewsReport(now, due, skipped, counts)
+
+
+def _standings(db: Database, seller: Seller, now: datetime) -> list[ReviewStanding]:
+    rules = seller.reviews
+    with db.begin() as conn:
+        orders = queries.orders_placed(conn, now - timedelta(days=rules.closes_days)
+                                       - DELIVERY_SPAN, now)
+        returns = queries.returns_of(conn, [o.order_id for o in orders])
+    asked = review_requests.asked(db, [o.order_id for o in orders])
+    return [review_standing(order, returns.get(order.order_id, []),
+                            asked[order.order_id].asked if order.order_id in asked else None,
+                            now, rules)
+            for order in orders]
+
+
+def request_review(db: Database, api: ReviewApi, seller: Seller, text: str, now: datetime
+                   ) -> Sent:
+    """Send "Request a Review" for the order `text` names, if it is due: once, however many
+    ask at once. An order not due is a friendly error saying why."""
+    order_id = find_order_id(db, text)
+    with db.begin() as conn:
+        order = queries.get_order(conn, order_id)
+        returns = queries.returns_for(conn, order_id)
+    if order is None:
+        raise NotFound("order_not_found", order_id=order_id)
+    asked = review_requests.asked(db, [order_id]).get(order_id)
+    standing = review_standing(order, returns, asked.asked if asked else None, now,
+                               seller.reviews)
+    if not standing.due:
+        raise BadInput("review_not_due", order_id=order_id, reason=str(standing.skip),
+                       opens=standing.opens, closes=standing.closes, tz=seller.timezone)
+    return _send(db, api, order_id, now)
+
+
+def request_due(db: Database, api: ReviewApi, seller: Seller, now: datetime,
+                done: Callable[[Sent], object] = lambda sent: None) -> list[Sent]:
+    """Send "Request a Review" for every order due at `now`, each once; `done` hears of each
+    as it is sent (they go at Amazon's pace: one a second)."""
+    results = []
+    for standing in reviews_due(db, seller, now).due:
+        results.append(_send(db, api, standing.order.order_id, now))
+        done(results[-1])
+    return results
+
+
+def _send(db: Database, api: ReviewApi, order_id: str, now: datetime) -> Sent:
+    """Claim the order, ask Amazon whether it offers the request, and send it: the claim makes
+    it once; asking first makes a claim taken over from a stopped process safe."""
+    owner = owner_id()
+    if not review_requests.claim(db, order_id, owner, now):
+        return Sent(order_id, None)
+    # Anything but Amazon's refusal (Ctrl-C, a bug) leaves the claim to go stale: something may
+    # have reached Amazon, and the next attempt asks Amazon first.
+    try:
+        if not api.offered(order_id):
+            outcome = review_requests.Outcome(Asked.NOT_OFFERED)
+        else:
+            api.request_review(order_id)
+            outcome = review_requests.Outcome(Asked.SENT)
+    except SpApiFailed as exc:
+        code = " ".join(str(p) for p in (exc.params.get("status"), exc.params.get("error")) if p)
+        outcome = review_requests.Outcome(Asked.FAILED, code[:64] or "failed",
+                                          str(exc.params.get("message") or ""))
+    review_requests.finish(db, order_id, owner, outcome, now)
+    return Sent(order_id, outcome.asked, outcome.error, outcome.detail)

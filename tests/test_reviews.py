@@ -1,0 +1,160 @@
+"""Amazon's "Request a Review" through the Solicitations API: the orders it is due for, and
+sending it exactly once per order, with the real python-amazon-sp-api against the local fake
+(issue 19)."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot import wiring
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus
+from bot.domain.reviews import Asked, Skip
+from bot.errors import BadInput
+from bot.store import Database, review_requests
+from bot.store.writer import Writer
+from bot.usecases import reviews
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+SOLICITATIONS = "/solicitations/v1/orders/"
+
+
+def order_id(n: int) -> str:
+    return f"112-0000000-00000{n:02d}"
+
+
+def store_orders(db: Database, due: int = 4) -> list[str]:
+    """`due` shipped orders inside their review window, and one canceled."""
+    with db.begin() as conn:
+        writer = Writer(conn)
+        for n in range(due + 1):
+            delivered = NOW - timedelta(days=10 + n)
+            writer.add(Order(order_id(n), purchase_date=delivered - timedelta(days=5),
+                             status=OrderStatus.CANCELED if n == due else OrderStatus.SHIPPED,
+                             fulfillment_channel=Channel.MERCHANT,
+                             earliest_delivery_date=delivered - timedelta(days=2),
+                             latest_delivery_date=delivered))
+            writer.add(OrderItem(order_id(n), f"SKU-{n}", quantity_ordered=1))
+        writer.flush()
+    return [order_id(n) for n in range(due)]
+
+
+class Clock:
+    """A sleep that only counts: the pace and 429 waits, without waiting."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+
+@pytest.fixture
+def setup(db, live):
+    settings = live(review_requests="manual")
+    seller = wiring.seller_of(settings)
+    clock = Clock()
+    api = reviews_api(settings, clock)
+    return db, seller, api, clock
+
+
+def reviews_api(settings, clock):
+    from bot.policy import review_window
+    from bot.sources.solicitations import SolicitationsApi
+
+    return SolicitationsApi(settings, review_window(), sleep=clock)
+
+
+def test_the_due_orders_are_listed_and_the_others_with_their_reason(setup):
+    db, seller, _api, _clock = setup
+    due = store_orders(db)
+    report = reviews.reviews_due(db, seller, NOW)
+    assert sorted(s.order.order_id for s in report.due) == due
+    assert report.skipped_counts == {Skip.CANCELED: 1}
+
+
+def test_a_request_is_sent_once_and_the_order_is_never_asked_again(setup, amazon):
+    db, seller, api, _clock = setup
+    first = store_orders(db)[0]
+    sent = reviews.request_review(db, api, seller, first, NOW)
+    assert sent.asked is Asked.SENT and amazon.solicitations.sent[first] == 1
+    # Asked first whether Amazon offers it, then sent: the marketplace in each.
+    calls = amazon.called(SOLICITATIONS)
+    assert [(c.method, c.query["marketplaceIds"]) for c in calls] == [
+        ("GET", "ATVPDKIKX0DER"), ("POST", "ATVPDKIKX0DER")]
+    with pytest.raises(BadInput) as again:
+        reviews.request_review(db, api, seller, first, NOW)
+    assert again.value.params["reason"] == "requested"
+    assert first not in {s.order.order_id for s in reviews.reviews_due(db, seller, NOW).due}
+    assert len(amazon.called(SOLICITATIONS)) == 2
+
+
+def test_not_offered_by_amazon_is_recorded_and_never_tried_again(setup, amazon):
+    db, seller, api, _clock = setup
+    first, *others = store_orders(db)
+    amazon.solicitations.not_offered.add(first)
+    results = reviews.request_due(db, api, seller, NOW)
+    assert {r.order_id: r.asked for r in results}[first] is Asked.NOT_OFFERED
+    assert review_requests.asked(db, [first])[first].asked is Asked.NOT_OFFERED
+    asked_before = len(amazon.called(SOLICITATIONS))
+    assert reviews.request_due(db, api, seller, NOW) == []
+    assert len(amazon.called(SOLICITATIONS)) == asked_before
+    assert sorted(amazon.solicitations.sent) == sorted(others)
+
+
+def test_a_429_is_waited_out_and_amazon_pace_kept(setup, amazon):
+    db, seller, api, clock = setup
+    due = store_orders(db, due=6)
+    amazon.fail(SOLICITATIONS, 429, times=2, headers={"x-amzn-RateLimit-Limit": "1.0"})
+    results = reviews.request_due(db, api, seller, NOW)
+    assert [r.asked for r in results] == [Asked.SENT] * len(due)
+    assert api.calls.throttled == 2
+    # The 429s' waits (1 s, then 2 s, as the rate limit header says), then Amazon's pace:
+    # 12 calls, 5 at once, each further one a second after the one before.
+    assert clock.slept[:2] == [1.0, 2.0]
+    paced = clock.slept[2:]
+    assert len(paced) == 12 - 5 and all(0.9 < s <= 1.0 for s in paced), paced
+
+
+def test_amazons_refusal_is_recorded_with_its_words_and_may_be_retried(setup, amazon):
+    db, seller, api, _clock = setup
+    first = store_orders(db, due=1)[0]
+    amazon.fail(f"{SOLICITATIONS}{first}/solicitations", 400, body={"errors": [
+        {"code": "InvalidInput", "message": "Try again later."}]})
+    failed = reviews.request_review(db, api, seller, first, NOW)
+    assert (failed.asked, failed.error, failed.detail) == (
+        Asked.FAILED, "400 InvalidInput", "Try again later.")
+    again = reviews.request_review(db, api, seller, first, NOW)
+    assert again.asked is Asked.SENT and amazon.solicitations.sent[first] == 1
+
+
+def test_two_processes_at_once_send_each_order_exactly_once(db, amazon, tmp_path):
+    due = store_orders(db, due=8)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DIGEST_"))},
+           "DATABASE_URL": db.url, "REVIEW_REQUESTS": "manual",
+           "LWA_APP_ID": "amzn1.application-oa2-client.test", "LWA_CLIENT_SECRET": "x",
+           "SP_API_REFRESH_TOKEN": "Atzr|test", "SP_API_ENDPOINT": amazon.url,
+           "LWA_TOKEN_URL": amazon.token_url}
+    processes = [subprocess.Popen([sys.executable, "-m", "bot", "reviews", "request", "--due"],
+                                  cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    assert dict(amazon.solicitations.sent) == dict.fromkeys(due, 1)
+    said = "".join(out for out, _err in outputs)
+    assert said.count("review requested") == len(due)
+    posts = [c for c in amazon.called(SOLICITATIONS) if c.method == "POST"]
+    assert len(posts) == len(due)
+
+
+def test_off_sends_nothing_and_says_how_to_turn_it_on(cli, db, amazon):
+    store_orders(db, due=1)
+    ran = cli("reviews", "request", "--due", env={"DATABASE_URL": db.url,
+                                                  "REVIEW_REQUESTS": None})
+    assert ran.returncode == 1 and "REVIEW_REQUESTS is off" in ran.stderr
+    assert amazon.called(SOLICITATIONS) == []
+    listed = cli("reviews", "due", "--json", env={"DATABASE_URL": db.url})
+    assert [o["order_id"] for o in json.loads(listed.stdout)["due"]] == [order_id(0)]
