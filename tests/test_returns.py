@@ -17,7 +17,7 @@ from bot.domain.returns import BaseDateSource, Outcome, Verdict, decide, request
 from bot.errors import BadInput, ConfigError, NotFound
 from bot.policy import return_rules, shipping_rules
 from bot.usecases.imports import import_file
-from bot.usecases.orders import find_order_id
+from bot.usecases.lookup import find_order_id
 from bot.usecases.returns import can_return
 from tests.conftest import SAMPLES
 

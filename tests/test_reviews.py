@@ -158,3 +158,43 @@ def test_off_sends_nothing_and_says_how_to_turn_it_on(cli, db, amazon):
     assert amazon.called(SOLICITATIONS) == []
     listed = cli("reviews", "due", "--json", env={"DATABASE_URL": db.url})
     assert [o["order_id"] for o in json.loads(listed.stdout)["due"]] == [order_id(0)]
+
+
+@pytest.mark.parametrize(("draft", "pointed"), [
+    ("Loved it? Please leave us a 5-star review!", True),
+    ("If you are happy, please leave a review; if not, contact us first.", True),
+    ("Your replacement charger is on its way; sorry for the trouble.", False),
+])
+def test_check_reply_points_review_requests_to_amazons_own(draft, pointed):
+    from bot.compliance.loading import checker
+    from bot.render import blocks, text
+
+    result = checker().check(draft)
+    terminal = text("check_reply", result=result)
+    slack = json.dumps(blocks.check_reply_message(result))
+    # The rules' own fixes name Amazon's button; the pointer says sellerbot sends it.
+    assert ("sellerbot reviews request ORDER_ID" in terminal) is pointed
+    assert ("`sellerbot reviews request ORDER_ID`" in slack) is pointed
+
+
+def test_auto_sends_the_due_requests_daily_after_the_morning_digest(db, live, amazon, caplog):
+    import logging
+
+    from bot import jobs
+
+    caplog.set_level(logging.INFO)
+    settings = live(review_requests="auto", digest_channel="C0000ORDERS@07:45",
+                    slack_bot_token="xoxb-test")
+    job = jobs.scheduler(settings, db, lambda _s: None).get_job("review-requests")
+    assert (job.trigger.fields[5].expressions[0].first, job.trigger.fields[6].expressions[0]
+            .first) == (8, 15)  # hour, minute: half an hour after the digest
+    for manual in (live(review_requests="manual"), live(review_requests="auto", lwa_app_id=None)):
+        assert jobs.scheduler(manual, db, lambda _s: None).get_job("review-requests") is None
+    due = store_orders(db, due=2)
+    runner = jobs.ReviewRequests(settings, db)
+    runner.run()  # four calls: within Amazon's burst, no wait
+    assert dict(amazon.solicitations.sent) == dict.fromkeys(due, 1)
+    assert "review requests: 2 sent" in caplog.text
+    runner.run()  # the next day: nothing is asked twice
+    assert dict(amazon.solicitations.sent) == dict.fromkeys(due, 1)
+    assert "review requests: none due" in caplog.text

@@ -132,7 +132,7 @@ def confirm(
     ORDER_ID: the order's id, or enough of it to be unique.
     """
     from bot import render, wiring
-    from bot.usecases import orders, shipments
+    from bot.usecases import lookup, shipments
     from bot.wiring import orders_api
 
     current = settings()
@@ -141,6 +141,6 @@ def confirm(
     now = datetime.now(UTC)
     package = shipments.package_from(carrier, tracking, ship_date, carrier_name, method,
                                      today=now.astimezone(current.timezone).date())
-    order_id = orders.find_order_id(db, order)
+    order_id = lookup.find_order_id(db, order)
     done = shipments.confirm(db, orders_api(current), seller, order_id, package, now=now)
     echo(render.text("confirm", done=done, tz=current.timezone))

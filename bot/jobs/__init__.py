@@ -23,11 +23,11 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.domain.schedule import DigestSchedule
 from bot.jobs.digests import METADATA_EVENT, TAKEOVER_AFTER, Digests, Outcome
-from bot.jobs.upkeep import Syncs, clean_up
+from bot.jobs.upkeep import ReviewRequests, Syncs, clean_up
 from bot.wiring import Database
 
-__all__ = ["METADATA_EVENT", "TAKEOVER_AFTER", "WATCH_AFTER", "Digests", "Outcome", "Running",
-           "Syncs", "clean_up", "scheduler", "start"]
+__all__ = ["METADATA_EVENT", "TAKEOVER_AFTER", "WATCH_AFTER", "Digests", "Outcome",
+           "ReviewRequests", "Running", "Syncs", "clean_up", "scheduler", "start"]
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +41,21 @@ WATCH_EVERY_MINUTES = 5
 WATCH_AFTER = timedelta(minutes=2)
 # The clean-up runs at 04:30 local: outside 01:00-03:00, where DST skips or repeats times.
 CLEANUP_AT = clock_time(4, 30)
+# REVIEW_REQUESTS=auto: the day's review requests go this long after the last morning digest
+# (at REVIEWS_AT without one), when the day's lists are out.
+REVIEWS_AFTER_DIGEST = timedelta(minutes=30)
+REVIEWS_AT = clock_time(9, 0)
 
 
 
 def scheduler(settings: Settings, db: Database,
               run_digest: Callable[[DigestSchedule], object],
               watch: Callable[[], object] = lambda: None,
-              sync: Callable[[], object] = lambda: None) -> BackgroundScheduler:
+              sync: Callable[[], object] = lambda: None,
+              review: Callable[[], object] = lambda: None) -> BackgroundScheduler:
     """A scheduler with every job, not started: `run_digest` per DIGEST_CHANNEL entry at its
     local time, `watch` every few minutes, `sync` every SYNC_INTERVAL_MINUTES when the SP-API
-    is set up (first at once), and the clean-up."""
+    is set up (first at once), `review` daily with REVIEW_REQUESTS=auto, and the clean-up."""
     tz = settings.timezone
     jobs = BackgroundScheduler(timezone=tz, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
@@ -67,11 +72,23 @@ def scheduler(settings: Settings, db: Database,
         jobs.add_job(sync, IntervalTrigger(minutes=settings.sync_interval_minutes, timezone=tz),
                      id="sp-api-sync", name="sp-api-sync", replace_existing=True,
                      next_run_time=datetime.now(tz))
+    if settings.review_requests == "auto" and settings.sp_api_configured:
+        at = _reviews_at(settings)
+        jobs.add_job(review, CronTrigger(hour=at.hour, minute=at.minute, timezone=tz),
+                     id="review-requests", name="review-requests", replace_existing=True)
     jobs.add_job(clean_up, CronTrigger(hour=CLEANUP_AT.hour, minute=CLEANUP_AT.minute,
                                        timezone=tz),
                  args=[settings, db], id="clean-up", name="clean-up", replace_existing=True)
     jobs.add_listener(_report, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     return jobs
+
+
+def _reviews_at(settings: Settings) -> clock_time:
+    """When the day's review requests go: after the last morning digest, or at REVIEWS_AT."""
+    if not settings.digests:
+        return REVIEWS_AT
+    last = max(datetime.combine(datetime.min, s.at) for s in settings.digests)
+    return (last + REVIEWS_AFTER_DIGEST).time()
 
 
 def _report(event: JobExecutionEvent) -> None:
@@ -99,7 +116,8 @@ def start(settings: Settings, db: Database, client: WebClient) -> Running:
     background: serving Slack must not wait for it)."""
     posting = Digests(settings, db, client)
     jobs = scheduler(settings, db, posting.run, watch=lambda: posting.catch_up(
-        after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER), sync=Syncs(settings, db).run)
+        after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER), sync=Syncs(settings, db).run,
+        review=ReviewRequests(settings, db).run)
     jobs.start()
     catching_up = threading.Thread(target=posting.catch_up, name="sellerbot-catch-up",
                                    daemon=True)

@@ -1,6 +1,8 @@
-"""The jobs besides the digest: the nightly clean-up and the scheduled SP-API sync."""
+"""The jobs besides the digest: the nightly clean-up, the scheduled SP-API sync, and the daily
+review requests."""
 
 import logging
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -52,3 +54,33 @@ class Syncs:
             return
         log.info("sync: %d orders (%d new) in %d pages", result.orders, result.new_orders,
                  result.pages)
+
+
+class ReviewRequests:
+    """REVIEW_REQUESTS=auto: Amazon's "Request a Review" sent each day for every order it is due
+    for; one Solicitations API client for every run."""
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings, self.db = settings, db
+        self.seller = seller_of(settings)
+
+    @cached_property
+    def api(self) -> Any:
+        """The Solicitations API client, made at the first run and kept."""
+        from bot.wiring import solicitations_api
+
+        return solicitations_api(self.settings)
+
+    def run(self) -> None:
+        """Send the due requests; a failure is logged, never raised (the next day tries
+        again, and each order is asked once whichever process asks)."""
+        from bot.usecases import reviews
+
+        try:
+            results = reviews.request_due(self.db, self.api, self.seller, datetime.now(UTC))
+        except SellerbotError as exc:
+            log.warning("review requests: %s", message("errors", exc.code, **exc.params))
+            return
+        outcomes = Counter(str(r.asked or "elsewhere") for r in results)
+        log.info("review requests: %s", ", ".join(f"{n} {what}" for what, n in
+                                                   sorted(outcomes.items())) or "none due")

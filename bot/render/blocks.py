@@ -137,11 +137,12 @@ def can_return_message(answer: Any, seller: Any, *, share_value: str | None = No
 
 
 def order_message(detail: Any, seller: Any, *, confirm: bool = False,
-                  confirmed_by: str | None = None) -> dict[str, Any]:
+                  confirmed_by: str | None = None, reviews: bool = False) -> dict[str, Any]:
     """One order as a Slack message; with `confirm` (SP-API set up) and the order open, a
-    "Confirm shipment" button; `confirmed_by` notes who just confirmed its shipment."""
+    "Confirm shipment" button; `confirmed_by` notes who just confirmed its shipment; with
+    `reviews` (REVIEW_REQUESTS on), its review request: a button when it is due."""
     return _message("order", detail=detail, seller=seller, confirm=confirm,
-                    confirmed_by=confirmed_by)
+                    confirmed_by=confirmed_by, reviews=reviews)
 
 
 # "Check reply": findings listed one section each, past this "…and N more" (a longer list is

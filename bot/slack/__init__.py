@@ -8,13 +8,23 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest
 
-from bot.slack import access, actions, checks, commands, failures, home, shipments, verification
+from bot.slack import (
+    access,
+    actions,
+    checks,
+    commands,
+    failures,
+    home,
+    reviews,
+    shipments,
+    verification,
+)
 from bot.slack.services import Services
 
 COMMANDS = ("/orders", "/can-return", "/check-reply")
 MESSAGE_SHORTCUTS = ("check_reply",)
 GLOBAL_SHORTCUTS = ("check_reply_global",)
-ACTIONS = ("post_to_channel", "share_return", "share_check", "confirm_shipment")
+ACTIONS = ("post_to_channel", "share_return", "share_check", "confirm_shipment", "request_review")
 VIEWS = ("check_reply_draft", "confirm_shipment_form")
 EVENTS = ("app_home_opened",)
 
@@ -37,6 +47,7 @@ def register(app: App, services: Services) -> None:
     app.action("share_check")(checks.share(services))
     app.action("confirm_shipment")(shipments.open_form(services))
     app.view("confirm_shipment_form")(shipments.submitted(services))
+    app.action("request_review")(reviews.request(services))
 
     app.event("app_home_opened")(home.opened(services))
 

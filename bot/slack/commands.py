@@ -47,7 +47,8 @@ def _answer(services: Services, asked: OrdersRequest, respond: Respond) -> None:
             respond(**text_message("not_found", text=message("errors", exc.code, **exc.params)))
             return
         respond(**order_message(detail, services.seller,
-                                confirm=services.settings.sp_api_configured))
+                                confirm=services.settings.sp_api_configured,
+                                reviews=services.reviews_on))
         return
     report = orders_report(services.db, services.seller, asked.view, now)
     respond(**orders_message(report, services.seller, post_value=post_value(asked.view, now),

@@ -13,8 +13,8 @@ from bot.slack.shares import Shares
 from bot.usecases.sellers import Seller
 from bot.wiring import Database
 
-if TYPE_CHECKING:  # the SP-API client library loads only when a shipment is confirmed
-    from bot.wiring import OrdersApi
+if TYPE_CHECKING:  # the SP-API client library loads only when Amazon is asked
+    from bot.wiring import OrdersApi, SolicitationsApi
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,18 @@ class Services:
         from bot.wiring import orders_api
 
         return orders_api(self.settings)
+
+    @cached_property
+    def solicitations_api(self) -> "SolicitationsApi":
+        """Amazon's Solicitations API ("Request a Review"), made at the first request and kept."""
+        from bot.wiring import solicitations_api
+
+        return solicitations_api(self.settings)
+
+    @property
+    def reviews_on(self) -> bool:
+        """REVIEW_REQUESTS lets sellerbot send "Request a Review", and the SP-API is set up."""
+        return self.settings.review_requests != "off" and self.settings.sp_api_configured
 
     def after_ack(self, kind: str, respond: Any, work: Callable[..., None], *args: Any) -> None:
         """Work out an answer off the listener thread; a failure is apologised for and logged."""

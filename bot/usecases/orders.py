@@ -6,12 +6,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from bot.domain.order_ids import read_order_reference
 from bot.domain.records import Order, ReturnRequest
+from bot.domain.reviews import ReviewStanding
 from bot.domain.shipping import Standing, Urgency, classify, end_of_day
 from bot.errors import BadInput, NotFound
 from bot.store import Database, queries
-from bot.usecases import deadlines
+from bot.usecases import deadlines, reviews
+from bot.usecases.lookup import find_order_id
 from bot.usecases.sellers import Seller
 
 
@@ -108,6 +109,8 @@ class OrderDetail:
     as_of: datetime
     standing: Standing
     returns: list[ReturnRequest]
+    # Where it stands for Amazon's "Request a Review".
+    review: ReviewStanding | None = None
 
 
 def order_detail(db: Database, seller: Seller, text: str, as_of: datetime) -> OrderDetail:
@@ -122,7 +125,8 @@ def order_detail(db: Database, seller: Seller, text: str, as_of: datetime) -> Or
         raise NotFound("order_not_found", order_id=order_id)
     if order.purchase_date is not None and as_of < order.purchase_date:
         raise not_yet_placed(order, as_of, seller)
-    return OrderDetail(as_of=as_of, standing=seller.assess(order, as_of), returns=returns)
+    return OrderDetail(as_of=as_of, standing=seller.assess(order, as_of), returns=returns,
+                       review=reviews.standing_of(db, seller, order, returns, as_of))
 
 
 def not_yet_placed(order: Order, asked: date | datetime, seller: Seller) -> BadInput:
@@ -136,33 +140,3 @@ def not_yet_placed(order: Order, asked: date | datetime, seller: Seller) -> BadI
                         placed=placed.strftime("%Y-%m-%d %H:%M"))
     return BadInput("order_not_yet_placed", order_id=order.order_id, day=asked.isoformat(),
                     placed=placed.date().isoformat())
-
-
-# Candidates listed when a part of an id matches several orders.
-MAX_CANDIDATES = 10
-
-
-def find_order_id(db: Database, text: str, *, usage: str = "order_id_usage") -> str:
-    """The order id `text` means: a full id, or a fragment exactly one stored order contains.
-    Every command and listener that takes an order reads it here: one grammar.
-
-    Raises BadInput with the `usage` line for nonsense, order_id_malformed for digits that no
-    order id can hold (one too many), or the candidates when several orders match; NotFound
-    when none does.
-    """
-    reference = read_order_reference(text)
-    if reference.kind == "id":
-        return reference.value
-    if reference.kind == "too-long":
-        raise BadInput("order_id_malformed", text=text.strip()[:40])
-    if reference.kind == "not-an-id":
-        raise BadInput(usage, text=text.strip()[:40])
-    fragment = reference.value
-    with db.begin() as conn:
-        found = queries.order_ids_containing(conn, fragment, MAX_CANDIDATES + 1)
-    if not found:
-        raise NotFound("order_not_found", order_id=fragment)
-    if len(found) > 1:
-        raise BadInput("order_ambiguous", text=fragment, candidates=found[:MAX_CANDIDATES],
-                       more=len(found) > MAX_CANDIDATES)
-    return found[0]

@@ -14,7 +14,8 @@ from bot.domain.returns import (
 from bot.errors import NotFound
 from bot.store import Database, queries
 from bot.usecases import deadlines
-from bot.usecases.orders import find_order_id, not_yet_placed
+from bot.usecases.lookup import find_order_id
+from bot.usecases.orders import not_yet_placed
 from bot.usecases.sellers import Seller
 
 

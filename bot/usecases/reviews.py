@@ -1,16 +1,17 @@
 """Amazon's "Request a Review", the compliant way to ask for reviews: the orders it is due for,
 why the others are not, and sending it exactly once per order (messaging.md §3.3)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.domain.records import Order, ReturnRequest
 from bot.domain.reviews import Asked, ReviewStanding, Skip, review_standing
 from bot.errors import BadInput, NotFound, SpApiFailed
 from bot.store import Database, queries, review_requests
 from bot.store.job_runs import owner_id
-from bot.usecases.orders import find_order_id
+from bot.usecases.lookup import find_order_id
 from bot.usecases.sellers import Seller
 
 # Orders placed this long before the window closes are looked at: delivery takes weeks at most.
@@ -90,13 +91,18 @@ def request_review(db: Database, api: ReviewApi, seller: Seller, text: str, now:
         returns = queries.returns_for(conn, order_id)
     if order is None:
         raise NotFound("order_not_found", order_id=order_id)
-    asked = review_requests.asked(db, [order_id]).get(order_id)
-    standing = review_standing(order, returns, asked.asked if asked else None, now,
-                               seller.reviews)
+    standing = standing_of(db, seller, order, returns, now)
     if not standing.due:
         raise BadInput("review_not_due", order_id=order_id, reason=str(standing.skip),
                        opens=standing.opens, closes=standing.closes, tz=seller.timezone)
     return _send(db, api, order_id, now)
+
+
+def standing_of(db: Database, seller: Seller, order: Order, returns: Sequence[ReturnRequest],
+                now: datetime) -> ReviewStanding:
+    """Where one order stands for a review request at `now`, its earlier requests included."""
+    asked = review_requests.asked(db, [order.order_id]).get(order.order_id)
+    return review_standing(order, returns, asked.asked if asked else None, now, seller.reviews)
 
 
 def request_due(db: Database, api: ReviewApi, seller: Seller, now: datetime,

@@ -1,0 +1,116 @@
+""""Request a review" end to end: `sellerbot serve` as a process, the fake Slack for Slack and
+the fake SP-API for Amazon, both spoken to by the real clients (issue 19)."""
+
+import json
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.config import load_settings
+from bot.store import Database, sync_state
+from bot.usecases import reviews
+from bot.wiring import seller_of
+from tests.fake_slack import FakeSlack
+from tests.test_slack_e2e import Served
+
+
+@pytest.fixture
+def slack():
+    server = FakeSlack()
+    yield server
+    server.close()
+
+
+def serve(tmp_path, slack, amazon, **env) -> Served:
+    env = {"LWA_APP_ID": "amzn1.application-oa2-client.test", "LWA_CLIENT_SECRET": "x",
+           "SP_API_REFRESH_TOKEN": "Atzr|test", "SP_API_ENDPOINT": amazon.url,
+           "LWA_TOKEN_URL": amazon.token_url, "SYNC_INTERVAL_MINUTES": "1440", **env}
+    running = Served(tmp_path, slack, **env)
+    # serve syncs at once when the SP-API is set up: let that sync finish first.
+    db = Database.open(f"sqlite:///{running.database}")
+    deadline = time.monotonic() + 30
+    while sync_state.latest_success(db) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    db.close()
+    return running
+
+
+def a_due_order(served: Served) -> str:
+    settings = load_settings(database_url=f"sqlite:///{served.database}",
+                             review_requests="manual")
+    db = Database.open(settings.database_url)
+    due = reviews.reviews_due(db, seller_of(settings), datetime.now(UTC)).due
+    db.close()
+    return due[0].order.order_id
+
+
+def click(served: Served, order_id: str, hook: str) -> None:
+    served.interact({
+        "type": "block_actions", "user": {"id": "U0000PAT", "name": "pat"},
+        "team": {"id": "T0001"}, "api_app_id": "A0001",
+        "channel": {"id": "C0000ORDERS", "name": "orders"}, "trigger_id": "1.2.3",
+        "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
+        "response_url": served.fake.webhook(hook),
+        "actions": [{"type": "button", "action_id": "request_review", "block_id": "review",
+                     "value": order_id, "action_ts": "1795000000.1"}]})
+
+
+def buttons(body: dict) -> list[str]:
+    return [e.get("action_id") for b in body.get("blocks", []) if b["type"] == "actions"
+            for e in b["elements"]]
+
+
+def test_the_button_sends_once_however_often_it_is_clicked_and_goes(tmp_path, slack, amazon):
+    served = serve(tmp_path, slack, amazon, REVIEW_REQUESTS="manual")
+    try:
+        order_id = a_due_order(served)
+        served.command("/orders", order_id, "order")
+        shown = slack.wait("webhook/order")[0].body
+        assert "request_review" in buttons(shown)
+        for n in range(3):
+            click(served, order_id, f"click{n}")
+        answers = [slack.wait(f"webhook/click{n}")[0].body for n in range(3)]
+        assert dict(amazon.solicitations.sent) == {order_id: 1}
+        assert all(a["replace_original"] is True and not buttons(a) for a in answers)
+        said = [a["text"] for a in answers]
+        assert sum("review requested (by <@U0000PAT>)" in s for s in said) == 1, said
+        assert sum("already requested" in s for s in said) == 2, said
+        # Asked again, the order shows its review as requested, and no button.
+        served.command("/orders", order_id, "again")
+        again = slack.wait("webhook/again")[0].body
+        assert "request_review" not in buttons(again)
+        assert "its review was already requested" in json.dumps(again)
+    finally:
+        served.stop()
+
+
+def test_no_button_while_review_requests_are_off(tmp_path, slack, amazon):
+    served = serve(tmp_path, slack, amazon)
+    try:
+        order_id = a_due_order(served)
+        served.command("/orders", order_id, "order")
+        shown = slack.wait("webhook/order")[0].body
+        assert "request_review" not in buttons(shown) and "Review request" not in json.dumps(shown)
+        click(served, order_id, "stale")  # a button shown before they were turned off
+        assert "REVIEW_REQUESTS is off" in slack.wait("webhook/stale")[0].body["text"]
+        assert amazon.called("/solicitations/") == []
+    finally:
+        served.stop()
+
+
+def test_the_time_until_the_window_opens_is_shown(tmp_path, slack, amazon):
+    served = serve(tmp_path, slack, amazon, REVIEW_REQUESTS="manual")
+    try:
+        settings = load_settings(database_url=f"sqlite:///{served.database}",
+                                 review_requests="manual")
+        db = Database.open(settings.database_url)
+        early = reviews.reviews_due(db, seller_of(settings), datetime.now(UTC)).skipped[
+            reviews.Skip.TOO_EARLY][0]
+        db.close()
+        served.command("/orders", early.order.order_id, "early")
+        shown = json.dumps(slack.wait("webhook/early")[0].body)
+        opens = early.opens.astimezone(settings.timezone)
+        assert f"too early: it may be asked from {opens:%a %d %b %Y}" in shown
+    finally:
+        served.stop()
