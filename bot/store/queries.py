@@ -15,6 +15,7 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    or_,
     select,
     text,
     union_all,
@@ -42,17 +43,17 @@ def _readers(conn: Connection) -> tuple:
             reader(dialect, ReturnRequest, _RETURNS))
 
 
-def orders_of(conn: Connection, statement: Any, keep: Callable[[Order], bool] | None = None
-            ) -> list[Order]:
+def orders_of(conn: Connection, statement: Any, keep: Callable[[Order], bool] | None = None,
+              *, lines: bool = True) -> list[Order]:
     """The orders `statement` (a select of the order reader's columns) finds and `keep` keeps,
-    with their lines."""
+    with their lines unless not `lines`."""
     (_, to_order), (item_columns, to_item), _ = _readers(conn)
     orders = [to_order(row) for row in _rows(conn, statement)]
     if keep is not None:
         orders = [order for order in orders if keep(order)]
-    if not orders:
-        return []
-    lines: dict[str, list[OrderItem]] = {order.order_id: [] for order in orders}
+    if not orders or not lines:
+        return orders
+    found_lines: dict[str, list[OrderItem]] = {order.order_id: [] for order in orders}
     # The lines of the orders the same statement finds, as a semi-join: the database walks the
     # lines' primary key from each order. A list of thousands of ids as a parameter instead
     # reads as thousands of guesses to PostgreSQL's planner, which then scans every line.
@@ -61,10 +62,10 @@ def orders_of(conn: Connection, statement: Any, keep: Callable[[Order], bool] | 
                  .order_by(_ITEMS.c.order_id, _ITEMS.c.sku))
     for row in _rows(conn, statement):
         item = to_item(row)
-        if item.order_id in lines:  # not an order `keep` left out
-            lines[item.order_id].append(item)
+        if item.order_id in found_lines:  # not an order `keep` left out
+            found_lines[item.order_id].append(item)
     for order in orders:
-        order.items = tuple(lines[order.order_id])
+        order.items = tuple(found_lines[order.order_id])
     return orders
 
 
@@ -117,12 +118,17 @@ def order_ids_containing(conn: Connection, fragment: str, limit: int) -> list[st
     return found
 
 
-def orders_placed(conn: Connection, after: datetime, until: datetime) -> list[Order]:
-    """Orders placed in (after, until], with their lines."""
+def orders_placed(conn: Connection, after: datetime, until: datetime, *,
+                  delivered_from: datetime | None = None, lines: bool = True) -> list[Order]:
+    """Orders placed in (after, until], with their lines unless not `lines`; with
+    `delivered_from`, only those due to be delivered by then or later, or with no date."""
     statement = select_orders().where(
         _ORDERS.c.purchase_date > after, _ORDERS.c.purchase_date <= until
     ).order_by(_ORDERS.c.purchase_date)
-    return orders_of(conn, statement)
+    if delivered_from is not None:
+        latest = _ORDERS.c.latest_delivery_date
+        statement = statement.where(or_(latest.is_(None), latest >= delivered_from))
+    return orders_of(conn, statement, lines=lines)
 
 
 def new_orders(conn: Connection, after: datetime, until: datetime

@@ -71,8 +71,10 @@ def reviews_due(db: Database, seller: Seller, now: datetime) -> ReviewsReport:
 def _standings(db: Database, seller: Seller, now: datetime) -> list[ReviewStanding]:
     rules = seller.reviews
     with db.begin() as conn:
-        orders = queries.orders_placed(conn, now - timedelta(days=rules.closes_days)
-                                       - DELIVERY_SPAN, now)
+        # Orders whose window may still be open; their lines decide nothing here.
+        closes = timedelta(days=rules.closes_days)
+        orders = queries.orders_placed(conn, now - closes - DELIVERY_SPAN, now,
+                                       delivered_from=now - closes, lines=False)
         returns = queries.returns_of(conn, [o.order_id for o in orders])
     asked = review_requests.asked(db, [o.order_id for o in orders])
     return [review_standing(order, returns.get(order.order_id, []),
