@@ -154,7 +154,7 @@ def test_review_requests_keep_and_log_no_personal_data(db, amazon, live, caplog)
     amazon.fail(f"/solicitations/v1/orders/{due[0].order.order_id}/solicitations", 400)
     # Refused with Amazon's words first, then sent: both kinds of row are looked at.
     for outcome in (reviews.Asked.FAILED, reviews.Asked.SENT):
-        results = reviews.request_due(db, api, seller, first)
+        results = reviews.request_due(db, api, seller, first).results
         assert [r.asked for r in results] == [outcome] * len(due)
         with db.begin() as conn:
             rows = [dict(row._mapping) for row in conn.execute(REVIEW_REQUESTS.select())]

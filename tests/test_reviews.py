@@ -96,11 +96,11 @@ def test_not_offered_by_amazon_is_recorded_and_never_tried_again(setup, amazon):
     db, seller, api, _clock = setup
     first, *others = store_orders(db)
     amazon.solicitations.not_offered.add(first)
-    results = reviews.request_due(db, api, seller, NOW)
+    results = reviews.request_due(db, api, seller, NOW).results
     assert {r.order_id: r.asked for r in results}[first] is Asked.NOT_OFFERED
     assert review_requests.asked(db, [first])[first].asked is Asked.NOT_OFFERED
     asked_before = len(amazon.called(SOLICITATIONS))
-    assert reviews.request_due(db, api, seller, NOW) == []
+    assert reviews.request_due(db, api, seller, NOW).results == []
     assert len(amazon.called(SOLICITATIONS)) == asked_before
     assert sorted(amazon.solicitations.sent) == sorted(others)
 
@@ -109,7 +109,7 @@ def test_a_429_is_waited_out_and_amazon_pace_kept(setup, amazon):
     db, seller, api, clock = setup
     due = store_orders(db, due=6)
     amazon.fail(SOLICITATIONS, 429, times=2, headers={"x-amzn-RateLimit-Limit": "1.0"})
-    results = reviews.request_due(db, api, seller, NOW)
+    results = reviews.request_due(db, api, seller, NOW).results
     assert [r.asked for r in results] == [Asked.SENT] * len(due)
     assert api.calls.throttled == 2
     # The 429s' waits (1 s, then 2 s, as the rate limit header says), then Amazon's pace:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import load_settings
-from bot.store import Database, sync_state
+from bot.store import Database, review_requests, sync_state
 from bot.usecases import reviews
 from bot.wiring import seller_of
 from tests.fake_slack import FakeSlack
@@ -112,5 +112,43 @@ def test_the_time_until_the_window_opens_is_shown(tmp_path, slack, amazon):
         shown = json.dumps(slack.wait("webhook/early")[0].body)
         opens = early.opens.astimezone(settings.timezone)
         assert f"too early: it may be asked from {opens:%a %d %b %Y}" in shown
+    finally:
+        served.stop()
+
+
+def test_reviews_lists_the_due_and_request_all_sends_each_once(tmp_path, slack, amazon):
+    served = serve(tmp_path, slack, amazon, REVIEW_REQUESTS="manual")
+    try:
+        settings = load_settings(database_url=f"sqlite:///{served.database}",
+                                 review_requests="manual")
+        db = Database.open(settings.database_url)
+        now = datetime.now(UTC)
+        # All but three already asked: Amazon's pace is one a second.
+        for standing in reviews.reviews_due(db, seller_of(settings), now).due[3:]:
+            review_requests.claim(db, standing.order.order_id, "earlier", now)
+            review_requests.finish(db, standing.order.order_id, "earlier",
+                                   review_requests.Outcome(reviews.Asked.SENT), now)
+        due = reviews.reviews_due(db, seller_of(settings), now).due
+        db.close()
+        assert len(due) == 3
+        served.command("/reviews", "", "list")
+        listed = slack.wait("webhook/list")[0].body
+        assert f"*{len(due)} review requests due*" in json.dumps(listed)
+        assert "request_all_reviews" in buttons(listed)
+        payload = {"type": "block_actions", "user": {"id": "U0000PAT", "name": "pat"},
+                   "team": {"id": "T0001"}, "api_app_id": "A0001",
+                   "channel": {"id": "C0000ORDERS", "name": "orders"}, "trigger_id": "1.2.3",
+                   "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
+                   "actions": [{"type": "button", "action_id": "request_all_reviews",
+                                "block_id": "reviews", "value": "due", "action_ts": "1.1"}]}
+        for n in range(2):  # clicked twice
+            served.interact({**payload, "response_url": slack.webhook(f"all{n}")})
+        answers = [slack.wait(f"webhook/all{n}", timeout=60)[0].body for n in range(2)]
+        assert dict(amazon.solicitations.sent) == {s.order.order_id: 1 for s in due}
+        said = " ".join(a["text"] for a in answers)
+        # Between them, the two clicks sent the three; neither sent one twice.
+        counts = [int(a["text"].split(":star: ")[1].split()[0]) for a in answers]
+        assert sum(counts) == 3, said
+        assert all(a["replace_original"] and not buttons(a) for a in answers)
     finally:
         served.stop()

@@ -77,7 +77,8 @@ class ReviewRequests:
         from bot.usecases import reviews
 
         try:
-            results = reviews.request_due(self.db, self.api, self.seller, datetime.now(UTC))
+            results = reviews.request_due(self.db, self.api, self.seller,
+                                          datetime.now(UTC)).results
         except SellerbotError as exc:
             log.warning("review requests: %s", message("errors", exc.code, **exc.params))
             return

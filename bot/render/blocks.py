@@ -136,6 +136,19 @@ def can_return_message(answer: Any, seller: Any, *, share_value: str | None = No
                     posted_by=posted_by)
 
 
+# /reviews lists this many due orders; the "Request all due" button sends this many a click
+# (Amazon takes one a second: REVIEW_REQUESTS=auto sends the rest each day).
+MAX_REVIEWS_LISTED = 30
+
+
+def reviews_message(report: Any, seller: Any, *, enabled: bool, per_click: int
+                    ) -> dict[str, Any]:
+    """/reviews: the due review requests, why others are not asked, and with `enabled` a
+    button sending up to `per_click` of them."""
+    return _message("reviews", report=report, seller=seller, enabled=enabled,
+                    per_click=per_click, listed_max=MAX_REVIEWS_LISTED)
+
+
 def order_message(detail: Any, seller: Any, *, confirm: bool = False,
                   confirmed_by: str | None = None, reviews: bool = False) -> dict[str, Any]:
     """One order as a Slack message; with `confirm` (SP-API set up) and the order open, a

@@ -21,10 +21,11 @@ from bot.slack import (
 )
 from bot.slack.services import Services
 
-COMMANDS = ("/orders", "/can-return", "/check-reply")
+COMMANDS = ("/orders", "/can-return", "/check-reply", "/reviews")
 MESSAGE_SHORTCUTS = ("check_reply",)
 GLOBAL_SHORTCUTS = ("check_reply_global",)
-ACTIONS = ("post_to_channel", "share_return", "share_check", "confirm_shipment", "request_review")
+ACTIONS = ("post_to_channel", "share_return", "share_check", "confirm_shipment", "request_review",
+           "request_all_reviews")
 VIEWS = ("check_reply_draft", "confirm_shipment_form")
 EVENTS = ("app_home_opened",)
 
@@ -37,6 +38,7 @@ def register(app: App, services: Services) -> None:
     app.command("/orders")(commands.orders(services))
     app.command("/can-return")(commands.can_return(services))
     app.command("/check-reply")(checks.command(services))
+    app.command("/reviews")(reviews.command(services))
 
     app.message_shortcut("check_reply")(checks.on_message(services))
     app.global_shortcut("check_reply_global")(checks.draft_modal(services))
@@ -48,6 +50,7 @@ def register(app: App, services: Services) -> None:
     app.action("confirm_shipment")(shipments.open_form(services))
     app.view("confirm_shipment_form")(shipments.submitted(services))
     app.action("request_review")(reviews.request(services))
+    app.action("request_all_reviews")(reviews.request_all(services))
 
     app.event("app_home_opened")(home.opened(services))
 

@@ -107,15 +107,25 @@ def standing_of(db: Database, seller: Seller, order: Order, returns: Sequence[Re
     return review_standing(order, returns, asked.asked if asked else None, now, seller.reviews)
 
 
+@dataclass(frozen=True)
+class SentDue:
+    """What a round of due requests did, and how many due orders it left for the next."""
+
+    results: list[Sent]
+    left: int = 0
+
+
 def request_due(db: Database, api: ReviewApi, seller: Seller, now: datetime,
-                done: Callable[[Sent], object] = lambda sent: None) -> list[Sent]:
-    """Send "Request a Review" for every order due at `now`, each once; `done` hears of each
-    as it is sent (they go at Amazon's pace: one a second)."""
+                done: Callable[[Sent], object] = lambda sent: None,
+                limit: int | None = None) -> SentDue:
+    """Send "Request a Review" for every order due at `now` (the first `limit` of them), each
+    once; `done` hears of each as it is sent (they go at Amazon's pace: one a second)."""
+    due = reviews_due(db, seller, now).due
     results = []
-    for standing in reviews_due(db, seller, now).due:
+    for standing in due[:limit]:
         results.append(_send(db, api, standing.order.order_id, now))
         done(results[-1])
-    return results
+    return SentDue(results, len(due) - len(results))
 
 
 def _send(db: Database, api: ReviewApi, order_id: str, now: datetime) -> Sent:
