@@ -57,7 +57,8 @@ def review_rules(settings: Settings) -> ReviewRules:
     window = review_window()
     return ReviewRules(opens_days=window.opens_days, closes_days=window.closes_days,
                        wait_days=settings.review_request_days,
-                       amazon_fulfilled=settings.review_amazon_fulfilled)
+                       amazon_fulfilled=settings.review_amazon_fulfilled,
+                       enabled=settings.review_requests != "off")
 
 
 def solicitations_api(settings: Settings) -> "SolicitationsApi":

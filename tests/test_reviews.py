@@ -198,3 +198,23 @@ def test_auto_sends_the_due_requests_daily_after_the_morning_digest(db, live, am
     runner.run()  # the next day: nothing is asked twice
     assert dict(amazon.solicitations.sent) == dict.fromkeys(due, 1)
     assert "review requests: none due" in caplog.text
+
+
+def test_the_digest_and_app_home_count_the_review_requests_when_they_are_on(setup, live):
+    from bot.render import blocks, text
+    from bot.usecases import digests
+
+    db, seller, api, _clock = setup
+    due = store_orders(db, due=3)
+    reviews.request_review(db, api, seller, due[0], NOW)
+    digest = digests.digest(db, seller, NOW + timedelta(minutes=1))
+    assert (digest.reviews.sent, digest.reviews.due) == (1, 2)
+    shown = json.dumps(blocks.digest_message(digest, seller))
+    assert "review requests: 1 sent since" in shown and "2 due" in shown
+    assert "*Review requests*\\n2 due · 1 sent since yesterday" in json.dumps(
+        blocks.home_view(digest, seller, []), ensure_ascii=False)
+    assert "Review requests: 1 sent since" in text("digest", digest=digest, seller=seller)
+    off = wiring.seller_of(live())  # REVIEW_REQUESTS=off: not counted, not shown
+    quiet = digests.digest(db, off, NOW + timedelta(minutes=1))
+    assert quiet.reviews is None
+    assert "review requests" not in json.dumps(blocks.digest_message(quiet, off)).lower()

@@ -152,3 +152,21 @@ def test_reviews_lists_the_due_and_request_all_sends_each_once(tmp_path, slack, 
         assert all(a["replace_original"] and not buttons(a) for a in answers)
     finally:
         served.stop()
+
+
+def test_only_allowed_users_may_request_reviews(tmp_path, slack, amazon):
+    served = serve(tmp_path, slack, amazon, REVIEW_REQUESTS="manual", ALLOWED_USERS="U0000PAT")
+    try:
+        status, body = served.interact({
+            "type": "block_actions", "user": {"id": "U0000EVE", "name": "eve"},
+            "team": {"id": "T0001"}, "api_app_id": "A0001",
+            "channel": {"id": "C0000ORDERS", "name": "orders"}, "trigger_id": "1.2.3",
+            "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
+            "response_url": slack.webhook("eve"),
+            "actions": [{"type": "button", "action_id": "request_all_reviews",
+                         "block_id": "reviews", "value": "due", "action_ts": "1.1"}]})
+        assert status == 200 and "not set up to answer here" in body
+        time.sleep(1)  # nothing is sent after the refusal, not even later
+        assert amazon.called("/solicitations/") == [] and slack.called("webhook/eve") == []
+    finally:
+        served.stop()

@@ -29,6 +29,8 @@ class ReviewRules:
     wait_days: int
     # REVIEW_AMAZON_FULFILLED: ask for orders Amazon fulfilled too.
     amazon_fulfilled: bool = False
+    # REVIEW_REQUESTS is manual or auto: the digest and App Home count them.
+    enabled: bool = False
 
 
 class Asked(StrEnum):

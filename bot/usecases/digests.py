@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.domain.reviews import Asked
 from bot.domain.schedule import DigestSchedule
 from bot.domain.shipping import (
     Shipment,
@@ -20,8 +21,8 @@ from bot.domain.shipping import (
     count_shipments,
     late_shipment_rate,
 )
-from bot.store import Database, job_runs, queries, sync_state
-from bot.usecases import deadlines
+from bot.store import Database, job_runs, queries, review_requests, sync_state
+from bot.usecases import deadlines, reviews
 from bot.usecases.sellers import Seller
 
 # Return requests still needing the seller (authorize, receive, refund).
@@ -62,6 +63,8 @@ class Digest:
     open_returns: int
     # None when the seller never synced from the SP-API (reports only).
     sync: "SyncStatus | None" = None
+    # With REVIEW_REQUESTS on: review requests sent since `since`, and those due now.
+    reviews: "ReviewCounts | None" = None
     # The local days the due-next orders are due on, each with its holiday's name (or "" for
     # another day that is no business day) or None for a business day: a promise Amazon made
     # for a holiday falls before the next business day, and the heading must say so.
@@ -71,6 +74,14 @@ class Digest:
     def new_orders(self) -> int:
         """New orders in every currency."""
         return sum(n.orders for n in self.new)
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """Amazon's "Request a Review" in the digest: sent since the last digest, and due now."""
+
+    sent: int
+    due: int
 
 
 @dataclass(frozen=True)
@@ -142,7 +153,14 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         open_returns=open_returns, sync=sync,
         due_next_days=tuple((day, None if seller.calendar.is_business_day(day)
                              else seller.calendar.holiday_name(day) or "") for day in due_days),
+        reviews=_review_counts(db, seller, since, as_of) if seller.reviews.enabled else None,
     )
+
+
+def _review_counts(db: Database, seller: Seller, since: datetime, as_of: datetime
+                   ) -> ReviewCounts:
+    sent = review_requests.counts(db, since).get(Asked.SENT, 0)
+    return ReviewCounts(sent=sent, due=len(reviews.reviews_due(db, seller, as_of).due))
 
 
 def _latest(*moments: datetime | None) -> datetime | None:
