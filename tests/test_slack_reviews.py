@@ -45,15 +45,17 @@ def a_due_order(served: Served) -> str:
     return due[0].order.order_id
 
 
-def click(served: Served, order_id: str, hook: str) -> None:
-    served.interact({
-        "type": "block_actions", "user": {"id": "U0000PAT", "name": "pat"},
+def click(served: Served, value: str, hook: str, action: str = "request_review",
+          user: str = "U0000PAT") -> tuple[int, str]:
+    """A click on one of the review buttons, as Slack sends it."""
+    return served.interact({
+        "type": "block_actions", "user": {"id": user, "name": "someone"},
         "team": {"id": "T0001"}, "api_app_id": "A0001",
         "channel": {"id": "C0000ORDERS", "name": "orders"}, "trigger_id": "1.2.3",
         "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
         "response_url": served.fake.webhook(hook),
-        "actions": [{"type": "button", "action_id": "request_review", "block_id": "review",
-                     "value": order_id, "action_ts": "1795000000.1"}]})
+        "actions": [{"type": "button", "action_id": action, "block_id": "review",
+                     "value": value, "action_ts": "1795000000.1"}]})
 
 
 def buttons(body: dict) -> list[str]:
@@ -135,14 +137,8 @@ def test_reviews_lists_the_due_and_request_all_sends_each_once(tmp_path, slack, 
         listed = slack.wait("webhook/list")[0].body
         assert f"*{len(due)} review requests due*" in json.dumps(listed)
         assert "request_all_reviews" in buttons(listed)
-        payload = {"type": "block_actions", "user": {"id": "U0000PAT", "name": "pat"},
-                   "team": {"id": "T0001"}, "api_app_id": "A0001",
-                   "channel": {"id": "C0000ORDERS", "name": "orders"}, "trigger_id": "1.2.3",
-                   "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
-                   "actions": [{"type": "button", "action_id": "request_all_reviews",
-                                "block_id": "reviews", "value": "due", "action_ts": "1.1"}]}
         for n in range(2):  # clicked twice
-            served.interact({**payload, "response_url": slack.webhook(f"all{n}")})
+            click(served, "due", f"all{n}", action="request_all_reviews")
         answers = [slack.wait(f"webhook/all{n}", timeout=60)[0].body for n in range(2)]
         assert dict(amazon.solicitations.sent) == {s.order.order_id: 1 for s in due}
         said = " ".join(a["text"] for a in answers)
@@ -157,14 +153,8 @@ def test_reviews_lists_the_due_and_request_all_sends_each_once(tmp_path, slack, 
 def test_only_allowed_users_may_request_reviews(tmp_path, slack, amazon):
     served = serve(tmp_path, slack, amazon, REVIEW_REQUESTS="manual", ALLOWED_USERS="U0000PAT")
     try:
-        status, body = served.interact({
-            "type": "block_actions", "user": {"id": "U0000EVE", "name": "eve"},
-            "team": {"id": "T0001"}, "api_app_id": "A0001",
-            "channel": {"id": "C0000ORDERS", "name": "orders"}, "trigger_id": "1.2.3",
-            "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
-            "response_url": slack.webhook("eve"),
-            "actions": [{"type": "button", "action_id": "request_all_reviews",
-                         "block_id": "reviews", "value": "due", "action_ts": "1.1"}]})
+        status, body = click(served, "due", "eve", action="request_all_reviews",
+                             user="U0000EVE")
         assert status == 200 and "not set up to answer here" in body
         time.sleep(1)  # nothing is sent after the refusal, not even later
         assert amazon.called("/solicitations/") == [] and slack.called("webhook/eve") == []
