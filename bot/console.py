@@ -65,12 +65,13 @@ def answer(db: Database, seller: sellers.Seller, line: str, checker: Checker | N
         if not rest.strip() or rest.strip().lower() == "help":
             return render.text("console", topic="check-reply")
         try:
-            result = reply_checks.check_and_record(
+            checked = reply_checks.check_and_record(
                 db, checker or compliance_checker(), rest, reply_checks.Asker("console"), now,
-                region=seller.marketplace.country)
+                seller=seller)
         except SellerbotError as exc:
             return render.message("errors", exc.code, **exc.params)
-        return render.text("check_reply", result=result)
+        return render.text("check_reply", result=checked.result,
+                           review_order=checked.review_order)
     return render.text("console", topic="help")
 
 

@@ -218,3 +218,26 @@ def test_the_digest_and_app_home_count_the_review_requests_when_they_are_on(setu
     quiet = digests.digest(db, off, NOW + timedelta(minutes=1))
     assert quiet.reviews is None
     assert "review requests" not in json.dumps(blocks.digest_message(quiet, off)).lower()
+
+
+def test_a_draft_asking_for_a_review_of_a_due_order_is_told_sellerbot_can_send_it(setup):
+    from bot.compliance.loading import checker
+    from bot.render import blocks, text
+    from bot.usecases import reply_checks
+
+    db, seller, _api, _clock = setup
+    due = store_orders(db, due=1)[0]
+    canceled = order_id(1)  # store_orders' last order is canceled: never due
+    asker = reply_checks.Asker("command", "U0000PAT", "C0000ORDERS")
+    for draft, named in (
+            (f"Thanks for order {due}! Please leave us a 5-star review.", due),
+            (f"Thanks for order {canceled}! Please leave us a 5-star review.", None),
+            (f"Your order {due} ships today.", None)):  # no review asked for: nothing to say
+        checked = reply_checks.check_and_record(db, checker(), draft, asker, NOW, seller=seller)
+        assert checked.review_order == named, draft
+    asked = reply_checks.check_and_record(
+        db, checker(), f"Order {due}: please leave a 5-star review!", asker, NOW, seller=seller)
+    shown = json.dumps(blocks.check_reply_message(asked.result, review_order=asked.review_order))
+    assert f"It is due for order {due} now" in shown and f"`/orders {due}`" in shown
+    assert f"It is due for order {due} now" in text("check_reply", result=asked.result,
+                                                     review_order=asked.review_order)

@@ -197,10 +197,11 @@ def _chunks(text: str | None) -> list[str]:
 
 
 def _check(result: Any, *, modal: bool, share_value: str | None, posted_by: str | None,
-           context_used: bool) -> dict[str, Any]:
+           context_used: bool, review_order: str | None) -> dict[str, Any]:
     rendered = json.loads(template("blocks/check_reply.json.j2").render(
         result=result, modal=modal, share_value=share_value, posted_by=posted_by,
-        context_used=context_used, chunks=_chunks(result.suggestion), max_findings=MAX_FINDINGS))
+        context_used=context_used, chunks=_chunks(result.suggestion), max_findings=MAX_FINDINGS,
+        review_order=review_order))
     assert len(rendered["blocks"]) <= (MAX_VIEW_BLOCKS if modal else MAX_BLOCKS)
     # Context elements too: the words to fix by hand on a long shouted draft ran past 3,000.
     _fit(rendered["blocks"])
@@ -208,18 +209,20 @@ def _check(result: Any, *, modal: bool, share_value: str | None, posted_by: str 
 
 
 def check_reply_message(result: Any, *, share_value: str | None = None,
-                        posted_by: str | None = None, context_used: bool = False
-                        ) -> dict[str, Any]:
-    """A "Check reply" result as a message: /check-reply's private answer, or a shared one."""
+                        posted_by: str | None = None, context_used: bool = False,
+                        review_order: str | None = None) -> dict[str, Any]:
+    """A "Check reply" result as a message: /check-reply's private answer, or a shared one;
+    `review_order` is the order the draft names whose review request is due."""
     return _check(result, modal=False, share_value=share_value, posted_by=posted_by,
-                  context_used=context_used)
+                  context_used=context_used, review_order=review_order)
 
 
 def check_reply_view(result: Any, *, share_value: str | None = None,
-                     posted_by: str | None = None, context_used: bool = False) -> dict[str, Any]:
+                     posted_by: str | None = None, context_used: bool = False,
+                     review_order: str | None = None) -> dict[str, Any]:
     """A "Check reply" result as a modal view (the shortcuts)."""
     return _check(result, modal=True, share_value=share_value, posted_by=posted_by,
-                  context_used=context_used)
+                  context_used=context_used, review_order=review_order)
 
 
 def check_view(name: str, **params: Any) -> dict[str, Any]:

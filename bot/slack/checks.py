@@ -26,11 +26,11 @@ log = logging.getLogger(__name__)
 
 
 def _check(services: Services, text: str, asker: reply_checks.Asker,
-           in_reply_to: str | None = None) -> Any:
+           in_reply_to: str | None = None) -> reply_checks.Checked:
     assert services.checker is not None
     return reply_checks.check_and_record(
         services.db, services.checker, text, asker, datetime.now(UTC),
-        in_reply_to=in_reply_to, region=services.seller.marketplace.country)
+        in_reply_to=in_reply_to, seller=services.seller)
 
 
 def on_message(services: Services) -> Callable[..., None]:
@@ -71,15 +71,17 @@ def _fill_view(services: Services, shortcut: dict[str, Any], view_id: str,
     channel, user = shortcut["channel"]["id"], shortcut["user"]["id"]
     parent = _thread_parent(client, channel, posted)
     try:
-        result = _check(services, plain_text(posted.get("text") or ""),
-                        reply_checks.Asker("shortcut", user, channel), parent)
+        checked = _check(services, plain_text(posted.get("text") or ""),
+                         reply_checks.Asker("shortcut", user, channel), parent)
     except BadInput as exc:
         client.views_update(view_id=view_id, view=check_view(
             "said", text=message("errors", exc.code, **exc.params)))
         return
-    key = services.shares.keep(result, channel, posted.get("thread_ts") or posted.get("ts"))
+    key = services.shares.keep(checked.result, channel,
+                               posted.get("thread_ts") or posted.get("ts"))
     client.views_update(view_id=view_id, view=check_reply_view(
-        result, share_value=key, context_used=parent is not None))
+        checked.result, share_value=key, context_used=parent is not None,
+        review_order=checked.review_order))
 
 
 def _thread_parent(client: WebClient, channel: str, posted: dict[str, Any]) -> str | None:
@@ -116,12 +118,13 @@ def command(services: Services) -> Callable[..., None]:
 def _answer(services: Services, command: dict[str, Any], text: str, respond: Respond) -> None:
     channel, user = command.get("channel_id") or "", command.get("user_id")
     try:
-        result = _check(services, text, reply_checks.Asker("command", user, channel or None))
+        checked = _check(services, text, reply_checks.Asker("command", user, channel or None))
     except BadInput as exc:
         respond(**text_message("not_found", text=message("errors", exc.code, **exc.params)))
         return
-    key = services.shares.keep(result, channel) if channel else None
-    respond(**check_reply_message(result, share_value=key))
+    key = services.shares.keep(checked.result, channel) if channel else None
+    respond(**check_reply_message(checked.result, share_value=key,
+                                  review_order=checked.review_order))
 
 
 def draft_modal(services: Services) -> Callable[..., None]:

@@ -11,12 +11,25 @@ from bot.compliance import Checker, Result
 from bot.errors import BadInput
 from bot.store import Database, audit
 from bot.store.audit import CheckRecord
+from bot.usecases import reviews
+from bot.usecases.sellers import Seller
 
 # The longest draft sellerbot reads: five times Amazon's 2,000-character message limit
 # (messaging.md §4) is no reply but a paste gone wrong, and the cap bounds each request's work.
 MAX_CHARS = 10_000
+# The category whose findings Amazon's "Request a Review" answers (messaging.md §5).
+REVIEW_MANIPULATION = "review-manipulation"
 # An audit listing shows at most this many checks (the newest); --since narrows it.
 AUDIT_LIMIT = 1_000
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A check and what goes with it: the order the draft (or the message it answers) names
+    when the draft asks for a review in its own words and Amazon's own request is due for it."""
+
+    result: Result
+    review_order: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,11 +80,16 @@ def record(db: Database, records: Iterable[CheckRecord]) -> int:
 
 def check_and_record(db: Database, checker: Checker, text: str | None, asker: Asker,
                      now: datetime, *, in_reply_to: str | None = None,
-                     region: str = "US") -> Result:
-    """Check a draft and audit the check."""
+                     seller: Seller | None = None) -> Checked:
+    """Check a draft and audit the check; with the `seller`, a draft asking for a review names
+    the order its request is due for, if it quotes one."""
+    region = seller.marketplace.country if seller else "US"
     result = check(checker, text, in_reply_to=in_reply_to, region=region)
     record(db, [audit_record(text or "", result, asker, now)])
-    return result
+    review_order = None
+    if seller is not None and REVIEW_MANIPULATION in result.categories:
+        review_order = reviews.due_order_named(db, seller, [text, in_reply_to], now)
+    return Checked(result, review_order)
 
 
 def audit_log(db: Database, since: datetime | None, limit: int = AUDIT_LIMIT) -> list[CheckRecord]:

@@ -1,7 +1,8 @@
 """Amazon's "Request a Review", the compliant way to ask for reviews: the orders it is due for,
 why the others are not, and sending it exactly once per order (messaging.md §3.3)."""
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -113,6 +114,26 @@ class SentDue:
 
     results: list[Sent]
     left: int = 0
+
+
+# An Amazon order id as a message quotes it (Amazon asks every message to).
+_ORDER_IN_TEXT = re.compile(r"\b\d{3}-\d{7}-\d{7}\b")
+# Order ids looked up at most per draft: a paste of a whole report is no reply.
+NAMED_ORDERS = 5
+
+
+def due_order_named(db: Database, seller: Seller, texts: Iterable[str | None],
+                    now: datetime) -> str | None:
+    """The first stored order the texts name (a draft, the buyer's message it answers) whose
+    review request is due now; None when none is."""
+    named = dict.fromkeys(m for text in texts if text for m in _ORDER_IN_TEXT.findall(text))
+    for order_id in list(named)[:NAMED_ORDERS]:
+        with db.begin() as conn:
+            order = queries.get_order(conn, order_id)
+            returns = queries.returns_for(conn, order_id) if order else []
+        if order is not None and standing_of(db, seller, order, returns, now).due:
+            return order_id
+    return None
 
 
 def request_due(db: Database, api: ReviewApi, seller: Seller, now: datetime,

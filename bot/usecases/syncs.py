@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from bot.domain.records import Order, OrderItem
 from bot.errors import Busy, SellerbotError
-from bot.sources.sp_api import Calls, OrdersApi
+from bot.sources.sp_api import OrdersApi
+from bot.sources.sp_api_calls import Calls
 from bot.store import Database, job_runs, queries, sync_state
 from bot.store.writer import BATCH_SIZE, Writer
 from bot.usecases.deadlines import stamped
