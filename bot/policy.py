@@ -7,6 +7,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.domain.buyer_messages import RelayRules
 from bot.domain.returns import HolidayWindow, ReturnRules
 from bot.domain.reviews import ReviewWindow
 from bot.domain.shipping import ShippingRules
@@ -223,4 +224,43 @@ def review_window() -> ReviewWindow:
         closes_days=parsed.window.closes_days_after_latest_delivery,
         per_second=parsed.rate_limit.per_second,
         burst=parsed.rate_limit.burst,
+    )
+
+
+class _Domains(_Sourced):
+    value: dict[str, str] = Field(min_length=1)
+
+
+class _Words(_Sourced):
+    value: list[str] = Field(min_length=1)
+
+
+class _Header(_Sourced):
+    name: str = Field(min_length=1)
+    buyer_message: str = Field(min_length=1)
+
+
+class _Markers(_Sourced):
+    start: list[str] = Field(min_length=1)
+    end: list[str] = Field(min_length=1)
+
+
+class _BuyerMessagesFile(_Strict):
+    relay_domains: _Domains
+    not_buyers: _Words
+    notification_header: _Header
+    message_markers: _Markers
+
+
+@cache
+def relay_rules() -> RelayRules:
+    """rules/buyer_messages.yaml: how Amazon's relayed buyer messages are recognised."""
+    parsed, _path = _load("buyer_messages.yaml", _BuyerMessagesFile, None)
+    return RelayRules(
+        domains={code: domain.lower() for code, domain in parsed.relay_domains.value.items()},
+        not_buyers=frozenset(word.lower() for word in parsed.not_buyers.value),
+        header=parsed.notification_header.name,
+        buyer_message=parsed.notification_header.buyer_message,
+        start_markers=tuple(parsed.message_markers.start),
+        end_markers=tuple(parsed.message_markers.end),
     )

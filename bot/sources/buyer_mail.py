@@ -1,0 +1,159 @@
+"""Amazon's relayed buyer messages, read from raw e-mail as a mailbox gives it (RFC 5322 bytes)
+with the standard `email` package and its modern policy: whether a mail is a buyer's message,
+its order, when it came, where a reply goes, and the buyer's words between Amazon's markers.
+How Amazon lays them out is data: rules/buyer_messages.yaml.
+
+Any other mail is left at its headers. Nothing here writes to the mailbox.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser, BytesParser
+from html.parser import HTMLParser
+
+from bot.domain.buyer_messages import BuyerMessage, RelayRules
+
+# The buyer's words kept: Amazon's messages are far shorter (messaging.md §4); the rest of a
+# longer text stays in the mailbox and the message says it was cut.
+MAX_TEXT_CHARS = 10_000
+# Mail larger than this (photos attached, up to 10 MB each) is read at its headers only: the
+# message is still known and posted, its text read in the mailbox.
+MAX_BYTES = 12 * 1024 * 1024
+# An Amazon order id, as the subject and the body quote it.
+ORDER_ID = re.compile(r"\b\d{3}-\d{7}-\d{7}\b")
+# A marker line: dashes, a word or two, dashes ("------------- Begin message -------------").
+_MARKER = re.compile(r"^\s*-{3,}\s*(?P<words>[^-].*?)\s*-{3,}\s*$")
+
+
+@dataclass(frozen=True)
+class NotBuyerMessage:
+    """A mail that is not a buyer's message, or cannot be read: why (left in the mailbox)."""
+
+    why: str  # not-a-buyer, amazon-notice, malformed
+
+
+def read_buyer_message(raw: bytes, rules: RelayRules, *, received: datetime
+                       ) -> BuyerMessage | NotBuyerMessage:
+    """The buyer's message in `raw`, or why it is none; `received` (the mailbox's arrival time)
+    stands in for a missing or unreadable Date."""
+    large = len(raw) > MAX_BYTES
+    parser = BytesHeaderParser if large else BytesParser
+    try:
+        message = parser(policy=policy.default).parsebytes(raw)
+        relay = _relay(message, rules)
+        kind = str(message.get(rules.header, "") or "").strip()
+    except (ValueError, TypeError, IndexError, LookupError):
+        return NotBuyerMessage("malformed")
+    if relay is None:
+        return NotBuyerMessage("not-a-buyer")
+    if kind and kind != rules.buyer_message:
+        return NotBuyerMessage("amazon-notice")
+    address, marketplace = relay
+    text = "" if large else _text(message, rules)
+    subject = str(message.get("subject", "") or "")
+    order = ORDER_ID.search(subject) or ORDER_ID.search(_order_line(message, large))
+    return BuyerMessage(
+        key=hashlib.sha256((str(message.get("message-id", "")).strip() or raw[:4096].hex())
+                           .encode()).hexdigest(),
+        marketplace=marketplace, order_id=order.group(0) if order else None,
+        received_at=_date(message, received), relay_address=address,
+        text=text[:MAX_TEXT_CHARS], cut=large or len(text) > MAX_TEXT_CHARS)
+
+
+def _relay(message: EmailMessage, rules: RelayRules) -> tuple[str, str] | None:
+    """The buyer's relay address (Reply-To, else From) and its marketplace, if it is one."""
+    for header in ("reply-to", "from"):
+        value = message.get(header)
+        for address in getattr(value, "addresses", ()):
+            found = _marketplace(address, rules)
+            if found is not None:
+                return address.addr_spec, found
+    return None
+
+
+def _marketplace(address: Address, rules: RelayRules) -> str | None:
+    domain = address.domain.lower().rstrip(".")
+    if address.username.split("+")[0].lower() in rules.not_buyers:
+        return None
+    # By whole labels: "marketplace.amazon.com.evil.example" is not Amazon's.
+    return next((code for code, relay in rules.domains.items()
+                 if domain == relay or domain.endswith("." + relay)), None)
+
+
+def _text(message: EmailMessage, rules: RelayRules) -> str:
+    """The buyer's words: between Amazon's markers in the plain part, else the HTML part's
+    one <pre> block, else the plain part as it is."""
+    plain = message.get_body(preferencelist=("plain",))
+    body = plain.get_content() if plain is not None else ""
+    marked = _between_markers(body, rules)
+    if marked is not None:
+        return marked
+    html = message.get_body(preferencelist=("html",))
+    if html is not None:
+        pre = _Pre()
+        pre.feed(html.get_content())
+        if pre.text.strip():
+            return pre.text.strip()
+    return body.strip()
+
+
+def _between_markers(body: str, rules: RelayRules) -> str | None:
+    starts = tuple(m.lower().rstrip(":") for m in rules.start_markers)
+    ends = tuple(m.lower() for m in rules.end_markers)
+    lines = body.splitlines()
+    begin = end = None
+    for number, line in enumerate(lines):
+        marker = _MARKER.match(line)
+        if marker is None:
+            continue
+        words = marker.group("words").lower()
+        if begin is None and any(words.rstrip(": ").startswith(s) for s in starts):
+            begin = number
+        elif begin is not None and any(words.startswith(e) for e in ends):
+            end = number
+            break
+    if begin is None:
+        return None
+    return "\n".join(lines[begin + 1:end]).strip()
+
+
+def _order_line(message: EmailMessage, large: bool) -> str:
+    """Where the body names the order: its "# 123-…:" line above the buyer's words."""
+    if large:
+        return ""
+    plain = message.get_body(preferencelist=("plain",))
+    body = plain.get_content() if plain is not None else ""
+    return "\n".join(line for line in body.splitlines() if line.lstrip().startswith("#"))
+
+
+def _date(message: EmailMessage, received: datetime) -> datetime:
+    try:
+        sent = message["date"].datetime if message.get("date") else None
+    except (AttributeError, ValueError, TypeError):
+        sent = None
+    if sent is None or sent.tzinfo is None:
+        return received
+    return sent.astimezone(UTC)
+
+
+class _Pre(HTMLParser):
+    """The text of an HTML part's <pre> blocks, where Amazon puts the buyer's words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth, self.text = 0, ""
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.depth += tag == "pre"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.depth -= tag == "pre" and self.depth > 0
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.text += data

@@ -1,0 +1,85 @@
+"""Amazon's relayed buyer messages read from raw mail (issue 20, first part): which mail is a
+buyer's message, its marketplace, order, time and words; everything else is left alone."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.policy import relay_rules
+from bot.sources import buyer_mail
+from bot.sources.buyer_mail import BuyerMessage, NotBuyerMessage, read_buyer_message
+from tests.conftest import FIXTURES
+
+MAIL = FIXTURES / "buyer_mail"
+ARRIVED = datetime(2026, 12, 5, 22, 5, tzinfo=UTC)
+
+
+def read(name: str):
+    return read_buyer_message((MAIL / f"{name}.eml").read_bytes(), relay_rules(),
+                              received=ARRIVED)
+
+
+@pytest.mark.parametrize(("name", "marketplace", "order_id", "words"), [
+    ("us-inquiry", "US", "112-4058823-6619405",
+     "Hi, my mug has not arrived yet. Can you check where it is?\nThanks, Pat"),
+    ("uk-enquiry", "UK", "202-6070535-5657183", "Can I still return this? It was a gift."),
+    ("de-anfrage", "DE", "302-1234567-7654321",
+     "Wann wird der Becher geliefert? Größe passt hoffentlich."),
+    ("it-messaggio", "IT", "403-2003407-5310706",  # the order only in the body's "#" line
+     "Buongiorno, è possibile avere la fattura? Grazie"),
+    ("mx-presale", "MX", None, "¿Es apta para lavavajillas?"),  # a question before buying
+    ("jp-html", "JP", "503-1111111-2222222", "こんにちは、配送日を教えてください。<b>よろしく</b>"),
+])
+def test_a_buyer_message_in_each_layout(name, marketplace, order_id, words):
+    found = read(name)
+    assert isinstance(found, BuyerMessage), found
+    assert (found.marketplace, found.order_id, found.text, found.cut) == (
+        marketplace, order_id, words, False)
+    assert found.relay_address.split("@")[1].startswith("marketplace.amazon.")
+    assert len(found.key) == 64
+
+
+def test_a_reply_goes_to_the_alias_with_its_case():
+    assert read("uk-enquiry").relay_address == (
+        "wsv5fqfhhlm92wr+2a7e7298-a90a-4ad6-962c-77ccae27280a@marketplace.amazon.co.uk")
+
+
+def test_the_time_is_the_mails_own_in_utc_else_its_arrival():
+    assert read("us-inquiry").received_at == datetime(2026, 12, 5, 22, 3, 11, tzinfo=UTC)
+    assert read("no-date").received_at == ARRIVED
+
+
+@pytest.mark.parametrize(("name", "why"), [
+    ("return-request", "not-a-buyer"),  # Amazon's no-reply sender
+    ("notice-from-relay", "amazon-notice"),  # a refund notice, though from the alias
+    ("newsletter", "not-a-buyer"),
+    ("look-alike", "not-a-buyer"),  # marketplace.amazon.com.evil.example is not Amazon's
+])
+def test_other_mail_is_left_alone(name, why):
+    assert read(name) == NotBuyerMessage(why)
+
+
+def test_broken_mail_is_said_not_raised():
+    for raw in (b"", b"\xff\xfe\x00garbage", b"From: <<<@@@>>>\r\nSubject: x\r\n\r\nbody"):
+        assert isinstance(read_buyer_message(raw, relay_rules(), received=ARRIVED),
+                          NotBuyerMessage)
+
+
+def test_a_huge_message_is_known_by_its_headers_and_its_text_left_in_the_mailbox(monkeypatch):
+    raw = (MAIL / "us-inquiry.eml").read_bytes()
+    monkeypatch.setattr(buyer_mail, "MAX_BYTES", len(raw) - 1)
+    found = read_buyer_message(raw, relay_rules(), received=ARRIVED)
+    assert (found.order_id, found.text, found.cut) == ("112-4058823-6619405", "", True)
+
+
+def test_a_long_text_is_cut_and_says_so(monkeypatch):
+    monkeypatch.setattr(buyer_mail, "MAX_TEXT_CHARS", 20)
+    found = read("us-inquiry")
+    assert (len(found.text), found.cut) == (20, True)
+
+
+def test_the_buyers_words_and_address_never_show_in_a_repr():
+    found = read("us-inquiry")
+    shown = repr(found)
+    assert "mug has not arrived" not in shown and "7yxwc3c8k00p1k3" not in shown
+    assert found.order_id in shown
