@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     # Days after delivery; Amazon takes requests from 5 days after delivery to 30 after.
     review_request_days: int = Field(default=7, ge=5, le=30)
     review_amazon_fulfilled: bool = False
+    # The mailbox Amazon relays buyer messages to (issue 20); read only, never changed.
+    imap_host: str | None = None
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_security: Literal["tls", "starttls", "none"] = "tls"
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_folder: str = "INBOX"
 
     @field_validator("database_url")
     @classmethod
@@ -209,6 +216,12 @@ class Settings(BaseSettings):
         """Whether LWA_APP_ID, LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN are all set."""
         return all(value is not None and value.get_secret_value().strip() for value in (
             self.lwa_app_id, self.lwa_client_secret, self.sp_api_refresh_token))
+
+    @property
+    def mailbox_configured(self) -> bool:
+        """Whether IMAP_HOST, IMAP_USER and IMAP_PASSWORD are all set."""
+        return bool(self.imap_host and self.imap_user and self.imap_password
+                    and self.imap_password.get_secret_value())
 
     def secret(self, name: str) -> str:
         """A Slack secret that serving needs; its absence is a one-line ConfigError."""

@@ -10,20 +10,21 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.reviews import ReviewRules
-from bot.policy import return_rules, review_window, shipping_rules
+from bot.policy import relay_rules, return_rules, review_window, shipping_rules
 from bot.sources.context import SellerContext
 from bot.store import Database
 from bot.store.database import safe_url
 from bot.usecases.sellers import Seller
 
 if TYPE_CHECKING:  # the SP-API client library loads only when Amazon is called
+    from bot.sources.mailbox import Mailbox
     from bot.sources.solicitations import SolicitationsApi
     from bot.sources.sp_api import OrdersApi
 
-# The database handle the use cases take, and its URL with the password hidden: named here
-# so that the edges need not reach into the store for them.
-__all__ = ["Database", "calendar_for", "open_database", "orders_api", "review_rules",
-           "safe_url", "seller_context", "seller_of", "solicitations_api"]
+# The database handle the use cases take, its URL with the password hidden, and the relayed
+# buyer message rules: named here so that the edges need not reach into the store or policy.
+__all__ = ["Database", "calendar_for", "mailbox", "open_database", "orders_api", "relay_rules",
+           "review_rules", "safe_url", "seller_context", "seller_of", "solicitations_api"]
 
 
 def open_database(settings: Settings, statement_timeout: float | None = None) -> Database:
@@ -59,6 +60,13 @@ def review_rules(settings: Settings) -> ReviewRules:
                        wait_days=settings.review_request_days,
                        amazon_fulfilled=settings.review_amazon_fulfilled,
                        enabled=settings.review_requests != "off")
+
+
+def mailbox(settings: Settings) -> "Mailbox":
+    """The seller's mailbox (IMAP_*), where Amazon relays buyer messages."""
+    from bot.sources.mailbox import Mailbox
+
+    return Mailbox(settings)
 
 
 def solicitations_api(settings: Settings) -> "SolicitationsApi":

@@ -36,7 +36,7 @@ SP_API_V0 = FIXTURES / "seller" / "sp-api-v0"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _USER_HOME = pytest.StashKey[str]()
 TABLES = ("order_items", "orders", "returns", "imports", "slack_posts", "reply_checks", "job_runs",
-          "sync_state", "derived", "review_requests")
+          "sync_state", "derived", "review_requests", "buyer_messages", "mailbox_state")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -135,7 +135,8 @@ def stored(database: Database) -> dict[str, list[dict]]:
     with database.begin() as conn:
         for table in metadata.sorted_tables:
             if table.name in ("imports", "slack_posts", "reply_checks", "job_runs", "sync_state",
-                              "derived", "review_requests"):
+                              "derived", "review_requests", "buyer_messages",
+                              "mailbox_state"):
                 continue
             # Surrogate ids differ between runs; natural keys give the order.
             columns = [c for c in table.columns if c.name != "id"]

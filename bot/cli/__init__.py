@@ -9,7 +9,7 @@ import logging
 import sys
 
 # The command groups register their commands on `app` (in the order --help lists them).
-from bot.cli import data, orders, replies, returns, reviews, serve  # noqa: F401
+from bot.cli import data, messages, orders, replies, returns, reviews, serve  # noqa: F401
 from bot.cli.common import State, app, error_line
 from bot.errors import SellerbotError
 

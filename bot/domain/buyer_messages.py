@@ -3,7 +3,7 @@
 keeps neither (Amazon's Data Protection Policy; issue 20)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -32,3 +32,13 @@ class BuyerMessage:
     text: str = field(repr=False)
     # The text was longer than sellerbot keeps; the rest is in the mailbox.
     cut: bool = False
+
+
+# Amazon expects every buyer message answered within 24 hours, weekends and holidays
+# included (messaging.md §3.1).
+REPLY_WITHIN = timedelta(hours=24)
+
+
+def reply_by(received: datetime) -> datetime:
+    """When the answer to a message received at `received` is due."""
+    return received + REPLY_WITHIN

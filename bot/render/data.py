@@ -169,3 +169,12 @@ def reviews(report: Any) -> dict[str, Any]:
             "skipped": {skip.value: {"count": report.skipped_counts[skip],
                                      "orders": [standing(s) for s in listed]}
                         for skip, listed in report.skipped.items()}}
+
+
+def messages(listed: Any) -> list[dict[str, Any]]:
+    """`sellerbot messages list --json`: each message's order and clock, never its words."""
+    return [{"order_id": item.message.order_id, "marketplace": item.message.marketplace,
+             "received_at": item.message.received_at.isoformat(),
+             "reply_by": item.reply_by.isoformat(), "late": item.late,
+             "answered_at": _plain(item.message.answered_at),
+             "answered_by": item.message.answered_by} for item in listed]

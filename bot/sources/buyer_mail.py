@@ -37,11 +37,11 @@ class NotBuyerMessage:
     why: str  # not-a-buyer, amazon-notice, malformed
 
 
-def read_buyer_message(raw: bytes, rules: RelayRules, *, received: datetime
-                       ) -> BuyerMessage | NotBuyerMessage:
-    """The buyer's message in `raw`, or why it is none; `received` (the mailbox's arrival time)
-    stands in for a missing or unreadable Date."""
-    large = len(raw) > MAX_BYTES
+def read_buyer_message(raw: bytes, rules: RelayRules, *, received: datetime,
+                       whole: bool = True) -> BuyerMessage | NotBuyerMessage:
+    """The buyer's message in `raw` (only its headers unless `whole`), or why it is none;
+    `received` (the mailbox's arrival time) stands in for a missing or unreadable Date."""
+    large = not whole or len(raw) > MAX_BYTES
     parser = BytesHeaderParser if large else BytesParser
     try:
         message = parser(policy=policy.default).parsebytes(raw)

@@ -5,6 +5,7 @@ the ORM's import and class mapping cost every command's start a tenth of a secon
 """
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -220,6 +221,30 @@ REVIEW_REQUESTS = Table(
     # Amazon's status and error code, and its words, when it refused.
     Column("error", String(64)),
     Column("detail", Text),
+)
+
+# A buyer's message Amazon relayed to the seller's mailbox (issue 20): never its text, the
+# buyer's name or the relay address; the key is a SHA-256 of its Message-ID.
+BUYER_MESSAGES = Table(
+    "buyer_messages", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("marketplace", String(2), nullable=False),
+    Column("order_id", ORDER_ID),
+    _time("received_at", nullable=False, index=True),
+    # Where the mailbox keeps it: a reply reads the relay address from there when it is sent.
+    Column("folder", Text, nullable=False),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("uid", BigInteger, nullable=False),
+    _time("answered_at"),
+    Column("answered_by", String(32)),
+)
+
+# How far sellerbot has read each mailbox folder: its UIDVALIDITY and the last UID read.
+MAILBOX_STATE = Table(
+    "mailbox_state", metadata,
+    Column("folder", String(255), primary_key=True),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("last_uid", BigInteger, nullable=False),
 )
 
 # What the store's derived values were computed from: for "deadline", a digest of the settings
