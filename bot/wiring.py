@@ -11,7 +11,6 @@ from bot.config import Settings
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.reviews import ReviewRules
 from bot.policy import relay_rules, return_rules, review_window, shipping_rules
-from bot.sources.context import SellerContext
 from bot.store import Database
 from bot.store.database import safe_url
 from bot.usecases.sellers import Seller
@@ -24,7 +23,7 @@ if TYPE_CHECKING:  # the SP-API client library loads only when Amazon is called
 # The database handle the use cases take, its URL with the password hidden, and the relayed
 # buyer message rules: named here so that the edges need not reach into the store or policy.
 __all__ = ["Database", "calendar_for", "mailbox", "open_database", "orders_api", "relay_rules",
-           "review_rules", "safe_url", "seller_context", "seller_of", "solicitations_api"]
+           "review_rules", "safe_url", "seller_of", "solicitations_api"]
 
 
 def open_database(settings: Settings, statement_timeout: float | None = None) -> Database:
@@ -79,8 +78,3 @@ def solicitations_api(settings: Settings) -> "SolicitationsApi":
 def calendar_for(settings: Settings) -> BusinessCalendar:
     """The seller's business-day calendar: weekends, national holidays, own days off."""
     return BusinessCalendar(country=settings.market.country, non_working_days=settings.days_off)
-
-
-def seller_context(settings: Settings) -> SellerContext:
-    """What parsers need to know about the seller."""
-    return SellerContext(timezone=settings.timezone, marketplace=settings.market)

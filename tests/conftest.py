@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 from bot.config import Settings, load_settings
 from bot.sources.context import SellerContext
 from bot.store import Database
-from bot.wiring import seller_context
+from bot.wiring import seller_of
 from tests.fake_sp_api import FakeSpApi
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +64,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 @pytest.fixture
 def ctx(settings: Settings) -> SellerContext:
     """The default seller: America/Los_Angeles on amazon.com."""
-    return seller_context(settings)
+    return seller_of(settings).context
 
 
 @pytest.fixture(scope="session")
@@ -148,8 +148,6 @@ def stored(database: Database) -> dict[str, list[dict]]:
 @pytest.fixture
 def seller(settings):
     """The default seller as the reports see it."""
-    from bot.wiring import seller_of
-
     return seller_of(settings)
 
 

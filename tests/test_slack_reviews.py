@@ -36,11 +36,16 @@ def serve(tmp_path, slack, amazon, **env) -> Served:
     return running
 
 
-def a_due_order(served: Served) -> str:
+def opened(served: Served):
+    """The served database, the seller and settings it runs with (review requests on)."""
     settings = load_settings(database_url=f"sqlite:///{served.database}",
                              review_requests="manual")
-    db = Database.open(settings.database_url)
-    due = reviews.reviews_due(db, seller_of(settings), datetime.now(UTC)).due
+    return Database.open(settings.database_url), seller_of(settings), settings
+
+
+def a_due_order(served: Served) -> str:
+    db, seller, _settings = opened(served)
+    due = reviews.reviews_due(db, seller, datetime.now(UTC)).due
     db.close()
     return due[0].order.order_id
 
@@ -104,10 +109,8 @@ def test_no_button_while_review_requests_are_off(tmp_path, slack, amazon):
 def test_the_time_until_the_window_opens_is_shown(tmp_path, slack, amazon):
     served = serve(tmp_path, slack, amazon, REVIEW_REQUESTS="manual")
     try:
-        settings = load_settings(database_url=f"sqlite:///{served.database}",
-                                 review_requests="manual")
-        db = Database.open(settings.database_url)
-        early = reviews.reviews_due(db, seller_of(settings), datetime.now(UTC)).skipped[
+        db, seller, settings = opened(served)
+        early = reviews.reviews_due(db, seller, datetime.now(UTC)).skipped[
             reviews.Skip.TOO_EARLY][0]
         db.close()
         served.command("/orders", early.order.order_id, "early")
@@ -121,16 +124,14 @@ def test_the_time_until_the_window_opens_is_shown(tmp_path, slack, amazon):
 def test_reviews_lists_the_due_and_request_all_sends_each_once(tmp_path, slack, amazon):
     served = serve(tmp_path, slack, amazon, REVIEW_REQUESTS="manual")
     try:
-        settings = load_settings(database_url=f"sqlite:///{served.database}",
-                                 review_requests="manual")
-        db = Database.open(settings.database_url)
+        db, seller, _settings = opened(served)
         now = datetime.now(UTC)
         # All but three already asked: Amazon's pace is one a second.
-        for standing in reviews.reviews_due(db, seller_of(settings), now).due[3:]:
+        for standing in reviews.reviews_due(db, seller, now).due[3:]:
             review_requests.claim(db, standing.order.order_id, "earlier", now)
             review_requests.finish(db, standing.order.order_id, "earlier",
                                    review_requests.Outcome(reviews.Asked.SENT), now)
-        due = reviews.reviews_due(db, seller_of(settings), now).due
+        due = reviews.reviews_due(db, seller, now).due
         db.close()
         assert len(due) == 3
         served.command("/reviews", "", "list")

@@ -50,7 +50,7 @@ class Services:
     @property
     def reviews_on(self) -> bool:
         """REVIEW_REQUESTS lets sellerbot send "Request a Review", and the SP-API is set up."""
-        return self.settings.review_requests != "off" and self.settings.sp_api_configured
+        return self.seller.reviews.enabled and self.settings.sp_api_configured
 
     def after_ack(self, kind: str, respond: Any, work: Callable[..., None], *args: Any) -> None:
         """Work out an answer off the listener thread; a failure is apologised for and logged."""

@@ -54,9 +54,12 @@ def read_buyer_message(raw: bytes, rules: RelayRules, *, received: datetime,
     if kind and kind != rules.buyer_message:
         return NotBuyerMessage("amazon-notice")
     address, marketplace = relay
-    text = "" if large else _text(message, rules)
+    plain = "" if large else _plain(message)
+    text = "" if large else _text(message, plain, rules)
     subject = str(message.get("subject", "") or "")
-    order = ORDER_ID.search(subject) or ORDER_ID.search(_order_line(message, large))
+    # The subject's "(Order: …)", else the body's "# 123-…:" line above the buyer's words.
+    order = ORDER_ID.search(subject) or ORDER_ID.search(
+        "\n".join(line for line in plain.splitlines() if line.lstrip().startswith("#")))
     return BuyerMessage(
         key=hashlib.sha256((str(message.get("message-id", "")).strip() or raw[:4096].hex())
                            .encode()).hexdigest(),
@@ -85,11 +88,15 @@ def _marketplace(address: Address, rules: RelayRules) -> str | None:
                  if domain == relay or domain.endswith("." + relay)), None)
 
 
-def _text(message: EmailMessage, rules: RelayRules) -> str:
-    """The buyer's words: between Amazon's markers in the plain part, else the HTML part's
-    one <pre> block, else the plain part as it is."""
-    plain = message.get_body(preferencelist=("plain",))
-    body = plain.get_content() if plain is not None else ""
+def _plain(message: EmailMessage) -> str:
+    """The mail's plain-text part, or nothing."""
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
+
+
+def _text(message: EmailMessage, body: str, rules: RelayRules) -> str:
+    """The buyer's words: between Amazon's markers in the plain part `body`, else the HTML
+    part's one <pre> block, else the plain part as it is."""
     marked = _between_markers(body, rules)
     if marked is not None:
         return marked
@@ -120,15 +127,6 @@ def _between_markers(body: str, rules: RelayRules) -> str | None:
     if begin is None:
         return None
     return "\n".join(lines[begin + 1:end]).strip()
-
-
-def _order_line(message: EmailMessage, large: bool) -> str:
-    """Where the body names the order: its "# 123-…:" line above the buyer's words."""
-    if large:
-        return ""
-    plain = message.get_body(preferencelist=("plain",))
-    body = plain.get_content() if plain is not None else ""
-    return "\n".join(line for line in body.splitlines() if line.lstrip().startswith("#"))
 
 
 def _date(message: EmailMessage, received: datetime) -> datetime:

@@ -125,8 +125,11 @@ def order_detail(db: Database, seller: Seller, text: str, as_of: datetime) -> Or
         raise NotFound("order_not_found", order_id=order_id)
     if order.purchase_date is not None and as_of < order.purchase_date:
         raise not_yet_placed(order, as_of, seller)
+    # Only when review requests are on: nothing shows it otherwise.
+    review = (reviews.standing_of(db, seller, order, returns, as_of)
+              if seller.reviews.enabled else None)
     return OrderDetail(as_of=as_of, standing=seller.assess(order, as_of), returns=returns,
-                       review=reviews.standing_of(db, seller, order, returns, as_of))
+                       review=review)
 
 
 def not_yet_placed(order: Order, asked: date | datetime, seller: Seller) -> BadInput:

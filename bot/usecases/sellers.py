@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import BusinessCalendar
@@ -46,7 +47,7 @@ class Seller:
         return ship_by(order, self.calendar, self.timezone, self.handling_days, self.rules,
                        stored=False)
 
-    @property
+    @cached_property
     def deadline_basis(self) -> str:
         """What decides a computed deadline, as a digest (bot/domain/shipping.py)."""
         return deadline_basis(self.calendar, self.timezone, self.handling_days, self.rules)
