@@ -39,6 +39,10 @@ API_TIMEOUT = 15
 # Web API methods that make something new each time they run. When their answer is lost (a
 # timeout, a dropped connection, a 5xx), Slack may have done it already, so they are never
 # retried blindly: the caller looks first (the digest reads the channel's history).
+# slack_sdk logs whole request and response bodies at DEBUG (a draft reply in a view, a
+# buyer's words in a post): never, whatever --debug says.
+logging.getLogger("slack_sdk").setLevel(logging.INFO)
+
 CREATES = frozenset({"chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal"})
 
 

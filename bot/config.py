@@ -75,6 +75,21 @@ class Settings(BaseSettings):
     imap_user: str | None = None
     imap_password: SecretStr | None = None
     imap_folder: str = "INBOX"
+    # Where replies go out (the seller's address registered with Amazon); the user and password
+    # default to IMAP's, the sender to SMTP_USER.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["tls", "starttls", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    # The Slack channel each buyer message is posted to, and whether its words are shown.
+    buyer_messages_channel: str | None = None
+    buyer_message_text: Literal["show", "hide"] = "show"
+    # Hours after a message came when an unanswered one is brought up in its thread.
+    buyer_message_reminders: str = "12,20"
+    # How often the mailbox is looked at when the server cannot say (IMAP IDLE) it has mail.
+    mailbox_poll_seconds: int = Field(default=60, ge=10, le=3600)
 
     @field_validator("database_url")
     @classmethod
@@ -169,6 +184,21 @@ class Settings(BaseSettings):
             raise Problem("no_folder", value=str(value))
         return value
 
+    @field_validator("buyer_messages_channel")
+    @classmethod
+    def _buyer_messages_channel(cls, value: str | None) -> str | None:
+        if value is not None and value.strip() and channel_id(value.strip()) is None:
+            raise Problem("not_channel_id", value=value)
+        return value.strip() or None if value is not None else None
+
+    @field_validator("buyer_message_reminders")
+    @classmethod
+    def _reminders(cls, value: str) -> str:
+        hours = _parts(value)
+        if not all(part.isdigit() and 0 < int(part) < 24 for part in hours):
+            raise Problem("bad_reminders", value=value)
+        return ",".join(sorted(set(hours), key=int))
+
     @field_validator("digest_channel")
     @classmethod
     def _digest_channel(cls, value: str | None) -> str | None:
@@ -222,6 +252,37 @@ class Settings(BaseSettings):
         """Whether IMAP_HOST, IMAP_USER and IMAP_PASSWORD are all set."""
         return bool(self.imap_host and self.imap_user and self.imap_password
                     and self.imap_password.get_secret_value())
+
+    @property
+    def outbox_configured(self) -> bool:
+        """Whether replies can be sent: SMTP_HOST, and a user and password (SMTP's or IMAP's)."""
+        return bool(self.smtp_host and self.smtp_sender_user and self.smtp_secret)
+
+    @property
+    def smtp_sender_user(self) -> str | None:
+        """SMTP_USER, else IMAP_USER."""
+        return self.smtp_user or self.imap_user
+
+    @property
+    def smtp_secret(self) -> str | None:
+        """SMTP_PASSWORD, else IMAP_PASSWORD."""
+        secret = self.smtp_password or self.imap_password
+        return secret.get_secret_value() if secret is not None else None
+
+    @property
+    def reply_sender(self) -> str:
+        """The address replies go from: SMTP_FROM, else the SMTP user."""
+        return self.smtp_from or self.smtp_sender_user or ""
+
+    @property
+    def reminder_hours(self) -> tuple[int, ...]:
+        """BUYER_MESSAGE_REMINDERS as hours, earliest first (empty: no reminders)."""
+        return tuple(int(part) for part in _parts(self.buyer_message_reminders))
+
+    @property
+    def buyer_messages_on(self) -> bool:
+        """Buyer messages are posted: the mailbox and BUYER_MESSAGES_CHANNEL are set."""
+        return self.mailbox_configured and self.buyer_messages_channel is not None
 
     def secret(self, name: str) -> str:
         """A Slack secret that serving needs; its absence is a one-line ConfigError."""

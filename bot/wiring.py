@@ -17,12 +17,14 @@ from bot.usecases.sellers import Seller
 
 if TYPE_CHECKING:  # the SP-API client library loads only when Amazon is called
     from bot.sources.mailbox import Mailbox
+    from bot.sources.outbox import Outbox
     from bot.sources.solicitations import SolicitationsApi
     from bot.sources.sp_api import OrdersApi
 
 # The database handle the use cases take, its URL with the password hidden, and the relayed
 # buyer message rules: named here so that the edges need not reach into the store or policy.
-__all__ = ["Database", "calendar_for", "mailbox", "open_database", "orders_api", "relay_rules",
+__all__ = ["Database", "calendar_for", "mailbox", "open_database", "orders_api", "outbox",
+           "relay_rules",
            "review_rules", "safe_url", "seller_of", "solicitations_api"]
 
 
@@ -66,6 +68,13 @@ def mailbox(settings: Settings) -> "Mailbox":
     from bot.sources.mailbox import Mailbox
 
     return Mailbox(settings)
+
+
+def outbox(settings: Settings) -> "Outbox":
+    """The seller's outgoing mail server (SMTP_*), where replies to buyers leave from."""
+    from bot.sources.outbox import Outbox
+
+    return Outbox(settings)
 
 
 def solicitations_api(settings: Settings) -> "SolicitationsApi":

@@ -229,7 +229,17 @@ class FakeSlack:
             if isinstance(body.get("metadata"), dict):
                 posted["metadata"] = body["metadata"]
             with self._lock:
-                self.history.setdefault(str(body.get("channel")), []).append(posted)
+                # A reply in a thread is in the thread, not in the channel's history.
+                if body.get("thread_ts"):
+                    self.threads.setdefault((str(body.get("channel")), str(body["thread_ts"])),
+                                            []).append(posted)
+                else:
+                    self.history.setdefault(str(body.get("channel")), []).append(posted)
+        if method == "chat.update":
+            with self._lock:
+                for posted in self.history.get(str(body.get("channel")), []):
+                    if posted["ts"] == body.get("ts"):
+                        posted.update(text=body.get("text"), blocks=body.get("blocks") or [])
         if method == "conversations.history":
             return 200, self._history(body), {}
         if method == "conversations.replies":
@@ -243,10 +253,16 @@ class FakeSlack:
         return 200, {"ok": False, "error": "unknown_method"}, {}
 
     def _history(self, body: dict[str, Any]) -> dict[str, Any]:
-        """conversations.history: newest first, after `oldest`; metadata only when asked."""
+        """conversations.history: newest first, after `oldest` and up to `latest` (itself too
+        when `inclusive`); metadata only when asked."""
         with self._lock:
             messages = self.history.get(str(body.get("channel")), [])
         oldest = float(body.get("oldest") or 0)
+        if body.get("latest"):
+            latest = float(body["latest"])
+            inclusive = str(body.get("inclusive")).lower() in ("1", "true")
+            messages = [m for m in messages
+                        if float(m["ts"]) < latest or (inclusive and float(m["ts"]) == latest)]
         include = str(body.get("include_all_metadata")).lower() in ("1", "true")
         found = [
             m if include else {k: v for k, v in m.items() if k != "metadata"}

@@ -1,6 +1,8 @@
 """Buyer messages read from a real IMAP server (a private Dovecot): each once, other mail and
 the seller's flags left alone, broken servers said plainly (issue 20, first part)."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.config import load_settings
@@ -15,6 +17,8 @@ from tests.conftest import FIXTURES
 from tests.test_privacy import leaks
 
 MAIL = FIXTURES / "buyer_mail"
+# The fixtures' messages came in early December 2026: all within days of this.
+NOW = datetime(2026, 12, 7, tzinfo=UTC)
 
 pytestmark = pytest.mark.skipif(not imap_server.available(),
                                 reason="Dovecot is not installed (.ci/run installs it)")
@@ -42,55 +46,55 @@ def deliver(server, *names: str) -> None:
 def test_each_buyer_message_is_read_once_and_the_mailbox_left_as_it_was(db, imap):
     deliver(imap, "us-inquiry", "newsletter", "jp-html", "return-request")
     before = imap.flags()
-    first = messages.fetch(db, mailbox(imap), relay_rules())
+    first = messages.fetch(db, mailbox(imap), relay_rules(), NOW)
     assert sorted(m.order_id for m in first.new) == ["112-4058823-6619405", "503-1111111-2222222"]
     assert (first.known, first.other, first.more) == (0, 2, False)
     assert "こんにちは" in next(m.text for m in first.new if m.marketplace == "JP")
-    again = messages.fetch(db, mailbox(imap), relay_rules())
+    again = messages.fetch(db, mailbox(imap), relay_rules(), NOW)
     assert (again.new, again.known, again.other) == ([], 0, 0)  # the cursor moved past them
     deliver(imap, "uk-enquiry")
-    later = messages.fetch(db, mailbox(imap), relay_rules())
+    later = messages.fetch(db, mailbox(imap), relay_rules(), NOW)
     assert [m.marketplace for m in later.new] == ["UK"]
     assert imap.flags()[:4] == before  # nothing marked read, moved or deleted
 
 
 def test_a_mailbox_read_from_its_start_again_posts_nothing_twice(db, imap):
     deliver(imap, "us-inquiry", "de-anfrage")
-    assert len(messages.fetch(db, mailbox(imap), relay_rules()).new) == 2
+    assert len(messages.fetch(db, mailbox(imap), relay_rules(), NOW).new) == 2
     with db.begin() as conn:  # as after a UIDVALIDITY change: the folder renumbered
         conn.exec_driver_sql("UPDATE mailbox_state SET uidvalidity = 1, last_uid = 0")
-    again = messages.fetch(db, mailbox(imap), relay_rules())
+    again = messages.fetch(db, mailbox(imap), relay_rules(), NOW)
     assert (again.new, again.known) == ([], 2)
 
 
 def test_a_big_mail_is_known_by_its_headers(db, imap, monkeypatch):
     deliver(imap, "us-inquiry")
     monkeypatch.setattr(mailbox_source, "MAX_FETCH_BYTES", 100)
-    new = messages.fetch(db, mailbox(imap), relay_rules()).new
+    new = messages.fetch(db, mailbox(imap), relay_rules(), NOW).new
     assert [(m.order_id, m.text, m.cut) for m in new] == [("112-4058823-6619405", "", True)]
 
 
 def test_many_mails_are_read_over_several_looks(db, imap, monkeypatch):
     deliver(imap, "us-inquiry", "uk-enquiry", "de-anfrage")
     monkeypatch.setattr(mailbox_source, "PER_LOOK", 2)
-    first = messages.fetch(db, mailbox(imap), relay_rules())
-    second = messages.fetch(db, mailbox(imap), relay_rules())
+    first = messages.fetch(db, mailbox(imap), relay_rules(), NOW)
+    second = messages.fetch(db, mailbox(imap), relay_rules(), NOW)
     assert (len(first.new), first.more, len(second.new), second.more) == (2, True, 1, False)
 
 
 def test_a_wrong_password_and_a_silent_server_are_said_plainly(db, imap):
     with pytest.raises(SellerbotError) as refused:
-        messages.fetch(db, mailbox(imap, imap_password="wrong"), relay_rules())
+        messages.fetch(db, mailbox(imap, imap_password="wrong"), relay_rules(), NOW)
     assert refused.value.code == "mailbox_refused"
     imap.stop()
     with pytest.raises(SellerbotError) as gone:
-        messages.fetch(db, mailbox(imap), relay_rules())
+        messages.fetch(db, mailbox(imap), relay_rules(), NOW)
     assert gone.value.code == "mailbox_unreachable"
 
 
 def test_the_store_keeps_no_words_names_or_addresses(db, imap):
     deliver(imap, "us-inquiry", "uk-enquiry", "it-messaggio", "jp-html")
-    fetched = messages.fetch(db, mailbox(imap), relay_rules())
+    fetched = messages.fetch(db, mailbox(imap), relay_rules(), NOW)
     secrets = [part for m in fetched.new for part in (m.text, m.relay_address)]
     secrets += ["Pat Doe", "Sam Lee", "山田", "7yxwc3c8k00p1k3"]
     with db.begin() as conn:

@@ -20,7 +20,8 @@ def fetch() -> None:
     from bot.usecases import messages
 
     current = settings()
-    fetched = messages.fetch(database(current), wiring.mailbox(current), wiring.relay_rules())
+    fetched = messages.fetch(database(current), wiring.mailbox(current), wiring.relay_rules(),
+                             datetime.now(UTC))
     echo(render.text("messages_fetched", fetched=fetched, tz=current.timezone))
 
 

@@ -22,9 +22,6 @@ def serve(
     logging.getLogger().setLevel(logging.DEBUG if State.debug else logging.INFO)
     # Migration chatter is for `db upgrade` and --debug, not every start of the server.
     logging.getLogger("alembic").setLevel(logging.DEBUG if State.debug else logging.WARNING)
-    # slack_sdk logs whole request and response bodies at DEBUG (a draft reply in a view, a
-    # buyer's words in a command): not even --debug writes those to the log.
-    logging.getLogger("slack_sdk").setLevel(logging.INFO)
     if socket:
         server.serve_socket(current)
     else:

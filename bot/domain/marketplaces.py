@@ -31,6 +31,12 @@ class Marketplace:
         return f"https://sellercentral.{self.domain}/orders-v3/mfn/unshipped"
 
     @property
+    def messages_url(self) -> str:
+        """Seller Central's Buyer-Seller Messages, where a relayed message can also be answered
+        or marked "No response needed"."""
+        return f"https://sellercentral.{self.domain}/messaging/inbox"
+
+    @property
     def sales_channel(self) -> str:
         """The name reports give it in `sales-channel`, e.g. "Amazon.com"."""
         return "A" + self.domain[1:]

@@ -22,12 +22,25 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.domain.schedule import DigestSchedule
+from bot.jobs.buyer_messages import BuyerMessagePosts
 from bot.jobs.digests import METADATA_EVENT, TAKEOVER_AFTER, Digests, Outcome
 from bot.jobs.upkeep import ReviewRequests, Syncs, clean_up
 from bot.wiring import Database
 
-__all__ = ["METADATA_EVENT", "TAKEOVER_AFTER", "WATCH_AFTER", "Digests", "Outcome",
-           "ReviewRequests", "Running", "Syncs", "clean_up", "scheduler", "start"]
+__all__ = [
+    "METADATA_EVENT",
+    "TAKEOVER_AFTER",
+    "WATCH_AFTER",
+    "BuyerMessagePosts",
+    "Digests",
+    "Outcome",
+    "ReviewRequests",
+    "Running",
+    "Syncs",
+    "clean_up",
+    "scheduler",
+    "start",
+]
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +65,12 @@ def scheduler(settings: Settings, db: Database,
               run_digest: Callable[[DigestSchedule], object],
               watch: Callable[[], object] = lambda: None,
               sync: Callable[[], object] = lambda: None,
-              review: Callable[[], object] = lambda: None) -> BackgroundScheduler:
+              review: Callable[[], object] = lambda: None,
+              messages: Callable[[], object] = lambda: None) -> BackgroundScheduler:
     """A scheduler with every job, not started: `run_digest` per DIGEST_CHANNEL entry at its
     local time, `watch` every few minutes, `sync` every SYNC_INTERVAL_MINUTES when the SP-API
-    is set up (first at once), `review` daily with REVIEW_REQUESTS=auto, and the clean-up."""
+    is set up (first at once), `review` daily with REVIEW_REQUESTS=auto, `messages` every
+    MAILBOX_POLL_SECONDS with buyer messages set up (first at once), and the clean-up."""
     tz = settings.timezone
     jobs = BackgroundScheduler(timezone=tz, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
@@ -76,6 +91,11 @@ def scheduler(settings: Settings, db: Database,
         at = _reviews_at(settings)
         jobs.add_job(review, CronTrigger(hour=at.hour, minute=at.minute, timezone=tz),
                      id="review-requests", name="review-requests", replace_existing=True)
+    if settings.buyer_messages_on:
+        jobs.add_job(messages, IntervalTrigger(seconds=settings.mailbox_poll_seconds,
+                                               timezone=tz),
+                     id="buyer-messages", name="buyer-messages", replace_existing=True,
+                     next_run_time=datetime.now(tz))
     jobs.add_job(clean_up, CronTrigger(hour=CLEANUP_AT.hour, minute=CLEANUP_AT.minute,
                                        timezone=tz),
                  args=[settings, db], id="clean-up", name="clean-up", replace_existing=True)
@@ -115,9 +135,11 @@ def start(settings: Settings, db: Database, client: WebClient) -> Running:
     """Start the jobs in this process, and catch up on today's missed digests (in the
     background: serving Slack must not wait for it)."""
     posting = Digests(settings, db, client)
+    buyer = BuyerMessagePosts(settings, db, client) if settings.buyer_messages_on else None
     jobs = scheduler(settings, db, posting.run, watch=lambda: posting.catch_up(
         after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER), sync=Syncs(settings, db).run,
-        review=ReviewRequests(settings, db).run)
+        review=ReviewRequests(settings, db).run,
+        messages=buyer.run if buyer is not None else lambda: None)
     jobs.start()
     catching_up = threading.Thread(target=posting.catch_up, name="sellerbot-catch-up",
                                    daemon=True)

@@ -2,7 +2,6 @@
 (bot/usecases/runs.py), retried on Slack's passing failures, and never posted twice when an
 answer was lost (Slack's history says whether it landed)."""
 
-import http.client
 import logging
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot import wiring
 from bot.config import Settings
 from bot.domain.schedule import DEFAULT_SINCE, DigestSchedule, catch_up_due, period
+from bot.jobs.slack_calls import Unknown, call, landed
 from bot.render import message
 from bot.render.blocks import digest_message
 from bot.usecases import digests, runs
@@ -36,9 +36,6 @@ PERMANENT = frozenset({"channel_not_found", "not_in_channel", "is_archived", "in
                        "restricted_action", "ekm_access_denied"})
 # Messages carry this so that a process taking over a crashed run can see the post it made.
 METADATA_EVENT = "sellerbot_digest"
-# Pages of 200 messages read back to find a digest that landed: a channel with more than a
-# thousand messages since midnight is not one a morning digest is posted to.
-HISTORY_PAGES = 5
 
 @dataclass(frozen=True)
 class Late:
@@ -60,11 +57,6 @@ class Outcome:
     error: str | None = None
     why: str | None = None
     since: datetime | None = None
-
-
-class _Unknown(Exception):
-    """Slack's answer was lost (a timeout, a dropped connection, a 5xx): the post may have
-    landed. Nothing is posted again until Slack's history says whether it did."""
 
 
 class Digests:
@@ -153,7 +145,7 @@ class Digests:
                     unknown = False
                 sent = True
                 ts = self._send(schedule, claim.period, late)
-            except _Unknown as lost:
+            except Unknown as lost:
                 unknown, reason = True, str(lost)
                 # A post Slack is still working on lands late: look only once the client would
                 # have given up on it, so that the look cannot come before the post.
@@ -178,8 +170,8 @@ class Digests:
 
     def _send(self, schedule: DigestSchedule, day: str, late: Late | None) -> str:
         """chat.postMessage once (the client never retries it blindly, bot/app.py): its ts.
-        A lost or unsure answer raises _Unknown; Slack's refusal raises SlackApiError."""
-        posted = _call(self.client.chat_postMessage, channel=schedule.channel,
+        A lost or unsure answer raises Unknown; Slack's refusal raises SlackApiError."""
+        posted = call(self.client.chat_postMessage, channel=schedule.channel,
                        unfurl_links=False, metadata=_metadata(day),
                        **self._message(schedule, late))
         return str(posted["ts"])
@@ -194,25 +186,9 @@ class Digests:
 
     def _landed(self, schedule: DigestSchedule, day: str) -> str | None:
         """The ts of this period's digest if one is in the channel (found by the message's
-        metadata), else None. Slack not answering raises _Unknown: then nobody can tell, and
-        the caller waits and asks again rather than risk a second digest."""
+        metadata), else None; Unknown when Slack cannot tell."""
         since = datetime.combine(date.fromisoformat(day), clock_time(0), self.seller.timezone)
-        cursor = None
-        for _ in range(HISTORY_PAGES):
-            # Slack refusing (a 429, missing_scope) raises SlackApiError, which _post retries
-            # or reports like a refused post; nothing is posted meanwhile.
-            history = _call(self.client.conversations_history, channel=schedule.channel,
-                            oldest=f"{since.timestamp():.6f}", limit=200,
-                            include_all_metadata=True, cursor=cursor)
-            for found in history.get("messages") or []:
-                meta = found.get("metadata") or {}
-                if (meta.get("event_type") == METADATA_EVENT
-                        and (meta.get("event_payload") or {}).get("period") == day):
-                    return str(found.get("ts"))
-            cursor = (history.get("response_metadata") or {}).get("next_cursor")
-            if not history.get("has_more") or not cursor:
-                return None
-        raise _Unknown("history_too_long")
+        return landed(self.client, schedule.channel, since, METADATA_EVENT, {"period": day})
 
     def _force(self, schedule: DigestSchedule, day: str) -> Outcome:
         try:
@@ -224,28 +200,6 @@ class Digests:
         runs.record_posted(self.db, schedule.job, day, self.owner, self.clock(),
                                posted["ts"])
         return Outcome("posted", ts=posted["ts"])
-
-
-# Slack's own words for a failure on its side, in a 200 answer: the call may have partly run
-# (https://docs.slack.dev/reference/methods/chat.postMessage, "fatal_error").
-UNSURE = frozenset({"fatal_error", "internal_error", "service_unavailable", "request_timeout"})
-# What a lost answer raises in slack_sdk: a timeout or a dropped connection (OSError), a body
-# cut short (http.client's IncompleteRead), half a JSON document (ValueError).
-LOST = (OSError, http.client.HTTPException, ValueError)
-
-
-def _call(method: Callable[..., Any], **kwargs: Any) -> Any:
-    """A Web API call: its answer, SlackApiError for a refusal, _Unknown when the answer was
-    lost or Slack failed on its side (the call may have been done)."""
-    try:
-        return method(**kwargs)
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        if exc.response.status_code >= 500 or error in UNSURE:
-            raise _Unknown(str(error or exc.response.status_code)) from None
-        raise
-    except LOST as exc:
-        raise _Unknown(type(exc).__name__) from None
 
 
 def _metadata(day: str) -> dict[str, Any]:

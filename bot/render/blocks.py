@@ -53,7 +53,7 @@ def pack(lines: Iterator[str], total: int, max_sections: int) -> dict[str, Any]:
 HEADER_CHARS = 150
 
 
-def _fit(blocks: list[dict[str, Any]]) -> None:
+def fit(blocks: list[dict[str, Any]]) -> None:
     """The last guard: text a template let grow (escaped titles expand up to five times) is
     cut rather than refused by Slack with invalid_blocks."""
     for block in blocks:
@@ -70,7 +70,7 @@ def _message(name: str, **context: Any) -> dict[str, Any]:
     message = json.loads(template(f"blocks/{name}.json.j2").render(**context))
     # A message Slack would refuse is a bug here, never something to send.
     assert len(message["blocks"]) <= MAX_BLOCKS, (name, len(message["blocks"]))
-    _fit(message["blocks"])
+    fit(message["blocks"])
     return message
 
 
@@ -106,9 +106,10 @@ def digest_message(digest: Any, seller: Any, late: Any = None,
     """The morning digest as a Slack message; `late` says when it was due and why it was not
     posted then, if it is late; with `confirm` (SP-API set up), a "Confirm shipment" pick of
     the late and due orders."""
-    # Three order groups share what the fixed blocks (header, context, new orders, LSR,
-    # returns, freshness, the confirm pick: 7) leave, each also taking a title and a "more".
-    per_group = (MAX_BLOCKS - 7) // 3 - 2
+    # Three order groups share what the fixed blocks (header, context, buyer messages, new
+    # orders, LSR, returns, freshness, the confirm pick: 8) leave, each also taking a title
+    # and a "more".
+    per_group = (MAX_BLOCKS - 8) // 3 - 2
     groups = {
         name: pack(_lines(entries[:MAX_LISTED], seller), len(entries), per_group)
         for name, entries in (("late", digest.late), ("due_today", digest.due_today),
@@ -204,7 +205,7 @@ def _check(result: Any, *, modal: bool, share_value: str | None, posted_by: str 
         review_order=review_order))
     assert len(rendered["blocks"]) <= (MAX_VIEW_BLOCKS if modal else MAX_BLOCKS)
     # Context elements too: the words to fix by hand on a long shouted draft ran past 3,000.
-    _fit(rendered["blocks"])
+    fit(rendered["blocks"])
     return rendered
 
 
@@ -238,5 +239,5 @@ def confirm_view(name: str, **params: Any) -> dict[str, Any]:
     module = template("blocks/confirm_views.json.j2").module
     view = json.loads(str(getattr(module, name)(**params)))
     assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
-    _fit(view["blocks"])
+    fit(view["blocks"])
     return view

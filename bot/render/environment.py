@@ -1,7 +1,7 @@
 """The template environment and the two ways to use it: whole templates and named messages."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -72,6 +72,19 @@ def codeblock(value: Any) -> str:
     return mrkdwn(value).replace("```", "`\u200b``")
 
 
+def _duration(span: timedelta | None) -> str:
+    # "3 h 12 min", "45 min", "2 d 4 h": how long, to the minute, for a person to read.
+    if span is None:
+        return ""
+    minutes = max(0, int(span.total_seconds() // 60))
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
 def _percent(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.1f}%"
 
@@ -97,6 +110,7 @@ def _environment() -> Environment:
     env.filters["local_day"] = _local_day
     env.filters["mrkdwn"] = mrkdwn
     env.filters["percent"] = _percent
+    env.filters["duration"] = _duration
     env.filters["strong"] = _strong
     env.filters["codeblock"] = codeblock
     return env

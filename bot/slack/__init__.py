@@ -15,6 +15,7 @@ from bot.slack import (
     commands,
     failures,
     home,
+    messages,
     reviews,
     shipments,
     verification,
@@ -25,8 +26,8 @@ COMMANDS = ("/orders", "/can-return", "/check-reply", "/reviews")
 MESSAGE_SHORTCUTS = ("check_reply",)
 GLOBAL_SHORTCUTS = ("check_reply_global",)
 ACTIONS = ("post_to_channel", "share_return", "share_check", "confirm_shipment", "request_review",
-           "request_all_reviews")
-VIEWS = ("check_reply_draft", "confirm_shipment_form")
+           "request_all_reviews", "draft_buyer_reply", "no_buyer_response")
+VIEWS = ("check_reply_draft", "confirm_shipment_form", "buyer_reply_draft")
 EVENTS = ("app_home_opened",)
 
 
@@ -51,6 +52,10 @@ def register(app: App, services: Services) -> None:
     app.view("confirm_shipment_form")(shipments.submitted(services))
     app.action("request_review")(reviews.request(services))
     app.action("request_all_reviews")(reviews.request_all(services))
+
+    app.action("draft_buyer_reply")(messages.draft(services))
+    app.view("buyer_reply_draft")(messages.draft_submitted(services))
+    app.action("no_buyer_response")(messages.no_response(services))
 
     app.event("app_home_opened")(home.opened(services))
 

@@ -14,7 +14,7 @@ from bot.usecases.sellers import Seller
 from bot.wiring import Database
 
 if TYPE_CHECKING:  # the SP-API client library loads only when Amazon is asked
-    from bot.wiring import OrdersApi, SolicitationsApi
+    from bot.wiring import Mailbox, OrdersApi, Outbox, RelayRules, SolicitationsApi
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,27 @@ class Services:
         from bot.wiring import solicitations_api
 
         return solicitations_api(self.settings)
+
+    @cached_property
+    def mailbox(self) -> "Mailbox":
+        """The seller's mailbox, where a reply's buyer message is read again before sending."""
+        from bot.wiring import mailbox
+
+        return mailbox(self.settings)
+
+    @cached_property
+    def outbox(self) -> "Outbox":
+        """The seller's outgoing mail server (SMTP_*)."""
+        from bot.wiring import outbox
+
+        return outbox(self.settings)
+
+    @cached_property
+    def relay_rules(self) -> "RelayRules":
+        """How Amazon relays buyer messages (rules/buyer_messages.yaml)."""
+        from bot.wiring import relay_rules
+
+        return relay_rules()
 
     @property
     def reviews_on(self) -> bool:

@@ -65,7 +65,10 @@ def read_buyer_message(raw: bytes, rules: RelayRules, *, received: datetime,
                            .encode()).hexdigest(),
         marketplace=marketplace, order_id=order.group(0) if order else None,
         received_at=_date(message, received), relay_address=address,
-        text=text[:MAX_TEXT_CHARS], cut=large or len(text) > MAX_TEXT_CHARS)
+        text=text[:MAX_TEXT_CHARS], cut=large or len(text) > MAX_TEXT_CHARS,
+        message_id=str(message.get("message-id", "") or "").strip(),
+        references=" ".join(str(message.get("references", "") or "").split()),
+        subject=" ".join(subject.split()))
 
 
 def _relay(message: EmailMessage, rules: RelayRules) -> tuple[str, str] | None:

@@ -3,6 +3,7 @@ UID. The folder is opened read-only (EXAMINE) and messages are fetched with BODY
 sellerbot never marks, moves or deletes the seller's mail.
 """
 
+import logging
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -14,6 +15,10 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from bot.config import Settings
 from bot.errors import SellerbotError
+
+# imaplib, through IMAPClient, logs every line the server sends at DEBUG: whole mails, with the
+# buyer's words, name and relay address. Never, whatever --debug says.
+logging.getLogger("imapclient").setLevel(logging.WARNING)
 
 # Messages fetched per look: a mailbox full of old mail is read over several looks.
 PER_LOOK = 200
@@ -66,17 +71,17 @@ class Mailbox:
             # "N:*" always names the last message, even one at or below N: filtered here.
             uids = sorted(uid for uid in client.search(["UID", f"{after + 1}:*"]) if uid > after)
             batch = uids[:PER_LOOK]
-            sizes = client.fetch(batch, ["RFC822.SIZE", "INTERNALDATE"]) if batch else {}
-            small = [u for u in batch if sizes[u][b"RFC822.SIZE"] <= MAX_FETCH_BYTES]
-            bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
-            large = [u for u in batch if u not in bodies]
-            headers = client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
-            mail = [Mail(uid, _utc(sizes[uid][b"INTERNALDATE"]), bodies[uid][b"BODY[]"])
-                    if uid in bodies else
-                    Mail(uid, _utc(sizes[uid][b"INTERNALDATE"]), headers[uid][b"BODY[HEADER]"],
-                         whole=False)
-                    for uid in batch]
+            mail = _fetched(client, batch)
         return Look(validity, mail, more=len(uids) > len(batch))
+
+    def read(self, uidvalidity: int, uids: list[int]) -> list[Mail]:
+        """The messages `uids` again, as the mailbox holds them now: those the seller deleted,
+        or all when the folder's UIDs were renumbered, are missing from the answer."""
+        with self._connected() as client:
+            selected = client.select_folder(self.folder, readonly=True)
+            if int(selected[b"UIDVALIDITY"]) != uidvalidity or not uids:
+                return []
+            return _fetched(client, sorted(uids))
 
     @contextmanager
     def _connected(self) -> Iterator[IMAPClient]:
@@ -104,6 +109,23 @@ class Mailbox:
             # The connection may already be gone: nothing to close then.
             with suppress(OSError, IMAPClientError):
                 client.logout()
+
+
+def _fetched(client: IMAPClient, uids: list[int]) -> list[Mail]:
+    """The messages `uids` (those still there): whole, or at their headers when too large."""
+    if not uids:
+        return []
+    sizes = client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
+    there = [u for u in uids if u in sizes]
+    small = [u for u in there if sizes[u][b"RFC822.SIZE"] <= MAX_FETCH_BYTES]
+    bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
+    large = [u for u in there if u not in bodies]
+    headers = client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
+    return [Mail(uid, _utc(sizes[uid][b"INTERNALDATE"]), bodies[uid][b"BODY[]"])
+            if uid in bodies else
+            Mail(uid, _utc(sizes[uid][b"INTERNALDATE"]), headers[uid][b"BODY[HEADER]"],
+                 whole=False)
+            for uid in there]
 
 
 def _utc(moment: datetime) -> datetime:

@@ -23,6 +23,25 @@ class Known:
     received_at: datetime
     answered_at: datetime | None
     answered_by: str | None
+    # Where the mailbox keeps it, to read it again (its words and reply address).
+    folder: str
+    uidvalidity: int
+    uid: int
+    channel: str | None
+    post_ts: str | None
+    reply_state: str | None
+    reply_claimed_at: datetime | None
+    reply_error: str | None
+    outcome: str | None
+    reminded: int
+
+
+KNOWN = (BUYER_MESSAGES.c.key, BUYER_MESSAGES.c.marketplace, BUYER_MESSAGES.c.order_id,
+          BUYER_MESSAGES.c.received_at, BUYER_MESSAGES.c.answered_at,
+          BUYER_MESSAGES.c.answered_by, BUYER_MESSAGES.c.folder, BUYER_MESSAGES.c.uidvalidity,
+          BUYER_MESSAGES.c.uid, BUYER_MESSAGES.c.channel, BUYER_MESSAGES.c.post_ts,
+          BUYER_MESSAGES.c.reply_state, BUYER_MESSAGES.c.reply_claimed_at,
+          BUYER_MESSAGES.c.reply_error, BUYER_MESSAGES.c.outcome, BUYER_MESSAGES.c.reminded)
 
 
 def cursor(db: Database, folder: str) -> tuple[int | None, int]:
@@ -33,18 +52,26 @@ def cursor(db: Database, folder: str) -> tuple[int | None, int]:
     return (row[0], row[1]) if row else (None, 0)
 
 
+# The outcome of a message received before sellerbot could track it (old mail).
+UNTRACKED = "untracked"
+
+
 def keep(db: Database, folder: str, uidvalidity: int, last_uid: int,
-         found: Sequence[tuple[int, BuyerMessage]]) -> set[str]:
+         found: Sequence[tuple[int, BuyerMessage]], *,
+         untracked_before: datetime | None = None) -> set[str]:
     """Store the (UID, message) pairs not known yet and move the folder's cursor to
-    `last_uid`, in one transaction: the keys that were new (each is new once, whoever reads)."""
+    `last_uid`, in one transaction: the keys that were new (each is new once, whoever reads).
+    Those received before `untracked_before` are kept as UNTRACKED."""
     insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
     new: set[str] = set()
     with db.begin() as conn:
         for uid, message in found:
+            old = untracked_before is not None and message.received_at < untracked_before
             row = conn.execute(insert(BUYER_MESSAGES).values(
                 key=message.key, marketplace=message.marketplace, order_id=message.order_id,
                 received_at=message.received_at, folder=folder, uidvalidity=uidvalidity,
-                uid=uid).on_conflict_do_nothing(index_elements=["key"])
+                uid=uid, outcome=UNTRACKED if old else None)
+                .on_conflict_do_nothing(index_elements=["key"])
                 .returning(BUYER_MESSAGES.c.key)).first()
             if row is not None:
                 new.add(row[0])
@@ -57,20 +84,24 @@ def keep(db: Database, folder: str, uidvalidity: int, last_uid: int,
 
 def since(db: Database, moment: datetime, *, unanswered: bool = False) -> list[Known]:
     """The messages received since `moment`, oldest first (only unanswered ones, if asked)."""
-    table = BUYER_MESSAGES
-    statement = (select(table.c.key, table.c.marketplace, table.c.order_id,
-                        table.c.received_at, table.c.answered_at, table.c.answered_by)
-                 .where(table.c.received_at >= moment).order_by(table.c.received_at))
+    statement = (select(*KNOWN).where(BUYER_MESSAGES.c.received_at >= moment)
+                 .order_by(BUYER_MESSAGES.c.received_at))
     if unanswered:
-        statement = statement.where(table.c.answered_at.is_(None))
+        statement = statement.where(BUYER_MESSAGES.c.outcome.is_(None))
     with db.begin() as conn:
         return [Known(*row) for row in conn.execute(statement)]
 
 
-def answered(db: Database, key: str, by: str, at: datetime) -> bool:
-    """Note that `by` answered the message (or said it needs none); False if it already was."""
+def get(db: Database, key: str) -> Known | None:
+    """One message by its key."""
     with db.begin() as conn:
-        done = conn.execute(update(BUYER_MESSAGES).where(
-            BUYER_MESSAGES.c.key == key, BUYER_MESSAGES.c.answered_at.is_(None))
-            .values(answered_at=at, answered_by=by))
+        row = conn.execute(select(*KNOWN).where(BUYER_MESSAGES.c.key == key)).first()
+    return Known(*row) if row else None
+
+
+def set_where(db: Database, key: str, when: object, **values: object) -> bool:
+    """Update one message's row if `when` holds for it: whether it did."""
+    with db.begin() as conn:
+        done = conn.execute(update(BUYER_MESSAGES).where(BUYER_MESSAGES.c.key == key, when)
+                            .values(**values))
     return done.rowcount == 1

@@ -237,6 +237,20 @@ BUYER_MESSAGES = Table(
     Column("uid", BigInteger, nullable=False),
     _time("answered_at"),
     Column("answered_by", String(32)),
+    # Its Slack post: claimed (being posted: by whom, since when), then posted (channel, ts).
+    Column("post_state", String(8)),
+    Column("post_owner", String(96)),
+    _time("post_claimed_at"),
+    Column("channel", String(32)),
+    Column("post_ts", String(32)),
+    # Its reply: sending, sent, failed (the server's words, no address) or unknown.
+    Column("reply_state", String(8)),
+    _time("reply_claimed_at"),
+    Column("reply_error", String(200)),
+    # replied or no-response.
+    Column("outcome", String(12)),
+    # How many of BUYER_MESSAGE_REMINDERS have been posted in its thread.
+    Column("reminded", Integer, nullable=False, server_default="0"),
 )
 
 # How far sellerbot has read each mailbox folder: its UIDVALIDITY and the last UID read.

@@ -22,7 +22,8 @@ from bot.domain.shipping import (
     late_shipment_rate,
 )
 from bot.store import Database, job_runs, queries, review_requests, sync_state
-from bot.usecases import deadlines, reviews
+from bot.usecases import deadlines, messages, reviews
+from bot.usecases.messages import MessagesStatus
 from bot.usecases.sellers import Seller
 
 # Return requests still needing the seller (authorize, receive, refund).
@@ -65,6 +66,8 @@ class Digest:
     sync: "SyncStatus | None" = None
     # With REVIEW_REQUESTS on: review requests sent since `since`, and those due now.
     reviews: "ReviewCounts | None" = None
+    # Buyer messages, once sellerbot tracks them: the unanswered ones and the 24-hour record.
+    messages: "MessagesStatus | None" = None
     # The local days the due-next orders are due on, each with its holiday's name (or "" for
     # another day that is no business day) or None for a business day: a promise Amazon made
     # for a holiday falls before the next business day, and the heading must say so.
@@ -154,6 +157,7 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         due_next_days=tuple((day, None if seller.calendar.is_business_day(day)
                              else seller.calendar.holiday_name(day) or "") for day in due_days),
         reviews=_review_counts(db, seller, since, as_of) if seller.reviews.enabled else None,
+        messages=messages.status(db, as_of),
     )
 
 

@@ -1,0 +1,198 @@
+"""Buyer messages posted in Slack by the job, through a real IMAP server (Dovecot) and the
+fake Slack spoken to by slack_sdk: each once, with its order and clock; reminders once each;
+Slack's refusals and lost answers never make a second post (issue 20)."""
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.app import web_client
+from bot.config import load_settings
+from bot.jobs.buyer_messages import METADATA_EVENT, BuyerMessagePosts
+from bot.store import message_posts
+from bot.store.models import BUYER_MESSAGES
+from bot.usecases import message_posts as posting
+from bot.usecases.demo import load_demo
+from bot.usecases.orders import View, orders_report
+from bot.wiring import seller_of
+from tests import imap_server
+from tests.buyer_mail import NAME, relayed
+from tests.fake_slack import FakeSlack
+from tests.test_privacy import leaks
+
+pytestmark = pytest.mark.skipif(not imap_server.available(),
+                                reason="Dovecot is not installed (.ci/run installs it)")
+
+CHANNEL = "C0000BUYERS"
+NOW = datetime.now(UTC).replace(microsecond=0)
+ALIAS = "q4kz8mr2b0x1c5d"
+
+
+@pytest.fixture
+def imap():
+    server = imap_server.ImapServer()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def slack():
+    server = FakeSlack()
+    yield server
+    server.close()
+
+
+class Clock:
+    """A clock the test moves."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def settings_for(db, imap, **changes):
+    return load_settings(**{
+        "database_url": db.url, "imap_host": "127.0.0.1", "imap_port": imap.port,
+        "imap_security": "none", "imap_user": imap_server.USER,
+        "imap_password": imap_server.PASSWORD, "buyer_messages_channel": CHANNEL,
+        **changes})
+
+
+def job(db, imap, slack, clock, **changes) -> BuyerMessagePosts:
+    settings = settings_for(db, imap, slack_api_url=slack.api_url, slack_bot_token="xoxb-test",
+                            **changes)
+    return BuyerMessagePosts(settings, db, web_client(settings), clock=clock)
+
+
+def an_order(db, settings) -> str:
+    seller = seller_of(settings)
+    load_demo(db, seller, NOW)
+    return orders_report(db, seller, View.UNSHIPPED, NOW).entries[0].order.order_id
+
+
+def posts(slack) -> list[dict]:
+    return [c.body for c in slack.called("chat.postMessage") if not c.body.get("thread_ts")]
+
+
+def test_each_message_is_posted_once_with_its_order_and_clock(db, imap, slack):
+    clock = Clock(NOW)
+    order_id = an_order(db, settings_for(db, imap))
+    imap.append(relayed(order_id, "Where is my <!channel> mug? <http://evil.example|click>",
+                        received=NOW - timedelta(hours=3), alias=ALIAS))
+    imap.append(relayed(None, "Is this mug dishwasher safe?", received=NOW - timedelta(hours=1),
+                        message_id="<m2.fake-relay@amazon.example>"))
+    imap.append(b"From: news@shop.example\r\nSubject: Sale\r\n\r\nBuy now")
+    imap.append(b"\x00\xff not a mail at all")
+    first = job(db, imap, slack, clock).run()
+    assert (first.fetched, first.posted, first.failed) == (2, 2, [])
+    again = job(db, imap, slack, clock).run()  # another process, or the next look
+    assert (again.fetched, again.posted) == (0, 0)
+    posted = posts(slack)
+    assert len(posted) == 2 and {p["channel"] for p in posted} == {CHANNEL}
+    about_order = json.dumps(posted[0])
+    assert order_id in about_order and "21 h left" in about_order
+    assert "Where is my &lt;!channel&gt; mug? &lt;http://evil.example|click&gt;" in about_order
+    assert NAME not in about_order and ALIAS not in about_order
+    assert posted[0]["metadata"]["event_type"] == METADATA_EVENT
+    assert "names no order" in json.dumps(posted[1])
+    assert [b["action_id"] for b in posted[0]["blocks"][-1]["elements"]] == [
+        "no_buyer_response"]  # no SMTP set up: no "Draft reply"
+
+
+def test_hidden_text_posts_only_the_order_the_clock_and_a_link(db, imap, slack):
+    imap.append(relayed("112-4058823-6619405", "My private words",
+                        received=NOW - timedelta(hours=1)))
+    job(db, imap, slack, Clock(NOW), buyer_message_text="hide").run()
+    shown = json.dumps(posts(slack))
+    assert "My private words" not in shown
+    assert "112-4058823-6619405" in shown and "sellercentral.amazon.com/messaging" in shown
+    assert "not in sellerbot yet" in shown
+
+
+def test_old_mail_at_the_first_look_is_not_posted(db, imap, slack):
+    imap.append(relayed("112-4058823-6619405", "Old", received=NOW - timedelta(days=20)))
+    done = job(db, imap, slack, Clock(NOW)).run()
+    assert (done.fetched, done.posted, posts(slack)) == (1, 0, [])
+
+
+def test_reminders_come_once_each_and_only_the_latest_due(db, imap, slack):
+    clock = Clock(NOW)
+    imap.append(relayed("112-4058823-6619405", "Hello?", received=NOW - timedelta(hours=2)))
+    imap.append(relayed("112-4058823-6619406", "Anyone?", received=NOW - timedelta(hours=21),
+                        message_id="<m2.fake-relay@amazon.example>"))
+    job(db, imap, slack, clock).run()
+    threads = [c.body for c in slack.called("chat.postMessage") if c.body.get("thread_ts")]
+    # The one 21 hours old gets the 20-hour reminder only; the other none yet.
+    assert len(threads) == 1 and "3 h left" in threads[0]["text"]
+    clock.now = NOW + timedelta(hours=10)
+    job(db, imap, slack, clock).run()
+    job(db, imap, slack, clock).run()
+    threads = [c.body for c in slack.called("chat.postMessage") if c.body.get("thread_ts")]
+    assert len(threads) == 2 and "LATE" not in threads[1]["text"]
+    clock.now = NOW + timedelta(hours=19)
+    job(db, imap, slack, clock).run()
+    threads = [c.body for c in slack.called("chat.postMessage") if c.body.get("thread_ts")]
+    assert len(threads) == 3 and "3 h left" in threads[2]["text"]
+    assert len({t["thread_ts"] for t in threads}) == 2
+
+
+def test_an_answered_message_gets_no_reminder(db, imap, slack):
+    imap.append(relayed("112-4058823-6619405", "Hello?", received=NOW - timedelta(hours=1)))
+    job(db, imap, slack, Clock(NOW)).run()
+    with db.begin() as conn:
+        key = conn.execute(BUYER_MESSAGES.select()).first().key
+    assert message_posts.no_response(db, key, "U0000PAT", NOW)
+    job(db, imap, slack, Clock(NOW + timedelta(hours=13))).run()
+    assert [c for c in slack.called("chat.postMessage") if c.body.get("thread_ts")] == []
+
+
+def test_a_refused_post_is_tried_again_and_posted_once(db, imap, slack):
+    imap.append(relayed("112-4058823-6619405", "Hello?", received=NOW - timedelta(hours=1)))
+    slack.fail("chat.postMessage", 200, "ratelimited")
+    refused = job(db, imap, slack, Clock(NOW)).run()
+    assert (refused.posted, refused.failed) == (0, ["ratelimited"])
+    later = job(db, imap, slack, Clock(NOW + timedelta(minutes=1))).run()
+    assert later.posted == 1 and len(slack.history[CHANNEL]) == 1
+
+
+def test_a_lost_answer_is_looked_up_not_posted_again(db, imap, slack):
+    imap.append(relayed("112-4058823-6619405", "Hello?", received=NOW - timedelta(hours=1)))
+    slack.drop("chat.postMessage", done=True)  # Slack posts it; its answer is lost
+    lost = job(db, imap, slack, Clock(NOW)).run()
+    assert lost.posted == 0 and len(slack.history[CHANNEL]) == 1
+    soon = job(db, imap, slack, Clock(NOW + timedelta(minutes=1))).run()
+    assert soon.posted == soon.found_posted == 0  # the claim is not stale yet
+    later = job(db, imap, slack, Clock(NOW + posting.STALE_AFTER + timedelta(minutes=1))).run()
+    assert (later.posted, later.found_posted) == (0, 1)
+    assert len(slack.history[CHANNEL]) == 1
+    with db.begin() as conn:
+        row = conn.execute(BUYER_MESSAGES.select()).first()
+    assert (row.post_state, row.post_ts) == ("posted", slack.history[CHANNEL][0]["ts"])
+
+
+def test_a_mailbox_that_is_down_is_said_and_nothing_is_lost(db, imap, slack, caplog):
+    caplog.set_level(logging.DEBUG)
+    imap.append(relayed("112-4058823-6619405", "Hello there", received=NOW - timedelta(hours=1)))
+    running = job(db, imap, slack, Clock(NOW))
+    imap.stop()
+    down = running.run()
+    assert (down.posted, down.failed) == (0, ["mailbox_unreachable"])
+    assert "cannot reach the mailbox" in caplog.text and "Hello there" not in caplog.text
+
+
+def test_nothing_personal_is_stored_or_logged(db, imap, slack, caplog):
+    caplog.set_level(logging.DEBUG)
+    words = "Please call me, my mug broke"
+    imap.append(relayed("112-4058823-6619405", words, received=NOW - timedelta(hours=13),
+                        alias=ALIAS))
+    job(db, imap, slack, Clock(NOW)).run()
+    assert len(posts(slack)) == 1
+    with db.begin() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(BUYER_MESSAGES.select())]
+    stored = " ".join(str(v) for row in rows for v in row.values())
+    assert [s for s in (words, ALIAS, NAME, "Robin") if s in stored + caplog.text] == []
+    assert [v for row in rows for v in row.values() if v is not None and leaks(v)] == []

@@ -1,0 +1,240 @@
+"""Buyer messages end to end: `sellerbot serve` as a process (two of them at once), a real
+IMAP server (Dovecot), a real SMTP server (aiosmtpd) and the fake Slack, each spoken to by the
+real clients. A message is posted once with its order and clock; a draft Amazon forbids is
+blocked and cannot be sent; a clean one is sent once, in the buyer's mail's thread (issue 20)."""
+
+import itertools
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.store import Database
+from bot.store.models import BUYER_MESSAGES
+from tests import imap_server, smtp_server
+from tests.buyer_mail import relayed
+from tests.fake_slack import FakeSlack
+from tests.test_slack_e2e import Served
+
+pytestmark = pytest.mark.skipif(not imap_server.available(),
+                                reason="Dovecot is not installed (.ci/run installs it)")
+
+CHANNEL = "C0000BUYERS"
+ALIAS = "q4kz8mr2b0x1c5d"
+SELLER = "orders@riverside-goods.example"
+FIRST_ID = "<m1.fake-relay@amazon.example>"
+CLEAN = "Hello, your mug left our warehouse today and should arrive by Friday."
+REQUESTS = itertools.count(1)
+WITH_ADDRESS = "Hello, please write to me at help@riverside-goods.example about the mug."
+
+
+@pytest.fixture
+def servers(tmp_path):
+    imap, smtp, slack = imap_server.ImapServer(), smtp_server.SmtpServer(), FakeSlack()
+    yield imap, smtp, slack
+    slack.close()
+    smtp.stop()
+    imap.remove()
+
+
+def serve(tmp_path, imap, smtp, slack) -> Served:
+    return Served(tmp_path, slack, IMAP_HOST="127.0.0.1", IMAP_PORT=str(imap.port),
+                  IMAP_SECURITY="none", IMAP_USER=imap_server.USER,
+                  IMAP_PASSWORD=imap_server.PASSWORD, SMTP_HOST="127.0.0.1",
+                  SMTP_PORT=str(smtp.port), SMTP_SECURITY="none", SMTP_USER=smtp_server.USER,
+                  SMTP_PASSWORD=smtp_server.PASSWORD, SMTP_FROM=SELLER,
+                  BUYER_MESSAGES_CHANNEL=CHANNEL)
+
+
+def deliver(imap, count: int = 1) -> None:
+    now = datetime.now(UTC)
+    for n in range(count):
+        imap.append(relayed("112-4058823-6619405", f"Where is my mug? ({n})",
+                            received=now - timedelta(hours=2), alias=ALIAS,
+                            message_id=FIRST_ID if n == 0 else f"<m{n + 1}@amazon.example>",
+                            references="<earlier@amazon.example>"))
+
+
+def posts(slack) -> list[dict]:
+    return list(slack.history.get(CHANNEL, []))
+
+
+def wait_for(check, timeout: float = 20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def click_draft(served: Served, key: str) -> dict:
+    """"Draft reply" under the post: the modal Slack was asked to open."""
+    before = len(served.fake.called("views.open"))
+    served.interact({
+        "type": "block_actions", "user": {"id": "U0000PAT", "name": "pat"},
+        "team": {"id": "T0001"}, "api_app_id": "A0001", "trigger_id": f"{next(REQUESTS)}.2.3",
+        "channel": {"id": CHANNEL, "name": "buyers"},
+        "container": {"type": "message", "message_ts": "1.0", "channel_id": CHANNEL},
+        "actions": [{"type": "button", "action_id": "draft_buyer_reply",
+                     "block_id": "buyer_message", "value": key, "action_ts": "1.1"}]})
+    opened = wait_for(lambda: served.fake.called("views.open")[before:])
+    view = opened[0].body["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def submit(served: Served, view: dict, text: str) -> dict:
+    """The modal submitted with `text` typed in it: Slack's answer (the ack's body)."""
+    status, body = served.interact({
+        # Each submission is a request of its own (the server refuses a replayed one).
+        "type": "view_submission", "trigger_id": f"{next(REQUESTS)}.2.3",
+        "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
+        "view": {"id": "V0042", "type": "modal", "callback_id": view["callback_id"],
+                 "private_metadata": view.get("private_metadata", ""),
+                 "state": {"values": {"draft": {"text": {"type": "plain_text_input",
+                                                         "value": text}}}}}})
+    assert status == 200
+    return json.loads(body)
+
+
+def test_a_message_is_answered_from_slack_once(tmp_path, servers):
+    imap, smtp, slack = servers
+    deliver(imap)
+    served = serve(tmp_path, imap, smtp, slack)
+    try:
+        post = wait_for(lambda: posts(slack))[0]
+        key = post["metadata"]["event_payload"]["key"]
+        assert "Where is my mug? (0)" in json.dumps(post) and ALIAS not in json.dumps(post)
+        form = click_draft(served, key)
+        assert form["callback_id"] == "buyer_reply_draft" and form["submit"]["text"] == "Check"
+
+        blocked = submit(served, form, WITH_ADDRESS)
+        assert blocked["response_action"] == "update"
+        assert blocked["view"]["submit"]["text"] == "Check"  # never "Send"
+        assert "e-mail address" in json.dumps(blocked["view"]).lower()
+        again = submit(served, blocked["view"], WITH_ADDRESS)
+        assert again["view"]["submit"]["text"] == "Check" and smtp.received == []
+
+        checked = submit(served, again["view"], CLEAN)
+        assert checked["view"]["submit"]["text"] == "Send"
+        sending = submit(served, checked["view"], CLEAN)
+        assert sending["response_action"] == "update"
+        sender, to, mail = wait_for(lambda: smtp.received)[0]
+        assert (sender, to) == (SELLER, [f"{ALIAS}@marketplace.amazon.com"])
+        assert mail["In-Reply-To"] == FIRST_ID
+        assert mail["References"] == f"<earlier@amazon.example> {FIRST_ID}"
+        assert mail["Subject"].startswith("Re: Shipping inquiry")
+        assert mail.get_content().strip() == CLEAN
+
+        updated = wait_for(lambda: slack.called("chat.update"))[0].body
+        assert updated["ts"] == post["ts"] and "answered by <@U0000PAT> in 2 h" in json.dumps(
+            updated)
+        assert "buyer_message" not in [b.get("block_id") for b in updated["blocks"]]
+        notes = wait_for(lambda: slack.threads.get((CHANNEL, post["ts"])))
+        assert "Reply sent to the buyer by <@U0000PAT>" in notes[0]["text"]
+
+        # "Send" clicked again (a double click, a second tab): nothing goes twice.
+        submit(served, checked["view"], CLEAN)
+        said = wait_for(lambda: [c for c in slack.called("views.update")
+                                 if "Nothing was sent" in json.dumps(c.body)])
+        assert said and len(smtp.received) == 1
+    finally:
+        served.stop()
+    assert CLEAN not in served.logged() and "Where is my mug" not in served.logged()
+
+
+def test_a_refused_send_says_the_servers_words_and_can_be_tried_again(tmp_path, servers):
+    imap, smtp, slack = servers
+    deliver(imap)
+    served = serve(tmp_path, imap, smtp, slack)
+    try:
+        post = wait_for(lambda: posts(slack))[0]
+        key = post["metadata"]["event_payload"]["key"]
+        smtp.refuse_next()
+        checked = submit(served, click_draft(served, key), CLEAN)
+        submit(served, checked["view"], CLEAN)
+        note = wait_for(lambda: slack.threads.get((CHANNEL, post["ts"])))[0]["text"]
+        assert "not sent" in note and "sender not approved" in note
+        assert "marketplace.amazon.com" not in note  # the server's words, without the address
+        checked = submit(served, click_draft(served, key), CLEAN)
+        submit(served, checked["view"], CLEAN)
+        wait_for(lambda: smtp.received)
+        assert len(smtp.received) == 1
+    finally:
+        served.stop()
+
+
+def test_a_send_of_unknown_outcome_is_not_repeated_blindly(tmp_path, servers):
+    imap, smtp, slack = servers
+    deliver(imap)
+    served = serve(tmp_path, imap, smtp, slack)
+    try:
+        post = wait_for(lambda: posts(slack))[0]
+        key = post["metadata"]["event_payload"]["key"]
+        smtp.drop_next()
+        checked = submit(served, click_draft(served, key), CLEAN)
+        submit(served, checked["view"], CLEAN)
+        note = wait_for(lambda: slack.threads.get((CHANNEL, post["ts"])))[0]["text"]
+        assert "may or may not have gone" in note and len(smtp.received) == 1
+        # Asked again, the modal warns first; only a person who read it sends again.
+        form = click_draft(served, key)
+        assert "may have gone already" in json.dumps(form)
+        assert not slack.called("chat.update")  # the post still waits for an answer
+    finally:
+        served.stop()
+
+
+def test_no_response_needed_is_recorded_once(tmp_path, servers):
+    imap, smtp, slack = servers
+    deliver(imap)
+    served = serve(tmp_path, imap, smtp, slack)
+    try:
+        post = wait_for(lambda: posts(slack))[0]
+        key = post["metadata"]["event_payload"]["key"]
+        for _ in range(2):
+            served.interact({
+                "type": "block_actions", "user": {"id": "U0000SAM", "name": "sam"},
+                "team": {"id": "T0001"}, "api_app_id": "A0001",
+                "trigger_id": f"{next(REQUESTS)}.2.3", "channel": {"id": CHANNEL, "name": "buyers"},
+                "container": {"type": "message", "message_ts": post["ts"], "channel_id": CHANNEL},
+                "message": {"ts": post["ts"], "blocks": post["blocks"]},
+                "response_url": slack.webhook("none"),
+                "actions": [{"type": "button", "action_id": "no_buyer_response",
+                             "block_id": "buyer_message", "value": key, "action_ts": "1.1"}]})
+        updated = wait_for(lambda: slack.called("chat.update"))[0].body
+        assert 'marked \\"no response needed\\" by <@U0000SAM>' in json.dumps(updated)
+        time.sleep(1)
+        notes = slack.threads.get((CHANNEL, post["ts"])) or []
+        assert len(notes) == 1 and "Seller Central" in notes[0]["text"]
+        assert len(slack.called("chat.update")) == 1
+    finally:
+        served.stop()
+
+
+def test_two_serve_processes_post_and_send_once(tmp_path, servers):
+    imap, smtp, slack = servers
+    deliver(imap, count=4)
+    first = serve(tmp_path, imap, smtp, slack)
+    second = serve(tmp_path, imap, smtp, slack)
+    try:
+        wait_for(lambda: len(posts(slack)) >= 4)
+        db = Database.open(f"sqlite:///{first.database}")
+        # Each process looks at the mailbox as it starts: both have by now.
+        time.sleep(3)
+        assert len(posts(slack)) == 4
+        with db.begin() as conn:
+            rows = conn.execute(BUYER_MESSAGES.select()).all()
+        db.close()
+        assert {r.post_ts for r in rows} == {p["ts"] for p in posts(slack)}
+        key = posts(slack)[0]["metadata"]["event_payload"]["key"]
+        checked = submit(first, click_draft(first, key), CLEAN)
+        submit(first, checked["view"], CLEAN)
+        submit(second, checked["view"], CLEAN)
+        wait_for(lambda: smtp.received)
+        wait_for(lambda: len(slack.called("views.update")) >= 2)
+        assert len(smtp.received) == 1
+    finally:
+        first.stop()
+        second.stop()
