@@ -11,6 +11,7 @@ import pytest
 from bot.app import web_client
 from bot.config import load_settings
 from bot.jobs.buyer_messages import METADATA_EVENT, BuyerMessagePosts
+from bot.sources import mailbox as mailbox_source
 from bot.store import message_posts
 from bot.store.models import BUYER_MESSAGES
 from bot.usecases import message_posts as posting
@@ -19,6 +20,7 @@ from bot.usecases.orders import View, orders_report
 from bot.wiring import seller_of
 from tests import imap_server
 from tests.buyer_mail import NAME, relayed
+from tests.cutting_proxy import CuttingProxy
 from tests.fake_slack import FakeSlack
 from tests.test_privacy import leaks
 
@@ -196,3 +198,36 @@ def test_nothing_personal_is_stored_or_logged(db, imap, slack, caplog):
     stored = " ".join(str(v) for row in rows for v in row.values())
     assert [s for s in (words, ALIAS, NAME, "Robin") if s in stored + caplog.text] == []
     assert [v for row in rows for v in row.values() if v is not None and leaks(v)] == []
+
+
+def test_a_server_that_drops_the_connection_mid_fetch_loses_nothing(db, imap, slack):
+    imap.append(relayed("112-4058823-6619405", "First", received=NOW - timedelta(hours=1)))
+    imap.append(relayed("112-4058823-6619406", "Long " * 60_000,
+                        received=NOW - timedelta(hours=1), message_id="<m2@amazon.example>"))
+    imap.append(relayed("112-4058823-6619407", "Third", received=NOW - timedelta(hours=1),
+                        message_id="<m3@amazon.example>"))
+    proxy = CuttingProxy(imap.port)
+    try:
+        proxy.cut_after = 60_000  # past the login and the sizes, inside the long mail
+        cut = job(db, imap, slack, Clock(NOW), imap_port=proxy.port).run()
+        assert (cut.fetched, cut.posted, cut.failed) == (0, 0, ["mailbox_unreachable"])
+        assert proxy.cuts == 1
+        with db.begin() as conn:
+            assert conn.execute(BUYER_MESSAGES.select()).all() == []
+        proxy.cut_after = None
+        whole = job(db, imap, slack, Clock(NOW), imap_port=proxy.port).run()
+        assert (whole.fetched, whole.posted) == (3, 3)
+        assert job(db, imap, slack, Clock(NOW), imap_port=proxy.port).run().posted == 0
+        assert len(slack.history[CHANNEL]) == 3
+    finally:
+        proxy.close()
+
+
+def test_a_huge_message_is_posted_without_its_words(db, imap, slack, monkeypatch):
+    monkeypatch.setattr(mailbox_source, "MAX_FETCH_BYTES", 2_000)
+    imap.append(relayed("112-4058823-6619405", "Photo attached " * 500,
+                        received=NOW - timedelta(hours=1)))
+    done = job(db, imap, slack, Clock(NOW)).run()
+    assert done.posted == 1
+    shown = json.dumps(posts(slack))
+    assert "Photo attached" not in shown and "too large to read here" in shown

@@ -38,13 +38,13 @@ def servers(tmp_path):
     imap.remove()
 
 
-def serve(tmp_path, imap, smtp, slack) -> Served:
+def serve(tmp_path, imap, smtp, slack, **env) -> Served:
     return Served(tmp_path, slack, IMAP_HOST="127.0.0.1", IMAP_PORT=str(imap.port),
                   IMAP_SECURITY="none", IMAP_USER=imap_server.USER,
                   IMAP_PASSWORD=imap_server.PASSWORD, SMTP_HOST="127.0.0.1",
                   SMTP_PORT=str(smtp.port), SMTP_SECURITY="none", SMTP_USER=smtp_server.USER,
                   SMTP_PASSWORD=smtp_server.PASSWORD, SMTP_FROM=SELLER,
-                  BUYER_MESSAGES_CHANNEL=CHANNEL)
+                  BUYER_MESSAGES_CHANNEL=CHANNEL, **env)
 
 
 def deliver(imap, count: int = 1) -> None:
@@ -238,3 +238,16 @@ def test_two_serve_processes_post_and_send_once(tmp_path, servers):
     finally:
         first.stop()
         second.stop()
+
+
+def test_new_mail_is_posted_at_once_where_the_server_says_it_came(tmp_path, servers):
+    imap, smtp, slack = servers
+    # An hour between looks: only IMAP IDLE can bring the message in seconds.
+    served = serve(tmp_path, imap, smtp, slack, MAILBOX_POLL_SECONDS="3600")
+    try:
+        time.sleep(2)  # the first look (at start) is done, and the watch is waiting
+        assert posts(slack) == []
+        deliver(imap)
+        wait_for(lambda: posts(slack), timeout=15)
+    finally:
+        served.stop()

@@ -10,7 +10,7 @@ several processes each run every job and a shared job store does not prevent it 
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 
@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.domain.schedule import DigestSchedule
-from bot.jobs.buyer_messages import BuyerMessagePosts
+from bot.jobs.buyer_messages import BuyerMessagePosts, watch
 from bot.jobs.digests import METADATA_EVENT, TAKEOVER_AFTER, Digests, Outcome
 from bot.jobs.upkeep import ReviewRequests, Syncs, clean_up
 from bot.wiring import Database
@@ -125,9 +125,12 @@ class Running:
 
     scheduler: BackgroundScheduler
     catching_up: threading.Thread
+    # Set on stop: the mailbox watch (IMAP IDLE) ends after its current wait.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def stop(self) -> None:
         """Stop the scheduler (a run in progress finishes first)."""
+        self.stopping.set()
         self.scheduler.shutdown(wait=True)
 
 
@@ -144,6 +147,14 @@ def start(settings: Settings, db: Database, client: WebClient) -> Running:
     catching_up = threading.Thread(target=posting.catch_up, name="sellerbot-catch-up",
                                    daemon=True)
     catching_up.start()
+    stopping = threading.Event()
+    if buyer is not None:
+        # New mail runs the posting job at once; the interval is the backstop.
+        def wake() -> None:
+            jobs.modify_job("buyer-messages", next_run_time=datetime.now(settings.timezone))
+
+        threading.Thread(target=watch, args=(buyer.mailbox, wake, stopping),
+                         name="sellerbot-mailbox-idle", daemon=True).start()
     for job in jobs.get_jobs():
         log.info("job %s: next run %s", job.id, job.next_run_time)
-    return Running(jobs, catching_up)
+    return Running(jobs, catching_up, stopping)

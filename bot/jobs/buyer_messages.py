@@ -7,6 +7,7 @@ mail: IMAP IDLE); the database decides who posts what.
 """
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 METADATA_EVENT = "sellerbot_buyer_message"
 # Looks at the mailbox per run: more mail than this waits for the next run.
 LOOKS_PER_RUN = 5
+# One IMAP IDLE lasts this long before it is started again: servers end an IDLE after 30
+# minutes (RFC 2177), and some middleboxes drop a connection quiet for much less.
+IDLE_SECONDS = 300
+# After the mailbox could not be reached, the watch waits this long (the poll goes on).
+IDLE_RETRY_SECONDS = 60
 
 
 @dataclass
@@ -129,3 +135,21 @@ class BuyerMessagePosts:
             except (SlackApiError, Unknown) as exc:
                 log.error("buyer message reminder not posted: %s", type(exc).__name__)
 
+
+
+def watch(mailbox: Any, wake: Callable[[], object], stopping: threading.Event) -> None:
+    """Wake the posting job as soon as the mailbox says mail came (IMAP IDLE), until
+    `stopping` is set; return at once when the server cannot say (the poll alone then)."""
+    while not stopping.is_set():
+        try:
+            came = mailbox.wait_for_mail(IDLE_SECONDS)
+        except SellerbotError as exc:
+            log.warning("buyer messages: %s", message("errors", exc.code, **exc.params))
+            stopping.wait(IDLE_RETRY_SECONDS)
+            continue
+        if came is None:
+            log.info("buyer messages: the mailbox offers no IMAP IDLE; new mail is found "
+                     "every MAILBOX_POLL_SECONDS")
+            return
+        if came:
+            wake()

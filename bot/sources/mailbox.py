@@ -83,6 +83,22 @@ class Mailbox:
                 return []
             return _fetched(client, sorted(uids))
 
+    def wait_for_mail(self, seconds: float) -> bool | None:
+        """Wait up to `seconds` for the server to say mail came (IMAP IDLE, RFC 2177): True
+        when it did, False when the time ran out, None when the server cannot say (no IDLE):
+        then only looking now and then finds new mail."""
+        with self._connected() as client:
+            if b"IDLE" not in client.capabilities():
+                return None
+            client.select_folder(self.folder, readonly=True)
+            client.idle()
+            try:
+                said = client.idle_check(timeout=seconds)
+            finally:
+                client.idle_done()
+        # "* 12 EXISTS": the folder has a message more.
+        return any(len(line) > 1 and line[1] == b"EXISTS" for line in said)
+
     @contextmanager
     def _connected(self) -> Iterator[IMAPClient]:
         """A logged-in client; the server's refusals and silences as SellerbotErrors."""
