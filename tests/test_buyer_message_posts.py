@@ -8,12 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot import render
 from bot.app import web_client
 from bot.config import load_settings
 from bot.jobs.buyer_messages import METADATA_EVENT, BuyerMessagePosts
+from bot.render.blocks import digest_message, home_view
 from bot.sources import mailbox as mailbox_source
 from bot.store import message_posts
 from bot.store.models import BUYER_MESSAGES
+from bot.usecases import digests
 from bot.usecases import message_posts as posting
 from bot.usecases.demo import load_demo
 from bot.usecases.orders import View, orders_report
@@ -231,3 +234,34 @@ def test_a_huge_message_is_posted_without_its_words(db, imap, slack, monkeypatch
     assert done.posted == 1
     shown = json.dumps(posts(slack))
     assert "Photo attached" not in shown and "too large to read here" in shown
+
+
+def test_the_digest_app_home_and_the_terminal_show_the_record(db, imap, slack, cli):
+    settings = settings_for(db, imap)
+    seller = seller_of(settings)
+    imap.append(relayed("112-4058823-6619405", "Late one", received=NOW - timedelta(hours=30)))
+    imap.append(relayed("112-4058823-6619406", "Quick one", received=NOW - timedelta(hours=5),
+                        message_id="<m2@amazon.example>"))
+    job(db, imap, slack, Clock(NOW)).run()
+    with db.begin() as conn:
+        quick = conn.execute(BUYER_MESSAGES.select().where(
+            BUYER_MESSAGES.c.order_id == "112-4058823-6619406")).first().key
+    assert message_posts.no_response(db, quick, "U0000PAT", NOW - timedelta(hours=4))
+    report = digests.digest(db, seller, NOW)
+    assert [m.message.order_id for m in report.messages.unanswered] == ["112-4058823-6619405"]
+    message = digest_message(report, seller)
+    posted = json.dumps(message)
+    assert "1 buyer message unanswered" in posted and "LATE: the answer was due" in posted
+    assert "7 days 50.0% (1 of 2)" in posted
+    # The unanswered ones first: right under the digest's heading.
+    assert "buyer message unanswered" in json.dumps(message["blocks"][2])
+    assert "1 unanswered buyer message" in message["text"]
+    assert "1 unanswered" in json.dumps(home_view(report, seller))
+    assert "7 days 50.0% (1 of 2)" in render.text("digest", digest=report, seller=seller,
+                                                   width=100)
+    shown = cli("messages", "record", "--json", env={"DATABASE_URL": db.url})
+    periods = json.loads(shown.stdout)["periods"]
+    assert [(p["days"], p["answered_within_24h"], p["counted"]) for p in periods] == [
+        (7, 1, 2), (30, 1, 2)]
+    listed = cli("messages", "list", env={"DATABASE_URL": db.url}).stdout
+    assert "LATE" in listed and 'marked "no response needed" by U0000PAT after 1 h' in listed

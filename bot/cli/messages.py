@@ -37,8 +37,26 @@ def list_messages(
     from bot.usecases import messages
 
     current = settings()
-    found = messages.listed(database(current), datetime.now(UTC), unanswered=unanswered)
+    db, now = database(current), datetime.now(UTC)
+    found = messages.listed(db, now, unanswered=unanswered)
     if as_json:
         print_json(render_data.messages(found))
     else:
-        echo(render.text("messages", listed=found, tz=current.timezone))
+        echo(render.text("messages", listed=found, status=messages.status(db, now), now=now,
+                         tz=current.timezone))
+
+
+@messages_app.command("record")
+def record(as_json: Json = False) -> None:
+    """The share of buyer messages answered within 24 hours, over 7 and 30 days, as Amazon
+    measures your response time."""
+    from bot import render
+    from bot.render import data as render_data
+    from bot.usecases import messages
+
+    current = settings()
+    status = messages.status(database(current), datetime.now(UTC))
+    if as_json:
+        print_json(render_data.response_record(status))
+    else:
+        echo(render.text("messages_record", status=status))

@@ -178,3 +178,11 @@ def messages(listed: Any) -> list[dict[str, Any]]:
              "reply_by": item.reply_by.isoformat(), "late": item.late,
              "answered_at": _plain(item.message.answered_at),
              "answered_by": item.message.answered_by} for item in listed]
+
+
+def response_record(status: Any) -> dict[str, Any]:
+    """`sellerbot messages record --json`: answered within 24 hours, per period."""
+    records = status.record if status is not None else []
+    return {"unanswered": len(status.unanswered) if status is not None else 0,
+            "periods": [{"days": r.days, "answered_within_24h": r.on_time, "counted": r.counted,
+                         "rate": r.rate} for r in records]}
