@@ -45,6 +45,10 @@ def _start_jobs(settings: Settings, app: App) -> None:
 
     if not settings.digests:
         log.warning("%s", message("schedule", "no_digest_channel"))
+    # Half of the buyer-message settings: say which half is missing.
+    if settings.mailbox_configured != (settings.buyer_messages_channel is not None):
+        log.warning("%s", message("schedule", "buyer_messages_half_set",
+                                  mailbox=settings.mailbox_configured))
 
     jobs.start(settings, Database(settings.database_url), app.client)
 

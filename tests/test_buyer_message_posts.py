@@ -14,9 +14,9 @@ from bot.config import load_settings
 from bot.jobs.buyer_messages import METADATA_EVENT, BuyerMessagePosts
 from bot.render.blocks import digest_message, home_view
 from bot.sources import mailbox as mailbox_source
-from bot.store import message_posts
+from bot.store import message_posts, retention
 from bot.store.models import BUYER_MESSAGES
-from bot.usecases import digests
+from bot.usecases import buyer_replies, digests
 from bot.usecases import message_posts as posting
 from bot.usecases.demo import load_demo
 from bot.usecases.orders import View, orders_report
@@ -265,3 +265,27 @@ def test_the_digest_app_home_and_the_terminal_show_the_record(db, imap, slack, c
         (7, 1, 2), (30, 1, 2)]
     listed = cli("messages", "list", env={"DATABASE_URL": db.url}).stdout
     assert "LATE" in listed and 'marked "no response needed" by U0000PAT after 1 h' in listed
+
+
+def test_a_send_whose_process_stopped_reads_as_unknown_and_is_not_repeated_blindly(db, imap,
+                                                                                    slack):
+    imap.append(relayed("112-4058823-6619405", "Hello?", received=NOW - timedelta(hours=1)))
+    job(db, imap, slack, Clock(NOW)).run()
+    with db.begin() as conn:
+        key = conn.execute(BUYER_MESSAGES.select()).first().key
+    assert message_posts.claim_reply(db, key, NOW)  # ...and the process stops here
+    later = NOW + message_posts.SEND_STALE_AFTER + timedelta(seconds=1)
+    assert buyer_replies.answer_state(db, key, NOW).reply_state == "sending"
+    assert buyer_replies.answer_state(db, key, later).reply_state == "unknown"
+    assert not message_posts.claim_reply(db, key, later)
+    assert not message_posts.no_response(db, key, "U0000PAT", later)
+    assert message_posts.claim_reply(db, key, later, after_unknown=True)  # told, and chose to
+
+
+def test_what_is_known_of_old_messages_goes_with_the_retention(db, imap, slack):
+    imap.append(relayed("112-4058823-6619405", "Hello?", received=NOW - timedelta(hours=1)))
+    job(db, imap, slack, Clock(NOW)).run()
+    assert retention.forget_before(db, NOW - timedelta(days=1)) == 0
+    assert retention.forget_before(db, NOW) == 1
+    with db.begin() as conn:
+        assert conn.execute(BUYER_MESSAGES.select()).all() == []

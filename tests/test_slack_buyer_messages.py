@@ -13,7 +13,7 @@ import pytest
 from bot.store import Database
 from bot.store.models import BUYER_MESSAGES
 from tests import imap_server, smtp_server
-from tests.buyer_mail import relayed
+from tests.buyer_mail import NAME, relayed
 from tests.fake_slack import FakeSlack
 from tests.test_slack_e2e import Served
 
@@ -142,7 +142,16 @@ def test_a_message_is_answered_from_slack_once(tmp_path, servers):
         assert said and len(smtp.received) == 1
     finally:
         served.stop()
-    assert CLEAN not in served.logged() and "Where is my mug" not in served.logged()
+    # Neither the log nor the store has the buyer's words, name or address, or the reply.
+    personal = (CLEAN, "Where is my mug", ALIAS, NAME, "help@riverside-goods.example")
+    assert [p for p in personal if p in served.logged()] == []
+    db = Database.open(f"sqlite:///{served.database}")
+    with db.begin() as conn:
+        stored = " ".join(str(v) for table in ("buyer_messages", "reply_checks", "slack_posts")
+                          for row in conn.exec_driver_sql(f"SELECT * FROM {table}")
+                          for v in row)
+    db.close()
+    assert [p for p in personal if p in stored] == [] and "U0000PAT" in stored
 
 
 def test_a_refused_send_says_the_servers_words_and_can_be_tried_again(tmp_path, servers):

@@ -35,7 +35,7 @@ def draft(services: Services) -> Callable[..., None]:
         ack()
         key = str(action.get("value") or "")
         try:
-            known = buyer_replies.answer_state(services.db, key)
+            known = buyer_replies.answer_state(services.db, key, datetime.now(UTC))
         except SellerbotError as exc:
             client.views_open(trigger_id=body["trigger_id"], view=buyer_reply_status(
                 "said", text=message("errors", exc.code, **exc.params)))

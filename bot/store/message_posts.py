@@ -61,13 +61,20 @@ def _unanswered() -> object:
     return TABLE.c.outcome.is_(None)
 
 
+# A send claimed this long ago and not finished belongs to a process that stopped mid-send:
+# its outcome is unknown (longer than a send's connection and answer take).
+SEND_STALE_AFTER = timedelta(minutes=5)
+
+
 def claim_reply(db: Database, key: str, now: datetime, *, after_unknown: bool = False) -> bool:
     """Claim the message's reply for one send: not while one is being sent, after one was
-    sent, after "No response needed", nor after a send of unknown outcome unless the person
-    sending was told so (`after_unknown`)."""
+    sent, after "No response needed", nor after a send of unknown outcome (or one whose
+    process stopped mid-send) unless the person sending was told so (`after_unknown`)."""
     may = [TABLE.c.reply_state.is_(None), TABLE.c.reply_state == FAILED]
     if after_unknown:
-        may.append(TABLE.c.reply_state == UNKNOWN)
+        may += [TABLE.c.reply_state == UNKNOWN,
+                and_(TABLE.c.reply_state == SENDING,
+                     TABLE.c.reply_claimed_at < now - SEND_STALE_AFTER)]
     return set_where(db, key, and_(_unanswered(), or_(*may)), reply_state=SENDING,
                 reply_claimed_at=now, reply_error=None)
 
@@ -103,3 +110,12 @@ def awaiting_reminder(db: Database, received_before: datetime) -> list[Known]:
 def claim_reminder(db: Database, key: str, number: int) -> bool:
     """Claim reminder `number` (1, 2, …) of an unanswered message: once, whoever asks."""
     return set_where(db, key, and_(_unanswered(), TABLE.c.reminded < number), reminded=number)
+
+
+def reply_state(known: Known, now: datetime) -> str | None:
+    """The reply's state as a person should read it: a send whose process stopped mid-way is
+    UNKNOWN, not SENDING."""
+    if (known.reply_state == SENDING and known.reply_claimed_at is not None
+            and known.reply_claimed_at < now - SEND_STALE_AFTER):
+        return UNKNOWN
+    return known.reply_state

@@ -1,11 +1,12 @@
-"""Retention: imported orders, their lines and returns are kept RETENTION_DAYS, then deleted."""
+"""Retention: imported orders, their lines and returns, and what is known of buyer messages,
+are kept RETENTION_DAYS, then deleted."""
 
 from datetime import datetime
 
 from sqlalchemy import and_, delete, or_, select
 
 from bot.store.database import Database
-from bot.store.models import IMPORTS, ORDER_ITEMS, ORDERS, RETURNS
+from bot.store.models import BUYER_MESSAGES, IMPORTS, ORDER_ITEMS, ORDERS, RETURNS
 
 # Orders still waiting to ship are kept whatever their age: the team must still act on them.
 _OPEN = ("Pending", "Unshipped", "PartiallyShipped")
@@ -13,7 +14,8 @@ _OPEN = ("Pending", "Unshipped", "PartiallyShipped")
 
 def forget_before(db: Database, cutoff: datetime) -> int:
     """Delete orders placed before `cutoff` (not open ones), their lines, returns requested
-    before it, and the import log's older entries; how many rows went."""
+    before it, buyer messages received before it, and the import log's older entries; how
+    many rows went."""
     old_orders = select(ORDERS.c.order_id).where(and_(
         ORDERS.c.purchase_date < cutoff,
         or_(ORDERS.c.status.is_(None), ORDERS.c.status.not_in(_OPEN))))
@@ -24,6 +26,8 @@ def forget_before(db: Database, cutoff: datetime) -> int:
             RETURNS.c.request_date < cutoff.date())).rowcount
         deleted += conn.execute(delete(ORDERS).where(
             ORDERS.c.order_id.in_(old_orders))).rowcount
+        deleted += conn.execute(delete(BUYER_MESSAGES).where(
+            BUYER_MESSAGES.c.received_at < cutoff)).rowcount
         deleted += conn.execute(delete(IMPORTS).where(
             IMPORTS.c.imported_at < cutoff)).rowcount
     return deleted

@@ -2,7 +2,7 @@
 address; or "No response needed" recorded. The reply's words are never stored (the check's
 audit keeps a SHA-256 of them, as every check does)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -108,6 +108,8 @@ def no_response(db: Database, key: str, by: str, now: datetime) -> Replied:
     return Replied("no-response" if done else ANSWERED, _known(db, key))
 
 
-def answer_state(db: Database, key: str) -> Known:
-    """Where message `key` stands (NotFound if the store does not know it)."""
-    return _known(db, key)
+def answer_state(db: Database, key: str, now: datetime) -> Known:
+    """Where message `key` stands (NotFound if the store does not know it); a send whose
+    process stopped mid-way reads as one of unknown outcome."""
+    known = _known(db, key)
+    return replace(known, reply_state=message_posts.reply_state(known, now))
