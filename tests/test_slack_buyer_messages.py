@@ -99,13 +99,26 @@ def submit(served: Served, view: dict, text: str) -> dict:
     return json.loads(body)
 
 
+def first_post(slack) -> tuple[dict, str]:
+    """The first buyer message posted, once it is, and its key."""
+    post = wait_for(lambda: posts(slack))[0]
+    return post, post["metadata"]["event_payload"]["key"]
+
+
+def check_and_send(served: Served, key: str, text: str) -> dict:
+    """"Draft reply", "Check", then "Send": the checked modal (its "Send" may be submitted
+    again)."""
+    checked = submit(served, click_draft(served, key), text)
+    submit(served, checked["view"], text)
+    return checked
+
+
 def test_a_message_is_answered_from_slack_once(tmp_path, servers):
     imap, smtp, slack = servers
     deliver(imap)
     served = serve(tmp_path, imap, smtp, slack)
     try:
-        post = wait_for(lambda: posts(slack))[0]
-        key = post["metadata"]["event_payload"]["key"]
+        post, key = first_post(slack)
         assert "Where is my mug? (0)" in json.dumps(post) and ALIAS not in json.dumps(post)
         form = click_draft(served, key)
         assert form["callback_id"] == "buyer_reply_draft" and form["submit"]["text"] == "Check"
@@ -159,16 +172,13 @@ def test_a_refused_send_says_the_servers_words_and_can_be_tried_again(tmp_path, 
     deliver(imap)
     served = serve(tmp_path, imap, smtp, slack)
     try:
-        post = wait_for(lambda: posts(slack))[0]
-        key = post["metadata"]["event_payload"]["key"]
+        post, key = first_post(slack)
         smtp.refuse_next()
-        checked = submit(served, click_draft(served, key), CLEAN)
-        submit(served, checked["view"], CLEAN)
+        check_and_send(served, key, CLEAN)
         note = wait_for(lambda: slack.threads.get((CHANNEL, post["ts"])))[0]["text"]
         assert "not sent" in note and "sender not approved" in note
         assert "marketplace.amazon.com" not in note  # the server's words, without the address
-        checked = submit(served, click_draft(served, key), CLEAN)
-        submit(served, checked["view"], CLEAN)
+        check_and_send(served, key, CLEAN)
         wait_for(lambda: smtp.received)
         assert len(smtp.received) == 1
     finally:
@@ -180,11 +190,9 @@ def test_a_send_of_unknown_outcome_is_not_repeated_blindly(tmp_path, servers):
     deliver(imap)
     served = serve(tmp_path, imap, smtp, slack)
     try:
-        post = wait_for(lambda: posts(slack))[0]
-        key = post["metadata"]["event_payload"]["key"]
+        post, key = first_post(slack)
         smtp.drop_next()
-        checked = submit(served, click_draft(served, key), CLEAN)
-        submit(served, checked["view"], CLEAN)
+        check_and_send(served, key, CLEAN)
         note = wait_for(lambda: slack.threads.get((CHANNEL, post["ts"])))[0]["text"]
         assert "may or may not have gone" in note and len(smtp.received) == 1
         # Asked again, the modal warns first; only a person who read it sends again.
@@ -200,8 +208,7 @@ def test_no_response_needed_is_recorded_once(tmp_path, servers):
     deliver(imap)
     served = serve(tmp_path, imap, smtp, slack)
     try:
-        post = wait_for(lambda: posts(slack))[0]
-        key = post["metadata"]["event_payload"]["key"]
+        post, key = first_post(slack)
         for _ in range(2):
             served.interact({
                 "type": "block_actions", "user": {"id": "U0000SAM", "name": "sam"},
@@ -237,9 +244,8 @@ def test_two_serve_processes_post_and_send_once(tmp_path, servers):
             rows = conn.execute(BUYER_MESSAGES.select()).all()
         db.close()
         assert {r.post_ts for r in rows} == {p["ts"] for p in posts(slack)}
-        key = posts(slack)[0]["metadata"]["event_payload"]["key"]
-        checked = submit(first, click_draft(first, key), CLEAN)
-        submit(first, checked["view"], CLEAN)
+        _, key = first_post(slack)
+        checked = check_and_send(first, key, CLEAN)
         submit(second, checked["view"], CLEAN)
         wait_for(lambda: smtp.received)
         wait_for(lambda: len(slack.called("views.update")) >= 2)
