@@ -53,6 +53,9 @@ class FakeSlack:
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}
         # conversations.history answers from here: channel -> messages posted, oldest first.
         self.history: dict[str, list[dict[str, Any]]] = {}
+        # Files uploaded (files_upload_v2): file id -> bytes, and its name as asked for.
+        self.uploads: dict[str, bytes] = {}
+        self.file_names: dict[str, str] = {}
         # What apps.connections.open hands out (a FakeSocketMode's url).
         self.socket_url = "ws://127.0.0.1:9/"
         self._script: dict[str, list[_Scripted]] = {}
@@ -69,6 +72,12 @@ class FakeSlack:
                 self._reply(path, {k: v[0] for k, v in parse_qs(query).items()})
 
             def do_POST(self) -> None:
+                if self.path.startswith("/upload/"):  # files_upload_v2's second step: bytes
+                    data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                    with fake._lock:
+                        fake.uploads[self.path.removeprefix("/upload/")] = data
+                    self.answer(200, b"OK - %d" % len(data), {}, content_type="text/plain")
+                    return
                 self._reply(self.path, self.body())
 
             def _reply(self, path: str, body: dict[str, Any]) -> None:
@@ -242,8 +251,19 @@ class FakeSlack:
                         posted.update(text=body.get("text"), blocks=body.get("blocks") or [])
         if method == "conversations.history":
             return 200, self._history(body), {}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            with self._lock:
+                self.file_names[file_id] = str(body.get("filename"))
+            return 200, {"ok": True, "file_id": file_id,
+                         "upload_url": f"{self.url}upload/{file_id}"}, {}
+        if method == "files.completeUploadExternal":
+            return 200, self._complete_upload(body, ts), {}
         if method == "conversations.replies":
             thread = self.threads.get((body.get("channel"), body.get("ts")))
+            if thread is None:  # a message without replies is a thread of itself
+                thread = [m for m in self.history.get(str(body.get("channel")), [])
+                          if m["ts"] == body.get("ts")] or None
             if thread is None:
                 return 200, {"ok": False, "error": "thread_not_found"}, {}
             return 200, {"ok": True, "messages": thread[: int(body.get("limit") or 100)],
@@ -251,6 +271,25 @@ class FakeSlack:
         if method in answers:
             return 200, answers[method], {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
+
+    def _complete_upload(self, body: dict[str, Any], ts: str) -> dict[str, Any]:
+        """files.completeUploadExternal: the uploaded files shared as one message, in the
+        thread given (thread_ts) or the channel."""
+        files = body.get("files")
+        files = json.loads(files) if isinstance(files, str) else files or []
+        with self._lock:
+            if any(f["id"] not in self.uploads for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            shared = [{"id": f["id"], "title": f.get("title"), "name": self.file_names[f["id"]]}
+                      for f in files]
+            posted = {"type": "message", "ts": ts, "text": body.get("initial_comment") or "",
+                      "files": shared}
+            channel, thread = str(body.get("channel_id")), body.get("thread_ts")
+            if thread:
+                self.threads.setdefault((channel, str(thread)), []).append(posted)
+            else:
+                self.history.setdefault(channel, []).append(posted)
+        return {"ok": True, "files": shared}
 
     def _history(self, body: dict[str, Any]) -> dict[str, Any]:
         """conversations.history: newest first, after `oldest` and up to `latest` (itself too

@@ -1,11 +1,23 @@
 """Orders and their deadlines: `orders`, `digest` and `confirm`."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.common import AsOf, Json, app, as_of, database, echo, print_json, settings, width
+from bot.cli.common import (
+    AsOf,
+    Json,
+    app,
+    as_of,
+    database,
+    echo,
+    print_json,
+    say,
+    settings,
+    width,
+)
 from bot.errors import BadInput
 
 if TYPE_CHECKING:
@@ -144,3 +156,26 @@ def confirm(
     order_id = lookup.find_order_id(db, order)
     done = shipments.confirm(db, orders_api(current), seller, order_id, package, now=now)
     echo(render.text("confirm", done=done, tz=current.timezone))
+
+
+@app.command("chart")
+def chart(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the PNG.")] = Path(
+        "week.png"),
+    as_of_time: AsOf = None,
+) -> None:
+    """Draw the last 8 weeks' shipping health as a PNG: orders a day, the late ones, and the
+    Late Shipment Rate against Amazon's limit (the chart the Monday digest carries)."""
+    from bot import wiring
+    from bot.render.chart import chart_png
+    from bot.usecases.shipping_health import shipping_health
+
+    current = settings()
+    health = shipping_health(database(current), wiring.seller_of(current),
+                             as_of(as_of_time, current))
+    try:
+        out.write_bytes(chart_png(health))
+    except OSError as exc:
+        raise BadInput("cannot_write", path=str(out), reason=exc.strerror or type(exc).__name__
+                       ) from None
+    say("notices", "chart_written", path=str(out), rate=health.current)

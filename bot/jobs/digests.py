@@ -5,7 +5,7 @@ answer was lost (Slack's history says whether it landed)."""
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot import wiring
 from bot.config import Settings
 from bot.domain.schedule import DEFAULT_SINCE, DigestSchedule, catch_up_due, period
+from bot.jobs.charts import WeeklyCharts
 from bot.jobs.slack_calls import Unknown, call, landed
 from bot.render import message
 from bot.render.blocks import digest_message
@@ -57,6 +58,8 @@ class Outcome:
     error: str | None = None
     why: str | None = None
     since: datetime | None = None
+    # On Mondays, what came of the week's chart: "posted", "skipped" or "failed".
+    chart: str | None = None
 
 
 class Digests:
@@ -69,6 +72,7 @@ class Digests:
         self.seller = wiring.seller_of(settings)
         self.owner = runs.owner_id()
         self.clock, self.sleep = clock, sleep
+        self.charts = WeeklyCharts(settings, db, client, self.seller, self.owner, clock)
 
     def run(self, schedule: DigestSchedule, *, late: bool = False, force: bool = False,
             retry_failed_after: timedelta | None = None) -> Outcome:
@@ -82,7 +86,8 @@ class Digests:
                                stale_after=TAKEOVER_AFTER, late=late,
                                retry_failed_after=retry_failed_after)
         if claim is None:
-            return self._not_claimed(schedule, day)
+            return self._with_chart(schedule, self._not_claimed(schedule, day),
+                                    retry_failed_after)
         tardy = None
         if late or claim.previous is not None:
             why = {runs.CLAIMED: "stopped", runs.FAILED: "failed"}.get(
@@ -90,7 +95,18 @@ class Digests:
             due = schedule.due_at(now.astimezone(self.seller.timezone).date(),
                                   self.seller.timezone)
             tardy = Late(due, why)
-        return self._post(schedule, claim, tardy)
+        return self._with_chart(schedule, self._post(schedule, claim, tardy),
+                                retry_failed_after)
+
+    def _with_chart(self, schedule: DigestSchedule, outcome: Outcome,
+                    retry_failed_after: timedelta | None) -> Outcome:
+        """On Mondays, once the digest is in the channel, the week's chart in its thread (the
+        watch's later runs post one whose upload failed)."""
+        landed = outcome.status == "posted" or outcome.why == "posted"
+        if not (landed and outcome.ts and self.charts.due()):
+            return outcome
+        return replace(outcome, chart=self.charts.run(schedule, outcome.ts,
+                                                      retry_failed_after=retry_failed_after))
 
     def _not_claimed(self, schedule: DigestSchedule, day: str) -> Outcome:
         """Why a run could not be claimed: posted, under way elsewhere, or failed too lately."""

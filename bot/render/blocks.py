@@ -120,12 +120,15 @@ def digest_message(digest: Any, seller: Any, late: Any = None,
                     confirmable=confirmable if confirm else [])
 
 
-def home_view(digest: Any, seller: Any, failures: Sequence[Any] = ()) -> dict[str, Any]:
+def home_view(digest: Any, seller: Any, failures: Sequence[Any] = (),
+              trend: Any = None) -> dict[str, Any]:
     """The App Home tab (a view: up to 100 blocks; the late list is kept to a few sections),
-    with any morning digest that could not be posted and how to fix it."""
+    with any morning digest that could not be posted and how to fix it, and the weekly
+    chart's figures as a short text trend."""
     late = pack(_lines(digest.late, seller), len(digest.late), 5)
     view = json.loads(template("blocks/home.json.j2").render(
-        digest=digest, seller=seller, late=late, failures=failures[:MAX_FAILURES_SHOWN]))
+        digest=digest, seller=seller, late=late, failures=failures[:MAX_FAILURES_SHOWN],
+        trend=trend))
     assert len(view["blocks"]) <= MAX_VIEW_BLOCKS
     return view
 

@@ -1,4 +1,5 @@
-"""App Home: today's numbers and data freshness, fresh each time the tab is opened."""
+"""App Home: today's numbers, the last weeks' trend and data freshness, fresh each time the
+tab is opened."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from slack_sdk import WebClient
 from bot.render.blocks import home_view
 from bot.slack.services import Services
 from bot.usecases import digests
+from bot.usecases.shipping_health import shipping_health
 
 
 def opened(services: Services) -> Callable[..., None]:
@@ -24,6 +26,8 @@ def opened(services: Services) -> Callable[..., None]:
 
 def _publish(services: Services, user: str, client: WebClient) -> None:
     """Publish the Home tab as of now."""
-    digest = digests.digest(services.db, services.seller, datetime.now(UTC))
+    now = datetime.now(UTC)
+    digest = digests.digest(services.db, services.seller, now)
     failures = digests.delivery_failures(services.db, services.settings.digests)
-    client.views_publish(user_id=user, view=home_view(digest, services.seller, failures))
+    trend = shipping_health(services.db, services.seller, now)
+    client.views_publish(user_id=user, view=home_view(digest, services.seller, failures, trend))

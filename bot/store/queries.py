@@ -131,6 +131,17 @@ def orders_placed(conn: Connection, after: datetime, until: datetime, *,
     return orders_of(conn, statement, lines=lines)
 
 
+def _placed(after: datetime, until: datetime) -> tuple[Any, ...]:
+    """Orders placed in (after, until] and not cancelled: the digest's new orders."""
+    return (_ORDERS.c.purchase_date > after, _ORDERS.c.purchase_date <= until,
+            _ORDERS.c.status != OrderStatus.CANCELED.value)
+
+
+def count_placed(conn: Connection, after: datetime, until: datetime) -> int:
+    """How many orders were placed in (after, until] and not cancelled, in every currency."""
+    return conn.scalar(select(func.count()).select_from(_ORDERS).where(*_placed(after, until)))
+
+
 def new_orders(conn: Connection, after: datetime, until: datetime
                ) -> list[tuple[str | None, int, int, Decimal | None]]:
     """Orders placed in (after, until] and not cancelled, per currency: count, units, revenue.
@@ -153,8 +164,7 @@ def new_orders(conn: Connection, after: datetime, until: datetime
             func.sum(lines_sum(_ITEMS.c.quantity_ordered)),
             func.sum(func.coalesce(_ORDERS.c.order_total, lines_sum(money))),
         )
-        .where(_ORDERS.c.purchase_date > after, _ORDERS.c.purchase_date <= until,
-               _ORDERS.c.status != OrderStatus.CANCELED.value)
+        .where(*_placed(after, until))
         .group_by(_ORDERS.c.currency)
         .order_by(func.count().desc())
     )

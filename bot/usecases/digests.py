@@ -12,17 +12,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.domain.reviews import Asked
 from bot.domain.schedule import DigestSchedule
 from bot.domain.shipping import (
-    Shipment,
-    ShipmentCounts,
     ShipmentRate,
     Standing,
     Urgency,
     classify,
-    count_shipments,
     late_shipment_rate,
 )
 from bot.store import Database, job_runs, queries, review_requests, sync_state
 from bot.usecases import deadlines, messages, reviews
+from bot.usecases.late_shipments import computed_shipments, window_counts
 from bot.usecases.messages import MessagesStatus
 from bot.usecases.sellers import Seller
 
@@ -121,27 +119,16 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
     with db.begin() as conn:
         open_orders = queries.open_orders(conn, placed_by=as_of, due_by=next_day_end)
         new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of)]
-        counts = [
-            queries.shipment_counts(conn, as_of - timedelta(days=days), as_of)
-            + ShipmentCounts(unknown=queries.count_unknown_shipments(
-                conn, as_of - timedelta(days=days), as_of))
-            for days in windows
-        ]
         last_import = queries.last_import(conn)
         open_returns = queries.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
         sync = _sync_status(sync_state.read(conn, seller.marketplace.marketplace_id), as_of)
+        standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
+                             seller.handling_days, seller.rules)
+        computed = computed_shipments(standings)
+        rates = [late_shipment_rate(window_counts(conn, computed, as_of - timedelta(days=days),
+                                                  as_of), days, seller.rules)
+                 for days in windows]
     last_data = _latest(last_import, sync.last_success if sync else None)
-    standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
-                         seller.handling_days, seller.rules)
-    # Open orders whose deadline sellerbot computed (no Amazon ship-by) count in the LSR too.
-    computed = [Shipment(s.ship_by, None, s.order.status) for s in standings
-                if s.order.latest_ship_date is None and s.ship_by is not None]
-    rates = [
-        late_shipment_rate(
-            counted + count_shipments(computed, as_of - timedelta(days=days), as_of),
-            days, seller.rules)
-        for days, counted in zip(windows, counts, strict=True)
-    ]
     by_urgency = {u: [s for s in standings if s.urgency is u] for u in Urgency}
     due_days = sorted({s.ship_by.astimezone(seller.timezone).date()
                        for s in by_urgency[Urgency.DUE_NEXT] if s.ship_by is not None})

@@ -1,0 +1,211 @@
+"""The weekly shipping-health chart (issue 21): its series from hand-made orders, held to the
+morning digest's own figures; a valid PNG; and the terminal command."""
+
+import io
+import subprocess
+import sys
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from PIL import Image
+
+from bot.config import load_settings
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus
+from bot.render.chart import SIZE_INCHES, chart_png, series
+from bot.store.writer import Writer
+from bot.usecases.deadlines import stamped
+from bot.usecases.digests import digest
+from bot.usecases.shipping_health import RATE_DAYS, shipping_health
+from bot.wiring import seller_of
+from tests.test_jobs import CHANNEL, Clock, configure, digests_at, posted
+
+LA = ZoneInfo("America/Los_Angeles")
+MONDAY = date(2026, 12, 7)
+AS_OF = datetime.combine(MONDAY, time(8, 0), LA)
+
+
+def at(day: date, hours: float) -> datetime:
+    return datetime.combine(day, time(0), LA) + timedelta(hours=hours)
+
+
+def order(n: int, placed: datetime, *, late_by: float | None = 0.0,
+          status: OrderStatus = OrderStatus.SHIPPED) -> list:
+    """An order with Amazon's ship-by two days after it was placed, confirmed `late_by` hours
+    after the ship-by (negative: early), or never (None)."""
+    ship_by = placed + timedelta(days=2)
+    shipped = None if late_by is None else ship_by + timedelta(hours=late_by)
+    order_id = f"111-{n:07d}-0000001"
+    return [Order(order_id, purchase_date=placed, last_update=placed, status=status,
+                  fulfillment_channel=Channel.MERCHANT, marketplace_id="ATVPDKIKX0DER",
+                  latest_ship_date=ship_by, earliest_ship_date=placed, shipped_at=shipped,
+                  currency="USD", order_total=Decimal("10.00")),
+            OrderItem(order_id, f"SKU-{n}", title="Mug", quantity_ordered=1,
+                      quantity_shipped=1 if shipped else 0, item_price=Decimal("10.00"))]
+
+
+def hand_made() -> list:
+    """Eleven weeks of orders: two a day on weekdays, none at weekends (zero, not a gap); one
+    shipped late every Wednesday, one cancelled each Friday, and one still unconfirmed."""
+    records, n = [], 0
+    day = MONDAY - timedelta(days=77)
+    while day < MONDAY:
+        if day.weekday() < 5:
+            for hour in (9.5, 15.25):
+                n += 1
+                late = 5.0 if day.weekday() == 2 and hour == 9.5 else -20.0
+                records += order(n, at(day, hour), late_by=late)
+            if day.weekday() == 4:
+                n += 1
+                records += order(n, at(day, 11), late_by=None, status=OrderStatus.CANCELED)
+        day += timedelta(days=1)
+    n += 1  # placed Thursday, due Saturday, never confirmed
+    records += order(n, at(MONDAY - timedelta(days=4), 10), late_by=None,
+                     status=OrderStatus.UNSHIPPED)
+    return records
+
+
+@pytest.fixture
+def filled(db):
+    settings = load_settings(database_url=db.url, seller_timezone="America/Los_Angeles")
+    seller = seller_of(settings)
+    with db.begin_bulk() as conn:
+        writer = Writer(conn)
+        for record in stamped(hand_made(), seller):
+            writer.add(record)
+        writer.flush()
+    return db, seller
+
+
+def rate_of(report):
+    return next(r for r in report.shipment_rates if r.days == RATE_DAYS)
+
+
+def test_the_series_are_the_digests_own_figures(filled):
+    db, seller = filled
+    health = shipping_health(db, seller, AS_OF)
+    data = series(health)
+    assert len(data.days) == 56 and data.days[-1] == MONDAY and data.days[0].weekday() == 1
+    # Today's rate is the digest's, to the order.
+    now = rate_of(digest(db, seller, AS_OF))
+    assert (health.current.late, health.current.orders) == (now.late, now.orders)
+    assert data.rate[-1] == pytest.approx(now.rate * 100)
+    # Each earlier day's is the digest's at that day's end; its orders the digest's new ones.
+    for back in (1, 9, 30, 55):
+        day = MONDAY - timedelta(days=back)
+        end = datetime.combine(day + timedelta(days=1), time(0), LA) - timedelta(microseconds=1)
+        then = digest(db, seller, end, since=datetime.combine(day, time(0), LA)
+                      - timedelta(microseconds=1))
+        shown = health.days[-1 - back]
+        assert (shown.rate.late, shown.rate.orders) == (rate_of(then).late, rate_of(then).orders)
+        assert shown.orders == then.new_orders
+    # Weekends: zero orders, drawn as zero; weekdays two (Friday's cancelled one left out,
+    # Thursday's unconfirmed one in).
+    assert [data.orders[n] for n in range(-8, -1)] == [2, 2, 2, 3, 2, 0, 0]
+    # A late shipment shows on the day its ship-by fell: Fridays (Wednesday's + 2 days),
+    # and Saturday's unconfirmed one.
+    late_days = {d.day for d in health.days if d.late}
+    assert all(day.weekday() == 4 for day in late_days - {MONDAY - timedelta(days=2)})
+    assert MONDAY - timedelta(days=2) in late_days
+    assert data.too_few == []
+
+
+def test_weeks_with_too_few_orders_say_so(db):
+    settings = load_settings(database_url=db.url, seller_timezone="America/Los_Angeles")
+    seller = seller_of(settings)
+    with db.begin_bulk() as conn:
+        writer = Writer(conn)
+        for record in stamped(order(1, at(MONDAY - timedelta(days=3), 9), late_by=1.0),
+                              seller):
+            writer.add(record)
+        writer.flush()
+    health = shipping_health(db, seller, AS_OF)
+    data = series(health)
+    assert data.rate == [None] * 56  # one order: no rate is drawn anywhere
+    assert len(data.too_few) == 8
+    assert sum(data.orders) == 1 and sum(data.late) == 1
+
+
+def test_the_chart_is_a_png_of_its_size(filled):
+    db, seller = filled
+    png = chart_png(shipping_health(db, seller, AS_OF))
+    image = Image.open(io.BytesIO(png))
+    image.verify()
+    assert image.format == "PNG"
+    assert image.size == (SIZE_INCHES[0] * 100, SIZE_INCHES[1] * 100)
+
+
+def test_sellerbot_chart_writes_the_png_and_says_the_rate(cli, tmp_path, settings):
+    cli("demo")
+    out = tmp_path / "week.png"
+    made = cli("chart", "--out", str(out))
+    assert made.returncode == 0, made.stderr
+    assert Image.open(out).format == "PNG"
+    assert "Late Shipment Rate now" in made.stderr
+    bad = cli("chart", "--out", str(tmp_path / "missing" / "week.png"))
+    assert bad.returncode != 0 and "cannot write it" in bad.stderr
+
+
+def test_the_plotting_library_loads_only_for_a_chart():
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, bot.cli, bot.app, bot.jobs, bot.slack; "
+         "print('matplotlib' in sys.modules)"], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "False"
+
+
+def uploads_in_thread(slack, ts: str) -> list[dict]:
+    return [m for m in slack.threads.get((CHANNEL, ts), []) if m.get("files")]
+
+
+def test_the_monday_digest_carries_the_chart_once(filled, slack):
+    db, _seller = filled
+    settings = configure(db, slack, seller_timezone="America/Los_Angeles")
+    clock = Clock(AS_OF)
+    first = digests_at(settings, db, clock).run(settings.digests[0])
+    assert (first.status, first.chart) == ("posted", "posted")
+    charts = uploads_in_thread(slack, first.ts)
+    assert [f["name"] for f in charts[0]["files"]] == ["shipping-health-2026-12-07.png"]
+    png = slack.uploads[charts[0]["files"][0]["id"]]
+    assert Image.open(io.BytesIO(png)).format == "PNG"
+    clock.now += timedelta(minutes=30)  # another process, the watch: nothing more
+    again = digests_at(settings, db, clock).catch_up(retry_failed_after=timedelta(0))
+    assert [(o.status, o.chart) for o in again] == [("skipped", "skipped")]
+    assert len(posted(slack)) == 1 and len(uploads_in_thread(slack, first.ts)) == 1
+
+
+def test_no_chart_on_other_days(filled, slack):
+    db, _seller = filled
+    settings = configure(db, slack, seller_timezone="America/Los_Angeles")
+    tuesday = digests_at(settings, db, Clock(AS_OF + timedelta(days=1))).run(
+        settings.digests[0])
+    assert (tuesday.status, tuesday.chart) == ("posted", None)
+    assert slack.called("files.getUploadURLExternal") == []
+
+
+def test_a_failed_upload_is_retried_without_posting_the_digest_twice(filled, slack):
+    db, _seller = filled
+    settings = configure(db, slack, seller_timezone="America/Los_Angeles")
+    clock = Clock(AS_OF)
+    slack.fail("files.completeUploadExternal", 200, "channel_not_found")
+    first = digests_at(settings, db, clock).run(settings.digests[0])
+    assert (first.status, first.chart) == ("posted", "failed")
+    assert uploads_in_thread(slack, first.ts) == []
+    clock.now += timedelta(minutes=25)  # the watch, with Slack working again
+    again = digests_at(settings, db, clock).catch_up(retry_failed_after=timedelta(minutes=20))
+    assert [(o.status, o.chart) for o in again] == [("skipped", "posted")]
+    assert len(posted(slack)) == 1 and len(uploads_in_thread(slack, first.ts)) == 1
+
+
+def test_a_chart_whose_answer_was_lost_is_looked_for_not_posted_twice(filled, slack):
+    db, _seller = filled
+    settings = configure(db, slack, seller_timezone="America/Los_Angeles")
+    clock = Clock(AS_OF)
+    slack.drop("files.completeUploadExternal", done=True)  # shared; the answer lost
+    first = digests_at(settings, db, clock).run(settings.digests[0])
+    assert (first.status, first.chart) == ("posted", "failed")
+    assert len(uploads_in_thread(slack, first.ts)) == 1
+    clock.now += timedelta(minutes=25)  # the claim is stale: taken over, the thread read
+    again = digests_at(settings, db, clock).catch_up(retry_failed_after=timedelta(minutes=20))
+    assert [(o.status, o.chart) for o in again] == [("skipped", "posted")]
+    assert len(uploads_in_thread(slack, first.ts)) == 1
