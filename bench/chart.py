@@ -15,11 +15,9 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-from digest import AS_OF, _empty, _settings, build
+from digest import AS_OF, prepared
 
 # One round, in a process of its own: matplotlib is imported inside it, as in `serve`.
 ROUND = """
@@ -57,16 +55,7 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=30_000,
                         help="open orders, with --shape report")
     args = parser.parse_args()
-    if args.database_url:
-        url, empty = args.database_url, _empty(args.database_url)
-    else:
-        path = args.keep or Path(tempfile.mkdtemp(prefix="sellerbot-bench-")) / "orders.db"
-        url, empty = f"sqlite:///{path}", not path.exists()
-    if empty:
-        started = time.perf_counter()
-        build(url, args.orders, args.shape, args.open)
-        print(f"built {args.orders:,} orders in {time.perf_counter() - started:.0f} s: {url}")
-    _settings(url, args.shape)
+    url = prepared(args)
     here = str(Path(__file__).resolve().parent)
     rounds = [json.loads(subprocess.run(
         [sys.executable, "-c", f"import sys; sys.path.insert(0, {here!r})\n{ROUND}", url,

@@ -147,6 +147,21 @@ def _empty(url: str) -> bool:
         return conn.exec_driver_sql("SELECT count(*) FROM orders").scalar() == 0
 
 
+def prepared(args: argparse.Namespace) -> str:
+    """The URL of the database the bench's options name, with the orders built in it when it
+    has none (--database-url, else --keep FILE or a new temporary file)."""
+    if args.database_url:
+        url, empty = args.database_url, _empty(args.database_url)
+    else:
+        path = args.keep or Path(tempfile.mkdtemp(prefix="sellerbot-bench-")) / "orders.db"
+        url, empty = f"sqlite:///{path}", not path.exists()
+    if empty:
+        started = time.perf_counter()
+        build(url, args.orders, args.shape, args.open)
+        print(f"built {args.orders:,} orders in {time.perf_counter() - started:.0f} s: {url}")
+    return url
+
+
 def timed(call, runs: int) -> tuple[list[float], list[float]]:
     """Wall and CPU milliseconds of each of `runs` calls (CPU: this process's, so a database
     server's own work shows only in the wall time)."""
@@ -190,16 +205,7 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=30_000,
                         help="open orders, with --shape report")
     args = parser.parse_args()
-    if args.database_url:
-        url = args.database_url
-        empty = _empty(url)
-    else:
-        path = args.keep or Path(tempfile.mkdtemp(prefix="sellerbot-bench-")) / "orders.db"
-        url, empty = f"sqlite:///{path}", not path.exists()
-    if empty:
-        started = time.perf_counter()
-        build(url, args.orders, args.shape, args.open)
-        print(f"built {args.orders:,} orders in {time.perf_counter() - started:.0f} s: {url}")
+    url = prepared(args)
     settings = _settings(url, args.shape)
     db = Database.open(settings.database_url)
     seller = seller_of(settings)

@@ -99,6 +99,16 @@ def submit(served: Served, view: dict, text: str) -> dict:
     return json.loads(body)
 
 
+@pytest.fixture
+def one_message(tmp_path, servers):
+    """`sellerbot serve` running with one buyer message in the mailbox."""
+    imap, smtp, slack = servers
+    deliver(imap)
+    served = serve(tmp_path, imap, smtp, slack)
+    yield served
+    served.stop()
+
+
 def first_post(slack) -> tuple[dict, str]:
     """The first buyer message posted, once it is, and its key."""
     post = wait_for(lambda: posts(slack))[0]
@@ -167,66 +177,53 @@ def test_a_message_is_answered_from_slack_once(tmp_path, servers):
     assert [p for p in personal if p in stored] == [] and "U0000PAT" in stored
 
 
-def test_a_refused_send_says_the_servers_words_and_can_be_tried_again(tmp_path, servers):
-    imap, smtp, slack = servers
-    deliver(imap)
-    served = serve(tmp_path, imap, smtp, slack)
-    try:
-        post, key = first_post(slack)
-        smtp.refuse_next()
-        check_and_send(served, key, CLEAN)
-        note = wait_for(lambda: slack.threads.get((CHANNEL, post["ts"])))[0]["text"]
-        assert "not sent" in note and "sender not approved" in note
-        assert "marketplace.amazon.com" not in note  # the server's words, without the address
-        check_and_send(served, key, CLEAN)
-        wait_for(lambda: smtp.received)
-        assert len(smtp.received) == 1
-    finally:
-        served.stop()
+def test_a_refused_send_says_the_servers_words_and_can_be_tried_again(one_message, servers):
+    _imap, smtp, slack = servers
+    served = one_message
+    post, key = first_post(slack)
+    smtp.refuse_next()
+    check_and_send(served, key, CLEAN)
+    note = wait_for(lambda: slack.threads.get((CHANNEL, post["ts"])))[0]["text"]
+    assert "not sent" in note and "sender not approved" in note
+    assert "marketplace.amazon.com" not in note  # the server's words, without the address
+    check_and_send(served, key, CLEAN)
+    wait_for(lambda: smtp.received)
+    assert len(smtp.received) == 1
 
 
-def test_a_send_of_unknown_outcome_is_not_repeated_blindly(tmp_path, servers):
-    imap, smtp, slack = servers
-    deliver(imap)
-    served = serve(tmp_path, imap, smtp, slack)
-    try:
-        post, key = first_post(slack)
-        smtp.drop_next()
-        check_and_send(served, key, CLEAN)
-        note = wait_for(lambda: slack.threads.get((CHANNEL, post["ts"])))[0]["text"]
-        assert "may or may not have gone" in note and len(smtp.received) == 1
-        # Asked again, the modal warns first; only a person who read it sends again.
-        form = click_draft(served, key)
-        assert "may have gone already" in json.dumps(form)
-        assert not slack.called("chat.update")  # the post still waits for an answer
-    finally:
-        served.stop()
+def test_a_send_of_unknown_outcome_is_not_repeated_blindly(one_message, servers):
+    _imap, smtp, slack = servers
+    served = one_message
+    post, key = first_post(slack)
+    smtp.drop_next()
+    check_and_send(served, key, CLEAN)
+    note = wait_for(lambda: slack.threads.get((CHANNEL, post["ts"])))[0]["text"]
+    assert "may or may not have gone" in note and len(smtp.received) == 1
+    # Asked again, the modal warns first; only a person who read it sends again.
+    form = click_draft(served, key)
+    assert "may have gone already" in json.dumps(form)
+    assert not slack.called("chat.update")  # the post still waits for an answer
 
 
-def test_no_response_needed_is_recorded_once(tmp_path, servers):
-    imap, smtp, slack = servers
-    deliver(imap)
-    served = serve(tmp_path, imap, smtp, slack)
-    try:
-        post, key = first_post(slack)
-        for _ in range(2):
-            served.interact({
-                "type": "block_actions", "user": {"id": "U0000SAM", "name": "sam"},
-                "team": {"id": "T0001"}, "api_app_id": "A0001",
-                "trigger_id": f"{next(REQUESTS)}.2.3", "channel": {"id": CHANNEL, "name": "buyers"},
-                "container": {"type": "message", "message_ts": post["ts"], "channel_id": CHANNEL},
-                "message": {"ts": post["ts"], "blocks": post["blocks"]},
-                "response_url": slack.webhook("none"),
-                "actions": [{"type": "button", "action_id": "no_buyer_response",
-                             "block_id": "buyer_message", "value": key, "action_ts": "1.1"}]})
-        updated = wait_for(lambda: slack.called("chat.update"))[0].body
-        assert 'marked \\"no response needed\\" by <@U0000SAM>' in json.dumps(updated)
-        time.sleep(1)
-        notes = slack.threads.get((CHANNEL, post["ts"])) or []
-        assert len(notes) == 1 and "Seller Central" in notes[0]["text"]
-        assert len(slack.called("chat.update")) == 1
-    finally:
-        served.stop()
+def test_no_response_needed_is_recorded_once(one_message, servers):
+    slack, served = servers[2], one_message
+    post, key = first_post(slack)
+    for _ in range(2):
+        served.interact({
+            "type": "block_actions", "user": {"id": "U0000SAM", "name": "sam"},
+            "team": {"id": "T0001"}, "api_app_id": "A0001",
+            "trigger_id": f"{next(REQUESTS)}.2.3", "channel": {"id": CHANNEL, "name": "buyers"},
+            "container": {"type": "message", "message_ts": post["ts"], "channel_id": CHANNEL},
+            "message": {"ts": post["ts"], "blocks": post["blocks"]},
+            "response_url": slack.webhook("none"),
+            "actions": [{"type": "button", "action_id": "no_buyer_response",
+                         "block_id": "buyer_message", "value": key, "action_ts": "1.1"}]})
+    updated = wait_for(lambda: slack.called("chat.update"))[0].body
+    assert 'marked \\"no response needed\\" by <@U0000SAM>' in json.dumps(updated)
+    time.sleep(1)
+    notes = slack.threads.get((CHANNEL, post["ts"])) or []
+    assert len(notes) == 1 and "Seller Central" in notes[0]["text"]
+    assert len(slack.called("chat.update")) == 1
 
 
 def test_two_serve_processes_post_and_send_once(tmp_path, servers):
