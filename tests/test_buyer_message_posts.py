@@ -265,6 +265,9 @@ def test_the_digest_app_home_and_the_terminal_show_the_record(db, imap, slack, c
         (7, 1, 2), (30, 1, 2)]
     listed = cli("messages", "list", env={"DATABASE_URL": db.url}).stdout
     assert "LATE" in listed and 'marked "no response needed" by U0000PAT after 1 h' in listed
+    as_json = json.loads(cli("messages", "list", "--json", env={"DATABASE_URL": db.url}).stdout)
+    assert [(m["order_id"], m["outcome"], m["late"]) for m in as_json] == [
+        ("112-4058823-6619405", None, True), ("112-4058823-6619406", "no-response", False)]
 
 
 def test_a_send_whose_process_stopped_reads_as_unknown_and_is_not_repeated_blindly(db, imap,

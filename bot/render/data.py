@@ -177,7 +177,9 @@ def messages(listed: Any) -> list[dict[str, Any]]:
              "received_at": item.message.received_at.isoformat(),
              "reply_by": item.reply_by.isoformat(), "late": item.late,
              "answered_at": _plain(item.message.answered_at),
-             "answered_by": item.message.answered_by} for item in listed]
+             "answered_by": item.message.answered_by,
+             # replied, no-response, untracked (came before sellerbot read the mailbox), or None.
+             "outcome": item.message.outcome} for item in listed]
 
 
 def response_record(status: Any) -> dict[str, Any]:
