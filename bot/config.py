@@ -8,7 +8,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -16,13 +16,15 @@ from bot.domain.marketplaces import Marketplace, find_marketplace
 from bot.domain.schedule import DigestSchedule, ScheduleError, parse_schedules
 from bot.domain.slack_ids import channel_id, user_id
 from bot.errors import ConfigError, Problem, problem_of
+from bot.mail_settings import MailSettings, comma_parts
 from bot.paths import default_database_url
 
 _HH_MM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 
-class Settings(BaseSettings):
-    """Every setting sellerbot reads; names are the environment variables, upper-cased."""
+class Settings(MailSettings):
+    """Every setting sellerbot reads; names are the environment variables, upper-cased (the
+    buyer messages' in bot/mail_settings.py)."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
@@ -68,29 +70,6 @@ class Settings(BaseSettings):
     # Days after delivery; Amazon takes requests from 5 days after delivery to 30 after.
     review_request_days: int = Field(default=7, ge=5, le=30)
     review_amazon_fulfilled: bool = False
-    # The mailbox Amazon relays buyer messages to (issue 20); read only, never changed.
-    imap_host: str | None = None
-    imap_port: int = Field(default=993, ge=1, le=65535)
-    imap_security: Literal["tls", "starttls", "none"] = "tls"
-    imap_user: str | None = None
-    imap_password: SecretStr | None = None
-    imap_folder: str = "INBOX"
-    # Where replies go out (the seller's address registered with Amazon); the user and password
-    # default to IMAP's, the sender to SMTP_USER.
-    smtp_host: str | None = None
-    smtp_port: int = Field(default=587, ge=1, le=65535)
-    smtp_security: Literal["tls", "starttls", "none"] = "starttls"
-    smtp_user: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_from: str | None = None
-    # The Slack channel each buyer message is posted to, and whether its words are shown.
-    buyer_messages_channel: str | None = None
-    buyer_message_text: Literal["show", "hide"] = "show"
-    # Hours after a message came when an unanswered one is brought up in its thread.
-    buyer_message_reminders: str = "12,20"
-    # How often the mailbox is looked at when the server cannot say (IMAP IDLE) it has mail.
-    mailbox_poll_seconds: int = Field(default=60, ge=10, le=3600)
-
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -145,7 +124,7 @@ class Settings(BaseSettings):
     @field_validator("allowed_channels")
     @classmethod
     def _channel_ids(cls, value: str | None) -> str | None:
-        for part in _parts(value):
+        for part in comma_parts(value):
             # Names change and are not unique; ids (C0123ABCD) are what Slack sends.
             if channel_id(part) is None:
                 raise Problem("not_channel_id", value=part)
@@ -154,7 +133,7 @@ class Settings(BaseSettings):
     @field_validator("allowed_users")
     @classmethod
     def _user_ids(cls, value: str | None) -> str | None:
-        for part in _parts(value):
+        for part in comma_parts(value):
             if user_id(part) is None:
                 raise Problem("not_user_id", value=part)
         return value
@@ -183,21 +162,6 @@ class Settings(BaseSettings):
         if value is not None and not value.is_dir():
             raise Problem("no_folder", value=str(value))
         return value
-
-    @field_validator("buyer_messages_channel")
-    @classmethod
-    def _buyer_messages_channel(cls, value: str | None) -> str | None:
-        if value is not None and value.strip() and channel_id(value.strip()) is None:
-            raise Problem("not_channel_id", value=value)
-        return value.strip() or None if value is not None else None
-
-    @field_validator("buyer_message_reminders")
-    @classmethod
-    def _reminders(cls, value: str) -> str:
-        hours = _parts(value)
-        if not all(part.isdigit() and 0 < int(part) < 24 for part in hours):
-            raise Problem("bad_reminders", value=value)
-        return ",".join(sorted(set(hours), key=int))
 
     @field_validator("digest_channel")
     @classmethod
@@ -247,43 +211,6 @@ class Settings(BaseSettings):
         return all(value is not None and value.get_secret_value().strip() for value in (
             self.lwa_app_id, self.lwa_client_secret, self.sp_api_refresh_token))
 
-    @property
-    def mailbox_configured(self) -> bool:
-        """Whether IMAP_HOST, IMAP_USER and IMAP_PASSWORD are all set."""
-        return bool(self.imap_host and self.imap_user and self.imap_password
-                    and self.imap_password.get_secret_value())
-
-    @property
-    def outbox_configured(self) -> bool:
-        """Whether replies can be sent: SMTP_HOST, and a user and password (SMTP's or IMAP's)."""
-        return bool(self.smtp_host and self.smtp_sender_user and self.smtp_secret)
-
-    @property
-    def smtp_sender_user(self) -> str | None:
-        """SMTP_USER, else IMAP_USER."""
-        return self.smtp_user or self.imap_user
-
-    @property
-    def smtp_secret(self) -> str | None:
-        """SMTP_PASSWORD, else IMAP_PASSWORD."""
-        secret = self.smtp_password or self.imap_password
-        return secret.get_secret_value() if secret is not None else None
-
-    @property
-    def reply_sender(self) -> str:
-        """The address replies go from: SMTP_FROM, else the SMTP user."""
-        return self.smtp_from or self.smtp_sender_user or ""
-
-    @property
-    def reminder_hours(self) -> tuple[int, ...]:
-        """BUYER_MESSAGE_REMINDERS as hours, earliest first (empty: no reminders)."""
-        return tuple(int(part) for part in _parts(self.buyer_message_reminders))
-
-    @property
-    def buyer_messages_on(self) -> bool:
-        """Buyer messages are posted: the mailbox and BUYER_MESSAGES_CHANNEL are set."""
-        return self.mailbox_configured and self.buyer_messages_channel is not None
-
     def secret(self, name: str) -> str:
         """A Slack secret that serving needs; its absence is a one-line ConfigError."""
         value = getattr(self, name)
@@ -315,12 +242,8 @@ class Settings(BaseSettings):
         return parse_schedules(self.digest_channel, self.digest_clock)
 
 
-def _parts(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip()]
-
-
 def _ids(value: str | None) -> frozenset[str]:
-    return frozenset(_parts(value))
+    return frozenset(comma_parts(value))
 
 
 def load_settings(**overrides: object) -> Settings:
