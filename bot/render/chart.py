@@ -51,23 +51,22 @@ def chart_png(health: Any) -> bytes:
     from matplotlib.figure import Figure  # loads here, never at start-up
 
     data = series(health)
-    words = _words
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
     counts, rates = figure.subplots(2, 1, sharex=True)
     # Fixed margins that fit the chart's words at this size: matplotlib's automatic layout
     # draws the figure twice to measure them, a third of the drawing time.
     figure.subplots_adjust(**MARGINS)
-    figure.suptitle(words("title", first=data.days[0], last=data.days[-1]),
+    figure.suptitle(_words("title", first=data.days[0], last=data.days[-1]),
                     fontsize=FONT + 6, color=DARK)
     x = list(range(len(data.days)))
     # Bars from zero for every day: a day with no orders is a bar of nothing, not a gap.
-    counts.bar(x, data.orders, width=0.85, color=GREY, label=words("orders_legend"))
-    counts.bar(x, data.late, width=0.85, color=VERMILLION, label=words("late_legend"))
-    counts.set_ylabel(words("orders_axis"), fontsize=FONT, color=DARK)
+    counts.bar(x, data.orders, width=0.85, color=GREY, label=_words("orders_legend"))
+    counts.bar(x, data.late, width=0.85, color=VERMILLION, label=_words("late_legend"))
+    counts.set_ylabel(_words("orders_axis"), fontsize=FONT, color=DARK)
     counts.legend(fontsize=FONT - 2, loc="upper left", frameon=False)
-    _draw_rate(rates, x, data, health, words)
+    _draw_rate(rates, x, data, health)
     ticks = [n for n, day in enumerate(data.days) if day.weekday() == 0]
-    rates.set_xticks(ticks, [words("day_tick", day=data.days[n]) for n in ticks])
+    rates.set_xticks(ticks, [_words("day_tick", day=data.days[n]) for n in ticks])
     for axes in (counts, rates):
         axes.tick_params(labelsize=FONT - 4, colors=DARK)
         axes.spines[["top", "right"]].set_visible(False)
@@ -77,7 +76,7 @@ def chart_png(health: Any) -> bytes:
     return out.getvalue()
 
 
-def _draw_rate(axes: Any, x: list[int], data: Series, health: Any, words: Any) -> None:
+def _draw_rate(axes: Any, x: list[int], data: Series, health: Any) -> None:
     """The rolling rate (gaps where it cannot be told), Amazon's limit, the value now."""
     target = health.current.target * 100
     axes.plot(x, [float("nan") if r is None else r for r in data.rate], color=BLUE,
@@ -85,15 +84,15 @@ def _draw_rate(axes: Any, x: list[int], data: Series, health: Any, words: Any) -
     axes.axhline(target, color=DARK, linestyle="--", linewidth=2)
     top = max([target * 2, *(r * 1.15 for r in data.rate if r is not None)])
     axes.set_ylim(0, top)
-    axes.text(0, target, " " + words("limit", target=health.current.target),
+    axes.text(0, target, " " + _words("limit", target=health.current.target),
               va="bottom", fontsize=FONT - 2, color=DARK)
-    axes.set_ylabel(words("rate_axis", days=health.current.days), fontsize=FONT, color=DARK)
+    axes.set_ylabel(_words("rate_axis", days=health.current.days), fontsize=FONT, color=DARK)
     axes.yaxis.set_major_formatter(lambda value, _: f"{value:g}%")
     for first in data.too_few:
         middle = data.days.index(first) + 3
-        axes.text(middle, top * 0.7, words("too_few"), ha="center", va="center",
+        axes.text(middle, top * 0.7, _words("too_few"), ha="center", va="center",
                   fontsize=FONT - 4, color=DARK, linespacing=1.1, wrap=False)
-    axes.text(len(x) - 1, top * 0.92, words("now", rate=health.current), ha="right",
+    axes.text(len(x) - 1, top * 0.92, _words("now", rate=health.current), ha="right",
               va="top", fontsize=FONT + 6, color=BLUE, fontweight="bold")
 
 

@@ -11,7 +11,7 @@ from bot.store import Database, message_posts
 from bot.store.buyer_messages import Known
 from bot.usecases.messages import MailSource, read_again
 from bot.usecases.orders import OrderDetail, order_detail
-from bot.usecases.returns import ReturnAnswer, can_return
+from bot.usecases.returns import ReturnAnswer, return_answer
 from bot.usecases.sellers import Seller
 
 # A post claimed this long ago and not recorded belongs to a process that stopped (or whose
@@ -73,10 +73,11 @@ def order_context(db: Database, seller: Seller, order_id: str | None,
         return OrderContext()
     try:
         detail = order_detail(db, seller, order_id, now)
-        returns = can_return(db, seller, order_id, now.astimezone(seller.timezone).date())
     except SellerbotError:  # an order not imported yet: the post says so
         return OrderContext()
-    return OrderContext(detail, returns)
+    # The order and its returns are read once, for both.
+    return OrderContext(detail, return_answer(detail.standing.order, detail.returns, seller,
+                                              now.astimezone(seller.timezone).date()))
 
 
 @dataclass(frozen=True)

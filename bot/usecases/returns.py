@@ -41,6 +41,12 @@ def can_return(db: Database, seller: Seller, text: str, today: date) -> ReturnAn
     if order.purchase_date is not None and today < order.purchase_date.astimezone(
             seller.timezone).date():
         raise not_yet_placed(order, today, seller)
+    return return_answer(order, requests, seller, today)
+
+
+def return_answer(order: Order, requests: list[ReturnRequest], seller: Seller,
+                  today: date) -> ReturnAnswer:
+    """The answer for an order already read, with its return requests."""
     decision = decide(order, today, seller.timezone, seller.calendar, seller.handling_days,
                       seller.rules, seller.returns)
     return ReturnAnswer(
