@@ -17,9 +17,9 @@ from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.render.blocks import home_view
 from bot.render.chart import SIZE_INCHES, chart_png, series
 from bot.store.writer import Writer
-from bot.usecases.deadlines import stamped
 from bot.usecases.digests import digest
 from bot.usecases.shipping_health import RATE_DAYS, shipping_health
+from bot.usecases.stamps import stamped
 from bot.wiring import seller_of
 from tests.test_jobs import CHANNEL, Clock, configure, digests_at, posted
 

@@ -11,7 +11,7 @@ from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.domain.shipping import is_open, ship_by
 from bot.store import Database, queries, schema
 from bot.store.writer import Writer
-from bot.usecases import deadlines, digests
+from bot.usecases import deadlines, digests, stamps
 from bot.usecases.imports import import_file
 from bot.usecases.orders import View, orders_report
 from tests.conftest import SAMPLES
@@ -57,7 +57,7 @@ def test_a_media_line_after_its_order_decides_its_deadline(db, seller):
         records += [Order(line.order_id, purchase_date=placed, status=OrderStatus.UNSHIPPED,
                           fulfillment_channel=Channel.MERCHANT), line]
     slow = dataclasses.replace(seller, handling_days=5)
-    stamped = [r for r in deadlines.stamped(records, slow) if type(r) is Order]
+    stamped = [r for r in stamps.stamped(records, slow) if type(r) is Order]
     # The book ships within Amazon's 2 business days (Thanksgiving skipped), the mug in 5.
     assert [o.deadline.astimezone(seller.timezone).date() for o in stamped] == [
         date(2026, 11, 25), date(2026, 12, 1)]

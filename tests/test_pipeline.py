@@ -1,11 +1,15 @@
 """The parser process gives exactly what in-process parsing gives, and its failures surface."""
 
+import pickle
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.errors import ImportRejected
 from bot.store import Database
+from bot.store.writer import row_makers
 from bot.usecases import import_pipeline
 from bot.usecases.imports import import_file
 from tests.conftest import SAMPLES, stored
@@ -33,8 +37,19 @@ def test_parser_process_reports_bad_rows(db, seller, monkeypatch):
 
 
 def test_a_failing_parser_process_is_an_error(seller, tmp_path):
-    from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
-
-    batches = import_pipeline.parsed_batches(tmp_path / "gone.txt", "utf-8", seller, SQLiteDialect_pysqlite)
+    batches = import_pipeline.parsed_batches(tmp_path / "gone.txt", "utf-8", seller,
+                                             row_makers("sqlite"))
     with pytest.raises(import_pipeline.ParserFailed, match="FileNotFoundError"):
         next(batches)
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_parser_process_starts_without_sqlalchemy(seller, dialect):
+    # Its first batch is ready sooner, and it holds less memory (bot/store/driver_rows.py).
+    task = pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", seller, row_makers(dialect)))
+    check = ("import pickle, sys; import bot.usecases.import_pipeline; "
+             "pickle.load(sys.stdin.buffer); print(sorted(m for m in sys.modules "
+             "if m.split('.')[0] in ('sqlalchemy', 'psycopg', 'alembic')))")
+    loaded = subprocess.run([sys.executable, "-c", check], input=task, capture_output=True,
+                            check=True)
+    assert loaded.stdout.decode().strip() == "[]"

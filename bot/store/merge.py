@@ -15,7 +15,8 @@ from bot.domain.records import OPEN_STATUSES, Channel
 def merged_values(table: Table, updated: list[str], extra: tuple[str, ...], new: Any
                   ) -> dict[str, Any]:
     """The value each of `updated` takes when a row of `table` comes again; `new` is the
-    incoming row (an INSERT's `excluded`), `extra` the write's own columns (is_demo)."""
+    incoming row (an INSERT's `excluded`), `extra` the write's own columns (is_demo).
+    Columns not in `updated` are not stated by the write and keep their value."""
     stated = [name for name in updated if name not in extra]
     if "last_update" in table.c:
         # Newer wins. A record that does not say when it is from only fills gaps, unless
@@ -35,15 +36,20 @@ def merged_values(table: Table, updated: list[str], extra: tuple[str, ...], new:
         }
     else:
         merged = {name: func.coalesce(new[name], table.c[name]) for name in stated}
-    if "deadline" in merged:
+    if "deadline" in table.c:
         # Only an open order keeps its deadline: Amazon's ship-by once known, else the
-        # newest computed one. Written as SQL literals: the statement's parameters are the
-        # record's fields only.
+        # newest computed one; set whether the write states a deadline or not, since a new
+        # status may close the order. A column the write leaves out keeps its value (the
+        # incoming row holds NULL there). Written as SQL literals: the statement's parameters
+        # are the record's fields only.
+        def after(name: str) -> Any:
+            return merged.get(name, table.c[name])
+
         is_open = and_(
-            merged["fulfillment_channel"] == literal_column(f"'{Channel.MERCHANT.value}'"),
-            merged["status"].in_([literal_column(f"'{s.value}'") for s in OPEN_STATUSES]))
+            after("fulfillment_channel") == literal_column(f"'{Channel.MERCHANT.value}'"),
+            after("status").in_([literal_column(f"'{s.value}'") for s in OPEN_STATUSES]))
         merged["deadline"] = case((is_open, func.coalesce(
-            merged["latest_ship_date"], new.deadline, table.c.deadline)), else_=None)
+            after("latest_ship_date"), new.deadline, table.c.deadline)), else_=None)
     if "is_demo" in extra:
         # Real data about a demo order makes it real.
         merged["is_demo"] = and_(table.c.is_demo, new.is_demo)

@@ -7,27 +7,7 @@ from sqlalchemy import DateTime, Float
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-
-def sqlite_time(value: datetime | None) -> float | None:
-    """How SQLite stores a time: Unix epoch seconds (UTC by definition), e.g. 1795710317.115549.
-
-    A double keeps microseconds exactly for centuries to come, compares and sorts as a number,
-    and costs a fifth of formatting ISO text at a million rows (bench/import_orders.py).
-    In the sqlite3 shell, datetime(column, 'unixepoch') shows it as a date and time.
-    """
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime: sellerbot stores only timezone-aware times")
-    return value.timestamp()
-
-
-def aware_time(value: datetime) -> datetime:
-    """A time for PostgreSQL's timestamptz: it must say which instant it is."""
-    if value.tzinfo is None:
-        # psycopg would read a naive time in the session's zone: refuse, as on SQLite.
-        raise ValueError("naive datetime: sellerbot stores only timezone-aware times")
-    return value
+from bot.store.driver_rows import aware_time, sqlite_time
 
 
 class UTCDateTime(TypeDecorator[datetime]):

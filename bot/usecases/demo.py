@@ -6,8 +6,8 @@ from datetime import datetime
 from bot.sources.demo import demo_seller
 from bot.store import Database, queries
 from bot.store.writer import Writer
-from bot.usecases.deadlines import stamped
 from bot.usecases.sellers import Seller
+from bot.usecases.stamps import stamped
 
 
 @dataclass(frozen=True)

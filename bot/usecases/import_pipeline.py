@@ -16,12 +16,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy.engine import Dialect
-
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.sources.files import open_source
-from bot.store.writer import row_builders
-from bot.usecases.import_batches import Batch, batches
+from bot.usecases.import_batches import Batch, Makers, batches, collector_paused
 from bot.usecases.sellers import Seller
 
 KINDS = (Order, OrderItem, ReturnRequest)
@@ -41,8 +38,7 @@ class ParserFailed(RuntimeError):
     """The parser process stopped on an error it could not report as a bad row."""
 
 
-def parsed_batches(path: Path, encoding: str, seller: Seller,
-                   dialect: type[Dialect]) -> Iterator[Batch]:
+def parsed_batches(path: Path, encoding: str, seller: Seller, makers: Makers) -> Iterator[Batch]:
     """Batches of `path` parsed by a separate process; stopping early stops the process."""
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.usecases.import_pipeline"],
@@ -53,7 +49,7 @@ def parsed_batches(path: Path, encoding: str, seller: Seller,
     )
     assert process.stdin is not None and process.stdout is not None
     try:
-        pickle.dump((path, encoding, seller, dialect), process.stdin)
+        pickle.dump((path, encoding, seller, makers), process.stdin)
         process.stdin.close()
         while True:
             try:
@@ -78,10 +74,9 @@ def main() -> None:
     out = sys.stdout.buffer
     try:
         task = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by parsed_batches
-        path, encoding, seller, dialect = task
-        builders = row_builders(dialect)
-        with open_source(path, encoding) as source:
-            for batch in batches(source, seller, builders):
+        path, encoding, seller, makers = task
+        with collector_paused(), open_source(path, encoding) as source:
+            for batch in batches(source, seller, makers):
                 pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(None, out)
         out.flush()

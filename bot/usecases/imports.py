@@ -15,7 +15,7 @@ from bot.sources.flatfile import BadRow, Note
 from bot.store import Database, queries
 from bot.store.writer import Writer
 from bot.usecases import import_pipeline
-from bot.usecases.import_batches import Batch, batches
+from bot.usecases.import_batches import Batch, batches, collector_paused
 from bot.usecases.sellers import Seller
 
 log = logging.getLogger(__name__)
@@ -134,16 +134,16 @@ def import_file(
         before = queries.count_orders(conn)
         writer = Writer(conn)
         if import_pipeline.worthwhile(source.size):
-            stream = import_pipeline.parsed_batches(path, encoding, seller,
-                                                           type(conn.dialect))
+            stream = import_pipeline.parsed_batches(path, encoding, seller, writer.makers)
         else:
-            stream = batches(source, seller, writer.builders)
+            stream = batches(source, seller, writer.makers)
         def report(done: int) -> None:
             if progress is not None:
                 progress(path, done, source.size)
 
         try:
-            read = _write(stream, writer, skip_bad_rows, report)
+            with collector_paused():
+                read = _write(stream, writer, skip_bad_rows, report)
         except StoreError as exc:
             raise ImportRejected(exc.code, path=str(path), **exc.params) from None
         rows, problems, notes, checksum = read.rows, read.problems, read.notes, read.checksum

@@ -18,8 +18,8 @@ from bot.sources.sp_api import OrdersApi
 from bot.sources.sp_api_calls import Calls
 from bot.store import Database, job_runs, queries, sync_state
 from bot.store.writer import BATCH_SIZE, Writer
-from bot.usecases.deadlines import stamped
 from bot.usecases.sellers import Seller
+from bot.usecases.stamps import stamped
 
 log = logging.getLogger(__name__)
 
