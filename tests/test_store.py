@@ -13,7 +13,7 @@ from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.errors import StoreError
 from bot.store import Database, queries
 from bot.store.models import metadata
-from bot.store.writer import Writer
+from bot.store.writer import Writer, row_makers
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
@@ -48,6 +48,20 @@ def test_naive_times_are_refused(db):
         writer = Writer(conn)
         writer.add(Order(order_id="111-0000000-0000000", purchase_date=datetime(2026, 1, 1)))
         writer.flush()
+
+
+def test_a_batch_binds_only_the_columns_its_records_state_as_plain_values():
+    # sqlite3 binds exact str, int and float directly; a None or a subclass costs it a failed
+    # adapter lookup each (bot/store/driver_rows.py).
+    rows = row_makers("sqlite")[Order]([
+        Order("111-0000000-0000001", status=OrderStatus.SHIPPED, is_business=True),
+        Order("111-0000000-0000002", order_total=Decimal("12.30")),
+    ])
+    assert rows.names == ("order_id", "status", "is_business", "order_total", "is_demo")
+    assert rows.tuples() == [("111-0000000-0000001", "Shipped", 1, None, 0),
+                             ("111-0000000-0000002", None, None, 12.3, 0)]
+    assert {type(value) for row in rows.tuples() for value in row} == {
+        str, int, float, type(None)}
 
 
 def test_an_order_that_comes_again_is_updated_not_duplicated(db):

@@ -73,7 +73,7 @@ def row_makers(dialect: str, *, demo: bool = False) -> RowMakers:
     for record, (table, key, extra) in _TABLES.items():
         types = field_types(record)
         fields = [name for name in types if name in table.c]
-        # Writer reads a row's order id from its first value.
+        # Writer reads the records' order ids from their first column.
         assert fields[: len(key)] == list(key) and fields[0] == "order_id"
         extras = {}
         for name in extra:
@@ -114,19 +114,19 @@ class Writer:
 
     def add_rows(self, rows: dict[type, Rows]) -> None:
         """Write rows made by `row_makers` (with this writer's `demo`): orders before lines."""
-        written_orders = {row[0] for row in rows[Order].values} if Order in rows else set()
+        written_orders = set(rows[Order].columns[0]) if Order in rows else set()
         for record in _TABLES:
-            if record not in rows or not rows[record].values:
+            made = rows.get(record)
+            if not made:
                 continue
-            made = rows[record]
-            upsert = _upsert(self._dialect, record, made.columns)
+            upsert = _upsert(self._dialect, record, made.names)
             if record is OrderItem:
-                self._check_parents({row[0] for row in made.values} - written_orders)
-            if upsert.copy is not None and len(made.values) >= COPY_FROM_ROWS:
-                upsert.copy.write(self._conn, made.values)
+                self._check_parents(set(made.columns[0]) - written_orders)
+            if upsert.copy is not None and len(made) >= COPY_FROM_ROWS:
+                upsert.copy.write(self._conn, made.tuples())
             else:
-                self._conn.exec_driver_sql(upsert.sql, made.values)
-            self.written[record] += len(made.values)
+                self._conn.exec_driver_sql(upsert.sql, made.tuples())
+            self.written[record] += len(made)
 
     def _check_parents(self, wanted: set[str]) -> None:
         # Lines of a saved getOrderItems response need their order stored first; say which.
