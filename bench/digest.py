@@ -34,9 +34,9 @@ from bot.config import Settings, load_settings
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.store import Database
 from bot.store.writer import Writer
-from bot.usecases.deadlines import stamped
 from bot.usecases.digests import digest
 from bot.usecases.orders import View, orders_report
+from bot.usecases.stamps import stamped
 from bot.wiring import seller_of
 
 AS_OF = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)

@@ -11,6 +11,8 @@ app factory and the CLI (bot/wiring.py).
 - digests: the morning digest, App Home's figures, the health check.
 - reply_checks: Check reply, audited.
 - imports, import_pipeline, import_batches: report files into the store.
+- stamps, deadlines: each open order's deadline, stamped as it is stored and computed again
+  when the settings or calendar that decide it change.
 - syncs: orders from the SP-API into the store.
 - shipments: confirming a shipment to Amazon, once.
 - demo: the demo seller.
