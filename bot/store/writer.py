@@ -19,7 +19,7 @@ from sqlalchemy.engine import Dialect
 
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.errors import StoreError
-from bot.store.driver_rows import RowMaker, Rows, converter
+from bot.store.driver_rows import RowMaker, RowMakers, Rows, converter
 from bot.store.merge import merged_values
 from bot.store.models import ORDER_ITEMS, ORDERS, RETURNS
 from bot.store.pg_copy import COPY_FROM_ROWS, CopyUpsert
@@ -60,9 +60,6 @@ _TABLES: dict[type, tuple[Table, tuple[str, ...], tuple[str, ...]]] = {
 def _upsert(dialect: type[Dialect], record: type, columns: tuple[str, ...]) -> _Upsert:
     table, key, extra = _TABLES[record]
     return _Upsert(dialect, table, key, extra, columns)
-
-
-RowMakers = dict[type, RowMaker]
 
 
 def row_makers(dialect: str, *, demo: bool = False) -> RowMakers:

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.sources.files import open_source
-from bot.usecases.import_batches import Batch, Makers, batches, collector_paused
+from bot.store.driver_rows import RowMakers
+from bot.usecases.import_batches import Batch, batches, collector_paused
 from bot.usecases.sellers import Seller
 
 # Files smaller than this parse in-process: below it, handing batches over costs what the
@@ -38,7 +39,7 @@ class ParserFailed(RuntimeError):
     """The parser process stopped on an error it could not report as a bad row."""
 
 
-def parsed_batches(path: Path, encoding: str, seller: Seller, makers: Makers) -> Iterator[Batch]:
+def parsed_batches(path: Path, encoding: str, seller: Seller, makers: RowMakers) -> Iterator[Batch]:
     """Batches of `path` parsed by a separate process; stopping early stops the process."""
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.usecases.import_pipeline"],
