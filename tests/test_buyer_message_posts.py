@@ -16,7 +16,7 @@ from bot.render.blocks import digest_message, home_view
 from bot.sources import mailbox as mailbox_source
 from bot.store import message_posts, retention
 from bot.store.models import BUYER_MESSAGES
-from bot.usecases import buyer_replies, digests
+from bot.usecases import buyer_replies, digests, messages
 from bot.usecases import message_posts as posting
 from bot.usecases.demo import load_demo
 from bot.usecases.orders import View, orders_report
@@ -124,6 +124,13 @@ def test_old_mail_at_the_first_look_is_not_posted(db, imap, slack):
     assert (done.fetched, done.posted, posts(slack)) == (1, 0, [])
 
 
+def test_mail_older_than_sellerbot_tracks_is_listed_untracked_not_late(db, imap, slack):
+    imap.append(relayed("112-4058823-6619405", "Old", received=NOW - timedelta(days=5)))
+    job(db, imap, slack, Clock(NOW)).run()
+    [item] = messages.listed(db, NOW)
+    assert (item.message.outcome, item.late) == ("untracked", False)
+
+
 def test_reminders_come_once_each_and_only_the_latest_due(db, imap, slack):
     clock = Clock(NOW)
     imap.append(relayed("112-4058823-6619405", "Hello?", received=NOW - timedelta(hours=2)))
@@ -177,6 +184,21 @@ def test_a_lost_answer_is_looked_up_not_posted_again(db, imap, slack):
     with db.begin() as conn:
         row = conn.execute(BUYER_MESSAGES.select()).first()
     assert (row.post_state, row.post_ts) == ("posted", slack.history[CHANNEL][0]["ts"])
+
+
+def test_a_history_slack_refuses_to_read_keeps_the_claim_and_posts_nothing_twice(db, imap,
+                                                                              slack):
+    imap.append(relayed("112-4058823-6619405", "Hello?", received=NOW - timedelta(hours=1)))
+    slack.drop("chat.postMessage", done=True)  # Slack posts it; its answer is lost
+    job(db, imap, slack, Clock(NOW)).run()
+    slack.fail("conversations.history", 200, "missing_scope")  # then refuses to say
+    stale = NOW + posting.STALE_AFTER + timedelta(minutes=1)
+    refused = job(db, imap, slack, Clock(stale)).run()
+    assert (refused.posted, refused.found_posted, refused.failed) == (0, 0, ["SlackApiError"])
+    # Still nobody can tell without reading the history: the next take-over reads it again.
+    later = job(db, imap, slack, Clock(stale + posting.STALE_AFTER + timedelta(minutes=1))).run()
+    assert (later.posted, later.found_posted) == (0, 1)
+    assert len(slack.history[CHANNEL]) == 1
 
 
 def test_a_mailbox_that_is_down_is_said_and_nothing_is_lost(db, imap, slack, caplog):

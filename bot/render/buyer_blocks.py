@@ -51,7 +51,7 @@ def answered_post(blocks: list[dict[str, Any]], known: Any, seller: Any,
     left as they were posted (sellerbot does not keep them to draw them again)."""
     words = template("buyer_messages.j2").module
     about = words.about(known, seller, None, now)
-    kept = [block for block in blocks if block.get("block_id") not in ("buyer_message",)]
+    kept = [block for block in blocks if block.get("block_id") != "buyer_message"]
     for block in kept:
         if block.get("block_id") == "about":
             block["text"] = {"type": "mrkdwn", "verbatim": True, "text": str(about).strip()}

@@ -40,12 +40,13 @@ def draft(services: Services) -> Callable[..., None]:
             client.views_open(trigger_id=body["trigger_id"], view=buyer_reply_status(
                 "said", text=message("errors", exc.code, **exc.params)))
             return
-        if known.outcome is not None or known.reply_state in ("sending", "sent"):
+        if known.outcome is not None or known.reply_state in (buyer_replies.SENDING,
+                                                              buyer_replies.SENT):
             said = text_message("buyer_already_answered", known=known)["text"]
             client.views_open(trigger_id=body["trigger_id"],
                               view=buyer_reply_status("said", text=said))
             return
-        unknown = known.reply_state == "unknown"
+        unknown = known.reply_state == buyer_replies.UNKNOWN
         notice = text_message("buyer_unknown_warning")["text"] if unknown else None
         meta = json.dumps({"key": key, "unknown": unknown, "checked": None})
         client.views_open(trigger_id=body["trigger_id"],
@@ -62,6 +63,12 @@ def draft_submitted(services: Services) -> Callable[..., None]:
                  client: WebClient) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
         text = view["state"]["values"].get("draft", {}).get("text", {}).get("value") or ""
+        if meta.get("checked") == _digest(text):
+            # This very text passed its check: send it (sending checks it once more).
+            ack(response_action="update", view=buyer_reply_status("working"))
+            services.after_ack("view_submission", None, _send, services, meta, text,
+                               body["user"]["id"], body["view"]["id"], client)
+            return
         assert services.checker is not None
         try:
             result = reply_checks.check(services.checker, text,
@@ -71,11 +78,6 @@ def draft_submitted(services: Services) -> Callable[..., None]:
                 errors={"draft": message("errors", exc.code, **exc.params)[:150]})
             return
         ready = result.verdict != "block"
-        if ready and meta.get("checked") == _digest(text):
-            ack(response_action="update", view=buyer_reply_status("working"))
-            services.after_ack("view_submission", None, _send, services, meta, text,
-                               body["user"]["id"], body["view"]["id"], client)
-            return
         checked = {**meta, "checked": _digest(text) if ready else None}
         ack(response_action="update", view=buyer_reply_view(
             json.dumps(checked), text, result=result, ready=ready,

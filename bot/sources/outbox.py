@@ -11,7 +11,7 @@ sent again blindly).
 import re
 import smtplib
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -34,8 +34,6 @@ class Sent:
 
     outcome: str
     words: str = ""
-    # The reply's own Message-ID, for the seller's records (not stored).
-    message_id: str = field(default="", repr=False)
 
 
 class Outbox:
@@ -94,7 +92,7 @@ class Outbox:
             return Sent("unknown", _words(exc))
         if code != 250:
             return Sent("refused", _words(words))
-        return Sent("accepted", _words(words), str(mail["Message-ID"]))
+        return Sent("accepted", _words(words))
 
 
 def reply(to: BuyerMessage, text: str, sender: str, now: datetime) -> EmailMessage:

@@ -98,12 +98,14 @@ def no_response(db: Database, key: str, by: str, at: datetime) -> bool:
                 outcome=NO_RESPONSE, answered_at=at, answered_by=by)
 
 
-def awaiting_reminder(db: Database, received_before: datetime) -> list[Known]:
-    """Posted, unanswered messages received by `received_before`, oldest first."""
+def awaiting_reminder(db: Database, received_before: datetime, reminders: int) -> list[Known]:
+    """Posted, unanswered messages received by `received_before` that have had fewer than
+    `reminders` reminders, oldest first (the query does not grow with every message ever)."""
     with db.begin() as conn:
         return [Known(*row) for row in conn.execute(
             select(*KNOWN).where(TABLE.c.post_state == POSTED, _unanswered(),
-                                  TABLE.c.received_at <= received_before)
+                                  TABLE.c.received_at <= received_before,
+                                  TABLE.c.reminded < reminders)
             .order_by(TABLE.c.received_at))]
 
 

@@ -16,7 +16,11 @@ from bot.usecases.messages import MailSource, read_again
 from bot.usecases.sellers import Seller
 
 __all__ = [
+    "ANSWERED",
+    "BLOCKED",
     "FAILED",
+    "GONE",
+    "SENDING",
     "SENT",
     "UNKNOWN",
     "Replied",
@@ -26,9 +30,12 @@ __all__ = [
     "send_reply",
 ]
 
-SENT, FAILED, UNKNOWN = message_posts.SENT, message_posts.FAILED, message_posts.UNKNOWN
+SENDING, SENT = message_posts.SENDING, message_posts.SENT
+FAILED, UNKNOWN = message_posts.FAILED, message_posts.UNKNOWN
 # What stops a send before it starts.
 BLOCKED, ANSWERED, GONE = "blocked", "answered", "gone"
+# Why a reply did not go, when it was not the mail server's to say (its words are kept).
+MAILBOX_UNREADABLE, MESSAGE_GONE = "mailbox_unreadable", "message_gone"
 
 
 class Sender(Protocol):
@@ -56,8 +63,6 @@ class Replied:
     known: Known
     words: str = ""
     result: Result | None = None
-    # The buyer's message, read again to send: what the post is drawn from afterwards.
-    message: BuyerMessage | None = None
 
 
 def _known(db: Database, key: str) -> Known:
@@ -84,13 +89,13 @@ def send_reply(db: Database, *, checker: Checker, mailbox: MailSource, rules: Re
     try:
         message = read_again(mailbox, rules, [known]).get(key)
     except SellerbotError:
-        # Nothing went: the claim is given back as a failure that may be tried again.
-        message_posts.reply_not_sent(db, key, FAILED, "the mailbox could not be read")
+        # Nothing went: the claim is given back as a failure that may be tried again. The
+        # store keeps a code, worded by templates/buyer_messages.j2 (reply_trouble).
+        message_posts.reply_not_sent(db, key, FAILED, MAILBOX_UNREADABLE)
         raise
     if message is None:
-        words = "the buyer's message is no longer in the mailbox"
-        message_posts.reply_not_sent(db, key, FAILED, words)
-        return Replied(GONE, _known(db, key), words, result)
+        message_posts.reply_not_sent(db, key, FAILED, MESSAGE_GONE)
+        return Replied(GONE, _known(db, key), result=result)
     sent = outbox.send(message, text, now)
     if sent.outcome == "accepted":
         message_posts.reply_sent(db, key, by, now)
@@ -98,14 +103,14 @@ def send_reply(db: Database, *, checker: Checker, mailbox: MailSource, rules: Re
     else:
         status = UNKNOWN if sent.outcome == "unknown" else FAILED
         message_posts.reply_not_sent(db, key, status, sent.words)
-    return Replied(status, _known(db, key), sent.words, result, message)
+    return Replied(status, _known(db, key), sent.words, result)
 
 
 def no_response(db: Database, key: str, by: str, now: datetime) -> Replied:
     """"No response needed", recorded once: ANSWERED when it was answered (or a reply is
     being or may have been sent) before."""
     done = message_posts.no_response(db, key, by, now)
-    return Replied("no-response" if done else ANSWERED, _known(db, key))
+    return Replied(message_posts.NO_RESPONSE if done else ANSWERED, _known(db, key))
 
 
 def answer_state(db: Database, key: str, now: datetime) -> Known:

@@ -50,7 +50,15 @@ def to_post(db: Database, mailbox: MailSource, rules: RelayRules, seller: Seller
     have = {m.key: m for m in fetched}
     missing = [c.message for c in claims if c.message.key not in have]
     if missing:
-        have.update(read_again(mailbox, rules, missing))
+        try:
+            have.update(read_again(mailbox, rules, missing))
+        except SellerbotError:
+            # Nothing was posted: the claims go back at once rather than going stale (a
+            # stale claim costs its taker a read of Slack's history).
+            for claim in claims:
+                if not claim.taken_over:
+                    message_posts.release_post(db, claim.message.key, owner)
+            raise
     return [ToPost(c.message, have.get(c.message.key),
                    order_context(db, seller, c.message.order_id, now),
                    reply_by(c.message.received_at), c.taken_over) for c in claims]
@@ -94,7 +102,8 @@ def reminders(db: Database, now: datetime, after_hours: tuple[int, ...]) -> list
     if not after_hours:
         return []
     due = []
-    for known in message_posts.awaiting_reminder(db, now - timedelta(hours=min(after_hours))):
+    for known in message_posts.awaiting_reminder(db, now - timedelta(hours=min(after_hours)),
+                                                 len(after_hours)):
         number = reminder_due(known.received_at, now, after_hours, known.reminded)
         if number is not None and message_posts.claim_reminder(db, known.key, number):
             due.append(Reminder(known, number, reply_by(known.received_at)))

@@ -91,9 +91,14 @@ def listed(db: Database, now: datetime, *, days: int = LISTED_DAYS,
            unanswered: bool = False) -> list[Listed]:
     """The buyer messages of the last `days` days, oldest first, each with when its answer is
     due and whether that has passed unanswered."""
-    return [Listed(m, reply_by(m.received_at),
-                   m.answered_at is None and now > reply_by(m.received_at))
+    return [_listed(m, now)
             for m in buyer_messages.since(db, now - timedelta(days=days), unanswered=unanswered)]
+
+
+def _listed(known: buyer_messages.Known, now: datetime) -> Listed:
+    # Late: still waiting for an answer after its 24 hours (an untracked message is not).
+    due = reply_by(known.received_at)
+    return Listed(known, due, known.outcome is None and now > due)
 
 
 def read_again(mailbox: MailSource, rules: RelayRules,
@@ -126,7 +131,6 @@ def status(db: Database, now: datetime) -> MessagesStatus | None:
     if not kept:
         return None
     answered = [Answered(m.received_at, m.answered_at) for m in kept]
-    unanswered = [Listed(m, reply_by(m.received_at), now > reply_by(m.received_at))
-                  for m in kept if m.outcome is None]
+    unanswered = [_listed(m, now) for m in kept if m.outcome is None]
     return MessagesStatus(unanswered, [response_record(answered, now, days)
                                        for days in RECORD_DAYS])
