@@ -32,6 +32,11 @@ LISTENER_THREADS = 32
 # to ack. The work is CPU-bound Python: more threads add no throughput, only GIL contention
 # that delays acks (bench/slack_ack.py: p99 ack 203 ms with two answer threads, 109 with one).
 ANSWER_THREADS = 1
+# Work that waits on Amazon's SP-API or the mail server (a confirmation, review requests at
+# Amazon's pace, a reply sent) runs on a thread of its own: a hundred review requests must
+# not hold back everyone's /orders. One at a time, as before: Amazon paces the app as one
+# caller anyway, and a second click on the same order then reads the first one's outcome.
+OUTSIDE_THREADS = 1
 # Slack's Web API: give up on a call after this many seconds (slack_sdk's default is 30).
 API_TIMEOUT = 15
 
@@ -120,6 +125,8 @@ def create_app(settings: Settings, db: Database | None = None, *, socket_mode: b
                              reason=str(reason)[:120]) from None
     db = db or open_database(settings)
     answers = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="sellerbot-answer")
+    outside = ThreadPoolExecutor(OUTSIDE_THREADS, thread_name_prefix="sellerbot-outside")
     register(app, Services(settings=settings, db=db, seller=seller_of(settings),
-                           answers=answers, checker=checker(settings.extra_rules).warm()))
+                           answers=answers, outside=outside,
+                           checker=checker(settings.extra_rules).warm()))
     return app

@@ -14,6 +14,7 @@ from PIL import Image
 
 from bot.config import load_settings
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
+from bot.jobs import charts
 from bot.render.blocks import home_view
 from bot.render.chart import SIZE_INCHES, chart_png, series
 from bot.store.writer import Writer
@@ -197,6 +198,19 @@ def test_a_failed_upload_is_retried_without_posting_the_digest_twice(filled, sla
     again = digests_at(settings, db, clock).catch_up(retry_failed_after=timedelta(minutes=20))
     assert [(o.status, o.chart) for o in again] == [("skipped", "posted")]
     assert len(posted(slack)) == 1 and len(uploads_in_thread(slack, first.ts)) == 1
+
+
+def test_a_chart_that_cannot_be_drawn_stops_no_digest(filled, slack, monkeypatch, caplog):
+    db, _seller = filled
+    settings = configure(db, slack, seller_timezone="America/Los_Angeles")
+
+    def broken(_health):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(charts, "chart_png", broken)
+    outcomes = digests_at(settings, db, Clock(AS_OF)).catch_up()
+    assert [(o.status, o.chart) for o in outcomes] == [("posted", "failed")]
+    assert len(posted(slack)) == 1 and "the weekly chart could not be made" in caplog.text
 
 
 def test_a_chart_whose_answer_was_lost_is_looked_for_not_posted_twice(filled, slack):

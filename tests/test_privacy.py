@@ -9,6 +9,8 @@ column of every stored row, and in everything logged while importing.
 
 import json
 import logging
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -163,3 +165,13 @@ def test_review_requests_keep_and_log_no_personal_data(db, amazon, live, caplog)
                 if value is not None and leaks(value)] == []
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert [word for word in logged.split() if leaks(word)] == []
+
+
+@pytest.mark.parametrize("client", ["bot.sources.sp_api", "bot.sources.solicitations"])
+def test_no_sp_api_client_lets_the_library_log_the_access_token(client):
+    # python-amazon-sp-api logs request headers (the token) at DEBUG; --debug must not show them.
+    level = subprocess.run(
+        [sys.executable, "-c", f"import logging, {client}; logging.basicConfig(level=10); "
+         "print(logging.getLogger('sp_api').getEffectiveLevel())"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    assert int(level) >= logging.WARNING

@@ -21,13 +21,13 @@ def due(as_json: Json = False) -> None:
     from bot.usecases import reviews
 
     current = settings()
-    report = reviews.reviews_due(database(current), wiring.seller_of(current),
-                                 datetime.now(UTC))
+    seller = wiring.seller_of(current)
+    report = reviews.reviews_due(database(current), seller, datetime.now(UTC))
     if as_json:
         print_json(render_data.reviews(report))
     else:
         echo(render.text("reviews", report=report, tz=current.timezone,
-                         enabled=current.review_requests != "off"))
+                         enabled=seller.reviews.enabled))
 
 
 @reviews_app.command("request")

@@ -105,8 +105,14 @@ class Digests:
         landed = outcome.status == "posted" or outcome.why == "posted"
         if not (landed and outcome.ts and self.charts.due()):
             return outcome
-        return replace(outcome, chart=self.charts.run(schedule, outcome.ts,
-                                                      retry_failed_after=retry_failed_after))
+        try:
+            chart = self.charts.run(schedule, outcome.ts, retry_failed_after=retry_failed_after)
+        except Exception:  # the digest is posted; a chart that cannot be made stops nothing
+            # Its claim goes stale and is taken over later (the thread is read first), and
+            # the other channels' digests go on.
+            log.exception("%s: the weekly chart could not be made", schedule.job)
+            chart = "failed"
+        return replace(outcome, chart=chart)
 
     def _not_claimed(self, schedule: DigestSchedule, day: str) -> Outcome:
         """Why a run could not be claimed: posted, under way elsewhere, or failed too lately."""

@@ -67,7 +67,7 @@ def draft_submitted(services: Services) -> Callable[..., None]:
             # This very text passed its check: send it (sending checks it once more).
             ack(response_action="update", view=buyer_reply_status("working"))
             services.after_ack("view_submission", None, _send, services, meta, text,
-                               body["user"]["id"], body["view"]["id"], client)
+                               body["user"]["id"], body["view"]["id"], client, outside=True)
             return
         assert services.checker is not None
         try:

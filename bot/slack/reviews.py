@@ -5,7 +5,6 @@ ack, once however often it is clicked, and its answer replaces the button.
 Sending it once per order is bot/usecases/reviews.py's.
 """
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +26,7 @@ def request(services: Services) -> Callable[..., None]:
         ack()
         user = (body.get("user") or {}).get("id") or ""
         services.after_ack("request_review", respond, _send, services,
-                           str(action.get("value") or ""), user, respond)
+                           str(action.get("value") or ""), user, respond, outside=True)
 
     return listener
 
@@ -79,11 +78,10 @@ def request_all(services: Services) -> Callable[..., None]:
     def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user = (body.get("user") or {}).get("id") or ""
-        # Minutes of work at Amazon's pace: a thread of its own, so that the answers to
-        # everyone else's commands do not wait behind it.
-        threading.Thread(target=services.after_ack, name="sellerbot-review-requests",
-                         args=("request_all_reviews", respond, _send_all, services, user,
-                               respond), daemon=True).start()
+        # Minutes of work at Amazon's pace: on the pool for such work, so that the answers
+        # to everyone else's commands do not wait behind it.
+        services.after_ack("request_all_reviews", respond, _send_all, services, user, respond,
+                           outside=True)
 
     return listener
 

@@ -28,6 +28,9 @@ class Services:
     seller: Seller
     # Where answers are worked out after the ack (bot/app.py); None runs them in the listener.
     answers: Executor | None = None
+    # Where work that waits on Amazon or the mail server runs after its ack (seconds to
+    # minutes at their pace), so that no other answer waits behind it; None: on `answers`.
+    outside: Executor | None = None
     # The compliance rules in force (EXTRA_RULES included) and checks waiting for "Share".
     checker: Checker | None = None
     shares: Shares = field(default_factory=Shares)
@@ -73,18 +76,21 @@ class Services:
         """REVIEW_REQUESTS lets sellerbot send "Request a Review", and the SP-API is set up."""
         return self.seller.reviews.enabled and self.settings.sp_api_configured
 
-    def after_ack(self, kind: str, respond: Any, work: Callable[..., None], *args: Any) -> None:
-        """Work out an answer off the listener thread; a failure is apologised for and logged."""
+    def after_ack(self, kind: str, respond: Any, work: Callable[..., None], *args: Any,
+                  outside: bool = False) -> None:
+        """Work out an answer off the listener thread (on the `outside` pool when it waits on
+        Amazon or the mail server); a failure is apologised for and logged."""
         from bot.slack.failures import reported
 
         def run() -> None:
             with reported(kind, respond):
                 work(*args)
 
-        if self.answers is None:
+        pool = (self.outside or self.answers) if outside else self.answers
+        if pool is None:
             run()
         else:
-            self.answers.submit(run)
+            pool.submit(run)
 
     def allows(self, user: str | None, channel: str | None) -> bool:
         """ALLOWED_USERS and ALLOWED_CHANNELS, when set, say who may ask where."""

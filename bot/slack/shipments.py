@@ -85,7 +85,7 @@ def submitted(services: Services) -> Callable[..., None]:
             return
         ack(response_action="update", view=confirm_view("working", order_id=where["order_id"]))
         services.after_ack("view_submission", None, _confirm, services, client, body, where,
-                           package)
+                           package, outside=True)
 
     return listener
 

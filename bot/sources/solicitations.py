@@ -4,6 +4,7 @@ solicitations.json). Amazon's rate limit is kept before every call, and its 429s
 Nothing about the buyer is asked for or read: the answers carry only links.
 """
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,16 +30,19 @@ class Pace:
         self._rate, self._burst = per_second, burst
         self._tokens, self._clock, self._sleep = float(burst), clock, sleep
         self._at = clock()
+        # One client serves every thread (Slack's clicks, the daily job): one bucket for all.
+        self._lock = threading.Lock()
 
     def wait(self) -> None:
         """Return when one more call keeps within the limit."""
-        now = self._clock()
-        self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
-        self._at = now
-        if self._tokens < 1:
-            self._sleep((1 - self._tokens) / self._rate)
-            self._tokens, self._at = 1.0, self._clock()
-        self._tokens -= 1
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
+            self._at = now
+            if self._tokens < 1:
+                self._sleep((1 - self._tokens) / self._rate)
+                self._tokens, self._at = 1.0, self._clock()
+            self._tokens -= 1
 
 
 class SolicitationsApi:

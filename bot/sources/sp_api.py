@@ -28,9 +28,6 @@ from bot.sources.sp_api_calls import Calls, call
 from bot.sources.sp_api_http import library_client
 
 log = logging.getLogger(__name__)
-# The library logs request headers (the access token) and whole answers (buyer data, were any
-# sent) at DEBUG: never, whatever --debug says.
-logging.getLogger("sp_api").setLevel(logging.WARNING)
 
 V2026, V0 = "2026-01-01", "v0"
 # Datasets of a v2026 order sellerbot reads; BUYER and RECIPIENT are never asked for (§8).

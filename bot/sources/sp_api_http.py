@@ -2,6 +2,7 @@
 are not 2xx raised as errors, a cached token forgotten, 429s waited out, and Amazon's error
 codes and words read from what the library raises."""
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -14,6 +15,10 @@ from sp_api.base.exceptions import get_exception_for_code
 
 if TYPE_CHECKING:
     from bot.config import Settings
+
+# The library logs request headers (the access token) and whole answers (buyer data, were any
+# sent) at DEBUG: never, whatever --debug says. Here, where every client of it is made.
+logging.getLogger("sp_api").setLevel(logging.WARNING)
 
 # Longest wait for one throttled call; Amazon's x-amzn-RateLimit-Limit for searchOrders
 # (0.0056/s) asks for three minutes, getOrders (0.0167/s) one.

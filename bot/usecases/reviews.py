@@ -17,9 +17,6 @@ from bot.usecases.sellers import Seller
 
 # Orders placed this long before the window closes are looked at: delivery takes weeks at most.
 DELIVERY_SPAN = timedelta(days=45)
-# Skipped orders named per reason in a report; the rest are counted.
-LISTED_SKIPPED = 10
-
 
 class ReviewApi(Protocol):
     """What sending needs of Amazon's Solicitations API (bot/sources/solicitations.py)."""
@@ -37,9 +34,13 @@ class ReviewsReport:
 
     as_of: datetime
     due: list[ReviewStanding]
-    # By reason, most decisive first: the orders skipped for it (the first LISTED_SKIPPED).
+    # By reason, most decisive first: every order skipped for it (the views list a few).
     skipped: dict[Skip, list[ReviewStanding]]
-    skipped_counts: dict[Skip, int]
+
+    @property
+    def skipped_counts(self) -> dict[Skip, int]:
+        """How many orders each reason skipped."""
+        return {reason: len(standings) for reason, standings in self.skipped.items()}
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,11 @@ def reviews_due(db: Database, seller: Seller, now: datetime) -> ReviewsReport:
     due = sorted((s for s in standings if s.due),
                  key=lambda s: (s.closes or now, s.order.order_id))
     skipped: dict[Skip, list[ReviewStanding]] = {}
-    counts: dict[Skip, int] = {}
     for reason in Skip:
         these = [s for s in standings if s.skip is reason]
         if these:
-            skipped[reason] = sorted(these, key=lambda s: s.order.order_id)[:LISTED_SKIPPED]
-            counts[reason] = len(these)
-    return ReviewsReport(now, due, skipped, counts)
+            skipped[reason] = sorted(these, key=lambda s: s.order.order_id)
+    return ReviewsReport(now, due, skipped)
 
 
 def _standings(db: Database, seller: Seller, now: datetime) -> list[ReviewStanding]:
