@@ -192,11 +192,21 @@ def _reference(work: Path, report: Path, database_url: str | None) -> list[str]:
 
 
 def _libpq(database_url: str) -> str:
-    """`database_url` as psql takes it (no SQLAlchemy driver name)."""
+    """`database_url` as psql takes it (no SQLAlchemy driver name, no password: that goes in
+    PGPASSWORD, out of sight of `ps`)."""
     from sqlalchemy.engine import make_url
 
-    return make_url(database_url).set(drivername="postgresql").render_as_string(
-        hide_password=False)
+    return make_url(database_url).set(drivername="postgresql", password=None).render_as_string()
+
+
+def _psql_env(database_url: str | None) -> dict[str, str]:
+    """This process's environment, with the database's password for psql when it has one."""
+    if database_url is None:
+        return dict(os.environ)
+    from sqlalchemy.engine import make_url
+
+    password = make_url(database_url).password
+    return {**os.environ, **({"PGPASSWORD": str(password)} if password else {})}
 
 
 def _empty(work: Path, database_url: str | None) -> None:
@@ -206,7 +216,7 @@ def _empty(work: Path, database_url: str | None) -> None:
     if database_url is not None:
         subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", _libpq(database_url), "-c",
                         "SET client_min_messages TO warning; DROP SCHEMA public CASCADE; "
-                        "CREATE SCHEMA public"], check=True)
+                        "CREATE SCHEMA public"], check=True, env=_psql_env(database_url))
 
 
 def main() -> None:
@@ -236,7 +246,7 @@ def main() -> None:
                 [sys.executable, "-m", "bot", "import", str(report)],
                 {**os.environ, "DATABASE_URL": url})
             reference, reference_cpu, _ = run_measured(
-                _reference(work, report, args.database_url), dict(os.environ))
+                _reference(work, report, args.database_url), _psql_env(args.database_url))
             # The two imports of a round run one after the other: the same moment of a shared
             # machine weighs on both, so the ratio is taken within the round. CPU is this
             # machine's processes only: a PostgreSQL server's own work shows in the wall time.

@@ -134,6 +134,24 @@ def test_an_older_database_gets_its_deadlines_when_first_read(tmp_path, seller):
         given.order_id: NOW, computed.order_id: fresh(computed, seller)}
 
 
+def test_closed_orders_keep_no_deadline_after_an_upgrade(tmp_path):
+    # 0009's first form gave every merchant order with a ship-by a deadline, closed ones too.
+    path = tmp_path / "old.db"
+    engine = Database(f"sqlite:///{path}").engine
+    schema.upgrade(engine, "0012")
+    with engine.begin() as conn:
+        for n, status in enumerate(("Unshipped", "Shipped", None)):
+            conn.execute(text(
+                "INSERT INTO orders (order_id, status, fulfillment_channel, latest_ship_date, "
+                "deadline, is_demo) VALUES (:id, :status, 'MFN', :ship, :ship, 0)"),
+                {"id": f"111-0000000-000000{n}", "status": status, "ship": NOW.timestamp()})
+    Database(f"sqlite:///{path}").upgrade()
+    with engine.begin() as conn:
+        kept = dict(conn.execute(text("SELECT order_id, deadline FROM orders")).all())
+    assert kept == {"111-0000000-0000000": NOW.timestamp(), "111-0000000-0000001": None,
+                    "111-0000000-0000002": None}
+
+
 def test_writing_without_a_deadline_keeps_the_stored_one_until_the_order_closes(db, seller):
     import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
     order = next(o for o in all_orders(db) if is_open(o) and o.deadline is not None)

@@ -12,7 +12,7 @@ from typing import Any
 from bot.domain.order_ids import STORED_ORDER_ID
 from bot.domain.records import ReturnRequest
 from bot.sources.context import SellerContext
-from bot.sources.flatfile import BadRow, FlatFile
+from bot.sources.flatfile import BadCell, BadRow, FlatFile
 from bot.sources.values import BadValue, count, currency, flag, local_date, money, sku
 
 KIND = "returns"
@@ -94,6 +94,6 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[ReturnRequest | BadRow
                 cell = f[position].strip()
                 values[name] = read(cell) if cell else None
         except BadValue as exc:
-            yield BadRow(number, exc.code, {"column": column, "value": exc.value})
+            yield BadCell(column, exc).row(number)
             continue
         yield ReturnRequest(order_id=order_id, amazon_rma_id=rma, sku=line_sku, **values)

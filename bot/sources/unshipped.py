@@ -54,34 +54,37 @@ class _Columns:
 def _read(f: list[str], c: _Columns, ctx: SellerContext) -> tuple[Order, OrderItem]:
     """The order and the line row `f` states; raises BadCell naming the first column that
     cannot be read."""
-    cell = [value.strip() for value in f]
+    def cell(at: int) -> str:
+        # Only the cells read are touched: the buyer's columns stay as the file has them.
+        return f[at].strip()
+
     column = "order-id"
     try:
-        order_id = cell[c.id]
+        order_id = cell(c.id)
         if STORED_ORDER_ID.fullmatch(order_id) is None:
             raise BadValue("bad_order_id", order_id)
         column = "order-item-id"
-        if not cell[c.item]:
+        if not cell(c.item):
             raise BadValue("empty", "")
         column = "purchase-date"
-        purchase = timestamp(cell[c.purchase])
+        purchase = timestamp(cell(c.purchase))
         column = "reporting-date"
-        reported = timestamp(cell[c.reported]) if cell[c.reported] else None
+        reported = timestamp(cell(c.reported)) if cell(c.reported) else None
         column = "promise-date"
-        promise = _deadline(cell[c.promise], ctx) if cell[c.promise] else None
+        promise = _deadline(cell(c.promise), ctx) if cell(c.promise) else None
         column = "quantity-purchased"
-        bought = count(cell[c.bought])
+        bought = count(cell(c.bought))
         column = "quantity-shipped"
-        shipped = count(cell[c.shipped]) if cell[c.shipped] else 0
+        shipped = count(cell(c.shipped)) if cell(c.shipped) else 0
         column = "is-business-order"
-        business = flag(cell[c.business]) if cell[c.business] else None
+        business = flag(cell(c.business)) if cell(c.business) else None
         column = "is-prime"
-        prime = flag(cell[c.prime]) if cell[c.prime] else None
+        prime = flag(cell(c.prime)) if cell(c.prime) else None
         column = "sku"
-        line_sku = sku(cell[c.sku])
+        line_sku = sku(cell(c.sku))
     except BadValue as exc:
         raise BadCell(column, exc) from None
-    market = (find_marketplace(cell[c.sales]) if cell[c.sales] else None) or ctx.marketplace
+    market = (find_marketplace(cell(c.sales)) if cell(c.sales) else None) or ctx.marketplace
     order = Order(
         order_id=order_id,
         purchase_date=purchase,
@@ -90,14 +93,14 @@ def _read(f: list[str], c: _Columns, ctx: SellerContext) -> tuple[Order, OrderIt
         status=OrderStatus.PARTIALLY_SHIPPED if shipped else OrderStatus.UNSHIPPED,
         fulfillment_channel=Channel.MERCHANT,
         marketplace_id=market.marketplace_id,
-        ship_service_level=cell[c.level] or None,
+        ship_service_level=cell(c.level) or None,
         is_prime=prime,
         is_business=business,
         latest_ship_date=promise,
-        ship_country=cell[c.country].upper()[:2] or None,
+        ship_country=cell(c.country).upper()[:2] or None,
     )
-    item = OrderItem(order_id=order_id, sku=line_sku, order_item_id=cell[c.item],
-                     title=cell[c.title] or None, quantity_ordered=bought,
+    item = OrderItem(order_id=order_id, sku=line_sku, order_item_id=cell(c.item),
+                     title=cell(c.title) or None, quantity_ordered=bought,
                      quantity_shipped=shipped, last_update=reported)
     return order, item
 

@@ -4,7 +4,7 @@ Core selects, not ORM objects: a report reads thousands of orders in well under 
 second (bench/digest.py), and builds records straight from result tuples.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -230,13 +230,21 @@ def any_order(conn: Connection) -> bool:
     return conn.scalar(select(_ORDERS.c.order_id).limit(1)) is not None
 
 
+# Values per IN (...) list: within every database's limit on parameters.
+IN_LIST_SIZE = 500
+
+
+def in_lists(values: Iterable[str]) -> Iterator[list[str]]:
+    """The distinct `values`, sorted, in lists short enough for one IN (...) each."""
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), IN_LIST_SIZE):
+        yield ordered[start:start + IN_LIST_SIZE]
+
+
 def count_known(conn: Connection, order_ids: set[str]) -> int:
     """How many of `order_ids` are stored already."""
-    ids, known = sorted(order_ids), 0
-    for start in range(0, len(ids), 500):  # within every database's limit on parameters
-        known += conn.scalar(select(func.count()).select_from(_ORDERS).where(
-            _ORDERS.c.order_id.in_(ids[start:start + 500]))) or 0
-    return known
+    return sum(conn.scalar(select(func.count()).select_from(_ORDERS).where(
+        _ORDERS.c.order_id.in_(ids))) or 0 for ids in in_lists(order_ids))
 
 
 def count_orders(conn: Connection, *, since: datetime | None = None) -> int:
@@ -265,9 +273,8 @@ def returns_of(conn: Connection, order_ids: Sequence[str]) -> dict[str, list[Ret
     """The return requests of each of `order_ids` that has any."""
     _, _, (columns, to_return) = _readers(conn)
     found: dict[str, list[ReturnRequest]] = {}
-    ids = sorted(set(order_ids))
-    for start in range(0, len(ids), 500):  # within every database's limit on parameters
-        statement = select(*columns).where(_RETURNS.c.order_id.in_(ids[start:start + 500]))
+    for ids in in_lists(order_ids):
+        statement = select(*columns).where(_RETURNS.c.order_id.in_(ids))
         for row in _rows(conn, statement):
             request = to_return(row)
             found.setdefault(request.order_id, []).append(request)

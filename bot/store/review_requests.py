@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.domain.reviews import Asked
 from bot.store.database import Database
 from bot.store.models import REVIEW_REQUESTS
+from bot.store.queries import in_lists
 
 _TABLE = REVIEW_REQUESTS
 # A claim older than this is a process that stopped mid-request: another may take it over,
@@ -63,13 +64,12 @@ def finish(db: Database, order_id: str, owner: str, outcome: Outcome, now: datet
 
 def asked(db: Database, order_ids: Iterable[str]) -> dict[str, Outcome]:
     """What became of the requests for these orders, by order id (none asked: absent)."""
-    ids = sorted(set(order_ids))
     found: dict[str, Outcome] = {}
     with db.begin() as conn:
-        for start in range(0, len(ids), 500):  # within every database's limit on parameters
+        for ids in in_lists(order_ids):
             rows = conn.execute(select(_TABLE.c.order_id, _TABLE.c.status, _TABLE.c.error,
                                        _TABLE.c.detail)
-                                .where(_TABLE.c.order_id.in_(ids[start:start + 500])))
+                                .where(_TABLE.c.order_id.in_(ids)))
             found.update({order_id: Outcome(Asked(status), error, detail)
                           for order_id, status, error, detail in rows})
     return found

@@ -17,7 +17,7 @@ from sqlalchemy import Table
 
 
 def _sqlite_time(value: float) -> datetime:
-    # fromtimestamp rounds to the microsecond, undoing the double's rounding (store/types.py).
+    # fromtimestamp rounds to the microsecond, undoing the double's rounding (driver_rows.py).
     return datetime.fromtimestamp(value, UTC)
 
 

@@ -72,11 +72,9 @@ def row_makers(dialect: str, *, demo: bool = False) -> RowMakers:
         fields = [name for name in types if name in table.c]
         # Writer reads the records' order ids from their first column.
         assert fields[: len(key)] == list(key) and fields[0] == "order_id"
-        extras = {}
-        for name in extra:
-            value = {"is_demo": demo}[name]
-            convert = converter(dialect, type(value))
-            extras[name] = value if convert is None else convert(value)
+        # The write's own columns: is_demo, the only one there is.
+        plain = converter(dialect, bool)
+        extras = {name: demo if plain is None else plain(demo) for name in extra}
         makers[record] = RowMaker(fields, [converter(dialect, types[name]) for name in fields],
                                   extras)
     return makers

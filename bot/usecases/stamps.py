@@ -25,24 +25,22 @@ def stamped(records: Iterable[R], seller: Seller) -> Iterator[R]:
             lines.append(record)  # type: ignore[arg-type]
             continue
         if order is not None and (kind is Order or kind is OrderItem):
-            _stamp(order, lines, seller)
-            yield order  # type: ignore[misc]
-            yield from lines  # type: ignore[misc]
+            yield from _stamped(order, lines, seller)  # type: ignore[misc]
             order = None
         if kind is Order:
             order, lines = record, []  # type: ignore[assignment]
         else:
             yield record
     if order is not None:
-        _stamp(order, lines, seller)
-        yield order  # type: ignore[misc]
-        yield from lines  # type: ignore[misc]
+        yield from _stamped(order, lines, seller)  # type: ignore[misc]
 
 
-def _stamp(order: Order, lines: list[OrderItem], seller: Seller) -> None:
+def _stamped(order: Order, lines: list[OrderItem], seller: Seller) -> list[Order | OrderItem]:
+    """The order, its deadline set, then its lines (a list: no generator made per order)."""
     if lines and not order.items:
         # Media lines and SKU handling times decide a computed deadline.
         order.items = tuple(lines)
     # Only an open order keeps one: a closed order's deadline is computed when asked, and
     # PostgreSQL's planner then sees how few orders a range of deadlines holds.
     order.deadline = seller.fresh_deadline(order) if is_open(order) else None
+    return [order, *lines]
