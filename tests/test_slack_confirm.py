@@ -29,9 +29,17 @@ def served(tmp_path, slack, amazon):
     for order_id in (ORDER, OTHER):
         add_two_line_order(amazon, order_id, created=now - timedelta(days=1),
                            ship_by=now + timedelta(hours=5))
+    running = serve_with_sp_api(tmp_path, slack, amazon)
+    yield running
+    running.stop()
+
+
+def serve_with_sp_api(tmp_path, slack, amazon, **env: str) -> Served:
+    """`sellerbot serve` as a process with the fake SP-API set up (and `env`), once its first
+    sync is done."""
     env = {"LWA_APP_ID": "amzn1.application-oa2-client.test", "LWA_CLIENT_SECRET": "x",
            "SP_API_REFRESH_TOKEN": "Atzr|test", "SP_API_ENDPOINT": amazon.url,
-           "LWA_TOKEN_URL": amazon.token_url, "SYNC_INTERVAL_MINUTES": "1440"}
+           "LWA_TOKEN_URL": amazon.token_url, "SYNC_INTERVAL_MINUTES": "1440", **env}
     running = Served(tmp_path, slack, **env)
     # serve syncs at once when the SP-API is set up: wait for that sync to have stored the
     # orders (a second sync from here would be refused while it runs).
@@ -41,8 +49,7 @@ def served(tmp_path, slack, amazon):
         time.sleep(0.05)
     assert sync_state.latest_success(db) is not None, "serve's first sync did not finish"
     db.close()
-    yield running
-    running.stop()
+    return running
 
 
 def view_of(call) -> dict:

@@ -8,32 +8,26 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import load_settings
-from bot.store import Database, review_requests, sync_state
+from bot.store import Database, review_requests
 from bot.usecases import reviews
 from bot.wiring import seller_of
-from tests.fake_slack import FakeSlack
+from tests.test_slack_confirm import serve_with_sp_api
 from tests.test_slack_e2e import Served
 
 
 @pytest.fixture
-def slack():
-    server = FakeSlack()
-    yield server
-    server.close()
+def serve(tmp_path, slack, amazon):
+    """Start `sellerbot serve` with the SP-API set up (and `env`); stopped after the test."""
+    started: list[Served] = []
 
+    def start(**env: str) -> Served:
+        running = serve_with_sp_api(tmp_path, slack, amazon, **env)
+        started.append(running)
+        return running
 
-def serve(tmp_path, slack, amazon, **env) -> Served:
-    env = {"LWA_APP_ID": "amzn1.application-oa2-client.test", "LWA_CLIENT_SECRET": "x",
-           "SP_API_REFRESH_TOKEN": "Atzr|test", "SP_API_ENDPOINT": amazon.url,
-           "LWA_TOKEN_URL": amazon.token_url, "SYNC_INTERVAL_MINUTES": "1440", **env}
-    running = Served(tmp_path, slack, **env)
-    # serve syncs at once when the SP-API is set up: let that sync finish first.
-    db = Database.open(f"sqlite:///{running.database}")
-    deadline = time.monotonic() + 30
-    while sync_state.latest_success(db) is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    db.close()
-    return running
+    yield start
+    for running in started:
+        running.stop()
 
 
 def opened(served: Served):
@@ -68,96 +62,81 @@ def buttons(body: dict) -> list[str]:
             for e in b["elements"]]
 
 
-def test_the_button_sends_once_however_often_it_is_clicked_and_goes(tmp_path, slack, amazon):
-    served = serve(tmp_path, slack, amazon, REVIEW_REQUESTS="manual")
-    try:
-        order_id = a_due_order(served)
-        served.command("/orders", order_id, "order")
-        shown = slack.wait("webhook/order")[0].body
-        assert "request_review" in buttons(shown)
-        for n in range(3):
-            click(served, order_id, f"click{n}")
-        answers = [slack.wait(f"webhook/click{n}")[0].body for n in range(3)]
-        assert dict(amazon.solicitations.sent) == {order_id: 1}
-        assert all(a["replace_original"] is True and not buttons(a) for a in answers)
-        said = [a["text"] for a in answers]
-        assert sum("review requested (by <@U0000PAT>)" in s for s in said) == 1, said
-        assert sum("already requested" in s for s in said) == 2, said
-        # Asked again, the order shows its review as requested, and no button.
-        served.command("/orders", order_id, "again")
-        again = slack.wait("webhook/again")[0].body
-        assert "request_review" not in buttons(again)
-        assert "its review was already requested" in json.dumps(again)
-    finally:
-        served.stop()
+def test_the_button_sends_once_however_often_it_is_clicked_and_goes(serve, slack, amazon):
+    served = serve(REVIEW_REQUESTS="manual")
+    order_id = a_due_order(served)
+    served.command("/orders", order_id, "order")
+    shown = slack.wait("webhook/order")[0].body
+    assert "request_review" in buttons(shown)
+    for n in range(3):
+        click(served, order_id, f"click{n}")
+    answers = [slack.wait(f"webhook/click{n}")[0].body for n in range(3)]
+    assert dict(amazon.solicitations.sent) == {order_id: 1}
+    assert all(a["replace_original"] is True and not buttons(a) for a in answers)
+    said = [a["text"] for a in answers]
+    assert sum("review requested (by <@U0000PAT>)" in s for s in said) == 1, said
+    assert sum("already requested" in s for s in said) == 2, said
+    # Asked again, the order shows its review as requested, and no button.
+    served.command("/orders", order_id, "again")
+    again = slack.wait("webhook/again")[0].body
+    assert "request_review" not in buttons(again)
+    assert "its review was already requested" in json.dumps(again)
 
 
-def test_no_button_while_review_requests_are_off(tmp_path, slack, amazon):
-    served = serve(tmp_path, slack, amazon)
-    try:
-        order_id = a_due_order(served)
-        served.command("/orders", order_id, "order")
-        shown = slack.wait("webhook/order")[0].body
-        assert "request_review" not in buttons(shown) and "Review request" not in json.dumps(shown)
-        click(served, order_id, "stale")  # a button shown before they were turned off
-        assert "REVIEW_REQUESTS is off" in slack.wait("webhook/stale")[0].body["text"]
-        assert amazon.called("/solicitations/") == []
-    finally:
-        served.stop()
+def test_no_button_while_review_requests_are_off(serve, slack, amazon):
+    served = serve()
+    order_id = a_due_order(served)
+    served.command("/orders", order_id, "order")
+    shown = slack.wait("webhook/order")[0].body
+    assert "request_review" not in buttons(shown) and "Review request" not in json.dumps(shown)
+    click(served, order_id, "stale")  # a button shown before they were turned off
+    assert "REVIEW_REQUESTS is off" in slack.wait("webhook/stale")[0].body["text"]
+    assert amazon.called("/solicitations/") == []
 
 
-def test_the_time_until_the_window_opens_is_shown(tmp_path, slack, amazon):
-    served = serve(tmp_path, slack, amazon, REVIEW_REQUESTS="manual")
-    try:
-        db, seller, settings = opened(served)
-        early = reviews.reviews_due(db, seller, datetime.now(UTC)).skipped[
-            reviews.Skip.TOO_EARLY][0]
-        db.close()
-        served.command("/orders", early.order.order_id, "early")
-        shown = json.dumps(slack.wait("webhook/early")[0].body)
-        opens = early.opens.astimezone(settings.timezone)
-        assert f"too early: it may be asked from {opens:%a %d %b %Y}" in shown
-    finally:
-        served.stop()
+def test_the_time_until_the_window_opens_is_shown(serve, slack, amazon):
+    served = serve(REVIEW_REQUESTS="manual")
+    db, seller, settings = opened(served)
+    early = reviews.reviews_due(db, seller, datetime.now(UTC)).skipped[
+        reviews.Skip.TOO_EARLY][0]
+    db.close()
+    served.command("/orders", early.order.order_id, "early")
+    shown = json.dumps(slack.wait("webhook/early")[0].body)
+    opens = early.opens.astimezone(settings.timezone)
+    assert f"too early: it may be asked from {opens:%a %d %b %Y}" in shown
 
 
-def test_reviews_lists_the_due_and_request_all_sends_each_once(tmp_path, slack, amazon):
-    served = serve(tmp_path, slack, amazon, REVIEW_REQUESTS="manual")
-    try:
-        db, seller, _settings = opened(served)
-        now = datetime.now(UTC)
-        # All but three already asked: Amazon's pace is one a second.
-        for standing in reviews.reviews_due(db, seller, now).due[3:]:
-            review_requests.claim(db, standing.order.order_id, "earlier", now)
-            review_requests.finish(db, standing.order.order_id, "earlier",
-                                   review_requests.Outcome(reviews.Asked.SENT), now)
-        due = reviews.reviews_due(db, seller, now).due
-        db.close()
-        assert len(due) == 3
-        served.command("/reviews", "", "list")
-        listed = slack.wait("webhook/list")[0].body
-        assert f"*{len(due)} review requests due*" in json.dumps(listed)
-        assert "request_all_reviews" in buttons(listed)
-        for n in range(2):  # clicked twice
-            click(served, "due", f"all{n}", action="request_all_reviews")
-        answers = [slack.wait(f"webhook/all{n}", timeout=60)[0].body for n in range(2)]
-        assert dict(amazon.solicitations.sent) == {s.order.order_id: 1 for s in due}
-        said = " ".join(a["text"] for a in answers)
-        # Between them, the two clicks sent the three; neither sent one twice.
-        counts = [int(a["text"].split(":star: ")[1].split()[0]) for a in answers]
-        assert sum(counts) == 3, said
-        assert all(a["replace_original"] and not buttons(a) for a in answers)
-    finally:
-        served.stop()
+def test_reviews_lists_the_due_and_request_all_sends_each_once(serve, slack, amazon):
+    served = serve(REVIEW_REQUESTS="manual")
+    db, seller, _settings = opened(served)
+    now = datetime.now(UTC)
+    # All but three already asked: Amazon's pace is one a second.
+    for standing in reviews.reviews_due(db, seller, now).due[3:]:
+        review_requests.claim(db, standing.order.order_id, "earlier", now)
+        review_requests.finish(db, standing.order.order_id, "earlier",
+                               review_requests.Outcome(reviews.Asked.SENT), now)
+    due = reviews.reviews_due(db, seller, now).due
+    db.close()
+    assert len(due) == 3
+    served.command("/reviews", "", "list")
+    listed = slack.wait("webhook/list")[0].body
+    assert f"*{len(due)} review requests due*" in json.dumps(listed)
+    assert "request_all_reviews" in buttons(listed)
+    for n in range(2):  # clicked twice
+        click(served, "due", f"all{n}", action="request_all_reviews")
+    answers = [slack.wait(f"webhook/all{n}", timeout=60)[0].body for n in range(2)]
+    assert dict(amazon.solicitations.sent) == {s.order.order_id: 1 for s in due}
+    said = " ".join(a["text"] for a in answers)
+    # Between them, the two clicks sent the three; neither sent one twice.
+    counts = [int(a["text"].split(":star: ")[1].split()[0]) for a in answers]
+    assert sum(counts) == 3, said
+    assert all(a["replace_original"] and not buttons(a) for a in answers)
 
 
-def test_only_allowed_users_may_request_reviews(tmp_path, slack, amazon):
-    served = serve(tmp_path, slack, amazon, REVIEW_REQUESTS="manual", ALLOWED_USERS="U0000PAT")
-    try:
-        status, body = click(served, "due", "eve", action="request_all_reviews",
-                             user="U0000EVE")
-        assert status == 200 and "not set up to answer here" in body
-        time.sleep(1)  # nothing is sent after the refusal, not even later
-        assert amazon.called("/solicitations/") == [] and slack.called("webhook/eve") == []
-    finally:
-        served.stop()
+def test_only_allowed_users_may_request_reviews(serve, slack, amazon):
+    served = serve(REVIEW_REQUESTS="manual", ALLOWED_USERS="U0000PAT")
+    status, body = click(served, "due", "eve", action="request_all_reviews",
+                         user="U0000EVE")
+    assert status == 200 and "not set up to answer here" in body
+    time.sleep(1)  # nothing is sent after the refusal, not even later
+    assert amazon.called("/solicitations/") == [] and slack.called("webhook/eve") == []
