@@ -3,6 +3,7 @@
 import pickle
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +12,7 @@ from bot.errors import ImportRejected
 from bot.store import Database
 from bot.store.writer import row_makers
 from bot.usecases import import_pipeline
-from bot.usecases.imports import import_file
+from bot.usecases.imports import import_file, parsing_ahead
 from tests.conftest import SAMPLES, stored
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -53,3 +54,81 @@ def test_the_parser_process_starts_without_sqlalchemy(seller, dialect):
     loaded = subprocess.run([sys.executable, "-c", check], input=task, capture_output=True,
                             check=True)
     assert loaded.stdout.decode().strip() == "[]"
+
+
+def _no_other_parser(*args, **kwargs):
+    raise AssertionError("a parser process was started for a file one was started ahead for")
+
+
+def test_a_parser_started_ahead_is_the_one_its_file_is_imported_with(db, seller, tmp_path,
+                                                                      monkeypatch):
+    reference = Database.open(f"sqlite:///{tmp_path / 'in-process.db'}")
+    import_file(reference, SAMPLES / "all-orders.txt", seller, now=NOW)
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
+    assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+    monkeypatch.setattr(import_pipeline, "parsed_batches", _no_other_parser)
+    with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig", seller, db.url) as ahead:
+        assert ahead is not None
+        result = import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW, ahead=ahead)
+    assert result.rows == 40
+    assert stored(db) == stored(reference)
+
+
+@pytest.mark.parametrize(("other", "url"), [
+    ("unshipped-orders.txt", None),  # another file
+    ("all-orders.txt", "postgresql+psycopg://nobody@127.0.0.1/elsewhere"),  # another database
+])
+def test_a_parser_started_ahead_for_something_else_is_not_used(db, seller, tmp_path, monkeypatch,
+                                                               other, url):
+    reference = Database.open(f"sqlite:///{tmp_path / 'in-process.db'}")
+    import_file(reference, SAMPLES / "all-orders.txt", seller, now=NOW)
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
+    assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+    with parsing_ahead(SAMPLES / other, "utf-8-sig", seller, url or db.url) as ahead:
+        assert ahead is not None
+        import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW, ahead=ahead)
+    assert stored(db) == stored(reference)
+
+
+def test_a_parser_started_ahead_and_never_read_is_stopped(db, seller, tmp_path, monkeypatch):
+    # Its batches fill the pipe, so it waits for a reader that never comes, until stopped.
+    big = tmp_path / "all-orders.txt"
+    lines = (SAMPLES / "all-orders.txt").read_text().splitlines(keepends=True)
+    big.write_text(lines[0] + "".join(lines[1:]) * 100)
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
+    assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+    with parsing_ahead(big, "utf-8-sig", seller, db.url) as ahead:
+        assert ahead is not None
+        time.sleep(1)
+        assert ahead.running
+    assert not ahead.running
+
+
+def test_no_parser_is_started_ahead_for_a_small_file_or_one_that_is_not_there(seller, tmp_path,
+                                                                               db):
+    with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig", seller, db.url) as ahead:
+        assert ahead is None  # a small file parses in-process
+    with parsing_ahead(tmp_path / "gone.txt", "utf-8-sig", seller, db.url) as ahead:
+        assert ahead is None  # import_file says what is wrong with it
+    with parsing_ahead(None, "utf-8-sig", seller, db.url) as ahead:
+        assert ahead is None
+
+
+def test_the_command_line_import_reads_its_first_file_with_a_parser_started_ahead(cli, db,
+                                                                                   monkeypatch):
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
+    assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+    started = []
+    original = import_pipeline.ParserProcess.__init__
+
+    def counted(self, path, *args):
+        started.append(path.name)
+        original(self, path, *args)
+
+    monkeypatch.setattr(import_pipeline.ParserProcess, "__init__", counted)
+    ran = cli("import", str(SAMPLES / "returns.txt"), str(SAMPLES / "all-orders.txt"))
+    assert ran.returncode == 0, ran.stderr
+    assert "40 rows: 34 orders (34 new), 40 order lines" in ran.stdout
+    # The orders file goes first (import_order), its parser before the database is open; the
+    # returns file gets its own when its turn comes.
+    assert started == ["all-orders.txt", "returns.txt"]

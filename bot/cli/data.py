@@ -37,15 +37,19 @@ def import_(
     """
     from bot import render, wiring
     from bot.errors import ImportRejected
-    from bot.usecases.imports import check_encoding, import_file, import_order
+    from bot.usecases.imports import check_encoding, import_file, import_order, parsing_ahead
 
     check_encoding(encoding)
     current = settings()
-    db = database(current)
     seller = wiring.seller_of(current)
-    with _progress_bar() as bar:
+    ordered = import_order(files, encoding)
+    first = ordered[0] if ordered else None
+    # Before the database opens: parsing_ahead says why.
+    with parsing_ahead(first, encoding, seller, current.database_url) as ahead, \
+            _progress_bar() as bar:
+        db = database(current)
         failed = 0
-        for path in import_order(files, encoding):
+        for path in ordered:
             task = None
             if path.is_file() and path.stat().st_size >= PROGRESS_BYTES:
                 task = bar.add_task(path.name, total=path.stat().st_size)
@@ -58,7 +62,8 @@ def import_(
                 result = import_file(db, path, seller, now=datetime.now(UTC),
                                      skip_bad_rows=skip_bad_rows, encoding=encoding,
                                      progress=advance,
-                                     on_wait=lambda: say("notices", "bulk_waiting"))
+                                     on_wait=lambda: say("notices", "bulk_waiting"),
+                                     ahead=ahead)
             except ImportRejected as exc:
                 # One bad file stops only itself: the others are still imported.
                 failed += 1

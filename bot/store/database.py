@@ -47,6 +47,11 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def dialect_of(url: str) -> str:
+    """The database kind `url` names, "sqlite" or "postgresql", without connecting."""
+    return make_url(url).get_backend_name()
+
+
 def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
     """Create an engine for `url`; parameters never reach logs or error messages (buyer data).
 

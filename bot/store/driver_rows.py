@@ -61,7 +61,12 @@ def converter(dialect: str, python_type: type) -> Callable[[Any], Any] | None:
     # psycopg takes aware datetimes, dates and Decimals natively, but writes an Enum's name.
     if issubclass(python_type, datetime):
         return aware_time
-    return attrgetter("value") if issubclass(python_type, Enum) else None
+    return enum_value if issubclass(python_type, Enum) else None
+
+
+def enum_value(member: Enum) -> Any:
+    """What an Enum member stands for, as PostgreSQL stores it."""
+    return member.value
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,10 @@ class Rows:
         return list(zip(*self.columns, strict=True))
 
 
+@dataclass
 class RowMaker:
-    """Turns a batch of records of one kind into Rows, column by column.
+    """Turns a batch of records of one kind into Rows, column by column; two are equal when
+    they make the same rows.
 
     A column no record of the batch states (all None) is left out, so the write leaves it as
     the store has it, exactly as a None would (bot/store/merge.py): sqlite3 binds a None
@@ -91,10 +98,12 @@ class RowMaker:
     batch a column at a time costs one comprehension per column, not a call per record.
     """
 
-    def __init__(self, fields: list[str], converters: list[Callable[[Any], Any] | None],
-                 extras: dict[str, Any]) -> None:
-        self.fields, self.converters, self.extras = fields, converters, extras
-        self.values = attrgetter(*fields)
+    fields: list[str]
+    converters: list[Callable[[Any], Any] | None]
+    extras: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        self.values = attrgetter(*self.fields)
 
     def __call__(self, records: Sequence) -> Rows:
         """The rows of `records`, in their order; `extras` are the write's own columns."""

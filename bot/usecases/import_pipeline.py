@@ -39,35 +39,62 @@ class ParserFailed(RuntimeError):
     """The parser process stopped on an error it could not report as a bad row."""
 
 
+class ParserProcess:
+    """A parser process started on one file: its batches, read once, and a way to stop it."""
+
+    def __init__(self, path: Path, encoding: str, seller: Seller, makers: RowMakers) -> None:
+        self.path, self.encoding, self.makers = path, encoding, makers
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "bot.usecases.import_pipeline"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            # A process group of its own: Ctrl-C reaches only the importer, which stops this
+            # process (below) and says so in one line; the parser prints no traceback of its own.
+            process_group=0 if os.name == "posix" else None,
+        )
+        assert self._process.stdin is not None
+        try:
+            pickle.dump((path, encoding, seller, makers), self._process.stdin)
+            self._process.stdin.close()
+        except BrokenPipeError:
+            pass  # it is gone already: batches() says so
+
+    def batches(self) -> Iterator[Batch]:
+        """The file's batches as the process sends them; stopping early stops the process."""
+        out = self._process.stdout
+        assert out is not None
+        try:
+            while True:
+                try:
+                    # Our own child process wrote these pickles, from our own code.
+                    message = pickle.load(out)  # noqa: S301
+                except EOFError:
+                    raise ParserFailed("the parser process ended without a word") from None
+                if message is None:
+                    return
+                if isinstance(message, str):
+                    raise ParserFailed(message)
+                yield message
+        finally:
+            self.stop()
+
+    @property
+    def running(self) -> bool:
+        """True until the process has ended."""
+        return self._process.poll() is None
+
+    def stop(self) -> None:
+        """Stop the process, if it still runs, and wait for it."""
+        assert self._process.stdout is not None
+        self._process.stdout.close()
+        if self._process.poll() is None:
+            self._process.terminate()
+        self._process.wait()
+
+
 def parsed_batches(path: Path, encoding: str, seller: Seller, makers: RowMakers) -> Iterator[Batch]:
-    """Batches of `path` parsed by a separate process; stopping early stops the process."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.usecases.import_pipeline"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        # A process group of its own: Ctrl-C reaches only the importer, which stops this
-        # process (below) and says so in one line; the parser prints no traceback of its own.
-        process_group=0 if os.name == "posix" else None,
-    )
-    assert process.stdin is not None and process.stdout is not None
-    try:
-        pickle.dump((path, encoding, seller, makers), process.stdin)
-        process.stdin.close()
-        while True:
-            try:
-                # Our own child process wrote these pickles, from our own code.
-                message = pickle.load(process.stdout)  # noqa: S301
-            except EOFError:
-                raise ParserFailed("the parser process ended without a word") from None
-            if message is None:
-                return
-            if isinstance(message, str):
-                raise ParserFailed(message)
-            yield message
-    finally:
-        process.stdout.close()
-        if process.poll() is None:
-            process.terminate()
-        process.wait()
+    """Batches of `path` parsed by a separate process, started when the first is asked for;
+    stopping early stops the process."""
+    yield from ParserProcess(path, encoding, seller, makers).batches()
 
 
 def main() -> None:
