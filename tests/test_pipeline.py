@@ -132,3 +132,13 @@ def test_the_command_line_import_reads_its_first_file_with_a_parser_started_ahea
     # The orders file goes first (import_order), its parser before the database is open; the
     # returns file gets its own when its turn comes.
     assert started == ["all-orders.txt", "returns.txt"]
+
+
+def test_a_file_listed_twice_is_parsed_twice(cli, db, monkeypatch):
+    # The parser started ahead is read by the first import of it; the second starts its own.
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
+    assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+    ran = cli("import", str(SAMPLES / "all-orders.txt"), str(SAMPLES / "all-orders.txt"))
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.count("40 rows: 34 orders (34 new), 40 order lines") == 1
+    assert ran.stdout.count("40 rows: 34 orders (0 new), 40 order lines") == 1

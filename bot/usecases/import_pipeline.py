@@ -44,6 +44,7 @@ class ParserProcess:
 
     def __init__(self, path: Path, encoding: str, seller: Seller, makers: RowMakers) -> None:
         self.path, self.encoding, self.makers = path, encoding, makers
+        self.unread = True  # until batches() is asked for: a file listed twice parses twice
         self._process = subprocess.Popen(
             [sys.executable, "-m", "bot.usecases.import_pipeline"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -60,6 +61,7 @@ class ParserProcess:
 
     def batches(self) -> Iterator[Batch]:
         """The file's batches as the process sends them; stopping early stops the process."""
+        self.unread = False
         out = self._process.stdout
         assert out is not None
         try:

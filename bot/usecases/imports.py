@@ -147,7 +147,7 @@ def _batches(source: SourceFile, encoding: str, seller: Seller, makers: RowMaker
              ahead: import_pipeline.ParserProcess | None) -> Iterator[Batch]:
     """The file's batches: from the parser process started ahead on it, from one started now
     (a large file), or parsed here."""
-    if ahead is not None and (ahead.path, ahead.encoding, ahead.makers) == (
+    if ahead is not None and ahead.unread and (ahead.path, ahead.encoding, ahead.makers) == (
             source.path, encoding, makers):
         return ahead.batches()
     if import_pipeline.worthwhile(source.size):
