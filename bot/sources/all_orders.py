@@ -15,7 +15,7 @@ from bot.domain.order_ids import STORED_ORDER_ID
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.sources.codes import channel, order_status, squash
 from bot.sources.context import SellerContext
-from bot.sources.flatfile import BadCell, BadRow, FlatFile, Note
+from bot.sources.flatfile import BadCell, BadRow, FlatFile, Note, Part
 from bot.sources.values import (
     BadValue,
     count_cell,
@@ -29,6 +29,12 @@ from bot.sources.values import (
 KIND = "all-orders"
 SIGNATURE = ("amazon-order-id", "order-status", "item-status", "purchase-date")
 REQUIRED = ("amazon-order-id", "purchase-date", "order-status", "sku", "quantity")
+
+# A report read in two parts (Part) splits where an order begins at or after the part's line,
+# and after a readable row among the lines this many before: the tail is read from there, so
+# both parts see the same rows around the split, know the same order before it, and split at
+# the same line. Runs of an order's lines stay whole, so a deadline sees all of its lines.
+SPLIT_WINDOW = 100
 
 # item-status -> how much of the line has shipped (All Orders has no quantity-shipped column).
 _SHIPPED_ALL = "shipped"
@@ -161,33 +167,48 @@ def _item(line: _Line, f: list[str], c: _Columns) -> OrderItem:
     )
 
 
-def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | BadRow | Note]:
-    """Yield each order (once per run of its lines), each line, and each unreadable row."""
+def parse(flat: FlatFile, ctx: SellerContext,
+          part: Part | None = None) -> Iterator[Order | OrderItem | BadRow | Note]:
+    """Yield each order (once per run of its lines), each line, and each unreadable row: of the
+    whole report, or of the `part` of it before or after the split."""
     missing = flat.missing(REQUIRED)
     if missing:
-        yield BadRow(1, "missing_columns", {"columns": missing})
+        if part is None or part.head:
+            yield BadRow(1, "missing_columns", {"columns": missing})
         return
     columns = _Columns(flat)
     marketplaces: dict[str, str | None] = {}
-    previous_order = None
-    for row in flat.rows():
+    previous_order, last_readable = None, 0
+    window = part.near - SPLIT_WINDOW if part is not None else 0
+    # The tail yields nothing before the split; the head stops at it.
+    reading = part is None or part.head
+    for row in flat.rows(from_line=2 if reading else max(2, window)):
         if type(row) is BadRow:
-            yield row
+            if reading:
+                yield row
             continue
         number, f = row
         try:
             line = _read(f, columns)
         except BadCell as bad:
-            yield bad.row(number)
+            if reading:
+                yield bad.row(number)
             continue
         if line.order_id != previous_order:
+            if part is not None and number >= part.near and last_readable >= window:
+                if part.head:
+                    return
+                part, reading = None, True
             previous_order = line.order_id
-            if line.status is None:
+            if line.status is None and reading:
                 yield Note(number, "unknown_status", {"column": "order-status",
                                                       "value": f[columns.status].strip()[:40]})
             sales = f[columns.sales].strip()
             if sales not in marketplaces:
                 found = find_marketplace(sales) if sales else None
                 marketplaces[sales] = found.marketplace_id if found else None
-            yield _order(line, f, columns, marketplaces[sales])
-        yield _item(line, f, columns)
+            if reading:
+                yield _order(line, f, columns, marketplaces[sales])
+        last_readable = number
+        if reading:
+            yield _item(line, f, columns)

@@ -11,7 +11,7 @@ from typing import BinaryIO
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.sources import all_orders, returns_report, saved_responses, unshipped
 from bot.sources.context import SellerContext
-from bot.sources.flatfile import BadHeader, BadRow, FlatFile
+from bot.sources.flatfile import BadHeader, BadRow, FlatFile, Part
 
 REPORTS = (all_orders, unshipped, returns_report)
 """Flat-file report parsers, tried in this order against a file's header."""
@@ -80,8 +80,24 @@ class SourceFile:
         """SHA-256 of the bytes read, once the file has been read through."""
         return self._tally.digest.hexdigest()
 
-    def records(self, ctx: SellerContext) -> Iterator[Record | BadRow]:
-        """Stream the file's records, and a BadRow for each part that cannot be read."""
+    @property
+    def splits(self) -> bool:
+        """True when two processes can read the file at once, each a Part of it."""
+        return self.kind == all_orders.KIND
+
+    def line_at(self, share: float) -> int:
+        """About the number of the line `share` of the way through the file, judged from the
+        length of its first lines."""
+        self._binary.seek(0)
+        start = self._binary.peek(1 << 20)[: 1 << 20]
+        lines = start.count(b"\n")
+        if not lines:
+            return 2
+        return 1 + max(1, round(share * self.size * lines / len(start)))
+
+    def records(self, ctx: SellerContext, part: Part | None = None) -> Iterator[Record | BadRow]:
+        """Stream the file's records, and a BadRow for each part that cannot be read: of the
+        whole file, or of `part` of it (a file that `splits`)."""
         self._binary.seek(0)
         if self._shape is not None:
             yield from saved_responses.read(self._binary, self._shape)
@@ -93,7 +109,11 @@ class SourceFile:
             return
         try:
             parser = next(r for r in REPORTS if self.kind == r.KIND)
-            yield from parser.parse(flat, ctx)  # type: ignore[attr-defined]
+            if part is None:
+                yield from parser.parse(flat, ctx)  # type: ignore[attr-defined]
+            else:
+                assert self.splits, f"a {self.kind} file is read whole"
+                yield from all_orders.parse(flat, ctx, part)
         finally:
             flat.close()
 

@@ -32,6 +32,15 @@ class Note:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """The head or the tail of a report that two processes read at once: split where the
+    first order whose lines start at or after line `near` begins (all_orders.py)."""
+
+    near: int
+    head: bool
+
+
 class BadCell(Exception):
     """A row's value that cannot be read: which column, and the problem (a BadValue)."""
 
@@ -149,10 +158,11 @@ class FlatFile:
         """Where column `name` is; a column the file lacks reads as blank on every row."""
         return self.columns.get(header_key(name), len(self.header))
 
-    def rows(self) -> Iterator[tuple[int, list[str]] | BadRow]:
+    def rows(self, from_line: int = 2) -> Iterator[tuple[int, list[str]] | BadRow]:
         """Each data line as (line number, fields); the header is line 1, blank lines are skipped.
 
-        The fields end with one extra blank: where `position` points for absent columns.
+        The fields end with one extra blank: where `position` points for absent columns. Lines
+        before `from_line` are read past, unchecked (another process reads them: Part).
         """
         width = len(self.header)
         read = self._text.readline
@@ -170,7 +180,10 @@ class FlatFile:
             if len(line) > MAX_LINE_CHARS and not line.endswith(self._end):
                 while line and not line.endswith(self._end):  # skip the rest, in bounded steps
                     line = read(MAX_LINE_CHARS)
-                yield BadRow(number, "line_too_long", {"limit": MAX_LINE_CHARS})
+                if number >= from_line:
+                    yield BadRow(number, "line_too_long", {"limit": MAX_LINE_CHARS})
+                continue
+            if number < from_line:
                 continue
             if not line.isascii() and _undecodable(line):
                 yield BadRow(number, "not_text", {"encoding": self.encoding})

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.sources.files import SourceFile
-from bot.sources.flatfile import BadRow, Note
+from bot.sources.flatfile import BadRow, Note, Part
 from bot.store.driver_rows import RowMakers, Rows
 from bot.usecases.sellers import Seller
 from bot.usecases.stamps import stamped
@@ -41,13 +41,14 @@ class Batch:
     checksum: str | None = None
 
 
-def batches(source: SourceFile, seller: Seller, makers: RowMakers) -> Iterator[Batch]:
-    """Read `source` through, turning its records into rows (each order with its deadline),
-    BATCH_ROWS file rows at a time."""
+def batches(source: SourceFile, seller: Seller, makers: RowMakers,
+            part: Part | None = None) -> Iterator[Batch]:
+    """Read `source` through, or the `part` of it, turning its records into rows (each order
+    with its deadline), BATCH_ROWS file rows at a time."""
     row_record = ROW_RECORD[source.kind]
     records: dict[type, list] = {kind: [] for kind in makers}
     batch = Batch({})
-    for record in stamped(source.records(seller.context), seller):
+    for record in stamped(source.records(seller.context, part), seller):
         kind = type(record)
         if kind is BadRow:
             batch.problems.append(record)
@@ -63,7 +64,8 @@ def batches(source: SourceFile, seller: Seller, makers: RowMakers) -> Iterator[B
                 yield _made(batch, records, makers, source.bytes_read)
                 batch = Batch({})
     batch = _made(batch, records, makers, source.bytes_read)
-    batch.checksum = source.checksum
+    # A head stops short of the end: the checksum is the tail's to give.
+    batch.checksum = None if part is not None and part.head else source.checksum
     yield batch
 
 

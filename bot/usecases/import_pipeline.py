@@ -1,24 +1,33 @@
 """Parsing a large file in a second process while this one writes to the database.
 
-Parsing takes about two thirds of a big import and SQLite's write the rest, and Python runs one
-of them at a time per process. A parser process overlaps them on a machine with two or more
-cores. Threads would not: sqlite3 hands the GIL back and forth on every row
-(bench/import_orders.py). The parser process loads no SQLAlchemy: it is handed the row makers
-(bot/store/driver_rows.py) with its task.
+Parsing takes about two thirds of a big import and the write the rest, and Python runs one of
+them at a time per process. A parser process overlaps them on a machine with two or more cores.
+Threads would not: sqlite3 hands the GIL back and forth on every row (bench/import_orders.py).
 
-The parser is `python -m bot.usecases.import_pipeline`, spoken to with pickles over its stdin
-and stdout: a plain child process, so it works under any host program (multiprocessing's spawn
-re-imports the host's __main__, which not every program embedding sellerbot guards).
+An All Orders report is read in two parts at once, split between two orders: the parser process
+parses the tail while this process parses the head and writes it, then writes the tail. This
+process takes the smaller share (HEAD_SHARE), since it also writes every row. The tail's
+batches wait in a spill file, not in a pipe: a pipe holds 64 KB, and the parser would stop and
+wait for the head to be written. Other large files are parsed whole by the parser process.
+
+The parser is `python -m bot.usecases.import_pipeline`, handed its task as a pickle on its stdin;
+it writes each batch as a pickle to the spill file, then a line to its stdout to say so: a plain
+child process, so it works under any host program (multiprocessing's spawn re-imports the
+host's __main__, which not every program embedding sellerbot guards). It loads no SQLAlchemy:
+it is handed the row makers (bot/store/driver_rows.py) with its task.
 """
 
+import contextlib
 import os
 import pickle
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.sources.files import open_source
+from bot.sources.files import SourceFile, open_source
+from bot.sources.flatfile import Part
 from bot.store.driver_rows import RowMakers
 from bot.usecases.import_batches import Batch, batches, collector_paused
 from bot.usecases.sellers import Seller
@@ -26,6 +35,9 @@ from bot.usecases.sellers import Seller
 # Files smaller than this parse in-process: below it, handing batches over costs what the
 # overlap saves (a 20 MB report of 50,000 rows imports in 0.9 s either way).
 MIN_BYTES = 32 * 1024 * 1024
+# The share of a split file this process parses itself. It also writes every row, the parser
+# process's too: a third or less balances the two on a 2-core machine (bench/import_orders.py).
+HEAD_SHARE = 0.3
 
 
 def worthwhile(size: int) -> bool:
@@ -35,16 +47,26 @@ def worthwhile(size: int) -> bool:
     return size >= MIN_BYTES and (cpus or 1) >= 2
 
 
+def part_of(source: SourceFile) -> Part | None:
+    """The tail of `source` a parser process reads while this process reads the head; None
+    for a file it reads whole."""
+    return Part(source.line_at(HEAD_SHARE), head=False) if source.splits else None
+
+
 class ParserFailed(RuntimeError):
     """The parser process stopped on an error it could not report as a bad row."""
 
 
 class ParserProcess:
-    """A parser process started on one file: its batches, read once, and a way to stop it."""
+    """A parser process started on one file, or on the tail of it (`part`): its batches, read
+    once, and a way to stop it."""
 
-    def __init__(self, path: Path, encoding: str, seller: Seller, makers: RowMakers) -> None:
-        self.path, self.encoding, self.makers = path, encoding, makers
+    def __init__(self, path: Path, encoding: str, seller: Seller, makers: RowMakers,
+                 part: Part | None = None) -> None:
+        self.path, self.encoding, self.makers, self.part = path, encoding, makers, part
         self.unread = True  # until batches() is asked for: a file listed twice parses twice
+        spill, self._spill_path = tempfile.mkstemp(prefix="sellerbot-import-", suffix=".batches")
+        self._spill = os.fdopen(spill, "rb")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "bot.usecases.import_pipeline"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -54,28 +76,27 @@ class ParserProcess:
         )
         assert self._process.stdin is not None
         try:
-            pickle.dump((path, encoding, seller, makers), self._process.stdin)
+            pickle.dump((path, encoding, seller, makers, part, self._spill_path),
+                        self._process.stdin)
             self._process.stdin.close()
         except BrokenPipeError:
             pass  # it is gone already: batches() says so
 
     def batches(self) -> Iterator[Batch]:
-        """The file's batches as the process sends them; stopping early stops the process."""
+        """The batches as the process writes them; stopping early stops the process."""
         self.unread = False
-        out = self._process.stdout
-        assert out is not None
+        said = self._process.stdout
+        assert said is not None
         try:
-            while True:
-                try:
-                    # Our own child process wrote these pickles, from our own code.
-                    message = pickle.load(out)  # noqa: S301
-                except EOFError:
-                    raise ParserFailed("the parser process ended without a word") from None
+            while said.readline():  # a line for each message the process has written
+                # Our own child process wrote these pickles, from our own code.
+                message = pickle.load(self._spill)  # noqa: S301
                 if message is None:
                     return
                 if isinstance(message, str):
                     raise ParserFailed(message)
                 yield message
+            raise ParserFailed("the parser process ended without a word")
         finally:
             self.stop()
 
@@ -85,40 +106,56 @@ class ParserProcess:
         return self._process.poll() is None
 
     def stop(self) -> None:
-        """Stop the process, if it still runs, and wait for it."""
+        """Stop the process, if it still runs, wait for it, and remove its spill file."""
         assert self._process.stdout is not None
         self._process.stdout.close()
         if self._process.poll() is None:
             self._process.terminate()
         self._process.wait()
+        self._spill.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._spill_path)
 
 
-def parsed_batches(path: Path, encoding: str, seller: Seller, makers: RowMakers) -> Iterator[Batch]:
-    """Batches of `path` parsed by a separate process, started when the first is asked for;
-    stopping early stops the process."""
-    yield from ParserProcess(path, encoding, seller, makers).batches()
+def parsed_batches(path: Path, encoding: str, seller: Seller, makers: RowMakers,
+                   part: Part | None = None) -> Iterator[Batch]:
+    """Batches of `path` (or of `part` of it) parsed by a separate process, started when the
+    first is asked for; stopping early stops the process."""
+    yield from ParserProcess(path, encoding, seller, makers, part).batches()
 
 
 def main() -> None:
-    """The parser process: read its task from stdin, write batches then None to stdout."""
-    out = sys.stdout.buffer
+    """The parser process: read its task from stdin, write batches then None to the spill file,
+    and a line to stdout after each."""
+    said = sys.stdout.buffer
     try:
-        task = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by parsed_batches
-        path, encoding, seller, makers = task
-        with collector_paused(), open_source(path, encoding) as source:
-            for batch in batches(source, seller, makers):
-                pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(None, out)
-        out.flush()
+        task = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by ParserProcess
+        path, encoding, seller, makers, part, spill_path = task
+        with open(spill_path, "wb") as spill:
+
+            def send(message: Batch | str | None) -> None:
+                pickle.dump(message, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                spill.flush()
+                said.write(b"\n")
+                said.flush()
+
+            try:
+                with collector_paused(), open_source(path, encoding) as source:
+                    for batch in batches(source, seller, makers, part):
+                        send(batch)
+                send(None)
+            except BrokenPipeError:
+                raise
+            except Exception as exc:  # every failure must reach the importer
+                send(f"{type(exc).__name__}: {exc}")
     except BrokenPipeError:
         # The importer stopped reading (Ctrl-C, a file it rejected) and stops this process:
         # nothing to say. Output goes nowhere from here, so that exiting cannot fail again
         # (the recipe of Python's signal documentation, "Note on SIGPIPE").
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
-    except Exception as exc:  # every failure must reach the importer
-        pickle.dump(f"{type(exc).__name__}: {exc}", out)
-        out.flush()
+    except Exception:  # no spill file to say it in: the importer says the parser ended
+        sys.exit(1)
 
 
 if __name__ == "__main__":

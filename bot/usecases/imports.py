@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -71,19 +71,21 @@ def parsing_ahead(path: Path | None, encoding: str, seller: Seller,
     """A parser process started on `path` now, for the `import_file` of it that follows: while
     the caller opens the database, it reads the file's first rows, and the writer no longer
     waits for it to start (0.3 s of a 200,000-row import, bench/import_orders.py). None where
-    `path` imports in-process. Stopped on leaving, used or not."""
-    if path is None or file_problem(path) is not None:
-        yield None  # import_file says what is wrong with it
-        return
+    `path` imports in-process, or import_file will say what is wrong with it. Stopped on
+    leaving, used or not."""
     try:
-        size = path.stat().st_size
-    except OSError:
+        if path is None or file_problem(path) is not None:
+            raise Unrecognized("not a file")
+        with open_source(path, encoding) as source:
+            size, part = source.size, import_pipeline.part_of(source)
+    except (Unrecognized, OSError):
         size = 0
     if not import_pipeline.worthwhile(size):
         yield None
         return
+    assert path is not None
     process = import_pipeline.ParserProcess(path, encoding, seller,
-                                            row_makers(dialect_of(database_url)))
+                                            row_makers(dialect_of(database_url)), part)
     try:
         yield process
     finally:
@@ -145,14 +147,23 @@ def _write(stream: Iterable[Batch], writer: Writer, skip_bad_rows: bool,
 
 def _batches(source: SourceFile, encoding: str, seller: Seller, makers: RowMakers,
              ahead: import_pipeline.ParserProcess | None) -> Iterator[Batch]:
-    """The file's batches: from the parser process started ahead on it, from one started now
-    (a large file), or parsed here."""
+    """The file's batches: parsed here, or by a parser process (the one started ahead on it,
+    or one started now) while this process parses the head of a file that splits."""
     if ahead is not None and ahead.unread and (ahead.path, ahead.encoding, ahead.makers) == (
             source.path, encoding, makers):
-        return ahead.batches()
-    if import_pipeline.worthwhile(source.size):
-        return import_pipeline.parsed_batches(source.path, encoding, seller, makers)
-    return batches(source, seller, makers)
+        process = ahead
+    elif import_pipeline.worthwhile(source.size):
+        process = import_pipeline.ParserProcess(source.path, encoding, seller, makers,
+                                                import_pipeline.part_of(source))
+    else:
+        yield from batches(source, seller, makers)
+        return
+    try:
+        if process.part is not None:
+            yield from batches(source, seller, makers, replace(process.part, head=True))
+        yield from process.batches()
+    finally:
+        process.stop()
 
 
 def import_file(
