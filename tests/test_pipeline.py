@@ -1,6 +1,7 @@
 """The parser process gives exactly what in-process parsing gives, and its failures surface."""
 
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -205,3 +206,38 @@ def test_a_report_read_in_two_parts_gives_what_it_gives_read_whole(seller, tmp_p
         stored = [_stored(part, seller) for part in (head, tail)]
         assert (stored[0][0] + stored[1][0], stored[0][1] + stored[1][1]) == _stored(whole,
                                                                                       seller)
+
+
+def test_the_parser_process_says_what_stopped_it_when_it_cannot_keep_its_work(seller,
+                                                                               tmp_path):
+    task = pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", seller, row_makers("sqlite"),
+                         None, str(tmp_path / "gone" / "spill")))
+    ran = subprocess.run([sys.executable, "-m", "bot.usecases.import_pipeline"], input=task,
+                         capture_output=True, check=False)
+    assert ran.stdout.startswith(b"FileNotFoundError: ") and ran.stdout.count(b"\n") == 1
+    assert ran.stderr == b""  # no traceback in the user's terminal
+
+
+def test_an_import_whose_second_reader_cannot_keep_its_work_says_so_and_keeps_nothing(
+        cli, db, tmp_path, monkeypatch):
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
+    assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+    spills = tmp_path / "spills"
+    monkeypatch.setattr(tempfile, "tempdir", str(spills))
+    made = tempfile.mkstemp
+
+    def made_then_gone(**names):
+        # The folder goes before the parser process opens the file: as a full disk would,
+        # its first write fails.
+        spills.mkdir(exist_ok=True)
+        spill = made(**names)
+        shutil.rmtree(spills)
+        return spill
+
+    monkeypatch.setattr(tempfile, "mkstemp", made_then_gone)
+    ran = cli("import", str(SAMPLES / "all-orders.txt"))
+    assert ran.returncode == 1
+    assert ran.stderr.startswith(f"{SAMPLES / 'all-orders.txt'}: the second process "
+                                 "reading it stopped: FileNotFoundError: ")
+    assert f"nothing from it was imported (it keeps its work in {spills}" in ran.stderr
+    assert stored(db)["orders"] == []

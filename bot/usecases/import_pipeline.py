@@ -11,10 +11,11 @@ batches wait in a spill file, not in a pipe: a pipe holds 64 KB, and the parser 
 wait for the head to be written. Other large files are parsed whole by the parser process.
 
 The parser is `python -m bot.usecases.import_pipeline`, handed its task as a pickle on its stdin;
-it writes each batch as a pickle to the spill file, then a line to its stdout to say so: a plain
-child process, so it works under any host program (multiprocessing's spawn re-imports the
-host's __main__, which not every program embedding sellerbot guards). It loads no SQLAlchemy:
-it is handed the row makers (bot/store/driver_rows.py) with its task.
+it writes each batch as a pickle to the spill file (in the temporary directory, TMPDIR), then a
+line to its stdout to say so, or what stopped it (a full disk included): a plain child process,
+so it works under any host program (multiprocessing's spawn re-imports the host's __main__,
+which not every program embedding sellerbot guards). It loads no SQLAlchemy: it is handed the
+row makers (bot/store/driver_rows.py) with its task.
 """
 
 import contextlib
@@ -53,6 +54,11 @@ def part_of(source: SourceFile) -> Part | None:
     return Part(source.line_at(HEAD_SHARE), head=False) if source.splits else None
 
 
+# What the parser process says on its stdout: a batch is in the spill file, or it is done.
+# Any other line is what stopped it.
+_BATCH, _END = b"\n", b"end\n"
+
+
 class ParserFailed(RuntimeError):
     """The parser process stopped on an error it could not report as a bad row."""
 
@@ -88,14 +94,14 @@ class ParserProcess:
         said = self._process.stdout
         assert said is not None
         try:
-            while said.readline():  # a line for each message the process has written
-                # Our own child process wrote these pickles, from our own code.
-                message = pickle.load(self._spill)  # noqa: S301
-                if message is None:
+            while line := said.readline():
+                if line == _BATCH:
+                    # Our own child process wrote these pickles, from our own code.
+                    yield pickle.load(self._spill)  # noqa: S301
+                elif line == _END:
                     return
-                if isinstance(message, str):
-                    raise ParserFailed(message)
-                yield message
+                else:
+                    raise ParserFailed(line.decode(errors="replace").strip())
             raise ParserFailed("the parser process ended without a word")
         finally:
             self.stop()
@@ -125,37 +131,30 @@ def parsed_batches(path: Path, encoding: str, seller: Seller, makers: RowMakers,
 
 
 def main() -> None:
-    """The parser process: read its task from stdin, write batches then None to the spill file,
-    and a line to stdout after each."""
+    """The parser process: read its task from stdin, write each batch to the spill file and a
+    line to stdout to say so; then a line that it is done, or what stopped it."""
     said = sys.stdout.buffer
     try:
         task = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by ParserProcess
         path, encoding, seller, makers, part, spill_path = task
-        with open(spill_path, "wb") as spill:
-
-            def send(message: Batch | str | None) -> None:
-                pickle.dump(message, spill, protocol=pickle.HIGHEST_PROTOCOL)
+        with open(spill_path, "wb") as spill, collector_paused(), \
+                open_source(path, encoding) as source:
+            for batch in batches(source, seller, makers, part):
+                pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
                 spill.flush()
-                said.write(b"\n")
+                said.write(_BATCH)
                 said.flush()
-
-            try:
-                with collector_paused(), open_source(path, encoding) as source:
-                    for batch in batches(source, seller, makers, part):
-                        send(batch)
-                send(None)
-            except BrokenPipeError:
-                raise
-            except Exception as exc:  # every failure must reach the importer
-                send(f"{type(exc).__name__}: {exc}")
+        said.write(_END)
+        said.flush()
     except BrokenPipeError:
         # The importer stopped reading (Ctrl-C, a file it rejected) and stops this process:
         # nothing to say. Output goes nowhere from here, so that exiting cannot fail again
         # (the recipe of Python's signal documentation, "Note on SIGPIPE").
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
-    except Exception:  # no spill file to say it in: the importer says the parser ended
-        sys.exit(1)
+    except Exception as exc:  # every failure must reach the importer (a full disk included)
+        said.write(f"{type(exc).__name__}: {exc}".replace("\n", " ").encode() + b"\n")
+        said.flush()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Importing files: sources meet the store, one transaction per file, all of it or none of it."""
 
 import logging
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -195,6 +196,9 @@ def import_file(
                 read = _write(stream, writer, skip_bad_rows, report)
         except StoreError as exc:
             raise ImportRejected(exc.code, path=str(path), **exc.params) from None
+        except import_pipeline.ParserFailed as exc:
+            raise ImportRejected("import_reader_failed", path=str(path), reason=str(exc),
+                                 spill_dir=tempfile.gettempdir()) from None
         rows, problems, notes, checksum = read.rows, read.problems, read.notes, read.checksum
         # An error response holds no data at all: nothing to import, whatever --skip-bad-rows says.
         if problems and (not skip_bad_rows or source.kind == "sp-api-errors"):
