@@ -105,6 +105,22 @@ def import_in_a_child(tmp_path, path) -> tuple[int, str, int]:
     return status, done.stderr.decode(), peak
 
 
+def test_a_utf16_line_too_long_that_breaks_off_in_its_rest_is_a_bad_row_not_a_crash(
+        db, seller, tmp_path):
+    # The broken character lies well beyond the first megabyte of the line, where reading
+    # skips the rest of it (past the text already decoded by the first read).
+    lines = ALL_ORDERS.splitlines(keepends=True)
+    broken = lines[3].replace("\t", "\t" + "P" * (1024 * 1024 + 50_000), 1).encode("utf-16-le")
+    path = tmp_path / "broken.txt"
+    path.write_bytes(b"\xff\xfe" + "".join(lines[:3]).encode("utf-16-le")
+                     + broken[:-10] + b"\x00\xd8" + "".join(lines[4:]).encode("utf-16-le"))
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(db, path, seller, now=NOW)
+    assert [(p.where, p.code) for p in rejected.value.params["problems"]] == [
+        (4, "not_text_from_here")]
+    assert stored(db)["orders"] == []
+
+
 def test_json_nested_without_end_is_refused_in_bounded_memory(tmp_path):
     path = tmp_path / "deep.json"
     path.write_bytes(b"[" * 400_000 + b"]" * 400_000)

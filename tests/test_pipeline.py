@@ -1,5 +1,6 @@
 """The parser process gives exactly what in-process parsing gives, and its failures surface."""
 
+import os
 import pickle
 import shutil
 import subprocess
@@ -10,12 +11,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.domain.records import Order, OrderItem
-from bot.errors import ImportRejected
+from bot.errors import ImportRejected, StoreError
 from bot.sources import all_orders
 from bot.sources.files import open_source
 from bot.sources.flatfile import BadRow, Note, Part
 from bot.store import Database
-from bot.store.writer import row_makers
+from bot.store.writer import Writer, row_makers
 from bot.usecases import import_pipeline
 from bot.usecases.imports import import_file, parsing_ahead
 from bot.usecases.stamps import stamped
@@ -105,9 +106,9 @@ def test_a_parser_started_ahead_and_never_read_is_stopped_and_leaves_no_file(
     assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
     with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig", seller, db.url) as ahead:
         assert ahead is not None
-        assert [p.name.startswith("sellerbot-import-") for p in spills.iterdir()] == [True]
+        # Its spill file has no name from the start: an import killed outright leaves nothing.
+        assert list(spills.iterdir()) == []
     assert not ahead.running
-    assert list(spills.iterdir()) == []
 
 
 def test_no_parser_is_started_ahead_for_a_small_file_or_one_that_is_not_there(seller, tmp_path,
@@ -182,22 +183,30 @@ def _stored(records, seller):
             [r for r in records if type(r) in (BadRow, Note)])
 
 
-@pytest.mark.parametrize("window", [100, 3, 1])  # the tail starts reading that many lines early
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
-def test_a_report_read_in_two_parts_gives_what_it_gives_read_whole(seller, tmp_path, monkeypatch,
-                                                                   encoding, window):
-    monkeypatch.setattr(all_orders, "SPLIT_WINDOW", window)
+@pytest.mark.parametrize("window", [all_orders.SPLIT_WINDOW, 3, 1])  # lines read before the split
+@pytest.mark.parametrize("saved", ["utf-8", "utf-16", "mac", "broken utf-16"])
+def test_a_report_read_in_two_parts_gives_what_it_gives_read_whole(seller, tmp_path, saved,
+                                                                   window):
     path, last = _tricky_report(tmp_path)
-    if encoding != "utf-8":
-        path.write_bytes(path.read_text().encode(encoding))
+    text = path.read_text()
+    if saved == "utf-16":
+        path.write_bytes(text.encode("utf-16"))
+    elif saved == "mac":  # lines end in a lone CR
+        path.write_bytes(text.replace("\n", "\r").encode())
+    elif saved == "broken utf-16":  # nothing after the broken character can be read
+        half = text.rfind("\n", 0, len(text) - 2000)
+        path.write_bytes(text[:half].encode("utf-16") + b"\x00\xd8"
+                         + text[half:].encode("utf-16-le"))
     whole = _read(path, seller)
-    assert {type(r).__name__ for r in whole} == {"Order", "OrderItem", "BadRow", "Note"}
+    assert {"Order", "OrderItem", "BadRow", "Note"} == {type(r).__name__ for r in whole}
     ids = [r.order_id for r in whole if type(r) is Order]
     twice = {order_id for order_id in ids if ids.count(order_id) > 1}
     assert twice == {"207-2629061-9259649"}
+    if saved == "broken utf-16":
+        assert whole[-1].code == "not_text_from_here" and whole[-1].where > 25
     for near in range(2, last + 3):
-        head = _read(path, seller, Part(near, head=True))
-        tail = _read(path, seller, Part(near, head=False))
+        head = _read(path, seller, Part(near, head=True, window=window))
+        tail = _read(path, seller, Part(near, head=False, window=window))
         assert head + tail == whole, f"split near line {near}"
         # A run of an order's lines is never split, so each order's deadline is stamped from
         # all of its lines: only the order whose lines come in two runs can be in both parts.
@@ -208,36 +217,72 @@ def test_a_report_read_in_two_parts_gives_what_it_gives_read_whole(seller, tmp_p
                                                                                       seller)
 
 
-def test_the_parser_process_says_what_stopped_it_when_it_cannot_keep_its_work(seller,
-                                                                               tmp_path):
+def test_the_parser_process_says_what_stopped_it_when_it_cannot_keep_its_work(seller):
+    # A spill descriptor it was never handed: it cannot write a batch anywhere.
     task = pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", seller, row_makers("sqlite"),
-                         None, str(tmp_path / "gone" / "spill")))
+                         None, 99))
     ran = subprocess.run([sys.executable, "-m", "bot.usecases.import_pipeline"], input=task,
                          capture_output=True, check=False)
-    assert ran.stdout.startswith(b"FileNotFoundError: ") and ran.stdout.count(b"\n") == 1
+    assert ran.stdout == b"OSError: [Errno 9] Bad file descriptor\n"
     assert ran.stderr == b""  # no traceback in the user's terminal
 
 
 def test_an_import_whose_second_reader_cannot_keep_its_work_says_so_and_keeps_nothing(
-        cli, db, tmp_path, monkeypatch):
+        cli, db, monkeypatch):
     monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
     assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
-    spills = tmp_path / "spills"
-    monkeypatch.setattr(tempfile, "tempdir", str(spills))
-    made = tempfile.mkstemp
+    made = import_pipeline._spill_file
 
-    def made_then_gone(**names):
-        # The folder goes before the parser process opens the file: as a full disk would,
-        # its first write fails.
-        spills.mkdir(exist_ok=True)
-        spill = made(**names)
-        shutil.rmtree(spills)
-        return spill
+    def unwritable():
+        # As on a full disk, the parser process's first write to its spill file fails.
+        spill, handed = made()
+        os.close(handed)
+        return spill, os.open(os.devnull, os.O_RDONLY)
 
-    monkeypatch.setattr(tempfile, "mkstemp", made_then_gone)
+    monkeypatch.setattr(import_pipeline, "_spill_file", unwritable)
     ran = cli("import", str(SAMPLES / "all-orders.txt"))
     assert ran.returncode == 1
-    assert ran.stderr.startswith(f"{SAMPLES / 'all-orders.txt'}: the second process "
-                                 "reading it stopped: FileNotFoundError: ")
-    assert f"nothing from it was imported (it keeps its work in {spills}" in ran.stderr
+    assert ran.stderr.startswith(f"{SAMPLES / 'all-orders.txt'}: the second process reading "
+                                 "it stopped (OSError: [Errno 9] Bad file descriptor); nothing "
+                                 "from it was imported")
+    assert f"It keeps its work in {tempfile.gettempdir()}: if that is full" in ran.stderr
     assert stored(db)["orders"] == []
+
+
+def test_a_file_whose_first_import_fails_midway_is_parsed_again_when_listed_twice(
+        db, seller, tmp_path, monkeypatch):
+    reference = Database.open(f"sqlite:///{tmp_path / 'in-process.db'}")
+    import_file(reference, SAMPLES / "all-orders.txt", seller, now=NOW)
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
+    assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+    failing = [StoreError("db_unreachable", url="x", reason="gone")]
+    write = Writer.add_rows
+
+    def fails_once(self, rows):
+        if failing:
+            raise failing.pop()
+        write(self, rows)
+
+    monkeypatch.setattr(Writer, "add_rows", fails_once)
+    with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig", seller, db.url) as ahead:
+        assert ahead is not None and ahead.part is not None  # the head is read here
+        with pytest.raises(ImportRejected):
+            import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW, ahead=ahead)
+        result = import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW, ahead=ahead)
+    assert result.rows == 40
+    assert stored(db) == stored(reference)
+
+
+def test_a_parser_started_ahead_on_a_file_saved_over_since_is_stopped_and_not_used(
+        db, seller, tmp_path, monkeypatch):
+    report = tmp_path / "all-orders.txt"
+    shutil.copy(SAMPLES / "all-orders.txt", report)
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
+    assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+    with parsing_ahead(report, "utf-8-sig", seller, db.url) as ahead:
+        assert ahead is not None
+        lines = report.read_text().splitlines(keepends=True)
+        report.write_text("".join(lines[:11]))  # saved again, shorter, while the first waited
+        result = import_file(db, report, seller, now=NOW, ahead=ahead)
+        assert not ahead.running
+    assert result.rows == 10

@@ -31,9 +31,10 @@ SIGNATURE = ("amazon-order-id", "order-status", "item-status", "purchase-date")
 REQUIRED = ("amazon-order-id", "purchase-date", "order-status", "sku", "quantity")
 
 # A report read in two parts (Part) splits where an order begins at or after the part's line,
-# and after a readable row among the lines this many before: the tail is read from there, so
-# both parts see the same rows around the split, know the same order before it, and split at
-# the same line. Runs of an order's lines stay whole, so a deadline sees all of its lines.
+# and after a readable row among the lines this many before (its window): the tail is read from
+# there, so both parts see the same rows around the split, know the same order before it, and
+# split at the same line. Runs of an order's lines stay whole, so a deadline sees all of its
+# lines, and bad rows inside a run cannot move the split.
 SPLIT_WINDOW = 100
 
 # item-status -> how much of the line has shipped (All Orders has no quantity-shipped column).
@@ -179,7 +180,7 @@ def parse(flat: FlatFile, ctx: SellerContext,
     columns = _Columns(flat)
     marketplaces: dict[str, str | None] = {}
     previous_order, last_readable = None, 0
-    window = part.near - SPLIT_WINDOW if part is not None else 0
+    window = part.near - part.window if part is not None else 0
     # The tail yields nothing before the split; the head stops at it.
     reading = part is None or part.head
     for row in flat.rows(from_line=2 if reading else max(2, window)):

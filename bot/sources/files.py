@@ -85,15 +85,16 @@ class SourceFile:
         """True when two processes can read the file at once, each a Part of it."""
         return self.kind == all_orders.KIND
 
-    def line_at(self, share: float) -> int:
-        """About the number of the line `share` of the way through the file, judged from the
-        length of its first lines."""
+    def tail(self, share: float) -> Part | None:
+        """The Part of the file after about `share` of its lines (judged from the length of
+        its first lines), for a second process to read; None for a file that is read whole."""
+        if not self.splits:
+            return None
         self._binary.seek(0)
         start = self._binary.peek(1 << 20)[: 1 << 20]
         lines = start.count(b"\n")
-        if not lines:
-            return 2
-        return 1 + max(1, round(share * self.size * lines / len(start)))
+        near = 1 + max(1, round(share * self.size * lines / len(start))) if lines else 2
+        return Part(near, head=False, window=all_orders.SPLIT_WINDOW)
 
     def records(self, ctx: SellerContext, part: Part | None = None) -> Iterator[Record | BadRow]:
         """Stream the file's records, and a BadRow for each part that cannot be read: of the

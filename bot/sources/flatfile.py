@@ -35,10 +35,12 @@ class Note:
 @dataclass(frozen=True, slots=True)
 class Part:
     """The head or the tail of a report that two processes read at once: split where the
-    first order whose lines start at or after line `near` begins (all_orders.py)."""
+    first order whose lines start at or after line `near` begins, after a readable row among
+    the `window` lines before it (all_orders.py says why)."""
 
     near: int
     head: bool
+    window: int
 
 
 class BadCell(Exception):
@@ -171,18 +173,19 @@ class FlatFile:
             number += 1
             try:
                 line = read(MAX_LINE_CHARS + 1)
+                too_long = len(line) > MAX_LINE_CHARS and not line.endswith(self._end)
+                while too_long and line and not line.endswith(self._end):
+                    line = read(MAX_LINE_CHARS)  # skip the rest, in bounded steps
             except UnicodeDecodeError:
                 # Only multi-byte encodings raise here (UTF-16): nothing after can be trusted.
                 yield BadRow(number, "not_text_from_here", {"encoding": self.encoding})
                 return
-            if not line:
-                return
-            if len(line) > MAX_LINE_CHARS and not line.endswith(self._end):
-                while line and not line.endswith(self._end):  # skip the rest, in bounded steps
-                    line = read(MAX_LINE_CHARS)
+            if too_long:
                 if number >= from_line:
                     yield BadRow(number, "line_too_long", {"limit": MAX_LINE_CHARS})
                 continue
+            if not line:
+                return
             if number < from_line:
                 continue
             if not line.isascii() and _undecodable(line):

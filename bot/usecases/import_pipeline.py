@@ -11,14 +11,13 @@ batches wait in a spill file, not in a pipe: a pipe holds 64 KB, and the parser 
 wait for the head to be written. Other large files are parsed whole by the parser process.
 
 The parser is `python -m bot.usecases.import_pipeline`, handed its task as a pickle on its stdin;
-it writes each batch as a pickle to the spill file (in the temporary directory, TMPDIR), then a
-line to its stdout to say so, or what stopped it (a full disk included): a plain child process,
-so it works under any host program (multiprocessing's spawn re-imports the host's __main__,
-which not every program embedding sellerbot guards). It loads no SQLAlchemy: it is handed the
-row makers (bot/store/driver_rows.py) with its task.
+it writes each batch as a pickle to the spill file (in the temporary directory, TMPDIR, without
+a name), then a line to its stdout to say so, or what stopped it (a full disk included): a plain
+child process, so it works under any host program (multiprocessing's spawn re-imports the
+host's __main__, which not every program embedding sellerbot guards). It loads no SQLAlchemy:
+it is handed the row makers (bot/store/driver_rows.py) with its task.
 """
 
-import contextlib
 import os
 import pickle
 import subprocess
@@ -26,6 +25,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from bot.sources.files import SourceFile, open_source
 from bot.sources.flatfile import Part
@@ -42,7 +42,10 @@ HEAD_SHARE = 0.3
 
 
 def worthwhile(size: int) -> bool:
-    """True when a file of `size` bytes imports faster with a parser process."""
+    """True when a file of `size` bytes imports faster with a parser process (on Linux and
+    macOS: it is handed its spill file as an open descriptor, which Windows cannot do)."""
+    if os.name != "posix":
+        return False
     # sched_getaffinity (the CPUs this process may use) exists on Linux only.
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return size >= MIN_BYTES and (cpus or 1) >= 2
@@ -51,7 +54,7 @@ def worthwhile(size: int) -> bool:
 def part_of(source: SourceFile) -> Part | None:
     """The tail of `source` a parser process reads while this process reads the head; None
     for a file it reads whole."""
-    return Part(source.line_at(HEAD_SHARE), head=False) if source.splits else None
+    return source.tail(HEAD_SHARE)
 
 
 # What the parser process says on its stdout: a batch is in the spill file, or it is done.
@@ -70,27 +73,39 @@ class ParserProcess:
     def __init__(self, path: Path, encoding: str, seller: Seller, makers: RowMakers,
                  part: Part | None = None) -> None:
         self.path, self.encoding, self.makers, self.part = path, encoding, makers, part
+        self.file = identity(path)
         self.unread = True  # until batches() is asked for: a file listed twice parses twice
-        spill, self._spill_path = tempfile.mkstemp(prefix="sellerbot-import-", suffix=".batches")
-        self._spill = os.fdopen(spill, "rb")
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "bot.usecases.import_pipeline"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            # A process group of its own: Ctrl-C reaches only the importer, which stops this
-            # process (below) and says so in one line; the parser prints no traceback of its own.
-            process_group=0 if os.name == "posix" else None,
-        )
-        assert self._process.stdin is not None
+        self._spill, handed = _spill_file()
         try:
-            pickle.dump((path, encoding, seller, makers, part, self._spill_path),
-                        self._process.stdin)
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "bot.usecases.import_pipeline"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(handed,),
+                # A process group of its own: Ctrl-C reaches only the importer, which stops
+                # this process (below) and says so in one line; it prints no traceback.
+                process_group=0,
+            )
+        except BaseException:
+            self._spill.close()
+            raise
+        finally:
+            os.close(handed)
+        try:
+            assert self._process.stdin is not None
+            pickle.dump((path, encoding, seller, makers, part, handed), self._process.stdin)
             self._process.stdin.close()
         except BrokenPipeError:
             pass  # it is gone already: batches() says so
+        except BaseException:
+            self.stop()
+            raise
 
     def batches(self) -> Iterator[Batch]:
-        """The batches as the process writes them; stopping early stops the process."""
+        """The batches as the process writes them, to be read once; stopping early (or never
+        starting) stops the process."""
         self.unread = False
+        return self._read()
+
+    def _read(self) -> Iterator[Batch]:
         said = self._process.stdout
         assert said is not None
         try:
@@ -112,15 +127,35 @@ class ParserProcess:
         return self._process.poll() is None
 
     def stop(self) -> None:
-        """Stop the process, if it still runs, wait for it, and remove its spill file."""
+        """Stop the process, if it still runs, and wait for it; its spill file goes with it."""
         assert self._process.stdout is not None
         self._process.stdout.close()
         if self._process.poll() is None:
             self._process.terminate()
         self._process.wait()
         self._spill.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self._spill_path)
+
+
+def identity(path: Path) -> tuple[int, ...] | None:
+    """What tells the file at `path` from another saved there later; None when it cannot be
+    looked at (the parser process says why)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns
+
+
+def _spill_file() -> tuple[BinaryIO, int]:
+    """An unnamed temporary file: this process's handle to read it, and a descriptor of its own
+    to hand the parser process for writing. Its name is gone at once, so nothing is left behind
+    however the import ends (even killed); the disk space goes with the last handle."""
+    spill, name = tempfile.mkstemp(prefix="sellerbot-import-", suffix=".batches")
+    try:
+        handed = os.open(name, os.O_WRONLY)
+    finally:
+        os.unlink(name)
+    return os.fdopen(spill, "rb"), handed
 
 
 def parsed_batches(path: Path, encoding: str, seller: Seller, makers: RowMakers,
@@ -136,8 +171,8 @@ def main() -> None:
     said = sys.stdout.buffer
     try:
         task = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by ParserProcess
-        path, encoding, seller, makers, part, spill_path = task
-        with open(spill_path, "wb") as spill, collector_paused(), \
+        path, encoding, seller, makers, part, spill_fd = task
+        with os.fdopen(spill_fd, "wb") as spill, collector_paused(), \
                 open_source(path, encoding) as source:
             for batch in batches(source, seller, makers, part):
                 pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)

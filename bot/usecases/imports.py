@@ -3,7 +3,7 @@
 import logging
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -150,8 +150,13 @@ def _batches(source: SourceFile, encoding: str, seller: Seller, makers: RowMaker
              ahead: import_pipeline.ParserProcess | None) -> Iterator[Batch]:
     """The file's batches: parsed here, or by a parser process (the one started ahead on it,
     or one started now) while this process parses the head of a file that splits."""
-    if ahead is not None and ahead.unread and (ahead.path, ahead.encoding, ahead.makers) == (
-            source.path, encoding, makers):
+    if ahead is None or not ahead.unread or ahead.path != source.path:
+        ahead = None  # none, read already, or for another file of the command
+    elif (ahead.encoding, ahead.makers, ahead.file) != (
+            encoding, makers, import_pipeline.identity(source.path)):
+        ahead.stop()  # for another database, or a file saved over since: of no use
+        ahead = None
+    if ahead is not None:
         process = ahead
     elif import_pipeline.worthwhile(source.size):
         process = import_pipeline.ParserProcess(source.path, encoding, seller, makers,
@@ -159,10 +164,11 @@ def _batches(source: SourceFile, encoding: str, seller: Seller, makers: RowMaker
     else:
         yield from batches(source, seller, makers)
         return
+    tail = process.batches()  # taken now: a head that fails leaves it read
     try:
         if process.part is not None:
             yield from batches(source, seller, makers, replace(process.part, head=True))
-        yield from process.batches()
+        yield from tail
     finally:
         process.stop()
 
@@ -192,7 +198,8 @@ def import_file(
                 progress(path, done, source.size)
 
         try:
-            with collector_paused():
+            # Closed here, not when collected: a failed write stops the parser process at once.
+            with collector_paused(), closing(stream):
                 read = _write(stream, writer, skip_bad_rows, report)
         except StoreError as exc:
             raise ImportRejected(exc.code, path=str(path), **exc.params) from None
