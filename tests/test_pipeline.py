@@ -286,3 +286,14 @@ def test_a_parser_started_ahead_on_a_file_saved_over_since_is_stopped_and_not_us
         result = import_file(db, report, seller, now=NOW, ahead=ahead)
         assert not ahead.running
     assert result.rows == 10
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_the_tail_a_parser_process_reads_starts_about_where_its_share_says(tmp_path, ending):
+    rows = (SAMPLES / "all-orders.txt").read_text().splitlines()
+    path = tmp_path / "all-orders.txt"
+    path.write_text(ending.join([rows[0], *rows[1:] * 25, ""]), newline="")
+    with open_source(path) as source:
+        part = source.tail(0.3)
+    assert part is not None and not part.head
+    assert abs(part.near - 0.3 * 1000) < 30  # 1,000 rows of about the same length

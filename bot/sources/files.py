@@ -92,7 +92,7 @@ class SourceFile:
             return None
         self._binary.seek(0)
         start = self._binary.peek(1 << 20)[: 1 << 20]
-        lines = start.count(b"\n")
+        lines = start.count(b"\n") or start.count(b"\r")  # LF or CRLF, else a Mac's lone CR
         near = 1 + max(1, round(share * self.size * lines / len(start))) if lines else 2
         return Part(near, head=False, window=all_orders.SPLIT_WINDOW)
 
