@@ -45,10 +45,10 @@ def test_parser_process_reports_bad_rows(db, seller, monkeypatch):
 
 
 def test_a_failing_parser_process_is_an_error(seller, tmp_path):
-    batches = import_pipeline.parsed_batches(tmp_path / "gone.txt", "utf-8", seller,
-                                             row_makers("sqlite"))
+    parser = import_pipeline.ParserProcess(tmp_path / "gone.txt", "utf-8", seller,
+                                           row_makers("sqlite"))
     with pytest.raises(import_pipeline.ParserFailed, match="FileNotFoundError"):
-        next(batches)
+        next(parser.batches())
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
@@ -63,20 +63,24 @@ def test_the_parser_process_starts_without_sqlalchemy(seller, dialect):
     assert loaded.stdout.decode().strip() == "[]"
 
 
-def _no_other_parser(*args, **kwargs):
-    raise AssertionError("a parser process was started for a file one was started ahead for")
-
-
 def test_a_parser_started_ahead_is_the_one_its_file_is_imported_with(db, seller, tmp_path,
                                                                       monkeypatch):
     reference = Database.open(f"sqlite:///{tmp_path / 'in-process.db'}")
     import_file(reference, SAMPLES / "all-orders.txt", seller, now=NOW)
     monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
     assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
-    monkeypatch.setattr(import_pipeline, "parsed_batches", _no_other_parser)
+    started = []
+    original = import_pipeline.ParserProcess.__init__
+
+    def counted(self, *args):
+        started.append(args[0].name)
+        original(self, *args)
+
+    monkeypatch.setattr(import_pipeline.ParserProcess, "__init__", counted)
     with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig", seller, db.url) as ahead:
         assert ahead is not None
         result = import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW, ahead=ahead)
+    assert started == ["all-orders.txt"]  # no second parser process for the file
     assert result.rows == 40
     assert stored(db) == stored(reference)
 

@@ -158,13 +158,6 @@ def _spill_file() -> tuple[BinaryIO, int]:
     return os.fdopen(spill, "rb"), handed
 
 
-def parsed_batches(path: Path, encoding: str, seller: Seller, makers: RowMakers,
-                   part: Part | None = None) -> Iterator[Batch]:
-    """Batches of `path` (or of `part` of it) parsed by a separate process, started when the
-    first is asked for; stopping early stops the process."""
-    yield from ParserProcess(path, encoding, seller, makers, part).batches()
-
-
 def main() -> None:
     """The parser process: read its task from stdin, write each batch to the spill file and a
     line to stdout to say so; then a line that it is done, or what stopped it."""
