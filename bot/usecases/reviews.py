@@ -37,11 +37,6 @@ class ReviewsReport:
     # By reason, most decisive first: every order skipped for it (the views list a few).
     skipped: dict[Skip, list[ReviewStanding]]
 
-    @property
-    def skipped_counts(self) -> dict[Skip, int]:
-        """How many orders each reason skipped."""
-        return {reason: len(standings) for reason, standings in self.skipped.items()}
-
 
 @dataclass(frozen=True)
 class Sent:
