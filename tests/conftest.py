@@ -75,9 +75,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this test session, dropped at its end."""
+@contextmanager
+def postgres_databases() -> Iterator[Callable[[], str]]:
+    """Makes new, empty PostgreSQL databases on the server TEST_DATABASE_URL names, dropped
+    on leaving; skips the test when the server cannot be reached."""
     server = make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES))
     if server.drivername in ("postgres", "postgresql"):
         server = server.set(drivername="postgresql+psycopg")
@@ -91,17 +92,42 @@ def postgres_url() -> Iterator[str]:
             f"PostgreSQL is not reachable at {server.render_as_string()} "
             f"({str(exc.orig).strip().splitlines()[0]}); set TEST_DATABASE_URL to run these"
         )
-    name = f"sellerbot_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    Database.open(url).close()
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(f"sellerbot_test_{uuid.uuid4().hex[:10]}")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{made[-1]}"'))
+        return server.set(database=made[-1]).render_as_string(hide_password=False)
+
     try:
-        yield url
+        yield make
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for name in made:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session, dropped at its end."""
+    with postgres_databases() as make:
+        url = make()
+        Database.open(url).close()
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Makes URLs of new, empty databases (no tables): SQLite files, then the same test on
+    PostgreSQL."""
+    if request.param == "sqlite":
+        files = iter(range(1_000))
+        yield lambda: f"sqlite:///{tmp_path / f'new-{next(files)}.db'}"
+        return
+    with postgres_databases() as make:
+        yield make
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

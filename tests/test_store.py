@@ -1,5 +1,7 @@
 """The store: times stay UTC-aware and exact, schema versions are checked, demo rows go cleanly."""
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -7,11 +9,12 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.errors import StoreError
-from bot.store import Database, queries
+from bot.store import Database, queries, schema
 from bot.store.models import metadata
 from bot.store.writer import Writer, row_makers
 
@@ -99,14 +102,97 @@ def test_a_new_database_gets_its_tables(tmp_path):
     assert state.is_current and state.current == state.head
 
 
-def test_the_migrations_build_the_tables_the_models_describe(db):
-    with db.engine.connect() as conn:
+def test_the_migrations_build_the_tables_the_models_describe(new_database):
+    engine = Database(new_database()).engine
+    schema.upgrade(engine)  # every migration, from the first
+    with engine.connect() as conn:
         # SQLite reflects its own type names (REAL for a time, VARCHAR without a length check);
         # PostgreSQL's types are compared too.
         context = MigrationContext.configure(
             conn, opts={"compare_type": conn.dialect.name != "sqlite"})
         differences = compare_metadata(context, metadata)
     assert differences == []
+    engine.dispose()
+
+
+def _affinity(declared: str) -> str:
+    """What SQLite makes of a column's declared type (sqlite.org/datatype3.html §3.1): all it
+    keeps of it. VARCHAR(64) and TEXT are both TEXT; SQLite checks no length (migration 0004
+    left SQLite's VARCHARs as they were for that reason)."""
+    declared = declared.upper()
+    for part, affinity in (("INT", "INTEGER"), ("CHAR", "TEXT"), ("CLOB", "TEXT"),
+                           ("TEXT", "TEXT"), ("BLOB", "BLOB"), ("REAL", "REAL"),
+                           ("FLOA", "REAL"), ("DOUB", "REAL")):
+        if part in declared:
+            return affinity
+    return "BLOB" if not declared else "NUMERIC"
+
+
+def _schema(url: str) -> dict:
+    """Everything a database's schema says, table by table, in a form that compares: columns
+    by name (migrations add columns at the end), their types (on SQLite, what it makes of
+    them), keys, indexes and constraints."""
+    def words(clause: object) -> str:
+        return " ".join(str(clause).split())
+
+    engine = Database(url).engine
+    kind = str if engine.dialect.name == "postgresql" else lambda t: _affinity(str(t))
+    found = {}
+    with engine.connect() as conn:
+        look = inspect(conn)
+        for table in look.get_table_names():
+            found[table] = {
+                "columns": {c["name"]: (kind(c["type"]), c["nullable"], words(c["default"]))
+                            for c in look.get_columns(table)},
+                "key": look.get_pk_constraint(table),
+                "foreign": sorted(map(repr, look.get_foreign_keys(table))),
+                "indexes": sorted((i["name"], i["column_names"], bool(i["unique"]),
+                                   {k: words(v) for k, v in i["dialect_options"].items()})
+                                  for i in look.get_indexes(table)),
+                "unique": sorted(map(repr, look.get_unique_constraints(table))),
+                "checks": sorted((c["name"], words(c["sqltext"]))
+                                 for c in look.get_check_constraints(table)),
+            }
+        found["alembic_version rows"] = conn.execute(
+            text("SELECT version_num FROM alembic_version")).all()
+    engine.dispose()
+    return found
+
+
+def test_a_new_database_is_built_as_its_migrations_build_it(new_database):
+    built, migrated = new_database(), new_database()
+    schema.create(Database(built).engine)
+    schema.upgrade(Database(migrated).engine)
+    assert _schema(built) == _schema(migrated)
+    # Alembic reads the built one at the head: its next migration will apply to it.
+    engine = Database(built).engine
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == schema.head()
+    schema.upgrade(engine)
+    assert _schema(built) == _schema(migrated)
+    engine.dispose()
+
+
+def test_opening_a_new_database_loads_no_alembic(tmp_path):
+    # Alembic, with Mako and Pygments, costs a first import or `sellerbot demo` 0.1 s to load.
+    code = ("import sys; from bot.store import Database; "
+            f"Database.open('sqlite:///{tmp_path / 'new.db'}'); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    assert shown.stdout.strip() == "[]"
+    assert Database.open(f"sqlite:///{tmp_path / 'new.db'}").schema_state().is_current
+
+
+def test_a_table_of_another_program_is_not_taken_for_ours(new_database):
+    url = new_database()
+    other = Database(url)
+    with other.begin() as conn:
+        conn.execute(text("CREATE TABLE orders (id INTEGER PRIMARY KEY, total TEXT)"))
+    with pytest.raises(DBAPIError, match=r'(?i)"?orders"? already exists'):
+        Database.open(url)
+    assert other.schema_state().is_new
+    other.close()
 
 
 def test_an_older_schema_is_refused_with_the_fix(tmp_path):

@@ -98,7 +98,7 @@ class Database:
         state = db.schema_state()
         if state.is_new:
             log.info("new database: creating the tables")
-            db.upgrade()
+            schema.create(db.engine)
         elif not state.is_current:
             raise StoreError("db_behind", current=state.current, head=state.head)
         return db
@@ -112,8 +112,11 @@ class Database:
             raise StoreError("db_unreachable", url=self.safe_url, reason=reason) from None
 
     def upgrade(self) -> None:
-        """Apply every migration this sellerbot has."""
-        schema.upgrade(self.engine)
+        """Build the tables of a new database, or apply the migrations an older one lacks."""
+        if self.schema_state().is_new:
+            schema.create(self.engine)
+        else:
+            schema.upgrade(self.engine)
 
     @property
     def safe_url(self) -> str:
