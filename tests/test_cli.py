@@ -65,6 +65,25 @@ def test_import_reports_and_rejects_the_broken_file(elsewhere):
     assert "Traceback" not in result.stderr
 
 
+def test_import_loads_its_libraries_without_a_full_collection(elsewhere):
+    # bot/cli/data.py: the collector, paused from the command's start, does not walk the
+    # 120,000 objects loading sellerbot makes; it runs again once the command is done.
+    probe = (
+        "import gc, sys\n"
+        "from bot.cli import main\n"
+        "full = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start' and info['generation'] == 2"
+        " and full.append(1))\n"
+        f"sys.argv = ['sellerbot', 'import', {str(SAMPLES / 'all-orders.txt')!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(len(full), gc.isenabled())\n"
+    )
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{elsewhere / 'cli.db'}"}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=elsewhere, env=environment,
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.splitlines()[-1] == "0 True", result.stdout
+
+
 @pytest.mark.parametrize(("args", "says", "status"), [
     (("orders", "123-4567890-1234567"), "no order 123-4567890-1234567 in the database", 3),
     (("orders", "tomorrow"), "'tomorrow' is neither a list (today, at-risk, late, unshipped) nor an Amazon order id", 2),
