@@ -162,3 +162,27 @@ def test_a_file_that_is_not_a_report_is_left_open_for_its_owner(tmp_path):
 
     gc.collect()  # a wrapper left behind would close the file when collected
     assert not binary.closed
+
+
+def test_a_byte_not_in_the_encoding_is_found_however_far_in_and_in_every_file():
+    # flatfile.py looks at lines only once the decoder has met such a byte: it must still find
+    # one far past the first lines (decoded chunks later), and in a file read after others.
+    import io
+
+    from bot.sources.flatfile import BadRow, FlatFile
+
+    def rows(data: bytes) -> list:
+        flat = FlatFile(io.BufferedReader(io.BytesIO(data)))
+        return [row if type(row) is BadRow else row[0] for row in flat.rows()]
+
+    header = b"title\tsku\n"
+    clean = [f"Cr\u00e8me br\u00fbl\u00e9e {n}\tSKU-{n}\n".encode() for n in range(30_000)]
+    assert rows(header + b"".join(clean)) == list(range(2, 30_002))
+    for at in (0, 7, 29_999):
+        lines = clean.copy()
+        lines[at] = lines[at].replace(b"Cr\xc3\xa8me", b"Cr\xe8me")  # Latin-1, not UTF-8
+        found = rows(header + b"".join(lines))
+        assert [r for r in found if type(r) is BadRow] == [
+            BadRow(at + 2, "not_text", {"encoding": "utf-8"})]
+        assert len(found) == 30_000
+    assert rows(header + b"".join(clean)) == list(range(2, 30_002))  # and clean after them
