@@ -37,8 +37,9 @@ from bot.usecases.sellers import Seller
 # overlap saves (a 20 MB report of 50,000 rows imports in 0.9 s either way).
 MIN_BYTES = 32 * 1024 * 1024
 # The share of a split file this process parses itself. It also writes every row, the parser
-# process's too: a third or less balances the two on a 2-core machine (bench/import_orders.py).
-HEAD_SHARE = 0.3
+# process's too: 0.27 balances the two on a 2-core machine (15 runs each of
+# bench/import_orders.py's report: 3.11 s median against 3.18 s at 0.3; 0.25 no better).
+HEAD_SHARE = 0.27
 
 
 def worthwhile(size: int) -> bool:
