@@ -84,9 +84,10 @@ def catalogue(rng: random.Random, size: int) -> list[tuple[str, str, str, str]]:
 
 
 def generate(path: Path, rows: int) -> None:
-    """Write an All Orders report of `rows` lines, orders in time order: 1.2 lines per order on
-    average (1 to 4), popular products recurring among 20,000, the buyer's city, state and
-    postal code Amazon includes, promotions, gift wrap, business orders and every status."""
+    """Write an All Orders report of `rows` lines, orders in time order under ids in none (as
+    Amazon's): 1.2 lines per order on average (1 to 4), popular products recurring among
+    20,000, the buyer's city, state and postal code Amazon includes, promotions, gift wrap,
+    business orders and every status."""
     rng = random.Random(2)
     products = catalogue(rng, 20_000)
     start = datetime(2025, 1, 1, tzinfo=UTC)
@@ -96,7 +97,10 @@ def generate(path: Path, rows: int) -> None:
         written = order = 0
         while written < rows:
             order += 1
-            order_id = f"{111 + order % 4}-{order:07d}-{rng.randrange(10**7):07d}"
+            # Amazon's ids are not in time order: a report by purchase date holds them at
+            # random, and each lands anywhere in the store's key index (../shared/samples).
+            order_id = (f"{rng.choice(('111', '112', '113', '114'))}-"
+                        f"{rng.randrange(10**7):07d}-{rng.randrange(10**7):07d}")
             purchased = start + timedelta(seconds=order * 31 + rng.randrange(31))
             updated = purchased + timedelta(hours=rng.randint(2, 40))
             status, item_status = rng.choice(statuses)
