@@ -76,12 +76,45 @@ def test_import_loads_its_libraries_without_a_full_collection(elsewhere):
         " and full.append(1))\n"
         f"sys.argv = ['sellerbot', 'import', {str(SAMPLES / 'all-orders.txt')!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(len(full), gc.isenabled())\n"
+        "print(len(full), gc.isenabled(), 'rich' in sys.modules)\n"
     )
     environment = {**os.environ, "DATABASE_URL": f"sqlite:///{elsewhere / 'cli.db'}"}
     result = subprocess.run([sys.executable, "-c", probe], cwd=elsewhere, env=environment,
                             capture_output=True, text=True, timeout=120, check=True)
-    assert result.stdout.splitlines()[-1] == "0 True", result.stdout
+    # Nor does it load rich for a progress bar no terminal would show.
+    assert result.stdout.splitlines()[-1] == "0 True False", result.stdout
+
+
+def test_import_on_a_terminal_shows_its_progress(elsewhere):
+    import pty
+
+    probe = (
+        "import sys\n"
+        "import bot.cli.data\n"
+        "bot.cli.data.PROGRESS_BYTES = 0  # the sample is small\n"
+        f"sys.argv = ['sellerbot', 'import', {str(SAMPLES / 'all-orders.txt')!r}]\n"
+        "bot.cli.data.app()\n"
+    )
+    terminal, their_end = pty.openpty()
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{elsewhere / 'cli.db'}",
+                   "TERM": "xterm", "COLUMNS": "100"}
+    process = subprocess.Popen([sys.executable, "-c", probe], cwd=elsewhere, env=environment,
+                               stdout=subprocess.PIPE, stderr=their_end)
+    os.close(their_end)
+    out, _ = process.communicate(timeout=120)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the other end is closed: all read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    assert process.returncode == 0
+    assert b"40 rows" in out
+    assert b"all-orders.txt" in shown and b"\x1b[" in shown, shown[:300]
 
 
 @pytest.mark.parametrize(("args", "says", "status"), [
