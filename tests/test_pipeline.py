@@ -301,3 +301,12 @@ def test_the_tail_a_parser_process_reads_starts_about_where_its_share_says(tmp_p
         part = source.tail(0.3)
     assert part is not None and not part.head
     assert abs(part.near - 0.3 * 1000) < 30  # 1,000 rows of about the same length
+
+
+def test_the_larger_the_file_the_less_of_it_the_writing_process_parses():
+    # Writing a row costs more as the key indexes grow (import_pipeline.HEAD_SHARE_UP_TO).
+    up_to = import_pipeline.HEAD_SHARE_UP_TO
+    share = import_pipeline.head_share
+    assert share(1) == share(up_to) == import_pipeline.HEAD_SHARE
+    assert share(2 * up_to) == pytest.approx(import_pipeline.HEAD_SHARE / 2)
+    assert 0.04 < share(391_203_968) < 0.06  # bench/import_orders.py --rows 1000000

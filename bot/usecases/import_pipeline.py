@@ -6,7 +6,7 @@ Threads would not: sqlite3 hands the GIL back and forth on every row (bench/impo
 
 An All Orders report is read in two parts at once, split between two orders: the parser process
 parses the tail while this process parses the head and writes it, then writes the tail. This
-process takes the smaller share (HEAD_SHARE), since it also writes every row. The tail's
+process takes the smaller share (head_share), since it also writes every row. The tail's
 batches wait in a spill file, not in a pipe: a pipe holds 64 KB, and the parser would stop and
 wait for the head to be written. Other large files are parsed whole by the parser process.
 
@@ -38,8 +38,13 @@ from bot.usecases.sellers import Seller
 MIN_BYTES = 32 * 1024 * 1024
 # The share of a split file this process parses itself. It also writes every row, the parser
 # process's too: 0.27 balances the two on a 2-core machine (15 runs each of
-# bench/import_orders.py's report: 3.11 s median against 3.18 s at 0.3; 0.25 no better).
+# bench/import_orders.py's report: 3.11 s median against 3.18 s at 0.3; 0.25 no better)...
 HEAD_SHARE = 0.27
+# ...for a file up to this size (200,000 rows). A larger one's rows cost more to write: each
+# random order id lands anywhere in key indexes that outgrow SQLite's page cache. So this
+# process parses a share that shrinks in proportion: at 1,000,000 rows (391 MB), 0.05 took
+# 20.3-21.4 s against 23.3-24.1 s at 0.27 (0.15: 20.3-22.2 s).
+HEAD_SHARE_UP_TO = 80 * 1024 * 1024
 
 
 def worthwhile(size: int) -> bool:
@@ -52,10 +57,15 @@ def worthwhile(size: int) -> bool:
     return size >= MIN_BYTES and (cpus or 1) >= 2
 
 
+def head_share(size: int) -> float:
+    """The share of a split file of `size` bytes this process parses itself."""
+    return HEAD_SHARE * min(1.0, HEAD_SHARE_UP_TO / max(size, 1))
+
+
 def part_of(source: SourceFile) -> Part | None:
     """The tail of `source` a parser process reads while this process reads the head; None
     for a file it reads whole."""
-    return source.tail(HEAD_SHARE)
+    return source.tail(head_share(source.size))
 
 
 # What the parser process says on its stdout: a batch is in the spill file, or it is done.
