@@ -69,7 +69,7 @@ def ctx(settings: Settings) -> SellerContext:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file, copied for each test (migrating once is the slow part)."""
+    """A SQLite file with its tables, copied for each test (building it once is the slow part)."""
     path = tmp_path_factory.mktemp("template") / "template.db"
     Database.open(f"sqlite:///{path}").close()
     return path
@@ -111,7 +111,7 @@ def postgres_databases() -> Iterator[Callable[[], str]]:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this test session, dropped at its end."""
+    """A fresh PostgreSQL database with its tables for this test session, dropped at its end."""
     with postgres_databases() as make:
         url = make()
         Database.open(url).close()
@@ -132,7 +132,7 @@ def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cal
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """An empty, migrated database: a SQLite file, then the same test on PostgreSQL."""
+    """An empty database with its tables: a SQLite file, then the same test on PostgreSQL."""
     if request.param == "sqlite":
         path = tmp_path / "sellerbot.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
