@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Engine, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 
-from bot.store.models import metadata
-
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -77,6 +75,10 @@ def state(engine: Engine) -> SchemaState:
 
 def create(engine: Engine) -> None:
     """Build a new database's tables as the models describe them, at the head revision."""
+    # Loaded here: only a new database needs the tables' definitions to open (wiring, and so
+    # every command, imports this module).
+    from bot.store.models import metadata
+
     with engine.begin() as conn:
         # Not checkfirst: a table of that name already there (another program's, in a shared
         # PostgreSQL database) fails the build, as the first migration would, not taken as ours.
