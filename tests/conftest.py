@@ -1,6 +1,7 @@
 """Shared fixtures: the real databases (SQLite and PostgreSQL), the sample files, settings."""
 
 import io
+import itertools
 import os
 import shutil
 import sys
@@ -123,7 +124,7 @@ def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cal
     """Makes URLs of new, empty databases (no tables): SQLite files, then the same test on
     PostgreSQL."""
     if request.param == "sqlite":
-        files = iter(range(1_000))
+        files = itertools.count()
         yield lambda: f"sqlite:///{tmp_path / f'new-{next(files)}.db'}"
         return
     with postgres_databases() as make:
