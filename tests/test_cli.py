@@ -76,13 +76,29 @@ def test_import_loads_its_libraries_without_a_full_collection(elsewhere):
         " and full.append(1))\n"
         f"sys.argv = ['sellerbot', 'import', {str(SAMPLES / 'all-orders.txt')!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(len(full), gc.isenabled(), 'rich' in sys.modules)\n"
+        "print(len(full), gc.isenabled(), 'rich' in sys.modules, gc.get_freeze_count() > 20_000)\n"
     )
     environment = {**os.environ, "DATABASE_URL": f"sqlite:///{elsewhere / 'cli.db'}"}
     result = subprocess.run([sys.executable, "-c", probe], cwd=elsewhere, env=environment,
                             capture_output=True, text=True, timeout=120, check=True)
-    # Nor does it load rich for a progress bar no terminal would show.
-    assert result.stdout.splitlines()[-1] == "0 True False", result.stdout
+    # Nor does it load rich for a progress bar no terminal would show; what the command made
+    # is frozen, so that the collector resuming does not walk it either.
+    assert result.stdout.splitlines()[-1] == "0 True False True", result.stdout
+
+
+def test_a_command_ends_without_walking_its_objects_again(elsewhere):
+    # bot/cli/__init__.py: by the time Python's exit would collect, every object is frozen.
+    probe = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print(gc.get_freeze_count()))  # runs after main's own\n"
+        "import sys\n"
+        "from bot.cli import main\n"
+        "sys.argv = ['sellerbot', 'can-return', '--help']\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=elsewhere, capture_output=True,
+                            text=True, timeout=120, check=True)
+    assert int(result.stdout.splitlines()[-1]) > 20_000, result.stdout
 
 
 def test_import_on_a_terminal_shows_its_progress(elsewhere):
