@@ -94,8 +94,9 @@ class RowMaker:
 
     A column no record of the batch states (all None) is left out, so the write leaves it as
     the store has it, exactly as a None would (bot/store/merge.py): sqlite3 binds a None
-    through a failed adapter lookup, which made a third of an import's write. Converting a
-    batch a column at a time costs one comprehension per column, not a call per record.
+    through an adapter lookup (bot/store/database.py), which, failing, made a third of an
+    import's write. Converting a batch a column at a time costs one comprehension per
+    column, not a call per record.
     """
 
     fields: list[str]
