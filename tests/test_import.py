@@ -12,7 +12,8 @@ from bot.domain.records import Channel, OrderStatus
 from bot.errors import ImportRejected
 from bot.store import Database, queries
 from bot.store.models import IMPORTS, ORDERS
-from bot.usecases.imports import import_file, import_order
+from bot.usecases.import_files import import_order
+from bot.usecases.imports import import_file
 from tests.conftest import FIXTURES, SAMPLES, SP_API_V0, stored
 
 SP_API = SP_API_V0

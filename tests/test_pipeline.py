@@ -18,7 +18,8 @@ from bot.sources.flatfile import BadRow, Note, Part
 from bot.store import Database
 from bot.store.writer import Writer, row_makers
 from bot.usecases import import_pipeline
-from bot.usecases.imports import import_file, parsing_ahead
+from bot.usecases.import_files import parsing_ahead
+from bot.usecases.imports import hand_over, import_file
 from bot.usecases.stamps import stamped
 from tests.conftest import SAMPLES, stored
 
@@ -45,8 +46,8 @@ def test_parser_process_reports_bad_rows(db, seller, monkeypatch):
 
 
 def test_a_failing_parser_process_is_an_error(seller, tmp_path):
-    parser = import_pipeline.ParserProcess(tmp_path / "gone.txt", "utf-8", seller,
-                                           row_makers("sqlite"))
+    parser = import_pipeline.ParserProcess(tmp_path / "gone.txt", "utf-8")
+    parser.hand(seller, row_makers("sqlite"))
     with pytest.raises(import_pipeline.ParserFailed, match="FileNotFoundError"):
         next(parser.batches())
 
@@ -54,9 +55,11 @@ def test_a_failing_parser_process_is_an_error(seller, tmp_path):
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_the_parser_process_starts_without_sqlalchemy(seller, dialect):
     # Its first batch is ready sooner, and it holds less memory (bot/store/driver_rows.py).
-    task = pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", seller, row_makers(dialect)))
+    task = (pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", None, 99))
+            + pickle.dumps((seller, row_makers(dialect))))
     check = ("import pickle, sys; import bot.usecases.import_pipeline; "
-             "pickle.load(sys.stdin.buffer); print(sorted(m for m in sys.modules "
+             "pickle.load(sys.stdin.buffer); pickle.load(sys.stdin.buffer); "
+             "print(sorted(m for m in sys.modules "
              "if m.split('.')[0] in ('sqlalchemy', 'psycopg', 'alembic')))")
     loaded = subprocess.run([sys.executable, "-c", check], input=task, capture_output=True,
                             check=True)
@@ -77,7 +80,7 @@ def test_a_parser_started_ahead_is_the_one_its_file_is_imported_with(db, seller,
         original(self, *args)
 
     monkeypatch.setattr(import_pipeline.ParserProcess, "__init__", counted)
-    with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig", seller, db.url) as ahead:
+    with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig") as ahead:
         assert ahead is not None
         result = import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW, ahead=ahead)
     assert started == ["all-orders.txt"]  # no second parser process for the file
@@ -87,7 +90,8 @@ def test_a_parser_started_ahead_is_the_one_its_file_is_imported_with(db, seller,
 
 @pytest.mark.parametrize(("other", "url"), [
     ("unshipped-orders.txt", None),  # another file
-    ("all-orders.txt", "postgresql+psycopg://nobody@127.0.0.1/elsewhere"),  # another database
+    # handed the row makers of another database
+    ("all-orders.txt", "postgresql+psycopg://nobody@127.0.0.1/elsewhere"),
 ])
 def test_a_parser_started_ahead_for_something_else_is_not_used(db, seller, tmp_path, monkeypatch,
                                                                other, url):
@@ -95,9 +99,13 @@ def test_a_parser_started_ahead_for_something_else_is_not_used(db, seller, tmp_p
     import_file(reference, SAMPLES / "all-orders.txt", seller, now=NOW)
     monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
     assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
-    with parsing_ahead(SAMPLES / other, "utf-8-sig", seller, url or db.url) as ahead:
+    with parsing_ahead(SAMPLES / other, "utf-8-sig") as ahead:
         assert ahead is not None
+        if url is not None:
+            hand_over(ahead, seller, url)
         import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW, ahead=ahead)
+        if url is not None:
+            assert not ahead.running  # stopped, its rows of no use
     assert stored(db) == stored(reference)
 
 
@@ -108,7 +116,7 @@ def test_a_parser_started_ahead_and_never_read_is_stopped_and_leaves_no_file(
     monkeypatch.setattr(tempfile, "tempdir", str(spills))
     monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
     assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
-    with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig", seller, db.url) as ahead:
+    with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig") as ahead:
         assert ahead is not None
         # Its spill file has no name from the start: an import killed outright leaves nothing.
         assert list(spills.iterdir()) == []
@@ -117,11 +125,11 @@ def test_a_parser_started_ahead_and_never_read_is_stopped_and_leaves_no_file(
 
 def test_no_parser_is_started_ahead_for_a_small_file_or_one_that_is_not_there(seller, tmp_path,
                                                                                db):
-    with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig", seller, db.url) as ahead:
+    with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig") as ahead:
         assert ahead is None  # a small file parses in-process
-    with parsing_ahead(tmp_path / "gone.txt", "utf-8-sig", seller, db.url) as ahead:
+    with parsing_ahead(tmp_path / "gone.txt", "utf-8-sig") as ahead:
         assert ahead is None  # import_file says what is wrong with it
-    with parsing_ahead(None, "utf-8-sig", seller, db.url) as ahead:
+    with parsing_ahead(None, "utf-8-sig") as ahead:
         assert ahead is None
 
 
@@ -143,6 +151,44 @@ def test_the_command_line_import_reads_its_first_file_with_a_parser_started_ahea
     # The orders file goes first (import_order), its parser before the database is open; the
     # returns file gets its own when its turn comes.
     assert started == ["all-orders.txt", "returns.txt"]
+
+
+def test_the_command_line_starts_its_parser_first_and_hands_it_the_seller_before_the_db_opens(
+        tmp_path):
+    # bot/usecases/import_files.py: the parser process loads while the importer does.
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bot.cli import main\n"
+        "from bot.usecases import import_pipeline\n"
+        "import_pipeline.MIN_BYTES = 0\n"
+        "Parser = import_pipeline.ParserProcess\n"
+        "started, handed = Parser.__init__, Parser.hand\n"
+        "def start(self, *args):\n"
+        "    print('started, sqlalchemy loaded:', 'sqlalchemy' in sys.modules)\n"
+        "    started(self, *args)\n"
+        "def hand(self, *args):\n"
+        "    print('handed, database there:', Path('cli.db').exists())\n"
+        "    handed(self, *args)\n"
+        "Parser.__init__, Parser.hand = start, hand\n"
+        f"sys.argv = ['sellerbot', 'import', {str(SAMPLES / 'all-orders.txt')!r}]\n"
+        "main()\n"
+    )
+    if not import_pipeline.worthwhile(1 << 30):
+        pytest.skip("one CPU: the parser process is never used")
+    ran = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120, check=True,
+                         env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"})
+    assert ran.stdout.splitlines()[:2] == ["started, sqlalchemy loaded: False",
+                                           "handed, database there: False"], ran.stdout
+    assert "40 rows: 34 orders (34 new), 40 order lines" in ran.stdout
+
+
+def test_a_parser_process_whose_importer_goes_before_handing_it_the_seller_ends_quietly():
+    task = pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", None, 99))  # and no more
+    ran = subprocess.run([sys.executable, "-m", "bot.usecases.import_pipeline"], input=task,
+                         capture_output=True, check=False, timeout=60)
+    assert (ran.returncode, ran.stdout, ran.stderr) == (1, b"", b"")
 
 
 def test_a_file_listed_twice_is_parsed_twice(cli, db, monkeypatch):
@@ -223,8 +269,8 @@ def test_a_report_read_in_two_parts_gives_what_it_gives_read_whole(seller, tmp_p
 
 def test_the_parser_process_says_what_stopped_it_when_it_cannot_keep_its_work(seller):
     # A spill descriptor it was never handed: it cannot write a batch anywhere.
-    task = pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", seller, row_makers("sqlite"),
-                         None, 99))
+    task = (pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", None, 99))
+            + pickle.dumps((seller, row_makers("sqlite"))))
     ran = subprocess.run([sys.executable, "-m", "bot.usecases.import_pipeline"], input=task,
                          capture_output=True, check=False)
     assert ran.stdout == b"OSError: [Errno 9] Bad file descriptor\n"
@@ -268,7 +314,7 @@ def test_a_file_whose_first_import_fails_midway_is_parsed_again_when_listed_twic
         write(self, rows)
 
     monkeypatch.setattr(Writer, "add_rows", fails_once)
-    with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig", seller, db.url) as ahead:
+    with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig") as ahead:
         assert ahead is not None and ahead.part is not None  # the head is read here
         with pytest.raises(ImportRejected):
             import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW, ahead=ahead)
@@ -283,7 +329,7 @@ def test_a_parser_started_ahead_on_a_file_saved_over_since_is_stopped_and_not_us
     shutil.copy(SAMPLES / "all-orders.txt", report)
     monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
     assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
-    with parsing_ahead(report, "utf-8-sig", seller, db.url) as ahead:
+    with parsing_ahead(report, "utf-8-sig") as ahead:
         assert ahead is not None
         lines = report.read_text().splitlines(keepends=True)
         report.write_text("".join(lines[:11]))  # saved again, shorter, while the first waited

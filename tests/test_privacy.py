@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.usecases.imports import import_file, import_order
+from bot.usecases.import_files import import_order
+from bot.usecases.imports import import_file
 from tests.conftest import FIXTURES, SAMPLES, SP_API_V0, stored
 
 # Columns of the report files that hold personal data (privacy.md §3.1).

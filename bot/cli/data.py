@@ -11,8 +11,12 @@ import typer
 
 from bot.cli.common import EXIT_INTERRUPTED, app, database, echo, say, settings, since, width
 
-if TYPE_CHECKING:  # rich loads only when files are imported
+if TYPE_CHECKING:  # for annotations: rich loads only when files are imported
     from rich.progress import Progress
+
+    from bot.usecases.import_pipeline import ParserProcess
+    from bot.usecases.sellers import Seller
+    from bot.wiring import Database
 
 db_app = typer.Typer(help="Create or update the database tables.", no_args_is_help=True,
                      rich_markup_mode=None)
@@ -52,52 +56,64 @@ def import_(
 
 def _import(files: list[Path], skip_bad_rows: bool, encoding: str) -> None:
     """`sellerbot import`: each file in its own transaction, the first parsed ahead."""
-    from bot import wiring
-    from bot.errors import ImportRejected
-    from bot.usecases.imports import check_encoding, import_file, import_order, parsing_ahead
+    # The first file's parser process starts before the settings, the rules and the
+    # database's libraries load, and is handed the seller before the database opens:
+    # bot/usecases/import_files.py says why.
+    from bot.usecases.import_files import check_encoding, import_order, parsing_ahead
 
     check_encoding(encoding)
-    current = settings()
-    seller = wiring.seller_of(current)
     ordered = import_order(files, encoding)
-    first = ordered[0] if ordered else None
-    # Before the database opens, and before the templates load (0.05 s): parsing_ahead says why.
-    with parsing_ahead(first, encoding, seller, current.database_url) as ahead, \
-            _progress_bar() as bar:
-        from bot import render
+    with parsing_ahead(ordered[0], encoding) as ahead, _progress_bar() as bar:
+        try:
+            from bot import wiring
+            from bot.usecases.imports import hand_over
 
-        db = database(current)
-        failed = 0
-        for path in ordered:
-            task = None
-            if bar is not None and path.is_file() and path.stat().st_size >= PROGRESS_BYTES:
-                task = bar.add_task(path.name, total=path.stat().st_size)
-
-            def advance(_path: Path, done: int, _total: int, task: object = task) -> None:
-                if task is not None:
-                    bar.update(task, completed=done)  # type: ignore[arg-type]
-
-            try:
-                result = import_file(db, path, seller, now=datetime.now(UTC),
-                                     skip_bad_rows=skip_bad_rows, encoding=encoding,
-                                     progress=advance,
-                                     on_wait=lambda: say("notices", "bulk_waiting"),
-                                     ahead=ahead)
-            except ImportRejected as exc:
-                # One bad file stops only itself: the others are still imported.
-                failed += 1
-                say("errors", exc.code, **exc.params)
-                continue
-            except KeyboardInterrupt:
-                # The file's transaction is rolled back; the files before it are in.
-                say("errors", "import_stopped", path=str(path))
-                raise typer.Exit(EXIT_INTERRUPTED) from None
-            finally:
-                if task is not None:
-                    bar.remove_task(task)  # type: ignore[arg-type]
-            echo(render.text("import", result=result))
-    if failed:
+            current = settings()
+            seller = wiring.seller_of(current)
+            hand_over(ahead, seller, current.database_url)
+            db = database(current)
+        except KeyboardInterrupt:
+            # Stopped before the first file's import began: nothing is imported.
+            say("errors", "import_stopped", path=str(ordered[0]))
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        imported = [_import_one(db, path, seller, ahead, bar, skip_bad_rows, encoding)
+                    for path in ordered]
+    if not all(imported):
         raise typer.Exit(1)
+
+
+def _import_one(db: "Database", path: Path, seller: "Seller", ahead: "ParserProcess | None",
+                bar: "Progress | None", skip_bad_rows: bool, encoding: str) -> bool:
+    """Import one file of the command and say what it held; False when it was rejected."""
+    from bot import render
+    from bot.errors import ImportRejected
+    from bot.usecases.imports import import_file
+
+    task = None
+    if bar is not None and path.is_file() and path.stat().st_size >= PROGRESS_BYTES:
+        task = bar.add_task(path.name, total=path.stat().st_size)
+
+    def advance(_path: Path, done: int, _total: int) -> None:
+        if task is not None:
+            bar.update(task, completed=done)  # type: ignore[union-attr]
+
+    try:
+        result = import_file(db, path, seller, now=datetime.now(UTC),
+                             skip_bad_rows=skip_bad_rows, encoding=encoding, progress=advance,
+                             on_wait=lambda: say("notices", "bulk_waiting"), ahead=ahead)
+    except ImportRejected as exc:
+        # One bad file stops only itself: the others are still imported.
+        say("errors", exc.code, **exc.params)
+        return False
+    except KeyboardInterrupt:
+        # The file's transaction is rolled back; the files before it are in.
+        say("errors", "import_stopped", path=str(path))
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        if task is not None:
+            bar.remove_task(task)  # type: ignore[union-attr]
+    echo(render.text("import", result=result))
+    return True
 
 
 def _progress_bar() -> "AbstractContextManager[Progress | None]":

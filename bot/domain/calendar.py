@@ -12,6 +12,13 @@ WEEKDAYS = frozenset(range(5))
 """Monday to Friday: Amazon's operating days unless weekends are switched on (shipping.md §3)."""
 
 
+def load_holidays() -> None:
+    """Load the holiday tables now rather than at the first business-day question: the
+    `holidays` library loads every country's module with any one of them (0.1 s), and an
+    import's parser process has that time to spare while its importer starts."""
+    import holidays.countries  # noqa: F401
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
     """Which local dates are operating days for one seller."""

@@ -2,16 +2,15 @@
 
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from bot.domain.records import Order, OrderItem, ReturnRequest
-from bot.errors import BadInput, ImportRejected, StoreError
-from bot.paths import file_problem
-from bot.sources.files import SourceFile, Unrecognized, open_source
+from bot.errors import ImportRejected, StoreError
+from bot.sources.files import SourceFile
 from bot.sources.flatfile import BadRow, Note
 from bot.store import Database, queries
 from bot.store.database import dialect_of
@@ -19,6 +18,7 @@ from bot.store.driver_rows import RowMakers
 from bot.store.writer import Writer, row_makers
 from bot.usecases import import_pipeline
 from bot.usecases.import_batches import Batch, batches, collector_paused
+from bot.usecases.import_files import opened
 from bot.usecases.sellers import Seller
 
 log = logging.getLogger(__name__)
@@ -51,74 +51,6 @@ class ImportResult:
     notes: list[Note] = field(default_factory=list)
 
 
-@contextmanager
-def _opened(path: Path, encoding: str) -> Iterator[SourceFile]:
-    """Open and recognise `path`, turning every way a file can be wrong into a user-facing error."""
-    problem = file_problem(path)
-    if problem is not None:
-        raise ImportRejected(problem, path=str(path))
-    try:
-        with open_source(path, encoding) as source:
-            yield source
-    except Unrecognized as exc:
-        raise ImportRejected("file_unrecognized", path=str(path), why=str(exc)) from None
-    except OSError as exc:
-        raise ImportRejected("file_unreadable", path=str(path), reason=exc.strerror) from None
-
-
-@contextmanager
-def parsing_ahead(path: Path | None, encoding: str, seller: Seller,
-                  database_url: str) -> Iterator[import_pipeline.ParserProcess | None]:
-    """A parser process started on `path` now, for the `import_file` of it that follows: while
-    the caller opens the database, it reads the file's first rows, and the writer no longer
-    waits for it to start (0.3 s of a 200,000-row import, bench/import_orders.py). None where
-    `path` imports in-process, or import_file will say what is wrong with it. Stopped on
-    leaving, used or not."""
-    try:
-        if path is None or file_problem(path) is not None:
-            raise Unrecognized("not a file")
-        with open_source(path, encoding) as source:
-            size, part = source.size, import_pipeline.part_of(source)
-    except (Unrecognized, OSError):
-        size = 0
-    if not import_pipeline.worthwhile(size):
-        yield None
-        return
-    assert path is not None
-    process = import_pipeline.ParserProcess(path, encoding, seller,
-                                            row_makers(dialect_of(database_url)), part)
-    try:
-        yield process
-    finally:
-        process.stop()
-
-
-def check_encoding(name: str) -> None:
-    """Refuse an --encoding Python cannot decode text with (a typo, or "hex")."""
-    try:
-        b"x".decode(name)  # not b"": Python decodes nothing without looking the codec up
-    except LookupError:
-        raise BadInput("encoding_unknown", name=name[:40]) from None
-    except UnicodeError:  # a text codec, for which one byte is not enough (UTF-16)
-        pass
-
-
-def import_order(paths: Sequence[Path], encoding: str = "utf-8-sig") -> list[Path]:
-    """Files holding orders first, then those holding only items or returns, each stably.
-
-    Lines of a saved getOrderItems response need their order stored already, and a shell glob
-    lists getOrderItems-*.json before getOrders-*.json.
-    """
-    holds_orders = {}
-    for path in paths:
-        try:
-            with _opened(path, encoding) as source:
-                holds_orders[path] = source.holds_orders
-        except ImportRejected:
-            holds_orders[path] = True  # its import will fail with the same, clear error
-    return sorted(paths, key=lambda p: not holds_orders[p])
-
-
 @dataclass
 class _Read:
     """What the batches of one file held: rows, bad rows, notes (the first few) and checksum."""
@@ -146,21 +78,33 @@ def _write(stream: Iterable[Batch], writer: Writer, skip_bad_rows: bool,
     return read
 
 
+def hand_over(ahead: import_pipeline.ParserProcess | None, seller: Seller,
+              database_url: str) -> None:
+    """Hand the parser process started ahead (import_files.parsing_ahead) the seller and the
+    row makers for the database at `database_url`, so that it parses while the database
+    opens; import_file would hand them only once it writes."""
+    if ahead is not None and ahead.makers is None:
+        ahead.hand(seller, row_makers(dialect_of(database_url)))
+
+
 def _batches(source: SourceFile, encoding: str, seller: Seller, makers: RowMakers,
              ahead: import_pipeline.ParserProcess | None) -> Iterator[Batch]:
     """The file's batches: parsed here, or by a parser process (the one started ahead on it,
     or one started now) while this process parses the head of a file that splits."""
     if ahead is None or not ahead.unread or ahead.path != source.path:
         ahead = None  # none, read already, or for another file of the command
-    elif (ahead.encoding, ahead.makers, ahead.file) != (
-            encoding, makers, import_pipeline.identity(source.path)):
-        ahead.stop()  # for another database, or a file saved over since: of no use
+    elif (ahead.encoding, ahead.file) != (encoding, import_pipeline.identity(source.path)) or (
+            ahead.makers not in (None, makers)):
+        ahead.stop()  # a file saved over since, or rows made for another database: of no use
         ahead = None
     if ahead is not None:
         process = ahead
+        if process.makers is None:
+            process.hand(seller, makers)
     elif import_pipeline.worthwhile(source.size):
-        process = import_pipeline.ParserProcess(source.path, encoding, seller, makers,
+        process = import_pipeline.ParserProcess(source.path, encoding,
                                                 import_pipeline.part_of(source))
+        process.hand(seller, makers)
     else:
         yield from batches(source, seller, makers)
         return
@@ -189,7 +133,7 @@ def import_file(
     it whole unless skip_bad_rows. Imports and syncs take turns: `on_wait` is called when this
     one must wait for another. `ahead` is a parser process `parsing_ahead` started on a file:
     used when it is this one, for this database."""
-    with _opened(path, encoding) as source, db.begin_bulk(on_wait) as conn:
+    with opened(path, encoding) as source, db.begin_bulk(on_wait) as conn:
         before = queries.count_orders(conn)
         writer = Writer(conn)
         stream = _batches(source, encoding, seller, writer.makers, ahead)
