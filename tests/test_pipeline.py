@@ -267,6 +267,27 @@ def test_a_report_read_in_two_parts_gives_what_it_gives_read_whole(seller, tmp_p
                                                                                       seller)
 
 
+@pytest.mark.parametrize("saved", ["utf-8", "mac", "utf-16", "cp932"])
+def test_a_tail_read_past_its_head_still_has_the_files_lines_and_checksum(seller, tmp_path,
+                                                                         saved):
+    # flatfile.py counts the line ends before a tail in the bytes where the encoding allows.
+    import hashlib
+
+    path, _ = _tricky_report(tmp_path)
+    text = path.read_text().replace("Sourdough", "\u30d1\u30f3")  # a Japanese word
+    encoding = {"utf-8": "utf-8", "mac": "utf-8", "utf-16": "utf-16", "cp932": "cp932"}[saved]
+    text = text.replace("\n", "\r") if saved == "mac" else text
+    path.write_bytes(text.encode(encoding, errors="replace"))  # cp932 has no é
+    with open_source(path, encoding) as source:
+        whole = list(source.records(seller.context))
+        head = list(source.records(seller.context, Part(20, head=True, window=3)))
+        tail = list(source.records(seller.context, Part(20, head=False, window=3)))
+        checksum = source.checksum
+    assert head and tail and head + tail == whole
+    assert any("\u30d1\u30f3" in (r.title or "") for r in whole if type(r) is OrderItem)
+    assert checksum == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def test_the_parser_process_says_what_stopped_it_when_it_cannot_keep_its_work(seller):
     # A spill descriptor it was never handed: it cannot write a batch anywhere.
     task = (pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", None, 99))
