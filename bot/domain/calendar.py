@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 WEEKDAYS = frozenset(range(5))
 """Monday to Friday: Amazon's operating days unless weekends are switched on (shipping.md §3)."""
 
+_DAY = timedelta(days=1)
+
 
 def load_holidays() -> None:
     """Load the holiday tables now rather than at the first business-day question: the
@@ -69,7 +71,7 @@ class BusinessCalendar:
         day = start
         left = days
         while left > 0:
-            day += timedelta(days=1)
+            day += _DAY
             if self.is_business_day(day):
                 left -= 1
         return day
@@ -79,7 +81,7 @@ class BusinessCalendar:
         day = start
         left = days
         while left > 0:
-            day -= timedelta(days=1)
+            day -= _DAY
             if self.is_business_day(day):
                 left -= 1
         return day

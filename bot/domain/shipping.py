@@ -42,9 +42,12 @@ class Urgency(StrEnum):
 _RANK = {urgency: rank for rank, urgency in enumerate(Urgency)}
 
 
+_LAST_SECOND = time(23, 59, 59)
+
+
 def end_of_day(day: date, tz: ZoneInfo) -> datetime:
     """The last second of `day` in `tz`, as Amazon's windows end (23:59:59 local)."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=tz)
+    return datetime.combine(day, _LAST_SECOND, tzinfo=tz)
 
 
 def is_isbn10(asin: str | None) -> bool:
