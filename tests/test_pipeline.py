@@ -3,6 +3,7 @@
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -182,6 +183,16 @@ def test_the_command_line_starts_its_parser_first_and_hands_it_the_seller_before
     assert ran.stdout.splitlines()[:2] == ["started, sqlalchemy loaded: False",
                                            "handed, database there: False"], ran.stdout
     assert "40 rows: 34 orders (34 new), 40 order lines" in ran.stdout
+
+
+def test_a_parser_process_gone_before_it_is_handed_its_seller_is_an_error_when_read(seller):
+    parser = import_pipeline.ParserProcess(SAMPLES / "all-orders.txt", "utf-8")
+    os.kill(parser._process.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    parser._process.wait()
+    parser.hand(seller, row_makers("sqlite"))  # says nothing yet
+    with pytest.raises(import_pipeline.ParserFailed, match="ended without a word"):
+        next(parser.batches())
+    parser.stop()
 
 
 def test_a_parser_process_whose_importer_goes_before_handing_it_the_seller_ends_quietly():
