@@ -101,6 +101,15 @@ def test_a_command_ends_without_walking_its_objects_again(elsewhere):
     assert int(result.stdout.splitlines()[-1]) > 20_000, result.stdout
 
 
+def test_a_command_leaves_no_write_ahead_log_behind(elsewhere):
+    # bot/cli/common.py: a command closes the databases it opened (its objects are frozen at
+    # exit, so the collector would not), and SQLite removes its -wal and -shm files.
+    for args in (("import", str(SAMPLES / "all-orders.txt")), ("orders", "today")):
+        ran = sellerbot(*args, cwd=elsewhere)
+        assert ran.returncode == 0, ran.stderr
+        assert [p.name for p in elsewhere.iterdir() if p.name.startswith("cli.db")] == ["cli.db"]
+
+
 def test_import_on_a_terminal_shows_its_progress(elsewhere):
     import pty
 

@@ -12,7 +12,7 @@ import sys
 
 # The command groups register their commands on `app` (in the order --help lists them).
 from bot.cli import data, messages, orders, replies, returns, reviews, serve  # noqa: F401
-from bot.cli.common import State, app, error_line
+from bot.cli.common import State, app, close_databases, error_line
 from bot.errors import SellerbotError
 
 __all__ = ["app", "main"]
@@ -44,6 +44,8 @@ def main() -> None:
         logging.getLogger(__name__).error("unexpected %s", type(exc).__name__)
         error_line(SellerbotError("unexpected", kind=type(exc).__name__))
         sys.exit(1)
+    finally:
+        close_databases()
 
 
 def _store_error(exc: Exception) -> SellerbotError | None:

@@ -123,11 +123,25 @@ def settings() -> "Settings":
     return load_settings()
 
 
+# The databases the command opened, closed when it ends (close_databases).
+_opened: list["Database"] = []
+
+
 def database(current: "Settings") -> "Database":
-    """The database in DATABASE_URL, opened (created if new)."""
+    """The database in DATABASE_URL, opened (created if new); closed when the command ends."""
     from bot.wiring import open_database
 
-    return open_database(current)
+    db = open_database(current)
+    _opened.append(db)
+    return db
+
+
+def close_databases() -> None:
+    """Close the databases the command opened. On SQLite, closing the last connection removes
+    the -wal file (a large import's is the size of its data); the objects are frozen at exit
+    (bot/cli/__init__.py), so the collector would never close them."""
+    while _opened:
+        _opened.pop().close()
 
 
 def print_json(data: object) -> None:
