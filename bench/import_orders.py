@@ -84,10 +84,10 @@ def catalogue(rng: random.Random, size: int) -> list[tuple[str, str, str, str]]:
 
 
 def generate(path: Path, rows: int) -> None:
-    """Write an All Orders report of `rows` lines, orders in time order under ids in none (as
-    Amazon's): 1.2 lines per order on average (1 to 4), popular products recurring among
-    20,000, the buyer's city, state and postal code Amazon includes, promotions, gift wrap,
-    business orders and every status."""
+    """Write an All Orders report of `rows` lines, orders in time order whose ids are in no
+    order (as Amazon's): 1.2 lines per order on average (1 to 4), popular products recurring
+    among 20,000, the buyer's city, state and postal code Amazon includes, promotions, gift
+    wrap, business orders and every status."""
     rng = random.Random(2)
     products = catalogue(rng, 20_000)
     start = datetime(2025, 1, 1, tzinfo=UTC)

@@ -73,9 +73,7 @@ def _import(files: list[Path], skip_bad_rows: bool, encoding: str) -> None:
             hand_over(ahead, seller, current.database_url)
             db = database(current)
         except KeyboardInterrupt:
-            # Stopped before the first file's import began: nothing is imported.
-            say("errors", "import_stopped", path=str(ordered[0]))
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            raise _stopped(ordered[0]) from None  # before the first file's import began
         imported = [_import_one(db, path, seller, ahead, bar, skip_bad_rows, encoding)
                     for path in ordered]
     if not all(imported):
@@ -106,14 +104,19 @@ def _import_one(db: "Database", path: Path, seller: "Seller", ahead: "ParserProc
         say("errors", exc.code, **exc.params)
         return False
     except KeyboardInterrupt:
-        # The file's transaction is rolled back; the files before it are in.
-        say("errors", "import_stopped", path=str(path))
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise _stopped(path) from None
     finally:
         if task is not None:
             bar.remove_task(task)  # type: ignore[union-attr]
     echo(render.text("import", result=result))
     return True
+
+
+def _stopped(path: Path) -> typer.Exit:
+    """Ctrl-C during the import of `path`: say so, and the exit to raise. Its transaction is
+    rolled back; the files before it are in."""
+    say("errors", "import_stopped", path=str(path))
+    return typer.Exit(EXIT_INTERRUPTED)
 
 
 def _progress_bar() -> "AbstractContextManager[Progress | None]":

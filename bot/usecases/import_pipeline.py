@@ -115,10 +115,10 @@ class ParserProcess:
         assert self._process.stdin is not None
         self._process.stdin.close()
 
-    def _send(self, part: tuple) -> None:
+    def _send(self, message: tuple) -> None:
         try:
             assert self._process.stdin is not None
-            pickle.dump(part, self._process.stdin)
+            pickle.dump(message, self._process.stdin)
             self._process.stdin.flush()
         except BrokenPipeError:
             pass  # it is gone already: batches() says so
