@@ -49,13 +49,14 @@ class SolicitationsApi:
     """"Request a Review" for the seller's marketplace."""
 
     def __init__(self, settings: Settings, window: ReviewWindow, *,
+                 clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         if not settings.sp_api_configured:
             raise SellerbotError("sp_api_not_configured")
         self.marketplace_id = settings.market.marketplace_id
         self.calls = Calls()
         self._sleep = sleep
-        self._pace = Pace(window.per_second, window.burst, sleep=sleep)
+        self._pace = Pace(window.per_second, window.burst, clock=clock, sleep=sleep)
         self._client = library_client(Solicitations, settings)
 
     def offered(self, order_id: str) -> bool:
