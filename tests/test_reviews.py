@@ -14,6 +14,7 @@ from bot import wiring
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.domain.reviews import Asked, Skip
 from bot.errors import BadInput
+from bot.policy import review_window
 from bot.store import Database, review_requests
 from bot.store.writer import Writer
 from bot.usecases import reviews
@@ -183,6 +184,24 @@ def test_check_reply_points_review_requests_to_amazons_own(draft, pointed):
     # The rules' own fixes name Amazon's button; the pointer says sellerbot sends it.
     assert ("sellerbot reviews request ORDER_ID" in terminal) is pointed
     assert ("`sellerbot reviews request ORDER_ID`" in slack) is pointed
+    # ...and when Amazon takes it, in the days rules/reviews.yaml gives.
+    window = review_window()
+    days = f"from {window.opens_days} to {window.closes_days} days after delivery"
+    assert (days in terminal and days in slack) is pointed
+
+
+def test_the_review_window_told_is_the_one_the_rules_give():
+    from bot.compliance.checker import Checker
+    from bot.compliance.loading import checker
+    from bot.render import blocks, text
+
+    draft = "Loved it? Please leave us a 5-star review!"
+    told = Checker(checker().rules, review_window_days=(4, 45)).check(draft)
+    assert "from 4 to 45 days after delivery" in text("check_reply", result=told)
+    assert "from 4 to 45 days after delivery" in json.dumps(blocks.check_reply_message(told))
+    # A checker told no window names none.
+    untold = text("check_reply", result=Checker(checker().rules).check(draft))
+    assert "only in Amazon's window after delivery" in untold and "days after" not in untold
 
 
 def test_auto_sends_the_due_requests_daily_after_the_morning_digest(db, live, amazon, caplog):

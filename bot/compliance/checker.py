@@ -46,6 +46,10 @@ class Result:
     # "" when nothing would be left.
     suggestion: str | None
     removed: tuple[Removal, ...]
+    # Amazon's window for its own "Request a Review", in days after delivery (first, last):
+    # the advice to a draft that asks for reviews in its own words gives it. From
+    # rules/reviews.yaml; None when the checker was not told.
+    review_window_days: tuple[int, int] | None = None
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -91,9 +95,11 @@ def _excerpt(text: str) -> str:
 class Checker:
     """A compiled set of rules and the learned model, shared by every check in the process."""
 
-    def __init__(self, rules: Iterable[Rule], model: Model | None = None) -> None:
+    def __init__(self, rules: Iterable[Rule], model: Model | None = None, *,
+                 review_window_days: tuple[int, int] | None = None) -> None:
         self.rules = in_order(rules)
         self.model = model
+        self.review_window_days = review_window_days
 
     def warm(self) -> "Checker":
         """Compile every rule and load the suffix list and phone-number metadata now, not in
@@ -126,7 +132,7 @@ class Checker:
         severities = {f.severity for f in findings}
         verdict = "block" if "block" in severities else "warn" if severities else "ok"
         suggestion, removed = rewrite(draft, located) if located else (None, ())
-        return Result(verdict, tuple(findings), suggestion, removed)
+        return Result(verdict, tuple(findings), suggestion, removed, self.review_window_days)
 
 
     def _learned(self, draft: Draft, text: str, found: set[str]) -> list[Finding]:

@@ -24,6 +24,7 @@ from bot.compliance.rules import CATEGORIES, CONDITIONS, RULE_ID, Rule, compile_
 from bot.compliance.text import Draft
 from bot.errors import ConfigError, problem_of
 from bot.paths import rules_dir
+from bot.policy import review_window
 from bot.yaml_files import parse_yaml, read_bytes
 
 
@@ -213,8 +214,10 @@ def load_model(path: Path) -> model.Model:
 @cache
 def checker(extra: Path | None = None) -> Checker:
     """Every rule in force and the learned model, loaded once per process (EXTRA_RULES: the
-    seller's folder)."""
-    return Checker(load_rules(rule_files(extra)), load_model(model_file(extra)))
+    seller's folder), told Amazon's window for "Request a Review" (rules/reviews.yaml)."""
+    window = review_window()
+    return Checker(load_rules(rule_files(extra)), load_model(model_file(extra)),
+                   review_window_days=(window.opens_days, window.closes_days))
 
 
 @dataclass(frozen=True)
