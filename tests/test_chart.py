@@ -19,7 +19,7 @@ from bot.render.blocks import home_view
 from bot.render.chart import SIZE_INCHES, chart_png, series
 from bot.store.writer import Writer
 from bot.usecases.digests import digest
-from bot.usecases.shipping_health import RATE_DAYS, shipping_health
+from bot.usecases.shipping_health import RATE_DAYS, WEEKS, shipping_health
 from bot.usecases.stamps import stamped
 from bot.wiring import seller_of
 from tests.test_jobs import CHANNEL, Clock, configure, digests_at, posted
@@ -146,6 +146,7 @@ def test_sellerbot_chart_writes_the_png_and_says_the_rate(cli, tmp_path, setting
     assert made.returncode == 0, made.stderr
     assert Image.open(out).format == "PNG"
     assert "Late Shipment Rate now" in made.stderr
+    assert f"the last {WEEKS} weeks" in made.stderr
     bad = cli("chart", "--out", str(tmp_path / "missing" / "week.png"))
     assert bad.returncode != 0 and "cannot write it" in bad.stderr
 
@@ -169,6 +170,9 @@ def test_the_monday_digest_carries_the_chart_once(filled, slack):
     assert (first.status, first.chart) == ("posted", "posted")
     charts = uploads_in_thread(slack, first.ts)
     assert [f["name"] for f in charts[0]["files"]] == ["shipping-health-2026-12-07.png"]
+    # Its title says how many weeks it draws, as the chart has them.
+    weeks = len(shipping_health(db, _seller, AS_OF).weeks())
+    assert charts[0]["files"][0]["title"] == f"Shipping health, the {weeks} weeks to Mon 07 Dec 2026"
     png = slack.uploads[charts[0]["files"][0]["id"]]
     assert Image.open(io.BytesIO(png)).format == "PNG"
     clock.now += timedelta(minutes=30)  # another process, the watch: nothing more

@@ -62,10 +62,11 @@ class WeeklyCharts:
             found = (self._in_thread(schedule, digest_ts, monday)
                      if claim.previous is not None else None)
             if found is None:
-                png = chart_png(shipping_health(self.db, self.seller, now))
+                health = shipping_health(self.db, self.seller, now)
                 call(self.client.files_upload_v2, channel=schedule.channel,
-                     thread_ts=digest_ts, content=png, filename=file_name(monday),
-                     title=message("chart", "file_title", monday=monday))
+                     thread_ts=digest_ts, content=chart_png(health), filename=file_name(monday),
+                     title=message("chart", "file_title", monday=monday,
+                                   weeks=len(health.weeks())))
         except Unknown as lost:
             # It may have landed: the claim goes stale and whoever takes it over looks first.
             log.warning("%s: the chart's upload answer was lost (%s)", schedule.job, lost)
