@@ -163,7 +163,7 @@ def uploads_in_thread(slack, ts: str) -> list[dict]:
 
 
 def test_the_monday_digest_carries_the_chart_once(filled, slack):
-    db, _seller = filled
+    db, seller = filled
     settings = configure(db, slack, seller_timezone="America/Los_Angeles")
     clock = Clock(AS_OF)
     first = digests_at(settings, db, clock).run(settings.digests[0])
@@ -171,7 +171,7 @@ def test_the_monday_digest_carries_the_chart_once(filled, slack):
     charts = uploads_in_thread(slack, first.ts)
     assert [f["name"] for f in charts[0]["files"]] == ["shipping-health-2026-12-07.png"]
     # Its title says how many weeks it draws, as the chart has them.
-    weeks = len(shipping_health(db, _seller, AS_OF).weeks())
+    weeks = len(shipping_health(db, seller, AS_OF).weeks())
     assert charts[0]["files"][0]["title"] == f"Shipping health, the {weeks} weeks to Mon 07 Dec 2026"
     png = slack.uploads[charts[0]["files"][0]["id"]]
     assert Image.open(io.BytesIO(png)).format == "PNG"

@@ -71,7 +71,6 @@ def setup(db, live):
 
 
 def reviews_api(settings, clock):
-    from bot.policy import review_window
     from bot.sources.solicitations import SolicitationsApi
 
     return SolicitationsApi(settings, review_window(), clock=clock.monotonic, sleep=clock)
