@@ -99,15 +99,14 @@ def _batches(source: SourceFile, encoding: str, seller: Seller, makers: RowMaker
         ahead = None
     if ahead is not None:
         process = ahead
-        if process.makers is None:
-            process.hand(seller, makers)
     elif import_pipeline.worthwhile(source.size):
         process = import_pipeline.ParserProcess(source.path, encoding,
                                                 import_pipeline.part_of(source))
-        process.hand(seller, makers)
     else:
         yield from batches(source, seller, makers)
         return
+    if process.makers is None:  # not handed by hand_over
+        process.hand(seller, makers)
     tail = process.batches()  # taken now: a head that fails leaves it read
     try:
         if process.part is not None:
