@@ -178,5 +178,4 @@ def chart(
     except OSError as exc:
         raise BadInput("cannot_write", path=str(out), reason=exc.strerror or type(exc).__name__
                        ) from None
-    say("notices", "chart_written", path=str(out), rate=health.current,
-        weeks=len(health.weeks()))
+    say("notices", "chart_written", path=str(out), health=health)

@@ -65,8 +65,7 @@ class WeeklyCharts:
                 health = shipping_health(self.db, self.seller, now)
                 call(self.client.files_upload_v2, channel=schedule.channel,
                      thread_ts=digest_ts, content=chart_png(health), filename=file_name(monday),
-                     title=message("chart", "file_title", monday=monday,
-                                   weeks=len(health.weeks())))
+                     title=message("chart", "file_title", monday=monday, health=health))
         except Unknown as lost:
             # It may have landed: the claim goes stale and whoever takes it over looks first.
             log.warning("%s: the chart's upload answer was lost (%s)", schedule.job, lost)
