@@ -193,6 +193,25 @@ def test_prime_first_within_each_group_then_earliest_deadline():
 
 NOW = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 
+def test_classify_stands_each_order_as_assess_does_when_orders_share_deadlines():
+    # classify judges each deadline once: orders sharing one (an import's, at the end of a
+    # business day) and orders with their own must each stand as they would alone, late
+    # ones past the auto-cancel warning included.
+    now = local(2026, 11, 25, 9)
+    deadlines = [end(2026, 11, 25), end(2026, 11, 25) - timedelta(hours=1), end(2026, 11, 13),
+                 end(2026, 11, 20), end(2026, 11, 24), end(2026, 11, 27), end(2026, 12, 4)]
+    orders = [order(latest=deadlines[n % len(deadlines)], prime=n % 3 == 0,
+                    order_id=f"111-0000000-{n:07d}",
+                    status=OrderStatus.SHIPPED if n % 5 == 4 else OrderStatus.UNSHIPPED)
+              for n in range(40)]
+    alone = [assess(o, now, LA, US, 2, RULES) for o in orders]
+    expected = sorted((s for s in alone if s.urgency is not None), key=lambda s: s.sort_key)
+    ranked = classify(orders, now, LA, US, 2, RULES)
+    assert ranked == expected
+    assert {s.auto_cancel_risk for s in ranked} == {True, False}
+    assert {s.urgency for s in ranked} == set(Urgency)
+
+
 
 def shipment(days_ago, confirmed_hours_after=None, status=OrderStatus.SHIPPED):
     deadline = NOW - timedelta(days=days_ago)

@@ -184,19 +184,34 @@ def assess(order: Order, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar
     deadline = ship_by(order, calendar, tz, handling_days, rules)
     if deadline is None or not is_open(order):
         return Standing(order=order, ship_by=deadline)
+    return Standing(order, deadline, *_judged(deadline, now, tz, calendar, rules, today))
+
+
+def _judged(deadline: datetime, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
+            rules: ShippingRules, today: Today | None) -> tuple[Urgency, datetime, bool]:
+    """An open order's urgency, auto-cancel time and auto-cancel risk: all follow from its
+    deadline."""
     state = urgency(deadline, now, tz, calendar, today)
     cancel_at = auto_cancel_at(deadline, tz, calendar, rules)
     warn = timedelta(days=rules.auto_cancel_warn_days)
-    return Standing(order=order, ship_by=deadline, urgency=state, cancel_at=cancel_at,
-                    auto_cancel_risk=state is Urgency.LATE and now >= cancel_at - warn)
+    return state, cancel_at, state is Urgency.LATE and now >= cancel_at - warn
 
 
 def classify(orders: Iterable[Order], now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
              handling_days: int, rules: ShippingRules) -> list[Standing]:
     """The open orders among `orders`, classified at `now` and sorted for attention."""
     today = Today.at(now, tz, calendar)
-    standings = [assess(order, now, tz, calendar, handling_days, rules, today) for order in orders]
-    open_ones = [s for s in standings if s.urgency is not None]
+    # Orders share deadlines (every imported order is due at the end of a business day), and
+    # the rest of a standing follows from the deadline: each deadline is judged once.
+    judged: dict[datetime, tuple[Urgency, datetime, bool]] = {}
+    open_ones = []
+    for order in orders:
+        deadline = ship_by(order, calendar, tz, handling_days, rules)
+        if deadline is None or not is_open(order):
+            continue
+        if (judgement := judged.get(deadline)) is None:
+            judgement = judged[deadline] = _judged(deadline, now, tz, calendar, rules, today)
+        open_ones.append(Standing(order, deadline, *judgement))
     open_ones.sort(key=lambda standing: standing.sort_key)
     return open_ones
 
