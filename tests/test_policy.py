@@ -14,6 +14,7 @@ from bot.policy import shipping_rules
 from bot.render import message
 from bot.store import queries
 from bot.store.writer import Writer
+from bot.usecases.late_shipments import window_counts, windows_ending
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +88,33 @@ def test_store_counts_shipments_as_the_domain_does(db):
             stored = queries.shipment_counts(conn, start, now)
         assert stored == count_shipments(merchant, start, now)
     assert stored.late and stored.on_time and stored.unconfirmed and stored.unknown
+
+
+def test_windows_sharing_an_end_count_as_each_window_alone(db):
+    # The digest counts its 10- and 30-day windows as two stretches; an order on a stretch's
+    # first or last microsecond, or on a window's edge, must count as the window alone counts it.
+    now = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
+    starts = [now - timedelta(days=10), now - timedelta(days=30)]
+    edges = [now, *starts, starts[0] - timedelta(microseconds=1), starts[1] - timedelta(microseconds=1),
+             starts[0] + timedelta(microseconds=1)]
+    moments = edges + [now - timedelta(days=n, hours=n) for n in range(34)]
+    orders = []
+    for n, moment in enumerate(moments):
+        confirmed = moment + timedelta(hours=(n % 5) - 2) if n % 3 else None
+        # Amazon's ship-by (a sync), or none and no confirmation time (a report's shipped order).
+        orders.append(Order(f"111-{n:07d}-0000001", status=OrderStatus.SHIPPED,
+                            latest_ship_date=moment, shipped_at=confirmed,
+                            fulfillment_channel=Channel.MERCHANT))
+        orders.append(Order(f"111-{n:07d}-0000002", status=OrderStatus.SHIPPED, purchase_date=moment,
+                            fulfillment_channel=Channel.MERCHANT))
+    computed = [Shipment(moment, None, OrderStatus.UNSHIPPED) for moment in edges]
+    with db.begin() as conn:
+        writer = Writer(conn)
+        for order in orders:
+            writer.add(order)
+        writer.flush()
+    with db.begin() as conn:
+        together = windows_ending(conn, computed, starts, now)
+        alone = [window_counts(conn, computed, start, now) for start in starts]
+    assert together == alone
+    assert together[0] != together[1] and all(c.late and c.on_time and c.unknown for c in together)

@@ -20,7 +20,7 @@ from bot.domain.shipping import (
 )
 from bot.store import Database, job_runs, queries, review_requests, sync_state
 from bot.usecases import deadlines, messages, reviews
-from bot.usecases.late_shipments import computed_shipments, window_counts
+from bot.usecases.late_shipments import computed_shipments, windows_ending
 from bot.usecases.messages import MessagesStatus
 from bot.usecases.sellers import Seller
 
@@ -125,9 +125,10 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
                              seller.handling_days, seller.rules)
         computed = computed_shipments(standings)
-        rates = [late_shipment_rate(window_counts(conn, computed, as_of - timedelta(days=days),
-                                                  as_of), days, seller.rules)
-                 for days in windows]
+        counted = windows_ending(conn, computed, [as_of - timedelta(days=d) for d in windows],
+                                 as_of)
+        rates = [late_shipment_rate(counts, days, seller.rules)
+                 for counts, days in zip(counted, windows, strict=True)]
     last_data = _latest(last_import, sync.last_success if sync else None)
     by_urgency = {u: [s for s in standings if s.urgency is u] for u in Urgency}
     due_days = sorted({s.ship_by.astimezone(seller.timezone).date()

@@ -2,7 +2,8 @@
 the weekly chart share (shipping.md §4)."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy.engine import Connection
 
@@ -29,3 +30,16 @@ def window_counts(conn: Connection, computed: Sequence[Shipment], start: datetim
     return (queries.shipment_counts(conn, start, end)
             + ShipmentCounts(unknown=queries.count_unknown_shipments(conn, start, end))
             + count_shipments(computed, start, end))
+
+
+def windows_ending(conn: Connection, computed: Sequence[Shipment], starts: Sequence[datetime],
+                   end: datetime) -> list[ShipmentCounts]:
+    """window_counts of each window [start, end] for `starts` (the digest's 10 and 30 days):
+    the stretch between two starts is counted once, and each window sums the stretches it
+    spans, so the store reads the longest window once, not every window whole."""
+    edges = sorted(set(starts))
+    # Each stretch ends just before the next begins (times are kept to the microsecond).
+    stretches = [window_counts(conn, computed, start, following - timedelta(microseconds=1))
+                 for start, following in pairwise(edges)]
+    stretches.append(window_counts(conn, computed, edges[-1], end))
+    return [sum(stretches[edges.index(start):], ShipmentCounts()) for start in starts]
