@@ -1,6 +1,7 @@
 """Serving Slack: HTTP behind waitress (a production WSGI server), or Socket Mode."""
 
 import errno
+import gc
 import json
 import logging
 import sys
@@ -110,6 +111,17 @@ def _favour_acks() -> None:
     sys.setswitchinterval(ACK_SWITCH_INTERVAL)
 
 
+def settle() -> None:
+    """Leave the objects start-up made out of the garbage collector's walks from now on."""
+    # Start-up leaves some 90,000 objects (Slack, SQLAlchemy, the settings, the templates)
+    # that live as long as the server. A digest or a long list makes tens of thousands that
+    # live for a moment, enough for CPython to start a full collection every other digest, and
+    # each walked all of start-up's objects too: with 30,000 open orders, every other digest
+    # took 190-200 ms instead of 120-130 (bench/digest.py). Frozen, start-up's objects are not
+    # walked; they live as long as they did.
+    gc.freeze()
+
+
 def serve_http(settings: Settings) -> None:
     """Serve on HOST:PORT until stopped."""
     for name in ("slack_bot_token", "slack_signing_secret"):
@@ -128,6 +140,7 @@ def serve_http(settings: Settings) -> None:
             exc.errno or 0, "port_unusable")
         raise SellerbotError(code, host=settings.host, port=settings.port,
                              reason=exc.strerror or type(exc).__name__) from None
+    settle()
     _start_jobs(settings, app)
     log.info("serving Slack on http://%s:%d/slack/events", settings.host, settings.port)
     server.run()
@@ -140,6 +153,7 @@ def serve_socket(settings: Settings) -> None:
     _favour_acks()
     db = open_database(settings, statement_timeout=STATEMENT_TIMEOUT)
     app = create_app(settings, db, socket_mode=True)
+    settle()
     _start_jobs(settings, app)
     log.info("serving Slack over Socket Mode")
     handler = SocketModeHandler(app, settings.secret("slack_app_token"))
