@@ -4,6 +4,8 @@ instead of hanging; the server's statements are bounded."""
 import socket
 import threading
 import time
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -90,5 +92,20 @@ def test_postgresql_compiles_no_query_just_in_time(postgres_url):
     try:
         with db.begin() as conn:
             assert conn.scalar(text("SHOW jit")) == "off"
+    finally:
+        db.close()
+
+
+@pytest.mark.postgres
+def test_postgresql_hands_times_over_in_utc_whatever_its_own_zone(postgres_url):
+    # A server set to local time (here by the URL's options) still hands sellerbot its times
+    # in UTC: psycopg would otherwise convert each one into the server's zone.
+    db = Database(postgres_url + "?options=-ctimezone%3DAmerica/Los_Angeles")
+    placed = datetime(2026, 11, 25, 23, 30, tzinfo=ZoneInfo("America/Los_Angeles"))
+    try:
+        with db.begin() as conn:
+            assert conn.scalar(text("SHOW timezone")) == "UTC"
+            read = conn.scalar(text("SELECT CAST(:placed AS timestamptz)"), {"placed": placed})
+            assert read == placed and read.tzinfo is UTC
     finally:
         db.close()
