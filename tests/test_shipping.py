@@ -191,8 +191,6 @@ def test_prime_first_within_each_group_then_earliest_deadline():
                                            Urgency.DUE_NEXT, Urgency.ON_TRACK]
 
 
-NOW = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
-
 def test_classify_stands_each_order_as_assess_does_when_orders_share_deadlines():
     # classify judges each deadline once: orders sharing one (an import's, at the end of a
     # business day) and orders with their own must each stand as they would alone, late
@@ -211,6 +209,8 @@ def test_classify_stands_each_order_as_assess_does_when_orders_share_deadlines()
     assert {s.auto_cancel_risk for s in ranked} == {True, False}
     assert {s.urgency for s in ranked} == set(Urgency)
 
+
+NOW = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 
 
 def shipment(days_ago, confirmed_hours_after=None, status=OrderStatus.SHIPPED):
