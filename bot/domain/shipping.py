@@ -40,6 +40,8 @@ class Urgency(StrEnum):
 
 
 _RANK = {urgency: rank for rank, urgency in enumerate(Urgency)}
+# An open order's urgency, auto-cancel time and risk: all follow from its deadline.
+Judgement = tuple[Urgency, datetime, bool]
 
 
 _LAST_SECOND = time(23, 59, 59)
@@ -179,18 +181,21 @@ class Standing:
 
 
 def assess(order: Order, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
-           handling_days: int, rules: ShippingRules, today: Today | None = None) -> Standing:
-    """Where one order stands at `now`: its deadline, and for an open order its urgency."""
+           handling_days: int, rules: ShippingRules, today: Today | None = None,
+           judged: dict[datetime, Judgement] | None = None) -> Standing:
+    """Where one order stands at `now`; an open order's urgency is looked up in `judged`."""
     deadline = ship_by(order, calendar, tz, handling_days, rules)
     if deadline is None or not is_open(order):
         return Standing(order=order, ship_by=deadline)
-    return Standing(order, deadline, *_judged(deadline, now, tz, calendar, rules, today))
+    judged = {} if judged is None else judged
+    if (judgement := judged.get(deadline)) is None:
+        judgement = judged[deadline] = _judged(deadline, now, tz, calendar, rules, today)
+    return Standing(order, deadline, *judgement)
 
 
 def _judged(deadline: datetime, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
-            rules: ShippingRules, today: Today | None) -> tuple[Urgency, datetime, bool]:
-    """An open order's urgency, auto-cancel time and auto-cancel risk: all follow from its
-    deadline."""
+            rules: ShippingRules, today: Today | None) -> Judgement:
+    """The judgement of an open order due at `deadline`."""
     state = urgency(deadline, now, tz, calendar, today)
     cancel_at = auto_cancel_at(deadline, tz, calendar, rules)
     warn = timedelta(days=rules.auto_cancel_warn_days)
@@ -203,15 +208,10 @@ def classify(orders: Iterable[Order], now: datetime, tz: ZoneInfo, calendar: Bus
     today = Today.at(now, tz, calendar)
     # Orders share deadlines (every imported order is due at the end of a business day), and
     # the rest of a standing follows from the deadline: each deadline is judged once.
-    judged: dict[datetime, tuple[Urgency, datetime, bool]] = {}
-    open_ones = []
-    for order in orders:
-        deadline = ship_by(order, calendar, tz, handling_days, rules)
-        if deadline is None or not is_open(order):
-            continue
-        if (judgement := judged.get(deadline)) is None:
-            judgement = judged[deadline] = _judged(deadline, now, tz, calendar, rules, today)
-        open_ones.append(Standing(order, deadline, *judgement))
+    judged: dict[datetime, Judgement] = {}
+    standings = [assess(order, now, tz, calendar, handling_days, rules, today, judged)
+                 for order in orders]
+    open_ones = [s for s in standings if s.urgency is not None]
     open_ones.sort(key=lambda standing: standing.sort_key)
     return open_ones
 
