@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.domain.records import Channel, OrderStatus
 from bot.errors import ImportRejected
-from bot.store import Database, queries
+from bot.store import Database, queries, return_requests
 from bot.store.models import IMPORTS, ORDERS
 from bot.usecases.import_files import import_order
 from bot.usecases.imports import import_file
@@ -84,10 +84,10 @@ def test_returns_report(db, seller):
     result = import_file(db, SAMPLES / "returns.txt", seller, now=NOW)
     assert (result.kind, result.rows, result.returns) == ("returns", 10, 10)
     with db.begin() as conn:
-        both = queries.returns_for(conn, "207-2629061-9259649")  # #07, both lines returned
-        pending = queries.returns_for(conn, "204-5441985-0344931")[0]  # #08
-        safet = queries.returns_for(conn, "209-5411810-6969323")[0]  # #06
-        claim = queries.returns_for(conn, "204-1648363-1522796")[0]  # #10
+        both = return_requests.returns_for(conn, "207-2629061-9259649")  # #07, both lines returned
+        pending = return_requests.returns_for(conn, "204-5441985-0344931")[0]  # #08
+        safet = return_requests.returns_for(conn, "209-5411810-6969323")[0]  # #06
+        claim = return_requests.returns_for(conn, "204-1648363-1522796")[0]  # #10
     assert sorted(r.sku for r in both) == ["MUG-STN-12-BLU", "SOURDOUGH-HC-NEW"]
     approved = both[1]  # the later request: the book, not yet delivered back
     assert approved.request_date.isoformat() == "2026-11-20"

@@ -4,7 +4,7 @@ Core selects, not ORM objects: a report reads thousands of orders in well under 
 second (bench/digest.py), and builds records straight from result tuples.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from bot.domain.records import OPEN_STATUSES, Order, OrderItem, OrderStatus, ReturnRequest
+from bot.domain.records import OPEN_STATUSES, Order, OrderItem, OrderStatus
 from bot.domain.shipping import ShipmentCounts
 from bot.store.models import IMPORTS, OPEN_ORDER, ORDER_ITEMS, ORDERS, RETURNS, WITH_SHIP_BY
 from bot.store.rows import reader
@@ -32,23 +32,22 @@ _RETURNS = RETURNS
 _OPEN = text(OPEN_ORDER)
 
 
-def _rows(conn: Connection, statement: Any) -> list[tuple]:
+def raw_rows(conn: Connection, statement: Any) -> list[tuple]:
     """Raw driver rows: values as the database stores them, for a `rows.reader` to convert."""
     return conn.execute(statement).cursor.fetchall()
 
 
 def _readers(conn: Connection) -> tuple:
     dialect = conn.dialect.name
-    return (reader(dialect, Order, _ORDERS), reader(dialect, OrderItem, _ITEMS),
-            reader(dialect, ReturnRequest, _RETURNS))
+    return reader(dialect, Order, _ORDERS), reader(dialect, OrderItem, _ITEMS)
 
 
 def orders_of(conn: Connection, statement: Any, keep: Callable[[Order], bool] | None = None,
               *, lines: bool = True) -> list[Order]:
     """The orders `statement` (a select of the order reader's columns) finds and `keep` keeps,
     with their lines unless not `lines`."""
-    (_, to_order), (item_columns, to_item), _ = _readers(conn)
-    orders = [to_order(row) for row in _rows(conn, statement)]
+    (_, to_order), (item_columns, to_item) = _readers(conn)
+    orders = [to_order(row) for row in raw_rows(conn, statement)]
     if keep is not None:
         orders = [order for order in orders if keep(order)]
     if not orders or not lines:
@@ -60,7 +59,7 @@ def orders_of(conn: Connection, statement: Any, keep: Callable[[Order], bool] | 
     found = statement.subquery()
     statement = (select(*item_columns).where(_ITEMS.c.order_id.in_(select(found.c.order_id)))
                  .order_by(_ITEMS.c.order_id, _ITEMS.c.sku))
-    for row in _rows(conn, statement):
+    for row in raw_rows(conn, statement):
         item = to_item(row)
         if item.order_id in found_lines:  # not an order `keep` left out
             found_lines[item.order_id].append(item)
@@ -259,33 +258,6 @@ def count_by_status(conn: Connection) -> dict[str, int]:
     """Order counts by status (unknown statuses under "")."""
     rows = conn.execute(select(_ORDERS.c.status, func.count()).group_by(_ORDERS.c.status))
     return {status or "": number for status, number in rows}
-
-
-def returns_for(conn: Connection, order_id: str) -> list[ReturnRequest]:
-    """The return requests known for one order."""
-    _, _, (columns, to_return) = _readers(conn)
-    statement = (select(*columns).where(_RETURNS.c.order_id == order_id)
-                 .order_by(_RETURNS.c.request_date, _RETURNS.c.sku))
-    return [to_return(row) for row in _rows(conn, statement)]
-
-
-def returns_of(conn: Connection, order_ids: Sequence[str]) -> dict[str, list[ReturnRequest]]:
-    """The return requests of each of `order_ids` that has any."""
-    _, _, (columns, to_return) = _readers(conn)
-    found: dict[str, list[ReturnRequest]] = {}
-    for ids in in_lists(order_ids):
-        statement = select(*columns).where(_RETURNS.c.order_id.in_(ids))
-        for row in _rows(conn, statement):
-            request = to_return(row)
-            found.setdefault(request.order_id, []).append(request)
-    return found
-
-
-def count_returns(conn: Connection, *, statuses: Sequence[str]) -> int:
-    """How many return requests have one of `statuses`."""
-    return conn.scalar(
-        select(func.count()).select_from(_RETURNS).where(_RETURNS.c.status.in_(list(statuses)))
-    ) or 0
 
 
 def delete_demo(conn: Connection) -> None:

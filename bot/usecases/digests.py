@@ -18,7 +18,7 @@ from bot.domain.shipping import (
     classify,
     late_shipment_rate,
 )
-from bot.store import Database, job_runs, queries, review_requests, sync_state
+from bot.store import Database, job_runs, queries, return_requests, review_requests, sync_state
 from bot.usecases import deadlines, messages, reviews
 from bot.usecases.late_shipments import computed_shipments, windows_ending
 from bot.usecases.messages import MessagesStatus
@@ -120,7 +120,7 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         open_orders = queries.open_orders(conn, placed_by=as_of, due_by=next_day_end)
         new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of)]
         last_import = queries.last_import(conn)
-        open_returns = queries.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
+        open_returns = return_requests.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
         sync = _sync_status(sync_state.read(conn, seller.marketplace.marketplace_id), as_of)
         standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
                              seller.handling_days, seller.rules)

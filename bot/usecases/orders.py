@@ -10,7 +10,7 @@ from bot.domain.records import Order, ReturnRequest
 from bot.domain.reviews import ReviewStanding
 from bot.domain.shipping import Standing, Urgency, classify, end_of_day
 from bot.errors import BadInput, NotFound
-from bot.store import Database, queries
+from bot.store import Database, queries, return_requests
 from bot.usecases import deadlines, reviews
 from bot.usecases.lookup import find_order_id
 from bot.usecases.sellers import Seller
@@ -120,7 +120,7 @@ def order_detail(db: Database, seller: Seller, text: str, as_of: datetime) -> Or
     deadlines.refresh(db, seller)
     with db.begin() as conn:
         order = queries.get_order(conn, order_id)
-        returns = queries.returns_for(conn, order_id)
+        returns = return_requests.returns_for(conn, order_id)
     if order is None:
         raise NotFound("order_not_found", order_id=order_id)
     if order.purchase_date is not None and as_of < order.purchase_date:

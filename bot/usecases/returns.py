@@ -12,7 +12,7 @@ from bot.domain.returns import (
     request_deadlines,
 )
 from bot.errors import NotFound
-from bot.store import Database, queries
+from bot.store import Database, queries, return_requests
 from bot.usecases import deadlines
 from bot.usecases.lookup import find_order_id
 from bot.usecases.orders import not_yet_placed
@@ -35,7 +35,7 @@ def can_return(db: Database, seller: Seller, text: str, today: date) -> ReturnAn
     deadlines.refresh(db, seller)
     with db.begin() as conn:
         order = queries.get_order(conn, order_id)
-        requests = queries.returns_for(conn, order_id)
+        requests = return_requests.returns_for(conn, order_id)
     if order is None:
         raise NotFound("order_not_found", order_id=order_id)
     if order.purchase_date is not None and today < order.purchase_date.astimezone(

@@ -10,7 +10,7 @@ from typing import Protocol
 from bot.domain.records import Order, ReturnRequest
 from bot.domain.reviews import Asked, ReviewStanding, Skip, review_standing
 from bot.errors import BadInput, NotFound, SpApiFailed
-from bot.store import Database, queries, review_requests
+from bot.store import Database, queries, return_requests, review_requests
 from bot.store.job_runs import owner_id
 from bot.usecases.lookup import find_order_id
 from bot.usecases.sellers import Seller
@@ -70,7 +70,7 @@ def _standings(db: Database, seller: Seller, now: datetime) -> list[ReviewStandi
         closes = timedelta(days=rules.closes_days)
         orders = queries.orders_placed(conn, now - closes - DELIVERY_SPAN, now,
                                        delivered_from=now - closes, lines=False)
-        returns = queries.returns_of(conn, [o.order_id for o in orders])
+        returns = return_requests.returns_of(conn, [o.order_id for o in orders])
     asked = review_requests.asked(db, [o.order_id for o in orders])
     return [review_standing(order, returns.get(order.order_id, []),
                             asked[order.order_id].asked if order.order_id in asked else None,
@@ -85,7 +85,7 @@ def request_review(db: Database, api: ReviewApi, seller: Seller, text: str, now:
     order_id = find_order_id(db, text)
     with db.begin() as conn:
         order = queries.get_order(conn, order_id)
-        returns = queries.returns_for(conn, order_id)
+        returns = return_requests.returns_for(conn, order_id)
     if order is None:
         raise NotFound("order_not_found", order_id=order_id)
     standing = standing_of(db, seller, order, returns, now)
@@ -124,7 +124,7 @@ def due_order_named(db: Database, seller: Seller, texts: Iterable[str | None],
     for order_id in list(named)[:NAMED_ORDERS]:
         with db.begin() as conn:
             order = queries.get_order(conn, order_id)
-            returns = queries.returns_for(conn, order_id) if order else []
+            returns = return_requests.returns_for(conn, order_id) if order else []
         if order is not None and standing_of(db, seller, order, returns, now).due:
             return order_id
     return None
