@@ -19,7 +19,7 @@ from bot.domain.schedule import DEFAULT_SINCE, DigestSchedule, catch_up_due, per
 from bot.jobs.charts import WeeklyCharts
 from bot.jobs.slack_calls import Unknown, call, landed
 from bot.render import message
-from bot.render.blocks import digest_message
+from bot.render.blocks import DIGEST_LISTED, digest_message
 from bot.usecases import digests, runs
 from bot.wiring import Database
 
@@ -137,7 +137,8 @@ class Digests:
         now = self.clock()
         previous = runs.last_posted(self.db, schedule.job)
         since = previous.finished_at if previous and previous.finished_at else None
-        digest = digests.digest(self.db, self.seller, now, since=since or now - DEFAULT_SINCE)
+        digest = digests.digest(self.db, self.seller, now, since=since or now - DEFAULT_SINCE,
+                                listed=DIGEST_LISTED)
         return digest_message(digest, self.seller, late=late,
                               confirm=self.settings.sp_api_configured)
 

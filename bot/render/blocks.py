@@ -22,6 +22,14 @@ LINES_PER_SECTION = 10
 MAX_LISTED = 40
 # Failed digests on App Home, one section each: DIGEST_CHANNEL lists a handful of channels.
 MAX_FAILURES_SHOWN = 10
+# Sections of late orders on App Home.
+HOME_LATE_SECTIONS = 5
+# Slack's limit on a select menu's options.
+MAX_OPTIONS = 100
+# The most orders of one digest list that a message or App Home shows (the "Confirm shipment"
+# pick lists up to MAX_OPTIONS, late ones first): what the digest is asked to list (its
+# `listed`); the rest it only counts.
+DIGEST_LISTED = max(MAX_LISTED, MAX_OPTIONS, HOME_LATE_SECTIONS * LINES_PER_SECTION)
 
 
 def _lines(entries: Sequence[Standing], seller: Any) -> Iterator[str]:
@@ -74,10 +82,6 @@ def _message(name: str, **context: Any) -> dict[str, Any]:
     return message
 
 
-# Slack's limit on a select menu's options.
-MAX_OPTIONS = 100
-
-
 def _confirmable(entries: Sequence[Standing]) -> list[Standing]:
     """The entries a "Confirm shipment" pick lists: open orders, late ones first."""
     return [e for e in entries if e.urgency is not None][:MAX_OPTIONS]
@@ -111,9 +115,9 @@ def digest_message(digest: Any, seller: Any, late: Any = None,
     # and a "more".
     per_group = (MAX_BLOCKS - 8) // 3 - 2
     groups = {
-        name: pack(_lines(entries[:MAX_LISTED], seller), len(entries), per_group)
-        for name, entries in (("late", digest.late), ("due_today", digest.due_today),
-                              ("due_next", digest.due_next))
+        name: pack(_lines(getattr(digest, name)[:MAX_LISTED], seller), digest.count(name),
+                   per_group)
+        for name in ("late", "due_today", "due_next")
     }
     confirmable = _confirmable([*digest.late, *digest.due_today, *digest.due_next])
     return _message("digest", digest=digest, seller=seller, groups=groups, late=late,
@@ -125,7 +129,7 @@ def home_view(digest: Any, seller: Any, failures: Sequence[Any] = (),
     """The App Home tab (a view: up to 100 blocks; the late list is kept to a few sections),
     with any morning digest that could not be posted and how to fix it, and the weekly
     chart's figures as a short text trend."""
-    late = pack(_lines(digest.late, seller), len(digest.late), 5)
+    late = pack(_lines(digest.late, seller), digest.count("late"), HOME_LATE_SECTIONS)
     view = json.loads(template("blocks/home.json.j2").render(
         digest=digest, seller=seller, late=late, failures=failures[:MAX_FAILURES_SHOWN],
         trend=trend))

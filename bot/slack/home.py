@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.render.blocks import home_view
+from bot.render.blocks import DIGEST_LISTED, home_view
 from bot.slack.services import Services
 from bot.usecases import digests
 from bot.usecases.shipping_health import shipping_health
@@ -27,7 +27,7 @@ def opened(services: Services) -> Callable[..., None]:
 def _publish(services: Services, user: str, client: WebClient) -> None:
     """Publish the Home tab as of now."""
     now = datetime.now(UTC)
-    digest = digests.digest(services.db, services.seller, now)
+    digest = digests.digest(services.db, services.seller, now, listed=DIGEST_LISTED)
     failures = digests.delivery_failures(services.db, services.settings.digests)
     trend = shipping_health(services.db, services.seller, now)
     client.views_publish(user_id=user, view=home_view(digest, services.seller, failures, trend))

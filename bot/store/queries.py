@@ -4,7 +4,7 @@ Core selects, not ORM objects: a report reads thousands of orders in well under 
 second (bench/digest.py), and builds records straight from result tuples.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -46,26 +46,39 @@ def orders_of(conn: Connection, statement: Any, keep: Callable[[Order], bool] | 
               *, lines: bool = True) -> list[Order]:
     """The orders `statement` (a select of the order reader's columns) finds and `keep` keeps,
     with their lines unless not `lines`."""
-    (_, to_order), (item_columns, to_item) = _readers(conn)
+    (_, to_order), _ = _readers(conn)
     orders = [to_order(row) for row in raw_rows(conn, statement)]
     if keep is not None:
         orders = [order for order in orders if keep(order)]
-    if not orders or not lines:
-        return orders
-    found_lines: dict[str, list[OrderItem]] = {order.order_id: [] for order in orders}
-    # The lines of the orders the same statement finds, as a semi-join: the database walks the
-    # lines' primary key from each order. A list of thousands of ids as a parameter instead
-    # reads as thousands of guesses to PostgreSQL's planner, which then scans every line.
-    found = statement.subquery()
-    statement = (select(*item_columns).where(_ITEMS.c.order_id.in_(select(found.c.order_id)))
-                 .order_by(_ITEMS.c.order_id, _ITEMS.c.sku))
+    if orders and lines:
+        # The lines of the orders the same statement finds, as a semi-join: the database walks
+        # the lines' primary key from each order. A list of thousands of ids as a parameter
+        # instead reads as thousands of guesses to PostgreSQL's planner, which then scans every
+        # line.
+        _give_lines(conn, orders, _ITEMS.c.order_id.in_(select(statement.subquery().c.order_id)))
+    return orders
+
+
+def add_lines(conn: Connection, orders: Sequence[Order]) -> None:
+    """Give `orders`, read without their lines, their lines: for a few hundred orders at most,
+    whose ids are parameters (orders_of reads the lines of any number)."""
+    for ids in in_lists(order.order_id for order in orders):
+        these = set(ids)
+        _give_lines(conn, [order for order in orders if order.order_id in these],
+                    _ITEMS.c.order_id.in_(ids))
+
+
+def _give_lines(conn: Connection, orders: list[Order], condition: Any) -> None:
+    """Set the lines of `orders` to those `condition` selects (a superset of theirs)."""
+    _, (item_columns, to_item) = _readers(conn)
+    found: dict[str, list[OrderItem]] = {order.order_id: [] for order in orders}
+    statement = select(*item_columns).where(condition).order_by(_ITEMS.c.order_id, _ITEMS.c.sku)
     for row in raw_rows(conn, statement):
         item = to_item(row)
-        if item.order_id in found_lines:  # not an order `keep` left out
-            found_lines[item.order_id].append(item)
+        if item.order_id in found:  # not an order `keep` left out
+            found[item.order_id].append(item)
     for order in orders:
-        order.items = tuple(found_lines[order.order_id])
-    return orders
+        order.items = tuple(found[order.order_id])
 
 
 def select_orders() -> Any:
@@ -80,8 +93,9 @@ def get_order(conn: Connection, order_id: str) -> Order | None:
 
 
 def open_orders(conn: Connection, *, placed_by: datetime, due_by: datetime | None = None,
-                due_from: datetime | None = None) -> list[Order]:
-    """Merchant-fulfilled orders awaiting shipment confirmation, placed by `placed_by`.
+                due_from: datetime | None = None, lines: bool = True) -> list[Order]:
+    """Merchant-fulfilled orders awaiting shipment confirmation, placed by `placed_by`, with
+    their lines unless not `lines` (add_lines reads them for a few).
 
     With `due_by` (`due_from`), only those whose stored deadline is no later (no earlier), and
     those with none stored, whose deadline the domain computes.
@@ -100,7 +114,8 @@ def open_orders(conn: Connection, *, placed_by: datetime, due_by: datetime | Non
     if due_by is not None or due_from is not None:
         statement = union_all(due, select_orders().where(_OPEN, deadline.is_(None)))
     return orders_of(conn, statement,
-                     keep=lambda o: o.purchase_date is None or o.purchase_date <= placed_by)
+                     keep=lambda o: o.purchase_date is None or o.purchase_date <= placed_by,
+                     lines=lines)
 
 
 def order_ids_containing(conn: Connection, fragment: str, limit: int) -> list[str]:

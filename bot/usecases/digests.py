@@ -3,7 +3,7 @@ how shipping stands against Amazon's Late Shipment Rate."""
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -30,6 +30,8 @@ OPEN_RETURN_STATUSES = ("Pending", "Approved")
 STALE_AFTER = timedelta(hours=24)
 # A sync failing for longer than this is reported in the digest and on App Home (issue 8).
 SYNC_FAILING_AFTER = timedelta(hours=1)
+# The digest's lists of orders, by the name Digest.count knows each by.
+_LISTS = {Urgency.LATE: "late", Urgency.DUE_TODAY: "due_today", Urgency.DUE_NEXT: "due_next"}
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,18 @@ class Digest:
     # another day that is no business day) or None for a business day: a promise Amazon made
     # for a holiday falls before the next business day, and the heading must say so.
     due_next_days: tuple[tuple[date, str | None], ...] = ()
+    # How many orders each list ("late", "due_today", "due_next") has in all, where it holds
+    # only its first ones (digest's `listed`); a list not named here is whole.
+    totals: dict[str, int] = field(default_factory=dict)
 
     @property
     def new_orders(self) -> int:
         """New orders in every currency."""
         return sum(n.orders for n in self.new)
+
+    def count(self, name: str) -> int:
+        """How many orders the list `name` ("late", "due_today" or "due_next") has in all."""
+        return self.totals.get(name, len(getattr(self, name)))
 
 
 @dataclass(frozen=True)
@@ -110,14 +119,24 @@ def _sync_status(state: sync_state.SyncState | None, as_of: datetime) -> SyncSta
                       tuple(re.sub(r"[^A-Za-z0-9-]", "", i) or "?" for i in state.left_out_ids))
 
 
-def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None = None) -> Digest:
-    """The digest as of `as_of`, covering what is new since `since` (a day before by default)."""
+def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None = None,
+           *, listed: int | None = None) -> Digest:
+    """The digest as of `as_of`, covering what is new since `since` (a day before by default).
+
+    With `listed`, each list holds its first `listed` orders (the most a Slack message shows)
+    and counts the rest (Digest.count): only these are read with their lines. A seller with
+    thousands of orders late reads the lines of a few hundred, not of thousands.
+    """
     since = since or as_of - timedelta(days=1)
     today, _, next_day, next_day_end = seller.day_bounds(as_of)
     windows = seller.rules.lsr_windows_days
     deadlines.refresh(db, seller)
     with db.begin() as conn:
-        open_orders = queries.open_orders(conn, placed_by=as_of, due_by=next_day_end)
+        open_orders = queries.open_orders(conn, placed_by=as_of, due_by=next_day_end,
+                                          lines=listed is None)
+        if listed is not None:
+            # Without a deadline stored, the domain computes one from the lines (media, SKUs).
+            queries.add_lines(conn, [o for o in open_orders if o.deadline is None])
         new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of)]
         last_import = queries.last_import(conn)
         open_returns = return_requests.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
@@ -129,10 +148,16 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
                                  as_of)
         rates = [late_shipment_rate(counts, days, seller.rules)
                  for counts, days in zip(counted, windows, strict=True)]
+        by_urgency = {u: [s for s in standings if s.urgency is u] for u in Urgency}
+        due_days = sorted({s.ship_by.astimezone(seller.timezone).date()
+                           for s in by_urgency[Urgency.DUE_NEXT] if s.ship_by is not None})
+        totals = {}
+        if listed is not None:
+            totals = {_LISTS[u]: len(by_urgency[u]) for u in _LISTS}
+            by_urgency = {u: s[:listed] for u, s in by_urgency.items()}
+            queries.add_lines(conn, [s.order for u in _LISTS for s in by_urgency[u]
+                                     if s.order.deadline is not None])
     last_data = _latest(last_import, sync.last_success if sync else None)
-    by_urgency = {u: [s for s in standings if s.urgency is u] for u in Urgency}
-    due_days = sorted({s.ship_by.astimezone(seller.timezone).date()
-                       for s in by_urgency[Urgency.DUE_NEXT] if s.ship_by is not None})
     return Digest(
         as_of=as_of, since=since, today=today,
         is_business_day=seller.calendar.is_business_day(today),
@@ -146,6 +171,7 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
                              else seller.calendar.holiday_name(day) or "") for day in due_days),
         reviews=_review_counts(db, seller, since, as_of) if seller.reviews.enabled else None,
         messages=messages.status(db, as_of),
+        totals=totals,
     )
 
 
