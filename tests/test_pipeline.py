@@ -1,5 +1,7 @@
 """The parser process gives exactly what in-process parsing gives, and its failures surface."""
 
+import hashlib
+import json
 import os
 import pickle
 import shutil
@@ -18,7 +20,7 @@ from bot.sources.files import open_source
 from bot.sources.flatfile import BadRow, Note, Part
 from bot.store import Database
 from bot.store.writer import Writer, row_makers
-from bot.usecases import import_pipeline
+from bot.usecases import import_parts, import_pipeline
 from bot.usecases.import_files import parsing_ahead
 from bot.usecases.imports import hand_over, import_file
 from bot.usecases.stamps import stamped
@@ -36,6 +38,49 @@ def test_parser_process_matches_in_process(db, seller, tmp_path, monkeypatch, na
     result = import_file(db, SAMPLES / name, seller, now=NOW)
     assert result.rows > 0
     assert stored(db) == stored(reference)
+
+
+@pytest.mark.parametrize("here", ["no part", "parts as they come"])
+def test_a_report_read_in_parts_by_two_processes_gives_what_in_process_parsing_gives(
+        db, seller, tmp_path, monkeypatch, here):
+    path, _ = _tricky_report(tmp_path)
+    reference = Database.open(f"sqlite:///{tmp_path / 'in-process.db'}")
+    whole = import_file(reference, path, seller, now=NOW, skip_bad_rows=True)
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
+    monkeypatch.setattr(import_pipeline, "PART_ROWS", 3)  # parts of 3 rows, 9 in all
+    assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+    taken = []
+    take = import_parts.Claims.take
+
+    def taking(self):
+        part = None if here == "no part" else take(self)
+        taken.append(part)
+        return part
+
+    monkeypatch.setattr(import_parts.Claims, "take", taking)
+    result = import_file(db, path, seller, now=NOW, skip_bad_rows=True)
+    assert stored(db) == stored(reference)
+    assert (result.rows, result.skipped, result.notes, result.checksum) == (
+        whole.rows, whole.skipped, whole.notes, whole.checksum)
+    assert result.checksum == hashlib.sha256(path.read_bytes()).hexdigest()
+    if here == "no part":
+        assert taken and set(taken) == {None}  # asked, and the parser process parsed them all
+
+
+def test_no_part_is_taken_twice_by_two_processes_taking_them_at_once():
+    claims = import_parts.Claims.new(5000)
+    taker = ("import json, sys; from bot.usecases.import_parts import Claims; "
+             "claims = Claims(int(sys.argv[1]), 5000); "
+             "print(claims.take(), flush=True); print(json.dumps(list(iter(claims.take, None))))")
+    other = subprocess.Popen([sys.executable, "-c", taker, str(claims.fd)],
+                             pass_fds=(claims.fd,), stdout=subprocess.PIPE, text=True)
+    assert other.stdout is not None
+    first = int(other.stdout.readline())  # it is taking: take at the same time
+    mine = list(iter(claims.take, None))
+    theirs = [first, *json.loads(other.stdout.read())]
+    other.wait(timeout=60)
+    claims.close()
+    assert sorted(mine + theirs) == list(range(5000))
 
 
 def test_parser_process_reports_bad_rows(db, seller, monkeypatch):
@@ -56,7 +101,7 @@ def test_a_failing_parser_process_is_an_error(seller, tmp_path):
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_the_parser_process_starts_without_sqlalchemy(seller, dialect):
     # Its first batch is ready sooner, and it holds less memory (bot/store/driver_rows.py).
-    task = (pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", None, 99))
+    task = (pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", None, 99, None))
             + pickle.dumps((seller, row_makers(dialect))))
     check = ("import pickle, sys; import bot.usecases.import_pipeline; "
              "pickle.load(sys.stdin.buffer); pickle.load(sys.stdin.buffer); "
@@ -196,7 +241,7 @@ def test_a_parser_process_gone_before_it_is_handed_its_seller_is_an_error_when_r
 
 
 def test_a_parser_process_whose_importer_goes_before_handing_it_the_seller_ends_quietly():
-    task = pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", None, 99))  # and no more
+    task = pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", None, 99, None))  # and no more
     ran = subprocess.run([sys.executable, "-m", "bot.usecases.import_pipeline"], input=task,
                          capture_output=True, check=False, timeout=60)
     assert (ran.returncode, ran.stdout, ran.stderr) == (1, b"", b"")
@@ -266,8 +311,8 @@ def test_a_report_read_in_two_parts_gives_what_it_gives_read_whole(seller, tmp_p
     if saved == "broken utf-16":
         assert whole[-1].code == "not_text_from_here" and whole[-1].where > 25
     for near in range(2, last + 3):
-        head = _read(path, seller, Part(near, head=True, window=window))
-        tail = _read(path, seller, Part(near, head=False, window=window))
+        head = _read(path, seller, Part(None, near, window))
+        tail = _read(path, seller, Part(near, None, window))
         assert head + tail == whole, f"split near line {near}"
         # A run of an order's lines is never split, so each order's deadline is stamped from
         # all of its lines: only the order whose lines come in two runs can be in both parts.
@@ -278,12 +323,32 @@ def test_a_report_read_in_two_parts_gives_what_it_gives_read_whole(seller, tmp_p
                                                                                       seller)
 
 
+@pytest.mark.parametrize("saved", ["utf-8", "mac", "cp932"])
+def test_a_report_read_in_parts_one_after_another_gives_what_it_gives_read_whole(
+        seller, tmp_path, saved):
+    # A process reads the parts it takes in order, counting the lines before each from where
+    # it counted to for the last (files.py): any parts, each read whole, give the file.
+    path, last = _tricky_report(tmp_path)
+    text = path.read_text().replace("\u00e9", "e")  # cp932 has no é
+    path.write_bytes((text.replace("\n", "\r") if saved == "mac" else text).encode(
+        "cp932" if saved == "cp932" else "utf-8"))
+    encoding = "cp932" if saved == "cp932" else "utf-8"
+    with open_source(path, encoding) as source:
+        whole = list(source.records(seller.context))
+    for first in range(2, last + 2, 3):
+        for second in range(first + 1, last + 3, 4):
+            parts = [Part(None, first, 3), Part(first, second, 3), Part(second, None, 3)]
+            with open_source(path, encoding) as source:
+                checksum = source.hashed()
+                read = [list(source.records(seller.context, part)) for part in parts]
+            assert read[0] + read[1] + read[2] == whole, f"split near lines {first}, {second}"
+    assert checksum == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 @pytest.mark.parametrize("saved", ["utf-8", "mac", "utf-16", "cp932"])
 def test_a_tail_read_past_its_head_still_has_the_files_lines_and_checksum(seller, tmp_path,
                                                                          saved):
     # flatfile.py counts the line ends before a tail in the bytes where the encoding allows.
-    import hashlib
-
     path, _ = _tricky_report(tmp_path)
     text = path.read_text().replace("Sourdough", "\u30d1\u30f3")  # a Japanese word
     encoding = {"utf-8": "utf-8", "mac": "utf-8", "utf-16": "utf-16", "cp932": "cp932"}[saved]
@@ -291,9 +356,9 @@ def test_a_tail_read_past_its_head_still_has_the_files_lines_and_checksum(seller
     path.write_bytes(text.encode(encoding, errors="replace"))  # cp932 has no é
     with open_source(path, encoding) as source:
         whole = list(source.records(seller.context))
-        head = list(source.records(seller.context, Part(20, head=True, window=3)))
-        tail = list(source.records(seller.context, Part(20, head=False, window=3)))
-        checksum = source.checksum
+        checksum = source.hashed()
+        head = list(source.records(seller.context, Part(None, 20, 3)))
+        tail = list(source.records(seller.context, Part(20, None, 3)))
     assert head and tail and head + tail == whole
     assert any("\u30d1\u30f3" in (r.title or "") for r in whole if type(r) is OrderItem)
     assert checksum == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -301,7 +366,7 @@ def test_a_tail_read_past_its_head_still_has_the_files_lines_and_checksum(seller
 
 def test_the_parser_process_says_what_stopped_it_when_it_cannot_keep_its_work(seller):
     # A spill descriptor it was never handed: it cannot write a batch anywhere.
-    task = (pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", None, 99))
+    task = (pickle.dumps((SAMPLES / "all-orders.txt", "utf-8", None, 99, None))
             + pickle.dumps((seller, row_makers("sqlite"))))
     ran = subprocess.run([sys.executable, "-m", "bot.usecases.import_pipeline"], input=task,
                          capture_output=True, check=False)
@@ -313,6 +378,8 @@ def test_an_import_whose_second_reader_cannot_keep_its_work_says_so_and_keeps_no
         cli, db, monkeypatch):
     monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
     assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+    # This process takes no part: the parser process parses them all, and fails at its first.
+    monkeypatch.setattr(import_parts.Claims, "take", lambda self: None)
     made = import_pipeline._spill_file
 
     def unwritable():
@@ -347,7 +414,7 @@ def test_a_file_whose_first_import_fails_midway_is_parsed_again_when_listed_twic
 
     monkeypatch.setattr(Writer, "add_rows", fails_once)
     with parsing_ahead(SAMPLES / "all-orders.txt", "utf-8-sig") as ahead:
-        assert ahead is not None and ahead.part is not None  # the head is read here
+        assert ahead is not None and ahead.parts is not None  # read in parts
         with pytest.raises(ImportRejected):
             import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW, ahead=ahead)
         result = import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW, ahead=ahead)
@@ -371,20 +438,23 @@ def test_a_parser_started_ahead_on_a_file_saved_over_since_is_stopped_and_not_us
 
 
 @pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
-def test_the_tail_a_parser_process_reads_starts_about_where_its_share_says(tmp_path, ending):
+def test_a_report_is_read_in_parts_of_about_the_rows_asked(tmp_path, ending):
     rows = (SAMPLES / "all-orders.txt").read_text().splitlines()
     path = tmp_path / "all-orders.txt"
     path.write_text(ending.join([rows[0], *rows[1:] * 25, ""]), newline="")
     with open_source(path) as source:
-        part = source.tail(0.3)
-    assert part is not None and not part.head
-    assert abs(part.near - 0.3 * 1000) < 30  # 1,000 rows of about the same length
+        parts = source.parts(300)
+    assert parts is not None  # 1,000 rows of about the same length
+    assert [part.begin for part in parts] == [None, 302, 602, 902]
+    assert [part.end for part in parts] == [302, 602, 902, None]
+    assert {part.window for part in parts} == {all_orders.SPLIT_WINDOW}
 
 
-def test_the_larger_the_file_the_less_of_it_the_writing_process_parses():
-    # Writing a row costs more as the key indexes grow (import_pipeline.HEAD_SHARE_UP_TO).
-    up_to = import_pipeline.HEAD_SHARE_UP_TO
-    share = import_pipeline.head_share
-    assert share(1) == share(up_to) == import_pipeline.HEAD_SHARE
-    assert share(2 * up_to) == pytest.approx(import_pipeline.HEAD_SHARE / 2)
-    assert 0.04 < share(391_203_968) < 0.06  # bench/import_orders.py --rows 1000000
+@pytest.mark.parametrize(("name", "encoding"), [("all-orders.txt", "utf-16"),
+                                                ("unshipped-orders.txt", "utf-8")])
+def test_a_file_whose_lines_cannot_be_counted_in_its_bytes_or_of_another_kind_is_read_whole(
+        tmp_path, name, encoding):
+    path = tmp_path / name
+    path.write_bytes((SAMPLES / name).read_text().encode(encoding))
+    with open_source(path) as source:
+        assert source.parts(5) is None

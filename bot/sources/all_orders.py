@@ -15,7 +15,7 @@ from bot.domain.order_ids import STORED_ORDER_ID
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.sources.codes import channel, order_status, squash
 from bot.sources.context import SellerContext
-from bot.sources.flatfile import BadCell, BadRow, FlatFile, Note, Part
+from bot.sources.flatfile import BadCell, BadRow, FlatFile, Note, Part, Place
 from bot.sources.values import (
     BadValue,
     count_cell,
@@ -30,10 +30,10 @@ KIND = "all-orders"
 SIGNATURE = ("amazon-order-id", "order-status", "item-status", "purchase-date")
 REQUIRED = ("amazon-order-id", "purchase-date", "order-status", "sku", "quantity")
 
-# A report read in two parts (Part) splits where an order begins at or after the part's line,
-# and after a readable row among the lines this many before (its window): the tail is read from
-# there, so both parts see the same rows around the split, know the same order before it, and
-# split at the same line. Runs of an order's lines stay whole, so a deadline sees all of its
+# A report read in parts (Part) splits where an order begins at or after the part's line, and
+# after a readable row among the lines this many before (its window): the part after it is read
+# from there, so both parts see the same rows around the split, know the same order before it,
+# and split at the same line. Runs of an order's lines stay whole, so a deadline sees all of its
 # lines, and bad rows inside a run cannot move the split.
 SPLIT_WINDOW = 100
 
@@ -168,22 +168,23 @@ def _item(line: _Line, f: list[str], c: _Columns) -> OrderItem:
     )
 
 
-def parse(flat: FlatFile, ctx: SellerContext,
-          part: Part | None = None) -> Iterator[Order | OrderItem | BadRow | Note]:
+def parse(flat: FlatFile, ctx: SellerContext, part: Part | None = None,
+          known: Place | None = None) -> Iterator[Order | OrderItem | BadRow | Note]:
     """Yield each order (once per run of its lines), each line, and each unreadable row: of the
-    whole report, or of the `part` of it before or after the split."""
+    whole report, or of a `part` of it; lines before the part are counted from `known`."""
     missing = flat.missing(REQUIRED)
     if missing:
-        if part is None or part.head:
+        if part is None or part.begin is None:
             yield BadRow(1, "missing_columns", {"columns": missing})
         return
     columns = _Columns(flat)
     marketplaces: dict[str, str | None] = {}
     previous_order, last_readable = None, 0
-    window = part.near - part.window if part is not None else 0
-    # The tail yields nothing before the split; the head stops at it.
-    reading = part is None or part.head
-    for row in flat.rows(from_line=2 if reading else max(2, window)):
+    begin, end, window = (part.begin or 0, part.end, part.window) if part else (0, None, 0)
+    # A part yields nothing before its first split, and stops at the next.
+    reading = begin == 0
+    start = max(2, begin - window)
+    for row in flat.rows(from_line=start, known=known):
         if type(row) is BadRow:
             if reading:
                 yield row
@@ -196,10 +197,10 @@ def parse(flat: FlatFile, ctx: SellerContext,
                 yield bad.row(number)
             continue
         if line.order_id != previous_order:
-            if part is not None and number >= part.near and last_readable >= window:
-                if part.head:
-                    return
-                part, reading = None, True
+            if not reading and number >= begin and last_readable >= begin - window:
+                reading = True
+            if reading and end is not None and number >= end and last_readable >= end - window:
+                return
             previous_order = line.order_id
             if line.status is None and reading:
                 yield Note(number, "unknown_status", {"column": "order-status",

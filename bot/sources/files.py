@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.sources import all_orders, returns_report, saved_responses, unshipped
 from bot.sources.context import SellerContext
-from bot.sources.flatfile import BadHeader, BadRow, FlatFile, Part
+from bot.sources.flatfile import BadHeader, BadRow, FlatFile, Part, Place, counts_line_ends
 
 REPORTS = (all_orders, unshipped, returns_report)
 """Flat-file report parsers, tried in this order against a file's header."""
@@ -24,12 +24,13 @@ class Unrecognized(ValueError):
 
 
 class _Tally(io.RawIOBase):
-    """A binary file that counts and hashes the bytes read through it (progress, checksum)."""
+    """A binary file that tells how far it has been read (progress) and hashes the bytes read
+    through it (checksum), until told not to."""
 
     def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
         self.bytes_read = 0
-        self.digest = hashlib.sha256()
+        self.digest: Any = hashlib.sha256()  # None once reading goes back and forth
 
     def readable(self) -> bool:
         return True
@@ -41,14 +42,15 @@ class _Tally(io.RawIOBase):
         count = self._raw.readinto(buffer)  # type: ignore[attr-defined]
         if count:
             self.bytes_read += count
-            self.digest.update(memoryview(buffer)[:count])
+            if self.digest is not None:
+                self.digest.update(memoryview(buffer)[:count])
         return count
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        # Reading starts over (JSON is read in passes): count and hash only the last pass.
         position = self._raw.seek(offset, whence)
-        if position == 0:
-            self.bytes_read = 0
+        self.bytes_read = position
+        if position == 0 and self.digest is not None:
+            # Reading starts over (JSON is read in passes): hash only the last pass.
             self.digest = hashlib.sha256()
         return position
 
@@ -69,6 +71,7 @@ class SourceFile:
     _binary: io.BufferedReader
     _encoding: str
     _shape: saved_responses.ResponseKind | None = None
+    _reached: Place | None = None  # where counting lines for a Part last stopped
 
     @property
     def bytes_read(self) -> int:
@@ -77,28 +80,39 @@ class SourceFile:
 
     @property
     def checksum(self) -> str:
-        """SHA-256 of the bytes read, once the file has been read through."""
+        """SHA-256 of the bytes read, once the file has been read through (or `hashed`)."""
+        assert self._tally.digest is not None, "read in parts: the checksum is hashed()"
         return self._tally.digest.hexdigest()
 
-    @property
-    def splits(self) -> bool:
-        """True when two processes can read the file at once, each a Part of it."""
-        return self.kind == all_orders.KIND
+    def hashed(self) -> str:
+        """SHA-256 of the whole file, read through once for it: reading a Part of it is not
+        hashed (parts are read back and forth)."""
+        self._binary.seek(0)
+        while self._binary.read(1 << 20):
+            pass
+        checksum = self.checksum
+        self._tally.digest = None
+        return checksum
 
-    def tail(self, share: float) -> Part | None:
-        """The Part of the file after about `share` of its lines (judged from the length of
-        its first lines), for a second process to read; None for a file that is read whole."""
-        if not self.splits:
+    def parts(self, rows: int) -> list[Part] | None:
+        """The file in Parts of about `rows` rows each (judged from the length of its first
+        lines), in order, for processes to read at once; None for a file read whole: other
+        kinds, and encodings whose lines cannot be counted in the bytes (UTF-16)."""
+        if self.kind != all_orders.KIND or not counts_line_ends(self._encoding):
             return None
         self._binary.seek(0)
         start = self._binary.peek(1 << 20)[: 1 << 20]
         lines = start.count(b"\n") or start.count(b"\r")  # LF or CRLF, else a Mac's lone CR
-        near = 1 + max(1, round(share * self.size * lines / len(start))) if lines else 2
-        return Part(near, head=False, window=all_orders.SPLIT_WINDOW)
+        estimate = self.size * lines // len(start)
+        # Line 1 is the header: part k begins near line 2 + k * rows.
+        splits = [2 + k * rows for k in range(1, -(-estimate // rows))]
+        ends = [*splits, None]
+        return [Part(begin, end, all_orders.SPLIT_WINDOW)
+                for begin, end in zip([None, *splits], ends, strict=True)]
 
     def records(self, ctx: SellerContext, part: Part | None = None) -> Iterator[Record | BadRow]:
         """Stream the file's records, and a BadRow for each part that cannot be read: of the
-        whole file, or of `part` of it (a file that `splits`)."""
+        whole file, or of a `part` of it (from `parts`)."""
         self._binary.seek(0)
         if self._shape is not None:
             yield from saved_responses.read(self._binary, self._shape)
@@ -113,8 +127,11 @@ class SourceFile:
             if part is None:
                 yield from parser.parse(flat, ctx)  # type: ignore[attr-defined]
             else:
-                assert self.splits, f"a {self.kind} file is read whole"
-                yield from all_orders.parse(flat, ctx, part)
+                assert self.kind == all_orders.KIND, f"a {self.kind} file is read whole"
+                self._tally.digest = None  # parts are read back and forth: see hashed()
+                # Parts are read in order: the lines before the next are counted from here.
+                yield from all_orders.parse(flat, ctx, part, self._reached)
+                self._reached = flat.reached or self._reached
         finally:
             flat.close()
 

@@ -36,13 +36,22 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """The head or the tail of a report that two processes read at once: split where the
-    first order whose lines start at or after line `near` begins, after a readable row among
-    the `window` lines before it (all_orders.py says why)."""
+    """One of the parts of a report that processes read at once: from where the first order
+    whose lines start at or after line `begin` begins (the first row when None) to where the
+    one at or after line `end` begins (the end of the file when None). Each split comes after
+    a readable row among the `window` lines before its line (all_orders.py says why)."""
 
-    near: int
-    head: bool
+    begin: int | None
+    end: int | None
     window: int
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a line of a file starts: its number and its first byte."""
+
+    line: int
+    byte: int
 
 
 class BadCell(Exception):
@@ -137,9 +146,14 @@ def _line_end(binary: io.BufferedReader) -> str:
 
 
 # Encodings in which a line end is the byte it is in ASCII and no other character holds that
-# byte: the lines before a tail Part are counted in the bytes instead of decoded (FlatFile).
+# byte: the lines before a Part are counted in the bytes instead of decoded (FlatFile).
 _LINE_END_BYTES = frozenset({"utf-8", "utf-8-sig", "ascii", "iso8859-1", "iso8859-15", "cp1252",
                              "cp932", "shift_jis", "euc_jp"})
+
+
+def counts_line_ends(encoding: str) -> bool:
+    """True when the lines of a file in `encoding` can be counted in its bytes."""
+    return codecs.lookup(encoding).name in _LINE_END_BYTES
 
 
 class FlatFile:
@@ -157,7 +171,8 @@ class FlatFile:
         self._text = io.TextIOWrapper(binary, encoding=encoding, errors=_Escapes.name,
                                       newline=self._end)
         self.encoding = encoding.removesuffix("-sig")
-        self._counts_line_ends = codecs.lookup(encoding).name in _LINE_END_BYTES
+        self._counts_line_ends = counts_line_ends(encoding)
+        self.reached: Place | None = None  # where counting line ends last stopped
         try:
             self.header = self._header()
         except BadHeader:
@@ -181,16 +196,16 @@ class FlatFile:
             raise BadHeader("header_not_a_header")
         return header
 
-    def _count_lines_to(self, line: int) -> int:
-        """Go to the start of `line` counting the line ends in the bytes before it, without
-        decoding them: a tail Part starts a quarter into the file, and reading those lines as
-        text cost 2,500 instructions each, 1 % of the parser process's work on
-        bench/import_orders.py's report (valgrind). Returns the number of the last line gone
-        past. Every byte is still read once, for the checksum."""
+    def _count_lines_to(self, line: int, known: Place) -> int:
+        """Go to the start of `line` counting the line ends in the bytes from `known` (a line
+        start before it), without decoding them: a part starts anywhere in the file, and
+        reading the lines before it as text cost 2,500 instructions each (valgrind on
+        bench/import_orders.py's report). Returns the number of the last line gone past, and
+        sets `reached`, where counting stopped."""
         binary = self._text.detach()
-        binary.seek(0)  # the header's reader read ahead; reading (and hashing) starts over
+        binary.seek(known.byte)  # the header's reader read ahead: reading goes back
         end = self._end.encode()
-        left = line - 1  # line ends before `line`
+        left = line - known.line  # line ends before `line`
         while left:
             chunk = binary.peek(1 << 20)
             if not chunk:
@@ -205,6 +220,7 @@ class FlatFile:
                 at = chunk.index(end, at + 1)
             binary.read(at + 1)
             left = 0
+        self.reached = Place(line - left, binary.tell())
         # In the middle of the file, a byte-order mark would be a character.
         middle = codecs.lookup(self.encoding).name.removesuffix("-sig")
         self._text = io.TextIOWrapper(binary, encoding=middle, errors=_Escapes.name,
@@ -228,16 +244,19 @@ class FlatFile:
         """Where column `name` is; a column the file lacks reads as blank on every row."""
         return self.columns.get(header_key(name), len(self.header))
 
-    def rows(self, from_line: int = 2) -> Iterator[tuple[int, list[str]] | BadRow]:
+    def rows(self, from_line: int = 2, known: Place | None = None
+             ) -> Iterator[tuple[int, list[str]] | BadRow]:
         """Each data line as (line number, fields); the header is line 1, blank lines are skipped.
 
         The fields end with one extra blank: where `position` points for absent columns. Lines
-        before `from_line` are read past, unchecked (another process reads them: Part).
+        before `from_line` are read past, unchecked (another process reads them: Part), counted
+        from `known` when it is a place before `from_line` (`reached` by an earlier reading).
         """
         width = len(self.header)
         number = 1
         if from_line > 2 and self._counts_line_ends:
-            number = self._count_lines_to(from_line)
+            start = known if known is not None and known.line <= from_line else Place(1, 0)
+            number = self._count_lines_to(from_line, start)
         read = self._text.readline
         while True:
             number += 1

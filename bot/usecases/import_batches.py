@@ -66,8 +66,8 @@ def batches(source: SourceFile, seller: Seller, makers: RowMakers,
                 yield _made(batch, records, makers, source.bytes_read)
                 batch = Batch({})
     batch = _made(batch, records, makers, source.bytes_read)
-    # A head stops short of the end: the checksum is the tail's to give.
-    batch.checksum = None if part is not None and part.head else source.checksum
+    # A file read in parts is hashed apart from them (SourceFile.hashed).
+    batch.checksum = None if part is not None else source.checksum
     yield batch
 
 

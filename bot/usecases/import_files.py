@@ -44,14 +44,14 @@ def parsing_ahead(path: Path | None, encoding: str
         if path is None or file_problem(path) is not None:
             raise Unrecognized("not a file")
         with open_source(path, encoding) as source:
-            size, part = source.size, import_pipeline.part_of(source)
+            size, parts = source.size, import_pipeline.parts_of(source)
     except (Unrecognized, OSError):
         size = 0
     if not import_pipeline.worthwhile(size):
         yield None
         return
     assert path is not None
-    process = import_pipeline.ParserProcess(path, encoding, part)
+    process = import_pipeline.ParserProcess(path, encoding, parts)
     try:
         yield process
     finally:

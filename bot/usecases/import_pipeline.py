@@ -4,25 +4,26 @@ Parsing takes about two thirds of a big import and the write the rest, and Pytho
 them at a time per process. A parser process overlaps them on a machine with two or more cores.
 Threads would not: sqlite3 hands the GIL back and forth on every row (bench/import_orders.py).
 
-An All Orders report is read in two parts at once, split between two orders: the parser process
-parses the tail while this process parses the head and writes it, then writes the tail. This
-process takes the smaller share (head_share), since it also writes every row. The tail's
-batches wait in a spill file, not in a pipe: a pipe holds 64 KB, and the parser would stop and
-wait for the head to be written. Other large files are parsed whole by the parser process.
+An All Orders report is read in parts that both processes take as they come
+(bot/usecases/import_parts.py): the parser process says on its stdout which part it parses,
+and this process parses one itself when the parser has none finished for it to write. Other
+large files are parsed whole by the parser process. Its batches wait in a spill file, not in a
+pipe: a pipe holds 64 KB, and the parser would stop and wait for this process to write.
 
 The parser is `python -m bot.usecases.import_pipeline`, handed its task as two pickles on its
 stdin: the file, at once, and the seller and row makers when the importer has them (hand).
 Started before the importer loads its settings, rules and database libraries, it loads its own
-modules and the holiday tables meanwhile, instead of after (0.2-0.3 s). It writes each batch as
-a pickle to the spill file (in the temporary directory, TMPDIR, without a name), then a line to
-its stdout to say so, or what stopped it (a full disk included): a plain child process, so it
-works under any host program (multiprocessing's spawn re-imports the host's __main__, which not
-every program embedding sellerbot guards). It loads no SQLAlchemy: it is handed the row makers
-(bot/store/driver_rows.py).
+modules and the holiday tables meanwhile, and hashes the file, instead of after (0.2-0.3 s).
+It writes each batch as a pickle to the spill file (in the temporary directory, TMPDIR,
+without a name), then a line to its stdout to say so, or what stopped it (a full disk
+included): a plain child process, so it works under any host program (multiprocessing's spawn
+re-imports the host's __main__, which not every program embedding sellerbot guards). It loads
+no SQLAlchemy: it is handed the row makers (bot/store/driver_rows.py).
 """
 
 import os
 import pickle
+import select
 import subprocess
 import sys
 import tempfile
@@ -35,20 +36,16 @@ from bot.sources.files import SourceFile, open_source
 from bot.sources.flatfile import Part
 from bot.store.driver_rows import RowMakers
 from bot.usecases.import_batches import Batch, batches, collector_paused
+from bot.usecases.import_parts import Claims, shared
 from bot.usecases.sellers import Seller
 
 # Files smaller than this parse in-process: below it, handing batches over costs what the
 # overlap saves (a 20 MB report of 50,000 rows imports in 0.9 s either way).
 MIN_BYTES = 32 * 1024 * 1024
-# The share of a split file this process parses itself. It also writes every row, the parser
-# process's too: 0.27 balances the two on a 2-core machine (15 runs each of
-# bench/import_orders.py's report: 3.11 s median against 3.18 s at 0.3; 0.25 no better)...
-HEAD_SHARE = 0.27
-# ...for a file up to this size (200,000 rows). A larger one's rows cost more to write: each
-# random order id lands anywhere in key indexes that outgrow SQLite's page cache. So this
-# process parses a share that shrinks in proportion: at 1,000,000 rows (391 MB), 0.05 took
-# 20.3-21.4 s against 23.3-24.1 s at 0.27 (0.15: 20.3-22.2 s).
-HEAD_SHARE_UP_TO = 80 * 1024 * 1024
+# File rows in a part: small enough that the process still parsing the last part keeps the
+# other waiting little (5,000 rows parse in about 0.07 s), large enough that the lines each
+# part reads before its split (all_orders.SPLIT_WINDOW) cost next to nothing.
+PART_ROWS = 5000
 
 
 def worthwhile(size: int) -> bool:
@@ -61,20 +58,16 @@ def worthwhile(size: int) -> bool:
     return size >= MIN_BYTES and (cpus or 1) >= 2
 
 
-def head_share(size: int) -> float:
-    """The share of a split file of `size` bytes this process parses itself."""
-    return HEAD_SHARE * min(1.0, HEAD_SHARE_UP_TO / max(size, 1))
+def parts_of(source: SourceFile) -> list[Part] | None:
+    """The parts of `source` that the two processes share; None for a file that the parser
+    process reads whole."""
+    return source.parts(PART_ROWS)
 
 
-def part_of(source: SourceFile) -> Part | None:
-    """The tail of `source` a parser process reads while this process reads the head; None
-    for a file it reads whole."""
-    return source.tail(head_share(source.size))
-
-
-# What the parser process says on its stdout: a batch is in the spill file, or it is done.
-# Any other line is what stopped it.
-_BATCH, _END = b"\n", b"end\n"
+# What the parser process says on its stdout, a line each: a batch is in the spill file, the
+# batches that follow are of a part, or it is done (with the file's checksum when it read
+# parts). Any other line is what stopped it.
+_BATCH, _PART, _END = b"", b"part ", b"end"
 
 
 class ParserFailed(RuntimeError):
@@ -82,29 +75,33 @@ class ParserFailed(RuntimeError):
 
 
 class ParserProcess:
-    """A parser process started on one file, or on the tail of it (`part`): handed the seller
-    and row makers once, its batches, read once, and a way to stop it."""
+    """A parser process started on one file, read whole or in `parts` taken from `claims`:
+    handed the seller and row makers once, its batches, read once, and a way to stop it."""
 
-    def __init__(self, path: Path, encoding: str, part: Part | None = None) -> None:
-        self.path, self.encoding, self.part = path, encoding, part
+    def __init__(self, path: Path, encoding: str, parts: list[Part] | None = None) -> None:
+        self.path, self.encoding, self.parts = path, encoding, parts
         self.makers: RowMakers | None = None  # until handed
         self.file = identity(path)
-        self.unread = True  # until batches() is asked for: a file listed twice parses twice
+        self.unread = True  # until its batches are asked for: a file listed twice parses twice
         self._spill, handed = _spill_file()
+        self.claims = Claims.new(len(parts)) if parts is not None else None
+        shared = () if self.claims is None else (self.claims.fd,)
+        self._said: list[bytes] = []  # lines read from its stdout, not yet acted on
+        self._partial = b""  # and the start of the next
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "bot.usecases.import_pipeline"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(handed,),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(handed, *shared),
                 # A process group of its own: Ctrl-C reaches only the importer, which stops
                 # this process (below) and says so in one line; it prints no traceback.
                 process_group=0,
             )
         except BaseException:
-            self._spill.close()
+            self._close_files()
             raise
         finally:
             os.close(handed)
-        self._send((path, encoding, part, handed))
+        self._send((path, encoding, parts, handed, shared[0] if shared else None))
 
     def hand(self, seller: Seller, makers: RowMakers) -> None:
         """What the process needs to parse: the seller (deadlines) and the row makers of the
@@ -126,28 +123,83 @@ class ParserProcess:
             self.stop()
             raise
 
-    def batches(self) -> Iterator[Batch]:
-        """The batches as the process writes them, once handed its seller and row makers; to
-        be read once; stopping early (or never starting) stops the process."""
+    def batches(self, source: SourceFile | None = None, seller: Seller | None = None
+                ) -> Iterator[Batch]:
+        """The file's batches, once handed its seller and row makers: the process's own, or
+        for a file read in parts, theirs and those of the parts parsed here from `source` for
+        `seller` (import_parts.py). To be read once; stopping early (or never starting) stops
+        the process."""
         assert self.makers is not None, "handed its seller and row makers first"
         self.unread = False
-        return self._read()
+        return self._batches(source, seller, self.makers)
 
-    def _read(self) -> Iterator[Batch]:
-        said = self._process.stdout
-        assert said is not None
+    def _batches(self, source: SourceFile | None, seller: Seller | None, makers: RowMakers
+                 ) -> Iterator[Batch]:
         try:
-            while line := said.readline():
-                if line == _BATCH:
-                    # Our own child process wrote these pickles, from our own code.
-                    yield pickle.load(self._spill)  # noqa: S301
-                elif line == _END:
-                    return
-                else:
-                    raise ParserFailed(line.decode(errors="replace").strip())
-            raise ParserFailed("the parser process ended without a word")
+            if self.parts is None:
+                while (line := self._next_line()) != _END:
+                    yield self._batch(line)
+            else:
+                assert source is not None and seller is not None, "parts are parsed here too"
+                yield from shared(self, source, seller, makers)
         finally:
             self.stop()
+
+    def finished(self, part: int) -> bool:
+        """True when the process has said every batch of `part`, the next of its parts to be
+        read; asks without waiting."""
+        self._read_said(wait=False)
+        return any(line.startswith((_PART, _END)) for line in self._said[1:]) and (
+            self._said[0] == _PART + b"%d" % part)
+
+    def part_batches(self, part: int) -> Iterator[Batch]:
+        """The batches of `part`, the next of the process's parts, as it says them."""
+        line = self._next_line()
+        if line != _PART + b"%d" % part:
+            raise ParserFailed(line.decode(errors="replace"))
+        while not self._said_next((_PART, _END)):
+            yield self._batch(self._next_line())
+
+    def finish(self) -> str:
+        """The file's checksum, which the process says when it has no part left to parse."""
+        line = self._next_line()
+        if not line.startswith(_END + b" "):
+            raise ParserFailed(line.decode(errors="replace"))
+        return line.removeprefix(_END + b" ").decode()
+
+    def _batch(self, line: bytes) -> Batch:
+        if line != _BATCH:
+            raise ParserFailed(line.decode(errors="replace"))
+        # Our own child process wrote these pickles, from our own code.
+        return pickle.load(self._spill)  # noqa: S301
+
+    def _said_next(self, starts: tuple[bytes, ...]) -> bool:
+        """True when the next line the process says starts with one of `starts` (waits)."""
+        if not self._said:
+            self._read_said(wait=True)
+        return self._said[0].startswith(starts)
+
+    def _next_line(self) -> bytes:
+        """The next line the process says (waiting for it), without its line end."""
+        if not self._said:
+            self._read_said(wait=True)
+        return self._said.pop(0)
+
+    def _read_said(self, wait: bool) -> None:
+        """Read what the process has said, into whole lines: waiting for one, or not at all."""
+        said = self._process.stdout
+        assert said is not None
+        while wait or select.select([said], [], [], 0)[0]:
+            chunk = said.read1(1 << 16)
+            if not chunk:
+                if wait:  # the line waited for will never come
+                    raise ParserFailed("the parser process ended without a word")
+                return  # it has said all it will: the lines read tell
+            self._partial += chunk
+            *lines, self._partial = self._partial.split(b"\n")
+            self._said.extend(lines)
+            if lines:
+                return
 
     @property
     def running(self) -> bool:
@@ -155,14 +207,19 @@ class ParserProcess:
         return self._process.poll() is None
 
     def stop(self) -> None:
-        """Stop the process, if it still runs, and wait for it; its spill file goes with it."""
+        """Stop the process, if it still runs, and wait for it; its files go with it."""
         assert self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.close()
         self._process.stdout.close()
         if self._process.poll() is None:
             self._process.terminate()
         self._process.wait()
+        self._close_files()
+
+    def _close_files(self) -> None:
         self._spill.close()
+        if self.claims is not None:
+            self.claims.close()
 
 
 def identity(path: Path) -> tuple[int, ...] | None:
@@ -193,18 +250,22 @@ def main() -> None:
     said = sys.stdout.buffer
     try:
         # Both written by ParserProcess: the file now, the rest when the importer has it.
-        path, encoding, part, spill_fd = pickle.load(sys.stdin.buffer)  # noqa: S301
-        load_holidays()  # meanwhile: the first deadline would load them
-        seller, makers = pickle.load(sys.stdin.buffer)  # noqa: S301
-        with os.fdopen(spill_fd, "wb") as spill, collector_paused(), \
-                open_source(path, encoding) as source:
-            for batch in batches(source, seller, makers, part):
-                pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
-                spill.flush()
-                said.write(_BATCH)
-                said.flush()
-        said.write(_END)
-        said.flush()
+        path, encoding, parts, spill_fd, claims_fd = pickle.load(sys.stdin.buffer)  # noqa: S301
+        with open_source(path, encoding) as source:
+            # Meanwhile: parts are not hashed as they are read, and the first deadline would
+            # load the holidays.
+            checksum = source.hashed() if parts is not None else None
+            load_holidays()
+            seller, makers = pickle.load(sys.stdin.buffer)  # noqa: S301
+            with os.fdopen(spill_fd, "wb") as spill, collector_paused():
+                if parts is None:
+                    _spilled(batches(source, seller, makers), spill, said)
+                else:
+                    claims = Claims(claims_fd, len(parts))
+                    while (taken := claims.take()) is not None:
+                        _say(said, _PART + b"%d" % taken)
+                        _spilled(batches(source, seller, makers, parts[taken]), spill, said)
+        _say(said, _END if checksum is None else _END + b" " + checksum.encode())
     except EOFError:
         sys.exit(1)  # stopped before it was handed its seller: nobody is listening
     except BrokenPipeError:
@@ -216,6 +277,19 @@ def main() -> None:
     except Exception as exc:  # every failure must reach the importer (a full disk included)
         said.write(f"{type(exc).__name__}: {exc}".replace("\n", " ").encode() + b"\n")
         said.flush()
+
+
+def _spilled(made: Iterator[Batch], spill: BinaryIO, said: BinaryIO) -> None:
+    """Write each batch of `made` to the spill file, and say so."""
+    for batch in made:
+        pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
+        spill.flush()
+        _say(said, _BATCH)
+
+
+def _say(said: BinaryIO, line: bytes) -> None:
+    said.write(line + b"\n")
+    said.flush()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -89,8 +89,8 @@ def hand_over(ahead: import_pipeline.ParserProcess | None, seller: Seller,
 
 def _batches(source: SourceFile, encoding: str, seller: Seller, makers: RowMakers,
              ahead: import_pipeline.ParserProcess | None) -> Iterator[Batch]:
-    """The file's batches: parsed here, or by a parser process (the one started ahead on it,
-    or one started now) while this process parses the head of a file that splits."""
+    """The file's batches: parsed here, or with a parser process (the one started ahead on
+    it, or one started now), which parses it whole or shares its parts with this process."""
     if ahead is None or not ahead.unread or ahead.path != source.path:
         ahead = None  # none, read already, or for another file of the command
     elif (ahead.encoding, ahead.file) != (encoding, import_pipeline.identity(source.path)) or (
@@ -101,19 +101,13 @@ def _batches(source: SourceFile, encoding: str, seller: Seller, makers: RowMaker
         process = ahead
     elif import_pipeline.worthwhile(source.size):
         process = import_pipeline.ParserProcess(source.path, encoding,
-                                                import_pipeline.part_of(source))
+                                                import_pipeline.parts_of(source))
     else:
         yield from batches(source, seller, makers)
         return
     if process.makers is None:  # not handed by hand_over
         process.hand(seller, makers)
-    tail = process.batches()  # taken now: a head that fails leaves it read
-    try:
-        if process.part is not None:
-            yield from batches(source, seller, makers, replace(process.part, head=True))
-        yield from tail
-    finally:
-        process.stop()
+    yield from process.batches(source, seller)
 
 
 def import_file(
