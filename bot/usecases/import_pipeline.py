@@ -86,13 +86,13 @@ class ParserProcess:
         self.unread = True  # until its batches are asked for: a file listed twice parses twice
         self._spill, handed = _spill_file()
         self.claims = Claims.new(len(parts)) if parts is not None else None
-        shared = () if self.claims is None else (self.claims.fd,)
+        claims_fd = () if self.claims is None else (self.claims.fd,)
         self._said: list[bytes] = []  # lines read from its stdout, not yet acted on
         self._partial = b""  # and the start of the next
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "bot.usecases.import_pipeline"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(handed, *shared),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(handed, *claims_fd),
                 # A process group of its own: Ctrl-C reaches only the importer, which stops
                 # this process (below) and says so in one line; it prints no traceback.
                 process_group=0,
@@ -102,7 +102,7 @@ class ParserProcess:
             raise
         finally:
             os.close(handed)
-        self._send((path, encoding, parts, handed, shared[0] if shared else None))
+        self._send((path, encoding, parts, handed, claims_fd[0] if claims_fd else None))
 
     def hand(self, seller: Seller, makers: RowMakers) -> None:
         """What the process needs to parse: the seller (deadlines) and the row makers of the
@@ -148,10 +148,13 @@ class ParserProcess:
 
     def finished(self, part: int) -> bool:
         """True when the process has said every batch of `part`, the next of its parts to be
-        read; asks without waiting."""
+        read; asks without waiting, and raises ParserFailed at once if it has stopped."""
         self._read_said(wait=False)
-        return any(line.startswith((_PART, _END)) for line in self._said[1:]) and (
-            self._said[0] == _PART + b"%d" % part)
+        said = self._said
+        if said and not said[0].startswith((_PART, _END)):
+            raise ParserFailed(said[0].decode(errors="replace"))
+        return bool(said) and said[0] == _PART + b"%d" % part and any(
+            line.startswith((_PART, _END)) for line in said[1:])
 
     def part_batches(self, part: int) -> Iterator[Batch]:
         """The batches of `part`, the next of the process's parts, as it says them."""
@@ -188,10 +191,10 @@ class ParserProcess:
 
     def _read_said(self, wait: bool) -> None:
         """Read what the process has said, into whole lines: waiting for one, or not at all."""
-        said = self._process.stdout
-        assert said is not None
+        assert self._process.stdout is not None
+        said = self._process.stdout.fileno()  # read unbuffered: select sees all there is
         while wait or select.select([said], [], [], 0)[0]:
-            chunk = said.read1(1 << 16)
+            chunk = os.read(said, 1 << 16)
             if not chunk:
                 if wait:  # the line waited for will never come
                     raise ParserFailed("the parser process ended without a word")
