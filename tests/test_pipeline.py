@@ -1,5 +1,6 @@
 """The parser process gives exactly what in-process parsing gives, and its failures surface."""
 
+import errno
 import hashlib
 import json
 import os
@@ -461,3 +462,20 @@ def test_a_file_whose_lines_cannot_be_counted_in_its_bytes_or_of_another_kind_is
     path.write_bytes((SAMPLES / name).read_text().encode(encoding))
     with open_source(path) as source:
         assert source.parts(5) is None
+
+
+def test_an_import_whose_parts_cannot_be_taken_says_so_and_keeps_nothing(cli, db, monkeypatch):
+    # The counter of parts is locked in TMPDIR, which some network disks cannot do.
+    monkeypatch.setattr(import_pipeline, "MIN_BYTES", 0)
+    assert import_pipeline.worthwhile(1) or pytest.skip("one CPU: the parser process is never used")
+
+    def unlockable(fd, operation, *args):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(import_parts.fcntl, "lockf", unlockable)
+    ran = cli("import", str(SAMPLES / "all-orders.txt"))
+    assert ran.returncode == 1
+    reason = f"OSError: [Errno {errno.ENOLCK}] {os.strerror(errno.ENOLCK)}"
+    assert ran.stderr.startswith(f"{SAMPLES / 'all-orders.txt'}: the second process reading "
+                                 f"it stopped ({reason})")
+    assert stored(db)["orders"] == []

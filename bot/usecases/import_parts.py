@@ -65,13 +65,13 @@ def shared(process: "ParserProcess", source: SourceFile, seller: Seller, makers:
     as the parser process finished it or, while it has not finished the next one due, as this
     process parses the next part nobody has taken. The last batch holds no rows, only the
     file's checksum (the parser process hashes the file while it waits for its seller)."""
-    assert process.parts is not None and process.claims is not None, "a file read in parts"
-    parts, claims = process.parts, process.claims
+    assert process.parts is not None, "a file read in parts"
+    parts = process.parts
     # A part parsed here before its turn, kept until then: at most one, so memory stays flat.
     held: tuple[int, list[Batch]] | None = None
     for due in range(len(parts)):
         while held is None and not process.finished(due):
-            taken = claims.take()
+            taken = process.take()
             if taken is None:
                 break
             held = (taken, list(batches(source, seller, makers, parts[taken])))

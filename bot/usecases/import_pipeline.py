@@ -156,6 +156,14 @@ class ParserProcess:
         return bool(said) and said[0] == _PART + b"%d" % part and any(
             line.startswith((_PART, _END)) for line in said[1:])
 
+    def take(self) -> int | None:
+        """The next part nobody has taken, now taken by this process; None when all are."""
+        assert self.claims is not None, "a file read in parts"
+        try:
+            return self.claims.take()
+        except OSError as exc:  # a TMPDIR whose files cannot be locked (some network disks)
+            raise ParserFailed(f"{type(exc).__name__}: {exc}") from None
+
     def part_batches(self, part: int) -> Iterator[Batch]:
         """The batches of `part`, the next of the process's parts, as it says them."""
         line = self._next_line()
