@@ -173,7 +173,7 @@ class Database:
             return
         with self.engine.connect() as conn:
             # SQLite's default cache of 2 MB thrashes once the order tables outgrow it, which
-            # nearly doubles the time of a million-row import; 64 MB holds their upper levels.
+            # nearly doubles the time of a million-row import; 32 MB holds their upper levels.
             # Foreign-key checks cost a lookup per line that the writer's own check makes
             # once per batch. Both pragmas must be set outside a transaction.
             conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
