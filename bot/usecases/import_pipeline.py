@@ -23,7 +23,6 @@ no SQLAlchemy: it is handed the row makers (bot/store/driver_rows.py).
 
 import os
 import pickle
-import select
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from bot.sources.files import SourceFile, open_source
 from bot.sources.flatfile import Part
 from bot.store.driver_rows import RowMakers
 from bot.usecases.import_batches import Batch, batches, collector_paused
+from bot.usecases.import_messages import BATCH, END, PART, Messages, ParserFailed, part_line
 from bot.usecases.import_parts import Claims, shared
 from bot.usecases.sellers import Seller
 
@@ -65,16 +65,6 @@ def parts_of(source: SourceFile) -> list[Part] | None:
     return source.parts(PART_ROWS)
 
 
-# What the parser process says on its stdout, a line each: a batch is in the spill file, the
-# batches that follow are of a part, or it is done (with the file's checksum when it read
-# parts). Any other line is what stopped it.
-_BATCH, _PART, _END = b"", b"part ", b"end"
-
-
-class ParserFailed(RuntimeError):
-    """The parser process stopped on an error it could not report as a bad row."""
-
-
 class ParserProcess:
     """A parser process started on one file, read whole or in `parts` taken from `claims`:
     handed the seller and row makers once, its batches, read once, and a way to stop it."""
@@ -87,8 +77,6 @@ class ParserProcess:
         self._spill, handed = _spill_file()
         self.claims = Claims.new(len(parts)) if parts is not None else None
         claims_fd = () if self.claims is None else (self.claims.fd,)
-        self._said: list[bytes] = []  # lines read from its stdout, not yet acted on
-        self._partial = b""  # and the start of the next
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "bot.usecases.import_pipeline"],
@@ -102,6 +90,8 @@ class ParserProcess:
             raise
         finally:
             os.close(handed)
+        assert self._process.stdout is not None
+        self._said = Messages(self._process.stdout.fileno())
         self._send((path, encoding, parts, handed, claims_fd[0] if claims_fd else None))
 
     def hand(self, seller: Seller, makers: RowMakers) -> None:
@@ -138,7 +128,7 @@ class ParserProcess:
                  ) -> Iterator[Batch]:
         try:
             if self.parts is None:
-                while (line := self._next_line()) != _END:
+                while (line := self._said.next()) != END:
                     yield self._batch(line)
             else:
                 assert source is not None and seller is not None, "parts are parsed here too"
@@ -149,12 +139,11 @@ class ParserProcess:
     def finished(self, part: int) -> bool:
         """True when the process has said every batch of `part`, the next of its parts to be
         read; asks without waiting, and raises ParserFailed at once if it has stopped."""
-        self._read_said(wait=False)
-        said = self._said
-        if said and not said[0].startswith((_PART, _END)):
+        said = self._said.said()
+        if said and not said[0].startswith((PART, END)):
             raise ParserFailed(said[0].decode(errors="replace"))
-        return bool(said) and said[0] == _PART + b"%d" % part and any(
-            line.startswith((_PART, _END)) for line in said[1:])
+        return bool(said) and said[0] == part_line(part) and any(
+            line.startswith((PART, END)) for line in said[1:])
 
     def take(self) -> int | None:
         """The next part nobody has taken, now taken by this process; None when all are."""
@@ -166,52 +155,24 @@ class ParserProcess:
 
     def part_batches(self, part: int) -> Iterator[Batch]:
         """The batches of `part`, the next of the process's parts, as it says them."""
-        line = self._next_line()
-        if line != _PART + b"%d" % part:
+        line = self._said.next()
+        if line != part_line(part):
             raise ParserFailed(line.decode(errors="replace"))
-        while not self._said_next((_PART, _END)):
-            yield self._batch(self._next_line())
+        while not self._said.peek_next().startswith((PART, END)):
+            yield self._batch(self._said.next())
 
     def finish(self) -> str:
         """The file's checksum, which the process says when it has no part left to parse."""
-        line = self._next_line()
-        if not line.startswith(_END + b" "):
+        line = self._said.next()
+        if not line.startswith(END + b" "):
             raise ParserFailed(line.decode(errors="replace"))
-        return line.removeprefix(_END + b" ").decode()
+        return line.removeprefix(END + b" ").decode()
 
     def _batch(self, line: bytes) -> Batch:
-        if line != _BATCH:
+        if line != BATCH:
             raise ParserFailed(line.decode(errors="replace"))
         # Our own child process wrote these pickles, from our own code.
         return pickle.load(self._spill)  # noqa: S301
-
-    def _said_next(self, starts: tuple[bytes, ...]) -> bool:
-        """True when the next line the process says starts with one of `starts` (waits)."""
-        if not self._said:
-            self._read_said(wait=True)
-        return self._said[0].startswith(starts)
-
-    def _next_line(self) -> bytes:
-        """The next line the process says (waiting for it), without its line end."""
-        if not self._said:
-            self._read_said(wait=True)
-        return self._said.pop(0)
-
-    def _read_said(self, wait: bool) -> None:
-        """Read what the process has said, into whole lines: waiting for one, or not at all."""
-        assert self._process.stdout is not None
-        said = self._process.stdout.fileno()  # read unbuffered: select sees all there is
-        while wait or select.select([said], [], [], 0)[0]:
-            chunk = os.read(said, 1 << 16)
-            if not chunk:
-                if wait:  # the line waited for will never come
-                    raise ParserFailed("the parser process ended without a word")
-                return  # it has said all it will: the lines read tell
-            self._partial += chunk
-            *lines, self._partial = self._partial.split(b"\n")
-            self._said.extend(lines)
-            if lines:
-                return
 
     @property
     def running(self) -> bool:
@@ -275,9 +236,9 @@ def main() -> None:
                 else:
                     claims = Claims(claims_fd, len(parts))
                     while (taken := claims.take()) is not None:
-                        _say(said, _PART + b"%d" % taken)
+                        _say(said, part_line(taken))
                         _spilled(batches(source, seller, makers, parts[taken]), spill, said)
-        _say(said, _END if checksum is None else _END + b" " + checksum.encode())
+        _say(said, END if checksum is None else END + b" " + checksum.encode())
     except EOFError:
         sys.exit(1)  # stopped before it was handed its seller: nobody is listening
     except BrokenPipeError:
@@ -296,7 +257,7 @@ def _spilled(made: Iterator[Batch], spill: BinaryIO, said: BinaryIO) -> None:
     for batch in made:
         pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
         spill.flush()
-        _say(said, _BATCH)
+        _say(said, BATCH)
 
 
 def _say(said: BinaryIO, line: bytes) -> None:
