@@ -75,9 +75,10 @@ class ParserProcess:
         self.file = identity(path)
         self.unread = True  # until its batches are asked for: a file listed twice parses twice
         self._spill, handed = _spill_file()
-        self.claims = Claims.new(len(parts)) if parts is not None else None
-        claims_fd = () if self.claims is None else (self.claims.fd,)
+        self.claims: Claims | None = None
         try:
+            self.claims = Claims.new(len(parts)) if parts is not None else None
+            claims_fd = () if self.claims is None else (self.claims.fd,)
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "bot.usecases.import_pipeline"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(handed, *claims_fd),
