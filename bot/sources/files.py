@@ -75,7 +75,8 @@ class SourceFile:
 
     @property
     def bytes_read(self) -> int:
-        """Bytes read so far (for a progress bar)."""
+        """How far into the file reading has got, in bytes (for a progress bar): a Part read
+        in the middle of the file counts from its start."""
         return self._tally.bytes_read
 
     @property
