@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from bot.domain.records import Channel, Order, OrderStatus
-from bot.domain.shipping import Shipment, count_shipments
+from bot.domain.shipment_rates import Shipment, count_shipments
 from bot.errors import ConfigError
 from bot.paths import rules_dir
 from bot.policy import shipping_rules

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
-from bot.domain.shipping import ShipmentRate, Standing, Urgency
+from bot.domain.shipment_rates import ShipmentRate
+from bot.domain.shipping import Standing, Urgency
 from bot.render import blocks, text
 from bot.usecases.digests import Digest, NewOrders
 from bot.usecases.orders import OrderDetail, OrdersReport, View

@@ -12,15 +12,8 @@ import pytest
 
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
-from bot.domain.shipping import (
-    Shipment,
-    Urgency,
-    assess,
-    classify,
-    count_shipments,
-    late_shipment_rate,
-    ship_by,
-)
+from bot.domain.shipment_rates import Shipment, count_shipments, late_shipment_rate
+from bot.domain.shipping import Urgency, assess, classify, ship_by
 from bot.policy import shipping_rules
 
 LA = ZoneInfo("America/Los_Angeles")

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 
 from bot.domain.records import OPEN_STATUSES, Order, OrderItem, OrderStatus
-from bot.domain.shipping import ShipmentCounts
+from bot.domain.shipment_rates import ShipmentCounts
 from bot.store.models import IMPORTS, OPEN_ORDER, ORDER_ITEMS, ORDERS, RETURNS, WITH_SHIP_BY
 from bot.store.rows import reader
 

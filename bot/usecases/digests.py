@@ -11,13 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.reviews import Asked
 from bot.domain.schedule import DigestSchedule
-from bot.domain.shipping import (
-    ShipmentRate,
-    Standing,
-    Urgency,
-    classify,
-    late_shipment_rate,
-)
+from bot.domain.shipment_rates import ShipmentRate, late_shipment_rate
+from bot.domain.shipping import Standing, Urgency, classify
 from bot.store import Database, job_runs, queries, return_requests, review_requests, sync_state
 from bot.usecases import deadlines, messages, reviews
 from bot.usecases.late_shipments import computed_shipments, windows_ending

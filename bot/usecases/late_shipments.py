@@ -7,12 +7,8 @@ from itertools import pairwise
 
 from sqlalchemy.engine import Connection
 
-from bot.domain.shipping import (
-    Shipment,
-    ShipmentCounts,
-    Standing,
-    count_shipments,
-)
+from bot.domain.shipment_rates import Shipment, ShipmentCounts, count_shipments
+from bot.domain.shipping import Standing
 from bot.store import queries
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
-from bot.domain.shipping import ShipmentCounts, ShipmentRate, classify, late_shipment_rate
+from bot.domain.shipment_rates import ShipmentCounts, ShipmentRate, late_shipment_rate
+from bot.domain.shipping import classify
 from bot.store import Database, queries
 from bot.usecases import deadlines
 from bot.usecases.late_shipments import computed_shipments, window_counts
