@@ -11,7 +11,7 @@ import pytest
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.domain.shipment_rates import ShipmentRate
 from bot.domain.shipping import Standing, Urgency
-from bot.render import blocks, text
+from bot.render import blocks, data, text
 from bot.usecases.digests import Digest, NewOrders
 from bot.usecases.orders import OrderDetail, OrdersReport, View
 
@@ -199,6 +199,24 @@ def test_an_ampersand_heavy_suggestion_is_cut_between_code_blocks_not_inside_one
     assert len(code) >= 2
     for section in code:
         assert len(section) <= 3000 and section.endswith("```") and "&amp;" in section
+
+
+def test_an_order_past_amazons_auto_cancel_time_is_not_said_to_be_cancelled_later(seller):
+    entry = standings(1)[0]
+    passed = Standing(entry.order, NOW - timedelta(days=8), Urgency.LATE, NOW - timedelta(hours=1),
+                      True, True)
+    coming = Standing(entry.order, NOW - timedelta(days=6), Urgency.LATE, NOW + timedelta(days=1),
+                      True, False)
+    report = OrdersReport(View.LATE, NOW, NOW.date(), NOW.date(), [passed])
+    said = [json.dumps(blocks.orders_message(report, seller)),
+            text("orders", report=report, seller=seller, width=200),
+            text("order", detail=OrderDetail(as_of=NOW, standing=passed, returns=[]),
+                 tz=seller.timezone, marketplace=seller.marketplace)]
+    for shown in said:
+        assert "auto-cancel time passed" in shown and "cancels it unpaid" not in shown
+    before = OrdersReport(View.LATE, NOW, NOW.date(), NOW.date(), [coming])
+    assert "cancels it unpaid" in text("orders", report=before, seller=seller, width=200)
+    assert data.orders(report, seller.timezone)["orders"][0]["auto_cancel_passed"] is True
 
 
 def test_json_output_keeps_the_value_but_prints_no_control_or_bidi_character():

@@ -161,6 +161,16 @@ def test_auto_cancel_warning_two_days_before_ship_by_plus_seven(days_late, at_ri
     assert standing.auto_cancel_risk is at_risk
 
 
+def test_from_amazons_auto_cancel_time_on_an_unconfirmed_order_may_be_cancelled_already():
+    cancel_at = DEADLINE + timedelta(days=7)
+    before = assess(order(latest=DEADLINE), cancel_at - timedelta(seconds=1), LA, US, 2, RULES)
+    after = assess(order(latest=DEADLINE), cancel_at, LA, US, 2, RULES)
+    assert before.auto_cancel_risk and not before.cancel_passed
+    assert after.auto_cancel_risk and after.cancel_passed and after.cancel_at == cancel_at
+    shipped = assess(order(latest=DEADLINE, status=OrderStatus.SHIPPED), cancel_at, LA, US, 2, RULES)
+    assert not shipped.cancel_passed
+
+
 def test_auto_cancel_in_business_days():
     rules = replace(RULES, auto_cancel_business_days=True)
     friday = end(2026, 11, 20)

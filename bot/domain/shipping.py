@@ -41,8 +41,9 @@ class Urgency(StrEnum):
 
 
 _RANK = {urgency: rank for rank, urgency in enumerate(Urgency)}
-# An open order's urgency, auto-cancel time and risk: all follow from its deadline.
-Judgement = tuple[Urgency, datetime, bool]
+# An open order's urgency, auto-cancel time, risk, and whether that time has passed: all
+# follow from its deadline.
+Judgement = tuple[Urgency, datetime, bool, bool]
 
 
 _LAST_SECOND = time(23, 59, 59)
@@ -172,6 +173,9 @@ class Standing:
     cancel_at: datetime | None = None
     # Late and within warn_days_before of Amazon's auto-cancel: it will go unpaid.
     auto_cancel_risk: bool = False
+    # Past that time still unconfirmed here: Amazon may have cancelled it already (the store
+    # learns so with the next import or sync).
+    cancel_passed: bool = False
 
     @property
     def sort_key(self) -> tuple:
@@ -200,7 +204,8 @@ def _judged(deadline: datetime, now: datetime, tz: ZoneInfo, calendar: BusinessC
     state = urgency(deadline, now, tz, calendar, today)
     cancel_at = auto_cancel_at(deadline, tz, calendar, rules)
     warn = timedelta(days=rules.auto_cancel_warn_days)
-    return state, cancel_at, state is Urgency.LATE and now >= cancel_at - warn
+    late = state is Urgency.LATE
+    return state, cancel_at, late and now >= cancel_at - warn, late and now >= cancel_at
 
 
 def classify(orders: Iterable[Order], now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,

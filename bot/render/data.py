@@ -34,6 +34,7 @@ def standing(entry: Standing, tz: ZoneInfo) -> dict[str, Any]:
         "is_prime": bool(order.is_prime),
         "auto_cancel_risk": entry.auto_cancel_risk,
         "auto_cancel_at": _time(entry.cancel_at, tz) if entry.auto_cancel_risk else None,
+        "auto_cancel_passed": entry.cancel_passed,
         "items": [
             {"sku": item.sku, "asin": item.asin, "title": item.title,
              "quantity_ordered": item.quantity_ordered, "quantity_shipped": item.quantity_shipped}
