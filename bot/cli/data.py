@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # for annotations: rich loads only when files are imported
     from rich.progress import Progress
 
     from bot.usecases.import_pipeline import ParserProcess
+    from bot.usecases.imports import ImportResult
     from bot.usecases.sellers import Seller
     from bot.wiring import Database
 
@@ -62,28 +63,37 @@ def _import(files: list[Path], skip_bad_rows: bool, encoding: str) -> None:
     from bot.usecases.import_files import check_encoding, import_order, parsing_ahead
 
     check_encoding(encoding)
-    ordered = import_order(files, encoding)
-    with parsing_ahead(ordered[0], encoding) as ahead, _progress_bar() as bar:
-        try:
-            from bot import wiring
+    # The files not imported yet, the first of them under way. Ctrl-C may come at any moment
+    # (while a module loads, between two files): the message names the file it stopped,
+    # where Typer alone would exit without a word.
+    left = list(files)
+    imported = []
+    try:
+        left = import_order(files, encoding)
+        with parsing_ahead(left[0], encoding) as ahead, _progress_bar() as bar:
+            from bot import render, wiring
             from bot.usecases.imports import hand_over
 
             current = settings()
             seller = wiring.seller_of(current)
             hand_over(ahead, seller, current.database_url)
             db = database(current)
-        except KeyboardInterrupt:
-            raise _stopped(ordered[0]) from None  # before the first file's import began
-        imported = [_import_one(db, path, seller, ahead, bar, skip_bad_rows, encoding)
-                    for path in ordered]
+            while left:
+                result = _import_one(db, left[0], seller, ahead, bar, skip_bad_rows, encoding)
+                left = left[1:]  # in (or rejected) before its result is shown
+                imported.append(result is not None)
+                if result is not None:
+                    echo(render.text("import", result=result))
+    except KeyboardInterrupt:
+        raise (_stopped(left[0]) if left else typer.Exit(EXIT_INTERRUPTED)) from None
     if not all(imported):
         raise typer.Exit(1)
 
 
 def _import_one(db: "Database", path: Path, seller: "Seller", ahead: "ParserProcess | None",
-                bar: "Progress | None", skip_bad_rows: bool, encoding: str) -> bool:
-    """Import one file of the command and say what it held; False when it was rejected."""
-    from bot import render
+                bar: "Progress | None", skip_bad_rows: bool, encoding: str
+                ) -> "ImportResult | None":
+    """Import one file of the command: what it held, or None when it was rejected (and said so)."""
     from bot.errors import ImportRejected
     from bot.usecases.imports import import_file
 
@@ -102,14 +112,11 @@ def _import_one(db: "Database", path: Path, seller: "Seller", ahead: "ParserProc
     except ImportRejected as exc:
         # One bad file stops only itself: the others are still imported.
         say("errors", exc.code, **exc.params)
-        return False
-    except KeyboardInterrupt:
-        raise _stopped(path) from None
+        return None
     finally:
         if task is not None:
             bar.remove_task(task)  # type: ignore[union-attr]
-    echo(render.text("import", result=result))
-    return True
+    return result
 
 
 def _stopped(path: Path) -> typer.Exit:
