@@ -415,6 +415,23 @@ def test_each_digest_covers_the_time_since_the_previous_one(db, slack):
     assert len(posted(slack)) == 2
 
 
+def test_a_digest_fired_late_past_midnight_is_the_one_of_the_day_it_was_due(db, slack):
+    # The scheduler runs a digest up to an hour late (a suspended machine): Thursday's 23:30
+    # digest fired at 00:20 on Friday is Thursday's, and Friday's own 23:30 one still goes.
+    settings = configure(db, slack, digest_channel=f"{CHANNEL}@23:30")
+    schedule = settings.digests[0]
+    thursday, friday = date(2026, 11, 26), date(2026, 11, 27)
+    clock = Clock(local(friday, 0, 20))
+    assert digests_at(settings, db, clock).run(schedule).status == "posted"
+    assert job_runs.get(db, schedule.job, "2026-11-26").status == job_runs.POSTED
+    assert job_runs.get(db, schedule.job, "2026-11-27") is None
+    clock.now = local(friday, 23, 30)
+    assert digests_at(settings, db, clock).run(schedule).status == "posted"
+    assert job_runs.get(db, schedule.job, "2026-11-27").status == job_runs.POSTED
+    assert len(posted(slack)) == 2
+    assert schedule.day_of_run(local(thursday, 23, 30), LA) == thursday
+
+
 def test_force_posts_again_and_records_it(db, slack):
     settings = configure(db, slack)
     clock = Clock(local(date(2026, 11, 27), 8, 0))

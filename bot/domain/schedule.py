@@ -38,6 +38,14 @@ class DigestSchedule:
         # A wall time skipped by a DST change does not exist; fold it forward through UTC.
         return local.astimezone(ZoneInfo("UTC")).astimezone(tz)
 
+    def day_of_run(self, now: datetime, tz: ZoneInfo) -> date:
+        """The day whose digest a run at `now` posts: today's once it is due, else yesterday's.
+        The scheduler fires a digest up to an hour late (a busy or suspended machine), which
+        for a late-evening digest may be past midnight: that run is still the day before's,
+        and the new day's own digest goes at its time."""
+        today = now.astimezone(tz).date()
+        return today if self.due_at(today, tz) <= now else today - timedelta(days=1)
+
 
 class ScheduleError(ValueError):
     """A DIGEST_CHANNEL entry that is not CHANNEL[@HH:MM][@weekdays]; `channel` is what stood

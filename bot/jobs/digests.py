@@ -79,9 +79,10 @@ class Digests:
         """Post today's digest for one channel, unless it is posted or being posted; a run
         that failed earlier today is tried again when it failed `retry_failed_after` ago."""
         now = self.clock()
-        day = period(now, self.seller.timezone)
         if force:
-            return self._force(schedule, day)
+            return self._force(schedule, period(now, self.seller.timezone))
+        due_day = schedule.day_of_run(now, self.seller.timezone)
+        day = due_day.isoformat()
         claim = runs.claim(self.db, schedule.job, day, self.owner, now,
                                stale_after=TAKEOVER_AFTER, late=late,
                                retry_failed_after=retry_failed_after)
@@ -92,9 +93,7 @@ class Digests:
         if late or claim.previous is not None:
             why = {runs.CLAIMED: "stopped", runs.FAILED: "failed"}.get(
                 claim.previous or "", "down")
-            due = schedule.due_at(now.astimezone(self.seller.timezone).date(),
-                                  self.seller.timezone)
-            tardy = Late(due, why)
+            tardy = Late(schedule.due_at(due_day, self.seller.timezone), why)
         return self._with_chart(schedule, self._post(schedule, claim, tardy),
                                 retry_failed_after)
 
