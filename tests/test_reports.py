@@ -6,11 +6,14 @@ from decimal import Decimal
 
 import pytest
 
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.domain.shipping import Urgency
 from bot.render import data
+from bot.store.writer import Writer
 from bot.usecases.digests import digest
 from bot.usecases.imports import import_file
 from bot.usecases.orders import View, order_detail, orders_report
+from bot.usecases.stamps import stamped
 from tests.conftest import SAMPLES
 
 # 07:00 in Los Angeles on Wednesday 2026-11-25, the samples' reporting day.
@@ -83,6 +86,27 @@ def test_today_lists_orders_placed_today_and_due_today(samples, seller):
     pending = [s for s in wednesday.entries if s.order.status.value == "Pending"]
     assert {s.order.order_id for s in pending} == {"206-7488049-6375222", "201-0210853-9000372"}
     assert all(s.urgency is None for s in pending)
+
+
+def test_an_order_placed_at_local_midnight_is_placed_that_day(db, seller):
+    # 00:00:00 in Los Angeles begins Friday 2026-11-27 (shipping.md §2): an order placed then,
+    # not yet due, is one of the day's new orders, as one placed a second later is.
+    orders = []
+    for order_id, placed in (("111-0000000-0000001", datetime(2026, 11, 27, 8, tzinfo=UTC)),
+                             ("111-0000000-0000002", datetime(2026, 11, 27, 8, 0, 1, tzinfo=UTC)),
+                             ("111-0000000-0000003", datetime(2026, 11, 27, 7, 59, 59,
+                                                              tzinfo=UTC))):
+        orders += [Order(order_id, purchase_date=placed, status=OrderStatus.UNSHIPPED,
+                         fulfillment_channel=Channel.MERCHANT),
+                   OrderItem(order_id, "MUG-1", asin="B0BZ7T4N6W", quantity_ordered=1)]
+    with db.begin() as conn:
+        writer = Writer(conn)
+        for record in stamped(orders, seller):
+            writer.add(record)
+        writer.flush()
+    today = orders_report(db, seller, View.TODAY, datetime(2026, 11, 27, 17, tzinfo=UTC))
+    assert {s.order.order_id for s in today.entries} == {"111-0000000-0000001",
+                                                         "111-0000000-0000002"}
 
 
 def test_as_of_leaves_out_later_orders(samples, seller):

@@ -2,7 +2,7 @@
 an order from its id or part of it."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -83,7 +83,10 @@ def orders_report(db: Database, seller: Seller, view: View, as_of: datetime) -> 
     with db.begin() as conn:
         open_orders = queries.open_orders(conn, placed_by=as_of, due_by=due_by,
                                           due_from=due_from)
-        placed_today = queries.orders_placed(conn, midnight, as_of) if view is View.TODAY else []
+        # Placed in (after, until]: the day begins at midnight itself (times are kept to the
+        # microsecond), so "after" is the moment before.
+        placed_today = (queries.orders_placed(conn, midnight - timedelta(microseconds=1), as_of)
+                        if view is View.TODAY else [])
         store_empty = not open_orders and not placed_today and not queries.any_order(conn)
     standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
                          seller.handling_days, seller.rules)
