@@ -134,6 +134,17 @@ def test_daylight_saving_day():
                   LA, US, 2, RULES).urgency is Urgency.LATE
 
 
+def test_a_day_whose_last_hour_comes_twice_ends_after_its_second_pass():
+    # Cairo (Amazon.eg) turns its clocks back at midnight on Thursday 2026-10-29: 23:00 to
+    # 23:59:59 come twice, first at UTC+3, then at UTC+2. The day ends after the second pass.
+    cairo, egypt = ZoneInfo("Africa/Cairo"), BusinessCalendar("EG")
+    wednesday = order(placed=datetime(2026, 10, 28, 12, tzinfo=cairo))
+    deadline = ship_by(wednesday, egypt, cairo, 1, RULES)
+    assert deadline.astimezone(UTC) == datetime(2026, 10, 29, 21, 59, 59, tzinfo=UTC)
+    second_pass = datetime(2026, 10, 29, 21, 30, tzinfo=UTC)  # 23:30 again, still Thursday
+    assert assess(wednesday, second_pass, cairo, egypt, 1, RULES).urgency is Urgency.DUE_TODAY
+
+
 @pytest.mark.parametrize("status", [OrderStatus.PENDING, OrderStatus.PENDING_AVAILABILITY,
                                     OrderStatus.SHIPPED, OrderStatus.CANCELED])
 def test_orders_not_open_are_never_at_risk(status):

@@ -50,8 +50,9 @@ _LAST_SECOND = time(23, 59, 59)
 
 
 def end_of_day(day: date, tz: ZoneInfo) -> datetime:
-    """The last second of `day` in `tz`, as Amazon's windows end (23:59:59 local)."""
-    return datetime.combine(day, _LAST_SECOND, tzinfo=tz)
+    """The last second of `day` in `tz`, as Amazon's windows end (23:59:59 local): on a day
+    whose last hour comes twice (clocks turned back at midnight, as in Cairo), the second."""
+    return datetime.combine(day, _LAST_SECOND, tzinfo=tz).replace(fold=1)
 
 
 def is_isbn10(asin: str | None) -> bool:
