@@ -59,10 +59,18 @@ def test_other_mail_is_left_alone(name, why):
     assert read(name) == NotBuyerMessage(why)
 
 
-def test_broken_mail_is_said_not_raised():
-    for raw in (b"", b"\xff\xfe\x00garbage", b"From: <<<@@@>>>\r\nSubject: x\r\n\r\nbody"):
-        assert isinstance(read_buyer_message(raw, relay_rules(), received=ARRIVED),
-                          NotBuyerMessage)
+@pytest.mark.parametrize("raw", [
+    b"", b"\xff\xfe\x00garbage", b"From: <<<@@@>>>\r\nSubject: x\r\n\r\nbody",
+    # A group in Reply-To (a newsletter's "undisclosed-recipients:;"): the email package
+    # raises AttributeError reading its addresses.
+    b"From: News <news@example.org>\nReply-To: list:; <a@example.org>\nSubject: hi\n\nhello\n",
+    # A relayed mail whose Message-ID is only "<": IndexError when the header is read.
+    (MAIL / "us-inquiry.eml").read_bytes().replace(
+        b"Message-ID: <us-inquiry.fake-relay@amazon.example>", b"Message-ID: <"),
+], ids=["empty", "binary", "bad-from", "group-reply-to", "bad-message-id"])
+def test_broken_mail_is_said_not_raised(raw):
+    assert isinstance(read_buyer_message(raw, relay_rules(), received=ARRIVED),
+                      NotBuyerMessage)
 
 
 def test_a_huge_message_is_known_by_its_headers_and_its_text_left_in_the_mailbox(monkeypatch):

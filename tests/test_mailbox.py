@@ -60,6 +60,18 @@ def test_each_buyer_message_is_read_once_and_the_mailbox_left_as_it_was(db, imap
     assert imap.flags()[:4] == before  # nothing marked read, moved or deleted
 
 
+def test_a_mail_the_email_package_cannot_read_stops_nothing_after_it(db, imap):
+    # A newsletter whose Reply-To is a group: reading it raised, the cursor never moved, and
+    # no buyer message after it was ever posted.
+    imap.append(b"From: News <news@example.org>\r\nReply-To: list:; <a@example.org>\r\n"
+                b"Subject: hi\r\nMessage-ID: <n1@example.org>\r\n\r\nhello\r\n")
+    deliver(imap, "us-inquiry")
+    first = messages.fetch(db, mailbox(imap), relay_rules(), NOW)
+    assert ([m.order_id for m in first.new], first.other) == (["112-4058823-6619405"], 1)
+    again = messages.fetch(db, mailbox(imap), relay_rules(), NOW)
+    assert (again.new, again.known, again.other) == ([], 0, 0)  # the cursor moved past both
+
+
 def test_a_mailbox_read_from_its_start_again_posts_nothing_twice(db, imap):
     deliver(imap, "us-inquiry", "de-anfrage")
     assert len(messages.fetch(db, mailbox(imap), relay_rules(), NOW).new) == 2

@@ -7,6 +7,7 @@ Any other mail is left at its headers. Nothing here writes to the mailbox.
 """
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from email.parser import BytesHeaderParser, BytesParser
 from html.parser import HTMLParser
 
 from bot.domain.buyer_messages import BuyerMessage, RelayRules
+
+log = logging.getLogger(__name__)
 
 # The buyer's words kept: Amazon's messages are far shorter (messaging.md §4); the rest of a
 # longer text stays in the mailbox and the message says it was cut.
@@ -41,14 +44,24 @@ def read_buyer_message(raw: bytes, rules: RelayRules, *, received: datetime,
                        whole: bool = True) -> BuyerMessage | NotBuyerMessage:
     """The buyer's message in `raw` (only its headers unless `whole`), or why it is none;
     `received` (the mailbox's arrival time) stands in for a missing or unreadable Date."""
+    try:
+        return _read(raw, rules, received, whole)
+    except Exception as exc:
+        # Mail comes from anyone, and the email package reads headers when asked, raising
+        # whatever their parser meets (AttributeError for a group in Reply-To, IndexError for
+        # a Message-ID of "<"): one such mail must not stop the buyer messages after it. Only
+        # the kind of error is logged: a mail's headers hold addresses.
+        log.warning("a mail could not be read (%s); left in the mailbox", type(exc).__name__)
+        return NotBuyerMessage("malformed")
+
+
+def _read(raw: bytes, rules: RelayRules, received: datetime, whole: bool
+          ) -> BuyerMessage | NotBuyerMessage:
     large = not whole or len(raw) > MAX_BYTES
     parser = BytesHeaderParser if large else BytesParser
-    try:
-        message = parser(policy=policy.default).parsebytes(raw)
-        relay = _relay(message, rules)
-        kind = str(message.get(rules.header, "") or "").strip()
-    except (ValueError, TypeError, IndexError, LookupError):
-        return NotBuyerMessage("malformed")
+    message = parser(policy=policy.default).parsebytes(raw)
+    relay = _relay(message, rules)
+    kind = str(message.get(rules.header, "") or "").strip()
     if relay is None:
         return NotBuyerMessage("not-a-buyer")
     if kind and kind != rules.buyer_message:
