@@ -226,6 +226,25 @@ def test_no_response_needed_is_recorded_once(one_message, servers):
     assert len(slack.called("chat.update")) == 1
 
 
+def test_no_response_needed_on_a_message_sellerbot_no_longer_has_says_so(one_message, servers):
+    # Buyer messages are forgotten after RETENTION_DAYS while their posts keep the buttons.
+    slack, served = servers[2], one_message
+    post, _key = first_post(slack)
+    served.interact({
+        "type": "block_actions", "user": {"id": "U0000SAM", "name": "sam"},
+        "team": {"id": "T0001"}, "api_app_id": "A0001",
+        "trigger_id": f"{next(REQUESTS)}.2.3", "channel": {"id": CHANNEL, "name": "buyers"},
+        "container": {"type": "message", "message_ts": post["ts"], "channel_id": CHANNEL},
+        "message": {"ts": post["ts"], "blocks": post["blocks"]},
+        "response_url": slack.webhook("forgotten"),
+        "actions": [{"type": "button", "action_id": "no_buyer_response",
+                     "block_id": "buyer_message", "value": "f" * 64, "action_ts": "1.1"}]})
+    said = slack.wait("webhook/forgotten")[0].body
+    assert "does not know that buyer message" in said["text"]
+    assert said.get("replace_original") is False
+    assert not slack.called("chat.update") and not slack.threads.get((CHANNEL, post["ts"]))
+
+
 def test_two_serve_processes_post_and_send_once(tmp_path, servers):
     imap, smtp, slack = servers
     deliver(imap, count=4)

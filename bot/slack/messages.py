@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -141,19 +141,24 @@ def _mark_answered(services: Services, client: WebClient, known: Any,
 def no_response(services: Services) -> Callable[..., None]:
     """"No response needed": recorded once; the post says so and loses its buttons."""
 
-    def listener(ack: Ack, action: dict[str, Any], body: dict[str, Any],
+    def listener(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond,
                  client: WebClient) -> None:
         ack()
-        services.after_ack("no_buyer_response", None, _no_response, services,
+        services.after_ack("no_buyer_response", respond, _no_response, services,
                            str(action.get("value") or ""), body["user"]["id"],
-                           (body.get("message") or {}).get("blocks"), client)
+                           (body.get("message") or {}).get("blocks"), respond, client)
 
     return listener
 
 
 def _no_response(services: Services, key: str, user: str,
-                 blocks: list[dict[str, Any]] | None, client: WebClient) -> None:
-    replied = buyer_replies.no_response(services.db, key, user, datetime.now(UTC))
+                 blocks: list[dict[str, Any]] | None, respond: Respond,
+                 client: WebClient) -> None:
+    try:
+        replied = buyer_replies.no_response(services.db, key, user, datetime.now(UTC))
+    except SellerbotError as exc:  # a message cleaned up since (RETENTION_DAYS)
+        respond(text=message("errors", exc.code, **exc.params), replace_original=False)
+        return
     known = replied.known
     if replied.status == buyer_replies.ANSWERED or not (known.channel and known.post_ts):
         return  # a second click, or a post made elsewhere: nothing more to say
