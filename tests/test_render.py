@@ -201,6 +201,22 @@ def test_an_ampersand_heavy_suggestion_is_cut_between_code_blocks_not_inside_one
         assert len(section) <= 3000 and section.endswith("```") and "&amp;" in section
 
 
+def test_a_suggestion_too_long_for_one_message_is_cut_and_says_so():
+    from bot.compliance.loading import checker
+
+    # Fifteen findings, and a rewrite whose every character escapes to five (&amp;): more
+    # sections than a message's 50 blocks hold beside them, though the draft is under 10,000.
+    links = " ".join(f"https://shop{i}.example/x mail{i}@shop.example" for i in range(10))
+    draft = "Hi, see " + links + " thanks.\n" + "\n".join(["&" * 291] * 31)
+    result = checker().check(draft)
+    message = blocks.check_reply_message(result, share_value="k")
+    assert len(message["blocks"]) <= blocks.MAX_BLOCKS
+    assert "`sellerbot check-reply` shows it whole" in json.dumps(message)
+    assert message["blocks"][-1]["type"] == "actions"  # "Share in channel" is still there
+    view = blocks.check_reply_view(result, share_value="k")  # a modal holds 100: all of it
+    assert "shows it whole" not in json.dumps(view)
+
+
 def test_an_order_past_amazons_auto_cancel_time_is_not_said_to_be_cancelled_later(seller):
     entry = standings(1)[0]
     passed = Standing(entry.order, NOW - timedelta(days=8), Urgency.LATE, NOW - timedelta(hours=1),

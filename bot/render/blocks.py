@@ -206,11 +206,22 @@ def _chunks(text: str | None) -> list[str]:
 
 def _check(result: Any, *, modal: bool, share_value: str | None, posted_by: str | None,
            context_used: bool, review_order: str | None) -> dict[str, Any]:
-    rendered = json.loads(template("blocks/check_reply.json.j2").render(
-        result=result, modal=modal, share_value=share_value, posted_by=posted_by,
-        context_used=context_used, chunks=_chunks(result.suggestion), max_findings=MAX_FINDINGS,
-        review_order=review_order))
-    assert len(rendered["blocks"]) <= (MAX_VIEW_BLOCKS if modal else MAX_BLOCKS)
+    def rendering(chunks: list[str], cut: bool) -> dict[str, Any]:
+        return json.loads(template("blocks/check_reply.json.j2").render(
+            result=result, modal=modal, share_value=share_value, posted_by=posted_by,
+            context_used=context_used, chunks=chunks, suggestion_cut=cut,
+            max_findings=MAX_FINDINGS, review_order=review_order))
+
+    limit = MAX_VIEW_BLOCKS if modal else MAX_BLOCKS
+    chunks = _chunks(result.suggestion)
+    rendered = rendering(chunks, cut=False)
+    if len(rendered["blocks"]) > limit:
+        # A draft whose every character escapes to several (&amp;) needs more sections than a
+        # message holds beside fifteen findings: the suggestion stops where the message is
+        # full (one block goes to saying so).
+        keep = max(len(chunks) - (len(rendered["blocks"]) - limit) - 1, 0)
+        rendered = rendering(chunks[:keep], cut=True)
+    assert len(rendered["blocks"]) <= limit
     # Context elements too: the words to fix by hand on a long shouted draft ran past 3,000.
     fit(rendered["blocks"])
     return rendered
