@@ -14,6 +14,7 @@ from bot.store import Database, queries, return_requests
 from bot.store.models import IMPORTS, ORDERS
 from bot.usecases.import_files import import_order
 from bot.usecases.imports import import_file
+from bot.wiring import seller_of
 from tests.conftest import FIXTURES, SAMPLES, SP_API_V0, stored
 
 SP_API = SP_API_V0
@@ -78,6 +79,15 @@ def test_unshipped_report_gives_the_ship_by_deadline(db, seller):
     assert marigold.items[0].item_price == Decimal("17.49")
     assert order(db, "203-0456207-9437191").is_prime is True  # #26
     assert order(db, "204-4861797-1259925").is_business is True  # #29
+
+
+def test_a_promise_day_ends_in_amazons_zone_whatever_the_sellers(db, settings):
+    # A seller in New York of amazon.com: Amazon writes the promise day as midnight Pacific
+    # (03:00 in New York), and it ends at 23:59:59 Pacific, as the API's LatestShipDate does.
+    new_york = seller_of(settings.model_copy(update={"seller_timezone": "America/New_York"}))
+    import_file(db, SAMPLES / "unshipped-orders.txt", new_york, now=NOW)
+    assert order(db, "209-5165469-2552960").latest_ship_date == datetime(2026, 11, 24, 7, 59, 59,
+                                                                        tzinfo=UTC)
 
 
 def test_returns_report(db, seller):

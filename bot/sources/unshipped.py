@@ -8,8 +8,9 @@ ship-postal-code, purchase-order-number, cpf and customization columns never lea
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
-from bot.domain.marketplaces import find_marketplace
+from bot.domain.marketplaces import Marketplace, find_marketplace
 from bot.domain.order_ids import STORED_ORDER_ID
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.domain.shipping import end_of_day
@@ -22,18 +23,20 @@ SIGNATURE = ("order-id", "order-item-id", "promise-date")
 REQUIRED = ("order-id", "order-item-id", "purchase-date", "sku", "quantity-purchased")
 
 
-def _deadline(text: str, ctx: SellerContext) -> datetime:
-    """The ship-by instant a promise-date stands for.
+def _deadline(text: str, market: Marketplace) -> datetime:
+    """The ship-by instant a promise-date of `market` stands for.
 
-    Amazon writes the promise as local midnight of the promise day (every sample is
-    T08:00:00+00:00 on amazon.com, i.e. 00:00 Pacific), and days-past-promise is 0 for a line
-    due that same day: the promise is the whole day, so it ends at 23:59:59 local, exactly like
-    the API's LatestShipDate. A promise-date carrying any other time is taken as given.
+    Amazon writes the promise as midnight of the promise day in the marketplace's zone (every
+    sample is T08:00:00+00:00 on amazon.com, i.e. 00:00 Pacific), and days-past-promise is 0
+    for a line due that same day: the promise is the whole day, so it ends at 23:59:59 there,
+    exactly like the API's LatestShipDate, whatever SELLER_TIMEZONE says (a New York seller's
+    promise day still ends at midnight Pacific). Any other time is taken as given.
     """
     promise = timestamp(text)
-    local = promise.astimezone(ctx.timezone)
+    zone = ZoneInfo(market.time_zone)
+    local = promise.astimezone(zone)
     if local.time() == time(0, 0):
-        return end_of_day(local.date(), ctx.timezone).astimezone(UTC)
+        return end_of_day(local.date(), zone).astimezone(UTC)
     return promise
 
 
@@ -71,7 +74,8 @@ def _read(f: list[str], c: _Columns, ctx: SellerContext) -> tuple[Order, OrderIt
         column = "reporting-date"
         reported = timestamp(cell(c.reported)) if cell(c.reported) else None
         column = "promise-date"
-        promise = _deadline(cell(c.promise), ctx) if cell(c.promise) else None
+        market = (find_marketplace(cell(c.sales)) if cell(c.sales) else None) or ctx.marketplace
+        promise = _deadline(cell(c.promise), market) if cell(c.promise) else None
         column = "quantity-purchased"
         bought = count(cell(c.bought))
         column = "quantity-shipped"
@@ -84,7 +88,6 @@ def _read(f: list[str], c: _Columns, ctx: SellerContext) -> tuple[Order, OrderIt
         line_sku = sku(cell(c.sku))
     except BadValue as exc:
         raise BadCell(column, exc) from None
-    market = (find_marketplace(cell(c.sales)) if cell(c.sales) else None) or ctx.marketplace
     order = Order(
         order_id=order_id,
         purchase_date=purchase,
