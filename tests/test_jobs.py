@@ -130,6 +130,17 @@ def test_catch_up_is_due_after_the_time_and_before_the_cut_off():
     assert not catch_up_due(weekdays, local(saturday, 9, 30), LA, noon)
 
 
+def test_a_digest_due_after_the_cut_off_is_caught_up_until_its_day_ends():
+    # A 13:00 digest with the default 12:00 cut-off: without this, a restart at 13:30 or the
+    # watch after a failed run could never post it, and the day had none.
+    afternoon = DigestSchedule(CHANNEL, clock_time(13, 0))
+    friday, noon = date(2026, 11, 27), clock_time(12, 0)
+    assert not catch_up_due(afternoon, local(friday, 12, 59), LA, noon)
+    assert catch_up_due(afternoon, local(friday, 13, 30), LA, noon)
+    assert catch_up_due(afternoon, local(friday, 23, 59), LA, noon)
+    assert not catch_up_due(afternoon, local(date(2026, 11, 28), 0, 30), LA, noon)
+
+
 def test_a_digest_time_skipped_by_dst_is_due_at_the_first_time_after():
     # 2026-03-08: Los Angeles clocks go from 02:00 to 03:00; 02:30 does not exist.
     schedule = DigestSchedule(CHANNEL, clock_time(2, 30))

@@ -84,11 +84,14 @@ def parse_schedules(text: str | None, default_at: time) -> tuple[DigestSchedule,
 def catch_up_due(schedule: DigestSchedule, now: datetime, tz: ZoneInfo, until: time,
                  after: timedelta = timedelta(0)) -> bool:
     """Whether a digest missed earlier today should still go out at `now`: it was due today,
-    at least `after` ago, and it is not yet `until` (DIGEST_CATCHUP_UNTIL) local time."""
+    at least `after` ago, and it is not yet `until` (DIGEST_CATCHUP_UNTIL) local time, or, for
+    a digest due at or after that time (an afternoon one), not yet the end of its day: the
+    cut-off would otherwise leave it no catch-up after a restart and no retry after a failure."""
     local = now.astimezone(tz)
     today = local.date()
+    last = until if schedule.at < until else time.max
     return (schedule.due_on(today) and schedule.due_at(today, tz) + after <= local
-            and local.time() < until)
+            and local.time() < last)
 
 
 def period(now: datetime, tz: ZoneInfo) -> str:
