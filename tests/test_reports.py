@@ -109,6 +109,43 @@ def test_an_order_placed_at_local_midnight_is_placed_that_day(db, seller):
                                                          "111-0000000-0000002"}
 
 
+def _store(db, seller, order_id: str, placed: datetime, seen: datetime) -> None:
+    """An open order placed at `placed`, first stored by a write at `seen` (an import's or a
+    sync's moment)."""
+    records = [Order(order_id, purchase_date=placed, status=OrderStatus.UNSHIPPED,
+                     fulfillment_channel=Channel.MERCHANT, currency="USD"),
+               OrderItem(order_id, "MUG-1", asin="B0BZ7T4N6W", quantity_ordered=1,
+                         item_price=Decimal("18.50"))]
+    with db.begin() as conn:
+        writer = Writer(conn, seen=seen)
+        for record in stamped(records, seller):
+            writer.add(record)
+        writer.flush()
+
+
+def test_an_order_that_reached_the_store_after_a_digest_is_new_in_the_next(db, seller):
+    # The 08:00 digest; a sync ten minutes later brings an order placed five minutes before
+    # it. Neither digest counted it as new: the first did not have it, the second's window
+    # began at the first.
+    eight = datetime(2026, 11, 24, 16, tzinfo=UTC)
+    _store(db, seller, "111-0000000-0000001", eight - timedelta(hours=3),
+           eight - timedelta(hours=2))
+    first = digest(db, seller, eight, since=eight - timedelta(days=1))
+    _store(db, seller, "111-0000000-0000002", eight - timedelta(minutes=5),
+           eight + timedelta(minutes=10))
+    # An old report imported then: its orders are not news.
+    _store(db, seller, "111-0000000-0000003", eight - timedelta(days=3),
+           eight + timedelta(minutes=10))
+    # The first order, written again by that sync: it was first seen before the digest.
+    _store(db, seller, "111-0000000-0000001", eight - timedelta(hours=3),
+           eight + timedelta(minutes=10))
+    second = digest(db, seller, eight + timedelta(days=1), since=eight)
+    assert [(n.orders, n.units) for n in first.new] == [(1, 1)]
+    assert [(n.orders, n.units) for n in second.new] == [(1, 1)]
+    # Read as of a moment before the sync, the store did not have it yet.
+    assert digest(db, seller, eight + timedelta(minutes=5), since=eight).new == []
+
+
 def test_as_of_leaves_out_later_orders(samples, seller):
     earlier = AS_OF - timedelta(days=3)  # Sunday 2026-11-22 07:00 local
     unshipped = orders_report(samples, seller, View.UNSHIPPED, earlier)
@@ -126,13 +163,14 @@ def test_digest_on_the_samples(samples, seller):
     assert {s.order.order_id for s in report.due_today} == {
         o for o, u in expected.items() if u is Urgency.DUE_TODAY}
     assert report.holiday is None and report.is_business_day
-    # Placed in the last 24 hours and not cancelled, counted from all-orders.txt itself (#34
-    # was placed after AS_OF).
+    # Not cancelled, and placed in the last 24 hours, or in the 24 before (the samples were
+    # stored at AS_OF: after the previous digest, which did not have them), counted from
+    # all-orders.txt itself (#34 was placed after AS_OF).
     placed = [row for row in sample_rows()
-              if AS_OF - timedelta(days=1) < datetime.fromisoformat(row[2]) <= AS_OF
+              if AS_OF - timedelta(days=2) < datetime.fromisoformat(row[2]) <= AS_OF
               and row[4] != "Cancelled"]
     usd = report.new[0]
-    assert (usd.currency, usd.orders) == ("USD", len({row[0] for row in placed})) == ("USD", 8)
+    assert (usd.currency, usd.orders) == ("USD", len({row[0] for row in placed})) == ("USD", 11)
     assert usd.units == sum(int(row[13]) for row in placed)
     assert report.last_data == AS_OF and not report.stale
     assert report.open_returns == 5  # Approved 4, Pending 1
@@ -145,9 +183,10 @@ def test_digest_on_the_samples(samples, seller):
 def test_new_order_revenue_per_currency(samples, seller):
     report = digest(samples, seller, AS_OF, since=datetime(2026, 11, 24, 20, 0, tzinfo=UTC))
     usd = report.new[0]
-    # The report gives no order total: revenue is the lines' price, tax and shipping.
+    # The report gives no order total: revenue is the lines' price, tax and shipping. New:
+    # placed since the previous digest, or in the day before it (stored at AS_OF, after it).
     placed = [row for row in sample_rows()  # #34 was placed after AS_OF
-              if datetime(2026, 11, 24, 20, tzinfo=UTC) < datetime.fromisoformat(row[2]) <= AS_OF]
+              if datetime(2026, 11, 23, 20, tzinfo=UTC) < datetime.fromisoformat(row[2]) <= AS_OF]
     money = sum(Decimal(v or "0") for row in placed for v in (row[15], row[16], row[17], row[18]))
     assert usd.orders == len({row[0] for row in placed})
     assert usd.revenue == money

@@ -362,13 +362,13 @@ def test_the_next_page_is_asked_for_while_this_one_is_stored(db, amazon, live, m
     monkeypatch.setattr(syncs, "WRITE_ROWS", 1)  # every page stored as it comes
     store, asked = syncs._store, []
 
-    def store_when_the_next_page_is_asked_for(db_, records, seller):
+    def store_when_the_next_page_is_asked_for(db_, records, seller, at):
         # Waits (10 s at most) for the read-ahead to ask for the page after this one.
         wanted, deadline = len(asked) + 2, time.monotonic() + 10
         while len(amazon.called(API)) < min(wanted, 5) and time.monotonic() < deadline:
             time.sleep(0.01)
         asked.append(len(amazon.called(API)))
-        return store(db_, records, seller)
+        return store(db_, records, seller, at)
 
     monkeypatch.setattr(syncs, "_store", store_when_the_next_page_is_asked_for)
     result = sync(db, live())

@@ -86,6 +86,10 @@ class Rows:
         """A tuple per record, for the driver's executemany."""
         return list(zip(*self.columns, strict=True))
 
+    def with_column(self, name: str, value: Any) -> "Rows":
+        """These rows with one more column, `value` in every row."""
+        return Rows((*self.names, name), [*self.columns, [value] * len(self)])
+
 
 @dataclass
 class RowMaker:

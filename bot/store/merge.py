@@ -11,13 +11,17 @@ from sqlalchemy import Table, and_, case, func, literal_column, or_
 
 from bot.domain.records import OPEN_STATUSES, Channel
 
+# Columns a write sets on the rows it adds and never on rows the store has: when sellerbot
+# first stored an order (bot/store/writer.py).
+INSERT_ONLY = frozenset({"first_seen"})
+
 
 def merged_values(table: Table, updated: list[str], extra: tuple[str, ...], new: Any
                   ) -> dict[str, Any]:
     """The value each of `updated` takes when a row of `table` comes again; `new` is the
     incoming row (an INSERT's `excluded`), `extra` the write's own columns (is_demo).
     Columns not in `updated` are not stated by the write and keep their value."""
-    stated = [name for name in updated if name not in extra]
+    stated = [name for name in updated if name not in extra and name not in INSERT_ONLY]
     if "last_update" in table.c:
         # Newer wins. A record that does not say when it is from only fills gaps, unless
         # the stored row does not say either: an old file without last-update times must

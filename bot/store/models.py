@@ -74,6 +74,10 @@ ORDERS = Table(
     # select by. None once the order is closed (the domain computes it when asked).
     _time("deadline"),
     Column("is_demo", Boolean, nullable=False, default=False),
+    # When sellerbot first stored the order (the import's or sync's moment; never changed
+    # after, NULL for orders stored before it was kept): the digest's new orders include one
+    # placed shortly before the previous digest that only reached the store after it.
+    _time("first_seen"),
     # Open orders by deadline: /orders and the digest read a range of this small index, so
     # their cost grows with the orders due, not with the orders stored.
     Index("ix_orders_open", "deadline",

@@ -146,7 +146,7 @@ def orders_placed(conn: Connection, after: datetime, until: datetime, *,
 
 
 def _placed(after: datetime, until: datetime) -> tuple[Any, ...]:
-    """Orders placed in (after, until] and not cancelled: the digest's new orders."""
+    """Orders placed in (after, until] and not cancelled."""
     return (_ORDERS.c.purchase_date > after, _ORDERS.c.purchase_date <= until,
             _ORDERS.c.status != OrderStatus.CANCELED.value)
 
@@ -156,9 +156,11 @@ def count_placed(conn: Connection, after: datetime, until: datetime) -> int:
     return conn.scalar(select(func.count()).select_from(_ORDERS).where(*_placed(after, until)))
 
 
-def new_orders(conn: Connection, after: datetime, until: datetime
+def new_orders(conn: Connection, after: datetime, until: datetime, arrived_from: datetime
                ) -> list[tuple[str | None, int, int, Decimal | None]]:
-    """Orders placed in (after, until] and not cancelled, per currency: count, units, revenue.
+    """Orders new in (after, until] and not cancelled, per currency: count, units, revenue.
+    New: placed in the window, or placed from `arrived_from` on and first stored in it (an
+    order placed just before `after` that a later sync or import brought).
 
     Revenue is Amazon's order total, or the sum of the lines' money where Amazon gave none.
     """
@@ -178,7 +180,10 @@ def new_orders(conn: Connection, after: datetime, until: datetime
             func.sum(lines_sum(_ITEMS.c.quantity_ordered)),
             func.sum(func.coalesce(_ORDERS.c.order_total, lines_sum(money))),
         )
-        .where(*_placed(after, until))
+        .where(_ORDERS.c.purchase_date > arrived_from, _ORDERS.c.purchase_date <= until,
+               or_(_ORDERS.c.purchase_date > after,
+                   and_(_ORDERS.c.first_seen > after, _ORDERS.c.first_seen <= until)),
+               _ORDERS.c.status != OrderStatus.CANCELED.value)
         .group_by(_ORDERS.c.currency)
         .order_by(func.count().desc())
     )

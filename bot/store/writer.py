@@ -11,6 +11,7 @@ bot/store/pg_copy.py), and values converted a column at a time by a per-dialect 
 (bot/store/driver_rows.py) instead of per-value SQLAlchemy bind processing.
 """
 
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Connection, Table, bindparam, select
@@ -83,12 +84,16 @@ def row_makers(dialect: str, *, demo: bool = False) -> RowMakers:
 class Writer:
     """Upserts records in batches on one connection's open transaction: orders before lines."""
 
-    def __init__(self, conn: Connection, *, demo: bool = False,
+    def __init__(self, conn: Connection, *, demo: bool = False, seen: datetime | None = None,
                  batch_size: int = BATCH_SIZE) -> None:
         self._conn = conn
         self._batch_size = batch_size
         self._dialect = type(conn.dialect)
         self.makers = row_makers(self._dialect.name, demo=demo)
+        # The moment of this write (an import's, a sync's), kept on the orders it adds.
+        self._seen: object = seen
+        if seen is not None and (to_driver := converter(self._dialect.name, datetime)):
+            self._seen = to_driver(seen)
         self._pending: dict[type, list] = {record: [] for record in _TABLES}
         self.written = dict.fromkeys(_TABLES, 0)
 
@@ -114,6 +119,8 @@ class Writer:
             made = rows.get(record)
             if not made:
                 continue
+            if record is Order and self._seen is not None:
+                made = made.with_column("first_seen", self._seen)
             upsert = _upsert(self._dialect, record, made.names)
             if record is OrderItem:
                 self._check_parents(set(made.columns[0]) - written_orders)

@@ -25,7 +25,7 @@ def load_demo(db: Database, seller: Seller, now: datetime) -> DemoLoaded:
     demo = demo_seller(now, seller.timezone, seller.calendar, seller.marketplace, seller.rules)
     with db.begin() as conn:
         queries.delete_demo(conn)
-        writer = Writer(conn, demo=True)
+        writer = Writer(conn, demo=True, seen=now)
         for record in stamped((*demo.orders, *demo.items, *demo.returns), seller):
             writer.add(record)
         writer.flush()

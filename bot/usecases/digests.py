@@ -23,6 +23,10 @@ from bot.usecases.sellers import Seller
 OPEN_RETURN_STATUSES = ("Pending", "Approved")
 # Data older than this is flagged in the digest: the lists may miss new or shipped orders.
 STALE_AFTER = timedelta(hours=24)
+# An order placed up to this long before the previous digest that reached the store after it
+# (the next sync, a report imported later that morning) is new in this one; an older one that
+# arrives now (a report of last month imported) is not news.
+LATE_ARRIVALS = timedelta(hours=24)
 # A sync failing for longer than this is reported in the digest and on App Home (issue 8).
 SYNC_FAILING_AFTER = timedelta(hours=1)
 # The digest's lists of orders, by the name Digest.count knows each by.
@@ -132,7 +136,8 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         if listed is not None:
             # Without a deadline stored, the domain computes one from the lines (media, SKUs).
             queries.add_lines(conn, [o for o in open_orders if o.deadline is None])
-        new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of)]
+        new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of,
+                                                             since - LATE_ARRIVALS)]
         last_import = queries.last_import(conn)
         open_returns = return_requests.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
         sync = _sync_status(sync_state.read(conn, seller.marketplace.marketplace_id), as_of)

@@ -128,7 +128,7 @@ def import_file(
     used when it is this one, for this database."""
     with opened(path, encoding) as source, db.begin_bulk(on_wait) as conn:
         before = queries.count_orders(conn)
-        writer = Writer(conn)
+        writer = Writer(conn, seen=now)
         stream = _batches(source, encoding, seller, writer.makers, ahead)
         def report(done: int) -> None:
             if progress is not None:

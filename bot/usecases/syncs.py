@@ -118,13 +118,18 @@ def _sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now:
     work = 0.0
     read: set[str] = set()  # the ids of the orders read
     beat = begun = time.monotonic()
+
+    def moment() -> datetime:
+        # `now` moved on by the time the sync has taken: when a page is stored (its orders'
+        # first_seen: a digest built meanwhile did not have them), or the claim renewed.
+        return now + timedelta(seconds=time.monotonic() - begun)
+
     changed = api.changed(after, before, created=first)
     try:
         for page in changed:
             pages += 1
             if time.monotonic() - beat > HEARTBEAT.total_seconds():
-                claim = job_runs.heartbeat(
-                    db, claim, now + timedelta(seconds=time.monotonic() - begun), pages)
+                claim = job_runs.heartbeat(db, claim, moment(), pages)
                 beat = time.monotonic()
             orders += page.orders
             items += len(page.records) - page.orders
@@ -136,9 +141,9 @@ def _sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now:
             # transaction ever waits on Amazon (the next page is fetched in a thread of its
             # own meanwhile: sp_api.READ_AHEAD).
             if len(pending) >= WRITE_ROWS:
-                new, seconds = _store(db, pending, seller)
+                new, seconds = _store(db, pending, seller, moment())
                 new_orders, work = new_orders + new, work + seconds
-        new, seconds = _store(db, pending, seller)
+        new, seconds = _store(db, pending, seller, moment())
         new_orders, work = new_orders + new, work + seconds
     except Exception as exc:
         _failed(db, api.marketplace_id, now, exc, pages)
@@ -157,7 +162,8 @@ def _sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now:
                       time.perf_counter() - started, work, tuple(skipped))
 
 
-def _store(db: Database, records: list[Order | OrderItem], seller: Seller) -> tuple[int, float]:
+def _store(db: Database, records: list[Order | OrderItem], seller: Seller, at: datetime
+           ) -> tuple[int, float]:
     """Write `records` in one transaction and empty the list: how many orders were new, and
     the seconds it took.
 
@@ -172,7 +178,7 @@ def _store(db: Database, records: list[Order | OrderItem], seller: Seller) -> tu
     with db.begin_bulk() as conn:
         ids = {r.order_id for r in records if type(r) is Order}
         new = len(ids) - queries.count_known(conn, ids)
-        writer = Writer(conn)
+        writer = Writer(conn, seen=at)
         for record in stamped(records, seller):
             writer.add(record)
         writer.flush()
