@@ -440,7 +440,10 @@ def test_a_digest_fired_late_past_midnight_is_the_one_of_the_day_it_was_due(db, 
     assert digests_at(settings, db, clock).run(schedule).status == "posted"
     assert job_runs.get(db, schedule.job, "2026-11-27").status == job_runs.POSTED
     assert len(posted(slack)) == 2
-    assert schedule.day_of_run(local(thursday, 23, 30), LA) == thursday
+    assert schedule.day_of_run(local(thursday, 23, 30), LA, jobs.LATE_FIRE) == thursday
+    # Asked for by hand before the day's time (`digest --post` at 07:00): the day's own.
+    morning = configure(db, slack).digests[0]
+    assert morning.day_of_run(local(friday, 7, 0), LA, jobs.LATE_FIRE) == friday
 
 
 def test_force_posts_again_and_records_it(db, slack):

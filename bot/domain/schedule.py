@@ -38,13 +38,19 @@ class DigestSchedule:
         # A wall time skipped by a DST change does not exist; fold it forward through UTC.
         return local.astimezone(ZoneInfo("UTC")).astimezone(tz)
 
-    def day_of_run(self, now: datetime, tz: ZoneInfo) -> date:
-        """The day whose digest a run at `now` posts: today's once it is due, else yesterday's.
-        The scheduler fires a digest up to an hour late (a busy or suspended machine), which
-        for a late-evening digest may be past midnight: that run is still the day before's,
-        and the new day's own digest goes at its time."""
+    def day_of_run(self, now: datetime, tz: ZoneInfo, late_fire: timedelta) -> date:
+        """The day whose digest a run at `now` posts: yesterday's when today's is not due yet
+        and yesterday's was due at most `late_fire` ago, else today's. The scheduler fires a
+        digest up to `late_fire` late (a busy or suspended machine), which for a late-evening
+        digest may be past midnight: that run is still the day before's, and the new day's own
+        digest goes at its time. A run asked for earlier in the day (`digest --post`) is
+        today's."""
         today = now.astimezone(tz).date()
-        return today if self.due_at(today, tz) <= now else today - timedelta(days=1)
+        yesterday = today - timedelta(days=1)
+        if (self.due_at(today, tz) > now and self.due_on(yesterday)
+                and now - self.due_at(yesterday, tz) <= late_fire):
+            return yesterday
+        return today
 
 
 class ScheduleError(ValueError):

@@ -23,11 +23,12 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.domain.schedule import DigestSchedule
 from bot.jobs.buyer_messages import BuyerMessagePosts, watch
-from bot.jobs.digests import METADATA_EVENT, TAKEOVER_AFTER, Digests, Outcome
+from bot.jobs.digests import LATE_FIRE, METADATA_EVENT, TAKEOVER_AFTER, Digests, Outcome
 from bot.jobs.upkeep import ReviewRequests, Syncs, clean_up
 from bot.wiring import Database
 
 __all__ = [
+    "LATE_FIRE",
     "METADATA_EVENT",
     "TAKEOVER_AFTER",
     "WATCH_AFTER",
@@ -44,9 +45,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# A daily digest fired up to an hour late (a busy or suspended process) still runs; past
-# that, catch-up at the next start decides (slack.md §13: the default of 1 s loses it).
-MISFIRE_GRACE_SECONDS = 3600
+# Jobs fired late still run, up to the digests' grace (bot/jobs/digests.py).
+MISFIRE_GRACE_SECONDS = int(LATE_FIRE.total_seconds())
 # Every few minutes each process looks for a digest whose run died or failed (a claim is
 # taken over only once stale, TAKEOVER_AFTER), starting a little after the digest's time so
 # that the scheduled run itself claims it first.

@@ -25,6 +25,10 @@ from bot.wiring import Database
 
 log = logging.getLogger(__name__)
 
+# A daily digest fired up to this late (a busy or suspended process) still runs, as the
+# digest of the day it was due on; past that, catch-up at the next start decides (slack.md
+# §13: APScheduler's default grace of 1 s loses it).
+LATE_FIRE = timedelta(hours=1)
 # Transient Slack failures (429, 5xx, timeouts) are retried for this long (issue 7).
 RETRY_FOR = timedelta(minutes=15)
 FIRST_DELAY, MAX_DELAY = 5.0, 120.0
@@ -81,7 +85,7 @@ class Digests:
         now = self.clock()
         if force:
             return self._force(schedule, period(now, self.seller.timezone))
-        due_day = schedule.day_of_run(now, self.seller.timezone)
+        due_day = schedule.day_of_run(now, self.seller.timezone, LATE_FIRE)
         day = due_day.isoformat()
         claim = runs.claim(self.db, schedule.job, day, self.owner, now,
                                stale_after=TAKEOVER_AFTER, late=late,
