@@ -205,19 +205,24 @@ def test_a_send_of_unknown_outcome_is_not_repeated_blindly(one_message, servers)
     assert not slack.called("chat.update")  # the post still waits for an answer
 
 
+def click_no_response(served: Served, post: dict, key: str, response_url: str) -> None:
+    """Sam clicks "No response needed" under `post`, whose button carries `key`."""
+    served.interact({
+        "type": "block_actions", "user": {"id": "U0000SAM", "name": "sam"},
+        "team": {"id": "T0001"}, "api_app_id": "A0001",
+        "trigger_id": f"{next(REQUESTS)}.2.3", "channel": {"id": CHANNEL, "name": "buyers"},
+        "container": {"type": "message", "message_ts": post["ts"], "channel_id": CHANNEL},
+        "message": {"ts": post["ts"], "blocks": post["blocks"]},
+        "response_url": response_url,
+        "actions": [{"type": "button", "action_id": "no_buyer_response",
+                     "block_id": "buyer_message", "value": key, "action_ts": "1.1"}]})
+
+
 def test_no_response_needed_is_recorded_once(one_message, servers):
     slack, served = servers[2], one_message
     post, key = first_post(slack)
     for _ in range(2):
-        served.interact({
-            "type": "block_actions", "user": {"id": "U0000SAM", "name": "sam"},
-            "team": {"id": "T0001"}, "api_app_id": "A0001",
-            "trigger_id": f"{next(REQUESTS)}.2.3", "channel": {"id": CHANNEL, "name": "buyers"},
-            "container": {"type": "message", "message_ts": post["ts"], "channel_id": CHANNEL},
-            "message": {"ts": post["ts"], "blocks": post["blocks"]},
-            "response_url": slack.webhook("none"),
-            "actions": [{"type": "button", "action_id": "no_buyer_response",
-                         "block_id": "buyer_message", "value": key, "action_ts": "1.1"}]})
+        click_no_response(served, post, key, slack.webhook("none"))
     updated = wait_for(lambda: slack.called("chat.update"))[0].body
     assert 'marked \\"no response needed\\" by <@U0000SAM>' in json.dumps(updated)
     time.sleep(1)
@@ -230,15 +235,7 @@ def test_no_response_needed_on_a_message_sellerbot_no_longer_has_says_so(one_mes
     # Buyer messages are forgotten after RETENTION_DAYS while their posts keep the buttons.
     slack, served = servers[2], one_message
     post, _key = first_post(slack)
-    served.interact({
-        "type": "block_actions", "user": {"id": "U0000SAM", "name": "sam"},
-        "team": {"id": "T0001"}, "api_app_id": "A0001",
-        "trigger_id": f"{next(REQUESTS)}.2.3", "channel": {"id": CHANNEL, "name": "buyers"},
-        "container": {"type": "message", "message_ts": post["ts"], "channel_id": CHANNEL},
-        "message": {"ts": post["ts"], "blocks": post["blocks"]},
-        "response_url": slack.webhook("forgotten"),
-        "actions": [{"type": "button", "action_id": "no_buyer_response",
-                     "block_id": "buyer_message", "value": "f" * 64, "action_ts": "1.1"}]})
+    click_no_response(served, post, "f" * 64, slack.webhook("forgotten"))
     said = slack.wait("webhook/forgotten")[0].body
     assert "does not know that buyer message" in said["text"]
     assert said.get("replace_original") is False
