@@ -12,6 +12,7 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.domain.calendar import WEEKDAYS
 from bot.domain.marketplaces import Marketplace, find_marketplace
 from bot.domain.schedule import DigestSchedule, ScheduleError, parse_schedules
 from bot.domain.slack_ids import channel_id, user_id
@@ -20,6 +21,8 @@ from bot.mail_settings import MailSettings, comma_parts
 from bot.paths import default_database_url
 
 _HH_MM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+# WEEKEND_OPERATING_DAYS' words, as date.weekday() numbers the days.
+_WEEKEND = {"saturday": 5, "sunday": 6}
 
 
 class Settings(MailSettings):
@@ -51,6 +54,10 @@ class Settings(MailSettings):
     # Amazon lets a seller set 0 to 30 days of handling time (shipping.md §2).
     default_handling_days: int = Field(default=2, ge=0, le=30)
     non_working_days: str | None = None
+    # Saturday and Sunday count toward ship-by only when switched on in Seller Central, and
+    # a listed holiday only until the seller overrides it (shipping.md §3).
+    weekend_operating_days: str | None = None
+    working_holidays: str | None = None
     shipping_rules: Path | None = None
     returns_rules: Path | None = None
     extra_rules: Path | None = None
@@ -138,15 +145,23 @@ class Settings(MailSettings):
                 raise Problem("not_user_id", value=part)
         return value
 
-    @field_validator("non_working_days")
+    @field_validator("non_working_days", "working_holidays")
     @classmethod
-    def _non_working_days(cls, value: str | None) -> str | None:
+    def _dates(cls, value: str | None) -> str | None:
         for part in (value or "").replace(";", ",").split(","):
             if part.strip():
                 try:
                     date.fromisoformat(part.strip())
                 except ValueError:
                     raise Problem("not_date", value=part.strip()) from None
+        return value
+
+    @field_validator("weekend_operating_days")
+    @classmethod
+    def _weekend_days(cls, value: str | None) -> str | None:
+        for part in comma_parts(value):
+            if part.lower() not in _WEEKEND:
+                raise Problem("not_weekend_day", value=part)
         return value
 
     @field_validator("shipping_rules", "returns_rules")
@@ -221,8 +236,17 @@ class Settings(MailSettings):
     @cached_property
     def days_off(self) -> frozenset[date]:
         """NON_WORKING_DAYS as dates: the seller's own days that are not business days."""
-        parts = (self.non_working_days or "").replace(";", ",").split(",")
-        return frozenset(date.fromisoformat(p.strip()) for p in parts if p.strip())
+        return _dates_in(self.non_working_days)
+
+    @cached_property
+    def holidays_worked(self) -> frozenset[date]:
+        """WORKING_HOLIDAYS as dates: listed holidays that are business days for this seller."""
+        return _dates_in(self.working_holidays)
+
+    @cached_property
+    def operating_weekdays(self) -> frozenset[int]:
+        """Monday to Friday, and the weekend days of WEEKEND_OPERATING_DAYS (date.weekday())."""
+        return WEEKDAYS | {_WEEKEND[p.lower()] for p in comma_parts(self.weekend_operating_days)}
 
     @cached_property
     def digest_clock(self) -> time:
@@ -244,6 +268,10 @@ class Settings(MailSettings):
 
 def _ids(value: str | None) -> frozenset[str]:
     return frozenset(comma_parts(value))
+
+
+def _dates_in(value: str | None) -> frozenset[date]:
+    return frozenset(date.fromisoformat(part) for part in comma_parts(value))
 
 
 def load_settings(**overrides: object) -> Settings:

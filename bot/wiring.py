@@ -85,5 +85,8 @@ def solicitations_api(settings: Settings) -> "SolicitationsApi":
 
 
 def calendar_for(settings: Settings) -> BusinessCalendar:
-    """The seller's business-day calendar: weekends, national holidays, own days off."""
-    return BusinessCalendar(country=settings.market.country, non_working_days=settings.days_off)
+    """The seller's business-day calendar: weekends (and the ones worked), national holidays
+    (but those worked), own days off."""
+    return BusinessCalendar(country=settings.market.country, non_working_days=settings.days_off,
+                            working_weekdays=settings.operating_weekdays,
+                            working_holidays=settings.holidays_worked)

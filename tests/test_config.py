@@ -82,6 +82,8 @@ def test_slack_api_url_gets_its_slash(settings, monkeypatch):
     ("ALLOWED_CHANNELS", "#orders", "not a channel id: give the channel's id, not its name"),
     ("ALLOWED_USERS", "pat", "not a member id"),
     ("NON_WORKING_DAYS", "2026-12-24,Christmas", "not a date"),
+    ("WORKING_HOLIDAYS", "MLK Day", "not a date"),
+    ("WEEKEND_OPERATING_DAYS", "saturday,friday", "'friday' is not saturday or sunday"),
     ("SHIPPING_RULES", "/nowhere/rules.yaml", "no file at /nowhere/rules.yaml"),
 ])
 def test_a_bad_value_names_the_setting(settings, monkeypatch, name, value, says):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.config import load_settings
 from bot.domain.records import Channel, OrderStatus
 from bot.errors import ImportRejected
 from bot.store import Database, queries, return_requests
@@ -84,7 +85,8 @@ def test_unshipped_report_gives_the_ship_by_deadline(db, seller):
 def test_a_promise_day_ends_in_amazons_zone_whatever_the_sellers(db, settings):
     # A seller in New York of amazon.com: Amazon writes the promise day as midnight Pacific
     # (03:00 in New York), and it ends at 23:59:59 Pacific, as the API's LatestShipDate does.
-    new_york = seller_of(settings.model_copy(update={"seller_timezone": "America/New_York"}))
+    new_york = seller_of(load_settings(database_url=settings.database_url,
+                                       seller_timezone="America/New_York"))
     import_file(db, SAMPLES / "unshipped-orders.txt", new_york, now=NOW)
     assert order(db, "209-5165469-2552960").latest_ship_date == datetime(2026, 11, 24, 7, 59, 59,
                                                                         tzinfo=UTC)

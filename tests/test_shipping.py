@@ -85,6 +85,24 @@ def test_a_seller_day_off_is_skipped():
     assert ship_by(order(local(2026, 11, 24)), calendar, LA, 2, RULES) == end(2026, 11, 30)
 
 
+def test_saturday_switched_on_and_a_holiday_worked_are_business_days(settings):
+    from bot.config import load_settings
+    from bot.wiring import calendar_for
+
+    def calendar(**setting: str) -> BusinessCalendar:
+        return calendar_for(load_settings(database_url=settings.database_url, **setting))
+
+    # shipping.md §3, example 10: Fri 2026-12-11, Saturday switched on, 1 day: Sat 2026-12-12.
+    saturdays = calendar(weekend_operating_days="Saturday")
+    assert ship_by(order(local(2026, 12, 11)), saturdays, LA, 1, RULES) == end(2026, 12, 12)
+    assert ship_by(order(local(2026, 12, 11)), calendar(), LA, 1, RULES) == end(2026, 12, 14)
+    # Martin Luther King Jr. Day is in the national list; a seller who ships on it says so.
+    mlk = date(2026, 1, 19)
+    worked = calendar(working_holidays="2026-01-19")
+    assert worked.is_business_day(mlk) and not US.is_business_day(mlk)
+    assert ship_by(order(local(2026, 1, 16)), worked, LA, 1, RULES) == end(2026, 1, 19)
+
+
 def test_only_national_holidays_count():
     # Cesar Chavez Day (California, 31 March) and Patriots' Day (Massachusetts) are business days.
     assert US.is_business_day(date(2027, 3, 31))

@@ -28,6 +28,8 @@ class BusinessCalendar:
     country: str
     non_working_days: frozenset[date] = frozenset()
     working_weekdays: frozenset[int] = WEEKDAYS
+    # Listed holidays that are business days all the same (Seller Central's holiday override).
+    working_holidays: frozenset[date] = frozenset()
 
     @cached_property
     def _holidays(self) -> "holidays.HolidayBase":
@@ -62,7 +64,7 @@ class BusinessCalendar:
             known = self._known[day] = (
                 day.weekday() in self.working_weekdays
                 and day not in self.non_working_days
-                and day not in self._holidays
+                and (day in self.working_holidays or day not in self._holidays)
             )
         return known
 

@@ -117,7 +117,7 @@ def deadline_basis(calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,
         tz.key, handling_days, rules.media_handling_days, sorted(rules.media_categories),
         sorted(rules.sku_handling_days.items()), calendar.country,
         sorted(calendar.non_working_days), sorted(calendar.working_weekdays),
-        calendar.holidays_version,
+        calendar.holidays_version, sorted(calendar.working_holidays),
     )
     return hashlib.sha256(repr(decided_by).encode()).hexdigest()
 
