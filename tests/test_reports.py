@@ -144,6 +144,8 @@ def test_an_order_that_reached_the_store_after_a_digest_is_new_in_the_next(db, s
     assert [(n.orders, n.units) for n in second.new] == [(1, 1)]
     # Read as of a moment before the sync, the store did not have it yet.
     assert digest(db, seller, eight + timedelta(minutes=5), since=eight).new == []
+    # Without a previous digest (`sellerbot digest --print`, App Home), new is the last day's.
+    assert digest(db, seller, eight + timedelta(days=1)).new == []
 
 
 def test_as_of_leaves_out_later_orders(samples, seller):

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import wiring
 from bot.config import Settings
-from bot.domain.schedule import DEFAULT_SINCE, DigestSchedule, catch_up_due, period
+from bot.domain.schedule import DigestSchedule, catch_up_due, period
 from bot.jobs.charts import WeeklyCharts
 from bot.jobs.slack_calls import Unknown, call, landed
 from bot.render import message
@@ -140,7 +140,7 @@ class Digests:
         now = self.clock()
         previous = runs.last_posted(self.db, schedule.job)
         since = previous.finished_at if previous and previous.finished_at else None
-        digest = digests.digest(self.db, self.seller, now, since=since or now - DEFAULT_SINCE,
+        digest = digests.digest(self.db, self.seller, now, since=since,
                                 listed=DIGEST_LISTED)
         return digest_message(digest, self.seller, late=late,
                               confirm=self.settings.sp_api_configured)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.reviews import Asked
-from bot.domain.schedule import DigestSchedule
+from bot.domain.schedule import DEFAULT_SINCE, DigestSchedule
 from bot.domain.shipment_rates import ShipmentRate, late_shipment_rate
 from bot.domain.shipping import Standing, Urgency, classify
 from bot.store import Database, job_runs, queries, return_requests, review_requests, sync_state
@@ -120,13 +120,17 @@ def _sync_status(state: sync_state.SyncState | None, as_of: datetime) -> SyncSta
 
 def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None = None,
            *, listed: int | None = None) -> Digest:
-    """The digest as of `as_of`, covering what is new since `since` (a day before by default).
+    """The digest as of `as_of`, covering what is new since `since`, the previous digest
+    (without one, the day before).
 
     With `listed`, each list holds its first `listed` orders (the most a Slack message shows)
     and counts the rest (Digest.count): only these are read with their lines. A seller with
     thousands of orders late reads the lines of a few hundred, not of thousands.
     """
-    since = since or as_of - timedelta(days=1)
+    # Orders that arrived late are new against a previous digest only: without one, `since`
+    # stands for a day and nothing before it was shown.
+    arrived_from = since - LATE_ARRIVALS if since is not None else None
+    since = since or as_of - DEFAULT_SINCE
     today, _, next_day, next_day_end = seller.day_bounds(as_of)
     windows = seller.rules.lsr_windows_days
     deadlines.refresh(db, seller)
@@ -137,7 +141,7 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
             # Without a deadline stored, the domain computes one from the lines (media, SKUs).
             queries.add_lines(conn, [o for o in open_orders if o.deadline is None])
         new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of,
-                                                             since - LATE_ARRIVALS)]
+                                                             arrived_from or since)]
         last_import = queries.last_import(conn)
         open_returns = return_requests.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
         sync = _sync_status(sync_state.read(conn, seller.marketplace.marketplace_id), as_of)
