@@ -148,12 +148,11 @@ class Settings(MailSettings):
     @field_validator("non_working_days", "working_holidays")
     @classmethod
     def _dates(cls, value: str | None) -> str | None:
-        for part in (value or "").replace(";", ",").split(","):
-            if part.strip():
-                try:
-                    date.fromisoformat(part.strip())
-                except ValueError:
-                    raise Problem("not_date", value=part.strip()) from None
+        for part in comma_parts(value):
+            try:
+                date.fromisoformat(part)
+            except ValueError:
+                raise Problem("not_date", value=part) from None
         return value
 
     @field_validator("weekend_operating_days")

@@ -90,7 +90,9 @@ class Writer:
         self._batch_size = batch_size
         self._dialect = type(conn.dialect)
         self.makers = row_makers(self._dialect.name, demo=demo)
-        # The moment of this write (an import's, a sync's), kept on the orders it adds.
+        # The moment of this write (an import's, a sync's), kept on the orders it adds. Added
+        # here, not by the row makers as is_demo is: those are handed to an import's parser
+        # process before the import's moment is known, and must equal the writer's own.
         self._seen: object = seen
         if seen is not None and (to_driver := converter(self._dialect.name, datetime)):
             self._seen = to_driver(seen)

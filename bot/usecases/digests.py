@@ -129,7 +129,7 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
     """
     # Orders that arrived late are new against a previous digest only: without one, `since`
     # stands for a day and nothing before it was shown.
-    arrived_from = since - LATE_ARRIVALS if since is not None else None
+    arrived_from = since - LATE_ARRIVALS if since is not None else as_of - DEFAULT_SINCE
     since = since or as_of - DEFAULT_SINCE
     today, _, next_day, next_day_end = seller.day_bounds(as_of)
     windows = seller.rules.lsr_windows_days
@@ -140,8 +140,7 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         if listed is not None:
             # Without a deadline stored, the domain computes one from the lines (media, SKUs).
             queries.add_lines(conn, [o for o in open_orders if o.deadline is None])
-        new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of,
-                                                             arrived_from or since)]
+        new = [NewOrders(*row) for row in queries.new_orders(conn, since, as_of, arrived_from)]
         last_import = queries.last_import(conn)
         open_returns = return_requests.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
         sync = _sync_status(sync_state.read(conn, seller.marketplace.marketplace_id), as_of)
