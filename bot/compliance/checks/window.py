@@ -2,7 +2,7 @@
 "shorter windows"; the minimum is rules/returns.yaml's standard window).
 
 Each pattern names the number `n` and may name its `unit` (day, week, month); "14 days",
-"two weeks" and "a week" all read as days and are compared with `min_days`.
+"two weeks", "a fortnight" and "a week" all read as days and are compared with `min_days`.
 """
 
 import re
@@ -18,7 +18,7 @@ _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
           "eighteen", "nineteen", "twenty")
 _NUMBERS = {word: value for value, word in enumerate(_WORDS)} | {
     "a": 1, "an": 1, "thirty": 30, "sixty": 60, "ninety": 90}
-_UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
+_UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30}
 
 
 def _days(match: re.Match[str]) -> int | None:
