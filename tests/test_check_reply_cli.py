@@ -150,3 +150,15 @@ def test_rules_test_fails_on_a_sellers_broken_rule(elsewhere):
     assert result.returncode == 1
     assert "FAILED" in result.stdout and "not flagged: 'the gizmos'" in result.stdout
     assert "flagged: 'gizmo'" in result.stdout
+
+
+def test_jsonl_checks_a_draft_holding_half_an_emoji(elsewhere):
+    # JSON may escape one half of a surrogate pair alone (an emoji cut in two): no encoder takes
+    # it, and it stopped the whole batch with "something went wrong".
+    lines = ['{"text": "Sorry \\ud83d for the delay, use code SAVE10 for 10% off"}',
+             json.dumps({"text": "The lid fits."})]
+    result = run("check-reply", "--jsonl", "-", cwd=elsewhere, stdin="\n".join(lines) + "\n")
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("verdict") for o in out] == ["block", "ok"], result.stderr
+    assert "something went wrong" not in result.stderr
+    assert run("audit", cwd=elsewhere).stdout.count("batch") == 2

@@ -2,6 +2,7 @@
 audited with who asked and a SHA-256 of the text, never the text itself."""
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from bot.usecases.sellers import Seller
 # The longest draft sellerbot reads: five times Amazon's 2,000-character message limit
 # (messaging.md §4) is no reply but a paste gone wrong, and the cap bounds each request's work.
 MAX_CHARS = 10_000
+# Half of a surrogate pair: JSON may escape one alone ("\ud83d", an emoji cut in two by a
+# spreadsheet), and Python reads it into a str that no encoder takes.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # The category whose findings Amazon's "Request a Review" answers (messaging.md §5).
 REVIEW_MANIPULATION = "review-manipulation"
 # An audit listing shows at most this many checks (the newest); --since narrows it.
@@ -48,7 +52,9 @@ def draft_text(text: str | None) -> str:
         raise BadInput("reply_empty")
     if len(text) > MAX_CHARS:
         raise BadInput("reply_too_long", length=len(text), limit=MAX_CHARS)
-    return text
+    # Checked as the replacement character, as a decoder shows a byte it cannot read: the
+    # rest of the draft is still a draft, and its audit hashes its UTF-8.
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _visible(ch: str) -> bool:
@@ -60,8 +66,8 @@ def check(checker: Checker, text: str | None, *, in_reply_to: str | None = None,
           region: str = "US") -> Result:
     """Check a draft (BadInput when there is none or it is too long); the buyer's message it
     answers, when known, is context only and is cut at MAX_CHARS."""
-    return checker.check(draft_text(text), in_reply_to=(in_reply_to or "")[:MAX_CHARS] or None,
-                         region=region)
+    context = _LONE_SURROGATE.sub("\ufffd", (in_reply_to or "")[:MAX_CHARS]) or None
+    return checker.check(draft_text(text), in_reply_to=context, region=region)
 
 
 def audit_record(text: str, result: Result, asker: Asker, now: datetime) -> CheckRecord:
@@ -69,7 +75,8 @@ def audit_record(text: str, result: Result, asker: Asker, now: datetime) -> Chec
     return CheckRecord(
         checked_at=now, verdict=result.verdict, categories=result.categories, rules=result.rules,
         surface=asker.surface, slack_user=asker.slack_user, slack_channel=asker.slack_channel,
-        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), length=len(text),
+        text_sha256=hashlib.sha256(_LONE_SURROGATE.sub("\ufffd", text).encode()).hexdigest(),
+        length=len(text),
     )
 
 
