@@ -100,6 +100,29 @@ def test_without_any_delivery_date_the_ship_by_plus_transit_is_used():
     assert decision.return_by == date(2026, 10, 8)
 
 
+@pytest.mark.parametrize("status", [OrderStatus.PENDING_AVAILABILITY, OrderStatus.PENDING])
+def test_an_order_not_shippable_yet_has_its_window_ahead(status):
+    # A pre-order two months on: no delivery estimate exists (shipping.md §6), and a ship-by
+    # counted from the purchase said "past return-by, you may refuse the return".
+    decision = answer(order("2026-08-03", status=status), "2026-10-15")
+    assert decision.return_by is None and decision.base_date is None
+    assert decision.verdict is Verdict.RETURNABLE
+
+
+def test_a_cancelled_line_of_a_shipped_order_is_not_offered_for_return():
+    shipped = OrderItem("o", "MUG-1", title="Mug", quantity_ordered=1, quantity_shipped=1)
+    cancelled = OrderItem("o", "CD-1", title="CD", quantity_ordered=1, quantity_shipped=0)
+    decision = answer(order("2026-11-20", "2026-11-27", items=(shipped, cancelled)), "2026-11-28")
+    assert [i.sku for i in decision.items] == ["MUG-1"]
+    # An order shipped in part still ships its other lines; a shipped order whose lines say
+    # nothing of it, or all say none, keeps them all.
+    partly = answer(order("2026-11-20", "2026-11-27", status=OrderStatus.PARTIALLY_SHIPPED,
+                          items=(shipped, cancelled)), "2026-11-28")
+    assert [i.sku for i in partly.items] == ["MUG-1", "CD-1"]
+    unknown = answer(order("2026-11-20", "2026-11-27", items=(MUG, BOOK)), "2026-11-28")
+    assert [i.sku for i in unknown.items] == ["MUG-1", "BK-1"]
+
+
 def test_canceled_has_nothing_to_return():
     decision = answer(order("2026-11-20", status=OrderStatus.CANCELED), "2026-11-21")
     assert decision.verdict is Verdict.CANCELED and not decision.eligible

@@ -14,6 +14,10 @@ from bot.domain.calendar import BusinessCalendar
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
 from bot.domain.shipping import ShippingRules, is_isbn10, ship_by
 
+# Orders Amazon has not released for shipping: a pre-order awaiting its release date, or a
+# payment not yet authorised (shipping.md §6).
+_NOT_SHIPPABLE_YET = frozenset({OrderStatus.PENDING_AVAILABILITY, OrderStatus.PENDING})
+
 
 @dataclass(frozen=True)
 class HolidayWindow:
@@ -174,6 +178,11 @@ def _base_date(order: Order, tz: ZoneInfo, calendar: BusinessCalendar, handling_
         return estimated, BaseDateSource.ESTIMATED_DELIVERY
     if delivered is not None:
         return delivered, BaseDateSource.DELIVERED
+    if order.status in _NOT_SHIPPABLE_YET:
+        # A pre-order, or one Amazon has not released: no estimate until it can ship
+        # (shipping.md §6), and a ship-by counted from the purchase would close its window
+        # before it is delivered. The window opens at delivery.
+        return None, None
     deadline = ship_by(order, calendar, tz, handling_days, shipping)
     if deadline is None:
         return None, None
@@ -209,10 +218,20 @@ def _outcomes(verdict: Verdict, items: tuple[ItemReturnability, ...], rules: Ret
     return tuple(outcomes)
 
 
+def _shipped_lines(order: Order) -> tuple[OrderItem, ...]:
+    """The lines a buyer could return: of a shipped order, those that shipped. A line none of
+    which shipped in an order that did is a cancelled one (All Orders' item-status); when no
+    line says it shipped, the data says nothing about which, and every line is kept."""
+    if order.status is not OrderStatus.SHIPPED or not any(
+            item.quantity_shipped for item in order.items):
+        return order.items
+    return tuple(item for item in order.items if item.quantity_shipped != 0)
+
+
 def decide(order: Order, today: date, tz: ZoneInfo, calendar: BusinessCalendar,
            handling_days: int, shipping: ShippingRules, rules: ReturnRules) -> ReturnDecision:
     """returns.md §7, steps 1 to 8, for `order` on the seller's local date `today`."""
-    items = tuple(returnability(item, rules) for item in order.items)
+    items = tuple(returnability(item, rules) for item in _shipped_lines(order))
     base, source = _base_date(order, tz, calendar, handling_days, shipping, rules)
     standard = holiday = return_by = late_until = None
     if base is not None:
