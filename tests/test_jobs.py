@@ -489,6 +489,31 @@ def test_the_clean_up_forgets_old_data_but_keeps_open_orders(db, slack):
     assert demo.load_demo(db, seller_of(settings), now).orders > 0  # the store still works after it
 
 
+def test_the_clean_up_keeps_orders_whose_holiday_returns_may_still_come(db, slack):
+    from sqlalchemy import func, select
+
+    from bot.store.models import ORDERS
+
+    # Bought in November 2026's holiday window: returnable until 31 January 2027, and a late
+    # return may come for 30 days after that (rules/returns.yaml), past any 90 days.
+    settings = configure(db, slack, retention_days="30")
+    demo.load_demo(db, seller_of(settings), datetime(2026, 11, 20, 16, 0, tzinfo=UTC))
+
+    def closed_orders() -> int:
+        with db.begin() as conn:
+            return conn.scalar(select(func.count()).select_from(ORDERS).where(
+                ORDERS.c.status.not_in(("Pending", "Unshipped", "PartiallyShipped")),
+                ORDERS.c.purchase_date >= datetime(2026, 11, 2, tzinfo=UTC)))
+
+    bought = closed_orders()
+    assert bought > 0
+    jobs.clean_up(settings, db, datetime(2027, 1, 31, 12, 30, tzinfo=UTC))
+    jobs.clean_up(settings, db, datetime(2027, 3, 1, 12, 30, tzinfo=UTC))
+    assert closed_orders() == bought
+    jobs.clean_up(settings, db, datetime(2027, 3, 15, 12, 30, tzinfo=UTC))
+    assert closed_orders() == 0
+
+
 # --- the terminal: sellerbot digest --post and sellerbot jobs -----------------------------
 
 def sellerbot(*args: str, env: dict[str, str], cwd) -> subprocess.CompletedProcess:

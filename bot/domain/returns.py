@@ -190,6 +190,14 @@ def _base_date(order: Order, tz: ZoneInfo, calendar: BusinessCalendar, handling_
     return deadline.astimezone(tz).date() + days, BaseDateSource.ESTIMATED_FROM_SHIP_BY
 
 
+def returns_may_come_from(today: date, rules: ReturnRules) -> date | None:
+    """The first purchase date of the holiday windows whose returns may still come on `today`
+    (until their return-by and the late period after it); None when none's may."""
+    late = timedelta(days=rules.late_days)
+    return min((w.purchased_from for w in rules.holiday_windows if today <= w.return_by + late),
+               default=None)
+
+
 def _outcomes(verdict: Verdict, items: tuple[ItemReturnability, ...], rules: ReturnRules
               ) -> tuple[RefundOutcome, ...]:
     if verdict in (Verdict.CANCELED, Verdict.NOT_RETURNABLE, Verdict.AMAZON_FULFILLED):

@@ -18,10 +18,12 @@ log = logging.getLogger(__name__)
 
 
 def clean_up(settings: Settings, db: Database, now: datetime | None = None) -> int:
-    """Delete imported data older than RETENTION_DAYS, and old job runs; rows deleted."""
+    """Delete imported data older than RETENTION_DAYS (orders whose holiday returns may still
+    come excepted), and old job runs; rows deleted."""
     now = now or datetime.now(UTC)
     cutoff = now - timedelta(days=settings.retention_days)
-    deleted = runs.forget_before(db, cutoff, period(cutoff, settings.timezone))
+    deleted = runs.forget_before(db, cutoff, period(cutoff, settings.timezone),
+                                 seller_of(settings), now)
     log.info("clean-up: %d rows older than %s deleted", deleted, cutoff.date())
     return deleted
 

@@ -12,18 +12,19 @@ from bot.store.models import BUYER_MESSAGES, IMPORTS, ORDER_ITEMS, ORDERS, RETUR
 _OPEN = ("Pending", "Unshipped", "PartiallyShipped")
 
 
-def forget_before(db: Database, cutoff: datetime) -> int:
-    """Delete orders placed before `cutoff` (not open ones), their lines, returns requested
-    before it, buyer messages received before it, and the import log's older entries; how
-    many rows went."""
+def forget_before(db: Database, cutoff: datetime, orders_cutoff: datetime | None = None) -> int:
+    """Delete orders placed before `orders_cutoff` (`cutoff` when None; not open ones), their
+    lines and returns requested before it, buyer messages received before `cutoff`, and the
+    import log's older entries; how many rows went."""
+    orders_cutoff = cutoff if orders_cutoff is None else min(cutoff, orders_cutoff)
     old_orders = select(ORDERS.c.order_id).where(and_(
-        ORDERS.c.purchase_date < cutoff,
+        ORDERS.c.purchase_date < orders_cutoff,
         or_(ORDERS.c.status.is_(None), ORDERS.c.status.not_in(_OPEN))))
     with db.begin() as conn:
         deleted = conn.execute(delete(ORDER_ITEMS).where(
             ORDER_ITEMS.c.order_id.in_(old_orders))).rowcount
         deleted += conn.execute(delete(RETURNS).where(
-            RETURNS.c.request_date < cutoff.date())).rowcount
+            RETURNS.c.request_date < orders_cutoff.date())).rowcount
         deleted += conn.execute(delete(ORDERS).where(
             ORDERS.c.order_id.in_(old_orders))).rowcount
         deleted += conn.execute(delete(BUYER_MESSAGES).where(
