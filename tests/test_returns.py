@@ -205,6 +205,23 @@ def test_at_most_ten_candidates(db):
     assert len(error.value.params["candidates"]) == 10 and error.value.params["more"]
 
 
+def test_a_fragment_one_id_starts_with_and_another_holds_is_ambiguous(db):
+    from bot.store.writer import Writer
+
+    # Picking the id that starts so put the other order's answer, and its "Confirm shipment"
+    # button, in front of someone who meant the second.
+    with db.begin() as conn:
+        writer = Writer(conn)
+        writer.add(Order("113-1040293-1917811"))
+        writer.add(Order("112-5554113-1040555"))
+        writer.flush()
+    with pytest.raises(BadInput) as error:
+        find_order_id(db, "113-1040")
+    assert error.value.code == "order_ambiguous"
+    assert error.value.params["candidates"] == ["113-1040293-1917811", "112-5554113-1040555"]
+    assert find_order_id(db, "113-10402") == "113-1040293-1917811"
+
+
 @pytest.mark.parametrize("typed", ["hello", "12", "#", "1-2-3", ""])
 def test_nonsense_gets_the_usage_line(samples, typed):
     with pytest.raises(BadInput) as error:

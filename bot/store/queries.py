@@ -119,17 +119,19 @@ def open_orders(conn: Connection, *, placed_by: datetime, due_by: datetime | Non
 
 
 def order_ids_containing(conn: Connection, fragment: str, limit: int) -> list[str]:
-    """Up to `limit` stored order ids that start with `fragment`, or else contain it."""
-    # A prefix reads a range of the primary key; only a fragment from the middle or the end of
-    # an id needs the slower scan.
+    """Up to `limit` stored order ids that contain `fragment`, those that start with it first."""
+    # A prefix reads a range of the primary key. The slower scan for the fragment anywhere in
+    # an id runs too unless the prefix alone fills the list: an id that starts with "113-1040"
+    # and another that holds it in the middle are two candidates, not the first one.
     upper = fragment[:-1] + chr(ord(fragment[-1]) + 1)
     key = _ORDERS.c.order_id
     found = list(conn.scalars(select(key).where(key >= fragment, key < upper)
                               .order_by(key).limit(limit)))
-    if not found:
+    if len(found) < limit:
         pattern = "%" + fragment.replace("%", "").replace("_", "") + "%"
-        found = list(conn.scalars(select(key).where(key.like(pattern)).order_by(key).limit(limit)))
-    return found
+        anywhere = conn.scalars(select(key).where(key.like(pattern)).order_by(key).limit(limit))
+        found += [order_id for order_id in anywhere if order_id not in found]
+    return found[:limit]
 
 
 def orders_placed(conn: Connection, after: datetime, until: datetime, *,
