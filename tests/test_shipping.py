@@ -55,6 +55,11 @@ def order(placed=None, items=(MUG,), status=OrderStatus.UNSHIPPED, channel=Chann
     (local(2026, 11, 26), (MUG,), 1, end(2026, 11, 27)),
     (local(2026, 12, 23), (CD,), 9, end(2026, 12, 28)),
     (local(2026, 12, 24), (MUG,), 1, end(2026, 12, 28)),
+    # No handling days (Seller Central allows 0): the order date itself, or, ordered on a day
+    # off, the next operating day, where a ship-by landing on one moves (§3).
+    (local(2026, 11, 23), (MUG,), 0, end(2026, 11, 23)),
+    (local(2026, 12, 5), (MUG,), 0, end(2026, 12, 7)),
+    (local(2026, 11, 26), (MUG,), 0, end(2026, 11, 27)),
     # Media is 2 days whatever the default; a SKU's own handling time beats the default.
     (local(2026, 11, 16), (BOOK,), 5, end(2026, 11, 18)),
     (local(2026, 11, 16), (SLOW,), 1, end(2026, 11, 23)),

@@ -106,7 +106,17 @@ def handling_deadline(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, ha
         days = max((rules.sku_handling_days.get(item.sku, handling_days) for item in order.items),
                    default=handling_days)
     purchased = order.purchase_date.astimezone(tz).date()
-    return end_of_day(calendar.add_business_days(purchased, days), tz)
+    day = calendar.add_business_days(purchased, days)
+    if not calendar.is_business_day(day):
+        # No handling days, ordered on a day off: a ship-by landing there moves to the next
+        # operating day (shipping.md §3).
+        day = calendar.next_business_day(day)
+    return end_of_day(day, tz)
+
+
+# How handling_deadline reasons, by number: raised when a change of it moves any deadline, so
+# that the stored ones are computed again (2: no handling days on a day off, 2026-12-07).
+_REASONING = 2
 
 
 def deadline_basis(calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,
@@ -114,7 +124,8 @@ def deadline_basis(calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,
     """A digest of everything `handling_deadline` depends on besides the order: stored beside
     the deadlines computed with it, so that a change of settings or calendar recomputes them."""
     decided_by = (
-        tz.key, handling_days, rules.media_handling_days, sorted(rules.media_categories),
+        _REASONING, tz.key, handling_days, rules.media_handling_days,
+        sorted(rules.media_categories),
         sorted(rules.sku_handling_days.items()), calendar.country,
         sorted(calendar.non_working_days), sorted(calendar.working_weekdays),
         calendar.holidays_version, sorted(calendar.working_holidays),
