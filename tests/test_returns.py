@@ -13,7 +13,8 @@ import pytest
 
 from bot.domain.calendar import BusinessCalendar
 from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
-from bot.domain.returns import BaseDateSource, Outcome, Verdict, decide, request_deadlines
+from bot.domain.return_requests import request_deadlines
+from bot.domain.returns import BaseDateSource, Outcome, Verdict, decide
 from bot.errors import BadInput, ConfigError, NotFound
 from bot.policy import return_rules, shipping_rules
 from bot.usecases.imports import import_file
@@ -165,6 +166,17 @@ def test_request_deadlines():
     refunded = ReturnRequest("o", "RMA3", "S", status="Completed", refunded_amount=1,
                              return_delivery_date=date(2026, 11, 2))
     assert request_deadlines(refunded, date(2026, 11, 27), US, RULES) == ()
+
+
+def test_the_refund_clock_does_not_stop_for_the_sellers_days_off():
+    # returns.md §2: refund within 2 business days of the return's arrival, or Amazon refunds
+    # and charges the seller: Amazon's days, not the ones the seller takes off.
+    received = ReturnRequest("o", "RMA2", "S", request_date=date(2026, 12, 18),
+                             status="Approved", return_delivery_date=date(2026, 12, 22))
+    away = BusinessCalendar("US", non_working_days=frozenset({date(2026, 12, 23),
+                                                               date(2026, 12, 24)}))
+    assert [(d.action, d.due) for d in request_deadlines(received, date(2026, 12, 22), away,
+                                                         RULES)] == [("refund", date(2026, 12, 24))]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import BusinessCalendar
-from bot.domain.records import Channel, Order, OrderItem, OrderStatus, ReturnRequest
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.domain.shipping import ShippingRules, is_isbn10, ship_by
 
 # Orders Amazon has not released for shipping: a pre-order awaiting its release date, or a
@@ -192,7 +192,7 @@ def _base_date(order: Order, tz: ZoneInfo, calendar: BusinessCalendar, handling_
 
 def returns_may_come_from(today: date, rules: ReturnRules) -> date | None:
     """The first purchase date of the holiday windows whose returns may still come on `today`
-    (until their return-by and the late period after it); None when none's may."""
+    (until their return-by and the late period after it); None when no window's may."""
     late = timedelta(days=rules.late_days)
     return min((w.purchased_from for w in rules.holiday_windows if today <= w.return_by + late),
                default=None)
@@ -271,29 +271,3 @@ def decide(order: Order, today: date, tz: ZoneInfo, calendar: BusinessCalendar,
         outcomes=_outcomes(verdict, items, rules),
         delivered=order.delivered_at.astimezone(tz).date() if order.delivered_at else None,
     )
-
-
-@dataclass(frozen=True)
-class RequestDeadline:
-    """Something a known return request asks of the seller, and by when."""
-
-    action: str  # "authorize" or "refund"
-    due: date
-    overdue: bool
-
-
-def request_deadlines(request: ReturnRequest, today: date, calendar: BusinessCalendar,
-                      rules: ReturnRules) -> tuple[RequestDeadline, ...]:
-    """The seller's deadlines for one request (returns.md §2): authorize a manual one within
-    24 hours; refund within 2 business days of the item's arrival."""
-    status = (request.status or "").strip().lower()
-    deadlines = []
-    if status == "pending" and request.in_policy is False and request.request_date is not None:
-        # The request's time of day is not in the report: the hours run out a day later at most.
-        due = request.request_date + timedelta(days=-(-rules.authorization_hours // 24))
-        deadlines.append(RequestDeadline("authorize", due, today > due))
-    if (status in ("approved", "pending") and request.return_delivery_date is not None
-            and request.refunded_amount is None):
-        due = calendar.add_business_days(request.return_delivery_date, rules.refund_business_days)
-        deadlines.append(RequestDeadline("refund", due, today > due))
-    return tuple(deadlines)

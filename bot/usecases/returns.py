@@ -4,12 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.records import Order, ReturnRequest
+from bot.domain.return_requests import RequestDeadline, request_deadlines
 from bot.domain.returns import (
-    RequestDeadline,
     ReturnDecision,
     ReturnRules,
     decide,
-    request_deadlines,
 )
 from bot.errors import NotFound
 from bot.store import Database, queries, return_requests
