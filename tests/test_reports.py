@@ -109,6 +109,47 @@ def test_an_order_placed_at_local_midnight_is_placed_that_day(db, seller):
                                                          "111-0000000-0000002"}
 
 
+def test_east_of_the_marketplace_amazons_deadline_tonight_is_due_today(db, settings):
+    from zoneinfo import ZoneInfo
+
+    from bot.config import load_settings
+    from bot.wiring import seller_of
+
+    # A New York seller on amazon.com: Amazon's ship-by, the end of Monday in Pacific time,
+    # is Tuesday 02:59 in New York. Counted by New York's calendar it was due the next
+    # business day on Monday, and late on Tuesday morning: never due today.
+    east = seller_of(load_settings(database_url=settings.database_url,
+                                   seller_timezone="America/New_York"))
+    ny, la = ZoneInfo("America/New_York"), ZoneInfo("America/Los_Angeles")
+    records = []
+    for order_id, ship_by in (("111-0000000-0000001", datetime(2026, 12, 7, 23, 59, 59, tzinfo=la)),
+                              ("111-0000000-0000002", datetime(2026, 12, 8, 23, 59, 59, tzinfo=la))):
+        records += [Order(order_id, purchase_date=datetime(2026, 12, 4, 15, tzinfo=UTC),
+                          status=OrderStatus.UNSHIPPED, fulfillment_channel=Channel.MERCHANT,
+                          latest_ship_date=ship_by),
+                    OrderItem(order_id, "MUG-1", asin="B0BZ7T4N6W", quantity_ordered=1)]
+    with db.begin() as conn:
+        writer = Writer(conn)
+        for record in stamped(records, east):
+            writer.add(record)
+        writer.flush()
+    monday = datetime(2026, 12, 7, 9, 0, tzinfo=ny)
+    today = orders_report(db, east, View.TODAY, monday)
+    assert [(s.order.order_id, s.urgency) for s in today.entries] == [
+        ("111-0000000-0000001", Urgency.DUE_TODAY)]
+    at_risk = orders_report(db, east, View.AT_RISK, monday)
+    assert [s.urgency for s in at_risk.entries] == [Urgency.DUE_TODAY, Urgency.DUE_NEXT]
+    report = digest(db, east, monday)
+    assert [s.order.order_id for s in report.due_today] == ["111-0000000-0000001"]
+    assert [day for day, _ in report.due_next_days] == [datetime(2026, 12, 8).date()]
+    # Past Monday's midnight in New York, before Amazon's deadline: still to ship now, beside
+    # Tuesday's own.
+    night = orders_report(db, east, View.TODAY, datetime(2026, 12, 8, 1, 30, tzinfo=ny))
+    assert [(s.order.order_id, s.urgency) for s in night.entries] == [
+        ("111-0000000-0000001", Urgency.DUE_TODAY), ("111-0000000-0000002", Urgency.DUE_TODAY)]
+    assert orders_report(db, east, View.LATE, datetime(2026, 12, 8, 9, 0, tzinfo=ny)).entries
+
+
 def _store(db, seller, order_id: str, placed: datetime, seen: datetime) -> None:
     """An open order placed at `placed`, first stored by a write at `seen` (an import's or a
     sync's moment)."""

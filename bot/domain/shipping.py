@@ -41,9 +41,9 @@ class Urgency(StrEnum):
 
 
 _RANK = {urgency: rank for rank, urgency in enumerate(Urgency)}
-# An open order's urgency, auto-cancel time, risk, and whether that time has passed: all
-# follow from its deadline.
-Judgement = tuple[Urgency, datetime, bool, bool]
+# An open order's urgency, auto-cancel time, risk, whether that time has passed, and the day
+# it is due: all follow from its deadline.
+Judgement = tuple[Urgency, datetime, bool, bool, date]
 
 
 _LAST_SECOND = time(23, 59, 59)
@@ -133,31 +133,47 @@ def deadline_basis(calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,
     return hashlib.sha256(repr(decided_by).encode()).hexdigest()
 
 
+def promise_day(deadline: datetime, tz: ZoneInfo, market_tz: ZoneInfo) -> date:
+    """The day an order is due: the date its deadline ends where it was set. Amazon sets a
+    ship-by at the end of a day in the marketplace's zone, sellerbot at the end of one in the
+    seller's (`tz`); the earlier of the deadline's dates in the two is that day, whoever set it.
+    East of the marketplace, Amazon's Monday 23:59 Pacific is Tuesday 02:59 in New York: due
+    on Monday."""
+    return min(deadline.astimezone(tz).date(), deadline.astimezone(market_tz).date())
+
+
 @dataclass(frozen=True)
 class Today:
-    """The report's instant and the local-day boundaries every order is measured against."""
+    """The report's instant and the local days every order is measured against: the seller's
+    today and next business day, and the zones a deadline's day is read in (promise_day)."""
 
     now: datetime
     date: date
-    next_business_day_end: datetime
+    next_business_day: date
+    tz: ZoneInfo
+    market_tz: ZoneInfo
 
     @classmethod
-    def at(cls, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar) -> "Today":
-        """The boundaries for `now` in the seller's zone."""
+    def at(cls, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
+           market_tz: ZoneInfo | None = None) -> "Today":
+        """The days for `now` in the seller's zone `tz`; `market_tz`, the marketplace's, when
+        it is another."""
         today = now.astimezone(tz).date()
-        return cls(now, today, end_of_day(calendar.next_business_day(today), tz))
+        return cls(now, today, calendar.next_business_day(today), tz, market_tz or tz)
 
 
 def urgency(deadline: datetime, now: datetime, tz: ZoneInfo,
             calendar: BusinessCalendar, today: Today | None = None) -> Urgency:
-    """Late once past the deadline (even on its own day); else due today, due by the end of the
-    next business day, or on track."""
+    """Late once past the deadline (even on its own day); else due today (its promise_day is
+    today, or before it in the marketplace's evening), due by the next business day, or on
+    track."""
     today = today or Today.at(now, tz, calendar)
     if now > deadline:
         return Urgency.LATE
-    if deadline.astimezone(tz).date() == today.date:
+    day = promise_day(deadline, today.tz, today.market_tz)
+    if day <= today.date:
         return Urgency.DUE_TODAY
-    if deadline <= today.next_business_day_end:
+    if day <= today.next_business_day:
         return Urgency.DUE_NEXT
     return Urgency.ON_TRACK
 
@@ -188,6 +204,9 @@ class Standing:
     # Past that time still unconfirmed here: Amazon may have cancelled it already (the store
     # learns so with the next import or sync).
     cancel_passed: bool = False
+    # The day it is due (promise_day): its deadline's own date unless Amazon's day ends in
+    # the seller's next one.
+    due_day: date | None = None
 
     @property
     def sort_key(self) -> tuple:
@@ -199,11 +218,14 @@ class Standing:
 
 def assess(order: Order, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
            handling_days: int, rules: ShippingRules, today: Today | None = None,
-           judged: dict[datetime, Judgement] | None = None) -> Standing:
-    """Where one order stands at `now`; an open order's urgency is looked up in `judged`."""
+           judged: dict[datetime, Judgement] | None = None, *,
+           market_tz: ZoneInfo | None = None) -> Standing:
+    """Where one order stands at `now`; an open order's urgency is looked up in `judged`.
+    `market_tz`: the marketplace's zone, when the seller's is another (promise_day)."""
     deadline = ship_by(order, calendar, tz, handling_days, rules)
     if deadline is None or not is_open(order):
         return Standing(order=order, ship_by=deadline)
+    today = today or Today.at(now, tz, calendar, market_tz)
     judged = {} if judged is None else judged
     if (judgement := judged.get(deadline)) is None:
         judgement = judged[deadline] = _judged(deadline, now, tz, calendar, rules, today)
@@ -211,19 +233,22 @@ def assess(order: Order, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar
 
 
 def _judged(deadline: datetime, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
-            rules: ShippingRules, today: Today | None) -> Judgement:
+            rules: ShippingRules, today: Today) -> Judgement:
     """The judgement of an open order due at `deadline`."""
     state = urgency(deadline, now, tz, calendar, today)
     cancel_at = auto_cancel_at(deadline, tz, calendar, rules)
     warn = timedelta(days=rules.auto_cancel_warn_days)
     late = state is Urgency.LATE
-    return state, cancel_at, late and now >= cancel_at - warn, late and now >= cancel_at
+    return (state, cancel_at, late and now >= cancel_at - warn, late and now >= cancel_at,
+            promise_day(deadline, today.tz, today.market_tz))
 
 
 def classify(orders: Iterable[Order], now: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
-             handling_days: int, rules: ShippingRules) -> list[Standing]:
-    """The open orders among `orders`, classified at `now` and sorted for attention."""
-    today = Today.at(now, tz, calendar)
+             handling_days: int, rules: ShippingRules, market_tz: ZoneInfo | None = None
+             ) -> list[Standing]:
+    """The open orders among `orders`, classified at `now` and sorted for attention (in the
+    seller's zone `tz`; `market_tz`, the marketplace's, when it is another)."""
+    today = Today.at(now, tz, calendar, market_tz)
     # Orders share deadlines (every imported order is due at the end of a business day), and
     # the rest of a standing follows from the deadline: each deadline is judged once.
     judged: dict[datetime, Judgement] = {}

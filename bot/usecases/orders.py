@@ -8,7 +8,7 @@ from typing import Literal
 
 from bot.domain.records import Order, ReturnRequest
 from bot.domain.reviews import ReviewStanding
-from bot.domain.shipping import Standing, Urgency, classify, end_of_day
+from bot.domain.shipping import Standing, Urgency, classify
 from bot.errors import BadInput, NotFound
 from bot.store import Database, queries, return_requests
 from bot.usecases import deadlines, reviews
@@ -78,7 +78,7 @@ def orders_report(db: Database, seller: Seller, view: View, as_of: datetime) -> 
     due_from = None
     if view is View.TODAY:
         # Only what is due today: not every order left late, which the list does not show.
-        due_by, due_from = end_of_day(today, seller.timezone), midnight
+        due_by, due_from = seller.day_end(today), midnight
     deadlines.refresh(db, seller)
     with db.begin() as conn:
         open_orders = queries.open_orders(conn, placed_by=as_of, due_by=due_by,
@@ -89,7 +89,7 @@ def orders_report(db: Database, seller: Seller, view: View, as_of: datetime) -> 
                         if view is View.TODAY else [])
         store_empty = not open_orders and not placed_today and not queries.any_order(conn)
     standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
-                         seller.handling_days, seller.rules)
+                         seller.handling_days, seller.rules, seller.marketplace_timezone)
     if view is View.TODAY:
         due_today = [s for s in standings if s.urgency is Urgency.DUE_TODAY]
         seen = {s.order.order_id for s in due_today}

@@ -35,7 +35,13 @@ class Seller:
 
     def assess(self, order: Order, now: datetime) -> Standing:
         """Where an order stands at `now`."""
-        return assess(order, now, self.timezone, self.calendar, self.handling_days, self.rules)
+        return assess(order, now, self.timezone, self.calendar, self.handling_days, self.rules,
+                      market_tz=self.marketplace_timezone)
+
+    @cached_property
+    def marketplace_timezone(self) -> ZoneInfo:
+        """The marketplace's zone, where Amazon's deadlines end their day (promise_day)."""
+        return ZoneInfo(self.marketplace.time_zone)
 
     @property
     def context(self) -> SellerContext:
@@ -57,4 +63,9 @@ class Seller:
         today = as_of.astimezone(self.timezone).date()
         midnight = datetime.combine(today, datetime.min.time(), tzinfo=self.timezone)
         next_day = self.calendar.next_business_day(today)
-        return today, midnight, next_day, end_of_day(next_day, self.timezone)
+        return today, midnight, next_day, self.day_end(next_day)
+
+    def day_end(self, day: date) -> datetime:
+        """The last instant an order due on `day` can have as its deadline: the later of the
+        day's ends in the seller's zone and the marketplace's (promise_day)."""
+        return max(end_of_day(day, self.timezone), end_of_day(day, self.marketplace_timezone))

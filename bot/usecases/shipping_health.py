@@ -74,7 +74,7 @@ def shipping_health(db: Database, seller: Seller, as_of: datetime,
         open_orders = queries.open_orders(conn, placed_by=as_of, due_by=as_of)
         computed = computed_shipments(classify(open_orders, as_of, seller.timezone,
                                                seller.calendar, seller.handling_days,
-                                               seller.rules))
+                                               seller.rules, seller.marketplace_timezone))
         counted = [window_counts(conn, computed, start, end) for start, end in pieces]
         placed = [queries.count_placed(conn, _midnight(day, seller) - timedelta(microseconds=1),
                                        last_moment(end))
