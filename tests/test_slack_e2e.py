@@ -169,6 +169,14 @@ def test_help_for_empty_arguments_and_a_word_on_what_was_wrong(served, fake):
     served.command("/orders", "tomorrow", "tomorrow")
     said = fake.wait("webhook/tomorrow")[0].body["text"]
     assert "'tomorrow' is neither a list (today, at-risk, late, unshipped)" in said
+    # Slack sends the text escaped ("late&soon" as "late&amp;soon"): read and said as typed,
+    # not escaped twice.
+    served.command("/orders", "late&amp;soon", "escaped")
+    said = fake.wait("webhook/escaped")[0].body["text"]
+    assert "'late&amp;soon' is neither" in said and "&amp;amp;" not in said
+    served.command("/can-return", "&lt;nonsense&gt;", "escaped2")
+    said = fake.wait("webhook/escaped2")[0].body["text"]
+    assert "&lt;nonsense&gt;" in said and "&amp;lt;" not in said
 
 
 def test_part_of_an_order_id_finds_the_order_as_can_return_does(served, fake):

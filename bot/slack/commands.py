@@ -12,6 +12,7 @@ from slack_bolt import Ack, Respond
 from bot.errors import SellerbotError
 from bot.render import message
 from bot.render.blocks import can_return_message, order_message, orders_message, text_message
+from bot.slack.formatting import plain_text
 from bot.slack.services import Services
 from bot.usecases import returns
 from bot.usecases.orders import OrdersRequest, View, order_detail, orders_report
@@ -26,7 +27,8 @@ def orders(services: Services) -> Callable[..., None]:
     """/orders [today|at-risk|late|unshipped|ORDER_ID|help]."""
 
     def listener(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        asked = OrdersRequest.parse(command.get("text") or "")
+        # As typed: Slack escapes &, < and > in it, and the reply escapes what it echoes.
+        asked = OrdersRequest.parse(plain_text(command.get("text") or ""))
         if asked.kind == "help":
             # Empty, "help" or unknown: the help answer costs nothing, so it is the ack itself.
             ack(**text_message("orders_help"))
@@ -59,7 +61,7 @@ def can_return(services: Services) -> Callable[..., None]:
     """/can-return ORDER_ID: can it still be returned, until when, for what refund."""
 
     def listener(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        text = (command.get("text") or "").strip()
+        text = plain_text(command.get("text") or "").strip()
         if not text or text.lower() == "help":
             ack(**text_message("can_return_help"))
             return
