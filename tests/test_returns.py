@@ -217,6 +217,19 @@ def test_at_most_ten_candidates(db):
     assert len(error.value.params["candidates"]) == 10 and error.value.params["more"]
 
 
+def test_another_channels_stored_id_can_be_asked_for(db):
+    from bot.store.writer import Writer
+
+    # All Orders reports carry other sales channels' orders, with letter-led ids; they are
+    # stored, and were refused as "not an order id" when asked for.
+    with db.begin() as conn:
+        writer = Writer(conn)
+        writer.add(Order("S01-1234567-1234567"))
+        writer.flush()
+    assert find_order_id(db, "S01-1234567-1234567") == "S01-1234567-1234567"
+    assert find_order_id(db, " s01-1234567-1234567 ") == "S01-1234567-1234567"
+
+
 def test_a_fragment_one_id_starts_with_and_another_holds_is_ambiguous(db):
     from bot.store.writer import Writer
 

@@ -44,6 +44,9 @@ def read_order_reference(text: str) -> OrderReference:
     if whole is not None:
         return OrderReference("id", whole)
     folded = _folded(text).replace("#", "").strip()
+    if STORED_ORDER_ID.fullmatch(folded.upper()):
+        # Another channel's order from the same reports (S01-...): stored, so it can be asked.
+        return OrderReference("id", folded.upper())
     part = "-".join(_SEPARATORS.split(folded)).strip("-")
     while "--" in part:
         part = part.replace("--", "-")
