@@ -176,6 +176,17 @@ def test_the_suggestion_keeps_what_needs_a_person():
     assert [f.rule for f in result.to_fix_by_hand] == ["rude-tone"]
 
 
+def test_what_the_suggestion_itself_breaks_is_left_to_rewrite():
+    # Taking the discount out leaves thanks alone, which is not a reason to message a buyer
+    # (messaging.md §5 order-confirmation): the suggestion is checked again and says so.
+    result = CHECK("Thanks for your order! As a returning customer you get 20% off with code "
+                   "THANKYOU20 on your next order.")
+    assert result.suggestion == "Thanks for your order!"
+    assert "thanks-only" in {f.rule for f in result.in_suggestion}
+    assert "thanks-only" in {f.rule for f in result.to_fix_by_hand}
+    assert "thanks-only" not in result.rules  # the draft as written holds more than thanks
+
+
 def test_html_and_blank_lines_are_tidied():
     result = CHECK("<p>Hello,</p><p>your book ships today.</p>\n\n\n\nBest,<br>Dana")
     assert result.suggestion == "Hello,\nyour book ships today.\n\nBest,\nDana"

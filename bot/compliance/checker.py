@@ -50,6 +50,9 @@ class Result:
     # the advice to a draft that asks for reviews in its own words gives it. From
     # rules/reviews.yaml; None when the checker was not told.
     review_window_days: tuple[int, int] | None = None
+    # What the rules that judge a message whole find in the suggestion itself (where in it):
+    # taking sentences out can leave thanks alone ("Thanks for your order!" is then all).
+    in_suggestion: tuple[Finding, ...] = ()
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -82,9 +85,12 @@ class Result:
 
     @property
     def to_fix_by_hand(self) -> tuple[Finding, ...]:
-        """Findings the suggestion leaves in place: the person must rewrite those words."""
-        return tuple(f for f in self.findings if not any(
+        """Findings the suggestion leaves in place, then those it makes (found in it by rules
+        that left nothing in place): the person must rewrite those words."""
+        left = tuple(f for f in self.findings if not any(
             r.start <= f.start and f.end <= r.end for r in self.removed))
+        rules_left = {f.rule for f in left}
+        return left + tuple(f for f in self.in_suggestion if f.rule not in rules_left)
 
 
 def _excerpt(text: str) -> str:
@@ -98,6 +104,9 @@ class Checker:
     def __init__(self, rules: Iterable[Rule], model: Model | None = None, *,
                  review_window_days: tuple[int, int] | None = None) -> None:
         self.rules = in_order(rules)
+        # The rules that judge a message whole (`only`): what the rest find in a suggestion they
+        # found in the draft, which holds all its words; these can find what is left alone.
+        self._whole = [rule for rule in self.rules if rule.check_type == "only"]
         self.model = model
         self.review_window_days = review_window_days
 
@@ -114,26 +123,32 @@ class Checker:
         """Check `text`, the reply to `in_reply_to` (the buyer's message, when known), with
         phone numbers read as in `region` (the marketplace's country)."""
         draft = Draft(text, in_reply_to or None, region)
-        found: dict[str, list[Hit]] = {}
-        located: list[tuple[Rule, Hit]] = []
-        for rule in self.rules:
-            hits = _merged(rule.hits(draft, found))
-            found[rule.id] = hits
-            if rule.reported:
-                located.extend((rule, hit) for hit in hits)
-        findings = []
-        for rule, hit in located:
-            start, end = draft.where(hit.start, hit.end)
-            findings.append(Finding(rule.id, rule.category, rule.severity, start, end,
-                                    _excerpt(text[start:end]), rule.title, rule.why, rule.fix))
+        located = self._located(draft)
+        findings = _findings(draft, text, located)
         if self.model is not None:
             findings.extend(self._learned(draft, text, {rule.category for rule, _ in located}))
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         severities = {f.severity for f in findings}
         verdict = "block" if "block" in severities else "warn" if severities else "ok"
         suggestion, removed = rewrite(draft, located) if located else (None, ())
-        return Result(verdict, tuple(findings), suggestion, removed, self.review_window_days)
+        in_suggestion: list[Finding] = []
+        if suggestion:
+            again = Draft(suggestion, in_reply_to or None, region)
+            in_suggestion = _findings(again, suggestion, self._located(again, self._whole))
+        return Result(verdict, tuple(findings), suggestion, removed, self.review_window_days,
+                      tuple(in_suggestion))
 
+    def _located(self, draft: Draft, rules: list[Rule] | None = None
+                 ) -> list[tuple[Rule, Hit]]:
+        """Each reported rule's hits in `draft`, rule by rule in order (of `rules`, or all)."""
+        found: dict[str, list[Hit]] = {}
+        located: list[tuple[Rule, Hit]] = []
+        for rule in self.rules if rules is None else rules:
+            hits = _merged(rule.hits(draft, found))
+            found[rule.id] = hits
+            if rule.reported:
+                located.extend((rule, hit) for hit in hits)
+        return located
 
     def _learned(self, draft: Draft, text: str, found: set[str]) -> list[Finding]:
         """The model's findings, for the categories the rules found nothing of: a second
@@ -146,6 +161,16 @@ class Checker:
                                     _excerpt(text[start:end]), "", "", "",
                                     evidence=opinion.evidence))
         return findings
+
+
+def _findings(draft: Draft, text: str, located: list[tuple[Rule, Hit]]) -> list[Finding]:
+    """The rules' hits as findings, placed in `text` (the draft as written)."""
+    findings = []
+    for rule, hit in located:
+        start, end = draft.where(hit.start, hit.end)
+        findings.append(Finding(rule.id, rule.category, rule.severity, start, end,
+                                _excerpt(text[start:end]), rule.title, rule.why, rule.fix))
+    return findings
 
 
 def _merged(hits: list[Hit]) -> list[Hit]:
