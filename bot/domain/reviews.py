@@ -8,6 +8,11 @@ from enum import StrEnum
 
 from bot.domain.records import Channel, Order, OrderStatus, ReturnRequest
 
+# Every line shipped: InvoiceUnconfirmed only waits for an invoice (shipping.md §6).
+_SHIPPED = frozenset({OrderStatus.SHIPPED, OrderStatus.INVOICE_UNCONFIRMED})
+# The review requests are sent once a day (bot/jobs): a window must stay open that long.
+_ONE_RUN = timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class ReviewWindow:
@@ -89,6 +94,9 @@ def review_standing(order: Order, returns: Sequence[ReturnRequest], asked: Asked
     opens = max(order.earliest_delivery_date + timedelta(days=rules.opens_days),
                 delivered + timedelta(days=rules.wait_days))
     closes = order.latest_delivery_date + timedelta(days=rules.closes_days)
+    # A wait that would open the window at (or past) its close, 30 days' or a late delivery's,
+    # asks on its last day instead: the daily run would otherwise never find it open.
+    opens = min(opens, closes - _ONE_RUN)
     if order.delivered_at is None and now < order.latest_delivery_date:
         skip = Skip.NOT_DELIVERED
     elif now < opens:
@@ -114,6 +122,6 @@ def _skip_before_dates(order: Order, returns: Sequence[ReturnRequest], asked: As
         return Skip.REFUNDED
     if returns:
         return Skip.RETURN
-    if order.status is not OrderStatus.SHIPPED:
+    if order.status not in _SHIPPED:
         return Skip.NOT_SHIPPED
     return None
