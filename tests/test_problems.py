@@ -93,6 +93,17 @@ def test_each_problem_is_named_and_worded(db, seller, tmp_path, code):
     assert "x@y.z" not in said
 
 
+@pytest.mark.parametrize("day", ["10-Nov-26", "0026-11-10", "10-Nov-1894"])
+def test_a_year_no_report_holds_is_a_bad_date(db, seller, tmp_path, day):
+    # A spreadsheet saves the returns report's 10-Nov-2026 as 10-Nov-26: read as the year 26,
+    # it was stored, shown as "Tue 10 Nov 26", and deleted by the next nightly clean-up.
+    path = tmp_path / "returns.txt"
+    path.write_bytes(returns_with("Return request date", day))
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(db, path, seller, now=NOW)
+    assert [p.code for p in rejected.value.params["problems"]] == ["bad_date"]
+
+
 # Rows imported with a note rather than refused.
 NOTES = {
     # Amazon adds statuses without notice: the order is kept, without a status.

@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from bot import __version__
+from bot.domain.calendar import FIRST_YEAR, LAST_YEAR
 from bot.errors import BadInput, SellerbotError
 from bot.paths import default_database
 
@@ -80,9 +81,6 @@ def _main(
 
 # Ctrl-C: the shell's convention, 128 + SIGINT.
 EXIT_INTERRUPTED = 130
-# Days sellerbot reasons about: deadlines and windows add weeks to them, which must not run
-# past the calendar's end (year 9999) or before Amazon's marketplaces existed.
-FIRST_YEAR, LAST_YEAR = 1995, 2999
 
 AsOf = Annotated[str | None, typer.Option(
     "--as-of", metavar="ISO-DATETIME",

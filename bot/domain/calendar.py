@@ -13,6 +13,10 @@ WEEKDAYS = frozenset(range(5))
 
 _DAY = timedelta(days=1)
 
+# The years sellerbot reasons about: from Amazon's first marketplace (1995), and short of the
+# calendar's end (9999) by far more than deadlines and windows add to a day.
+FIRST_YEAR, LAST_YEAR = 1995, 2999
+
 
 def load_holidays() -> None:
     """Load the holiday tables now rather than at the first business-day question: the

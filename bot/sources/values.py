@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from bot.domain.calendar import FIRST_YEAR, LAST_YEAR
+
 
 class BadValue(ValueError):
     """A value that cannot be read; `code` names its message in templates/text/errors.txt.j2."""
@@ -59,13 +61,21 @@ def local_date(text: str, tz: ZoneInfo) -> date:
     parts = text.split("-")
     try:
         if len(parts) == 3 and parts[1].lower() in _MONTHS:
-            # The returns report's DD-Mon-YYYY form (reports.md §6).
-            return date(int(parts[2]), _MONTHS[parts[1].lower()], int(parts[0]))
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return timestamp(text).astimezone(tz).date()
+            # The returns report's DD-Mon-YYYY form (reports.md §6). Four digits: a spreadsheet
+            # saves it as DD-Mon-YY, and "26" read as a year is 26 AD, which the nightly
+            # clean-up then deletes as long past.
+            if len(parts[2]) != 4:
+                raise ValueError(text)
+            day = date(int(parts[2]), _MONTHS[parts[1].lower()], int(parts[0]))
+        elif len(text) == 10:
+            day = date.fromisoformat(text)
+        else:
+            day = timestamp(text).astimezone(tz).date()
     except (ValueError, BadValue):
         raise BadValue("bad_date", text) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadValue("bad_date", text)
+    return day
 
 
 def money(text: str) -> Decimal:
