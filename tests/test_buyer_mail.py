@@ -8,6 +8,7 @@ import pytest
 from bot.policy import relay_rules
 from bot.sources import buyer_mail
 from bot.sources.buyer_mail import BuyerMessage, NotBuyerMessage, read_buyer_message
+from tests.buyer_mail import relayed
 from tests.conftest import FIXTURES
 
 MAIL = FIXTURES / "buyer_mail"
@@ -20,8 +21,9 @@ def read(name: str):
 
 
 @pytest.mark.parametrize(("name", "marketplace", "order_id", "words"), [
+    # Signed with the name the relay's From gives: taken out (privacy.md §2).
     ("us-inquiry", "US", "112-4058823-6619405",
-     "Hi, my mug has not arrived yet. Can you check where it is?\nThanks, Pat"),
+     "Hi, my mug has not arrived yet. Can you check where it is?\nThanks, […]"),
     ("uk-enquiry", "UK", "202-6070535-5657183", "Can I still return this? It was a gift."),
     ("de-anfrage", "DE", "302-1234567-7654321",
      "Wann wird der Becher geliefert? Größe passt hoffentlich."),
@@ -37,6 +39,23 @@ def test_a_buyer_message_in_each_layout(name, marketplace, order_id, words):
         marketplace, order_id, words, False)
     assert found.relay_address.split("@")[1].startswith("marketplace.amazon.")
     assert len(found.key) == 64
+
+
+def test_the_buyers_name_and_contact_details_are_taken_out_of_their_words():
+    # Buyers sign their messages and give their numbers; the words are posted to Slack, where
+    # sellerbot posts no buyer PII (privacy.md §2).
+    words = ("My mug arrived broken. Call me on 415-555-0142, +1 (415) 555 0199 or write to "
+             "robin.roe@gmail.com. It is for Robin's mum.\nThanks, Robin ROE")
+    found = read_buyer_message(relayed("112-4058823-6619405", words, received=ARRIVED),
+                               relay_rules(), received=ARRIVED)
+    assert isinstance(found, BuyerMessage)
+    assert found.text == ("My mug arrived broken. Call me on […], […] or write to […]. "
+                          "It is for […]'s mum.\nThanks, […] […]")
+    # Words that only look like a name's, and order numbers, stay.
+    found = read_buyer_message(relayed("112-4058823-6619405", "Order 112-4058823-6619405: "
+                                       "may I robin-hood a refund?", received=ARRIVED),
+                               relay_rules(), received=ARRIVED)
+    assert found.text == "Order 112-4058823-6619405: may I robin-hood a refund?"
 
 
 def test_a_reply_goes_to_the_alias_with_its_case():

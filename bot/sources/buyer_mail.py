@@ -18,6 +18,7 @@ from email.parser import BytesHeaderParser, BytesParser
 from html.parser import HTMLParser
 
 from bot.domain.buyer_messages import BuyerMessage, RelayRules
+from bot.sources.redaction import name_words, redacted
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def _read(raw: bytes, rules: RelayRules, received: datetime, whole: bool
         return NotBuyerMessage("amazon-notice")
     address, marketplace = relay
     plain = "" if large else _plain(message)
-    text = "" if large else _text(message, plain, rules)
+    text = "" if large else redacted(_text(message, plain, rules), _names(message), marketplace)
     subject = str(message.get("subject", "") or "")
     # The subject's "(Order: …)", else the body's "# 123-…:" line above the buyer's words.
     order = ORDER_ID.search(subject) or ORDER_ID.search(
@@ -93,6 +94,12 @@ def _relay(message: EmailMessage, rules: RelayRules) -> tuple[str, str] | None:
             if found is not None:
                 return address.addr_spec, found
     return None
+
+
+def _names(message: EmailMessage) -> set[str]:
+    """The words of the buyer's name, as the relay's headers give it ("Robin Roe - Amazon")."""
+    return name_words(address.display_name for header in ("from", "reply-to")
+                      for address in getattr(message.get(header), "addresses", ()))
 
 
 def _marketplace(address: Address, rules: RelayRules) -> str | None:

@@ -1,0 +1,44 @@
+"""A buyer's name, e-mail addresses and phone numbers taken out of their words before the words
+leave the source: the words are posted to Slack, where sellerbot posts no buyer PII
+(privacy.md §2), and buyers sign their messages ("Thanks, Robin Roe - call me on ...").
+"""
+
+import re
+from collections.abc import Iterable
+
+from bot.domain.marketplaces import find_marketplace
+
+# What stands where something was taken out: a mark, not a word (templates own the words).
+MASK = "[…]"
+# An e-mail address as people write one; the relay's own is a buyer's address too.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Words of the relay's display name ("Robin Roe - Amazon Marketplace") that are Amazon's.
+_NOT_A_NAME = frozenset({"amazon", "marketplace", "customer", "buyer", "via"})
+
+
+def name_words(display_names: Iterable[str]) -> set[str]:
+    """The words of a buyer's name in the display names of their mail's headers."""
+    words = set()
+    for display in display_names:
+        words |= {w for w in re.findall(r"[^\W\d_][\w'\u2019-]*", display)
+                  if len(w) > 1 and w.lower() not in _NOT_A_NAME}
+    return words
+
+
+def redacted(text: str, names: Iterable[str], marketplace: str) -> str:
+    """`text` without e-mail addresses, the phone numbers a buyer in `marketplace` could dial,
+    or the words of `names` as written or in capitals."""
+    import phonenumbers  # loaded by the first buyer message, not by every command
+
+    text = _EMAIL.sub(MASK, text)
+    found = find_marketplace(marketplace)
+    region = found.country if found is not None else "US"
+    # From the end, so that earlier positions stay true as the text changes.
+    for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, region))):
+        text = text[:match.start] + MASK + text[match.end:]
+    spelled = sorted({form for name in names for form in (name, name.upper())}, key=len,
+                     reverse=True)
+    if spelled:
+        either = "|".join(map(re.escape, spelled))
+        text = re.sub(rf"\b(?:{either})\b", MASK, text)
+    return text
