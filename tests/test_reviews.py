@@ -139,6 +139,31 @@ def test_amazons_refusal_is_recorded_with_its_words_and_may_be_retried(setup, am
     assert again.asked is Asked.SENT and amazon.solicitations.sent[first] == 1
 
 
+def test_a_request_whose_answer_is_lost_is_never_sent_twice(setup, amazon):
+    # Amazon took the request, but the answer was a gateway's 504: sending it again would be
+    # a second request for one order, which Amazon bans (messaging.md §3.3).
+    db, seller, api, _clock = setup
+    first = store_orders(db, due=1)[0]
+    fake = amazon.solicitations
+    real, posts = fake.answer, []
+
+    def answer(method, path, query):
+        status, body, headers = real(method, path, query)
+        if method == "POST":
+            posts.append(path)
+            if len(posts) == 1:
+                return 504, {"errors": [{"code": "GatewayTimeout", "message": "late"}]}, {}
+        return status, body, headers
+
+    fake.answer = answer
+    lost = reviews.request_review(db, api, seller, first, NOW)
+    assert lost.asked is Asked.FAILED and lost.error == "504 GatewayTimeout"
+    assert len(posts) == 1 and fake.sent[first] == 1
+    # The next attempt asks Amazon first, which no longer offers it: nothing is sent again.
+    again = reviews.request_due(db, api, seller, NOW).results
+    assert [r.asked for r in again] == [Asked.NOT_OFFERED] and len(posts) == 1
+
+
 def test_two_processes_at_once_send_each_order_exactly_once(db, amazon, tmp_path):
     due = store_orders(db, due=8)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DIGEST_"))},

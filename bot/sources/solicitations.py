@@ -70,11 +70,16 @@ class SolicitationsApi:
                    for a in actions or [])
 
     def request_review(self, order_id: str) -> None:
-        """Send it (createProductReviewAndSellerFeedbackSolicitation); Amazon answers 201."""
+        """Send it (createProductReviewAndSellerFeedbackSolicitation); Amazon answers 201.
+        Sent once: after a server error or a dropped connection Amazon may have taken it, and
+        a second request for an order is one Amazon bans (messaging.md §3.3); the next
+        attempt asks Amazon first (bot/usecases/reviews.py)."""
         self._call("createProductReviewAndSellerFeedbackSolicitation",
-                   self._client.create_product_review_and_seller_feedback_solicitation, order_id)
+                   self._client.create_product_review_and_seller_feedback_solicitation, order_id,
+                   once=True)
 
-    def _call(self, operation: str, method: Callable[..., Any], order_id: str) -> Any:
+    def _call(self, operation: str, method: Callable[..., Any], order_id: str,
+              once: bool = False) -> Any:
         self._pace.wait()
-        return call(operation, method, self.calls, self._sleep, amazonOrderId=order_id,
-                    marketplaceIds=[self.marketplace_id])
+        return call(operation, method, self.calls, self._sleep, once=once,
+                    amazonOrderId=order_id, marketplaceIds=[self.marketplace_id])

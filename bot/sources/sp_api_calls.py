@@ -40,11 +40,13 @@ class Calls:
 
 
 def call(operation: str, method: Callable[..., Any], calls: Calls,
-         sleep: Callable[[float], None], *, budget: float | None = None, **kwargs: Any) -> Any:
+         sleep: Callable[[float], None], *, budget: float | None = None, once: bool = False,
+         **kwargs: Any) -> Any:
     """One API call, counted in `calls`, retried: after a 429 as long as its rate limit says,
-    after a server error or a dropped connection with backoff, once after an expired access
-    token; no retry starts once `budget` seconds have passed. Raises SpApiFailed with
-    Amazon's status, error code and words."""
+    after a server error or a dropped connection with backoff (not when `once`: a call that
+    acts, which such an error may hide that Amazon took), once after an expired access token;
+    no retry starts once `budget` seconds have passed. Raises SpApiFailed with Amazon's
+    status, error code and words."""
     throttled, server_errors, refreshed = 0, 0, False
     first = time.monotonic()
     while True:
@@ -66,7 +68,8 @@ def call(operation: str, method: Callable[..., Any], calls: Calls,
                 refreshed = True
                 forget_token(method)
                 continue
-            if status is not None and status >= 500 and server_errors < len(SERVER_RETRIES):
+            if (status is not None and status >= 500 and not once
+                    and server_errors < len(SERVER_RETRIES)):
                 sleep(SERVER_RETRIES[server_errors])
                 server_errors += 1
                 continue
@@ -84,7 +87,7 @@ def call(operation: str, method: Callable[..., Any], calls: Calls,
             raise SpApiFailed(status=status, error=str(exc.error_code),
                               message=str(exc.message or "")) from None
         except httpx.TransportError as exc:
-            if server_errors < len(SERVER_RETRIES):
+            if not once and server_errors < len(SERVER_RETRIES):
                 sleep(SERVER_RETRIES[server_errors])
                 server_errors += 1
                 continue
