@@ -58,6 +58,16 @@ def test_the_buyers_name_and_contact_details_are_taken_out_of_their_words():
     assert found.text == "Order 112-4058823-6619405: may I robin-hood a refund?"
 
 
+@pytest.mark.parametrize("charset", ["unknown-8bit", "windows-874", "iso-8859-8-i"])
+def test_a_charset_python_does_not_know_still_gives_the_message(charset):
+    # Mail servers relabel 8-bit mail "unknown-8bit"; the email package raises LookupError for
+    # it, and the buyer's message was dropped as malformed: no clock, no post.
+    raw = relayed("112-4058823-6619405", "Where is my mug?", received=ARRIVED)
+    found = read_buyer_message(raw.replace(b'charset="utf-8"', f'charset="{charset}"'.encode()),
+                               relay_rules(), received=ARRIVED)
+    assert isinstance(found, BuyerMessage) and found.text == "Where is my mug?"
+
+
 def test_a_reply_goes_to_the_alias_with_its_case():
     assert read("uk-enquiry").relay_address == (
         "wsv5fqfhhlm92wr+2a7e7298-a90a-4ad6-962c-77ccae27280a@marketplace.amazon.co.uk")

@@ -114,7 +114,17 @@ def _marketplace(address: Address, rules: RelayRules) -> str | None:
 def _plain(message: EmailMessage) -> str:
     """The mail's plain-text part, or nothing."""
     part = message.get_body(preferencelist=("plain",))
-    return part.get_content() if part is not None else ""
+    return _content(part) if part is not None else ""
+
+
+def _content(part: EmailMessage) -> str:
+    """A text part's text: in its charset, or as UTF-8 (unreadable bytes replaced) when Python
+    does not know that charset ("unknown-8bit", "windows-874"), rather than losing the mail."""
+    try:
+        return part.get_content()
+    except LookupError:
+        payload = part.get_payload(decode=True)
+        return payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
 
 
 def _text(message: EmailMessage, body: str, rules: RelayRules) -> str:
@@ -126,7 +136,7 @@ def _text(message: EmailMessage, body: str, rules: RelayRules) -> str:
     html = message.get_body(preferencelist=("html",))
     if html is not None:
         pre = _Pre()
-        pre.feed(html.get_content())
+        pre.feed(_content(html))
         if pre.text.strip():
             return pre.text.strip()
     return body.strip()
