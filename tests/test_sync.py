@@ -435,3 +435,36 @@ def test_a_failed_sync_gives_its_claim_back(db, amazon, live):
     with pytest.raises(SpApiFailed):
         sync(db, settings, now=now)
     assert sync(db, settings, now=now).orders == 1
+
+
+@pytest.mark.parametrize("version", ["v0", "2026-01-01"])
+def test_a_sync_updates_the_lines_a_report_stored_first(tmp_path, amazon, live, cli, version):
+    # getOrderItems (v0) dates nothing: its lines went in undated, and an undated record only
+    # fills what the store lacks, so a line the Unshipped report stored stayed unshipped after
+    # the seller shipped it, and `confirm` would name it again.
+    order_id = "140-0000000-0000001"
+    now = datetime.now(UTC).replace(microsecond=0)
+    created = now - timedelta(days=2)
+    amazon.add_order(order_id, created=created, sample=2)  # one line, CD-WINTER-GTR
+    url = f"sqlite:///{tmp_path / 'lines.db'}"
+
+    def stamp(moment: datetime) -> str:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+    header = ["order-id", "order-item-id", "purchase-date", "reporting-date", "promise-date",
+              "sku", "product-name", "quantity-purchased", "quantity-shipped"]
+    row = [order_id, "28180173765220", stamp(created), stamp(now - timedelta(days=1)),
+           stamp(created + timedelta(days=2)), "CD-WINTER-GTR", "Winter Carols", "1", "0"]
+    report = tmp_path / "unshipped.txt"
+    report.write_text("\t".join(header) + "\n" + "\t".join(row) + "\n")
+    assert cli("import", str(report), env={"DATABASE_URL": url}).returncode == 0
+    amazon.update(order_id, status="Shipped", at=now - timedelta(minutes=30))
+    amazon.orders[order_id].items[0]["QuantityShipped"] = 1
+    db = Database.open(url)
+    settings = live(orders_api_version=version, database_url=url)
+    syncs.sync(db, OrdersApi(settings, sleep=lambda _s: None), wiring.seller_of(settings), 30,
+               now=datetime.now(UTC))
+    rows = stored(db)
+    db.close()
+    assert rows["orders"][0]["status"] == "Shipped"
+    assert rows["order_items"][0]["quantity_shipped"] == 1

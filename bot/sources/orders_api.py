@@ -122,8 +122,10 @@ def order_from_v0(obj: dict) -> Order:
     )
 
 
-def item_from_v0(order_id: str, obj: dict) -> OrderItem:
-    """An Orders API v0 `OrderItem` object (from getOrderItems) as a record."""
+def item_from_v0(order_id: str, obj: dict, last_update: datetime | None = None) -> OrderItem:
+    """An Orders API v0 `OrderItem` object (from getOrderItems) as a record; `last_update`, the
+    order's when it was read with its order (getOrderItems gives none of its own), so that it
+    wins over older lines in the store, as v2026's lines do (bot/store/merge.py)."""
     get = obj.get
     sku, asin = _text(get("SellerSKU"), "SellerSKU"), _text(get("ASIN"), "ASIN")
     item_id = _text(get("OrderItemId"), "OrderItemId")
@@ -149,6 +151,7 @@ def item_from_v0(order_id: str, obj: dict) -> OrderItem:
         buyer_requested_cancel=_read(
             _obj(get("BuyerRequestedCancel")).get("IsBuyerRequestedCancel"),
             "BuyerRequestedCancel.IsBuyerRequestedCancel", flag),
+        last_update=last_update,
     )
 
 

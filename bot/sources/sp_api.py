@@ -118,7 +118,7 @@ class OrdersApi:
     def _with_lines_v0(self, obj: dict[str, Any]) -> tuple[Order, list[OrderItem]]:
         """A v0 order and its lines: getOrderItems for it, every page of it (§3)."""
         order = order_from_v0(obj)
-        lines = [item_from_v0(order.order_id, line)
+        lines = [item_from_v0(order.order_id, line, order.last_update)
                  for page in self._pages("getOrderItems", self._client(V0).get_order_items,
                                          {"order_id": order.order_id}, "NextToken", "OrderItems")
                  for line in page]
