@@ -18,6 +18,7 @@ from tests.test_import import NOW
 
 ALL_ORDERS = (SAMPLES / "all-orders.txt").read_text().splitlines(keepends=True)
 RETURNS = (SAMPLES / "returns.txt").read_text().splitlines(keepends=True)
+UNSHIPPED = (SAMPLES / "unshipped-orders.txt").read_text().splitlines(keepends=True)
 GET_ORDERS = json.loads((SP_API_V0 / "getOrders-page2.json").read_text())
 SEARCH_ORDERS = json.loads((FIXTURES / "sp-api-v2026" / "searchOrders-example.json").read_text())
 
@@ -34,6 +35,13 @@ def returns_with(column: str, value: str) -> bytes:
     row = RETURNS[1].rstrip("\n").split("\t")
     row[header.index(column)] = value
     return (RETURNS[0] + "\t".join(row) + "\n").encode()
+
+
+def unshipped_with(column: str, value: str) -> bytes:
+    header = UNSHIPPED[0].rstrip("\n").split("\t")
+    row = UNSHIPPED[1].rstrip("\n").split("\t")
+    row[header.index(column)] = value
+    return (UNSHIPPED[0] + "\t".join(row) + "\n").encode()
 
 
 def get_orders_with(field: str, value: object) -> bytes:
@@ -60,6 +68,9 @@ CASES = {
     "bad_order_id": all_orders_with("amazon-order-id", "ORDER-1"),
     "bad_currency": all_orders_with("currency", "<!channel>"),
     "too_long": all_orders_with("sku", "S" * 80),
+    # A spreadsheet's re-save: a book's ASIN without its leading zeros, a line id as a number.
+    "bad_asin": all_orders_with("asin", "61120081"),
+    "bad_item_id": unshipped_with("order-item-id", "6.84619E+13"),
     "empty": returns_with("Amazon RMA ID", " "),
     "bad_date": returns_with("Return request date", "31-Feb-2026"),
     "not_text": ALL_ORDERS[0].encode() + ALL_ORDERS[1].encode().replace(b"Almanac", b"Almanac \xff"),

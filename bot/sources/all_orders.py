@@ -18,6 +18,7 @@ from bot.sources.context import SellerContext
 from bot.sources.flatfile import BadCell, BadRow, FlatFile, Note, Part, Place
 from bot.sources.values import (
     BadValue,
+    asin,
     count_cell,
     currency_cell,
     flag_cell,
@@ -74,6 +75,7 @@ class _Line(NamedTuple):
     business: bool | None
     currency: str | None
     sku: str
+    asin: str | None
 
 
 def _read(f: list[str], c: _Columns) -> _Line:
@@ -109,13 +111,15 @@ def _read(f: list[str], c: _Columns) -> _Line:
         business = flag_cell(f[c.business])
         column = "currency"
         currency = currency_cell(f[c.currency])
+        column = "asin"
+        line_asin = asin(f[c.asin].strip())
         column = "sku"
-        line_sku = sku(f[c.sku].strip() or f[c.asin].strip())
+        line_sku = sku(f[c.sku].strip() or line_asin or "")
     except BadValue as exc:
         raise BadCell(column, exc) from None
     return _Line(order_id, purchase, updated, status, fulfilled_by, quantity,
                  (price, tax, shipping, shipping_tax, promo, ship_promo), business, currency,
-                 line_sku)
+                 line_sku, line_asin)
 
 
 def _order(line: _Line, f: list[str], c: _Columns, marketplace_id: str | None) -> Order:
@@ -154,7 +158,7 @@ def _item(line: _Line, f: list[str], c: _Columns) -> OrderItem:
     return OrderItem(
         order_id=line.order_id,
         sku=line.sku,
-        asin=f[c.asin].strip() or None,
+        asin=line.asin,
         title=f[c.title].strip() or None,
         quantity_ordered=line.quantity,
         quantity_shipped=shipped,

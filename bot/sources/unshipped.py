@@ -16,7 +16,7 @@ from bot.domain.records import Channel, Order, OrderItem, OrderStatus
 from bot.domain.shipping import end_of_day
 from bot.sources.context import SellerContext
 from bot.sources.flatfile import BadCell, BadRow, FlatFile
-from bot.sources.values import BadValue, count, flag, sku, timestamp
+from bot.sources.values import BadValue, count, flag, item_id, sku, timestamp
 
 KIND = "unshipped-orders"
 SIGNATURE = ("order-id", "order-item-id", "promise-date")
@@ -67,8 +67,7 @@ def _read(f: list[str], c: _Columns, ctx: SellerContext) -> tuple[Order, OrderIt
         if STORED_ORDER_ID.fullmatch(order_id) is None:
             raise BadValue("bad_order_id", order_id)
         column = "order-item-id"
-        if not cell(c.item):
-            raise BadValue("empty", "")
+        line_id = item_id(cell(c.item))
         column = "purchase-date"
         purchase = timestamp(cell(c.purchase))
         column = "reporting-date"
@@ -102,7 +101,7 @@ def _read(f: list[str], c: _Columns, ctx: SellerContext) -> tuple[Order, OrderIt
         latest_ship_date=promise,
         ship_country=cell(c.country).upper()[:2] or None,
     )
-    item = OrderItem(order_id=order_id, sku=line_sku, order_item_id=cell(c.item),
+    item = OrderItem(order_id=order_id, sku=line_sku, order_item_id=line_id,
                      title=cell(c.title) or None, quantity_ordered=bought,
                      quantity_shipped=shipped, last_update=reported)
     return order, item

@@ -112,6 +112,30 @@ def sku(text: str) -> str:
     return text
 
 
+# An ASIN: ten capital letters and digits (a book's is its ISBN-10, leading zeros and all).
+_ASIN = re.compile(r"[0-9A-Z]{10}")
+
+
+def asin(text: str) -> str | None:
+    """An optional ASIN, as Amazon writes it; a spreadsheet's re-save drops a book's leading
+    zeros (0061120081 becomes 61120081), which would no longer read as a book's."""
+    if not text:
+        return None
+    if _ASIN.fullmatch(text) is None:
+        raise BadValue("bad_asin", text)
+    return text
+
+
+def item_id(text: str) -> str:
+    """An order line's id: Amazon's are digits only, which a spreadsheet's re-save turns into
+    a number such as 6.84619E+13, no longer the line's."""
+    if not text:
+        raise BadValue("empty", "")
+    if not (text.isdigit() and text.isascii()):
+        raise BadValue("bad_item_id", text)
+    return text
+
+
 def count(text: str) -> int:
     """A whole, non-negative quantity."""
     if not text.isdigit() or not text.isascii():
