@@ -318,6 +318,20 @@ def test_bytes_that_are_not_utf8_name_their_line(db, seller, tmp_path):
         "Harbor Lights \u00e9dition - Live at the Pier (Audio CD)"]
 
 
+def test_a_utf8_file_with_its_byte_order_mark_is_utf8_whatever_encoding_is_given(db, seller,
+                                                                                  tmp_path):
+    # `sellerbot import --encoding cp1252 ~/Downloads/*.txt`: among the cp1252 reports, one
+    # saved as UTF-8 by an editor, its byte-order mark first. Read as cp1252, the mark spoilt
+    # the header ("not a report sellerbot knows").
+    text = (SAMPLES / "all-orders.txt").read_text().replace("Harbor Lights", "Caf\u00e9 Lights")
+    path = tmp_path / "utf8-bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    result = import_file(db, path, seller, now=NOW, encoding="cp1252")
+    assert result.items == 40
+    assert [i.title for i in order(db, "204-4128230-6006134").items] == [
+        "Caf\u00e9 Lights - Live at the Pier (Audio CD)"]
+
+
 def test_a_missing_column_is_named(db, seller, tmp_path):
     text = (SAMPLES / "all-orders.txt").read_text().replace("\tquantity\t", "\tqty\t", 1)
     path = tmp_path / "renamed.txt"

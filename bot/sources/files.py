@@ -1,5 +1,6 @@
 """Opening a file a seller hands over and recognising what it is from its content alone."""
 
+import codecs
 import hashlib
 import io
 from collections.abc import Iterator
@@ -157,9 +158,12 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 def _encoding_of(start: bytes, given: str) -> str:
     """The encoding to read a report in: UTF-16 when its byte-order mark or its NUL-interleaved
-    ASCII header says so (Excel's "Unicode Text"), whatever was given; else `given`."""
+    ASCII header says so (Excel's "Unicode Text"), UTF-8 when its byte-order mark does, whatever
+    was given (`--encoding cp1252` for a folder of reports, some saved as UTF-8); else `given`."""
     if start.startswith(_UTF16_BOMS):
         return "utf-16"
+    if start.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
     even, odd = start[0:16:2], start[1:16:2]
     if len(start) >= 16 and odd == bytes(len(odd)) and even.isascii() and b"\x00" not in even:
         return "utf-16-le"
