@@ -68,6 +68,26 @@ def test_a_charset_python_does_not_know_still_gives_the_message(charset):
     assert isinstance(found, BuyerMessage) and found.text == "Where is my mug?"
 
 
+def test_a_mail_of_html_alone_gives_its_words():
+    # Without a <pre> block and without a plain part, the words were lost and the post said
+    # "no text: a photo or a file only".
+    from email.message import EmailMessage
+
+    mail = EmailMessage()
+    mail["From"] = '"Pat Doe - Amazon Marketplace" <7yxwc3c8k00p1k3@marketplace.amazon.com>'
+    mail["Subject"] = "Inquiry from Amazon customer (Order: 112-4058823-6619405)"
+    mail["Message-ID"] = "<html-only@amazon.example>"
+    mail.set_content("<html><head><style>p {margin: 0}</style></head><body>"
+                     "<p>You have received a message.</p>"
+                     "<p>------------- Begin message -------------</p>"
+                     "<p>The mug arrived cracked.<br>Can you send a new one?</p>"
+                     "<p>------------- End message -------------</p></body></html>",
+                     subtype="html")
+    found = read_buyer_message(mail.as_bytes(), relay_rules(), received=ARRIVED)
+    assert isinstance(found, BuyerMessage)
+    assert found.text == "The mug arrived cracked.\nCan you send a new one?"
+
+
 def test_a_reply_goes_to_the_alias_with_its_case():
     assert read("uk-enquiry").relay_address == (
         "wsv5fqfhhlm92wr+2a7e7298-a90a-4ad6-962c-77ccae27280a@marketplace.amazon.co.uk")

@@ -129,16 +129,20 @@ def _content(part: EmailMessage) -> str:
 
 def _text(message: EmailMessage, body: str, rules: RelayRules) -> str:
     """The buyer's words: between Amazon's markers in the plain part `body`, else the HTML
-    part's one <pre> block, else the plain part as it is."""
+    part's one <pre> block, else the plain part as it is; a mail of HTML alone, its text
+    (between the markers when it has them)."""
     marked = _between_markers(body, rules)
     if marked is not None:
         return marked
     html = message.get_body(preferencelist=("html",))
     if html is not None:
-        pre = _Pre()
-        pre.feed(_content(html))
-        if pre.text.strip():
-            return pre.text.strip()
+        page = _Html()
+        page.feed(_content(html))
+        if page.pre.strip():
+            return page.pre.strip()
+        if not body.strip():
+            marked = _between_markers(page.text, rules)
+            return marked if marked is not None else page.text.strip()
     return body.strip()
 
 
@@ -172,19 +176,34 @@ def _date(message: EmailMessage, received: datetime) -> datetime:
     return sent.astimezone(UTC)
 
 
-class _Pre(HTMLParser):
-    """The text of an HTML part's <pre> blocks, where Amazon puts the buyer's words."""
+# Tags that end a line of an HTML page's text; those whose text is not the page's.
+_LINE_TAGS = frozenset({"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
+_HIDDEN_TAGS = frozenset({"style", "script", "head", "title"})
+
+
+class _Html(HTMLParser):
+    """An HTML part's text, a line for each paragraph or break, and that of its <pre> blocks,
+    where Amazon puts the buyer's words."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.depth, self.text = 0, ""
+        self.depth = self.hidden = 0
+        self.text = self.pre = ""
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         self.depth += tag == "pre"
+        self.hidden += tag in _HIDDEN_TAGS
+        if tag in _LINE_TAGS:
+            self.text += "\n"
 
     def handle_endtag(self, tag: str) -> None:
         self.depth -= tag == "pre" and self.depth > 0
+        self.hidden -= tag in _HIDDEN_TAGS and self.hidden > 0
+        if tag in _LINE_TAGS:
+            self.text += "\n"
 
     def handle_data(self, data: str) -> None:
         if self.depth:
+            self.pre += data
+        if not self.hidden:
             self.text += data
