@@ -81,6 +81,27 @@ def test_a_mailbox_read_from_its_start_again_posts_nothing_twice(db, imap):
     assert (again.new, again.known) == ([], 2)
 
 
+def test_a_renumbered_folder_is_where_known_messages_are_read_again(db, imap):
+    # A mailbox migrated, a folder re-created: the same mail under a new UIDVALIDITY. Known
+    # messages kept their old place, and a reply from Slack found the buyer's mail gone.
+    import imaplib
+
+    from bot.store import buyer_messages
+
+    box = mailbox(imap, imap_folder="Amazon")
+    imap.append((MAIL / "us-inquiry.eml").read_bytes(), folder="Amazon")
+    assert len(messages.fetch(db, box, relay_rules(), NOW).new) == 1
+    with imaplib.IMAP4("127.0.0.1", imap.port) as client:
+        client.login(imap_server.USER, imap_server.PASSWORD)
+        assert client.rename("Amazon", "Amazon-old")[0] == "OK"
+        assert client.create("Amazon")[0] == "OK"
+    imap.append((MAIL / "us-inquiry.eml").read_bytes(), folder="Amazon")
+    again = messages.fetch(db, box, relay_rules(), NOW)
+    assert (again.new, again.known) == ([], 1)
+    kept = buyer_messages.since(db, datetime(2026, 11, 1, tzinfo=UTC))
+    assert list(messages.read_again(box, relay_rules(), kept)) == [kept[0].key]
+
+
 def test_a_big_mail_is_known_by_its_headers(db, imap, monkeypatch):
     deliver(imap, "us-inquiry")
     monkeypatch.setattr(mailbox_source, "MAX_FETCH_BYTES", 100)

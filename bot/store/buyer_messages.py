@@ -75,6 +75,11 @@ def keep(db: Database, folder: str, uidvalidity: int, last_uid: int,
                 .returning(BUYER_MESSAGES.c.key)).first()
             if row is not None:
                 new.add(row[0])
+                continue
+            # Known already, maybe at another place: a renumbered folder (UIDVALIDITY) holds
+            # it under a new UID, where a reply reads its words and relay address again.
+            conn.execute(update(BUYER_MESSAGES).where(BUYER_MESSAGES.c.key == message.key)
+                         .values(folder=folder, uidvalidity=uidvalidity, uid=uid))
         state = insert(MAILBOX_STATE).values(folder=folder, uidvalidity=uidvalidity,
                                              last_uid=last_uid)
         conn.execute(state.on_conflict_do_update(
