@@ -314,3 +314,28 @@ def test_what_is_known_of_old_messages_goes_with_the_retention(db, imap, slack):
     assert retention.forget_before(db, NOW) == 1
     with db.begin() as conn:
         assert conn.execute(BUYER_MESSAGES.select()).all() == []
+
+
+def test_a_claim_taken_over_during_a_slow_batch_is_not_posted_by_both(db, imap, slack):
+    # One look claims a batch at once and posts it a message at a time. Slack slow past
+    # STALE_AFTER, a second process took over the claims not reached yet and posted them, and
+    # then the first posted them too.
+    import threading
+    import time
+    from collections import Counter
+
+    for n in range(3):
+        imap.append(relayed(f"112-4058823-661940{n}", f"Message {n}",
+                            received=NOW - timedelta(hours=1),
+                            message_id=f"<m{n}.fake-relay@amazon.example>"))
+    slack.slow("chat.postMessage", 5)
+    first = threading.Thread(target=job(db, imap, slack, Clock(NOW)).run)
+    first.start()
+    deadline = time.monotonic() + 20  # until the first process's first post has landed
+    while not slack.history.get(CHANNEL) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    later = job(db, imap, slack, Clock(NOW + posting.STALE_AFTER + timedelta(minutes=1))).run()
+    first.join(30)
+    posted = Counter(m["metadata"]["event_payload"]["key"] for m in slack.history[CHANNEL])
+    assert sorted(posted.values()) == [1, 1, 1]
+    assert (later.posted, later.found_posted) == (2, 1)

@@ -106,6 +106,8 @@ class BuyerMessagePosts:
                 message_posts.posted(self.db, key, self.owner, self.channel, ts)
                 done.found_posted += 1
                 return
+        if not message_posts.still_ours(self.db, key, self.owner, self.clock()):
+            return  # taken over while this process posted the ones before it
         try:
             answer = call(self.client.chat_postMessage, channel=self.channel,
                           unfurl_links=False, unfurl_media=False,

@@ -46,6 +46,12 @@ def claim_posts(db: Database, owner: str, now: datetime, stale_after: timedelta,
     return claims
 
 
+def renew_post(db: Database, key: str, owner: str, now: datetime) -> bool:
+    """Whether `owner` still holds the post's claim, made fresh at `now` if so."""
+    return set_where(db, key, and_(TABLE.c.post_owner == owner, TABLE.c.post_state == CLAIMED),
+                     post_claimed_at=now)
+
+
 def posted(db: Database, key: str, owner: str, channel: str, ts: str) -> None:
     """Record the post a claim made."""
     set_where(db, key, TABLE.c.post_owner == owner, post_state=POSTED, channel=channel, post_ts=ts)

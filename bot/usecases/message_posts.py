@@ -64,6 +64,13 @@ def to_post(db: Database, mailbox: MailSource, rules: RelayRules, seller: Seller
                    reply_by(c.message.received_at), c.taken_over) for c in claims]
 
 
+def still_ours(db: Database, key: str, owner: str, now: datetime) -> bool:
+    """Whether `owner` still holds the claim on `key`'s post, renewed at `now` if so. Asked
+    right before each post: a look claims up to PER_LOOK messages at once, and a slow Slack
+    can keep the last of them waiting past STALE_AFTER, when another process takes it over."""
+    return message_posts.renew_post(db, key, owner, now)
+
+
 def posted(db: Database, key: str, owner: str, channel: str, ts: str) -> None:
     """The post landed: recorded, never made again."""
     message_posts.posted(db, key, owner, channel, ts)
