@@ -88,6 +88,15 @@ def test_today_lists_orders_placed_today_and_due_today(samples, seller):
     assert all(s.urgency is None for s in pending)
 
 
+def _written(db, seller, records) -> None:
+    """Store `records` as an import does: each order stamped with its deadline."""
+    with db.begin() as conn:
+        writer = Writer(conn)
+        for record in stamped(records, seller):
+            writer.add(record)
+        writer.flush()
+
+
 def test_an_order_placed_at_local_midnight_is_placed_that_day(db, seller):
     # 00:00:00 in Los Angeles begins Friday 2026-11-27 (shipping.md §2): an order placed then,
     # not yet due, is one of the day's new orders, as one placed a second later is.
@@ -99,11 +108,7 @@ def test_an_order_placed_at_local_midnight_is_placed_that_day(db, seller):
         orders += [Order(order_id, purchase_date=placed, status=OrderStatus.UNSHIPPED,
                          fulfillment_channel=Channel.MERCHANT),
                    OrderItem(order_id, "MUG-1", asin="B0BZ7T4N6W", quantity_ordered=1)]
-    with db.begin() as conn:
-        writer = Writer(conn)
-        for record in stamped(orders, seller):
-            writer.add(record)
-        writer.flush()
+    _written(db, seller, orders)
     today = orders_report(db, seller, View.TODAY, datetime(2026, 11, 27, 17, tzinfo=UTC))
     assert {s.order.order_id for s in today.entries} == {"111-0000000-0000001",
                                                          "111-0000000-0000002"}
@@ -128,11 +133,7 @@ def test_east_of_the_marketplace_amazons_deadline_tonight_is_due_today(db, setti
                           status=OrderStatus.UNSHIPPED, fulfillment_channel=Channel.MERCHANT,
                           latest_ship_date=ship_by),
                     OrderItem(order_id, "MUG-1", asin="B0BZ7T4N6W", quantity_ordered=1)]
-    with db.begin() as conn:
-        writer = Writer(conn)
-        for record in stamped(records, east):
-            writer.add(record)
-        writer.flush()
+    _written(db, east, records)
     monday = datetime(2026, 12, 7, 9, 0, tzinfo=ny)
     today = orders_report(db, east, View.TODAY, monday)
     assert [(s.order.order_id, s.urgency) for s in today.entries] == [
