@@ -114,3 +114,6 @@ def test_refreshing_keeps_one_demo_and_the_real_orders(db, settings, seller):
         assert sum(queries.count_by_status(conn).values()) == 334
         assert queries.get_order(conn, "207-2629061-9259649") is not None  # order #07
     assert loaded.orders == 300
+    # What `sellerbot demo` says it loaded counts the demo's orders, not the seller's too
+    # ("300 orders (277 shipped, 43 open, ...)" added up to 334).
+    assert sum(loaded.by_status.values()) == 300

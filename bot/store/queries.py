@@ -276,10 +276,13 @@ def count_orders(conn: Connection, *, since: datetime | None = None) -> int:
     return conn.scalar(statement) or 0
 
 
-def count_by_status(conn: Connection) -> dict[str, int]:
-    """Order counts by status (unknown statuses under "")."""
-    rows = conn.execute(select(_ORDERS.c.status, func.count()).group_by(_ORDERS.c.status))
-    return {status or "": number for status, number in rows}
+def count_by_status(conn: Connection, *, demo: bool | None = None) -> dict[str, int]:
+    """Order counts by status (unknown statuses under ""): of the demo seller's orders only,
+    or of the seller's own only, when `demo` says which."""
+    statement = select(_ORDERS.c.status, func.count()).group_by(_ORDERS.c.status)
+    if demo is not None:
+        statement = statement.where(_ORDERS.c.is_demo.is_(demo))
+    return {status or "": number for status, number in conn.execute(statement)}
 
 
 def delete_demo(conn: Connection) -> None:

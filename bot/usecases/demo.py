@@ -21,7 +21,8 @@ class DemoLoaded:
 
 
 def load_demo(db: Database, seller: Seller, now: datetime) -> DemoLoaded:
-    """Replace the demo seller's data with a fresh one as seen at `now`."""
+    """Replace the demo seller's data with a fresh one as seen at `now` (the seller's own
+    orders, if any, stay as they are)."""
     demo = demo_seller(now, seller.timezone, seller.calendar, seller.marketplace, seller.rules)
     with db.begin() as conn:
         queries.delete_demo(conn)
@@ -31,7 +32,8 @@ def load_demo(db: Database, seller: Seller, now: datetime) -> DemoLoaded:
         writer.flush()
         queries.record_import(conn, file_name="(demo seller)", kind="demo",
                               rows=len(demo.orders), checksum="", imported_at=now)
-        by_status = queries.count_by_status(conn)
+        # The demo's own: the seller's orders in the same store are not the demo's.
+        by_status = queries.count_by_status(conn, demo=True)
     return DemoLoaded(
         orders=len(demo.orders), items=len(demo.items), returns=len(demo.returns),
         by_status=by_status,
