@@ -272,6 +272,38 @@ def test_skip_bad_rows_imports_the_rest(db, seller):
     assert order(db, "201-5285708-7594448") is not None  # line 2
 
 
+def test_the_summary_lists_the_first_skipped_rows_and_notes_and_counts_the_rest(db, seller,
+                                                                                 tmp_path):
+    # A 21st unknown status was never named nor counted; skipped rows were listed by the
+    # thousand.
+    from bot import render
+
+    header, *rows = (SAMPLES / "all-orders.txt").read_text().splitlines()
+    columns = header.split("\t")
+    status, quantity = columns.index("order-status"), columns.index("quantity")
+    lines = [header]
+    for number, row in enumerate(rows[:30]):
+        cells = row.split("\t")
+        if number < 25:
+            cells[status] = f"Teleported{number}"
+        else:
+            cells[quantity] = "two"
+        lines.append("\t".join(cells))
+    path = tmp_path / "odd.txt"
+    path.write_text("\n".join(lines) + "\n")
+    result = import_file(db, path, seller, now=NOW, skip_bad_rows=True)
+    assert (len(result.notes), result.noted) == (20, len({r.split("\t")[0] for r in rows[:25]}))
+    said = render.text("import", result=result)
+    assert said.count(": note: ") == 20 and f"... and {result.noted - 20} more note" in said
+    assert said.count(": skipped: ") == 5 and "more skipped" not in said
+    bad = [header] + ["\t".join([*row.split("\t")[:quantity], "two",
+                                 *row.split("\t")[quantity + 1:]]) for row in rows[:25]]
+    path.write_text("\n".join(bad) + "\n")
+    said = render.text("import", result=import_file(db, path, seller, now=NOW,
+                                                    skip_bad_rows=True))
+    assert said.count(": skipped: ") == 20 and "... and 5 more skipped rows" in said
+
+
 def test_items_without_their_order_are_rejected(db, seller):
     with pytest.raises(ImportRejected) as rejected:
         import_file(db, SP_API / "getOrderItems-204-3314577-1300823.json", seller, now=NOW)

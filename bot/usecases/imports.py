@@ -7,6 +7,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.errors import ImportRejected, StoreError
@@ -47,8 +48,12 @@ class ImportResult:
     returns: int
     checksum: str
     skipped: list[BadRow] = field(default_factory=list)
-    # Rows imported with something to know (an order status sellerbot does not know).
+    # Rows imported with something to know (an order status sellerbot does not know): the
+    # first LISTED_PROBLEMS of them, and how many there were.
     notes: list[Note] = field(default_factory=list)
+    noted: int = 0
+    # How many of the skipped rows and of the notes are shown.
+    listed: ClassVar[int] = LISTED_PROBLEMS
 
 
 @dataclass
@@ -58,6 +63,7 @@ class _Read:
     rows: int = 0
     problems: list[BadRow] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    noted: int = 0
     checksum: str = ""
 
 
@@ -69,6 +75,7 @@ def _write(stream: Iterable[Batch], writer: Writer, skip_bad_rows: bool,
         read.rows += batch.lines
         read.problems.extend(batch.problems)
         read.notes.extend(batch.notes[:LISTED_PROBLEMS - len(read.notes)])
+        read.noted += len(batch.notes)
         # After the first problem of a file that will be rejected, read on only to list the
         # other problems; writing would be wasted.
         if skip_bad_rows or not read.problems:
@@ -168,4 +175,5 @@ def import_file(
         checksum=checksum,
         skipped=problems,
         notes=notes,
+        noted=read.noted,
     )
