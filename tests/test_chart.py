@@ -190,6 +190,22 @@ def test_no_chart_on_other_days(filled, slack):
     assert slack.called("files.getUploadURLExternal") == []
 
 
+def test_the_chart_goes_with_mondays_digest_not_with_sundays_fired_late(filled, slack):
+    # A Sunday 23:30 digest fired 50 minutes late is still Sunday's (LATE_FIRE): it took the
+    # week's chart from the clock's Monday, and Monday's own digest then had none.
+    db, _seller = filled
+    settings = configure(db, slack, digest_channel=f"{CHANNEL}@23:30",
+                         seller_timezone="America/Los_Angeles")
+    schedule = settings.digests[0]
+    monday = date(2026, 12, 7)
+    clock = Clock(datetime.combine(monday, time(0, 20), LA))
+    sunday_run = digests_at(settings, db, clock).run(schedule)
+    clock.now = datetime.combine(monday, time(23, 30), LA)
+    monday_run = digests_at(settings, db, clock).run(schedule)
+    assert (sunday_run.status, sunday_run.chart) == ("posted", None)
+    assert (monday_run.status, monday_run.chart) == ("posted", "posted")
+
+
 def test_a_failed_upload_is_retried_without_posting_the_digest_twice(filled, slack):
     db, _seller = filled
     settings = configure(db, slack, seller_timezone="America/Los_Angeles")

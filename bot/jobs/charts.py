@@ -44,16 +44,15 @@ class WeeklyCharts:
         self.settings, self.db, self.client, self.seller = settings, db, client, seller
         self.owner, self.clock = owner, clock
 
-    def due(self) -> bool:
-        """Whether today, in the seller's zone, is a Monday: the chart's day."""
-        return self.clock().astimezone(self.seller.timezone).weekday() == 0
+    def due(self, day: date) -> bool:
+        """Whether the digest of `day` carries the chart: Monday's does."""
+        return day.weekday() == 0
 
-    def run(self, schedule: DigestSchedule, digest_ts: str,
+    def run(self, schedule: DigestSchedule, digest_ts: str, monday: date,
             retry_failed_after: timedelta | None = None) -> str:
-        """Post this week's chart in the thread of the digest `digest_ts`, unless it is posted
-        or being posted: "posted", "skipped" or "failed"."""
+        """Post the chart of the week from `monday` in the thread of that day's digest
+        `digest_ts`, unless it is posted or being posted: "posted", "skipped" or "failed"."""
         now = self.clock()
-        monday = now.astimezone(self.seller.timezone).date()
         claim = runs.claim(self.db, chart_job(schedule), monday.isoformat(), self.owner, now,
                            stale_after=TAKEOVER_AFTER, retry_failed_after=retry_failed_after)
         if claim is None:

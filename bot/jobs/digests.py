@@ -91,25 +91,27 @@ class Digests:
                                stale_after=TAKEOVER_AFTER, late=late,
                                retry_failed_after=retry_failed_after)
         if claim is None:
-            return self._with_chart(schedule, self._not_claimed(schedule, day),
+            return self._with_chart(schedule, self._not_claimed(schedule, day), due_day,
                                     retry_failed_after)
         tardy = None
         if late or claim.previous is not None:
             why = {runs.CLAIMED: "stopped", runs.FAILED: "failed"}.get(
                 claim.previous or "", "down")
             tardy = Late(schedule.due_at(due_day, self.seller.timezone), why)
-        return self._with_chart(schedule, self._post(schedule, claim, tardy),
+        return self._with_chart(schedule, self._post(schedule, claim, tardy), due_day,
                                 retry_failed_after)
 
-    def _with_chart(self, schedule: DigestSchedule, outcome: Outcome,
+    def _with_chart(self, schedule: DigestSchedule, outcome: Outcome, day: date,
                     retry_failed_after: timedelta | None) -> Outcome:
-        """On Mondays, once the digest is in the channel, the week's chart in its thread (the
-        watch's later runs post one whose upload failed)."""
+        """Under Monday's digest (`day`, the one it is for: a Sunday's fired past midnight is
+        Sunday's), once it is in the channel, the week's chart in its thread (the watch's
+        later runs post one whose upload failed)."""
         landed = outcome.status == "posted" or outcome.why == "posted"
-        if not (landed and outcome.ts and self.charts.due()):
+        if not (landed and outcome.ts and self.charts.due(day)):
             return outcome
         try:
-            chart = self.charts.run(schedule, outcome.ts, retry_failed_after=retry_failed_after)
+            chart = self.charts.run(schedule, outcome.ts, day,
+                                    retry_failed_after=retry_failed_after)
         except Exception:  # the digest is posted; a chart that cannot be made stops nothing
             # Its claim goes stale and is taken over later (the thread is read first), and
             # the other channels' digests go on.
