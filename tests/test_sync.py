@@ -468,3 +468,21 @@ def test_a_sync_updates_the_lines_a_report_stored_first(tmp_path, amazon, live, 
     db.close()
     assert rows["orders"][0]["status"] == "Shipped"
     assert rows["order_items"][0]["quantity_shipped"] == 1
+
+
+def test_every_order_left_out_is_kept_and_the_warning_names_the_first_twenty(db, amazon, live):
+    # Only the newest 20 were kept: the 21st and older vanished from the warning though no
+    # sync had read them (README: listed until a later sync reads it).
+    now = real_now()
+    ids = [f"160-0000000-00000{n:02d}" for n in range(25)]
+    for n, order_id in enumerate(ids):
+        amazon.add_order(order_id, created=now - timedelta(hours=30 - n))
+        amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+    settings = live()
+    sync(db, settings, now=now)
+    seller = wiring.seller_of(settings)
+    digest = digests.digest(db, seller, now)
+    assert sorted(digest.sync.left_out) == ids
+    text = render.text("digest", digest=digest, seller=seller)
+    assert "WARNING: 25 orders from Amazon could not be read" in text
+    assert sum(order_id in text for order_id in ids) == 20 and " and 5 more." in text

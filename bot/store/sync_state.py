@@ -30,8 +30,9 @@ class SyncState:
         return tuple(self.left_out.split(",")) if self.left_out else ()
 
 
-# The orders kept in `left_out`: the newest, so that the text stays short; the log has all.
-LEFT_OUT_KEPT = 20
+# The orders kept in `left_out` (the newest): every one a real sync leaves out, until a sync
+# reads it (README); the warnings name the first few and count the rest.
+LEFT_OUT_KEPT = 1000
 
 
 def get(db: Database, marketplace_id: str) -> SyncState | None:
