@@ -23,25 +23,24 @@ GET_ORDERS = json.loads((SP_API_V0 / "getOrders-page2.json").read_text())
 SEARCH_ORDERS = json.loads((FIXTURES / "sp-api-v2026" / "searchOrders-example.json").read_text())
 
 
-def all_orders_with(column: str, value: str) -> bytes:
-    header = ALL_ORDERS[0].rstrip("\n").split("\t")
-    row = ALL_ORDERS[1].rstrip("\n").split("\t")
+def first_row_with(lines: list[str], column: str, value: str) -> bytes:
+    """A report of `lines`' header and first row, with `value` in that row's `column`."""
+    header = lines[0].rstrip("\n").split("\t")
+    row = lines[1].rstrip("\n").split("\t")
     row[header.index(column)] = value
-    return (ALL_ORDERS[0] + "\t".join(row) + "\n").encode()
+    return (lines[0] + "\t".join(row) + "\n").encode()
+
+
+def all_orders_with(column: str, value: str) -> bytes:
+    return first_row_with(ALL_ORDERS, column, value)
 
 
 def returns_with(column: str, value: str) -> bytes:
-    header = RETURNS[0].rstrip("\n").split("\t")
-    row = RETURNS[1].rstrip("\n").split("\t")
-    row[header.index(column)] = value
-    return (RETURNS[0] + "\t".join(row) + "\n").encode()
+    return first_row_with(RETURNS, column, value)
 
 
 def unshipped_with(column: str, value: str) -> bytes:
-    header = UNSHIPPED[0].rstrip("\n").split("\t")
-    row = UNSHIPPED[1].rstrip("\n").split("\t")
-    row[header.index(column)] = value
-    return (UNSHIPPED[0] + "\t".join(row) + "\n").encode()
+    return first_row_with(UNSHIPPED, column, value)
 
 
 def get_orders_with(field: str, value: object) -> bytes:
