@@ -54,6 +54,11 @@ def draft_text(text: str | None) -> str:
         raise BadInput("reply_too_long", length=len(text), limit=MAX_CHARS)
     # Checked as the replacement character, as a decoder shows a byte it cannot read: the
     # rest of the draft is still a draft, and its audit hashes its UTF-8.
+    return _encodable(text)
+
+
+def _encodable(text: str) -> str:
+    """`text` with each half of a surrogate pair as the replacement character."""
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
@@ -66,7 +71,7 @@ def check(checker: Checker, text: str | None, *, in_reply_to: str | None = None,
           region: str = "US") -> Result:
     """Check a draft (BadInput when there is none or it is too long); the buyer's message it
     answers, when known, is context only and is cut at MAX_CHARS."""
-    context = _LONE_SURROGATE.sub("\ufffd", (in_reply_to or "")[:MAX_CHARS]) or None
+    context = _encodable((in_reply_to or "")[:MAX_CHARS]) or None
     return checker.check(draft_text(text), in_reply_to=context, region=region)
 
 
@@ -75,7 +80,7 @@ def audit_record(text: str, result: Result, asker: Asker, now: datetime) -> Chec
     return CheckRecord(
         checked_at=now, verdict=result.verdict, categories=result.categories, rules=result.rules,
         surface=asker.surface, slack_user=asker.slack_user, slack_channel=asker.slack_channel,
-        text_sha256=hashlib.sha256(_LONE_SURROGATE.sub("\ufffd", text).encode()).hexdigest(),
+        text_sha256=hashlib.sha256(_encodable(text).encode()).hexdigest(),
         length=len(text),
     )
 
