@@ -12,7 +12,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import BusinessCalendar
-from bot.domain.records import OPEN_STATUSES, Channel, Order, OrderStatus
+from bot.domain.records import OPEN_STATUSES, Channel, Order
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,7 @@ def is_media(order: Order, rules: ShippingRules) -> bool:
 
 def is_open(order: Order) -> bool:
     """A merchant-fulfilled order still waiting for its shipment confirmation."""
-    return awaits_shipment(order.fulfillment_channel, order.status)
-
-
-def awaits_shipment(channel: Channel | None, status: OrderStatus | None) -> bool:
-    """True for an order fulfilled through `channel` and in `status` that is open (is_open)."""
-    return channel is Channel.MERCHANT and status in OPEN_STATUSES
+    return order.fulfillment_channel is Channel.MERCHANT and order.status in OPEN_STATUSES
 
 
 def ship_by(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,

@@ -11,12 +11,11 @@ from typing import Any, BinaryIO
 
 from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.sources import all_orders, returns_report, saved_responses, unshipped
-from bot.sources.blocks import Block
 from bot.sources.context import SellerContext
 from bot.sources.flatfile import BadHeader, BadRow, FlatFile, Part, Place, counts_line_ends
 
 REPORTS = (all_orders, unshipped, returns_report)
-"""Flat-file reports, tried in this order against a file's header."""
+"""Flat-file report parsers, tried in this order against a file's header."""
 
 Record = Order | OrderItem | ReturnRequest
 
@@ -116,11 +115,6 @@ class SourceFile:
     def records(self, ctx: SellerContext, part: Part | None = None) -> Iterator[Record | BadRow]:
         """Stream the file's records, and a BadRow for each part that cannot be read: of the
         whole file, or of a `part` of it (from `parts`)."""
-        if self.kind == all_orders.KIND:
-            for block in self.blocks(ctx, part):
-                yield from block.records()
-            return
-        assert part is None, f"a {self.kind} file is read whole"
         self._binary.seek(0)
         if self._shape is not None:
             yield from saved_responses.read(self._binary, self._shape)
@@ -132,27 +126,13 @@ class SourceFile:
             return
         try:
             parser = next(r for r in REPORTS if self.kind == r.KIND)
-            yield from parser.parse(flat, ctx)  # type: ignore[attr-defined]
-        finally:
-            flat.close()
-
-    def blocks(self, ctx: SellerContext, part: Part | None = None) -> Iterator[Block]:
-        """An All Orders report's records a block of rows at a time (bot/sources/blocks.py):
-        of the whole file, or of a `part` of it (from `parts`)."""
-        assert self.kind == all_orders.KIND, "only All Orders reports are read in blocks"
-        self._binary.seek(0)
-        try:
-            flat = FlatFile(self._binary, self._encoding)
-        except BadHeader:
-            yield Block(problems=[BadRow(1, "not_text", {"encoding": self._encoding})])
-            return
-        try:
             if part is None:
-                yield from all_orders.blocks(flat, ctx)
+                yield from parser.parse(flat, ctx)  # type: ignore[attr-defined]
             else:
+                assert self.kind == all_orders.KIND, f"a {self.kind} file is read whole"
                 self._tally.digest = None  # parts are read back and forth: see hashed()
                 # Parts are read in order: the lines before the next are counted from here.
-                yield from all_orders.blocks(flat, ctx, part, self._reached)
+                yield from all_orders.parse(flat, ctx, part, self._reached)
                 self._reached = flat.reached or self._reached
         finally:
             flat.close()

@@ -10,7 +10,7 @@ from bot.sources.files import SourceFile
 from bot.sources.flatfile import BadRow, Note, Part
 from bot.store.driver_rows import RowMakers, Rows
 from bot.usecases.sellers import Seller
-from bot.usecases.stamps import stamp_block, stamped
+from bot.usecases.stamps import stamped
 
 # File rows per batch: big enough to amortise a round trip, small enough to keep memory flat.
 # The importing process parses a batch of its own at a time besides the one it writes: at 5,000
@@ -47,9 +47,6 @@ def batches(source: SourceFile, seller: Seller, makers: RowMakers,
             part: Part | None = None) -> Iterator[Batch]:
     """Read `source` through, or the `part` of it, turning its records into rows (each order
     with its deadline), BATCH_ROWS file rows at a time."""
-    if source.kind == "all-orders":
-        yield from _blocks(source, seller, makers, part)
-        return
     row_record = ROW_RECORD[source.kind]
     records: dict[type, list] = {kind: [] for kind in makers}
     batch = Batch({})
@@ -72,24 +69,6 @@ def batches(source: SourceFile, seller: Seller, makers: RowMakers,
     # A file read in parts is hashed apart from them (SourceFile.hashed).
     batch.checksum = None if part is not None else source.checksum
     yield batch
-
-
-def _blocks(source: SourceFile, seller: Seller, makers: RowMakers, part: Part | None
-            ) -> Iterator[Batch]:
-    """The batches of an All Orders report, or of a `part` of it: a block of rows each
-    (bot/sources/blocks.py), its orders stamped with their deadlines."""
-    for block in source.blocks(seller.context, part):
-        stamp_block(block, seller)
-        rows = {}
-        if block.order_lines:
-            rows[Order] = makers[Order].of_columns(block.orders, len(block.order_lines))
-        if block.item_lines:
-            rows[OrderItem] = makers[OrderItem].of_columns(block.items, len(block.item_lines))
-        yield Batch(rows, lines=block.rows, problems=block.problems, notes=block.notes,
-                    bytes_read=source.bytes_read)
-    if part is None:
-        # A file read in parts is hashed apart from them (SourceFile.hashed).
-        yield Batch({}, bytes_read=source.bytes_read, checksum=source.checksum)
 
 
 def _made(batch: Batch, records: dict[type, list], makers: RowMakers, bytes_read: int) -> Batch:

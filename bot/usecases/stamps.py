@@ -8,8 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 from bot.domain.records import Order, OrderItem
-from bot.domain.shipping import awaits_shipment, is_open
-from bot.sources.blocks import Block
+from bot.domain.shipping import is_open
 from bot.usecases.sellers import Seller
 
 R = TypeVar("R")
@@ -45,13 +44,3 @@ def _stamped(order: Order, lines: list[OrderItem], seller: Seller) -> list[Order
     # PostgreSQL's planner then sees how few orders a range of deadlines holds.
     order.deadline = seller.fresh_deadline(order) if is_open(order) else None
     return [order, *lines]
-
-
-def stamp_block(block: Block, seller: Seller) -> None:
-    """Set the deadline of each order of `block` (bot/sources/blocks.py), from its lines, as
-    `stamped` does for a stream of records: only its open orders are made records for it."""
-    channels = block.orders.get("fulfillment_channel", ())
-    statuses = block.orders.get("status", ())
-    block.orders["deadline"] = [
-        seller.fresh_deadline(block.order(n)) if awaits_shipment(channel, status) else None
-        for n, (channel, status) in enumerate(zip(channels, statuses, strict=True))]
