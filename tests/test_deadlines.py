@@ -4,6 +4,7 @@ the settings or the calendar that decide it change (issue 18, item 5)."""
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import event, text
 
 from bot.domain.calendar import BusinessCalendar
@@ -12,6 +13,7 @@ from bot.domain.shipping import is_open, ship_by
 from bot.store import Database, queries, schema
 from bot.store.writer import Writer
 from bot.usecases import deadlines, digests, stamps
+from bot.usecases.import_batches import BATCH_ROWS
 from bot.usecases.imports import import_file
 from bot.usecases.orders import View, orders_report
 from tests.conftest import SAMPLES
@@ -61,6 +63,31 @@ def test_a_media_line_after_its_order_decides_its_deadline(db, seller):
     # The book ships within Amazon's 2 business days (Thanksgiving skipped), the mug in 5.
     assert [o.deadline.astimezone(seller.timezone).date() for o in stamped] == [
         date(2026, 11, 25), date(2026, 12, 1)]
+
+
+@pytest.mark.parametrize("filler", [BATCH_ROWS - 1, BATCH_ROWS - 2, BATCH_ROWS + 7])
+def test_an_order_whose_lines_a_batch_of_rows_splits_gets_its_deadline_from_all_of_them(
+        db, seller, tmp_path, filler):
+    # A report is written a batch of rows at a time: an open order whose mug line ends one
+    # batch and whose book line begins the next ships in 2 business days, as a book must.
+    placed = datetime(2026, 11, 23, 18, 0, tzinfo=UTC).isoformat()  # a Monday in Los Angeles
+    header = ("amazon-order-id", "purchase-date", "order-status", "fulfillment-channel",
+              "sales-channel", "sku", "asin", "item-status", "quantity")
+    rows = ["\t".join((f"111-{n:07d}-0000001", placed, "Shipped", "Merchant", "Amazon.com",
+                       f"SKU-{n}", "", "Shipped", "1")) for n in range(filler)]
+    for sku, asin in (("MUG-1", "B0BZ7T4N6W"), ("BK-1", "0141439513")):
+        rows.append("\t".join(("111-9999999-0000001", placed, "Unshipped", "Merchant",
+                               "Amazon.com", sku, asin, "Unshipped", "1")))
+    rows.append("\t".join(("111-9999999-0000002", placed, "Shipped", "Merchant", "Amazon.com",
+                           "LAST", "", "Shipped", "1")))
+    path = tmp_path / "all-orders.txt"
+    path.write_text("\t".join(header) + "\n" + "\n".join(rows) + "\n")
+    slow = dataclasses.replace(seller, handling_days=5)
+    result = import_file(db, path, slow, now=NOW)
+    assert (result.orders, result.items) == (filler + 2, filler + 3)
+    (order,) = [o for o in all_orders(db) if o.order_id == "111-9999999-0000001"]
+    assert order.deadline.astimezone(seller.timezone).date() == date(2026, 11, 25)
+    assert {item.sku for item in order.items} == {"MUG-1", "BK-1"}
 
 
 def test_new_handling_times_or_days_off_recompute_the_open_orders(db, seller):
