@@ -1,7 +1,7 @@
 """Can this order still be returned, until when, for what refund: returns.md §7, "How sellerbot
 decides". The rule is fixed here; every number it uses comes from rules/returns.yaml.
 
-All dates are the seller's local calendar dates.
+All dates are calendar dates in the marketplace's time zone (returns.md §7): `tz` is that zone.
 """
 
 from collections.abc import Mapping
@@ -238,7 +238,8 @@ def _shipped_lines(order: Order) -> tuple[OrderItem, ...]:
 
 def decide(order: Order, today: date, tz: ZoneInfo, calendar: BusinessCalendar,
            handling_days: int, shipping: ShippingRules, rules: ReturnRules) -> ReturnDecision:
-    """returns.md §7, steps 1 to 8, for `order` on the seller's local date `today`."""
+    """returns.md §7, steps 1 to 8, for `order` on the date `today`, its dates read in `tz`
+    (the marketplace's zone)."""
     items = tuple(returnability(item, rules) for item in _shipped_lines(order))
     base, source = _base_date(order, tz, calendar, handling_days, shipping, rules)
     standard = holiday = return_by = late_until = None

@@ -97,7 +97,12 @@ def ship_by(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, handling_day
 def handling_deadline(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,
                       rules: ShippingRules) -> datetime | None:
     """The end of the Nth business day strictly after the purchase's local date: 2 for media,
-    else the SKU's own handling time or the default. None without a purchase date."""
+    else the SKU's own handling time or the default. None without a purchase date.
+
+    `tz` is the marketplace's zone, as Amazon counts (shipping.md §2, §3): an order placed
+    before midnight there belongs to that day, and its ship-by ends at the end of a day there.
+    Counted in a seller's zone east of it, Monday 22:00 Pacific would be Tuesday, and the
+    order due a day after Amazon's deadline."""
     if order.purchase_date is None:
         return None
     if is_media(order, rules):
@@ -180,7 +185,8 @@ def urgency(deadline: datetime, now: datetime, tz: ZoneInfo,
 
 def auto_cancel_at(deadline: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
                    rules: ShippingRules) -> datetime:
-    """When Amazon cancels an order still unconfirmed: ship-by + 7 calendar or business days."""
+    """When Amazon cancels an order still unconfirmed: ship-by + 7 calendar or business days,
+    counted in `tz`, the marketplace's zone, as Amazon counts them."""
     if rules.auto_cancel_business_days:
         day = calendar.add_business_days(deadline.astimezone(tz).date(), rules.auto_cancel_days)
         return end_of_day(day, tz)
@@ -221,8 +227,9 @@ def assess(order: Order, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar
            judged: dict[datetime, Judgement] | None = None, *,
            market_tz: ZoneInfo | None = None) -> Standing:
     """Where one order stands at `now`; an open order's urgency is looked up in `judged`.
-    `market_tz`: the marketplace's zone, when the seller's is another (promise_day)."""
-    deadline = ship_by(order, calendar, tz, handling_days, rules)
+    `market_tz`: the marketplace's zone, when the seller's is another (promise_day); Amazon's
+    days, a computed deadline's and the auto-cancel's, are counted there."""
+    deadline = ship_by(order, calendar, market_tz or tz, handling_days, rules)
     if deadline is None or not is_open(order):
         return Standing(order=order, ship_by=deadline)
     today = today or Today.at(now, tz, calendar, market_tz)
@@ -236,7 +243,7 @@ def _judged(deadline: datetime, now: datetime, tz: ZoneInfo, calendar: BusinessC
             rules: ShippingRules, today: Today) -> Judgement:
     """The judgement of an open order due at `deadline`."""
     state = urgency(deadline, now, tz, calendar, today)
-    cancel_at = auto_cancel_at(deadline, tz, calendar, rules)
+    cancel_at = auto_cancel_at(deadline, today.market_tz, calendar, rules)
     warn = timedelta(days=rules.auto_cancel_warn_days)
     late = state is Urgency.LATE
     return (state, cancel_at, late and now >= cancel_at - warn, late and now >= cancel_at,

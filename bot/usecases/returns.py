@@ -46,8 +46,10 @@ def can_return(db: Database, seller: Seller, text: str, today: date) -> ReturnAn
 def return_answer(order: Order, requests: list[ReturnRequest], seller: Seller,
                   today: date) -> ReturnAnswer:
     """The answer for an order already read, with its return requests."""
-    decision = decide(order, today, seller.timezone, seller.calendar, seller.handling_days,
-                      seller.rules, seller.returns)
+    # Amazon's dates: an estimated delivery ends in the marketplace's evening, which may be
+    # the seller's next day (returns.md §7).
+    decision = decide(order, today, seller.marketplace_timezone, seller.calendar,
+                      seller.handling_days, seller.rules, seller.returns)
     return ReturnAnswer(
         order=order, decision=decision, rules=seller.returns,
         requests=[(r, request_deadlines(r, today, seller.calendar, seller.returns))

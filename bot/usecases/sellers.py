@@ -49,14 +49,16 @@ class Seller:
         return SellerContext(timezone=self.timezone, marketplace=self.marketplace)
 
     def fresh_deadline(self, order: Order) -> datetime | None:
-        """The order's ship-by deadline as these settings decide it, ignoring any stored one."""
-        return ship_by(order, self.calendar, self.timezone, self.handling_days, self.rules,
-                       stored=False)
+        """The order's ship-by deadline as these settings decide it, ignoring any stored one:
+        counted in the marketplace's days, as Amazon counts (handling_deadline)."""
+        return ship_by(order, self.calendar, self.marketplace_timezone, self.handling_days,
+                       self.rules, stored=False)
 
     @cached_property
     def deadline_basis(self) -> str:
         """What decides a computed deadline, as a digest (bot/domain/shipping.py)."""
-        return deadline_basis(self.calendar, self.timezone, self.handling_days, self.rules)
+        return deadline_basis(self.calendar, self.marketplace_timezone, self.handling_days,
+                              self.rules)
 
     def day_bounds(self, as_of: datetime) -> tuple[date, datetime, date, datetime]:
         """The local date at `as_of`, its midnight, the next business day and its end."""

@@ -1,0 +1,97 @@
+"""Amazon counts its days in the marketplace's zone, whatever the seller's: a computed ship-by,
+the auto-cancel and the return window (shipping.md §2, §3, §5; returns.md §7). A seller east of
+amazon.com's Pacific time gets Amazon's days, not days a few hours later."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import load_settings
+from bot.domain.records import Channel, Order, OrderItem, OrderStatus
+from bot.domain.shipping import Urgency
+from bot.usecases import digests
+from bot.usecases.imports import import_file
+from bot.usecases.returns import return_answer
+from bot.wiring import seller_of
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+MUG = OrderItem("o", "MUG-1", asin="B0BZ7T4N6W", title="Mug", product_category="Kitchen")
+
+
+def seller_in(settings, zone: str, **more):
+    """The default seller (amazon.com) living in `zone`."""
+    return seller_of(load_settings(database_url=settings.database_url, seller_timezone=zone,
+                                   **more))
+
+
+def test_a_computed_ship_by_counts_from_the_order_day_in_the_marketplace(db, settings, tmp_path):
+    # Monday 22:00 Pacific is Tuesday 01:00 in New York: Amazon counts 2 handling days from
+    # Monday, so the order is due Wednesday and late on Thursday morning.
+    new_york = seller_in(settings, "America/New_York")
+    placed = datetime(2026, 11, 17, 6, 0, tzinfo=UTC)
+    header = ("amazon-order-id", "purchase-date", "order-status", "fulfillment-channel",
+              "sales-channel", "sku", "asin", "item-status", "quantity")
+    row = ("111-0000000-0000001", placed.isoformat(), "Unshipped", "Merchant", "Amazon.com",
+           "MUG-1", "B0BZ7T4N6W", "Unshipped", "1")
+    path = tmp_path / "all-orders.txt"
+    path.write_text("\t".join(header) + "\n" + "\t".join(row) + "\n")
+    import_file(db, path, new_york, now=datetime(2026, 11, 17, 7, 0, tzinfo=UTC))
+    report = digests.digest(db, new_york, datetime(2026, 11, 19, 13, 0, tzinfo=UTC))
+    (standing,) = report.late + report.due_today + report.due_next
+    assert standing.ship_by == datetime(2026, 11, 18, 23, 59, 59, tzinfo=PACIFIC)
+    assert standing.urgency is Urgency.LATE
+
+
+def late_order(latest_ship_date: datetime) -> Order:
+    return Order("111-0000000-0000002", purchase_date=datetime(2026, 10, 1, 18, tzinfo=UTC),
+                 status=OrderStatus.UNSHIPPED, fulfillment_channel=Channel.MERCHANT,
+                 latest_ship_date=latest_ship_date, items=(MUG,))
+
+
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "America/New_York"])
+def test_the_auto_cancel_in_business_days_counts_amazons_days(settings, tmp_path, zone):
+    # Amazon's ship-by Monday 16 Nov 23:59:59 Pacific + 7 business days (Thanksgiving off) is
+    # Wednesday 25 Nov, Pacific, for a seller anywhere; on Thursday it has passed.
+    rules = tmp_path / "shipping.yaml"
+    rules.write_text("auto_cancel:\n  unit: business\n")
+    seller = seller_in(settings, zone, shipping_rules=str(rules))
+    standing = seller.assess(late_order(datetime(2026, 11, 17, 7, 59, 59, tzinfo=UTC)),
+                             datetime(2026, 11, 26, 13, 0, tzinfo=UTC))
+    assert standing.cancel_at.astimezone(PACIFIC).date() == date(2026, 11, 25)
+    assert standing.cancel_passed
+
+
+def test_the_auto_cancel_in_calendar_days_keeps_amazons_hour_across_a_clock_change(settings):
+    # London leaves summer time a week before Los Angeles: 7 days after Friday 23 Oct 23:59:59
+    # Pacific is Friday 30 Oct 23:59:59 Pacific, not an hour later.
+    london = seller_in(settings, "Europe/London")
+    standing = london.assess(late_order(datetime(2026, 10, 24, 6, 59, 59, tzinfo=UTC)),
+                             datetime(2026, 10, 31, 7, 30, tzinfo=UTC))
+    assert standing.cancel_at == datetime(2026, 10, 31, 6, 59, 59, tzinfo=UTC)
+    assert standing.cancel_passed
+
+
+def test_a_return_window_counts_from_amazons_delivery_day(settings):
+    # returns.md §7, example 1: estimated delivery 15 Oct (its end, Pacific, is 16 Oct in New
+    # York) gives return-by 14 Nov.
+    order = Order("111-0000000-0000003", purchase_date=datetime(2026, 10, 8, 19, tzinfo=UTC),
+                  status=OrderStatus.SHIPPED, fulfillment_channel=Channel.MERCHANT,
+                  latest_delivery_date=datetime(2026, 10, 16, 6, 59, 59, tzinfo=UTC),
+                  items=(MUG,))
+    decision = return_answer(order, [], seller_in(settings, "America/New_York"),
+                             date(2026, 11, 15)).decision
+    assert (decision.base_date, decision.return_by) == (date(2026, 10, 15), date(2026, 11, 14))
+    assert decision.verdict == "late"
+
+
+def test_the_holiday_window_takes_the_purchase_day_in_the_marketplace(settings):
+    # Saturday 31 Oct 21:30 Pacific is already 1 Nov in New York: not a holiday-season order.
+    order = Order("111-0000000-0000004", purchase_date=datetime(2026, 11, 1, 4, 30, tzinfo=UTC),
+                  status=OrderStatus.SHIPPED, fulfillment_channel=Channel.MERCHANT,
+                  latest_delivery_date=datetime(2026, 11, 7, 7, 59, 59, tzinfo=UTC),
+                  items=(MUG,))
+    decision = return_answer(order, [], seller_in(settings, "America/New_York"),
+                             date(2026, 12, 20)).decision
+    assert decision.holiday_window is None
+    assert decision.return_by == date(2026, 12, 6)
