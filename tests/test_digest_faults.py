@@ -166,3 +166,32 @@ def test_digest_post_while_another_process_posts_says_so_with_its_age(db, slack,
     assert busy.returncode == 75
     assert "being posted by another sellerbot process" in busy.stdout and "3 min ago" in busy.stdout
     assert posted(slack) == []
+
+
+def test_a_run_paused_past_its_takeover_does_not_post_after_the_copy_that_took_it_over(
+        db, slack, monkeypatch):
+    # A process claims Friday's digest, builds it and is suspended for 25 minutes before it
+    # posts; another copy's watch takes the stale run over and posts it. Resumed, the first
+    # finds the run is no longer its own: one digest in the channel, not two.
+    from bot.jobs import digests as digest_jobs
+
+    settings = configure(db, slack)
+    friday = date(2026, 11, 27)
+    first_clock = Clock(local(friday, 8, 0))
+    first = digests_at(settings, db, first_clock)
+    other = digests_at(settings, db, Clock(local(friday, 8, 25)))
+    build = digest_jobs.Digests._message
+
+    def built_then_paused(self, schedule, late):
+        message = build(self, schedule, late)
+        if self is first:
+            outcomes = other.catch_up(after=jobs.WATCH_AFTER,
+                                      retry_failed_after=jobs.TAKEOVER_AFTER)
+            assert [o.status for o in outcomes] == ["posted"]
+            first_clock.now += timedelta(minutes=25)
+        return message
+
+    monkeypatch.setattr(digest_jobs.Digests, "_message", built_then_paused)
+    outcome = first.run(settings.digests[0])
+    assert (outcome.status, outcome.why) == ("skipped", "running")
+    assert len(posted(slack)) == 1

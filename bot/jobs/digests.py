@@ -171,8 +171,14 @@ class Digests:
                         return Outcome("posted", ts=ts) if sent else Outcome(
                             "skipped", ts=ts, why="posted")
                     unknown = False
-                sent = True
-                ts = self._send(schedule, claim.period, late)
+                body = {**self._message(schedule, late), "metadata": _metadata(claim.period)}
+                # Renewed just before the post: a process paused past the takeover time (a
+                # suspended machine) finds another copy has the run, and may have posted it.
+                renewed = runs.heartbeat(self.db, claim, self.clock(), attempts)
+                if renewed is None:
+                    return self._taken_over(schedule)
+                claim, sent = renewed, True
+                ts = self._send(schedule, body)
             except Unknown as lost:
                 unknown, reason = True, str(lost)
                 # A post Slack is still working on lands late: look only once the client would
@@ -193,16 +199,22 @@ class Digests:
                 return self._failed(schedule, claim, attempts, reason)
             log.warning("%s: Slack failed (%s); retrying in %.0f s", schedule.job, reason, delay)
             self.sleep(delay)
-            claim = runs.heartbeat(self.db, claim, self.clock(), attempts)
-            delay = min(delay * 2, MAX_DELAY)
+            renewed = runs.heartbeat(self.db, claim, self.clock(), attempts)
+            if renewed is None:
+                return self._taken_over(schedule)
+            claim, delay = renewed, min(delay * 2, MAX_DELAY)
 
-    def _send(self, schedule: DigestSchedule, day: str, late: Late | None) -> str:
+    def _send(self, schedule: DigestSchedule, body: dict[str, Any]) -> str:
         """chat.postMessage once (the client never retries it blindly, bot/app.py): its ts.
         A lost or unsure answer raises Unknown; Slack's refusal raises SlackApiError."""
         posted = call(self.client.chat_postMessage, channel=schedule.channel,
-                       unfurl_links=False, metadata=_metadata(day),
-                       **self._message(schedule, late))
+                      unfurl_links=False, **body)
         return str(posted["ts"])
+
+    def _taken_over(self, schedule: DigestSchedule) -> Outcome:
+        log.warning("%s: another sellerbot process took the run over; it posts the digest",
+                    schedule.job)
+        return Outcome("skipped", why="running")
 
     def _failed(self, schedule: DigestSchedule, claim: runs.Claim, attempts: int,
                 error: str) -> Outcome:

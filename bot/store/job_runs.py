@@ -107,13 +107,16 @@ def claim(db: Database, job: str, period: str, owner: str, now: datetime, *,
     return Claim(job, period, owner, now, existing.status) if taken == 1 else None
 
 
-def heartbeat(db: Database, claim: Claim, now: datetime, attempts: int) -> Claim:
-    """Renew a claim while its run keeps trying, so that nobody takes it over."""
+def heartbeat(db: Database, claim: Claim, now: datetime, attempts: int) -> Claim | None:
+    """Renew a claim while its run keeps trying, so that nobody takes it over; None when
+    somebody already has (this process was paused past the takeover time: a suspended
+    machine, a long lock wait), and the run is no longer this process's to finish."""
     with db.begin() as conn:
-        conn.execute(update(JOB_RUNS).where(
+        renewed = conn.execute(update(JOB_RUNS).where(
             JOB_RUNS.c.job == claim.job, JOB_RUNS.c.period == claim.period,
-            JOB_RUNS.c.owner == claim.owner).values(claimed_at=now, attempts=attempts))
-    return Claim(claim.job, claim.period, claim.owner, now, claim.previous)
+            JOB_RUNS.c.owner == claim.owner, JOB_RUNS.c.status == CLAIMED,
+        ).values(claimed_at=now, attempts=attempts)).rowcount
+    return Claim(claim.job, claim.period, claim.owner, now, claim.previous) if renewed else None
 
 
 def finish(db: Database, claim: Claim, now: datetime, *, status: str, attempts: int,

@@ -129,7 +129,9 @@ def _sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now:
         for page in changed:
             pages += 1
             if time.monotonic() - beat > HEARTBEAT.total_seconds():
-                claim = job_runs.heartbeat(db, claim, moment(), pages)
+                # Taken over while this process was paused, it reads on all the same: storing
+                # the pages the other sync stores too changes nothing.
+                claim = job_runs.heartbeat(db, claim, moment(), pages) or claim
                 beat = time.monotonic()
             orders += page.orders
             items += len(page.records) - page.orders
