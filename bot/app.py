@@ -47,6 +47,9 @@ API_TIMEOUT = 15
 # slack_sdk logs whole request and response bodies at DEBUG (a draft reply in a view, a
 # buyer's words in a post): never, whatever --debug says.
 logging.getLogger("slack_sdk").setLevel(logging.INFO)
+# Its webhook client logs the URL it retries at INFO: a response_url, which is a credential
+# taken from the request's body (whoever holds it may answer in the channel for 30 minutes).
+logging.getLogger("slack_sdk.webhook").setLevel(logging.WARNING)
 
 CREATES = frozenset({"chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal"})
 

@@ -176,3 +176,19 @@ def test_no_sp_api_client_lets_the_library_log_the_access_token(client):
          "print(logging.getLogger('sp_api').getEffectiveLevel())"],
         capture_output=True, text=True, check=True).stdout.strip()
     assert int(level) >= logging.WARNING
+
+
+def test_a_response_url_is_never_logged_when_its_answer_is_sent_again(slack, caplog):
+    # A response_url is a credential from the request's body: whoever holds it may answer in
+    # the channel for 30 minutes. slack_sdk logs the URL it retries at INFO, the level
+    # `sellerbot serve` logs at; the answer's connection drops once, so it is retried.
+    from slack_sdk.webhook import WebhookClient
+
+    import bot.app  # noqa: F401 (its logging settings)
+
+    caplog.set_level(logging.INFO)
+    slack.drop("/webhook/secret-token-abc123")
+    WebhookClient(slack.webhook("secret-token-abc123")).send(text="Orders due today: 3")
+    slack.wait("webhook/secret-token-abc123", count=2)
+    assert [record.getMessage() for record in caplog.records
+            if "secret-token-abc123" in record.getMessage()] == []
