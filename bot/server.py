@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import waitress
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.request.internals import build_context
 
 from bot.app import create_app
 from bot.config import Settings
@@ -71,6 +72,11 @@ def wsgi_app(app: App, db: Database, signing_secret: str) -> Wsgi:
             text = verification.verify(body, headers, signing_secret, time.time(), replays)
             request = BoltRequest(body=text, query=str(environ.get("QUERY_STRING") or ""),
                                   headers=headers, context={verification.VERIFIED: True})
+            # Parsed here: Bolt takes any form holding the letters "payload" for an
+            # interaction (verification.parsed), and the context follows from the body.
+            request.body = verification.parsed(text, request.content_type)
+            request.context = build_context(BoltContext({verification.VERIFIED: True}),
+                                            request.body)
         except verification.Refused as refused:
             log.warning("refused a request to /slack/events: %s (%d)", refused.why,
                         refused.status)

@@ -179,6 +179,19 @@ def test_help_for_empty_arguments_and_a_word_on_what_was_wrong(served, fake):
     assert "&lt;nonsense&gt;" in said and "&amp;lt;" not in said
 
 
+def test_a_command_whose_form_holds_the_word_payload_is_answered(served, fake):
+    # Bolt took any form holding the letters "payload" for a button's or a modal's, found no
+    # payload in it and answered 404: a draft about a drone's payload, or #payload-team.
+    served.command("/orders", "payload", "payload-word")
+    assert "'payload' is neither a list" in fake.wait("webhook/payload-word")[0].body["text"]
+    status, _ = served.post(urlencode({
+        "team_id": "T0001", "channel_id": "C0000ORDERS", "channel_name": "payload-team",
+        "user_id": "U0000PAT", "command": "/orders", "text": "today",
+        "response_url": fake.webhook("payload-channel"), "trigger_id": "1.2.3"}))
+    assert status == 200
+    assert fake.wait("webhook/payload-channel")[0].body["text"].startswith("Today's orders")
+
+
 def test_part_of_an_order_id_finds_the_order_as_can_return_does(served, fake):
     db = Database(f"sqlite:///{served.database}")
     with db.begin() as conn:
