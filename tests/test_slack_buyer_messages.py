@@ -279,3 +279,18 @@ def test_new_mail_is_posted_at_once_where_the_server_says_it_came(tmp_path, serv
         wait_for(lambda: posts(slack), timeout=15)
     finally:
         served.stop()
+
+
+def test_a_reply_sent_after_its_modal_was_closed_is_noted_and_the_post_marked_answered(
+        one_message, servers):
+    # Send, then close "Sending the reply…" as anyone would: Slack answers not_found to the
+    # modal's update, and the thread note and the answered post must still come.
+    _imap, smtp, slack = servers
+    post, key = first_post(slack)
+    checked = submit(one_message, click_draft(one_message, key), CLEAN)
+    slack.fail("views.update", error="not_found")
+    submit(one_message, checked["view"], CLEAN)
+    wait_for(lambda: slack.threads.get((CHANNEL, post["ts"])))
+    wait_for(lambda: slack.called("chat.update"))
+    assert len(smtp.received) == 1
+    assert "answered by <@U0000PAT>" in json.dumps(slack.called("chat.update")[0].body)

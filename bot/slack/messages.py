@@ -7,6 +7,7 @@ Sending once is bot/usecases/buyer_replies.py's; the post itself is the job's
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,8 @@ from bot.render.blocks import text_message
 from bot.render.buyer_blocks import answered_post, buyer_reply_status, buyer_reply_view
 from bot.slack.services import Services
 from bot.usecases import buyer_replies, reply_checks
+
+log = logging.getLogger(__name__)
 
 
 def _digest(text: str) -> str:
@@ -106,17 +109,25 @@ def _send(services: Services, meta: dict[str, Any], text: str, user: str, view_i
             key=str(meta.get("key") or ""), text=text, by=user, now=datetime.now(UTC),
             after_unknown=bool(meta.get("unknown")))
     except SellerbotError as exc:  # no mail server set up, the mailbox unreachable
-        client.views_update(view_id=view_id, view=buyer_reply_status(
-            "said", text=message("errors", exc.code, **exc.params)))
+        _said(client, view_id, message("errors", exc.code, **exc.params))
         return
     note = text_message(NOTES[replied.status], user=user, words=replied.words,
                         known=replied.known)
-    client.views_update(view_id=view_id, view=buyer_reply_status("said", text=note["text"]))
+    _said(client, view_id, note["text"])
     known = replied.known
     if known.channel and known.post_ts and replied.status != buyer_replies.ANSWERED:
         client.chat_postMessage(channel=known.channel, thread_ts=known.post_ts, **note)
     if replied.status == buyer_replies.SENT:
         _mark_answered(services, client, known)
+
+
+def _said(client: WebClient, view_id: str, text: str) -> None:
+    """How the send went, in the modal: one closed meanwhile (Slack answers not_found) is no
+    reason to leave the thread without its note or the post unanswered."""
+    try:
+        client.views_update(view_id=view_id, view=buyer_reply_status("said", text=text))
+    except SlackApiError as exc:
+        log.info("reply form not updated: %s", exc.response.get("error"))
 
 
 def _mark_answered(services: Services, client: WebClient, known: Any,
