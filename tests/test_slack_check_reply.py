@@ -1,6 +1,7 @@
 """Check reply over real HTTP: `sellerbot serve`, signed Slack requests, the fake Slack."""
 
 import json
+import sqlite3
 import time
 
 import pytest
@@ -40,6 +41,15 @@ def audited(served) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+def audit_after(served, before: int) -> dict:
+    """The audit of a check asked for after `before` were audited: written once the person
+    has the answer."""
+    deadline = time.monotonic() + 10
+    while len(found := audited(served)) <= before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found[-1]
+
+
 def shortcut(served, text: str, *, ts="1795000100.000100", thread_ts=None):
     message = {"type": "message", "user": "U0000SAM", "ts": ts, "text": text}
     if thread_ts:
@@ -58,6 +68,7 @@ def view_of(call) -> dict:
 
 
 def test_check_reply_command_answers_privately(served, fake):
+    before = len(audited(served))
     with served.stalled():
         status, body = served.command("/check-reply", DRAFT, "check")
     assert status == 200 and body == ""
@@ -67,7 +78,7 @@ def test_check_reply_command_answers_privately(served, fake):
     assert answer.body.get("response_type") in (None, "ephemeral")
     assert "*555-0142*" in text and "Suggested rewrite" in text and "share_check" in text
     assert fake.called("chat.postMessage") == []  # nothing public until Share
-    last = audited(served)[-1]
+    last = audit_after(served, before)
     assert (last["verdict"], last["surface"], last["slack_user"], last["slack_channel"]) == (
         "block", "command", "U0000PAT", "C0000ORDERS")
     assert "555" not in json.dumps(last)
@@ -88,6 +99,7 @@ def test_slack_markup_is_read_as_typed_and_shown_inert(served, fake):
 
 
 def test_message_shortcut_opens_a_modal_at_once_then_fills_it(served, fake):
+    before = len(audited(served))
     with served.stalled():
         status, _ = shortcut(served, DRAFT)
     assert status == 200
@@ -102,7 +114,7 @@ def test_message_shortcut_opens_a_modal_at_once_then_fills_it(served, fake):
     assert "Don't send this as it is" in text and "*shop.example.com*" in text
     assert "```Thanks!```" in text  # the suggestion, ready to copy
     assert fake.called("conversations.replies") == []  # not in a thread: no context to read
-    assert audited(served)[-1]["surface"] == "shortcut"
+    assert audit_after(served, before)["surface"] == "shortcut"
 
 
 def test_the_shortcut_shows_a_learned_finding_with_its_evidence(served, fake):
@@ -239,3 +251,20 @@ def test_a_link_hidden_behind_words_is_found_end_to_end(served, fake):
     answer = fake.wait("webhook/hidden")[0]
     assert answer.body["text"].startswith("BLOCK")
     assert "shop.example/manual" in json.dumps(blocks_of(answer))
+
+
+def test_a_check_is_answered_while_an_import_holds_the_write_lock(served, fake):
+    # The audit waits for the lock (an import, a sync, the nightly clean-up); the answer, which
+    # needs no write, does not.
+    before = len(audited(served))
+    importer = sqlite3.connect(served.database, isolation_level=None)
+    importer.execute("BEGIN IMMEDIATE")
+    try:
+        served.command("/check-reply", "Thanks for your order, it ships today.", "locked")
+        answer = fake.wait("webhook/locked", timeout=5)[0].body
+        assert answer["text"].split(":")[0] in {"OK", "WARN", "BLOCK"}, answer["text"]
+        assert len(audited(served)) == before
+    finally:
+        importer.execute("ROLLBACK")
+        importer.close()
+    assert audit_after(served, before)["surface"] == "command"

@@ -5,7 +5,8 @@ answer in a modal only the clicker sees, /check-reply answers privately.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,12 +26,17 @@ from bot.usecases import reply_checks
 log = logging.getLogger(__name__)
 
 
+@contextmanager
 def _check(services: Services, text: str, asker: reply_checks.Asker,
-           in_reply_to: str | None = None) -> reply_checks.Checked:
+           in_reply_to: str | None = None) -> Iterator[reply_checks.Checked]:
+    """The check, to answer with; audited once the answer is given (the audit waits for an
+    import that holds SQLite's write lock, which must not keep the person waiting)."""
     assert services.checker is not None
-    return reply_checks.check_and_record(
+    checked, audit = reply_checks.check_to_record(
         services.db, services.checker, text, asker, datetime.now(UTC),
         in_reply_to=in_reply_to, seller=services.seller)
+    yield checked
+    services.after_ack("audit", None, reply_checks.record, services.db, [audit])
 
 
 def on_message(services: Services) -> Callable[..., None]:
@@ -71,17 +77,16 @@ def _fill_view(services: Services, shortcut: dict[str, Any], view_id: str,
     channel, user = shortcut["channel"]["id"], shortcut["user"]["id"]
     parent = _thread_parent(client, channel, posted)
     try:
-        checked = _check(services, plain_text(posted.get("text") or ""),
-                         reply_checks.Asker("shortcut", user, channel), parent)
+        with _check(services, plain_text(posted.get("text") or ""),
+                    reply_checks.Asker("shortcut", user, channel), parent) as checked:
+            key = services.shares.keep(checked.result, channel,
+                                       posted.get("thread_ts") or posted.get("ts"))
+            client.views_update(view_id=view_id, view=check_reply_view(
+                checked.result, share_value=key, context_used=parent is not None,
+                review_order=checked.review_order))
     except BadInput as exc:
         client.views_update(view_id=view_id, view=check_view(
             "said", text=message("errors", exc.code, **exc.params)))
-        return
-    key = services.shares.keep(checked.result, channel,
-                               posted.get("thread_ts") or posted.get("ts"))
-    client.views_update(view_id=view_id, view=check_reply_view(
-        checked.result, share_value=key, context_used=parent is not None,
-        review_order=checked.review_order))
 
 
 def _thread_parent(client: WebClient, channel: str, posted: dict[str, Any]) -> str | None:
@@ -118,13 +123,13 @@ def command(services: Services) -> Callable[..., None]:
 def _answer(services: Services, command: dict[str, Any], text: str, respond: Respond) -> None:
     channel, user = command.get("channel_id") or "", command.get("user_id")
     try:
-        checked = _check(services, text, reply_checks.Asker("command", user, channel or None))
+        with _check(services, text, reply_checks.Asker("command", user, channel or None)
+                    ) as checked:
+            key = services.shares.keep(checked.result, channel) if channel else None
+            respond(**check_reply_message(checked.result, share_value=key,
+                                          review_order=checked.review_order))
     except BadInput as exc:
         respond(**text_message("not_found", text=message("errors", exc.code, **exc.params)))
-        return
-    key = services.shares.keep(checked.result, channel) if channel else None
-    respond(**check_reply_message(checked.result, share_value=key,
-                                  review_order=checked.review_order))
 
 
 def draft_modal(services: Services) -> Callable[..., None]:

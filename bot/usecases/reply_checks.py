@@ -95,13 +95,23 @@ def check_and_record(db: Database, checker: Checker, text: str | None, asker: As
                      seller: Seller | None = None) -> Checked:
     """Check a draft and audit the check; with the `seller`, a draft asking for a review names
     the order its request is due for, if it quotes one."""
+    checked, audit_of = check_to_record(db, checker, text, asker, now, in_reply_to=in_reply_to,
+                                        seller=seller)
+    record(db, [audit_of])
+    return checked
+
+
+def check_to_record(db: Database, checker: Checker, text: str | None, asker: Asker,
+                    now: datetime, *, in_reply_to: str | None = None,
+                    seller: Seller | None = None) -> tuple[Checked, CheckRecord]:
+    """check_and_record without the write: the check and its audit record, to store once the
+    person has the answer (an import holding SQLite's write lock must not keep it from them)."""
     region = seller.marketplace.country if seller else "US"
     result = check(checker, text, in_reply_to=in_reply_to, region=region)
-    record(db, [audit_record(text or "", result, asker, now)])
     review_order = None
     if seller is not None and REVIEW_MANIPULATION in result.categories:
         review_order = reviews.due_order_named(db, seller, [text, in_reply_to], now)
-    return Checked(result, review_order)
+    return Checked(result, review_order), audit_record(text or "", result, asker, now)
 
 
 def audit_log(db: Database, since: datetime | None, limit: int = AUDIT_LIMIT) -> list[CheckRecord]:
