@@ -485,8 +485,31 @@ def test_the_clean_up_forgets_old_data_but_keeps_open_orders(db, slack):
         kept = conn.execute(select(ORDERS.c.status, ORDERS.c.purchase_date)).all()
     assert kept and len(kept) < sum(n for _, n in before)
     for status, purchased in kept:
-        assert status in ("Pending", "Unshipped", "PartiallyShipped") or purchased >= cutoff
+        assert status in ("Pending", "PendingAvailability", "Unshipped", "PartiallyShipped") or (
+            purchased >= cutoff)
     assert demo.load_demo(db, seller_of(settings), now).orders > 0  # the store still works after it
+
+
+def test_the_clean_up_keeps_a_pre_order_that_has_not_shipped_whatever_its_age(db, slack):
+    from bot.domain.records import Channel, Order, OrderStatus
+    from bot.store import queries
+    from bot.store.writer import Writer
+
+    # A pre-order waits for its release date, months after it was placed: still to ship.
+    settings = configure(db, slack)  # RETENTION_DAYS 90
+    now = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    placed = now - timedelta(days=100)
+    with db.begin() as conn:
+        writer = Writer(conn)
+        for order_id, status in (("111-0000000-0000001", OrderStatus.PENDING_AVAILABILITY),
+                                 ("111-0000000-0000002", OrderStatus.SHIPPED)):
+            writer.add(Order(order_id, purchase_date=placed, status=status,
+                             fulfillment_channel=Channel.MERCHANT))
+        writer.flush()
+    jobs.clean_up(settings, db, now)
+    with db.begin() as conn:
+        assert queries.get_order(conn, "111-0000000-0000001") is not None
+        assert queries.get_order(conn, "111-0000000-0000002") is None
 
 
 def test_the_clean_up_keeps_orders_whose_holiday_returns_may_still_come(db, slack):

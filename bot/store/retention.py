@@ -5,11 +5,15 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, or_, select
 
+from bot.domain.records import OrderStatus
 from bot.store.database import Database
 from bot.store.models import BUYER_MESSAGES, IMPORTS, ORDER_ITEMS, ORDERS, RETURNS
 
 # Orders still waiting to ship are kept whatever their age: the team must still act on them.
-_OPEN = ("Pending", "Unshipped", "PartiallyShipped")
+# A pre-order waits for its release date, months after it was placed.
+_OPEN = tuple(status.value for status in (
+    OrderStatus.PENDING, OrderStatus.PENDING_AVAILABILITY, OrderStatus.UNSHIPPED,
+    OrderStatus.PARTIALLY_SHIPPED))
 
 
 def forget_before(db: Database, cutoff: datetime, orders_cutoff: datetime | None = None) -> int:
