@@ -65,9 +65,45 @@ def test_disguised_email_addresses_are_found(text):
     "Call 5 5 5 0 1 0 0 1 2 3 today.",
     "Call 555\u200b-0142 today.",
     "Call ５５５-０１４２ today.",
+    "My cell is 415 five five five 0199.",  # digits spelled among written ones
+    "Our line: 1-800-FLOWERS.",  # a toll-free number in letters
 ])
 def test_disguised_phone_numbers_are_found(text):
     assert "phone-number" in categories(text)
+
+
+@pytest.mark.parametrize("text", ["電話番号は090-1234-5678です。", "お電話は03-1234-5678までお願いします。"])
+def test_a_number_written_straight_after_japanese_text_is_found(text):
+    # Japanese needs no space before a number; kana are word characters to `re`.
+    assert "phone-number" in categories(text, region="JP")
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("For anything else, email help@<b>hillcresthome</b>.com", "email-address"),
+    ("Write to help@hillcresthome\U0001F642.com", "email-address"),
+    ("My line: 415\U0001F642555\U0001F6420199", "phone-number"),
+    ("Visit hillcrest<b>home</b>.com for more colours", "external-link"),
+    ("Please leave us a <b>5-star</b> review!", "review-manipulation"),
+    ("The manual is at _hillcresthome.com/manual_", "external-link"),
+    ("Our line is _415-555-0199_", "phone-number"),
+    ("Write to _help@hillcresthome.com_", "email-address"),
+    ("Please leave us a *5-star* review!", "review-manipulation"),
+])
+def test_what_styling_splits_or_wraps_is_found_and_taken_out_whole(text, category):
+    # A tag or a pictograph inside an address, or Slack's emphasis around it, hid it from the
+    # rules, and the rewrite took the styling out and handed the address back whole.
+    result = CHECK(text)
+    assert result.verdict == "block" and category in result.categories
+    assert result.suggestion is None or category not in categories(result.suggestion)
+
+
+@pytest.mark.parametrize("text", [
+    "Sorry we dont do refunds on sale items",
+    "pls dont leave bad feedback, just msg us and we'll fix it",
+])
+def test_contractions_typed_without_their_apostrophe_are_read_as_with_it(text):
+    with_it = text.replace("dont", "don't")
+    assert CHECK(text).verdict == CHECK(with_it).verdict == "block"
 
 
 @pytest.mark.parametrize("text", [

@@ -107,6 +107,10 @@ class Checker:
         # The rules that judge a message whole (`only`): what the rest find in a suggestion they
         # found in the draft, which holds all its words; these can find what is left alone.
         self._whole = [rule for rule in self.rules if rule.check_type == "only"]
+        # The rules that read words (links, addresses, numbers, phrases): what styling can
+        # hide from them is looked for again with the styling taken out (_hidden).
+        self._worded = [rule for rule in self.rules
+                        if rule.check_type not in ("only", "html", "emoji")]
         self.model = model
         self.review_window_days = review_window_days
 
@@ -124,6 +128,7 @@ class Checker:
         phone numbers read as in `region` (the marketplace's country)."""
         draft = Draft(text, in_reply_to or None, region)
         located = self._located(draft)
+        located += self._hidden(draft, located)
         findings = _findings(draft, text, located)
         if self.model is not None:
             findings.extend(self._learned(draft, text, {rule.category for rule, _ in located}))
@@ -149,6 +154,24 @@ class Checker:
             if rule.reported:
                 located.extend((rule, hit) for hit in hits)
         return located
+
+    def _hidden(self, draft: Draft, located: list[tuple[Rule, Hit]]) -> list[tuple[Rule, Hit]]:
+        """What styling hid from the rules: an address, a number or a link split by a tag or
+        a pictograph, or wrapped in Slack's emphasis ("help@<b>shop</b>.com", "415🙂555🙂0199"),
+        found in the draft with its styling taken out and placed over the whole stretch,
+        styling and all, so that the rewrite takes it out whole."""
+        bare = draft.destyled()
+        if bare is None:
+            return []
+        seen = [(rule.id, *draft.where(hit.start, hit.end)) for rule, hit in located]
+        hidden = []
+        for rule, hit in self._located(bare, self._worded):
+            start, end = bare.where(hit.start, hit.end)
+            if not any(rule.id == id_ and start < last and first < end
+                       for id_, first, last in seen):
+                hidden.append((rule, Hit(draft.folded_at(start), draft.folded_at(end),
+                                         hit.replacement)))
+        return hidden
 
     def _learned(self, draft: Draft, text: str, found: set[str]) -> list[Finding]:
         """The model's findings, for the categories the rules found nothing of: a second

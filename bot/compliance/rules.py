@@ -171,8 +171,14 @@ def compile_rule(rule_id: str, data: Mapping[str, Any]) -> Rule:
         why=data["why"], fix=data["fix"], source=data["source"], effective=str(data["effective"]),
         rewrite=data.get("rewrite", "keep"), check_type=check_type,
         flag=_examples(data["examples"]["flag"]), passes=_examples(data["examples"]["pass"]),
-        detector=builder(check), conditions=conditions, needs=tuple(data.get("needs", ())),
+        detector=builder(check), conditions=conditions, needs=_needs(data.get("needs", ())),
     )
+
+
+def _needs(words: Iterable[str]) -> tuple[str, ...]:
+    """A rule's `needs`, each also without its apostrophe: its phrases read "dont" as "don't"
+    (phrases.spaced)."""
+    return tuple(dict.fromkeys(w for word in words for w in (word, word.replace("'", ""))))
 
 
 def in_order(rules: Iterable[Rule]) -> tuple[Rule, ...]:

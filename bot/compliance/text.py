@@ -34,6 +34,21 @@ _LOOKALIKES = str.maketrans({
     **dict.fromkeys("\u3002\uff61\u2024", "."),
 })
 
+# Pictographs: Unicode's emoji blocks (Emoticons, Miscellaneous Symbols and Pictographs,
+# Transport, Supplemental Symbols, Symbols and Pictographs Extended-A, Dingbats, Miscellaneous
+# Symbols, regional-indicator flags). Text symbols a reply may need (™ © ® € £ °, arrows) are
+# outside them.
+PICTOGRAPH = ("[\U0001f000-\U0001faff\u2600-\u27bf\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u231a"
+              "\u231b\u23e9-\u23fa\u3030\u303d\u3297\u3299]")
+# An HTML tag. No space after "<": "<b>" is a tag, "press < and >" is not (HTML allows none).
+TAG = r"<(?P<close>/)?(?P<name>[a-z][a-z0-9]*)(?:\s[^<>]*)?/?\s*>"
+# What can hide a link, an address or a number from a pattern while a reader still reads one:
+# markup inside it ("help@<b>shop</b>.com"), a pictograph between its parts ("415🙂555"), and
+# Slack's emphasis around it ("_shop.com/manual_", "*5-star*"): a marker at a word's edge,
+# never the one inside "bob_smith" (_at_edge).
+_STYLING = re.compile(rf"{TAG}|{PICTOGRAPH}|[*_~]+", re.IGNORECASE)
+_MARKERS = frozenset("*_~")
+
 # Abbreviations whose full stop does not end a sentence ("tel. 617-555-0183").
 _ABBREVIATIONS = frozenset((
     "tel", "ph", "no", "nr", "mr", "mrs", "ms", "dr", "st", "vs", "etc", "approx", "inc", "ltd",
@@ -93,6 +108,41 @@ class Draft:
         starts.extend(range(at, len(self.original)))
         self.text = "".join(pieces)
         self._starts = starts
+
+    def destyled(self) -> "Draft | None":
+        """The sentences that hold styling (_STYLING), one a line, without it: for finding
+        what the styling hid. Positions still map to the original. None when it has none."""
+        found = [m for m in _STYLING.finditer(self.text)
+                 if m.group()[0] not in _MARKERS or self._at_edge(m.start(), m.end())]
+        if not found:
+            return None
+        # Only those sentences: a long reply with one pictograph is not read twice.
+        spans: list[Span] = []
+        for styling in found:
+            sentence = self.sentence_at(styling.start())
+            if not spans or sentence.start >= spans[-1].end:
+                spans.append(sentence)
+        own = self._starts if self._starts is not None else range(len(self.text))
+        pieces: list[str] = []
+        starts: list[int] = []
+        for span in spans:
+            at = span.start
+            for styling in found:
+                if span.start <= styling.start() and styling.end() <= span.end:
+                    pieces.append(self.text[at:styling.start()])
+                    starts.extend(own[at:styling.start()])
+                    at = styling.end()
+            pieces.append(self.text[at:span.end] + "\n")
+            starts.extend([*own[at:span.end], own[max(span.end - 1, 0)]])
+        bare = Draft(self.original, self.in_reply_to, self.region)
+        bare.text, bare._starts = "".join(pieces), starts
+        return bare
+
+    def _at_edge(self, start: int, end: int) -> bool:
+        """Whether [start, end) begins or ends a word: a letter or digit on one side only."""
+        before = start > 0 and self.text[start - 1].isalnum()
+        after = end < len(self.text) and self.text[end].isalnum()
+        return before != after
 
     def memo(self, key: object, compute: Callable[[], Any]) -> Any:
         """compute(), once per draft for `key`: checks that share work share the result."""

@@ -11,12 +11,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.compliance.checks import Detector, Hit
-from bot.compliance.text import Draft
+from bot.compliance.text import PICTOGRAPH, Draft
 
-_PICTOGRAPH = ("[\U0001f000-\U0001faff\u2600-\u27bf\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u231a"
-               "\u231b\u23e9-\u23fa\u3030\u303d\u3297\u3299]")
 # Runs of pictographs and keycaps (a digit, # or * followed by its combining mark).
-_EMOJI = re.compile(f"(?:{_PICTOGRAPH}|[0-9#*]\u20e3)+")
+_EMOJI = re.compile(f"(?:{PICTOGRAPH}|[0-9#*]\u20e3)+")
 
 
 def build(check: Mapping[str, Any]) -> Detector:

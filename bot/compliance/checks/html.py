@@ -6,13 +6,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.compliance.checks import Detector, Hit
-from bot.compliance.text import Draft
+from bot.compliance.text import TAG, Draft
 
-_MARKUP = re.compile(
-    # No space after "<": "<b>" is a tag, "press < and >" is not (HTML allows none there).
-    r"<(?P<close>/)?(?P<name>[a-z][a-z0-9]*)(?:\s[^<>]*)?/?\s*>"
-    r"|&(?:[a-z]{2,8}|#\d{1,6}|#x[0-9a-f]{1,6});",
-    re.IGNORECASE)
+_MARKUP = re.compile(rf"{TAG}|&(?:[a-z]{{2,8}}|#\d{{1,6}}|#x[0-9a-f]{{1,6}});", re.IGNORECASE)
 
 
 def build(check: Mapping[str, Any]) -> Detector:

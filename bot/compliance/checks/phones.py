@@ -20,16 +20,25 @@ _PART = r"\(?\d+\)?"
 _SEPARATOR = r"(?:[ \t]?[.\-/][ \t]?|[ \t]|(?<=\)))"
 # The lookahead wants seven digits close together before anything else is tried: most numbers
 # in a reply (prices, dates, quantities) fail there at once.
+# The letters that may not touch a number are Latin ones (folding made look-alikes Latin):
+# Japanese or Chinese text runs into a number without a space ("電話番号は090-1234-5678です").
 _CANDIDATE = re.compile(
-    rf"(?<![\w+.,/-])(?=[+(]?\d(?:[ \t().\-/]{{0,3}}\d){{6}})"
-    rf"(?P<plus>\+|00)?{_PART}(?:{_SEPARATOR}{_PART})*(?![\w-]|[.,]\d)")
+    rf"(?<![A-Za-z0-9_+.,/-])(?=[+(]?\d(?:[ \t().\-/]{{0,3}}\d){{6}})"
+    rf"(?P<plus>\+|00)?{_PART}(?:{_SEPARATOR}{_PART})*(?![A-Za-z0-9_-]|[.,]\d)")
 _DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3",
                 "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 _DIGIT_NAMES = ("zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight",
                 "nine")
 _DIGIT_WORD = f"(?:{'|'.join(_DIGIT_NAMES)})"
-_SPELLED = re.compile(rf"(?<!\w)(?:{_DIGIT_WORD}[\s,.-]+){{6,14}}{_DIGIT_WORD}(?!\w)",
-                      re.IGNORECASE)
+# Digits spelled out, alone or among written ones ("415 five five five 0199").
+_SPELLED = re.compile(
+    rf"(?<!\w)(?:(?:{_DIGIT_WORD}|\d+)[\s,.-]+){{2,14}}(?:{_DIGIT_WORD}|\d+)(?!\w)",
+    re.IGNORECASE)
+_SPELLED_DIGIT = re.compile(rf"(?<![a-z]){_DIGIT_WORD}(?![a-z])", re.IGNORECASE)
+# A toll-free number in letters, as on a van (1-800-FLOWERS: US and Canada).
+_VANITY = re.compile(
+    r"(?<![\w-])(?:\+?1[ .-]?)?\(?8(?:00|33|44|55|66|77|88)\)?[ .-]?"
+    r"(?=[0-9 .-]*[A-Z])[A-Z0-9](?:[ .-]?[A-Z0-9]){6,7}(?![\w-])")
 # Seven digits close together, as the candidate's look-ahead wants them. A candidate never
 # crosses a line break, so only the lines holding such a run are scanned for candidates: this
 # starts with \d, which the engine skips to in C.
@@ -72,11 +81,15 @@ class _Phones:
                 if self._looks_dialable(text, m, draft.region):
                     hits.append(Hit(m.start(), m.end()))
         for m in _SPELLED.finditer(text):
-            digits = "".join(_DIGIT_WORDS[w.lower()] for w in re.findall(r"[a-z]+", m.group(),
-                                                                           re.IGNORECASE))
-            if self._possible(digits, draft.region):
+            if not _SPELLED_DIGIT.search(m.group()):
+                continue  # written digits only: the candidates above judge those
+            digits = "".join(_DIGIT_WORDS.get(token.lower(), token) for token in
+                             re.findall(r"[a-z]+|\d+", m.group(), re.IGNORECASE))
+            if _MIN_DIGITS <= len(digits) <= _MAX_DIGITS and self._possible(digits,
+                                                                            draft.region):
                 hits.append(Hit(m.start(), m.end()))
-        return hits
+        hits.extend(Hit(m.start(), m.end()) for m in _VANITY.finditer(text))
+        return sorted(hits)
 
     def _looks_dialable(self, text: str, m: re.Match[str], region: str) -> bool:
         written = m.group()

@@ -14,9 +14,11 @@ from bot.compliance.text import Draft
 
 
 def spaced(pattern: str) -> str:
-    """Each literal space outside a character class as \\s+."""
+    """Each literal space outside a character class as \\s+, and each apostrophe optional
+    (outside a look-behind, which must keep a fixed width)."""
     out: list[str] = []
     in_class = escaped = False
+    groups: list[bool] = []  # for each open group, whether it is a look-behind
     for index, char in enumerate(pattern):
         if escaped:
             out.append(char)
@@ -38,6 +40,16 @@ def spaced(pattern: str) -> str:
             out.append(r"\s*" if optional else r"\s+")
         elif char in "?*" and out and out[-1] == r"\s*" and pattern[index - 1] == " ":
             continue
+        elif char == "(" and not in_class:
+            groups.append(pattern[index:index + 4] in ("(?<=", "(?<!"))
+            out.append(char)
+        elif char == ")" and not in_class and groups:
+            groups.pop()
+            out.append(char)
+        elif (char == "'" and not in_class and not any(groups)
+              and pattern[index + 1:index + 2] not in ("?", "*")):
+            # Typed fast, "don't" is "dont" and "can't" is "cant": the apostrophe is optional.
+            out.append("'?")
         else:
             out.append(char)
     return "".join(out)
