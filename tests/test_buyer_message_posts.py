@@ -339,3 +339,17 @@ def test_a_claim_taken_over_during_a_slow_batch_is_not_posted_by_both(db, imap, 
     posted = Counter(m["metadata"]["event_payload"]["key"] for m in slack.history[CHANNEL])
     assert sorted(posted.values()) == [1, 1, 1]
     assert (later.posted, later.found_posted) == (2, 1)
+
+
+def test_each_unanswered_message_is_a_line_of_its_own_in_the_digest(db, imap, slack):
+    seller = seller_of(settings_for(db, imap))
+    imap.append(relayed("112-4058823-6619405", "First", received=NOW - timedelta(hours=3)))
+    imap.append(relayed("112-4058823-6619406", "Second", received=NOW - timedelta(hours=2),
+                        message_id="<m2@amazon.example>"))
+    job(db, imap, slack, Clock(NOW)).run()
+    report = digests.digest(db, seller, NOW)
+    text = render.text("digest", digest=report, seller=seller, width=100)
+    lines = [line for line in text.splitlines() if "112-4058823-66194" in line]
+    assert len(lines) == 2 and not any("Answered within" in line for line in lines), text
+    section = json.dumps(digest_message(report, seller)["blocks"])
+    assert section.count("left\\n\\u2022 ") == 1 and "left\\nAnswered within" in section
