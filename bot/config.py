@@ -163,6 +163,13 @@ class Settings(MailSettings):
                 raise Problem("not_weekend_day", value=part)
         return value
 
+    @field_validator("shipping_rules", "returns_rules", "extra_rules", mode="before")
+    @classmethod
+    def _blank_path(cls, value: object) -> object:
+        # Set but empty, as a hosting platform's form leaves it: unset. Read as a path, it
+        # would be "." (the working folder, loaded as a folder of rules).
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("shipping_rules", "returns_rules")
     @classmethod
     def _shipping_rules(cls, value: Path | None) -> Path | None:
@@ -183,6 +190,8 @@ class Settings(MailSettings):
         try:
             parse_schedules(value, time(8, 0))
         except ScheduleError as exc:
+            if exc.repeated:
+                raise Problem("repeated_channel", value=exc.channel) from None
             if exc.channel is not None:  # the same words as ALLOWED_CHANNELS
                 raise Problem("not_channel_id", value=exc.channel) from None
             raise Problem("not_digest_entry", value=exc.entry) from None
@@ -277,6 +286,9 @@ def load_settings(**overrides: object) -> Settings:
     """Read the settings; an invalid value raises ConfigError naming the setting."""
     try:
         return Settings(**overrides)
+    except UnicodeDecodeError:
+        # A .env saved in a Windows code page ("ANSI") with an accent in it.
+        raise ConfigError(setting=".env", problem="not_utf8", params={}) from None
     except ValidationError as exc:
         error = exc.errors()[0]
         setting = str(error["loc"][0]).upper() if error["loc"] else "settings"

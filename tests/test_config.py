@@ -85,6 +85,8 @@ def test_slack_api_url_gets_its_slash(settings, monkeypatch):
     ("WORKING_HOLIDAYS", "MLK Day", "not a date"),
     ("WEEKEND_OPERATING_DAYS", "saturday,friday", "'friday' is not saturday or sunday"),
     ("SHIPPING_RULES", "/nowhere/rules.yaml", "no file at /nowhere/rules.yaml"),
+    # Only one would be scheduled: the morning digest never went out.
+    ("DIGEST_CHANNEL", "C0333QQQQ, C0333QQQQ@13:00", "C0333QQQQ is listed twice"),
 ])
 def test_a_bad_value_names_the_setting(settings, monkeypatch, name, value, says):
     monkeypatch.setenv(name, value)
@@ -94,6 +96,23 @@ def test_a_bad_value_names_the_setting(settings, monkeypatch, name, value, says)
     assert error.value.params["setting"] == name and said.startswith(f"{name}: ")
     assert says in said
     assert "\n" not in said
+
+
+@pytest.mark.parametrize("name", ["EXTRA_RULES", "SHIPPING_RULES", "RETURNS_RULES"])
+def test_a_rules_path_set_empty_is_unset(settings, tmp_path, monkeypatch, name):
+    # As a hosting platform's form leaves it; read as a path it was ".", the working folder
+    # (with a docker-compose.yaml in it, read as a rule that is no rule).
+    (tmp_path / "docker-compose.yaml").write_text("services: {}\n")
+    monkeypatch.setenv(name, "")
+    assert getattr(load_settings(), name.lower()) is None
+
+
+def test_a_dotenv_that_is_not_utf8_names_it(settings, tmp_path):
+    (tmp_path / ".env").write_bytes(b"IMAP_FOLDER=Bo\xeete de r\xe9ception\n")  # Windows "ANSI"
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    said = message("errors", error.value.code, **error.value.params)
+    assert said == ".env: cannot read it: not UTF-8 text"
 
 
 def test_secrets_do_not_print(settings, monkeypatch):

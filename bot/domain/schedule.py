@@ -55,12 +55,15 @@ class DigestSchedule:
 
 class ScheduleError(ValueError):
     """A DIGEST_CHANNEL entry that is not CHANNEL[@HH:MM][@weekdays]; `channel` is what stood
-    where the channel's id belongs when that is the fault (a name such as "general")."""
+    where the channel's id belongs when that is the fault (a name such as "general"), or the
+    channel listed twice when `repeated`."""
 
-    def __init__(self, entry: str, channel: str | None = None) -> None:
+    def __init__(self, entry: str, channel: str | None = None, *, repeated: bool = False
+                 ) -> None:
         super().__init__(entry)
         self.entry = entry
         self.channel = channel
+        self.repeated = repeated
 
 
 def parse_schedules(text: str | None, default_at: time) -> tuple[DigestSchedule, ...]:
@@ -83,6 +86,9 @@ def parse_schedules(text: str | None, default_at: time) -> tuple[DigestSchedule,
             if hours > 23 or minutes > 59:
                 raise ScheduleError(entry)
             at = time(hours, minutes)
+        if any(s.channel == channel for s in schedules):
+            # A channel has one digest a day (its run is claimed by channel and day).
+            raise ScheduleError(entry, channel, repeated=True)
         schedules.append(DigestSchedule(channel, at, bool(match["days"])))
     return tuple(schedules)
 
