@@ -186,3 +186,29 @@ def test_a_byte_not_in_the_encoding_is_found_however_far_in_and_in_every_file():
             BadRow(at + 2, "not_text", {"encoding": "utf-8"})]
         assert len(found) == 30_000
     assert rows(header + b"".join(clean)) == list(range(2, 30_002))  # and clean after them
+
+
+def test_ctrl_c_while_a_part_counts_its_lines_is_not_masked_by_closing_the_file():
+    # A part of a large report counts the lines before it with its text reader detached; a
+    # Ctrl-C there reached `finally: flat.close()`, which raised ValueError ("underlying
+    # buffer has been detached"): 'something went wrong' and exit 1, not 'import stopped'.
+    import io
+
+    from bot.sources.flatfile import FlatFile, Place
+
+    class Interrupted(io.BufferedReader):
+        armed = False
+
+        def peek(self, size: int = 0) -> bytes:
+            if self.armed:
+                raise KeyboardInterrupt
+            return super().peek(size)
+
+    binary = Interrupted(io.FileIO(SAMPLES / "all-orders.txt", "rb"))
+    flat = FlatFile(binary, "utf-8-sig")
+    binary.armed = True
+    with pytest.raises(KeyboardInterrupt):
+        next(flat.rows(from_line=20, known=Place(1, 0)))
+    flat.close()
+    flat.close()  # and again: nothing more
+    binary.close()

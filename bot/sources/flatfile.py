@@ -228,9 +228,12 @@ class FlatFile:
         return line - 1 - left
 
     def close(self) -> None:
-        """Stop reading; the binary file stays open for its owner."""
-        if not self._text.closed:  # its owner may have closed it first
-            self._text.detach()
+        """Stop reading; the binary file stays open for its owner. Again: nothing more."""
+        try:
+            if not self._text.closed:  # its owner may have closed it first
+                self._text.detach()
+        except ValueError:
+            pass  # detached already: counting lines for a Part was stopped (Ctrl-C)
 
     def has(self, *names: str) -> bool:
         """True when every named column is present."""
