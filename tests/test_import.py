@@ -443,3 +443,17 @@ def test_a_large_import_refreshes_postgresqls_planner_statistics(db, seller, mon
         tuples = conn.exec_driver_sql(
             "SELECT reltuples FROM pg_class WHERE relname = 'orders'").scalar()
     assert (tuples == 34) is analysed
+
+
+def test_a_report_whose_name_is_not_in_the_systems_encoding_imports(db, seller, tmp_path):
+    # A Latin-1 "réport.txt" unzipped from a Windows archive: its name holds a byte no
+    # database text takes, and the import failed on the import log's file name.
+    import os
+    import shutil
+
+    path = tmp_path / os.fsdecode(b"r\xe9port.txt")
+    shutil.copy(SAMPLES / "all-orders.txt", path)
+    assert import_file(db, path, seller, now=NOW).rows > 0
+    with db.begin() as conn:
+        logged = conn.execute(select(IMPORTS.c.file_name)).scalar_one()
+    assert logged.endswith("r\ufffdport.txt")

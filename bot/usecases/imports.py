@@ -1,6 +1,7 @@
 """Importing files: sources meet the store, one transaction per file, all of it or none of it."""
 
 import logging
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
@@ -117,6 +118,13 @@ def _batches(source: SourceFile, encoding: str, seller: Seller, makers: RowMaker
     yield from process.batches(source, seller)
 
 
+def _logged_name(path: Path) -> str:
+    """The file's name as the import log keeps it: a name in another encoding than the
+    system's (a Latin-1 "réport.txt" unzipped from a Windows archive) holds bytes no database
+    text takes, each logged as a replacement mark."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 def import_file(
     db: Database,
     path: Path,
@@ -159,7 +167,7 @@ def import_file(
                 more=max(0, len(problems) - LISTED_PROBLEMS),
             )
         after = queries.count_orders(conn)
-        queries.record_import(conn, file_name=str(path), kind=source.kind, rows=rows,
+        queries.record_import(conn, file_name=_logged_name(path), kind=source.kind, rows=rows,
                               skipped_rows=len(problems), checksum=checksum, imported_at=now)
     log.info("imported %s (%s): %d rows, %d skipped", path.name, source.kind, rows, len(problems))
     if rows >= ANALYZE_AFTER_ROWS:
