@@ -117,3 +117,20 @@ def test_refreshing_keeps_one_demo_and_the_real_orders(db, settings, seller):
     # What `sellerbot demo` says it loaded counts the demo's orders, not the seller's too
     # ("300 orders (277 shipped, 43 open, ...)" added up to 334).
     assert sum(loaded.by_status.values()) == 300
+
+
+def test_the_sellers_own_orders_arriving_remove_the_demo_sellers(db, settings, seller, cli):
+    # The Quick start loads the demo; the seller's next step imports their own reports into
+    # the same database. The demo's late orders counted in their lists, their Late Shipment
+    # Rate and their review requests: it goes, lines and returns too, and the import says so.
+    load_demo(db, seller_of(settings), NOW)
+    assert import_file(db, SAMPLES / "returns.txt", seller, now=NOW).demo_removed == 0
+    said = cli("import", str(SAMPLES / "all-orders.txt"), env={"DATABASE_URL": db.url}).stdout
+    assert "The demo seller's 300 orders were removed" in said
+    with db.begin() as conn:
+        assert queries.count_by_status(conn, demo=True) == {}
+        assert queries.count_orders(conn) == 34
+        assert conn.exec_driver_sql("SELECT count(*) FROM order_items WHERE order_id NOT IN "
+                                    "(SELECT order_id FROM orders)").scalar() == 0
+    said = cli("import", str(SAMPLES / "unshipped-orders.txt"), env={"DATABASE_URL": db.url}).stdout
+    assert "demo seller" not in said  # said once, when it went

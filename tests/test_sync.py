@@ -486,3 +486,16 @@ def test_every_order_left_out_is_kept_and_the_warning_names_the_first_twenty(db,
     text = render.text("digest", digest=digest, seller=seller)
     assert "WARNING: 25 orders from Amazon could not be read" in text
     assert sum(order_id in text for order_id in ids) == 20 and " and 5 more." in text
+
+
+def test_a_sync_that_brings_the_sellers_own_orders_removes_the_demo_sellers(db, amazon, live):
+    from bot.usecases.demo import load_demo
+
+    now = real_now()
+    load_demo(db, wiring.seller_of(live()), now)
+    amazon.add_order("111-0000000-0000001", created=now - timedelta(days=1))
+    sync(db, live())
+    rows = stored(db)
+    assert [r["order_id"] for r in rows["orders"]] == ["111-0000000-0000001"]
+    assert {r["order_id"] for r in rows["order_items"]} == {"111-0000000-0000001"}
+    assert rows["returns"] == []

@@ -53,6 +53,8 @@ class ImportResult:
     # first LISTED_PROBLEMS of them, and how many there were.
     notes: list[Note] = field(default_factory=list)
     noted: int = 0
+    # The demo seller's orders, removed now that the seller's own are here.
+    demo_removed: int = 0
     # How many of the skipped rows and of the notes are shown.
     listed: ClassVar[int] = LISTED_PROBLEMS
 
@@ -167,21 +169,16 @@ def import_file(
                 more=max(0, len(problems) - LISTED_PROBLEMS),
             )
         after = queries.count_orders(conn)
+        # The seller's own orders are here: the demo seller's go, or they would count in every
+        # list, the Late Shipment Rate and the review requests.
+        demo_removed = queries.delete_demo(conn) if writer.written[Order] else 0
         queries.record_import(conn, file_name=_logged_name(path), kind=source.kind, rows=rows,
                               skipped_rows=len(problems), checksum=checksum, imported_at=now)
     log.info("imported %s (%s): %d rows, %d skipped", path.name, source.kind, rows, len(problems))
     if rows >= ANALYZE_AFTER_ROWS:
         db.analyze()
-    return ImportResult(
-        path=path,
-        kind=source.kind,
-        rows=rows,
-        new_orders=after - before,
-        orders=writer.written[Order],
-        items=writer.written[OrderItem],
-        returns=writer.written[ReturnRequest],
-        checksum=checksum,
-        skipped=problems,
-        notes=notes,
-        noted=read.noted,
-    )
+    return ImportResult(path=path, kind=source.kind, rows=rows, new_orders=after - before,
+                        orders=writer.written[Order], items=writer.written[OrderItem],
+                        returns=writer.written[ReturnRequest], checksum=checksum,
+                        skipped=problems, notes=notes, noted=read.noted,
+                        demo_removed=demo_removed)

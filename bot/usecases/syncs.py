@@ -184,5 +184,8 @@ def _store(db: Database, records: list[Order | OrderItem], seller: Seller, at: d
         for record in stamped(records, seller):
             writer.add(record)
         writer.flush()
+        # The seller's own orders are here: the demo seller's go (imports.import_file).
+        if ids and (removed := queries.delete_demo(conn)):
+            log.info("removed the demo seller's %d orders", removed)
     records.clear()
     return new, time.perf_counter() - started
