@@ -195,3 +195,18 @@ def test_a_run_paused_past_its_takeover_does_not_post_after_the_copy_that_took_i
     outcome = first.run(settings.digests[0])
     assert (outcome.status, outcome.why) == ("skipped", "running")
     assert len(posted(slack)) == 1
+
+
+def test_a_forced_post_slack_does_not_answer_or_refuses_once_is_said_as_it_is(cli, slack):
+    # Unreachable: 'something went wrong (URLError)' before; refused once (fatal_error) at once:
+    # 'Slack did not take it for 15 minutes', which nobody had waited.
+    env = {"DIGEST_CHANNEL": "C0123ABCD", "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_API_URL": "http://127.0.0.1:9/"}
+    ran = cli("digest", "--post", "--force", env=env)
+    said = ran.stdout + ran.stderr
+    assert ran.returncode == 1 and "something went wrong" not in said
+    assert "Slack could not be reached, or its answer was lost" in said
+    slack.fail("chat.postMessage", error="channel_is_busy")
+    ran = cli("digest", "--post", "--force", env={**env, "SLACK_API_URL": slack.api_url})
+    said = ran.stdout + ran.stderr
+    assert ran.returncode == 1 and "Slack did not take it" in said and "15 minutes" not in said

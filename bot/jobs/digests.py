@@ -232,9 +232,13 @@ class Digests:
 
     def _force(self, schedule: DigestSchedule, day: str) -> Outcome:
         try:
-            posted = self.client.chat_postMessage(
-                channel=schedule.channel, unfurl_links=False, metadata=_metadata(day),
-                **self._message(schedule, None))
+            posted = call(self.client.chat_postMessage, channel=schedule.channel,
+                          unfurl_links=False, metadata=_metadata(day),
+                          **self._message(schedule, None))
+        except Unknown:
+            # Slack unreachable, or its answer lost: the post may have landed, and a forced
+            # one is never looked for and tried again.
+            return Outcome("failed", error="no_answer")
         except SlackApiError as exc:
             return Outcome("failed", error=str(exc.response.get("error") or ""))
         runs.record_posted(self.db, schedule.job, day, self.owner, self.clock(),
