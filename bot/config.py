@@ -84,11 +84,14 @@ class Settings(MailSettings):
             url = make_url(value)
         except ArgumentError:
             raise Problem("not_database_url") from None
-        # Hosting platforms hand out postgres:// URLs; sellerbot speaks to PostgreSQL via psycopg 3.
-        if url.drivername in ("postgres", "postgresql"):
-            url = url.set(drivername="postgresql+psycopg")
+        # Hosting platforms hand out postgres:// URLs, and guides postgresql+psycopg2:// ones;
+        # sellerbot speaks to PostgreSQL via psycopg 3, which it installs (and imports use).
+        if url.drivername == "postgres":
+            url = url.set(drivername="postgresql")
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise Problem("unsupported_database")
+        if url.get_backend_name() == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
         return url.render_as_string(hide_password=False)
 
     @field_validator("seller_timezone")

@@ -54,8 +54,11 @@ def test_every_marketplace_has_a_real_time_zone():
     assert all(ZoneInfo(m.time_zone) for m in MARKETPLACES)
 
 
-def test_hosting_platform_postgres_urls_use_psycopg(settings, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", "postgres://seller:secret@db.example:5432/shop")
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "postgresql+psycopg2",
+                                    "postgresql+asyncpg", "postgresql+psycopg"])
+def test_hosting_platform_postgres_urls_use_psycopg(settings, monkeypatch, scheme):
+    # A driver sellerbot does not install stopped every command with a traceback.
+    monkeypatch.setenv("DATABASE_URL", f"{scheme}://seller:secret@db.example:5432/shop")
     assert load_settings().database_url == "postgresql+psycopg://seller:secret@db.example:5432/shop"
 
 
