@@ -222,6 +222,22 @@ def test_an_older_schema_is_refused_with_the_fix(tmp_path):
     assert error.value.params == {"current": "0000", "head": Database("sqlite://").schema_state().head}
 
 
+def test_a_schema_a_newer_sellerbot_made_is_refused_with_the_fix_and_not_upgraded(tmp_path, cli):
+    # After going back to an older release: 'run sellerbot db upgrade' was the advice, and
+    # that command then failed with 'something went wrong (CommandError)'.
+    path = tmp_path / "newer.db"
+    Database.open(f"sqlite:///{path}").close()
+    with Database(f"sqlite:///{path}").begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreError) as error:
+        Database.open(f"sqlite:///{path}")
+    assert error.value.code == "db_ahead"
+    ran = cli("db", "upgrade", env={"DATABASE_URL": f"sqlite:///{path}"})
+    said = ran.stdout + ran.stderr
+    assert ran.returncode != 0 and "a newer sellerbot upgraded the database" in said
+    assert "something went wrong" not in said
+
+
 def test_an_unreachable_database_is_a_store_error():
     with pytest.raises(StoreError) as error:
         Database.open("postgresql+psycopg://nobody:secret@127.0.0.1:9/none")

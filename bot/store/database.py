@@ -117,7 +117,8 @@ class Database:
             log.info("new database: creating the tables")
             schema.create(db.engine)
         elif not state.is_current:
-            raise StoreError("db_behind", current=state.current, head=state.head)
+            code = "db_ahead" if state.is_ahead else "db_behind"
+            raise StoreError(code, current=state.current, head=state.head)
         return db
 
     def schema_state(self) -> schema.SchemaState:
@@ -130,8 +131,11 @@ class Database:
 
     def upgrade(self) -> None:
         """Build the tables of a new database, or apply the migrations an older one lacks."""
-        if self.schema_state().is_new:
+        state = self.schema_state()
+        if state.is_new:
             schema.create(self.engine)
+        elif state.is_ahead:  # no migration of this version knows it, or goes back
+            raise StoreError("db_ahead", current=state.current, head=state.head)
         else:
             schema.upgrade(self.engine)
 

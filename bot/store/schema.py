@@ -49,6 +49,11 @@ class SchemaState:
         """The schema is what this sellerbot expects."""
         return self.current == self.head
 
+    @property
+    def is_ahead(self) -> bool:
+        """A newer sellerbot upgraded it (revisions are numbered in order, 0001 on)."""
+        return self.current is not None and self.current > self.head
+
 
 def _config(engine: Engine) -> "Config":
     from alembic.config import Config
