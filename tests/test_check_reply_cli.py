@@ -162,3 +162,15 @@ def test_jsonl_checks_a_draft_holding_half_an_emoji(elsewhere):
     assert [o.get("verdict") for o in out] == ["block", "ok"], result.stderr
     assert "something went wrong" not in result.stderr
     assert run("audit", cwd=elsewhere).stdout.count("batch") == 2
+
+
+def test_a_terminal_in_latin1_gets_marks_for_what_it_cannot_show_not_an_error(elsewhere):
+    # Output went half-way, then 'something went wrong (UnicodeEncodeError)'.
+    draft = elsewhere / "draft.txt"
+    draft.write_text("日本製のマグです。Call us at 555 010 0199 anytime.", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "bot", "check-reply", str(draft)],
+                            cwd=elsewhere, capture_output=True, timeout=120,
+                            env={**os.environ, "PYTHONIOENCODING": "latin-1",
+                                 "DATABASE_URL": f"sqlite:///{elsewhere / 'cli.db'}"})
+    assert result.returncode == 1 and result.stderr == b""
+    assert result.stdout.startswith(b"BLOCK: ") and b"?????" in result.stdout

@@ -7,6 +7,7 @@ inside the commands, so `sellerbot --help` and every command start fast (bench/s
 
 import atexit
 import gc
+import io
 import logging
 import sys
 
@@ -27,6 +28,11 @@ def main() -> None:
     # first, so that calling main() again registers it once.
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
+    # A terminal or pipe in Latin-1 or cp437 cannot show "…" or a CJK title: a mark in their place,
+    # not a list cut off half-way by an error.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     try:
         app()
     except SellerbotError as exc:
