@@ -95,3 +95,18 @@ def test_the_holiday_window_takes_the_purchase_day_in_the_marketplace(settings):
                              date(2026, 12, 20)).decision
     assert decision.holiday_window is None
     assert decision.return_by == date(2026, 12, 6)
+
+
+def test_a_time_in_the_returns_reports_date_column_is_read_on_the_marketplaces_calendar(
+        db, settings, tmp_path):
+    # 05:00 UTC on 10 November is still 9 November in Los Angeles (10 November in New York).
+    from bot.store import return_requests
+    from tests.test_problems import returns_with
+
+    path = tmp_path / "returns.txt"
+    path.write_bytes(returns_with("Return request date", "2026-11-10T05:00:00Z"))
+    import_file(db, path, seller_in(settings, "America/New_York"), now=datetime.now(UTC))
+    with db.begin() as conn:
+        (request,) = [r for rs in return_requests.returns_of(conn, [
+            conn.exec_driver_sql("SELECT order_id FROM returns").scalar()]).values() for r in rs]
+    assert request.request_date == date(2026, 11, 9)

@@ -114,6 +114,17 @@ def test_a_year_no_report_holds_is_a_bad_date(db, seller, tmp_path, day):
     assert [p.code for p in rejected.value.params["problems"]] == ["bad_date"]
 
 
+@pytest.mark.parametrize("amount", ["12345678901.00", "-10000000000", "1e12"])
+def test_an_amount_the_store_cannot_keep_is_a_bad_money_row(db, seller, tmp_path, amount):
+    # NUMERIC(12, 2): SQLite took it, PostgreSQL refused the whole import ('numeric field
+    # overflow', 'something went wrong (DataError)') without naming the row.
+    path = tmp_path / "orders.txt"
+    path.write_bytes(all_orders_with("item-price", amount))
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(db, path, seller, now=NOW)
+    assert [p.code for p in rejected.value.params["problems"]] == ["bad_money"]
+
+
 # Rows imported with a note rather than refused.
 NOTES = {
     # Amazon adds statuses without notice: the order is kept, without a status.

@@ -8,6 +8,7 @@ sometimes hold a single space; values are trimmed. Dates are DD-Mon-YYYY or ISO 
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain.order_ids import STORED_ORDER_ID
 from bot.domain.records import ReturnRequest
@@ -26,7 +27,8 @@ def _text(value: str) -> str:
 
 # record field -> (report column, reader); readers get the trimmed, non-empty cell.
 def _fields(ctx: SellerContext) -> dict[str, tuple[str, Callable[[str], Any]]]:
-    day = partial(local_date, tz=ctx.timezone)
+    # A time in a date column is read on the marketplace's calendar, as Amazon's dates are.
+    day = partial(local_date, tz=ZoneInfo(ctx.marketplace.time_zone))
     return {
         "order_date": ("Order date", day),
         "request_date": ("Return request date", day),

@@ -78,13 +78,18 @@ def local_date(text: str, tz: ZoneInfo) -> date:
     return day
 
 
+# The store keeps amounts as NUMERIC(12, 2): ten digits before the point. A larger one is a
+# shifted or broken row (PostgreSQL refused it, and the whole import with it).
+_MONEY_LIMIT = Decimal(10) ** 10
+
+
 def money(text: str) -> Decimal:
     """An amount such as 12.34 (or -1.00 for a discount)."""
     try:
         value = Decimal(text)
     except InvalidOperation:
         raise BadValue("bad_money", text) from None
-    if not value.is_finite():
+    if not value.is_finite() or abs(value) >= _MONEY_LIMIT:
         raise BadValue("bad_money", text)
     return value
 
