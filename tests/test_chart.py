@@ -149,6 +149,9 @@ def test_sellerbot_chart_writes_the_png_and_says_the_rate(cli, tmp_path, setting
     assert f"the last {WEEKS} weeks" in made.stderr
     bad = cli("chart", "--out", str(tmp_path / "missing" / "week.png"))
     assert bad.returncode != 0 and "cannot write it" in bad.stderr
+    svg = cli("chart", "--out", str(tmp_path / "week.svg"))  # a PNG under an SVG's name
+    assert svg.returncode == 2 and "give a file name that ends in .png" in svg.stderr
+    assert not (tmp_path / "week.svg").exists()
 
 
 def test_the_plotting_library_loads_only_for_a_chart():

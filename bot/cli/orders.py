@@ -170,6 +170,8 @@ def chart(
     from bot.render.chart import chart_png
     from bot.usecases.shipping_health import shipping_health
 
+    if out.suffix.lower() != ".png":  # "week.svg" would hold a PNG under another name
+        raise BadInput("not_png", path=str(out))
     current = settings()
     health = shipping_health(database(current), wiring.seller_of(current),
                              as_of(as_of_time, current))
