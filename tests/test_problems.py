@@ -107,22 +107,25 @@ def test_each_problem_is_named_and_worded(db, seller, tmp_path, code):
 def test_a_year_no_report_holds_is_a_bad_date(db, seller, tmp_path, day):
     # A spreadsheet saves the returns report's 10-Nov-2026 as 10-Nov-26: read as the year 26,
     # it was stored, shown as "Tue 10 Nov 26", and deleted by the next nightly clean-up.
-    path = tmp_path / "returns.txt"
-    path.write_bytes(returns_with("Return request date", day))
-    with pytest.raises(ImportRejected) as rejected:
-        import_file(db, path, seller, now=NOW)
-    assert [p.code for p in rejected.value.params["problems"]] == ["bad_date"]
+    assert refused_for(db, seller, tmp_path, returns_with("Return request date", day)) == [
+        "bad_date"]
 
 
 @pytest.mark.parametrize("amount", ["12345678901.00", "-10000000000", "1e12"])
 def test_an_amount_the_store_cannot_keep_is_a_bad_money_row(db, seller, tmp_path, amount):
     # NUMERIC(12, 2): SQLite took it, PostgreSQL refused the whole import ('numeric field
     # overflow', 'something went wrong (DataError)') without naming the row.
-    path = tmp_path / "orders.txt"
-    path.write_bytes(all_orders_with("item-price", amount))
+    assert refused_for(db, seller, tmp_path, all_orders_with("item-price", amount)) == [
+        "bad_money"]
+
+
+def refused_for(db, seller, tmp_path, data: bytes) -> list[str]:
+    """The problems a report holding `data` is refused for."""
+    path = tmp_path / "report.txt"
+    path.write_bytes(data)
     with pytest.raises(ImportRejected) as rejected:
         import_file(db, path, seller, now=NOW)
-    assert [p.code for p in rejected.value.params["problems"]] == ["bad_money"]
+    return [p.code for p in rejected.value.params["problems"]]
 
 
 # Rows imported with a note rather than refused.

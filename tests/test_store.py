@@ -211,13 +211,18 @@ def test_a_table_of_another_program_is_not_taken_for_ours(new_database):
     other.close()
 
 
-def test_an_older_schema_is_refused_with_the_fix(tmp_path):
-    path = tmp_path / "old.db"
+def at_revision(path, revision: str) -> str:
+    """The URL of a new SQLite database at `path`, its schema said to be at `revision`."""
     Database.open(f"sqlite:///{path}").close()
     with Database(f"sqlite:///{path}").begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+    return f"sqlite:///{path}"
+
+
+def test_an_older_schema_is_refused_with_the_fix(tmp_path):
+    url = at_revision(tmp_path / "old.db", "0000")
     with pytest.raises(StoreError) as error:
-        Database.open(f"sqlite:///{path}")
+        Database.open(url)
     assert error.value.code == "db_behind"
     assert error.value.params == {"current": "0000", "head": Database("sqlite://").schema_state().head}
 
@@ -225,14 +230,11 @@ def test_an_older_schema_is_refused_with_the_fix(tmp_path):
 def test_a_schema_a_newer_sellerbot_made_is_refused_with_the_fix_and_not_upgraded(tmp_path, cli):
     # After going back to an older release: 'run sellerbot db upgrade' was the advice, and
     # that command then failed with 'something went wrong (CommandError)'.
-    path = tmp_path / "newer.db"
-    Database.open(f"sqlite:///{path}").close()
-    with Database(f"sqlite:///{path}").begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    url = at_revision(tmp_path / "newer.db", "9999")
     with pytest.raises(StoreError) as error:
-        Database.open(f"sqlite:///{path}")
+        Database.open(url)
     assert error.value.code == "db_ahead"
-    ran = cli("db", "upgrade", env={"DATABASE_URL": f"sqlite:///{path}"})
+    ran = cli("db", "upgrade", env={"DATABASE_URL": url})
     said = ran.stdout + ran.stderr
     assert ran.returncode != 0 and "a newer sellerbot upgraded the database" in said
     assert "something went wrong" not in said
