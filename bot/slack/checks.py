@@ -35,8 +35,10 @@ def _check(services: Services, text: str, asker: reply_checks.Asker,
     checked, audit = reply_checks.check_to_record(
         services.db, services.checker, text, asker, datetime.now(UTC),
         in_reply_to=in_reply_to, seller=services.seller)
-    yield checked
-    services.after_ack("audit", None, reply_checks.record, services.db, [audit])
+    try:
+        yield checked
+    finally:  # audited whatever became of the answer (a modal closed meanwhile)
+        services.after_ack("audit", None, reply_checks.record, services.db, [audit])
 
 
 def on_message(services: Services) -> Callable[..., None]:
