@@ -140,10 +140,10 @@ def deadline_basis(calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,
 
 def promise_day(deadline: datetime, tz: ZoneInfo, market_tz: ZoneInfo) -> date:
     """The day an order is due: the date its deadline ends where it was set. Amazon sets a
-    ship-by at the end of a day in the marketplace's zone, sellerbot at the end of one in the
-    seller's (`tz`); the earlier of the deadline's dates in the two is that day, whoever set it.
-    East of the marketplace, Amazon's Monday 23:59 Pacific is Tuesday 02:59 in New York: due
-    on Monday."""
+    ship-by at the end of a day in the marketplace's zone (and sellerbot computes one the same
+    way, handling_deadline), which the seller's zone `tz` may read as another date; the earlier
+    of the deadline's dates in the two is that day. East of the marketplace, Amazon's Monday
+    23:59 Pacific is Tuesday 02:59 in New York: due on Monday."""
     return min(deadline.astimezone(tz).date(), deadline.astimezone(market_tz).date())
 
 

@@ -65,12 +65,24 @@ def sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now: 
     another process is syncing the marketplace."""
     claim = _claim(db, api.marketplace_id, now)
     try:
-        return _sync(db, api, seller, first_days, now=now, since=since, claim=claim)
+        result = _sync(db, api, seller, first_days, now=now, since=since, claim=claim)
+        if result.orders:
+            _forget_demo(db)
+        return result
     finally:
         try:
             job_runs.release(db, claim)
         except Exception:  # the sync's own outcome (or error) must not be masked
             log.warning("The sync claim could not be given back; it lapses after %s", STALE_SYNC)
+
+
+def _forget_demo(db: Database) -> None:
+    """The seller's own orders are here: the demo seller's go (imports.import_file). Once a
+    sync, not once a write: finding them reads the whole orders table."""
+    with db.begin_bulk() as conn:
+        removed = queries.delete_demo(conn)
+    if removed:
+        log.info("removed the demo seller's %d orders", removed)
 
 
 def _claim(db: Database, marketplace_id: str, now: datetime) -> job_runs.Claim:
@@ -184,8 +196,5 @@ def _store(db: Database, records: list[Order | OrderItem], seller: Seller, at: d
         for record in stamped(records, seller):
             writer.add(record)
         writer.flush()
-        # The seller's own orders are here: the demo seller's go (imports.import_file).
-        if ids and (removed := queries.delete_demo(conn)):
-            log.info("removed the demo seller's %d orders", removed)
     records.clear()
     return new, time.perf_counter() - started
