@@ -537,6 +537,25 @@ def test_the_clean_up_keeps_orders_whose_holiday_returns_may_still_come(db, slac
     assert closed_orders() == 0
 
 
+def test_the_holiday_window_the_clean_up_keeps_is_the_marketplaces(db, slack):
+    from bot.domain.records import Channel, Order, OrderStatus
+    from bot.store import queries
+    from bot.store.writer import Writer
+
+    # 1 November 01:00 Pacific is a holiday-season purchase on amazon.com, though it is still
+    # 31 October in Honolulu: kept until its late returns can no longer come.
+    settings = configure(db, slack, retention_days="30", seller_timezone="Pacific/Honolulu")
+    with db.begin() as conn:
+        writer = Writer(conn)
+        writer.add(Order("111-0000000-0000001", status=OrderStatus.SHIPPED,
+                         purchase_date=datetime(2026, 11, 1, 8, 0, tzinfo=UTC),
+                         fulfillment_channel=Channel.MERCHANT))
+        writer.flush()
+    jobs.clean_up(settings, db, datetime(2027, 1, 31, 12, 30, tzinfo=UTC))
+    with db.begin() as conn:
+        assert queries.get_order(conn, "111-0000000-0000001") is not None
+
+
 # --- the terminal: sellerbot digest --post and sellerbot jobs -----------------------------
 
 def sellerbot(*args: str, env: dict[str, str], cwd) -> subprocess.CompletedProcess:

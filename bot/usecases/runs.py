@@ -32,9 +32,10 @@ def forget_before(db: Database, cutoff: datetime, period: str, seller: Seller,
     """Delete imported data older than `cutoff` and job runs before `period`; rows deleted.
     Orders bought in a holiday window whose returns may still come at `now` are kept: a
     question about one can come until the late period after its return-by (privacy.md §2),
-    months after the purchase."""
-    first = returns_may_come_from(now.astimezone(seller.timezone).date(), seller.returns)
-    orders_cutoff = (None if first is None
-                     else datetime.combine(first, time.min, tzinfo=seller.timezone))
+    months after the purchase. The windows' dates are the marketplace's, as the return
+    decision reads them (bot/usecases/returns.py)."""
+    zone = seller.marketplace_timezone
+    first = returns_may_come_from(now.astimezone(zone).date(), seller.returns)
+    orders_cutoff = None if first is None else datetime.combine(first, time.min, tzinfo=zone)
     return (retention.forget_before(db, cutoff, orders_cutoff)
             + job_runs.forget_before(db, period))
