@@ -72,11 +72,13 @@ def wsgi_app(app: App, db: Database, signing_secret: str) -> Wsgi:
             text = verification.verify(body, headers, signing_secret, time.time(), replays)
             request = BoltRequest(body=text, query=str(environ.get("QUERY_STRING") or ""),
                                   headers=headers, context={verification.VERIFIED: True})
-            # Parsed here: Bolt takes any form holding the letters "payload" for an
-            # interaction (verification.parsed), and the context follows from the body.
-            request.body = verification.parsed(text, request.content_type)
-            request.context = build_context(BoltContext({verification.VERIFIED: True}),
-                                            request.body)
+            if text and not request.body:
+                # Bolt takes any form holding the letters "payload" for an interaction and
+                # finds nothing in it (verification.parsed): read it here, and the context that
+                # follows from it. Bolt's own reading stands otherwise: no body read twice.
+                request.body = verification.parsed(text, request.content_type)
+                request.context = build_context(BoltContext({verification.VERIFIED: True}),
+                                                request.body)
         except verification.Refused as refused:
             log.warning("refused a request to /slack/events: %s (%d)", refused.why,
                         refused.status)
