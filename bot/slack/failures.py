@@ -10,6 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
 from bot.render.blocks import text_message
 
 log = logging.getLogger("bot.slack")
@@ -34,3 +37,12 @@ def reported(kind: str, respond: Any = None) -> Iterator[None]:
         yield
     except Exception as error:
         report(error, kind, respond)
+
+
+def show_in_view(client: WebClient, view_id: str, view: dict[str, Any], kind: str) -> None:
+    """Show `view` in a modal the person may have closed meanwhile (Slack then answers
+    not_found): that is no failure, and no reason to stop what follows."""
+    try:
+        client.views_update(view_id=view_id, view=view)
+    except SlackApiError as exc:
+        log.info("%s form not updated: %s", kind, exc.response.get("error"))

@@ -7,7 +7,6 @@ Sending once is bot/usecases/buyer_replies.py's; the post itself is the job's
 
 import hashlib
 import json
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -20,10 +19,9 @@ from bot.errors import BadInput, SellerbotError
 from bot.render import message
 from bot.render.blocks import text_message
 from bot.render.buyer_blocks import answered_post, buyer_reply_status, buyer_reply_view
+from bot.slack.failures import show_in_view
 from bot.slack.services import Services
 from bot.usecases import buyer_replies, reply_checks
-
-log = logging.getLogger(__name__)
 
 
 def _digest(text: str) -> str:
@@ -122,12 +120,9 @@ def _send(services: Services, meta: dict[str, Any], text: str, user: str, view_i
 
 
 def _said(client: WebClient, view_id: str, text: str) -> None:
-    """How the send went, in the modal: one closed meanwhile (Slack answers not_found) is no
-    reason to leave the thread without its note or the post unanswered."""
-    try:
-        client.views_update(view_id=view_id, view=buyer_reply_status("said", text=text))
-    except SlackApiError as exc:
-        log.info("reply form not updated: %s", exc.response.get("error"))
+    """How the send went, in the modal: one closed meanwhile is no reason to leave the thread
+    without its note or the post unanswered."""
+    show_in_view(client, view_id, buyer_reply_status("said", text=text), "reply")
 
 
 def _mark_answered(services: Services, client: WebClient, known: Any,

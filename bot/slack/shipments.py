@@ -12,12 +12,12 @@ from typing import Any
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.errors import BadInput, SellerbotError
 from bot.render import message
 from bot.render.blocks import confirm_view, order_message, text_message
+from bot.slack.failures import show_in_view
 from bot.slack.services import Services
 from bot.usecases import orders, shipments
 
@@ -122,7 +122,4 @@ def _confirm(services: Services, client: WebClient, body: dict[str, Any],
 
 def _show(client: WebClient, body: dict[str, Any], said: str) -> None:
     """The outcome in the form; a form closed meanwhile is no reason to stop."""
-    try:
-        client.views_update(view_id=body["view"]["id"], view=confirm_view("said", text=said))
-    except SlackApiError as exc:
-        log.info("confirm form not updated: %s", exc.response.get("error"))
+    show_in_view(client, body["view"]["id"], confirm_view("said", text=said), "confirm")
