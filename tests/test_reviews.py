@@ -292,3 +292,68 @@ def test_a_draft_asking_for_a_review_of_a_due_order_is_told_sellerbot_can_send_i
     assert f"It is due for order {due} now" in shown and f"`/orders {due}`" in shown
     assert f"It is due for order {due} now" in text("check_reply", result=asked.result,
                                                      review_order=asked.review_order)
+
+
+def test_the_demo_sellers_orders_are_listed_but_never_sent(setup, amazon):
+    # `sellerbot demo`, then the SP-API set up before a sync brought the seller's own orders:
+    # the demo shows what would be due, but its invented ids never reach Amazon.
+    from bot.usecases.demo import load_demo
+
+    db, seller, api, _clock = setup
+    load_demo(db, seller, NOW)
+    due = reviews.reviews_due(db, seller, NOW).due
+    assert due  # the demo shows the feature
+    done = reviews.request_due(db, api, seller, NOW, limit=3)
+    assert done.results == [] and done.demo == len(due) and done.left == 0
+    with pytest.raises(BadInput) as refused:
+        reviews.request_review(db, api, seller, due[0].order.order_id, NOW)
+    assert refused.value.code == "review_demo_order"
+    assert amazon.called(SOLICITATIONS) == []
+    # The seller's own orders beside the demo's are sent.
+    mine = store_orders(db, due=1)
+    done = reviews.request_due(db, api, seller, NOW)
+    assert [sent.order_id for sent in done.results] == mine and done.demo == len(due)
+
+
+def test_an_order_is_asked_in_the_marketplace_it_was_placed_in(setup, amazon):
+    # An amazon.ca order in an amazon.com seller's store (one unified North America account):
+    # Amazon takes the marketplace the order was placed in, and offers nothing under another.
+    db, seller, api, _clock = setup
+    canada = "A2EUQ1WTGCTBG2"
+    delivered = NOW - timedelta(days=10)
+    with db.begin() as conn:
+        writer = Writer(conn)
+        writer.add(Order("702-0000000-0000001", purchase_date=delivered - timedelta(days=5),
+                         status=OrderStatus.SHIPPED, fulfillment_channel=Channel.MERCHANT,
+                         marketplace_id=canada,
+                         earliest_delivery_date=delivered - timedelta(days=2),
+                         latest_delivery_date=delivered))
+        writer.add(OrderItem("702-0000000-0000001", "SKU-1", quantity_ordered=1))
+        writer.flush()
+    mine = store_orders(db, due=1)  # no marketplace stated: the seller's
+    done = reviews.request_due(db, api, seller, NOW)
+    assert {sent.asked for sent in done.results} == {Asked.SENT}
+    # Both calls for each order (is it offered? then send) name its marketplace.
+    asked_in = {(call.path.split(SOLICITATIONS)[1].split("/")[0], call.query["marketplaceIds"])
+                for call in amazon.called(SOLICITATIONS)}
+    assert asked_in == {("702-0000000-0000001", canada), (mine[0], "ATVPDKIKX0DER")}
+    assert len(amazon.called(SOLICITATIONS)) == 4
+
+
+def test_a_pre_order_delivered_lately_is_due_however_long_ago_it_was_placed(setup, amazon):
+    # A book pre-ordered 80 days ago, released and delivered 10 days ago.
+    db, seller, api, _clock = setup
+    delivered = NOW - timedelta(days=10)
+    with db.begin() as conn:
+        writer = Writer(conn)
+        writer.add(Order("113-0000000-0000080", purchase_date=NOW - timedelta(days=80),
+                         status=OrderStatus.SHIPPED, fulfillment_channel=Channel.MERCHANT,
+                         earliest_delivery_date=delivered - timedelta(days=2),
+                         latest_delivery_date=delivered))
+        writer.add(OrderItem("113-0000000-0000080", "BOOK-PREORDER", quantity_ordered=1))
+        writer.flush()
+    listed = [s.order.order_id for s in reviews.reviews_due(db, seller, NOW).due]
+    assert listed == ["113-0000000-0000080"]
+    done = reviews.request_due(db, api, seller, NOW)
+    assert [sent.order_id for sent in done.results] == listed
+    assert amazon.solicitations.sent == {"113-0000000-0000080": 1}

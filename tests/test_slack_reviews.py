@@ -2,6 +2,7 @@
 the fake SP-API for Amazon, both spoken to by the real clients (issue 19)."""
 
 import json
+import sqlite3
 import time
 from datetime import UTC, datetime
 
@@ -37,6 +38,13 @@ def opened(served: Served):
     return Database.open(settings.database_url), seller_of(settings), settings
 
 
+def sellers_own(served: Served) -> None:
+    """The demo seller's orders made the seller's own, as if a sync had brought them: review
+    requests are never sent for the demo's, whose ids Amazon does not know."""
+    with sqlite3.connect(served.database) as conn:
+        conn.execute("UPDATE orders SET is_demo = 0")
+
+
 def a_due_order(served: Served) -> str:
     db, seller, _settings = opened(served)
     due = reviews.reviews_due(db, seller, datetime.now(UTC)).due
@@ -64,6 +72,7 @@ def buttons(body: dict) -> list[str]:
 
 def test_the_button_sends_once_however_often_it_is_clicked_and_goes(serve, slack, amazon):
     served = serve(REVIEW_REQUESTS="manual")
+    sellers_own(served)
     order_id = a_due_order(served)
     served.command("/orders", order_id, "order")
     shown = slack.wait("webhook/order")[0].body
@@ -108,6 +117,7 @@ def test_the_time_until_the_window_opens_is_shown(serve, slack, amazon):
 
 def test_reviews_lists_the_due_and_request_all_sends_each_once(serve, slack, amazon):
     served = serve(REVIEW_REQUESTS="manual")
+    sellers_own(served)
     db, seller, _settings = opened(served)
     now = datetime.now(UTC)
     # All but three already asked: Amazon's pace is one a second.
@@ -135,8 +145,22 @@ def test_reviews_lists_the_due_and_request_all_sends_each_once(serve, slack, ama
 
 def test_only_allowed_users_may_request_reviews(serve, slack, amazon):
     served = serve(REVIEW_REQUESTS="manual", ALLOWED_USERS="U0000PAT")
+    sellers_own(served)  # orders Amazon knows: only the allowlist stops the click
     status, body = click(served, "due", "eve", action="request_all_reviews",
                          user="U0000EVE")
     assert status == 200 and "not set up to answer here" in body
     time.sleep(1)  # nothing is sent after the refusal, not even later
     assert amazon.called("/solicitations/") == [] and slack.called("webhook/eve") == []
+
+
+def test_the_demo_sellers_orders_are_never_sent_to_amazon(serve, slack, amazon):
+    # `sellerbot demo` tried, then the SP-API set up before a sync brought the seller's own.
+    served = serve(REVIEW_REQUESTS="manual")
+    order_id = a_due_order(served)
+    click(served, order_id, "one")
+    click(served, "due", "all", action="request_all_reviews")
+    one, every = slack.wait("webhook/one")[0].body, slack.wait("webhook/all")[0].body
+    assert "one of the demo seller's orders" in one["text"]
+    assert "the demo seller's (`sellerbot demo`), which Amazon does not know: never sent" in (
+        every["text"])
+    assert amazon.called("/solicitations/") == []

@@ -50,8 +50,11 @@ def request(
     db, seller = database(current), wiring.seller_of(current)
     api = wiring.solicitations_api(current)
     if all_due:
-        reviews.request_due(db, api, seller, datetime.now(UTC),
-                            done=lambda sent: echo(render.text("reviews_sent", results=[sent])))
+        done = reviews.request_due(
+            db, api, seller, datetime.now(UTC),
+            done=lambda sent: echo(render.text("reviews_sent", results=[sent])))
+        if done.demo or not done.results:
+            echo(render.text("reviews_sent", results=[], demo=done.demo))
     else:
         sent = reviews.request_review(db, api, seller, order_id or "", datetime.now(UTC))
         echo(render.text("reviews_sent", results=[sent]))

@@ -79,11 +79,12 @@ class ReviewRequests:
         from bot.usecases import reviews
 
         try:
-            results = reviews.request_due(self.db, self.api, self.seller,
-                                          datetime.now(UTC)).results
+            done = reviews.request_due(self.db, self.api, self.seller, datetime.now(UTC))
         except SellerbotError as exc:
             log.warning("review requests: %s", message("errors", exc.code, **exc.params))
             return
-        outcomes = Counter(str(r.asked or "elsewhere") for r in results)
+        outcomes = Counter(str(r.asked or "elsewhere") for r in done.results)
+        if done.demo:
+            outcomes["demo orders never sent"] = done.demo
         log.info("review requests: %s", ", ".join(f"{n} {what}" for what, n in
                                                    sorted(outcomes.items())) or "none due")

@@ -94,4 +94,4 @@ def _send_all(services: Services, user: str, respond: Respond) -> None:
     done = reviews.request_due(services.db, services.solicitations_api, services.seller,
                                datetime.now(UTC), limit=PER_CLICK)
     respond(replace_original=True, **text_message("reviews_sent", results=done.results,
-                                                  user=user, more=done.left))
+                                                  user=user, more=done.left, demo=done.demo))

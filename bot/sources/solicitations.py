@@ -59,27 +59,32 @@ class SolicitationsApi:
         self._pace = Pace(window.per_second, window.burst, clock=clock, sleep=sleep)
         self._client = library_client(Solicitations, settings)
 
-    def offered(self, order_id: str) -> bool:
-        """Whether Amazon offers "Request a Review" for `order_id` now (getSolicitationActions
-        ForOrder): not before its window, not after, not a second time."""
+    def offered(self, order_id: str, marketplace_id: str | None = None) -> bool:
+        """Whether Amazon offers "Request a Review" for `order_id`, placed in `marketplace_id`
+        (the seller's when None), now (getSolicitationActionsForOrder): not before its window,
+        not after, not a second time."""
         response = self._call("getSolicitationActionsForOrder",
-                              self._client.get_solicitation_actions_for_order, order_id)
+                              self._client.get_solicitation_actions_for_order, order_id,
+                              marketplace_id)
         links = response.payload.get("_links") if isinstance(response.payload, dict) else None
         actions = links.get("actions") if isinstance(links, dict) else None
         return any(isinstance(a, dict) and a.get("name") == REVIEW_ACTION
                    for a in actions or [])
 
-    def request_review(self, order_id: str) -> None:
+    def request_review(self, order_id: str, marketplace_id: str | None = None) -> None:
         """Send it (createProductReviewAndSellerFeedbackSolicitation); Amazon answers 201.
         Sent once: after a server error or a dropped connection Amazon may have taken it, and
         a second request for an order is one Amazon bans (messaging.md §3.3); the next
         attempt asks Amazon first (bot/usecases/reviews.py)."""
         self._call("createProductReviewAndSellerFeedbackSolicitation",
                    self._client.create_product_review_and_seller_feedback_solicitation, order_id,
-                   once=True)
+                   marketplace_id, once=True)
 
     def _call(self, operation: str, method: Callable[..., Any], order_id: str,
-              once: bool = False) -> Any:
+              marketplace_id: str | None, once: bool = False) -> Any:
         self._pace.wait()
+        # Amazon asks for the marketplace the order was placed in: one of a unified account's
+        # others (an amazon.ca order in an amazon.com store) is not offered under the seller's.
         return call(operation, method, self.calls, self._sleep, once=once,
-                    amazonOrderId=order_id, marketplaceIds=[self.marketplace_id])
+                    amazonOrderId=order_id,
+                    marketplaceIds=[marketplace_id or self.marketplace_id])

@@ -134,17 +134,26 @@ def order_ids_containing(conn: Connection, fragment: str, limit: int) -> list[st
     return found[:limit]
 
 
-def orders_placed(conn: Connection, after: datetime, until: datetime, *,
-                  delivered_from: datetime | None = None, lines: bool = True) -> list[Order]:
-    """Orders placed in (after, until], with their lines unless not `lines`; with
-    `delivered_from`, only those due to be delivered by then or later, or with no date."""
+def orders_placed(conn: Connection, after: datetime, until: datetime) -> list[Order]:
+    """Orders placed in (after, until], with their lines."""
     statement = select_orders().where(
         _ORDERS.c.purchase_date > after, _ORDERS.c.purchase_date <= until
     ).order_by(_ORDERS.c.purchase_date)
-    if delivered_from is not None:
-        latest = _ORDERS.c.latest_delivery_date
-        statement = statement.where(or_(latest.is_(None), latest >= delivered_from))
-    return orders_of(conn, statement, lines=lines)
+    return orders_of(conn, statement)
+
+
+def orders_delivered_from(conn: Connection, delivered_from: datetime, until: datetime, *,
+                          undated_after: datetime) -> list[Order]:
+    """Orders placed by `until` and due to be delivered at `delivered_from` or later, however
+    long before they were placed (a pre-order), and those without a delivery date placed after
+    `undated_after`; without their lines."""
+    latest = _ORDERS.c.latest_delivery_date
+    statement = select_orders().where(
+        _ORDERS.c.purchase_date <= until,
+        or_(latest >= delivered_from,
+            and_(latest.is_(None), _ORDERS.c.purchase_date > undated_after)),
+    ).order_by(_ORDERS.c.purchase_date)
+    return orders_of(conn, statement, lines=False)
 
 
 def _placed(after: datetime, until: datetime) -> tuple[Any, ...]:
@@ -283,6 +292,11 @@ def count_by_status(conn: Connection, *, demo: bool | None = None) -> dict[str, 
     if demo is not None:
         statement = statement.where(_ORDERS.c.is_demo.is_(demo))
     return {status or "": number for status, number in conn.execute(statement)}
+
+
+def demo_order_ids(conn: Connection) -> set[str]:
+    """The ids of the demo seller's orders (a few hundred at most)."""
+    return set(conn.scalars(select(_ORDERS.c.order_id).where(_ORDERS.c.is_demo)))
 
 
 def delete_demo(conn: Connection) -> int:

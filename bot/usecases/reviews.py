@@ -15,16 +15,19 @@ from bot.store.job_runs import owner_id
 from bot.usecases.lookup import find_order_id
 from bot.usecases.sellers import Seller
 
-# Orders placed this long before the window closes are looked at: delivery takes weeks at most.
+# Orders without delivery dates (report imports) placed this long before the window closes are
+# listed, with the reason they are not asked: delivery takes weeks at most. Orders with dates
+# are looked at by their dates, however long before they were placed (a pre-order).
 DELIVERY_SPAN = timedelta(days=45)
 
 class ReviewApi(Protocol):
     """What sending needs of Amazon's Solicitations API (bot/sources/solicitations.py)."""
 
-    def offered(self, order_id: str) -> bool:
-        """Whether Amazon offers "Request a Review" for the order now."""
+    def offered(self, order_id: str, marketplace_id: str | None = None) -> bool:
+        """Whether Amazon offers "Request a Review" for the order, placed in `marketplace_id`
+        (the seller's when None), now."""
 
-    def request_review(self, order_id: str) -> None:
+    def request_review(self, order_id: str, marketplace_id: str | None = None) -> None:
         """Send it."""
 
 
@@ -68,8 +71,8 @@ def _standings(db: Database, seller: Seller, now: datetime) -> list[ReviewStandi
     with db.begin() as conn:
         # Orders whose window may still be open; their lines decide nothing here.
         closes = timedelta(days=rules.closes_days)
-        orders = queries.orders_placed(conn, now - closes - DELIVERY_SPAN, now,
-                                       delivered_from=now - closes, lines=False)
+        orders = queries.orders_delivered_from(conn, now - closes, now,
+                                               undated_after=now - closes - DELIVERY_SPAN)
         returns = return_requests.returns_of(conn, [o.order_id for o in orders])
     asked = review_requests.asked(db, [o.order_id for o in orders])
     return [review_standing(order, returns.get(order.order_id, []),
@@ -86,13 +89,17 @@ def request_review(db: Database, api: ReviewApi, seller: Seller, text: str, now:
     with db.begin() as conn:
         order = queries.get_order(conn, order_id)
         returns = return_requests.returns_for(conn, order_id)
+        demo = order_id in queries.demo_order_ids(conn)
     if order is None:
         raise NotFound("order_not_found", order_id=order_id)
+    if demo:
+        # Invented by `sellerbot demo`: Amazon does not know it.
+        raise BadInput("review_demo_order", order_id=order_id)
     standing = standing_of(db, seller, order, returns, now)
     if not standing.due:
         raise BadInput("review_not_due", order_id=order_id, reason=str(standing.skip),
                        opens=standing.opens, closes=standing.closes, tz=seller.timezone)
-    return _send(db, api, order_id, now)
+    return _send(db, api, order, now)
 
 
 def standing_of(db: Database, seller: Seller, order: Order, returns: Sequence[ReturnRequest],
@@ -104,10 +111,12 @@ def standing_of(db: Database, seller: Seller, order: Order, returns: Sequence[Re
 
 @dataclass(frozen=True)
 class SentDue:
-    """What a round of due requests did, and how many due orders it left for the next."""
+    """What a round of due requests did, how many due orders it left for the next, and how
+    many it never sends: the demo seller's, which Amazon does not know."""
 
     results: list[Sent]
     left: int = 0
+    demo: int = 0
 
 
 # An Amazon order id as a message quotes it (Amazon asks every message to).
@@ -135,27 +144,31 @@ def request_due(db: Database, api: ReviewApi, seller: Seller, now: datetime,
                 limit: int | None = None) -> SentDue:
     """Send "Request a Review" for every order due at `now` (the first `limit` of them), each
     once; `done` hears of each as it is sent (they go at Amazon's pace: one a second)."""
-    due = reviews_due(db, seller, now).due
+    listed = reviews_due(db, seller, now).due
+    with db.begin() as conn:
+        demo = queries.demo_order_ids(conn)
+    due = [standing for standing in listed if standing.order.order_id not in demo]
     results = []
     for standing in due[:limit]:
-        results.append(_send(db, api, standing.order.order_id, now))
+        results.append(_send(db, api, standing.order, now))
         done(results[-1])
-    return SentDue(results, len(due) - len(results))
+    return SentDue(results, len(due) - len(results), len(listed) - len(due))
 
 
-def _send(db: Database, api: ReviewApi, order_id: str, now: datetime) -> Sent:
+def _send(db: Database, api: ReviewApi, order: Order, now: datetime) -> Sent:
     """Claim the order, ask Amazon whether it offers the request, and send it: the claim makes
     it once; asking first makes a claim taken over from a stopped process safe."""
+    order_id, marketplace_id = order.order_id, order.marketplace_id
     owner = owner_id()
     if not review_requests.claim(db, order_id, owner, now):
         return Sent(order_id, None)
     # Anything but Amazon's refusal (Ctrl-C, a bug) leaves the claim to go stale: something may
     # have reached Amazon, and the next attempt asks Amazon first.
     try:
-        if not api.offered(order_id):
+        if not api.offered(order_id, marketplace_id):
             outcome = review_requests.Outcome(Asked.NOT_OFFERED)
         else:
-            api.request_review(order_id)
+            api.request_review(order_id, marketplace_id)
             outcome = review_requests.Outcome(Asked.SENT)
     except SpApiFailed as exc:
         code = " ".join(str(p) for p in (exc.params.get("status"), exc.params.get("error")) if p)
