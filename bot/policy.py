@@ -22,7 +22,8 @@ class _Strict(BaseModel):
 
 class _Sourced(_Strict):
     source: str = Field(pattern=r"^https://")
-    effective: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    # A date, quoted or not (YAML reads 2026-10-15 unquoted as one).
+    effective: date
     confirmed: bool
 
 

@@ -25,20 +25,56 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return parse_yaml(read_bytes(path), path)
 
 
+class _Refused(yaml.YAMLError):
+    """A file PyYAML would read, but not as its writer meant: where, and the problem."""
+
+    def __init__(self, node: yaml.Node, problem: str, **params: Any) -> None:
+        super().__init__(problem)
+        self.problem_mark, self.problem, self.params = node.start_mark, problem, params
+
+
+# libyaml's parser when PyYAML was built with it: the same safe subset, several times faster.
+_BASE: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE):  # type: ignore[misc,valid-type]
+    """PyYAML's safe loader, refusing what it would let pass unseen: a key given twice (YAML
+    forbids it; PyYAML keeps the last, so a seller's `allow_pages` above a copied empty one was
+    dropped) and a date that is not on the calendar (PyYAML raises a bare ValueError)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:  # named where it comes again
+                    raise _Refused(key_node, "repeated_key", key=key_node.value)
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            raise _Refused(node, "not_a_date", value=node.value) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def parse_yaml(data: bytes, path: Path) -> dict[str, Any]:
     """The mapping in `data`, read from `path`; ConfigError naming the file if it is not one."""
-    # libyaml's loader when PyYAML was built with it: the same safe subset, several times faster.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        loaded = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506
+        loaded = yaml.load(data.decode("utf-8"), Loader=_Loader)  # noqa: S506
     except UnicodeDecodeError:
         raise ConfigError("rules_invalid", path=str(path), key="", problem="not_yaml",
                           params={}) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
-        raise ConfigError("rules_invalid", path=str(path), key=where, problem="not_yaml",
-                          params={}) from None
+        refused = isinstance(exc, _Refused)
+        raise ConfigError("rules_invalid", path=str(path), key=where,
+                          problem=exc.problem if refused else "not_yaml",
+                          params=exc.params if refused else {}) from None
     if not isinstance(loaded, dict):
         raise ConfigError("rules_invalid", path=str(path), key="", problem="not_mapping",
                           params={})

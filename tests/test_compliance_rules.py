@@ -167,6 +167,15 @@ examples:
      "check.unless", "quoted strings"),
     (("check:", "checks:"), "check", "is missing"),
     (("check:", "needs: [Gizmo]\ncheck:"), "needs", "lower case"),
+    # A seller's typos PyYAML would let through: a date not on the calendar (a bare
+    # ValueError), a key given twice (the last kept), one value where a list goes (read
+    # letter by letter).
+    (("effective: 2026-01-01", "effective: 2026-13-01"), "line 8",
+     "'2026-13-01' is not a date on the calendar"),
+    (("  patterns: ['gizmo club']", "  patterns: ['gizmo club']\n  patterns: []"), "line 12",
+     "'patterns' is given twice"),
+    (("patterns: ['gizmo club']", "patterns: ['gizmo club']\n  unless: gizmo clubhouse"),
+     "check.unless", "quoted strings"),
 ])
 def test_a_bad_rule_file_names_the_key(tmp_path: Path, change, key, says):
     path = write(tmp_path, "gizmo-club", RULE.replace(*change))
@@ -236,3 +245,38 @@ def test_a_word_list_that_is_not_utf8_is_named(tmp_path: Path):
     assert error.value.params["key"] == "check.list"
     said = message("errors", error.value.code, **error.value.params)
     assert str(path) in said and "not UTF-8 text" in said
+
+
+def test_one_allowed_page_without_brackets_is_refused_not_read_letter_by_letter(tmp_path):
+    allowed = (builtin_dir() / "external-link.yaml").read_text().replace(
+        "allow_pages: []", "allow_pages: https://help.gizmo.example/returns")
+    path = write(tmp_path, "external-link", allowed)
+    with pytest.raises(ConfigError) as error:
+        load_rule(path)
+    assert error.value.params["key"] == "check.allow_pages"
+
+
+def test_a_switch_off_file_may_say_category_in_a_comment(tmp_path: Path):
+    write(tmp_path, "emoji", "# Emoji are fine in our category of shop.\nenabled: false\n")
+    assert "emoji" not in checker(tmp_path).check("Thanks so much! 🙏").rules
+
+
+def test_a_word_list_saved_with_a_byte_order_mark_finds_its_first_word(tmp_path: Path):
+    # Windows Notepad starts UTF-8 files with one.
+    (tmp_path / "gizmo-words.txt").write_text("gizmo club\ngizmo gang\n", encoding="utf-8-sig")
+    write(tmp_path, "gizmo-club", RULE.replace("  type: phrases\n  patterns: ['gizmo club']",
+                                               "  type: words\n  list: gizmo-words.txt"))
+    assert "gizmo-club" in checker(tmp_path).check("Join our gizmo club!").rules
+
+
+def test_rule_examples_are_run_as_replies_in_the_marketplace(tmp_path: Path):
+    # A German seller's phone rule: `rules test` must read its examples as check-reply does.
+    write(tmp_path, "phone-number", (builtin_dir() / "phone-number.yaml").read_text().split(
+        "examples:")[0] + """examples:
+  flag: ['Rufen Sie uns an: 030 123456.', 'Unsere Nummer: 089 654321.', 'Anruf: 040 987654.']
+  pass: [Danke für Ihre Nachricht., Die Bestellung ist unterwegs., Das Paket kommt morgen.]
+""")
+    mine = checker(tmp_path)
+    assert "phone-number" in mine.check("Rufen Sie uns an: 030 123456.", region="DE").rules
+    runs = {run.rule.id: run for run in run_examples(mine, region="DE")}
+    assert runs["phone-number"].ok, runs["phone-number"].failures

@@ -10,7 +10,7 @@ from bot.domain.records import Channel, Order, OrderStatus
 from bot.domain.shipment_rates import Shipment, count_shipments
 from bot.errors import ConfigError
 from bot.paths import rules_dir
-from bot.policy import shipping_rules
+from bot.policy import return_rules, shipping_rules
 from bot.render import message
 from bot.store import queries
 from bot.store.writer import Writer
@@ -51,6 +51,10 @@ def test_a_sellers_file_is_laid_over(tmp_path: Path):
     ("media_handling_days:\n  source: http://example.com\n", "media_handling_days.source", "pattern"),
     ("surprise: 1\n", "surprise", "Extra inputs"),
     ("auto_cancel: [\n", "line", "not valid YAML"),
+    # PyYAML keeps the last of two equal keys: the first block of SKUs would vanish.
+    ("handling_days_by_sku:\n  SKU-1: 3\nhandling_days_by_sku:\n  SKU-2: 5\n", "line 3",
+     "'handling_days_by_sku' is given twice"),
+    ("auto_cancel:\n  effective: 2026-02-30\n", "line 2", "'2026-02-30' is not a date"),
 ])
 def test_a_bad_file_names_the_key(tmp_path: Path, content, key, says):
     mine = tmp_path / "mine.yaml"
@@ -60,6 +64,16 @@ def test_a_bad_file_names_the_key(tmp_path: Path, content, key, says):
     assert error.value.code == "rules_invalid"
     assert error.value.params["key"].startswith(key)
     assert says in message("errors", error.value.code, **error.value.params)
+
+
+def test_a_sellers_holiday_window_may_write_its_dates_unquoted(tmp_path: Path):
+    # As rules/README.md writes `effective` in the compliance rules: YAML reads it as a date.
+    mine = tmp_path / "returns.yaml"
+    mine.write_text("holiday_windows:\n  - name: 2026 holiday season\n"
+                    "    purchased_from: 2026-10-15\n    purchased_until: 2026-12-31\n"
+                    "    return_by: 2027-01-31\n    source: https://example.com/holiday\n"
+                    "    effective: 2026-10-15\n    confirmed: true\n")
+    assert return_rules(mine).holiday_windows[-1].name == "2026 holiday season"
 
 
 def test_store_counts_shipments_as_the_domain_does(db):

@@ -70,6 +70,10 @@ def _fail(path: Path, key: str, problem: str, **params: Any) -> ConfigError:
     return ConfigError("rules_invalid", path=str(path), key=key, problem=problem, params=params)
 
 
+# The keys of a `check` that hold one value (bot/compliance/checks/): all others hold lists.
+_SCALARS = frozenset({"list", "max", "min_letters", "ratio", "min_days"})
+
+
 def _check(path: Path, check: dict[str, Any]) -> dict[str, Any]:
     """The `check` mapping, its type and keys known, its word list read."""
     types = registry()
@@ -83,14 +87,18 @@ def _check(path: Path, check: dict[str, Any]) -> dict[str, Any]:
             continue
         if key not in allowed and key not in CONDITIONS:
             raise _fail(path, f"check.{key}", "check_key", value=key, allowed=sorted(allowed))
-        listed = key in CONDITIONS or key == "patterns" or isinstance(value, list)
-        # YAML reads a bare `off` or `no` as a boolean: every list must hold strings only.
-        if listed and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        # Every key but a few numbers and a file name holds a list. YAML reads a bare `off` or
+        # `no` as a boolean, and one value without brackets as a string (which would be read
+        # letter by letter): every list must be one, of strings only.
+        strings = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        if key not in _SCALARS and not strings:
             raise _fail(path, f"check.{key}", "not_a_list", value=value)
     if "list" in check:
         words = path.parent / str(check["list"])
         try:
-            lines = words.read_bytes().decode("utf-8").splitlines()
+            # utf-8-sig: Windows Notepad starts a UTF-8 file with a byte-order mark, which
+            # would otherwise stick to the first word.
+            lines = words.read_bytes().decode("utf-8-sig").splitlines()
         except OSError as exc:
             raise _fail(path, "check.list", "unreadable", reason=exc.strerror) from None
         except UnicodeDecodeError:
@@ -121,8 +129,9 @@ def _contents(path: Path, data: bytes) -> tuple[dict[str, Any], bool]:
 
 def _switched_off(path: Path, data: bytes) -> bool:
     """True when the file holds only `enabled: false` (and comments): the built-in rule of its
-    name, off. A rule of its own has a category; only a file without one is read twice."""
-    if b"category" in data:
+    name, off. A rule of its own has a category; only a file that may lack one is read twice
+    (the word may be in a comment)."""
+    if b"category" in data and b"enabled" not in data:
         return False
     return parse_yaml(data, path) == {"enabled": False}
 
@@ -238,8 +247,9 @@ class ExampleRun:
         return not self.failures
 
 
-def run_examples(checker: Checker) -> list[ExampleRun]:
-    """Every rule's must-flag and must-pass examples through the whole checker."""
+def run_examples(checker: Checker, region: str = "US") -> list[ExampleRun]:
+    """Every rule's must-flag and must-pass examples through the whole checker, as replies in
+    `region` (the marketplace's country: phone numbers are read as there)."""
     runs = []
     for rule in checker.rules:
         if not rule.reported:  # turned off: its examples say what it would report
@@ -249,12 +259,14 @@ def run_examples(checker: Checker) -> list[ExampleRun]:
         for example in rule.flag:
             if rule.needs and not any(word in Draft(example.text).lower for word in rule.needs):
                 failures.append(("needs_missing", example.text))
-            if rule.id in checker.check(example.text, in_reply_to=example.in_reply_to).rules:
+            if rule.id in checker.check(example.text, in_reply_to=example.in_reply_to,
+                                        region=region).rules:
                 flagged += 1
             else:
                 failures.append(("not_flagged", example.text))
         for example in rule.passes:
-            if rule.id in checker.check(example.text, in_reply_to=example.in_reply_to).rules:
+            if rule.id in checker.check(example.text, in_reply_to=example.in_reply_to,
+                                        region=region).rules:
                 failures.append(("flagged", example.text))
             else:
                 passed += 1
