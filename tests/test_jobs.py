@@ -512,6 +512,40 @@ def test_the_clean_up_keeps_a_pre_order_that_has_not_shipped_whatever_its_age(db
         assert queries.get_order(conn, "111-0000000-0000002") is None
 
 
+def test_the_clean_up_forgets_old_shipment_confirmations_and_their_tracking_numbers(db, slack):
+    from sqlalchemy import select
+
+    from bot.domain.records import Channel, Order, OrderItem, OrderStatus
+    from bot.store.models import JOB_RUNS
+    from bot.store.writer import Writer
+    from bot.usecases import shipments
+
+    class AmazonTakesIt:
+        def confirm_shipment(self, order_id, detail):
+            return None  # Amazon's 204
+
+    # A tracking number leads to the buyer's address through the carrier (privacy.md §3.1):
+    # its confirmation's record goes with the retention, as the order does.
+    settings = configure(db, slack, retention_days="30")
+    seller, now = seller_of(settings), datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    for order_id, days in (("111-0000000-0000042", 100), ("111-0000000-0000043", 3)):
+        confirmed_at = now - timedelta(days=days)
+        with db.begin() as conn:
+            writer = Writer(conn)
+            writer.add(Order(order_id, purchase_date=confirmed_at - timedelta(days=1),
+                             status=OrderStatus.UNSHIPPED, fulfillment_channel=Channel.MERCHANT))
+            writer.add(OrderItem(order_id, "SKU-1", order_item_id="11111111111111",
+                                 quantity_ordered=1, quantity_shipped=0))
+            writer.flush()
+        package = shipments.Package("UPS", "1Z999AA10123456784",
+                                    confirmed_at.astimezone(seller.timezone).date())
+        shipments.confirm(db, AmazonTakesIt(), seller, order_id, package, now=confirmed_at)
+    jobs.clean_up(settings, db, now)
+    with db.begin() as conn:
+        kept = conn.execute(select(JOB_RUNS.c.job)).scalars().all()
+    assert kept == ["confirm:111-0000000-0000043"]
+
+
 def test_the_clean_up_keeps_orders_whose_holiday_returns_may_still_come(db, slack):
     from sqlalchemy import func, select
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.database import Database
@@ -170,7 +170,9 @@ def latest(db: Database, jobs: Iterable[str]) -> dict[str, Run]:
     return {run.job: run for run in map(_run, rows)}
 
 
-def forget_before(db: Database, period: str) -> int:
-    """Delete runs of periods before `period` (clean-up); how many."""
+def forget_before(db: Database, period: str, cutoff: datetime) -> int:
+    """Delete runs of periods before `period`, and runs claimed before `cutoff` whatever their
+    period (a shipment's confirmation, with its tracking number: clean-up); how many."""
     with db.begin() as conn:
-        return conn.execute(_TABLE.delete().where(_TABLE.c.period < period)).rowcount
+        return conn.execute(_TABLE.delete().where(
+            or_(_TABLE.c.period < period, _TABLE.c.claimed_at < cutoff))).rowcount

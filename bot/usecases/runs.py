@@ -38,4 +38,4 @@ def forget_before(db: Database, cutoff: datetime, period: str, seller: Seller,
     first = returns_may_come_from(now.astimezone(zone).date(), seller.returns)
     orders_cutoff = None if first is None else datetime.combine(first, time.min, tzinfo=zone)
     return (retention.forget_before(db, cutoff, orders_cutoff)
-            + job_runs.forget_before(db, period))
+            + job_runs.forget_before(db, period, cutoff))
