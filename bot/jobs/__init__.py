@@ -66,11 +66,13 @@ def scheduler(settings: Settings, db: Database,
               watch: Callable[[], object] = lambda: None,
               sync: Callable[[], object] = lambda: None,
               review: Callable[[], object] = lambda: None,
-              messages: Callable[[], object] = lambda: None) -> BackgroundScheduler:
+              messages: Callable[[], object] = lambda: None,
+              sync_at_once: bool = True) -> BackgroundScheduler:
     """A scheduler with every job, not started: `run_digest` per DIGEST_CHANNEL entry at its
     local time, `watch` every few minutes, `sync` every SYNC_INTERVAL_MINUTES when the SP-API
-    is set up (first at once), `review` daily with REVIEW_REQUESTS=auto, `messages` every
-    MAILBOX_POLL_SECONDS with buyer messages set up (first at once), and the clean-up."""
+    is set up (first at once, unless not `sync_at_once`), `review` daily with
+    REVIEW_REQUESTS=auto, `messages` every MAILBOX_POLL_SECONDS with buyer messages set up
+    (first at once), and the clean-up."""
     tz = settings.timezone
     jobs = BackgroundScheduler(timezone=tz, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
@@ -84,9 +86,10 @@ def scheduler(settings: Settings, db: Database,
         jobs.add_job(watch, CronTrigger(minute=f"*/{WATCH_EVERY_MINUTES}", timezone=tz),
                      id="digest-watch", name="digest-watch", replace_existing=True)
     if settings.sp_api_configured:
+        first = timedelta(0) if sync_at_once else timedelta(minutes=settings.sync_interval_minutes)
         jobs.add_job(sync, IntervalTrigger(minutes=settings.sync_interval_minutes, timezone=tz),
                      id="sp-api-sync", name="sp-api-sync", replace_existing=True,
-                     next_run_time=datetime.now(tz))
+                     next_run_time=datetime.now(tz) + first)
     if settings.review_requests == "auto" and settings.sp_api_configured:
         at = _reviews_at(settings)
         jobs.add_job(review, CronTrigger(hour=at.hour, minute=at.minute, timezone=tz),
@@ -136,16 +139,25 @@ class Running:
 
 def start(settings: Settings, db: Database, client: WebClient) -> Running:
     """Start the jobs in this process, and catch up on today's missed digests (in the
-    background: serving Slack must not wait for it)."""
+    background: serving Slack must not wait for it), after a first sync with Amazon."""
     posting = Digests(settings, db, client)
+    syncing = Syncs(settings, db)
     buyer = BuyerMessagePosts(settings, db, client) if settings.buyer_messages_on else None
     jobs = scheduler(settings, db, posting.run, watch=lambda: posting.catch_up(
-        after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER), sync=Syncs(settings, db).run,
+        after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER), sync=syncing.run,
         review=ReviewRequests(settings, db).run,
-        messages=buyer.run if buyer is not None else lambda: None)
+        messages=buyer.run if buyer is not None else lambda: None, sync_at_once=False)
     jobs.start()
-    catching_up = threading.Thread(target=posting.catch_up, name="sellerbot-catch-up",
-                                   daemon=True)
+
+    def catch_up() -> None:
+        # A digest missed while sellerbot was down goes out once, and is never corrected:
+        # built from the last sync before it stopped, it would miss the night's orders,
+        # some already late. The first sync (which never raises) comes first.
+        if settings.sp_api_configured:
+            syncing.run()
+        posting.catch_up()
+
+    catching_up = threading.Thread(target=catch_up, name="sellerbot-catch-up", daemon=True)
     catching_up.start()
     stopping = threading.Event()
     if buyer is not None:
