@@ -5,6 +5,7 @@ import gc
 import json
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -16,10 +17,11 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request.internals import build_context
+from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.errors import SellerbotError
+from bot.errors import ConfigError, SellerbotError
 from bot.render import message
 from bot.slack import verification
 from bot.slack.watchdog import Watchdog
@@ -162,8 +164,15 @@ def serve_socket(settings: Settings) -> None:
     db = open_database(settings, statement_timeout=STATEMENT_TIMEOUT)
     app = create_app(settings, db, socket_mode=True)
     settle()
+    handler = SocketModeHandler(app, settings.secret("slack_app_token"))
+    try:
+        # Connected before the jobs start: a token Slack refuses (revoked, or the bot token
+        # pasted in its place) stops start-up in one line, as SLACK_BOT_TOKEN's does.
+        handler.connect()
+    except SlackApiError as exc:
+        raise ConfigError("slack_app_token_refused",
+                          error=str(exc.response.get("error") or "")[:80]) from None
     _start_jobs(settings, app)
     log.info("serving Slack over Socket Mode")
-    handler = SocketModeHandler(app, settings.secret("slack_app_token"))
     Watchdog(handler.client).start()
-    handler.start()
+    threading.Event().wait()  # as handler.start() waits, once connected

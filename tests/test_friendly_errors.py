@@ -16,13 +16,13 @@ from bot.store import Database, database
 from tests.conftest import ROOT, SAMPLES, write_lock_held
 
 
-def serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+def serve(env: dict[str, str], cwd: Path, *options: str) -> subprocess.CompletedProcess:
     """`sellerbot serve` in its own process, which is expected to stop at start."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DIGEST_"))}
     environment.update({"DATABASE_URL": f"sqlite:///{cwd / 'serve.db'}", "HOST": "127.0.0.1",
                         "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s3cret", **env})
-    return subprocess.run([sys.executable, "-m", "bot", "serve"], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "bot", "serve", *options], cwd=cwd,
+                          env=environment, capture_output=True, text=True, timeout=60)
 
 
 def one_line(said: str) -> str:
@@ -49,6 +49,42 @@ def test_serve_with_a_token_slack_refuses(slack, tmp_path):
     ran = serve({"SLACK_API_URL": slack.api_url, "PORT": str(free_port())}, tmp_path)
     assert ran.returncode == 2
     assert last_line(ran.stderr).startswith("Slack refused SLACK_BOT_TOKEN (invalid_auth)")
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "not_allowed_token_type"])
+def test_serve_socket_mode_with_an_app_token_slack_refuses(slack, tmp_path, error):
+    # Revoked, or the bot token pasted into SLACK_APP_TOKEN.
+    slack.fail("apps.connections.open", error=error)
+    ran = serve({"SLACK_API_URL": slack.api_url, "SLACK_APP_TOKEN": "xapp-1-revoked"},
+                tmp_path, "--socket")
+    assert ran.returncode == 2
+    assert last_line(ran.stderr).startswith(f"Slack refused SLACK_APP_TOKEN ({error})")
+    assert "next run" not in ran.stderr  # no job started
+
+
+def test_serve_socket_mode_connects_then_starts_the_jobs(slack, tmp_path):
+    from tests.fake_socket_mode import FakeSocketMode
+
+    socket_mode = FakeSocketMode()
+    slack.socket_url = socket_mode.url
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DIGEST_"))}
+    environment.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+                        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-1-test",
+                        "SLACK_API_URL": slack.api_url})
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--socket"], cwd=tmp_path,
+                               env=environment, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while socket_mode.connections < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert socket_mode.connections == 1
+        time.sleep(1)  # still serving: it waits once connected
+        assert process.poll() is None
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, log = process.communicate(timeout=30)
+        socket_mode.close()
+    assert "serving Slack over Socket Mode" in log and "job clean-up: next run" in log
 
 
 def test_serve_when_slack_cannot_be_reached(tmp_path):
