@@ -131,21 +131,15 @@ class Settings(MailSettings):
             raise Problem("not_http_url", value=value)
         return value.strip()
 
-    @field_validator("allowed_channels")
+    @field_validator("allowed_channels", "allowed_users")
     @classmethod
-    def _channel_ids(cls, value: str | None) -> str | None:
+    def _slack_ids(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Names change and are not unique; ids (C0123ABCD, U0123ABCD) are what Slack sends.
+        is_id, problem = ((channel_id, "not_channel_id") if info.field_name == "allowed_channels"
+                          else (user_id, "not_user_id"))
         for part in comma_parts(value):
-            # Names change and are not unique; ids (C0123ABCD) are what Slack sends.
-            if channel_id(part) is None:
-                raise Problem("not_channel_id", value=part)
-        return value
-
-    @field_validator("allowed_users")
-    @classmethod
-    def _user_ids(cls, value: str | None) -> str | None:
-        for part in comma_parts(value):
-            if user_id(part) is None:
-                raise Problem("not_user_id", value=part)
+            if is_id(part) is None:
+                raise Problem(problem, value=part)
         return value
 
     @field_validator("non_working_days", "working_holidays")
@@ -232,17 +226,21 @@ class Settings(MailSettings):
         return _ids(self.allowed_users)
 
     @cached_property
+    def sp_api_unset(self) -> tuple[str, ...]:
+        """Which of LWA_APP_ID, LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN are not set."""
+        return tuple(name.upper() for name in ("lwa_app_id", "lwa_client_secret",
+                                               "sp_api_refresh_token") if not _set(self, name))
+
+    @cached_property
     def sp_api_configured(self) -> bool:
         """Whether LWA_APP_ID, LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN are all set."""
-        return all(value is not None and value.get_secret_value().strip() for value in (
-            self.lwa_app_id, self.lwa_client_secret, self.sp_api_refresh_token))
+        return not self.sp_api_unset
 
     def secret(self, name: str) -> str:
         """A Slack secret that serving needs; its absence is a one-line ConfigError."""
-        value = getattr(self, name)
-        if value is None or not value.get_secret_value().strip():
+        if not _set(self, name):
             raise ConfigError("setting_missing", setting=name.upper())
-        return value.get_secret_value().strip()
+        return getattr(self, name).get_secret_value().strip()
 
     @cached_property
     def days_off(self) -> frozenset[date]:
@@ -262,19 +260,22 @@ class Settings(MailSettings):
     @cached_property
     def digest_clock(self) -> time:
         """DIGEST_TIME as a time of day."""
-        hours, minutes = self.digest_time.split(":")
-        return time(int(hours), int(minutes))
+        return time.fromisoformat(self.digest_time)  # HH:MM, as its validator leaves it
 
     @cached_property
     def catchup_until(self) -> time:
         """DIGEST_CATCHUP_UNTIL as a time of day."""
-        hours, minutes = self.digest_catchup_until.split(":")
-        return time(int(hours), int(minutes))
+        return time.fromisoformat(self.digest_catchup_until)
 
     @cached_property
     def digests(self) -> tuple[DigestSchedule, ...]:
         """DIGEST_CHANNEL's entries: the channels that get a morning digest, and when."""
         return parse_schedules(self.digest_channel, self.digest_clock)
+
+
+def _set(settings: Settings, name: str) -> bool:
+    value = getattr(settings, name)
+    return value is not None and bool(value.get_secret_value().strip())
 
 
 def _ids(value: str | None) -> frozenset[str]:

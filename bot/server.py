@@ -54,6 +54,10 @@ def _start_jobs(settings: Settings, app: App) -> None:
         log.warning("%s", message("schedule", "buyer_messages_half_set",
                                   mailbox=settings.mailbox_configured))
 
+    # Part of the SP-API settings: no sync would run, and nothing would say why.
+    if 0 < len(settings.sp_api_unset) < 3:
+        log.warning("%s", message("schedule", "sp_api_half_set", missing=settings.sp_api_unset))
+
     jobs.start(settings, Database(settings.database_url), app.client)
 
 

@@ -364,3 +364,14 @@ def test_outside_the_allowlist_is_refused_and_logged(fake, tmp_path):
 
 def test_serve_without_a_digest_channel_warns_that_no_digest_goes_out(served):
     assert "DIGEST_CHANNEL is not set: no morning digest will be posted" in served.logged()
+
+
+def test_serve_with_part_of_the_sp_api_settings_says_which_is_missing(fake, tmp_path):
+    # The refresh token's name misspelt in .env: no sync would run, and nothing said why.
+    half = Served(tmp_path, fake, LWA_APP_ID="amzn1.application-oa2-client.test",
+                  LWA_CLIENT_SECRET="not-a-secret")
+    try:
+        assert ("SP_API_REFRESH_TOKEN is not set, while the other SP-API settings are: orders "
+                "will not be synced from Amazon") in half.logged()
+    finally:
+        half.stop()
