@@ -614,6 +614,32 @@ def test_digest_post_posts_once_a_day_and_jobs_lists_the_result(slack, tmp_path)
     assert unset.returncode == 2 and "DIGEST_CHANNEL is not set" in unset.stderr
 
 
+def test_jobs_says_how_the_sync_stands(slack, tmp_path):
+    from bot.store import Database, sync_state
+
+    # The sync keeps its own record: `jobs` said only when it runs next, even while Amazon
+    # had refused the refresh token for two hours.
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_API_URL": slack.api_url, "LWA_APP_ID": "amzn1.application-oa2-client.test",
+           "LWA_CLIENT_SECRET": "x", "SP_API_REFRESH_TOKEN": "Atzr|revoked"}
+
+    def sync_line() -> str:
+        listed = sellerbot("jobs", env=env, cwd=tmp_path)
+        assert listed.returncode == 0, listed.stderr
+        return next(row for row in listed.stdout.splitlines() if row.startswith("sp-api-sync"))
+
+    assert "never run" in sync_line()
+    db = Database.open(env["DATABASE_URL"])
+    market, now = load_settings(database_url=db.url).market.marketplace_id, datetime.now(UTC)
+    sync_state.succeeded(db, market, watermark=now - timedelta(hours=3),
+                         at=now - timedelta(hours=3))
+    assert "last success" in sync_line() and "failing" not in sync_line()
+    sync_state.failed(db, market, at=now - timedelta(hours=2), error="400 invalid_grant")
+    db.close()
+    line = sync_line()
+    assert "failing since" in line and "(400 invalid_grant)" in line and "last success" in line
+
+
 def test_the_digest_caught_up_at_start_is_built_after_a_first_sync(db, slack, amazon):
     from bot.store import sync_state
 

@@ -2,7 +2,7 @@
 
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -31,8 +31,8 @@ def serve(
 @app.command("jobs")
 def jobs_() -> None:
     """List the scheduled jobs: when each runs next and how its last run went."""
-    from bot import jobs, render
-    from bot.usecases import runs
+    from bot import jobs, render, wiring
+    from bot.usecases import digests, runs
 
     current = settings()
     db = database(current)
@@ -40,7 +40,11 @@ def jobs_() -> None:
     schedule = jobs.scheduler(current, db, lambda _schedule: None)
     listed = [(job.id, job.trigger.get_next_fire_time(None, now)) for job in schedule.get_jobs()]
     last = runs.latest(db, [name for name, _ in listed])
-    echo(render.text("jobs", jobs=listed, last=last, tz=current.timezone))
+    # The sync keeps its own record (its cursor); a failure shows at once here, not only
+    # after the digest's grace for a passing one.
+    sync = (digests.sync_status(db, wiring.seller_of(current), now, failing_after=timedelta(0))
+            if current.sp_api_configured else None)
+    echo(render.text("jobs", jobs=listed, last=last, sync=sync, tz=current.timezone))
 
 
 @app.command()

@@ -107,12 +107,22 @@ class SyncStatus:
     left_out: tuple[str, ...] = ()
 
 
-def _sync_status(state: sync_state.SyncState | None, as_of: datetime) -> SyncStatus | None:
+def sync_status(db: Database, seller: Seller, as_of: datetime,
+                failing_after: timedelta = SYNC_FAILING_AFTER) -> SyncStatus | None:
+    """How the seller's SP-API sync stands at `as_of`, failing once it has failed for
+    `failing_after`; None if it never ran."""
+    with db.begin() as conn:
+        state = sync_state.read(conn, seller.marketplace.marketplace_id)
+    return _sync_status(state, as_of, failing_after)
+
+
+def _sync_status(state: sync_state.SyncState | None, as_of: datetime,
+                 failing_after: timedelta = SYNC_FAILING_AFTER) -> SyncStatus | None:
     """How the seller's SP-API sync stands at `as_of`; None if it never ran."""
     if state is None:
         return None
     failing = (state.failing_since is not None
-               and as_of - state.failing_since >= SYNC_FAILING_AFTER)
+               and as_of - state.failing_since >= failing_after)
     return SyncStatus(state.last_success_at, state.failing_since if failing else None,
                       re.sub(r"[^A-Za-z0-9_ ]", "", state.last_error or "") if failing else None,
                       tuple(re.sub(r"[^A-Za-z0-9-]", "", i) or "?" for i in state.left_out_ids))
