@@ -13,7 +13,7 @@ from bot import render
 from bot.compliance import Checker
 from bot.compliance.loading import checker as compliance_checker
 from bot.errors import SellerbotError
-from bot.usecases import orders, reply_checks, returns, sellers
+from bot.usecases import orders, reply_checks, returns, reviews, sellers
 from bot.wiring import Database
 
 PROMPT = "sellerbot> "
@@ -72,6 +72,11 @@ def answer(db: Database, seller: sellers.Seller, line: str, checker: Checker | N
             return render.message("errors", exc.code, **exc.params)
         return render.text("check_reply", result=checked.result,
                            review_order=checked.review_order)
+    if command == "/reviews":
+        # As in Slack, a list: sending needs the SP-API (`sellerbot reviews request`).
+        report = reviews.reviews_due(db, seller, now)
+        return render.text("reviews", report=report, tz=seller.timezone,
+                           enabled=seller.reviews.enabled)
     return render.text("console", topic="help")
 
 

@@ -235,6 +235,18 @@ def test_console_answers_as_slack_does(elsewhere):
     assert "Today's orders" not in out  # nothing after quit
 
 
+def test_the_console_answers_reviews_as_reviews_due_does(elsewhere):
+    sellerbot("demo", cwd=elsewhere)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{elsewhere / 'cli.db'}"}
+    due = sellerbot("reviews", "due", cwd=elsewhere).stdout
+    console = subprocess.run([sys.executable, "-m", "bot", "console"], cwd=elsewhere,
+                             input="/reviews\nhelp\n", capture_output=True, text=True,
+                             timeout=60, env=env)
+    assert console.returncode == 0, console.stderr
+    assert console.stdout.startswith(due.splitlines()[0]) and due.strip() in console.stdout
+    assert "/reviews" in console.stdout.split(due.strip())[1]  # the help lists it
+
+
 @pytest.mark.parametrize(("args", "env", "missing"), [
     (("serve",), {}, "SLACK_BOT_TOKEN"),
     (("serve",), {"SLACK_BOT_TOKEN": "xoxb-x"}, "SLACK_SIGNING_SECRET"),

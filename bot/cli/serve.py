@@ -49,7 +49,8 @@ def jobs_() -> None:
 
 @app.command()
 def console() -> None:
-    """Try the Slack commands here: /orders, /can-return, /check-reply (or pipe them in)."""
+    """Try the Slack commands here: /orders, /can-return, /check-reply, /reviews (or pipe
+    them in)."""
     from bot import console as slack_console
     from bot import wiring
     from bot.compliance.loading import checker
