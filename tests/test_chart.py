@@ -130,6 +130,28 @@ def test_weeks_with_too_few_orders_say_so(db):
     assert sum(data.orders) == 1 and sum(data.late) == 1
 
 
+@pytest.mark.parametrize("zone", ["America/New_York", "Pacific/Honolulu"])
+def test_a_late_order_shows_on_the_day_the_digest_said_it_was_due(db, zone):
+    # Amazon's ship-by is the end of Monday 30 November, Pacific: Tuesday 02:59 in New York,
+    # Monday 21:59 in Honolulu. The digest lists it as due Monday in both (promise_day); so
+    # does the chart, whose weeks would otherwise differ from the digest's on a week's last day.
+    settings = load_settings(database_url=db.url, seller_timezone=zone)
+    seller = seller_of(settings)
+    ship_by = datetime(2026, 12, 1, 7, 59, 59, tzinfo=ZoneInfo("UTC"))
+    unconfirmed = order(1, ship_by - timedelta(days=2), late_by=None,
+                        status=OrderStatus.UNSHIPPED)
+    with db.begin_bulk() as conn:
+        writer = Writer(conn)
+        for record in stamped(unconfirmed, seller):
+            writer.add(record)
+        writer.flush()
+    monday_noon = datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo(zone))
+    assert [s.order.order_id for s in digest(db, seller, monday_noon).due_today] == [
+        unconfirmed[0].order_id]
+    health = shipping_health(db, seller, datetime(2026, 12, 7, 8, 0, tzinfo=ZoneInfo(zone)))
+    assert [d.day for d in health.days if d.late] == [date(2026, 11, 30)]
+
+
 def test_the_chart_is_a_png_of_its_size(filled):
     db, seller = filled
     png = chart_png(shipping_health(db, seller, AS_OF))

@@ -51,6 +51,13 @@ def _midnight(day: date, seller: Seller) -> datetime:
     return datetime.combine(day, time(0), seller.timezone)
 
 
+def _due_from(day: date, seller: Seller) -> datetime:
+    """The first moment a ship-by falls on `day` as the digest reads it (promise_day): the
+    later of the day's midnights in the seller's and the marketplace's zones. East of the
+    marketplace, Amazon's Monday 23:59 Pacific is Tuesday 02:59 in New York: due Monday."""
+    return max(_midnight(day, seller), datetime.combine(day, time(0), seller.marketplace_timezone))
+
+
 def shipping_health(db: Database, seller: Seller, as_of: datetime,
                     weeks: int = WEEKS) -> ShippingHealth:
     """Each day of the `weeks` weeks ending with the local day of `as_of`. A day's rate is the
@@ -59,9 +66,13 @@ def shipping_health(db: Database, seller: Seller, as_of: datetime,
     shown = [today - timedelta(days=n) for n in range(weeks * 7 - 1, -1, -1)]
     ends = [min(_midnight(day + timedelta(days=1), seller), as_of) for day in shown]
     starts = [end - timedelta(days=RATE_DAYS) for end in ends]
+    # The ship-bys due each day: from its first moment to the next day's (or `as_of`).
+    due_from = [_due_from(day, seller) for day in shown]
+    due_until = [min(moment, as_of) for moment in [*due_from[1:], _due_from(today + timedelta(
+        days=1), seller)]]
     # Every window and every day is a run of consecutive pieces between these moments: each
     # piece is counted once, and the windows are sums of pieces.
-    edges = sorted({*starts, *ends, _midnight(shown[0], seller)})
+    edges = sorted({*starts, *ends, *due_from, *due_until, _midnight(shown[0], seller)})
     at = {moment: n for n, moment in enumerate(edges)}
     def last_moment(end: datetime) -> datetime:
         # A piece or a day ends just before the next begins; the last ends at `as_of` itself,
@@ -82,7 +93,7 @@ def shipping_health(db: Database, seller: Seller, as_of: datetime,
     days = []
     for n, day in enumerate(shown):
         window = sum(counted[at[starts[n]]:at[ends[n]]], ShipmentCounts())
-        due = sum(counted[at[_midnight(day, seller)]:at[ends[n]]], ShipmentCounts())
+        due = sum(counted[at[due_from[n]]:at[due_until[n]]], ShipmentCounts())
         days.append(HealthDay(day, placed[n], due.late + due.unconfirmed,
                               late_shipment_rate(window, RATE_DAYS, seller.rules)))
     return ShippingHealth(as_of, days)
