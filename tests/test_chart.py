@@ -152,6 +152,38 @@ def test_a_late_order_shows_on_the_day_the_digest_said_it_was_due(db, zone):
     assert [d.day for d in health.days if d.late] == [date(2026, 11, 30)]
 
 
+def test_a_confirmation_after_the_ship_by_is_late_whatever_ship_date_it_gives(db):
+    from bot.usecases import shipments
+
+    class Amazon:  # confirmShipment's 204
+        def confirm_shipment(self, order_id, detail):
+            self.sent = detail
+
+    # Due by the end of Sunday; the parcel left on Sunday, but the confirmation reached
+    # Amazon on Monday: late (shipping.md §4: judged by the confirmation time, not the ship
+    # date typed in). Twenty-five others on time, for the rate to be told.
+    settings = load_settings(database_url=db.url, seller_timezone="America/Los_Angeles")
+    seller = seller_of(settings)
+    sunday = MONDAY - timedelta(days=1)
+    records = [record for n in range(25)
+               for record in order(n + 100, at(sunday, 12) - timedelta(days=2), late_by=-3.0)]
+    records += order(1, at(sunday, 24) - timedelta(seconds=1) - timedelta(days=2), late_by=None,
+                     status=OrderStatus.UNSHIPPED)
+    records[-1].order_item_id = "11111111111111"
+    with db.begin_bulk() as conn:
+        writer = Writer(conn)
+        for record in stamped(records, seller):
+            writer.add(record)
+        writer.flush()
+    amazon = Amazon()
+    shipments.confirm(db, amazon, seller, records[-2].order_id,
+                      shipments.Package("UPS", "1Z999AA10123456784", sunday), now=AS_OF)
+    assert amazon.sent["shipDate"].startswith(sunday.isoformat())  # the day it left
+    assert (rate_of(digest(db, seller, AS_OF)).late, rate_of(digest(db, seller, AS_OF)).orders
+            ) == (1, 26)
+    assert [d.day for d in shipping_health(db, seller, AS_OF).days if d.late] == [sunday]
+
+
 def test_the_chart_is_a_png_of_its_size(filled):
     db, seller = filled
     png = chart_png(shipping_health(db, seller, AS_OF))

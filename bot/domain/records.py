@@ -76,6 +76,9 @@ class Order:
     earliest_delivery_date: datetime | None = None
     latest_delivery_date: datetime | None = None
     shipped_at: datetime | None = None
+    # When Amazon took the shipment confirmation, where sellerbot sent it (no source states
+    # it): the Late Shipment Rate judges by it, not by the ship date typed in (shipped_at).
+    confirmed_at: datetime | None = None
     delivered_at: datetime | None = None
     # Only when the source states it (the SP-API does, reports do not); see `total`.
     order_total: Decimal | None = None

@@ -65,6 +65,9 @@ ORDERS = Table(
     _time("earliest_delivery_date"),
     _time("latest_delivery_date"),
     _time("shipped_at"),
+    # When Amazon took the shipment confirmation sellerbot sent (shipped_at is the ship date
+    # typed into it): the Late Shipment Rate counts by it where known.
+    _time("confirmed_at"),
     _time("delivered_at"),
     _money("order_total"),
     Column("currency", String(3)),
@@ -83,7 +86,7 @@ ORDERS = Table(
     Index("ix_orders_open", "deadline",
           sqlite_where=text(OPEN_ORDER), postgresql_where=text(OPEN_ORDER)),
     # Merchant orders by Amazon's ship-by, covering what the Late Shipment Rate reads.
-    Index("ix_orders_ship_by", "latest_ship_date", "shipped_at", "status",
+    Index("ix_orders_ship_by", "latest_ship_date", "shipped_at", "confirmed_at", "status",
           sqlite_where=text(WITH_SHIP_BY), postgresql_where=text(WITH_SHIP_BY)),
     # New orders since an instant.
     Index("ix_orders_purchase_date", "purchase_date"),

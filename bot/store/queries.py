@@ -208,8 +208,10 @@ def new_orders(conn: Connection, after: datetime, until: datetime, arrived_from:
 def shipment_counts(conn: Connection, start: datetime, end: datetime) -> ShipmentCounts:
     """Merchant orders whose Amazon ship-by is in [start, end], counted as the domain's
     count_shipments counts them, in one pass over the covering index ix_orders_ship_by."""
-    confirmed, ship_by, status = (_ORDERS.c.shipped_at, _ORDERS.c.latest_ship_date,
-                                  _ORDERS.c.status)
+    # Judged by when Amazon took the confirmation where sellerbot sent it, else by the ship
+    # date Amazon gives (shipping.md §4).
+    confirmed = func.coalesce(_ORDERS.c.confirmed_at, _ORDERS.c.shipped_at)
+    ship_by, status = _ORDERS.c.latest_ship_date, _ORDERS.c.status
     open_statuses = [s.value for s in OPEN_STATUSES]
 
     def count(*conditions: Any) -> Any:

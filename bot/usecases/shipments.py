@@ -183,7 +183,7 @@ def _mark_shipped(db: Database, order: Order, shipped_at: datetime, now: datetim
         writer = Writer(conn)
         # A newer last update wins over what the store holds (store/writer.py).
         writer.add(Order(order.order_id, status=OrderStatus.SHIPPED, shipped_at=shipped_at,
-                         last_update=now))
+                         confirmed_at=now, last_update=now))
         for item in order.items:
             writer.add(OrderItem(order.order_id, item.sku, quantity_shipped=item.quantity_ordered,
                                  last_update=now))
