@@ -35,6 +35,7 @@ class _Refused(yaml.YAMLError):
 
 # libyaml's parser when PyYAML was built with it: the same safe subset, several times faster.
 _BASE: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class _Loader(_BASE):  # type: ignore[misc,valid-type]
@@ -42,13 +43,21 @@ class _Loader(_BASE):  # type: ignore[misc,valid-type]
     forbids it; PyYAML keeps the last, so a seller's `allow_pages` above a copied empty one was
     dropped) and a date that is not on the calendar (PyYAML raises a bare ValueError)."""
 
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        # A merge (<<) puts the merged pairs before the mapping's own, in place, and a key of
+        # its own then overrides one merged: the repeats that count are among its own.
+        if not hasattr(node, "own"):
+            node.own = list(node.value)  # type: ignore[attr-defined]
+        super().flatten_mapping(node)
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:  # named where it comes again
+        seen: set[tuple[str, str]] = set()
+        for key_node, _ in getattr(node, "own", node.value):
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE:
+                key = (key_node.tag, key_node.value)  # 1 and '1' are two keys
+                if key in seen:  # named where it comes again
                     raise _Refused(key_node, "repeated_key", key=key_node.value)
-                seen.add(key_node.value)
+                seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:

@@ -132,3 +132,18 @@ def test_windows_sharing_an_end_count_as_each_window_alone(db):
         alone = [window_counts(conn, computed, start, now) for start in starts]
     assert together == alone
     assert together[0] != together[1] and all(c.late and c.on_time and c.unknown for c in together)
+
+
+def test_yaml_merge_keys_and_keys_of_two_types_are_not_taken_for_repeats(tmp_path: Path):
+    from bot.yaml_files import parse_yaml
+
+    # The ordinary use of `<<`: a mapping merges an anchor and overrides one of its keys, and
+    # is itself merged from a shallower one (PyYAML flattens it in place first).
+    merged = (b"windows:\n  holiday: &holiday\n    <<: &standard {days: 30, confirmed: true}\n"
+              b"    days: 60\nlate_window:\n  <<: *holiday\n")
+    assert parse_yaml(merged, tmp_path / "mine.yaml") == yaml.safe_load(merged)
+    assert parse_yaml(b"1: one\n'1': the text one\n", tmp_path / "mine.yaml") == {
+        1: "one", "1": "the text one"}
+    with pytest.raises(ConfigError):  # its own key twice, beside a merge, is still a repeat
+        parse_yaml(b"base: &b {days: 30}\nmine:\n  <<: *b\n  days: 60\n  days: 90\n",
+                   tmp_path / "mine.yaml")
