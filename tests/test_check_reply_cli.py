@@ -51,7 +51,12 @@ def test_standard_input_and_json(elsewhere):
     assert BAD[phone["start"]:phone["end"]] == "555-0142" == phone["excerpt"]
     ok = run("check-reply", "-", "--json", cwd=elsewhere, stdin="The lid fits the 2024 model.")
     assert ok.returncode == 0 and json.loads(ok.stdout) == {
-        "verdict": "ok", "findings": [], "suggestion": None, "removed": []}
+        "verdict": "ok", "english": True, "findings": [], "suggestion": None, "removed": []}
+    # Another language: checked for links, addresses and numbers only, and a warning.
+    german = run("check-reply", "-", "--json", cwd=elsewhere,
+                 stdin="Vielen Dank für Ihre Bestellung, wir freuen uns über Ihre Bewertung.")
+    assert german.returncode == 1 and json.loads(german.stdout) == {
+        "verdict": "warn", "english": False, "findings": [], "suggestion": None, "removed": []}
 
 
 def test_in_reply_to_gives_context(elsewhere):

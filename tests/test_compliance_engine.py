@@ -293,3 +293,37 @@ def test_long_runs_of_stops_and_disguised_dots_are_checked(text):
     # bench/check_reply.py times them, this shows the answer is still right.
     result = CHECK(text[:10_000])
     assert "external-link" not in result.categories
+
+
+@pytest.mark.parametrize("text", [
+    "Hallo Herr Weber, vielen Dank für Ihre Nachricht. Wir würden uns sehr über eine "
+    "Bewertung mit fünf Sternen freuen!",
+    "Bonjour, merci pour votre commande. Laissez-nous un avis positif et nous vous offrons "
+    "un bon de réduction.",
+    "Hola, gracias por su pedido. Si nos deja una reseña de cinco estrellas le devolvemos el "
+    "envío.",
+    "ご注文ありがとうございます。星5つのレビューをお願いします。",
+])
+def test_a_reply_in_another_language_is_never_good_to_send(text):
+    # Its marketing or review request is in words the English rules cannot read: at best a
+    # warning that says so, never "good to send".
+    result = checker().check(text)
+    assert result.english is False and result.verdict == "warn"
+
+
+def test_what_is_found_in_any_language_is_still_found():
+    result = checker().check("Rufen Sie uns an: 030 123456, wir helfen Ihnen gerne weiter.",
+                             region="DE")
+    assert result.english is False and result.verdict == "block"
+    assert result.categories == ("phone-number",)
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks, it fits.",
+    "Model XR-2000 fits the 2019-2023 Corolla; part 8871-A is the left one.",
+    "The Fjällräven Kånken 16 L in Frost Green ships from Düsseldorf today.",
+    "Your replacement left Utrecht this morning.\n\nMet vriendelijke groet,\nJoost van Dijk",
+    "You asked what \"Danke für Ihre Geduld\" on the card means: thank you for your patience.",
+])
+def test_english_with_names_codes_and_a_foreign_phrase_is_english(text):
+    assert checker().check(text).english is True

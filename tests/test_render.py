@@ -244,3 +244,17 @@ def test_json_output_keeps_the_value_but_prints_no_control_or_bidi_character():
     assert "\x1b" not in printed and not BIDI.search(printed)
     assert json.loads(printed) == plain  # a script still reads the title exactly
     assert "\u202e" in plain["orders"][0]["items"][0]["title"]
+
+
+def test_a_reply_in_another_language_says_in_slack_and_as_json_what_was_not_checked():
+    from bot.compliance.loading import checker
+    from bot.render import data
+
+    result = checker().check("Hallo Herr Weber, vielen Dank für Ihre Nachricht. Wir würden "
+                             "uns sehr über eine Bewertung mit fünf Sternen freuen!")
+    for rendered in (blocks.check_reply_message(result), blocks.check_reply_view(result)):
+        shown = json.dumps(rendered)
+        assert "this reply is not in English" in shown and "Good to send" not in shown
+        assert "wording rules read English only" in shown
+    assert data.check_result(result)["english"] is False
+    assert data.check_result(checker().check("Thanks for asking."))["english"] is True

@@ -10,6 +10,8 @@ Read it top-down, in the order a draft goes through it:
 - `rules.py`: a rule file compiled: its check, the conditions around it, severity and wording.
 - `features.py` and `model.py`: the learned second opinion, one linear model per kind of
   wording over the draft's words and character n-grams, for what no rule was written for.
+- `language.py`: whether the draft is in English, which the wording rules read; one mostly in
+  another language is at best a warning that says so.
 - `checker.py`: every rule run over a draft, then the model for the categories the rules found
   nothing of, merged into one result.
 - `rewrite.py`: the compliant rewrite the findings allow.

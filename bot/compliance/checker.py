@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from bot.compliance.checks import Hit
+from bot.compliance.language import reads_english
 from bot.compliance.model import Model
 from bot.compliance.rewrite import Removal, rewrite
 from bot.compliance.rules import Rule, in_order
@@ -53,6 +54,10 @@ class Result:
     # What the rules that judge a message whole find in the suggestion itself (where in it):
     # taking sentences out can leave thanks alone ("Thanks for your order!" is then all).
     in_suggestion: tuple[Finding, ...] = ()
+    # False when the reply is mostly in another language: the rules that read wording read
+    # English only, so it was checked for links, addresses, numbers and styling alone, and is
+    # at best a warning (bot/compliance/language.py).
+    english: bool = True
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -134,14 +139,16 @@ class Checker:
             findings.extend(self._learned(draft, text, {rule.category for rule, _ in located}))
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         severities = {f.severity for f in findings}
-        verdict = "block" if "block" in severities else "warn" if severities else "ok"
+        english = reads_english(text)
+        verdict = ("block" if "block" in severities
+                   else "warn" if severities or not english else "ok")
         suggestion, removed = rewrite(draft, located) if located else (None, ())
         in_suggestion: list[Finding] = []
         if suggestion:
             again = Draft(suggestion, in_reply_to or None, region)
             in_suggestion = _findings(again, suggestion, self._located(again, self._whole))
         return Result(verdict, tuple(findings), suggestion, removed, self.review_window_days,
-                      tuple(in_suggestion))
+                      tuple(in_suggestion), english)
 
     def _located(self, draft: Draft, rules: list[Rule] | None = None
                  ) -> list[tuple[Rule, Hit]]:

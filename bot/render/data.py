@@ -138,6 +138,8 @@ def check_result(result: Any) -> dict[str, Any]:
     words = template("replies.j2").module  # a learned finding is worded by its category
     return {
         "verdict": result.verdict,
+        # False: mostly another language, checked for links, addresses, numbers and styling.
+        "english": result.english,
         "findings": [
             {"rule": f.rule, "category": f.category, "severity": f.severity, "start": f.start,
              "end": f.end, "excerpt": f.excerpt, "message": str(words.title(f)),
