@@ -8,8 +8,10 @@ and "Thanks"):
 - tests/fixtures/compliance/language-dev.jsonl (260, 2026-12-07): the word lists and weights
   were chosen by it (its first reading: 1 English reply of 150 lost, 19 of 110 in another
   language read as English);
-- tests/fixtures/compliance/language-heldout.jsonl (300, 2026-12-07): no choice was made by
-  it; the figure to quote.
+- tests/fixtures/compliance/language-heldout.jsonl (315, 2026-12-07, by another helper): no
+  choice was made by it; the figure to quote. Measured once, after every choice: 1 English
+  reply of 160 taken for another language (one quoting a long Japanese product title), 5 of
+  155 in other languages read as English (short ones with few little words).
 Targets: an English reply taken for another language at most 1 in 50 (it would lose its
 "good to send"); a reply in another language read as English at most 1 in 10 (it would be
 called good to send unread).
