@@ -667,3 +667,68 @@ def test_the_digest_caught_up_at_start_is_built_after_a_first_sync(db, slack, am
     finally:
         running.stop()
     assert "113-5550000-0000001" in json.dumps(posted)
+
+
+def sp_api_seller(db, slack, amazon) -> Settings:
+    """A seller whose digest was missed overnight, with the SP-API set up."""
+    from bot.store import sync_state
+
+    settings = configure(db, slack, digest_channel="C0000ORDERS@00:00",
+                         digest_catchup_until="23:59",
+                         lwa_app_id="amzn1.application-oa2-client.test",
+                         lwa_client_secret="not-a-secret", sp_api_refresh_token="Atzr|test",
+                         sp_api_endpoint=amazon.url, lwa_token_url=amazon.token_url)
+    now = datetime.now(UTC)
+    sync_state.succeeded(db, settings.market.marketplace_id, watermark=now - timedelta(hours=10),
+                         at=now - timedelta(hours=10))
+    return settings
+
+
+def test_the_digest_watch_does_not_post_a_missed_digest_before_the_first_sync_ends(
+        db, slack, amazon, monkeypatch):
+    from bot.jobs import upkeep
+
+    settings = sp_api_seller(db, slack, amazon)
+    syncing, release = threading.Event(), threading.Event()
+
+    def slow_sync(self, **_waiting):  # a night's orders at Amazon's pace
+        syncing.set()
+        release.wait(30)
+
+    monkeypatch.setattr(upkeep.Syncs, "run", slow_sync)
+    running = jobs.start(settings, db, web_client(settings))
+    try:
+        assert syncing.wait(10)
+        # The watch's next five-minute mark comes while the first sync still runs.
+        running.scheduler.modify_job("digest-watch", next_run_time=datetime.now(UTC))
+        time.sleep(2)
+        assert slack.called("chat.postMessage") == []
+        release.set()
+        assert slack.wait("chat.postMessage", timeout=30)  # then it goes, once
+    finally:
+        release.set()
+        running.stop()
+    assert len(slack.called("chat.postMessage")) == 1
+
+
+def test_a_second_copy_waits_for_the_first_copys_sync_before_its_catch_up(
+        db, slack, amazon, monkeypatch):
+    from bot.jobs import upkeep
+    from bot.usecases.syncs import RUNNING
+
+    # Two copies start together; the other one holds the sync and is still syncing.
+    monkeypatch.setattr(upkeep, "BUSY_RETRY_SECONDS", 0.2)
+    settings = sp_api_seller(db, slack, amazon)
+    market = settings.market.marketplace_id
+    other = job_runs.claim(db, f"sync:{market}", RUNNING, "other-host:1:abcd",
+                           datetime.now(UTC), stale_after=timedelta(hours=1))
+    running = jobs.start(settings, db, web_client(settings))
+    try:
+        time.sleep(2)
+        assert slack.called("chat.postMessage") == []
+        job_runs.release(db, other)  # its sync ends
+        assert slack.wait("chat.postMessage", timeout=30)
+    finally:
+        running.stop()
+    # This copy synced after the other one, then posted.
+    assert amazon.called("/orders/2026-01-01/orders")

@@ -52,6 +52,8 @@ MISFIRE_GRACE_SECONDS = int(LATE_FIRE.total_seconds())
 # that the scheduled run itself claims it first.
 WATCH_EVERY_MINUTES = 5
 WATCH_AFTER = timedelta(minutes=2)
+# The longest a digest waits at start for the first sync (another copy's included) to end.
+FIRST_SYNC_WAIT = timedelta(minutes=10)
 # The clean-up runs at 04:30 local: outside 01:00-03:00, where DST skips or repeats times.
 CLEANUP_AT = clock_time(4, 30)
 # REVIEW_REQUESTS=auto: the day's review requests go this long after the last morning digest
@@ -143,23 +145,38 @@ def start(settings: Settings, db: Database, client: WebClient) -> Running:
     posting = Digests(settings, db, client)
     syncing = Syncs(settings, db)
     buyer = BuyerMessagePosts(settings, db, client) if settings.buyer_messages_on else None
-    jobs = scheduler(settings, db, posting.run, watch=lambda: posting.catch_up(
-        after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER), sync=syncing.run,
-        review=ReviewRequests(settings, db).run,
-        messages=buyer.run if buyer is not None else lambda: None, sync_at_once=False)
+    # A digest goes out once a day and is never corrected: built from the last sync before
+    # sellerbot stopped, it would miss the night's orders, some already late. Every digest
+    # (caught up, watched for or due) waits for the first sync to end.
+    synced, stopping = threading.Event(), threading.Event()
+
+    def due(schedule: DigestSchedule) -> None:
+        synced.wait(FIRST_SYNC_WAIT.total_seconds())
+        posting.run(schedule)
+
+    def watched() -> None:
+        if synced.is_set():  # else the catch-up below posts, after the first sync
+            posting.catch_up(after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER)
+
+    jobs = scheduler(settings, db, due, watch=watched, sync=syncing.run,
+                     review=ReviewRequests(settings, db).run,
+                     messages=buyer.run if buyer is not None else lambda: None,
+                     sync_at_once=False)
     jobs.start()
 
     def catch_up() -> None:
-        # A digest missed while sellerbot was down goes out once, and is never corrected:
-        # built from the last sync before it stopped, it would miss the night's orders,
-        # some already late. The first sync (which never raises) comes first.
-        if settings.sp_api_configured:
-            syncing.run()
+        try:
+            if settings.sp_api_configured:
+                # Another copy's sync under way (slack.md §13) is waited out, then one more.
+                syncing.run(wait=FIRST_SYNC_WAIT, stopping=stopping)
+        except Exception:  # a fault in the sync must not cost the day's digest
+            log.exception("the start-up sync failed")
+        finally:
+            synced.set()
         posting.catch_up()
 
     catching_up = threading.Thread(target=catch_up, name="sellerbot-catch-up", daemon=True)
     catching_up.start()
-    stopping = threading.Event()
     if buyer is not None:
         # New mail runs the posting job at once; the interval is the backstop.
         def wake() -> None:

@@ -2,6 +2,8 @@
 review requests."""
 
 import logging
+import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -15,6 +17,9 @@ from bot.usecases import runs
 from bot.wiring import Database, seller_of
 
 log = logging.getLogger(__name__)
+
+# How often a sync waiting for another process's asks again (seconds).
+BUSY_RETRY_SECONDS = 5
 
 
 def clean_up(settings: Settings, db: Database, now: datetime | None = None) -> int:
@@ -42,18 +47,28 @@ class Syncs:
 
         return orders_api(self.settings)
 
-    def run(self) -> None:
-        """Sync now; a failure is logged (and recorded for the digest), never raised."""
+    def run(self, *, wait: timedelta = timedelta(0),
+            stopping: threading.Event | None = None) -> None:
+        """Sync now; a failure is logged (and recorded for the digest), never raised. With
+        `wait`, a sync another process has under way is waited out (up to `wait`, or until
+        `stopping` is set) and this one follows it."""
         from bot.usecases import syncs
 
-        try:
-            result = syncs.sync(self.db, self.api, self.seller, self.settings.sync_first_days,
-                                now=datetime.now(UTC))
-        except SellerbotError as exc:
-            # Another process syncing (`sellerbot sync`, a replica) is no failure.
-            level = logging.INFO if isinstance(exc, Busy) else logging.WARNING
-            log.log(level, "sync: %s", message("errors", exc.code, **exc.params))
-            return
+        until, stopping = time.monotonic() + wait.total_seconds(), stopping or threading.Event()
+        while True:
+            try:
+                result = syncs.sync(self.db, self.api, self.seller,
+                                    self.settings.sync_first_days, now=datetime.now(UTC))
+                break
+            except Busy as exc:
+                if time.monotonic() < until and not stopping.wait(BUSY_RETRY_SECONDS):
+                    continue
+                # Another process syncing (`sellerbot sync`, a replica) is no failure.
+                log.info("sync: %s", message("errors", exc.code, **exc.params))
+                return
+            except SellerbotError as exc:
+                log.warning("sync: %s", message("errors", exc.code, **exc.params))
+                return
         log.info("sync: %d orders (%d new) in %d pages", result.orders, result.new_orders,
                  result.pages)
 
