@@ -195,7 +195,10 @@ class FakeSlack:
             self.calls.append(call)
 
     def _answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict]:
+        # A webhook is scripted by its path, with or without the leading slash.
         method = path.removeprefix("/api/")
+        if method.startswith("/") and method.removeprefix("/") in self._script:
+            method = method.removeprefix("/")
         with self._lock:
             scripted = self._script.get(method)
             step = scripted.pop(0) if scripted else None

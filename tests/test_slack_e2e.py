@@ -375,3 +375,16 @@ def test_serve_with_part_of_the_sp_api_settings_says_which_is_missing(fake, tmp_
                 "will not be synced from Amazon") in half.logged()
     finally:
         half.stop()
+
+
+def test_an_answer_slack_refuses_at_the_response_url_is_logged_not_lost_unseen(served, fake):
+    # Thirty minutes gone, or five answers already: Slack refuses, and the answer is lost.
+    fake.fail("webhook/expired", status=404, error="expired_url")
+    assert served.command("/orders", "today", "expired")[0] == 200
+    assert fake.wait("webhook/expired")
+    deadline = time.monotonic() + 10
+    while "Slack refused the answer" not in served.logged() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    logged = served.logged()
+    assert "Slack refused the answer to /orders: 404 expired_url" in logged
+    assert "Today's orders" not in logged  # Slack's word, never the answer

@@ -35,6 +35,7 @@ def register(app: App, services: Services) -> None:
     """Wire every listener sellerbot has into `app`."""
     app.middleware(verification.required)
     app.middleware(access.allowlist(services))
+    app.middleware(failures.checked_answers)
 
     app.command("/orders")(commands.orders(services))
     app.command("/can-return")(commands.can_return(services))

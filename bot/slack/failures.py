@@ -6,10 +6,12 @@ ack when the listener raises after acking, so Slack would show an error instead 
 """
 
 import logging
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -46,3 +48,33 @@ def show_in_view(client: WebClient, view_id: str, view: dict[str, Any], kind: st
         client.views_update(view_id=view_id, view=view)
     except SlackApiError as exc:
         log.info("%s form not updated: %s", kind, exc.response.get("error"))
+
+
+class _CheckedAnswers:
+    """A listener's `respond`, saying in the log when Slack refuses an answer at the
+    response_url (expired after 30 minutes, used five times, rate-limited, a block it does not
+    take): the answer is then lost, and without this nobody would know."""
+
+    def __init__(self, respond: Any, kind: str) -> None:
+        self._respond, self._kind = respond, kind
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Answer, as Bolt's respond does."""
+        answer = self._respond(*args, **kwargs)
+        status = getattr(answer, "status_code", 200)
+        if not 200 <= status < 300:
+            # Slack's own word for it ("expired_url", "invalid_blocks"), never the answer.
+            said = re.findall(r"[a-z_]{3,40}", str(getattr(answer, "body", "")))
+            words = [w for w in said if w not in ("ok", "false", "error")][:1]
+            log.warning("Slack refused the answer to %s: %s %s", self._kind, status,
+                        words[0] if words else "")
+        return answer
+
+
+def checked_answers(context: BoltContext, body: dict[str, Any], next: Callable[[], Any]
+                    ) -> None:
+    """Middleware: every listener's `respond` logs the answers Slack refuses."""
+    if context.respond is not None:
+        kind = str(body.get("command") or body.get("type") or "request")[:40]
+        context["respond"] = _CheckedAnswers(context.respond, kind)
+    next()
