@@ -358,6 +358,19 @@ def test_outside_the_allowlist_is_refused_and_logged(fake, tmp_path):
                           "tab": "home", "event_ts": "1795000000.3"}}
         assert guarded.post(json.dumps(home), "application/json")[0] == 200
         assert fake.wait("views.publish")[0].body["user_id"] == "U0000PAT"
+        # "Check reply" on a message elsewhere: Slack shows nothing an interaction is
+        # acknowledged with, so the refusal goes to its response_url, only to its asker.
+        status, body = guarded.interact({
+            "type": "message_action", "callback_id": "check_reply", "trigger_id": "9.8.7",
+            "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
+            "channel": {"id": "C0000OTHER", "name": "other"}, "message_ts": "1.0",
+            "message": {"type": "message", "text": "Hi there", "ts": "1.0"},
+            "response_url": fake.webhook("shortcut-elsewhere")})
+        assert status == 200 and body == ""
+        refused = fake.wait("webhook/shortcut-elsewhere")[0].body
+        assert "not set up to answer here" in refused["text"]
+        assert refused["response_type"] == "ephemeral" and refused["replace_original"] is False
+        assert fake.called("views.open") == []
     finally:
         guarded.stop()
 

@@ -8,6 +8,9 @@ from slack_bolt import BoltContext, BoltResponse
 from bot.render.blocks import text_message
 from bot.slack.services import Services
 
+# Interactions Slack gives a response_url: a message shortcut, a button in a message.
+INTERACTIONS = ("message_action", "block_actions")
+
 
 def allowlist(services: Services) -> Callable[..., None]:
     """Middleware: commands, shortcuts and actions from outside the allowlists get a refusal,
@@ -20,7 +23,15 @@ def allowlist(services: Services) -> Callable[..., None]:
                                                                    context.channel_id):
             next()
             return None
-        # A middleware answers by returning the response; the refusal is the ack's text.
-        return BoltResponse(status=200, body=text_message("refused")["text"])
+        refusal = text_message("refused")
+        if body.get("type") in INTERACTIONS and body.get("response_url"):
+            # Slack shows no text an interaction is acknowledged with: the refusal goes to
+            # its response_url, after the ack, only to the person who asked.
+            respond = context.respond
+            services.after_ack("refusal", None, lambda: respond(
+                **refusal, response_type="ephemeral", replace_original=False))
+            return BoltResponse(status=200, body="")
+        # A middleware answers by returning the response; a command's ack text is shown.
+        return BoltResponse(status=200, body=refusal["text"])
 
     return middleware
