@@ -226,3 +226,22 @@ def test_ctrl_c_at_any_moment_of_an_import_names_the_file_it_stopped(settings, c
         kept = conn.exec_driver_sql("SELECT count(*) FROM orders").scalar()
         assert conn.exec_driver_sql("SELECT count(*) FROM returns").scalar() == 0
     assert kept > 0 if orders_kept is None else kept == orders_kept
+
+
+@pytest.mark.parametrize(("args", "env", "missing"), [
+    (("confirm", "111-0741645-0802523", "--carrier", "UPS", "--tracking", "1Z999"), {},
+     "LWA_APP_ID, LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN are not set"),
+    (("sync",), {"LWA_APP_ID": "amzn1.application-oa2-client.test"},
+     "LWA_CLIENT_SECRET and SP_API_REFRESH_TOKEN are not set"),
+    (("reviews", "request", "--due"), {"REVIEW_REQUESTS": "manual",
+                                       "SP_API_REFRESH_TOKEN": "Atzr|x"},
+     "LWA_APP_ID and LWA_CLIENT_SECRET are not set"),
+])
+def test_amazon_commands_without_the_sp_api_say_what_is_missing_and_what_it_is_for(
+        cli, args, env, missing):
+    # A confirmation or a review request cannot be had by importing a report.
+    ran = cli(*args, env=env)
+    assert ran.returncode == 2  # a setting, as every setting's absence is
+    said = one_line(ran.stderr)
+    assert said.startswith(missing) and "confirms shipments" in said
+    assert "confirm shipments and request reviews in Seller Central" in said

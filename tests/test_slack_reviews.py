@@ -146,8 +146,8 @@ def test_reviews_lists_the_due_and_request_all_sends_each_once(serve, slack, ama
 def test_only_allowed_users_may_request_reviews(serve, slack, amazon):
     served = serve(REVIEW_REQUESTS="manual", ALLOWED_USERS="U0000PAT")
     sellers_own(served)  # orders Amazon knows: only the allowlist stops the click
-    status, body = click(served, "due", "eve", action="request_all_reviews",
-                         user="U0000EVE")
+    status, _ = click(served, "due", "eve", action="request_all_reviews",
+                      user="U0000EVE")
     # Slack shows nothing a click is acknowledged with: the refusal comes at the response_url.
     assert status == 200
     assert "not set up to answer here" in slack.wait("webhook/eve")[0].body["text"]

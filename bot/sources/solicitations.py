@@ -13,7 +13,7 @@ from sp_api.api import Solicitations
 
 from bot.config import Settings
 from bot.domain.reviews import ReviewWindow
-from bot.errors import SellerbotError
+from bot.errors import ConfigError
 from bot.sources.sp_api_calls import Calls, call
 from bot.sources.sp_api_http import library_client
 
@@ -52,7 +52,7 @@ class SolicitationsApi:
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         if not settings.sp_api_configured:
-            raise SellerbotError("sp_api_not_configured")
+            raise ConfigError("sp_api_not_configured", missing=settings.sp_api_unset)
         self.marketplace_id = settings.market.marketplace_id
         self.calls = Calls()
         self._sleep = sleep

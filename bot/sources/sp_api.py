@@ -21,7 +21,7 @@ from sp_api.api import Orders
 
 from bot.config import Settings
 from bot.domain.records import Order, OrderItem
-from bot.errors import SellerbotError, SpApiFailed
+from bot.errors import ConfigError, SpApiFailed
 from bot.sources.orders_api import FieldError, item_from_v0, order_from_v0, order_from_v2026
 from bot.sources.read_ahead import ahead
 from bot.sources.sp_api_calls import Calls, call
@@ -61,7 +61,7 @@ class OrdersApi:
 
     def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> None:
         if not settings.sp_api_configured:
-            raise SellerbotError("sp_api_not_configured")
+            raise ConfigError("sp_api_not_configured", missing=settings.sp_api_unset)
         self.version = settings.orders_api_version
         self.marketplace_id = settings.market.marketplace_id
         self.calls = Calls()
