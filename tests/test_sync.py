@@ -208,7 +208,8 @@ def test_sellerbot_sync_in_the_terminal(amazon, tmp_path):
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert "answered 403 Unauthorized" in refused.stderr and "SP_API_REFRESH_TOKEN" in refused.stderr
     unset = sellerbot("sync", cwd=tmp_path, env=dict.fromkeys(env, ""))
-    assert unset.returncode == 1 and "must all be set" in unset.stderr
+    # A setting, not a failure: exit 2, as every missing setting.
+    assert unset.returncode == 2 and "are not set: sellerbot needs them" in unset.stderr
     # Busy, not broken: another process's sync is running. A script (cron) can tell the two
     # apart by the exit status: 75, EX_TEMPFAIL, "try again later".
     db = Database(f"sqlite:///{tmp_path / 'cli.db'}")  # tests.test_cli.sellerbot's
