@@ -258,3 +258,32 @@ def test_a_reply_in_another_language_says_in_slack_and_as_json_what_was_not_chec
         assert "wording rules read English only" in shown
     assert data.check_result(result)["english"] is False
     assert data.check_result(checker().check("Thanks for asking."))["english"] is True
+
+
+def test_a_sellers_own_rule_words_are_inert_in_slack(tmp_path):
+    from bot.compliance.loading import checker
+
+    # EXTRA_RULES is the seller's text, and "Share in channel" posts a check for everyone.
+    hostile = "<!channel> see <https://evil.example|Amazon policy> <@U123>"
+    (tmp_path / "zorblax.yaml").write_text(f"""category: marketing
+severity: block
+title: '{hostile}'
+why: '{hostile}'
+fix: '{hostile}'
+source: https://example.com/policy
+effective: 2024-01-01
+rewrite: keep
+check:
+  type: phrases
+  patterns: ['zorblax']
+examples:
+  flag: [buy a zorblax, the zorblax is here, zorblax again]
+  pass: [hello, thanks for your order, your parcel left today]
+""")
+    result = checker(tmp_path).check("Buy a zorblax today.")
+    assert "zorblax" in result.rules
+    for rendered in (blocks.check_reply_message(result, share_value="k"),
+                     blocks.check_reply_view(result)):
+        shown = json.dumps(rendered)
+        assert "<!channel>" not in shown and "<https://evil" not in shown and "<@U123>" not in shown
+        assert "&lt;!channel&gt;" in shown  # shown, inert
