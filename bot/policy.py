@@ -152,7 +152,8 @@ class _Deadlines(_Sourced):
 
 class _Link(_Strict):
     title: str = Field(min_length=1)
-    url: str = Field(pattern=r"^https://")
+    # Shown as a Slack link, <url|title>: a space, < > or | would end it early.
+    url: str = Field(pattern=r"^https://[^\s<>|]+$")
 
 
 class _ReturnsFile(_Strict):

@@ -325,3 +325,38 @@ def test_cli_json_and_exit_statuses(tmp_path: Path):
     assert canceled["eligible"] is False and canceled["verdict"] == "canceled"
     text = cli(tmp_path, "can-return", "209-5411810", "--as-of", "2026-11-25")
     assert text.returncode == 0 and text.stdout.startswith("Full refund if returned new and unopened by")
+
+
+def test_a_sellers_holiday_window_name_and_policy_links_cannot_carry_slack_markup(
+        tmp_path, seller):
+    from dataclasses import replace
+
+    from bot.render.blocks import can_return_message
+    from bot.usecases.returns import return_answer
+
+    # RETURNS_RULES is the seller's own text, and /can-return's answer can be shared.
+    mine = tmp_path / "returns.yaml"
+    mine.write_text("holiday_windows:\n  - name: '<!channel> holidays <@U123>'\n"
+                    "    purchased_from: 2026-10-15\n    purchased_until: 2026-12-31\n"
+                    "    return_by: 2027-01-31\n    source: https://example.com/holiday\n"
+                    "    effective: 2026-10-15\n    confirmed: true\n"
+                    "links:\n  - title: 'Returns <!here>'\n"
+                    "    url: https://example.com/returns?a=1&b=2\n")
+    seller = replace(seller, returns=return_rules(mine))
+    noon = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+    order = Order("111-0000000-0000001", purchase_date=noon, status=OrderStatus.SHIPPED,
+                  fulfillment_channel=Channel.MERCHANT,
+                  latest_delivery_date=noon.replace(day=27),
+                  items=(OrderItem("111-0000000-0000001", "MUG-1", title="Mug"),))
+    answer = return_answer(order, [], seller, date(2026, 12, 1))
+    assert answer.decision.holiday_window is not None
+    shown = json.dumps(can_return_message(answer, seller))
+    assert "<!channel>" not in shown and "<@U123>" not in shown and "<!here>" not in shown
+    assert "<https://example.com/returns?a=1&amp;b=2|Returns &lt;!here&gt;>" in shown
+    # A link's address that would end Slack's <url|title> early is refused at load.
+    broken = tmp_path / "broken-returns.yaml"  # rules files are read once per path
+    broken.write_text("links:\n  - title: Returns\n"
+                      "    url: 'https://example.com/> <!channel> <https://evil.example'\n")
+    with pytest.raises(ConfigError) as refused:
+        return_rules(broken)
+    assert refused.value.params["key"].startswith("links")
