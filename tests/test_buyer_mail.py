@@ -8,7 +8,7 @@ import pytest
 from bot.policy import relay_rules
 from bot.sources import buyer_mail
 from bot.sources.buyer_mail import BuyerMessage, NotBuyerMessage, read_buyer_message
-from tests.buyer_mail import relayed
+from tests.buyer_mail import NAME, relayed
 from tests.conftest import FIXTURES
 
 MAIL = FIXTURES / "buyer_mail"
@@ -140,3 +140,26 @@ def test_the_buyers_words_and_address_never_show_in_a_repr():
     shown = repr(found)
     assert "mug has not arrived" not in shown and "7yxwc3c8k00p1k3" not in shown
     assert found.order_id in shown
+
+
+@pytest.mark.parametrize("header", [
+    "=?UTF-8?B?5bGx55Sw?= - Amazon Marketplace",  # encoded, as RFC 2047 asks
+    "山田 - Amazon Marketplace",  # raw UTF-8 (RFC 6532)
+])
+def test_a_name_in_a_script_without_spaces_is_taken_out_wherever_it_stands(header):
+    # Japanese runs its words together: "山田です" has no word boundary after the name.
+    raw = relayed("503-4058823-6619405", "こんにちは、山田です。配送日を教えてください。",
+                  received=ARRIVED).replace(f'"{NAME} - Amazon Marketplace"'.encode(),
+                                            f'"{header}"'.encode())
+    found = read_buyer_message(raw, relay_rules(), received=ARRIVED)
+    assert isinstance(found, BuyerMessage) and "山田" not in found.text
+    assert found.text == "こんにちは、[…]です。配送日を教えてください。"
+
+
+def test_a_name_typed_in_lower_case_for_the_account_is_taken_out_as_signed():
+    raw = relayed("112-4058823-6619405", "My mug has not arrived.\nThanks, Pat Doe",
+                  received=ARRIVED).replace(f'"{NAME} - Amazon Marketplace"'.encode(),
+                                            b'"pat doe - Amazon Marketplace"')
+    found = read_buyer_message(raw, relay_rules(), received=ARRIVED)
+    assert isinstance(found, BuyerMessage)
+    assert found.text == "My mug has not arrived.\nThanks, […] […]"

@@ -98,8 +98,14 @@ def _relay(message: EmailMessage, rules: RelayRules) -> tuple[str, str] | None:
 
 def _names(message: EmailMessage) -> set[str]:
     """The words of the buyer's name, as the relay's headers give it ("Robin Roe - Amazon")."""
-    return name_words(address.display_name for header in ("from", "reply-to")
+    return name_words(_unescaped(address.display_name) for header in ("from", "reply-to")
                       for address in getattr(message.get(header), "addresses", ()))
+
+
+def _unescaped(display: str) -> str:
+    """A display name sent as raw UTF-8 (RFC 6532) rather than encoded: Python's parser keeps
+    its bytes as surrogates, which would match nothing the buyer wrote."""
+    return display.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _marketplace(address: Address, rules: RelayRules) -> str | None:

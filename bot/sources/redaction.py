@@ -27,7 +27,7 @@ def name_words(display_names: Iterable[str]) -> set[str]:
 
 def redacted(text: str, names: Iterable[str], marketplace: str) -> str:
     """`text` without e-mail addresses, the phone numbers a buyer in `marketplace` could dial,
-    or the words of `names` as written or in capitals."""
+    or the words of `names` as written, in capitals or capitalised."""
     import phonenumbers  # loaded by the first buyer message, not by every command
 
     text = _EMAIL.sub(MASK, text)
@@ -36,9 +36,20 @@ def redacted(text: str, names: Iterable[str], marketplace: str) -> str:
     # From the end, so that earlier positions stay true as the text changes.
     for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, region))):
         text = text[:match.start] + MASK + text[match.end:]
-    spelled = sorted({form for name in names for form in (name, name.upper())}, key=len,
-                     reverse=True)
-    if spelled:
-        either = "|".join(map(re.escape, spelled))
-        text = re.sub(rf"\b(?:{either})\b", MASK, text)
+    # As written, in capitals, and capitalised: an account named "pat doe" signs "Pat Doe".
+    # Not in lower case: a buyer named Will would lose every "will" of the message.
+    spelled = sorted({form for name in names for form in (name, name.upper(), name.title())},
+                     key=len, reverse=True)
+    spaced = [form for form in spelled if _between_spaces(form)]
+    unspaced = [form for form in spelled if not _between_spaces(form)]
+    if spaced:
+        text = re.sub(rf"\b(?:{'|'.join(map(re.escape, spaced))})\b", MASK, text)
+    if unspaced:
+        # Japanese, Chinese and Thai run their words together: a name is anywhere it stands.
+        text = re.sub("|".join(map(re.escape, unspaced)), MASK, text)
     return text
+
+
+def _between_spaces(name: str) -> bool:
+    """True when `name` is in a script written with spaces between words (not CJK or Thai)."""
+    return all(ord(c) < 0x2E80 and not 0x0E00 <= ord(c) <= 0x0E7F for c in name)
