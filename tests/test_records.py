@@ -11,7 +11,8 @@ def test_order_fields_in_order():
         "order_id", "merchant_order_id", "purchase_date", "last_update", "status",
         "fulfillment_channel", "marketplace_id", "ship_service_level", "is_prime", "is_business",
         "earliest_ship_date", "latest_ship_date", "earliest_delivery_date", "latest_delivery_date",
-        "shipped_at", "delivered_at", "order_total", "currency", "ship_country", "deadline", "items",
+        "shipped_at", "confirmed_at", "delivered_at", "order_total", "currency", "ship_country",
+        "deadline", "items",
     ]
 
 
