@@ -640,35 +640,6 @@ def test_jobs_says_how_the_sync_stands(slack, tmp_path):
     assert "failing since" in line and "(400 invalid_grant)" in line and "last success" in line
 
 
-def test_the_digest_caught_up_at_start_is_built_after_a_first_sync(db, slack, amazon):
-    from bot.store import sync_state
-
-    # sellerbot was down overnight: its last sync 10 hours ago, this morning's digest missed,
-    # and an order came meanwhile that is already past its ship-by. Amazon throttles the first
-    # call, so the start-up sync takes a few seconds; the missed digest, posted once and never
-    # corrected, must wait for it.
-    settings = configure(db, slack, digest_channel="C0000ORDERS@00:00",
-                         digest_catchup_until="23:59",
-                         lwa_app_id="amzn1.application-oa2-client.test",
-                         lwa_client_secret="not-a-secret", sp_api_refresh_token="Atzr|test",
-                         sp_api_endpoint=amazon.url, lwa_token_url=amazon.token_url)
-    now = datetime.now(UTC)
-    sync_state.succeeded(db, settings.market.marketplace_id, watermark=now - timedelta(hours=10),
-                         at=now - timedelta(hours=10))
-    amazon.add_order("113-5550000-0000001", created=now - timedelta(hours=3),
-                     ship_by=now - timedelta(hours=1))
-    amazon.fail("/orders/2026-01-01/orders", 429, headers={"x-amzn-RateLimit-Limit": "0.5"})
-    running = jobs.start(settings, db, web_client(settings))
-    try:
-        posted = slack.wait("chat.postMessage", timeout=60)[0].body
-        # One sync, not a second at once beside it: the next is the interval's.
-        next_sync = running.scheduler.get_job("sp-api-sync").next_run_time
-        assert next_sync > datetime.now(UTC) + timedelta(minutes=1)
-    finally:
-        running.stop()
-    assert "113-5550000-0000001" in json.dumps(posted)
-
-
 def sp_api_seller(db, slack, amazon) -> Settings:
     """A seller whose digest was missed overnight, with the SP-API set up."""
     from bot.store import sync_state
@@ -682,6 +653,27 @@ def sp_api_seller(db, slack, amazon) -> Settings:
     sync_state.succeeded(db, settings.market.marketplace_id, watermark=now - timedelta(hours=10),
                          at=now - timedelta(hours=10))
     return settings
+
+
+def test_the_digest_caught_up_at_start_is_built_after_a_first_sync(db, slack, amazon):
+    # sellerbot was down overnight: its last sync 10 hours ago, this morning's digest missed,
+    # and an order came meanwhile that is already past its ship-by. Amazon throttles the first
+    # call, so the start-up sync takes a few seconds; the missed digest, posted once and never
+    # corrected, must wait for it.
+    settings = sp_api_seller(db, slack, amazon)
+    now = datetime.now(UTC)
+    amazon.add_order("113-5550000-0000001", created=now - timedelta(hours=3),
+                     ship_by=now - timedelta(hours=1))
+    amazon.fail("/orders/2026-01-01/orders", 429, headers={"x-amzn-RateLimit-Limit": "0.5"})
+    running = jobs.start(settings, db, web_client(settings))
+    try:
+        posted = slack.wait("chat.postMessage", timeout=60)[0].body
+        # One sync, not a second at once beside it: the next is the interval's.
+        next_sync = running.scheduler.get_job("sp-api-sync").next_run_time
+        assert next_sync > datetime.now(UTC) + timedelta(minutes=1)
+    finally:
+        running.stop()
+    assert "113-5550000-0000001" in json.dumps(posted)
 
 
 def test_the_digest_watch_does_not_post_a_missed_digest_before_the_first_sync_ends(
