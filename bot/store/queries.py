@@ -142,20 +142,6 @@ def orders_placed(conn: Connection, after: datetime, until: datetime) -> list[Or
     return orders_of(conn, statement)
 
 
-def orders_delivered_from(conn: Connection, delivered_from: datetime, until: datetime, *,
-                          undated_after: datetime) -> list[Order]:
-    """Orders placed by `until` and due to be delivered at `delivered_from` or later, however
-    long before they were placed (a pre-order), and those without a delivery date placed after
-    `undated_after`; without their lines."""
-    latest = _ORDERS.c.latest_delivery_date
-    statement = select_orders().where(
-        _ORDERS.c.purchase_date <= until,
-        or_(latest >= delivered_from,
-            and_(latest.is_(None), _ORDERS.c.purchase_date > undated_after)),
-    ).order_by(_ORDERS.c.purchase_date)
-    return orders_of(conn, statement, lines=False)
-
-
 def _placed(after: datetime, until: datetime) -> tuple[Any, ...]:
     """Orders placed in (after, until] and not cancelled."""
     return (_ORDERS.c.purchase_date > after, _ORDERS.c.purchase_date <= until,

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.domain.records import Order
 from bot.domain.reviews import Asked
+from bot.store import queries
 from bot.store.database import Database
-from bot.store.models import REVIEW_REQUESTS
+from bot.store.models import ORDERS, REVIEW_REQUESTS
 from bot.store.queries import in_lists
 
 _TABLE = REVIEW_REQUESTS
@@ -82,3 +84,17 @@ def counts(db: Database, since: datetime) -> dict[Asked, int]:
         rows = conn.execute(select(_TABLE.c.status, func.count()).where(moment >= since)
                             .group_by(_TABLE.c.status))
         return {Asked(status): number for status, number in rows}
+
+
+def orders_delivered_from(conn: Connection, delivered_from: datetime, until: datetime, *,
+                          undated_after: datetime) -> list[Order]:
+    """Orders placed by `until` and due to be delivered at `delivered_from` or later, however
+    long before they were placed (a pre-order), and those without a delivery date placed after
+    `undated_after`; without their lines."""
+    latest = ORDERS.c.latest_delivery_date
+    statement = queries.select_orders().where(
+        ORDERS.c.purchase_date <= until,
+        or_(latest >= delivered_from,
+            and_(latest.is_(None), ORDERS.c.purchase_date > undated_after)),
+    ).order_by(ORDERS.c.purchase_date)
+    return queries.orders_of(conn, statement, lines=False)

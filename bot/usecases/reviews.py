@@ -71,8 +71,8 @@ def _standings(db: Database, seller: Seller, now: datetime) -> list[ReviewStandi
     with db.begin() as conn:
         # Orders whose window may still be open; their lines decide nothing here.
         closes = timedelta(days=rules.closes_days)
-        orders = queries.orders_delivered_from(conn, now - closes, now,
-                                               undated_after=now - closes - DELIVERY_SPAN)
+        orders = review_requests.orders_delivered_from(
+            conn, now - closes, now, undated_after=now - closes - DELIVERY_SPAN)
         returns = return_requests.returns_of(conn, [o.order_id for o in orders])
     asked = review_requests.asked(db, [o.order_id for o in orders])
     return [review_standing(order, returns.get(order.order_id, []),
