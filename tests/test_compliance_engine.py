@@ -324,6 +324,14 @@ def test_what_is_found_in_any_language_is_still_found():
     "The Fjällräven Kånken 16 L in Frost Green ships from Düsseldorf today.",
     "Your replacement left Utrecht this morning.\n\nMet vriendelijke groet,\nJoost van Dijk",
     "You asked what \"Danke für Ihre Geduld\" on the card means: thank you for your patience.",
+    # Short product answers whose codes and names are other languages' little words too.
+    "Size chart: S/M/L/XL. Runs small - size up.",
+    "Sure, size 8.5 W.",
+    "Hi Al, size M is correct.",
+    "Open till 5 PM EST.",
+    "Sim card tray included, nano size.",
+    "YSL La Nuit de L'Homme EDT, 3.3 oz: yes, in stock.",
+    "Die-cast metal, 1:24 scale, AV cable and PO box label included.",
 ])
 def test_english_with_names_codes_and_a_foreign_phrase_is_english(text):
     assert checker().check(text).english is True

@@ -10,8 +10,9 @@ language, its own little words ("der", "Ihre", "wir"), half a point for each oth
 a letter English does not write (ł, ş, ñ, ü), and a point for every three letters outside the
 Latin alphabet (a Japanese, Chinese, Arabic or Hindi reply). It is another language's when
 that side weighs at least MIN_OTHER and more than English's, whatever product names, codes,
-English loanwords, "Hi" and "Thanks" it also holds. Words both languages use ("in", "a",
-"no", "to", "per") are in neither list.
+English loanwords, "Hi" and "Thanks" it also holds. Words English writes too, in its own
+sense or as a code or a name ("in", "a", "no", "to", "per", "die", "size", "till", "la",
+"de", "os", "en", "w", "po", "av"), are in neither list.
 """
 
 import re
@@ -30,30 +31,34 @@ _ENGLISH_WORDS = """
 """
 # The little words of the other marketplaces' Latin-script languages.
 _OTHER_WORDS = {
-    "de": """der die das den dem des und ist nicht sie ihr ihre ihnen ihrem ihren wir uns
-             unser unsere ein eine einen einem einer mit für auf auch wird werden wurde haben
-             bitte danke vielen sehr gerne bei oder aus von zum zur noch schon wie wenn dass
-             ich sind im zu nach über kann können leider hallo ja freundlichen grüßen""",
-    "fr": """le les la des du et est vous votre vos nous notre nos une pour avec dans pas sur
-             qui que merci bonjour cordialement sommes avez été sera très je ce cette au aux
-             ou c'est n'hésitez commande colis livraison bien""",
-    "es": """el los las del y es usted su sus nosotros nuestro nuestra una por con para de
-             gracias hola está están pedido muy pero como más también fue será que se al
-             hemos tiene puede envío saludos""",
-    "it": """il lo gli della delle dei di è sono non grazie ciao buongiorno suo sua vostro
-             vostra nostro nostra abbiamo siamo già anche molto ordine che ci spedizione""",
-    "nl": """het een en ook niet wij ons onze uw jullie bedankt hartelijk groet vriendelijke
-             voor heeft hebben zijn wordt bestelling graag je hoi op naar dat maar wel nog
-             kunt""",
-    "pt": """os uma não você seu sua obrigado obrigada olá pedido muito também foi são em
-             ao sim pelo pela produto estamos qualquer até com""",
-    "sv": """och att det för med är vi ni du ert inte på tack hej vänliga hälsningar
-             beställning har kommer ett som av till""",
+    "de": """der das dem des und ist nicht sie ihr ihre ihnen ihrem ihren wir uns unser unsere
+             ein eine einen einem einer mit für auf auch wird werden wurde haben bitte danke
+             vielen sehr gerne bei oder aus von zum zur noch schon wie wenn dass ich sind zu
+             nach über kann können leider hallo ja freundlichen grüßen""",
+    "fr": """les des du et vous votre nous notre une pour avec dans pas sur qui que merci
+             bonjour cordialement sommes avez été sera très je cette ou c'est n'hésitez
+             commande colis livraison bien""",
+    "es": """el los las del usted su nosotros nuestro nuestra una por para gracias hola está
+             están pedido muy pero como más también fue será que hemos tiene puede envío
+             saludos nos sí ya hay esta este estos disculpe lamentamos producto devolución
+             reembolso cordiales estimado estimada podemos días""",
+    "it": """gli della delle dei di è sono grazie ciao buongiorno suo sua vostro vostra nostro
+             nostra abbiamo siamo già anche molto ordine che spedizione questo questa nel
+             nella alla alle dal dalla sul sulla possiamo può sarà ricevuto rimborso reso
+             confezione prodotto cordiali saluti gentile buonasera""",
+    "nl": """het een ook niet wij ons onze uw jullie bedankt hartelijk groet vriendelijke voor
+             heeft hebben zijn wordt bestelling graag je hoi naar dat maar wel nog kunt""",
+    "pt": """uma não você seu sua obrigado obrigada olá pedido muito também foi são ao pelo
+             pela produto estamos qualquer até nosso nossa vocês pode podemos reembolso
+             devolução atenciosamente prezado prezada dias já isso esse essa""",
+    "sv": """och att det för är du ert inte på tack hej vänliga hälsningar beställning har
+             kommer ett som inom dagar produkten paketet återbetalning beklagar mvh också
+             kan vår våra ditt din""",
     "pl": """się nie jest są dla przez oraz dziękujemy dzień dobry pozdrawiamy zamówienie
-             państwa przepraszamy już w z na od po za pan pana pani został zostało może
-             prosimy bardzo tak bez""",
+             państwa przepraszamy już za pana pani został zostało może prosimy bardzo tak
+             bez dzięki przesyłka przesyłki paczka zwrot zwrotu jeśli że""",
     "tr": """bir ve bu için ile çok değil siparişiniz teşekkür teşekkürler merhaba
-             saygılarımızla sizin bizim olarak ama size iade ürün kargo ederiz lütfen evet
+             saygılarımızla sizin bizim olarak ama iade ürün kargo ederiz lütfen evet
              kadar""",  # noqa: RUF001 - Turkish's own i
 }
 ENGLISH = frozenset(_ENGLISH_WORDS.split())
