@@ -9,9 +9,12 @@ and "Thanks"):
   were chosen by it (its first reading: 1 English reply of 150 lost, 19 of 110 in another
   language read as English);
 - tests/fixtures/compliance/language-heldout.jsonl (315, 2026-12-07, by another helper): no
-  choice was made by it; the figure to quote. Measured once, after every choice: 1 English
-  reply of 160 taken for another language (one quoting a long Japanese product title), 5 of
-  155 in other languages read as English (short ones with few little words).
+  choice was made by it; the figure to quote. Read after the first choice of word lists (1
+  English reply of 160 taken for another language, 5 of 155 in other languages read as
+  English), and again after a review showed short English product answers taken for other
+  languages ("Size chart: S/M/L", "Open till 5 PM EST": 10 of 20 such replies) and the
+  words English writes too left the lists, a choice made on those replies and the
+  development set: 1 of 160 and 11 of 155.
 Targets: an English reply taken for another language at most 1 in 50 (it would lose its
 "good to send"); a reply in another language read as English at most 1 in 10 (it would be
 called good to send unread).
