@@ -724,3 +724,27 @@ def test_a_second_copy_waits_for_the_first_copys_sync_before_its_catch_up(
         running.stop()
     # This copy synced after the other one, then posted.
     assert amazon.called("/orders/2026-01-01/orders")
+
+
+def test_a_missed_digest_due_when_serve_starts_is_posted_however_long_the_first_sync(
+        db, slack, amazon, monkeypatch):
+    from bot.jobs import upkeep
+
+    # serve starts at 11:55, before DIGEST_CATCHUP_UNTIL (12:00); the first sync (another
+    # copy's, waited out) ends at 12:05. What was due at the start is still posted.
+    settings = configure(db, slack, digest_channel="C0000ORDERS@08:00",
+                         digest_catchup_until="12:00",
+                         lwa_app_id="amzn1.application-oa2-client.test",
+                         lwa_client_secret="not-a-secret", sp_api_refresh_token="Atzr|test",
+                         sp_api_endpoint=amazon.url, lwa_token_url=amazon.token_url)
+    with time_machine.travel(local(date(2026, 12, 7), 11, 55), tick=True) as traveller:
+        def long_sync(self, **_waiting):
+            traveller.shift(timedelta(minutes=10))
+
+        monkeypatch.setattr(upkeep.Syncs, "run", long_sync)
+        running = jobs.start(settings, db, web_client(settings))
+        try:
+            slack.wait("chat.postMessage", timeout=30)
+        finally:
+            running.stop()
+    assert len(posted(slack)) == 1

@@ -164,6 +164,8 @@ def start(settings: Settings, db: Database, client: WebClient) -> Running:
                      sync_at_once=False)
     jobs.start()
 
+    started = datetime.now(settings.timezone)  # what was due then is due, however long the sync
+
     def catch_up() -> None:
         try:
             if settings.sp_api_configured:
@@ -173,7 +175,7 @@ def start(settings: Settings, db: Database, client: WebClient) -> Running:
             log.exception("the start-up sync failed")
         finally:
             synced.set()
-        posting.catch_up()
+        posting.catch_up(as_of=started)
 
     catching_up = threading.Thread(target=catch_up, name="sellerbot-catch-up", daemon=True)
     catching_up.start()

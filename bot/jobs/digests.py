@@ -128,11 +128,13 @@ class Digests:
         return Outcome("skipped", ts=run.ts, error=run.error, why=why, since=run.claimed_at)
 
     def catch_up(self, *, after: timedelta = timedelta(0),
-                 retry_failed_after: timedelta = timedelta(0)) -> list[Outcome]:
+                 retry_failed_after: timedelta = timedelta(0),
+                 as_of: datetime | None = None) -> list[Outcome]:
         """Today's digests that were due (`after` ago at least) and are not posted, while it is
         not yet DIGEST_CATCHUP_UNTIL: at start, and every few minutes (the watch) for a run
-        whose process died or that failed."""
-        now = self.clock()
+        whose process died or that failed. Due as at `as_of` when given: sellerbot's start,
+        when a first sync came between and may have passed the cut-off."""
+        now = as_of or self.clock()
         return [self.run(s, late=True, retry_failed_after=retry_failed_after)
                 for s in self.settings.digests
                 if catch_up_due(s, now, self.seller.timezone, self.settings.catchup_until,
