@@ -163,3 +163,15 @@ def test_a_name_typed_in_lower_case_for_the_account_is_taken_out_as_signed():
     found = read_buyer_message(raw, relay_rules(), received=ARRIVED)
     assert isinstance(found, BuyerMessage)
     assert found.text == "My mug has not arrived.\nThanks, […] […]"
+
+
+def test_a_japanese_given_name_that_is_an_everyday_word_is_taken_out_only_as_a_name():
+    from bot.sources.redaction import name_words, redacted
+
+    # 希望 (Nozomi) is also "wish": "交換を希望します" is "I'd like an exchange".
+    names = name_words(["佐藤 希望 - Amazon Marketplace"])
+    assert redacted("商品が破損していたので、交換を希望します。", names, "JP") == (
+        "商品が破損していたので、交換を希望します。")
+    assert redacted("よろしくお願いします。\n佐藤", names, "JP") == "よろしくお願いします。\n[…]"
+    assert redacted("佐藤希望です。交換を希望します。", names, "JP") == "[…]です。交換を希望します。"
+    assert redacted("私は佐藤と申します。", names, "JP") == "私は[…]と申します。"

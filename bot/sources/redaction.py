@@ -5,6 +5,7 @@ leave the source: the words are posted to Slack, where sellerbot posts no buyer 
 
 import re
 from collections.abc import Iterable
+from itertools import permutations
 
 from bot.domain.marketplaces import find_marketplace
 
@@ -45,9 +46,26 @@ def redacted(text: str, names: Iterable[str], marketplace: str) -> str:
     if spaced:
         text = re.sub(rf"\b(?:{'|'.join(map(re.escape, spaced))})\b", MASK, text)
     if unspaced:
-        # Japanese, Chinese and Thai run their words together: a name is anywhere it stands.
-        text = re.sub("|".join(map(re.escape, unspaced)), MASK, text)
+        text = re.sub(_unspaced_name(unspaced), MASK, text)
     return text
+
+
+# Japanese, Chinese and Thai run their words together, and a given name may be an everyday
+# word (希望, Nozomi, is "wish": "交換を希望します", "I'd like an exchange"). A part of a name is
+# taken out where it stands as a name: before an honorific or "です", after "私は" or "我是",
+# or alone at a line's start or end (a signature). The whole name goes wherever it stands.
+_HONORIFIC = "様|さま|さん|殿|です|でした|と申します|より|先生|女士|小姐"
+_LINE_END = r"(?=[ \t]*[。．.!！、,]?[ \t]*(?:\n|$))"  # noqa: RUF001 - Japanese stops
+
+
+def _unspaced_name(parts: list[str]) -> str:
+    """The expression of a name in a script without spaces, by the parts of it in `parts`."""
+    either = "|".join(map(re.escape, parts))
+    whole = ["\\s*".join(map(re.escape, order)) for order in permutations(parts)
+             if len(parts) in (2, 3)]
+    return "|".join([*whole, rf"(?:{either})(?=\s*(?:{_HONORIFIC}))",
+                     rf"(?:(?<=私は)|(?<=我是)|(?<=我叫)|(?<![^\n]))(?:{either})",
+                     rf"(?:{either}){_LINE_END}"])
 
 
 def _between_spaces(name: str) -> bool:
