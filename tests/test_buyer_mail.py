@@ -175,3 +175,5 @@ def test_a_japanese_given_name_that_is_an_everyday_word_is_taken_out_only_as_a_n
     assert redacted("よろしくお願いします。\n佐藤", names, "JP") == "よろしくお願いします。\n[…]"
     assert redacted("佐藤希望です。交換を希望します。", names, "JP") == "[…]です。交換を希望します。"
     assert redacted("私は佐藤と申します。", names, "JP") == "私は[…]と申します。"
+    # At a line's start it is the everyday word ("the colour I wish for is blue").
+    assert redacted("希望の色は青です。", names, "JP") == "希望の色は青です。"

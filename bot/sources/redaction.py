@@ -53,7 +53,7 @@ def redacted(text: str, names: Iterable[str], marketplace: str) -> str:
 # Japanese, Chinese and Thai run their words together, and a given name may be an everyday
 # word (希望, Nozomi, is "wish": "交換を希望します", "I'd like an exchange"). A part of a name is
 # taken out where it stands as a name: before an honorific or "です", after "私は" or "我是",
-# or alone at a line's start or end (a signature). The whole name goes wherever it stands.
+# or last on its line (a signature). The whole name goes wherever it stands.
 _HONORIFIC = "様|さま|さん|殿|です|でした|と申します|より|先生|女士|小姐"
 _LINE_END = r"(?=[ \t]*[。．.!！、,]?[ \t]*(?:\n|$))"  # noqa: RUF001 - Japanese stops
 
@@ -64,7 +64,7 @@ def _unspaced_name(parts: list[str]) -> str:
     whole = ["\\s*".join(map(re.escape, order)) for order in permutations(parts)
              if len(parts) in (2, 3)]
     return "|".join([*whole, rf"(?:{either})(?=\s*(?:{_HONORIFIC}))",
-                     rf"(?:(?<=私は)|(?<=我是)|(?<=我叫)|(?<![^\n]))(?:{either})",
+                     rf"(?:(?<=私は)|(?<=我是)|(?<=我叫))(?:{either})",
                      rf"(?:{either}){_LINE_END}"])
 
 
