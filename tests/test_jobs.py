@@ -546,6 +546,34 @@ def test_the_clean_up_forgets_old_shipment_confirmations_and_their_tracking_numb
     assert kept == ["confirm:111-0000000-0000043"]
 
 
+def test_the_clean_up_forgets_the_review_requests_of_orders_it_deleted(db, slack):
+    from sqlalchemy import select
+
+    from bot.domain.records import Channel, Order, OrderStatus
+    from bot.domain.reviews import Asked
+    from bot.store import review_requests
+    from bot.store.models import REVIEW_REQUESTS
+    from bot.store.writer import Writer
+
+    # Amazon's words when it refused a request stay no longer than the order they are about.
+    settings = configure(db, slack, retention_days="30")
+    now = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    for order_id, days in (("111-0000000-0000051", 100), ("111-0000000-0000052", 10)):
+        asked = now - timedelta(days=days)
+        with db.begin() as conn:
+            writer = Writer(conn)
+            writer.add(Order(order_id, purchase_date=asked - timedelta(days=15),
+                             status=OrderStatus.SHIPPED, fulfillment_channel=Channel.MERCHANT))
+            writer.flush()
+        assert review_requests.claim(db, order_id, "test", asked)
+        review_requests.finish(db, order_id, "test", review_requests.Outcome(
+            Asked.FAILED, "400 InvalidInput", "Amazon's words"), asked)
+    jobs.clean_up(settings, db, now)
+    with db.begin() as conn:
+        kept = conn.execute(select(REVIEW_REQUESTS.c.order_id)).scalars().all()
+    assert kept == ["111-0000000-0000052"]
+
+
 def test_the_clean_up_keeps_orders_whose_holiday_returns_may_still_come(db, slack):
     from sqlalchemy import func, select
 

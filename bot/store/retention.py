@@ -7,7 +7,14 @@ from sqlalchemy import and_, delete, or_, select
 
 from bot.domain.records import OrderStatus
 from bot.store.database import Database
-from bot.store.models import BUYER_MESSAGES, IMPORTS, ORDER_ITEMS, ORDERS, RETURNS
+from bot.store.models import (
+    BUYER_MESSAGES,
+    IMPORTS,
+    ORDER_ITEMS,
+    ORDERS,
+    RETURNS,
+    REVIEW_REQUESTS,
+)
 
 # Orders still waiting to ship are kept whatever their age: the team must still act on them.
 # A pre-order waits for its release date, months after it was placed.
@@ -18,8 +25,8 @@ _OPEN = tuple(status.value for status in (
 
 def forget_before(db: Database, cutoff: datetime, orders_cutoff: datetime | None = None) -> int:
     """Delete orders placed before `orders_cutoff` (`cutoff` when None; not open ones), their
-    lines and returns requested before it, buyer messages received before `cutoff`, and the
-    import log's older entries; how many rows went."""
+    lines and returns requested before it, the review requests of orders gone, buyer messages
+    received before `cutoff`, and the import log's older entries; how many rows went."""
     orders_cutoff = cutoff if orders_cutoff is None else min(cutoff, orders_cutoff)
     old_orders = select(ORDERS.c.order_id).where(and_(
         ORDERS.c.purchase_date < orders_cutoff,
@@ -31,6 +38,12 @@ def forget_before(db: Database, cutoff: datetime, orders_cutoff: datetime | None
             RETURNS.c.request_date < orders_cutoff.date())).rowcount
         deleted += conn.execute(delete(ORDERS).where(
             ORDERS.c.order_id.in_(old_orders))).rowcount
+        # A review request's record (Amazon's words when it refused) goes with its order: the
+        # order can no longer be asked about, so the once-per-order guard has nothing to guard.
+        deleted += conn.execute(delete(REVIEW_REQUESTS).where(
+            REVIEW_REQUESTS.c.claimed_at < cutoff,
+            ~select(ORDERS.c.order_id).where(
+                ORDERS.c.order_id == REVIEW_REQUESTS.c.order_id).exists())).rowcount
         deleted += conn.execute(delete(BUYER_MESSAGES).where(
             BUYER_MESSAGES.c.received_at < cutoff)).rowcount
         deleted += conn.execute(delete(IMPORTS).where(
