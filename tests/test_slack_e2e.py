@@ -371,6 +371,15 @@ def test_outside_the_allowlist_is_refused_and_logged(fake, tmp_path):
         assert "not set up to answer here" in refused["text"]
         assert refused["response_type"] == "ephemeral" and refused["replace_original"] is False
         assert fake.called("views.open") == []
+        # "Check reply" from the shortcuts menu has no response_url: a small window says it.
+        status, body = guarded.interact({
+            "type": "shortcut", "callback_id": "check_reply_global", "trigger_id": "7.7.7",
+            "user": {"id": "U0000EVE"}, "team": {"id": "T0001"}})
+        assert status == 200 and body == ""
+        opened = fake.wait("views.open")[0].body
+        view = json.loads(opened["view"]) if isinstance(opened["view"], str) else opened["view"]
+        assert opened["trigger_id"] == "7.7.7"
+        assert "not set up to answer here" in json.dumps(view)
     finally:
         guarded.stop()
 
