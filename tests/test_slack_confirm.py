@@ -142,6 +142,24 @@ def test_a_private_answer_is_replaced_by_the_order_as_it_now_stands(served, slac
     assert slack.called("chat.postMessage") == []  # nothing public for a private answer
 
 
+def test_a_private_answer_slack_no_longer_takes_is_logged(served, slack, amazon):
+    # The form stayed open past the response_url's 30 minutes: the new answer is refused.
+    slack.fail("webhook/spent", status=404, error="expired_url")
+    served.interact({
+        "type": "block_actions", "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
+        "channel": {"id": "C0000ORDERS"}, "trigger_id": "4.4.6",
+        "response_url": slack.webhook("spent"),
+        "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
+        "actions": [{"type": "button", "action_id": "confirm_shipment", "block_id": "confirm",
+                     "value": ORDER, "action_ts": "1.2"}]})
+    submit(served, view_of(slack.wait("views.open")[0]))
+    slack.wait("webhook/spent")
+    deadline = time.monotonic() + 10
+    while "Slack refused the answer" not in served.logged() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "Slack refused the answer to confirm_shipment: 404 expired_url" in served.logged()
+
+
 def test_a_form_closed_while_amazon_answers_still_gets_the_thread_note(served, slack, amazon):
     click(served, OTHER)
     form = view_of(slack.wait("views.open")[0])

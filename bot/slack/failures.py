@@ -60,15 +60,19 @@ class _CheckedAnswers:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Answer, as Bolt's respond does."""
-        answer = self._respond(*args, **kwargs)
-        status = getattr(answer, "status_code", 200)
-        if not 200 <= status < 300:
-            # Slack's own word for it ("expired_url", "invalid_blocks"), never the answer.
-            said = re.findall(r"[a-z_]{3,40}", str(getattr(answer, "body", "")))
-            words = [w for w in said if w not in ("ok", "false", "error")][:1]
-            log.warning("Slack refused the answer to %s: %s %s", self._kind, status,
-                        words[0] if words else "")
-        return answer
+        return refusal_logged(self._respond(*args, **kwargs), self._kind)
+
+
+def refusal_logged(answer: Any, kind: str) -> Any:
+    """`answer`, Slack's to a post at a response_url, said in the log if it is a refusal."""
+    status = getattr(answer, "status_code", 200)
+    if not 200 <= status < 300:
+        # Slack's own word for it ("expired_url", "invalid_blocks"), never the answer.
+        said = re.findall(r"[a-z_]{3,40}", str(getattr(answer, "body", "")))
+        words = [w for w in said if w not in ("ok", "false", "error")][:1]
+        log.warning("Slack refused the answer to %s: %s %s", kind, status,
+                    words[0] if words else "")
+    return answer
 
 
 def checked_answers(context: BoltContext, body: dict[str, Any], next: Callable[[], Any]

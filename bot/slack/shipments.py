@@ -17,7 +17,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.errors import BadInput, SellerbotError
 from bot.render import message
 from bot.render.blocks import confirm_view, order_message, text_message
-from bot.slack.failures import show_in_view
+from bot.slack.failures import refusal_logged, show_in_view
 from bot.slack.services import Services
 from bot.usecases import orders, shipments
 
@@ -114,9 +114,9 @@ def _confirm(services: Services, client: WebClient, body: dict[str, Any],
         # The private answer the button was on, shown again as the order now stands.
         detail = orders.order_detail(services.db, services.seller, done.order_id,
                                       datetime.now(UTC))
-        WebhookClient(where["hook"]).send_dict({
+        refusal_logged(WebhookClient(where["hook"]).send_dict({
             **order_message(detail, services.seller, confirmed_by=user),
-            "replace_original": True})
+            "replace_original": True}), "confirm_shipment")
     log.info("shipment of %s confirmed by %s", done.order_id, user)
 
 
