@@ -179,3 +179,16 @@ def test_a_terminal_in_latin1_gets_marks_for_what_it_cannot_show_not_an_error(el
                                  "DATABASE_URL": f"sqlite:///{elsewhere / 'cli.db'}"})
     assert result.returncode == 1 and result.stderr == b""
     assert result.stdout.startswith(b"BLOCK: ") and b"?????" in result.stdout
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_the_line_end_a_saved_draft_ends_with_is_not_part_of_it(elsewhere, end):
+    # A 2,000-character reply saved by an editor (or piped by echo) ends with a line end,
+    # which Amazon never sees: not a 2,001st character.
+    draft = elsewhere / "long.txt"
+    draft.write_bytes(("ab" * 1000 + end).encode())
+    assert run("check-reply", str(draft), cwd=elsewhere).returncode == 0
+    assert run("check-reply", cwd=elsewhere, stdin="ab" * 1000 + "\n").returncode == 0
+    draft.write_bytes(("ab" * 1000 + "c" + end).encode())
+    said = run("check-reply", str(draft), cwd=elsewhere)
+    assert said.returncode == 1 and "too-long, character 2001" in said.stdout

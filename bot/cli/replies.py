@@ -20,7 +20,13 @@ app.add_typer(rules_app, name="rules")
 
 
 def _read_text(source: str) -> str:
-    """The text of FILE, or of standard input for "-"."""
+    """The text of FILE, or of standard input for "-", without the line end a text file (or
+    `echo`) ends with: it is no character of the reply, and would count to the 2,000."""
+    text = _read(source)
+    return text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+
+
+def _read(source: str) -> str:
     from bot.paths import file_problem
 
     if source == "-":
