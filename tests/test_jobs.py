@@ -512,12 +512,30 @@ def test_the_clean_up_keeps_a_pre_order_that_has_not_shipped_whatever_its_age(db
         assert queries.get_order(conn, "111-0000000-0000002") is None
 
 
-def test_the_clean_up_forgets_old_shipment_confirmations_and_their_tracking_numbers(db, slack):
+def store(db: Database, *records) -> None:
+    """Write `records` (orders before their lines) as an import would."""
+    from bot.store.writer import Writer
+
+    with db.begin() as conn:
+        writer = Writer(conn)
+        for record in records:
+            writer.add(record)
+        writer.flush()
+
+
+def kept_after_clean_up(db: Database, settings: Settings, now: datetime, column) -> list:
+    """Run the nightly clean-up at `now`; the values of `column` left in its table."""
     from sqlalchemy import select
+
+    jobs.clean_up(settings, db, now)
+    with db.begin() as conn:
+        return conn.execute(select(column)).scalars().all()
+
+
+def test_the_clean_up_forgets_old_shipment_confirmations_and_their_tracking_numbers(db, slack):
 
     from bot.domain.records import Channel, Order, OrderItem, OrderStatus
     from bot.store.models import JOB_RUNS
-    from bot.store.writer import Writer
     from bot.usecases import shipments
 
     class AmazonTakesIt:
@@ -530,48 +548,35 @@ def test_the_clean_up_forgets_old_shipment_confirmations_and_their_tracking_numb
     seller, now = seller_of(settings), datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
     for order_id, days in (("111-0000000-0000042", 100), ("111-0000000-0000043", 3)):
         confirmed_at = now - timedelta(days=days)
-        with db.begin() as conn:
-            writer = Writer(conn)
-            writer.add(Order(order_id, purchase_date=confirmed_at - timedelta(days=1),
-                             status=OrderStatus.UNSHIPPED, fulfillment_channel=Channel.MERCHANT))
-            writer.add(OrderItem(order_id, "SKU-1", order_item_id="11111111111111",
-                                 quantity_ordered=1, quantity_shipped=0))
-            writer.flush()
+        store(db, Order(order_id, purchase_date=confirmed_at - timedelta(days=1),
+                        status=OrderStatus.UNSHIPPED, fulfillment_channel=Channel.MERCHANT),
+              OrderItem(order_id, "SKU-1", order_item_id="11111111111111", quantity_ordered=1,
+                        quantity_shipped=0))
         package = shipments.Package("UPS", "1Z999AA10123456784",
                                     confirmed_at.astimezone(seller.timezone).date())
         shipments.confirm(db, AmazonTakesIt(), seller, order_id, package, now=confirmed_at)
-    jobs.clean_up(settings, db, now)
-    with db.begin() as conn:
-        kept = conn.execute(select(JOB_RUNS.c.job)).scalars().all()
-    assert kept == ["confirm:111-0000000-0000043"]
+    assert kept_after_clean_up(db, settings, now, JOB_RUNS.c.job) == [
+        "confirm:111-0000000-0000043"]
 
 
 def test_the_clean_up_forgets_the_review_requests_of_orders_it_deleted(db, slack):
-    from sqlalchemy import select
-
     from bot.domain.records import Channel, Order, OrderStatus
     from bot.domain.reviews import Asked
     from bot.store import review_requests
     from bot.store.models import REVIEW_REQUESTS
-    from bot.store.writer import Writer
 
     # Amazon's words when it refused a request stay no longer than the order they are about.
     settings = configure(db, slack, retention_days="30")
     now = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
     for order_id, days in (("111-0000000-0000051", 100), ("111-0000000-0000052", 10)):
         asked = now - timedelta(days=days)
-        with db.begin() as conn:
-            writer = Writer(conn)
-            writer.add(Order(order_id, purchase_date=asked - timedelta(days=15),
-                             status=OrderStatus.SHIPPED, fulfillment_channel=Channel.MERCHANT))
-            writer.flush()
+        store(db, Order(order_id, purchase_date=asked - timedelta(days=15),
+                        status=OrderStatus.SHIPPED, fulfillment_channel=Channel.MERCHANT))
         assert review_requests.claim(db, order_id, "test", asked)
         review_requests.finish(db, order_id, "test", review_requests.Outcome(
             Asked.FAILED, "400 InvalidInput", "Amazon's words"), asked)
-    jobs.clean_up(settings, db, now)
-    with db.begin() as conn:
-        kept = conn.execute(select(REVIEW_REQUESTS.c.order_id)).scalars().all()
-    assert kept == ["111-0000000-0000052"]
+    assert kept_after_clean_up(db, settings, now, REVIEW_REQUESTS.c.order_id) == [
+        "111-0000000-0000052"]
 
 
 def test_the_clean_up_keeps_orders_whose_holiday_returns_may_still_come(db, slack):

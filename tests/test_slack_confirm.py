@@ -126,15 +126,20 @@ def test_amazons_refusal_shows_in_the_form_in_amazons_words(served, slack, amazo
     assert slack.called("chat.postMessage") == []
 
 
-def test_a_private_answer_is_replaced_by_the_order_as_it_now_stands(served, slack, amazon):
+def confirm_privately(served: Served, slack, hook: str) -> None:
+    """Confirm ORDER from the button of a private answer (at `hook`) and submit the form."""
     served.interact({
         "type": "block_actions", "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
-        "channel": {"id": "C0000ORDERS"}, "trigger_id": "4.4.5",
-        "response_url": slack.webhook("mine"),
+        "channel": {"id": "C0000ORDERS"}, "trigger_id": f"4.4.{hook}",
+        "response_url": slack.webhook(hook),
         "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
         "actions": [{"type": "button", "action_id": "confirm_shipment", "block_id": "confirm",
                      "value": ORDER, "action_ts": "1.2"}]})
     submit(served, view_of(slack.wait("views.open")[0]))
+
+
+def test_a_private_answer_is_replaced_by_the_order_as_it_now_stands(served, slack, amazon):
+    confirm_privately(served, slack, "mine")
     replaced = slack.wait("webhook/mine")[0].body
     text = json.dumps(replaced)
     assert replaced["replace_original"] is True
@@ -145,14 +150,7 @@ def test_a_private_answer_is_replaced_by_the_order_as_it_now_stands(served, slac
 def test_a_private_answer_slack_no_longer_takes_is_logged(served, slack, amazon):
     # The form stayed open past the response_url's 30 minutes: the new answer is refused.
     slack.fail("webhook/spent", status=404, error="expired_url")
-    served.interact({
-        "type": "block_actions", "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
-        "channel": {"id": "C0000ORDERS"}, "trigger_id": "4.4.6",
-        "response_url": slack.webhook("spent"),
-        "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
-        "actions": [{"type": "button", "action_id": "confirm_shipment", "block_id": "confirm",
-                     "value": ORDER, "action_ts": "1.2"}]})
-    submit(served, view_of(slack.wait("views.open")[0]))
+    confirm_privately(served, slack, "spent")
     slack.wait("webhook/spent")
     deadline = time.monotonic() + 10
     while "Slack refused the answer" not in served.logged() and time.monotonic() < deadline:
