@@ -89,7 +89,7 @@ def request_review(db: Database, api: ReviewApi, seller: Seller, text: str, now:
     with db.begin() as conn:
         order = queries.get_order(conn, order_id)
         returns = return_requests.returns_for(conn, order_id)
-        demo = order_id in queries.demo_order_ids(conn)
+        demo = bool(queries.demo_order_ids(conn, among=order_id))
     if order is None:
         raise NotFound("order_not_found", order_id=order_id)
     if demo:
