@@ -261,6 +261,25 @@ def test_a_switch_off_file_may_say_category_in_a_comment(tmp_path: Path):
     assert "emoji" not in checker(tmp_path).check("Thanks so much! 🙏").rules
 
 
+def test_rule_files_saved_as_yml_are_read_as_yaml_ones(tmp_path: Path):
+    # Editors and YAML tools save `.yml` as often as `.yaml`; such files were skipped unread.
+    (tmp_path / "gizmo-club.yml").write_text(RULE, encoding="utf-8")
+    (tmp_path / "emoji.yml").write_text("enabled: false\n", encoding="utf-8")
+    mine = checker(tmp_path)
+    assert "gizmo-club" in mine.check("Join our gizmo club!").rules
+    assert "emoji" not in mine.check("Thanks so much! 🙏").rules
+    assert "emoji" in checker().check("Thanks so much! 🙏").rules
+
+
+def test_one_rule_in_a_yaml_and_a_yml_file_is_named_not_guessed(tmp_path: Path):
+    write(tmp_path, "gizmo-club", RULE)
+    (tmp_path / "gizmo-club.yml").write_text(RULE.replace("block", "warn"), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        checker(tmp_path)
+    said = message("errors", error.value.code, **error.value.params)
+    assert "gizmo-club.yml" in said and "gizmo-club.yaml" in said and "keep one" in said
+
+
 def test_a_word_list_saved_with_a_byte_order_mark_finds_its_first_word(tmp_path: Path):
     # Windows Notepad starts UTF-8 files with one.
     (tmp_path / "gizmo-words.txt").write_text("gizmo club\ngizmo gang\n", encoding="utf-8-sig")

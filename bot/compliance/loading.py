@@ -143,7 +143,7 @@ def load_rule(path: Path) -> tuple[Rule, bool]:
         raise _fail(path, "", "bad_id", value=rule_id)
     data = read_bytes(path)
     if path.parent != builtin_dir() and _switched_off(path, data):
-        builtin = builtin_dir() / path.name
+        builtin = builtin_dir() / f"{rule_id}.yaml"
         if not builtin.is_file():
             raise _fail(path, "enabled", "switches_off_nothing", value=rule_id)
         return load_rule(builtin)[0], False
@@ -165,9 +165,16 @@ def load_rule(path: Path) -> tuple[Rule, bool]:
 
 def rule_files(extra: Path | None = None) -> list[Path]:
     """The rule files in force: the built-in ones, then the seller's (which win on a name)."""
-    by_name = {p.name: p for p in sorted(builtin_dir().glob("*.yaml"))}
+    by_name = {p.stem: p for p in sorted(builtin_dir().glob("*.yaml"))}
     if extra is not None:
-        by_name.update({p.name: p for p in sorted(extra.glob("*.yaml"))})
+        # Editors and YAML tools save `.yml` as often as `.yaml`: both are the seller's rules,
+        # and one rule in both is a mistake to name, not a file to drop without a word.
+        own: dict[str, Path] = {}
+        for path in sorted([*extra.glob("*.yaml"), *extra.glob("*.yml")]):
+            if path.stem in own:
+                raise _fail(path, "", "rule_file_twice", other=own[path.stem].name)
+            own[path.stem] = path
+        by_name.update(own)
     return sorted(by_name.values(), key=lambda p: p.stem)
 
 
