@@ -469,25 +469,57 @@ def test_the_jobs_include_the_watch_and_the_nightly_clean_up(db, slack):
 
 
 def test_the_clean_up_forgets_old_data_but_keeps_open_orders(db, slack):
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from bot.store.models import ORDERS
 
     settings = configure(db, slack, retention_days="30")
     now = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
     demo.load_demo(db, seller_of(settings), now - timedelta(days=45))
+    open_statuses = ("Pending", "PendingAvailability", "Unshipped", "PartiallyShipped")
     with db.begin() as conn:
-        before = conn.execute(select(ORDERS.c.status, func.count()).group_by(
-            ORDERS.c.status)).all()
+        before = dict(conn.execute(select(ORDERS.c.order_id, ORDERS.c.status)).all())
     assert jobs.clean_up(settings, db, now) > 0
-    cutoff = now - timedelta(days=30)
     with db.begin() as conn:
-        kept = conn.execute(select(ORDERS.c.status, ORDERS.c.purchase_date)).all()
-    assert kept and len(kept) < sum(n for _, n in before)
-    for status, purchased in kept:
-        assert status in ("Pending", "PendingAvailability", "Unshipped", "PartiallyShipped") or (
-            purchased >= cutoff)
+        kept = set(conn.scalars(select(ORDERS.c.order_id)))
+    assert kept and len(kept) < len(before)
+    # Open orders stay whatever their age (which orders whose return may still be asked about
+    # stay too: the next test).
+    assert {order_id for order_id, status in before.items() if status in open_statuses} <= kept
     assert demo.load_demo(db, seller_of(settings), now).orders > 0  # the store still works after it
+
+
+def test_the_clean_up_keeps_every_order_whose_return_can_still_be_asked_about(db, slack):
+    from sqlalchemy import select
+
+    from bot.domain.returns import Verdict
+    from bot.store import queries
+    from bot.store.models import ORDERS
+    from bot.usecases.returns import return_answer
+
+    # RETENTION_DAYS may be shorter than a return window and its late period after delivery:
+    # /can-return was asked about orders the clean-up had deleted ("no such order").
+    settings = configure(db, slack, retention_days="30")
+    seller, now = seller_of(settings), datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    demo.load_demo(db, seller, now - timedelta(days=45))
+    today = now.astimezone(seller.timezone).date()
+    with db.begin() as conn:
+        orders = [queries.get_order(conn, order_id)
+                  for order_id in conn.scalars(select(ORDERS.c.order_id))]
+    verdicts = {order.order_id: return_answer(order, [], seller, today).decision.verdict
+                for order in orders}
+    asked_about = {order_id for order_id, verdict in verdicts.items()
+                   if verdict in (Verdict.RETURNABLE, Verdict.LATE)}
+    old = {order.order_id for order in orders if order.purchase_date < now - timedelta(days=30)}
+    assert asked_about & old, "the demo has old orders whose return can still be asked about"
+    jobs.clean_up(settings, db, now)
+    with db.begin() as conn:
+        left = set(conn.scalars(select(ORDERS.c.order_id)))
+    assert asked_about <= left
+    # ... and what goes is what nobody can ask about any more.
+    gone = set(verdicts) - left
+    assert gone and {verdicts[order_id] for order_id in gone} <= {
+        Verdict.CLOSED, Verdict.CANCELED, Verdict.AMAZON_FULFILLED}
 
 
 def test_the_clean_up_keeps_a_pre_order_that_has_not_shipped_whatever_its_age(db, slack):
@@ -510,6 +542,29 @@ def test_the_clean_up_keeps_a_pre_order_that_has_not_shipped_whatever_its_age(db
     with db.begin() as conn:
         assert queries.get_order(conn, "111-0000000-0000001") is not None
         assert queries.get_order(conn, "111-0000000-0000002") is None
+
+
+def test_the_clean_up_keeps_a_pre_order_delivered_lately_and_its_returns(db, slack):
+    from sqlalchemy import select
+
+    from bot.domain.records import Channel, Order, OrderStatus, ReturnRequest
+    from bot.store.models import ORDERS, RETURNS
+
+    # Bought 100 days ago, released and delivered 10 days ago: well inside its return window,
+    # past RETENTION_DAYS' 90 days since the purchase.
+    settings = configure(db, slack)
+    now = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    bought = now - timedelta(days=100)
+    for order_id, delivered in (("111-0000000-0000061", now - timedelta(days=10)),
+                                ("111-0000000-0000062", bought + timedelta(days=5))):
+        store(db, Order(order_id, purchase_date=bought, status=OrderStatus.SHIPPED,
+                        fulfillment_channel=Channel.MERCHANT, latest_delivery_date=delivered),
+              ReturnRequest(order_id, "R1", "SKU-1",
+                            request_date=bought.date() + timedelta(days=3)))
+    assert kept_after_clean_up(db, settings, now, ORDERS.c.order_id) == ["111-0000000-0000061"]
+    with db.begin() as conn:
+        assert conn.execute(select(RETURNS.c.order_id)).scalars().all() == [
+            "111-0000000-0000061"]
 
 
 def store(db: Database, *records) -> None:

@@ -190,6 +190,27 @@ def _base_date(order: Order, tz: ZoneInfo, calendar: BusinessCalendar, handling_
     return deadline.astimezone(tz).date() + days, BaseDateSource.ESTIMATED_FROM_SHIP_BY
 
 
+@dataclass(frozen=True)
+class AskedAbout:
+    """On some day, the orders whose return may still be asked about (or come back late): those
+    delivered on or after `delivered`, due to ship or shipped on or after `shipped`, or, for an
+    order that says neither (an imported report's), bought on or after `bought`."""
+
+    delivered: date
+    shipped: date
+    bought: date
+
+
+def still_asked_about(today: date, rules: ReturnRules, calendar: BusinessCalendar,
+                      longest_handling_days: int) -> AskedAbout:
+    """What decide() may still answer with a window, a late period or a fee on `today`: each
+    date counted back through the steps it counts forward (returns.md §7)."""
+    delivered = today - timedelta(days=rules.window_days + rules.late_days)
+    shipped = delivered - timedelta(days=rules.estimate_days_after_ship_by)
+    return AskedAbout(delivered, shipped,
+                      calendar.business_day_before(shipped, longest_handling_days))
+
+
 def returns_may_come_from(today: date, rules: ReturnRules) -> date | None:
     """The first purchase date of the holiday windows whose returns may still come on `today`
     (until their return-by and the late period after it); None when no window's may."""

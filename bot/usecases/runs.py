@@ -4,7 +4,7 @@ reach through here; and forgetting what is older than the retention period."""
 
 from datetime import datetime, time
 
-from bot.domain.returns import returns_may_come_from
+from bot.domain.returns import returns_may_come_from, still_asked_about
 from bot.store import Database, job_runs, retention
 from bot.store.job_runs import (
     CLAIMED,
@@ -30,12 +30,18 @@ __all__ = ["CLAIMED", "FAILED", "POSTED", "Claim", "Run", "claim", "finish", "fo
 def forget_before(db: Database, cutoff: datetime, period: str, seller: Seller,
                   now: datetime) -> int:
     """Delete imported data older than `cutoff` and job runs before `period`; rows deleted.
-    Orders bought in a holiday window whose returns may still come at `now` are kept: a
-    question about one can come until the late period after its return-by (privacy.md §2),
-    months after the purchase. The windows' dates are the marketplace's, as the return
-    decision reads them (bot/usecases/returns.py)."""
+    Orders whose return may still be asked about at `now` are kept, whatever RETENTION_DAYS
+    says: a question can come until the late period after the return-by (privacy.md §2), a
+    window and a late period after delivery, or months after the purchase for one bought in
+    a holiday window. The dates are the marketplace's, as the return decision reads them
+    (bot/usecases/returns.py)."""
     zone = seller.marketplace_timezone
-    first = returns_may_come_from(now.astimezone(zone).date(), seller.returns)
+    today = now.astimezone(zone).date()
+    first = returns_may_come_from(today, seller.returns)
     orders_cutoff = None if first is None else datetime.combine(first, time.min, tzinfo=zone)
-    return (retention.forget_before(db, cutoff, orders_cutoff)
+    asked = still_asked_about(today, seller.returns, seller.calendar,
+                              seller.longest_handling_days)
+    returnable = retention.Returnable(*(datetime.combine(day, time.min, tzinfo=zone)
+                                        for day in (asked.delivered, asked.shipped, asked.bought)))
+    return (retention.forget_before(db, cutoff, orders_cutoff, returnable)
             + job_runs.forget_before(db, period, cutoff))

@@ -43,6 +43,12 @@ class Seller:
         """The marketplace's zone, where Amazon's deadlines end their day (promise_day)."""
         return ZoneInfo(self.marketplace.time_zone)
 
+    @cached_property
+    def longest_handling_days(self) -> int:
+        """The most business days any order of this seller may take to ship."""
+        return max(self.handling_days, self.rules.media_handling_days,
+                   *self.rules.sku_handling_days.values())
+
     @property
     def context(self) -> SellerContext:
         """What a parser needs to know about this seller."""
