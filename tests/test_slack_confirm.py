@@ -126,15 +126,18 @@ def test_amazons_refusal_shows_in_the_form_in_amazons_words(served, slack, amazo
     assert slack.called("chat.postMessage") == []
 
 
-def confirm_privately(served: Served, slack, hook: str) -> None:
-    """Confirm ORDER from the button of a private answer (at `hook`) and submit the form."""
+def confirm_privately(served: Served, slack, hook: str, from_list: bool = False) -> None:
+    """Confirm ORDER from the button of a private answer (at `hook`), or picked from a private
+    list's menu, and submit the form."""
+    action = ({"type": "static_select", "selected_option": {"value": ORDER}} if from_list
+              else {"type": "button", "value": ORDER})
     served.interact({
         "type": "block_actions", "user": {"id": "U0000PAT"}, "team": {"id": "T0001"},
         "channel": {"id": "C0000ORDERS"}, "trigger_id": f"4.4.{hook}",
         "response_url": slack.webhook(hook),
         "container": {"type": "message", "message_ts": "1.0", "is_ephemeral": True},
-        "actions": [{"type": "button", "action_id": "confirm_shipment", "block_id": "confirm",
-                     "value": ORDER, "action_ts": "1.2"}]})
+        "actions": [{**action, "action_id": "confirm_shipment", "block_id": "confirm",
+                     "action_ts": "1.2"}]})
     submit(served, view_of(slack.wait("views.open")[0]))
 
 
@@ -145,6 +148,16 @@ def test_a_private_answer_is_replaced_by_the_order_as_it_now_stands(served, slac
     assert replaced["replace_original"] is True
     assert "Shipment confirmed to Amazon by <@U0000PAT>" in text and "confirm_shipment" not in text
     assert slack.called("chat.postMessage") == []  # nothing public for a private answer
+
+
+def test_a_private_list_stays_when_an_order_is_confirmed_from_it(served, slack, amazon):
+    # /orders today's list, privately: its menu confirms one order, and the list is still
+    # there for the next one (it was replaced by the one order confirmed).
+    confirm_privately(served, slack, "list", from_list=True)
+    answer = slack.wait("webhook/list")[0].body
+    assert answer["replace_original"] is False
+    assert "Shipment confirmed to Amazon by <@U0000PAT>" in json.dumps(answer)
+    assert slack.called("chat.postMessage") == []
 
 
 def test_a_private_answer_slack_no_longer_takes_is_logged(served, slack, amazon):

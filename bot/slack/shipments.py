@@ -49,10 +49,12 @@ def open_form(services: Services) -> Callable[..., None]:
             container = body.get("container") or {}
             # Where the button was: a channel message gets the outcome in its thread.
             ts = None if container.get("is_ephemeral") else container.get("message_ts")
-            # A private answer (/orders ORDER) is replaced through its response_url instead.
+            # A private answer gets the order as it now stands through its response_url
+            # instead: in place of the order's own answer (/orders ORDER), and beside a list
+            # (/orders today), which stays for the next order to confirm from it.
             hook = body.get("response_url") if container.get("is_ephemeral") else None
             metadata = json.dumps({"order_id": order_id, "channel": channel, "ts": ts,
-                                   "hook": hook})
+                                   "hook": hook, "from_list": "selected_option" in action})
             today = datetime.now(UTC).astimezone(services.seller.timezone).date()
             view = confirm_view("form", order=order, carriers=shipments.CARRIERS, today=today,
                                 metadata=metadata)
@@ -116,7 +118,7 @@ def _confirm(services: Services, client: WebClient, body: dict[str, Any],
                                       datetime.now(UTC))
         refusal_logged(WebhookClient(where["hook"]).send_dict({
             **order_message(detail, services.seller, confirmed_by=user),
-            "replace_original": True}), "confirm_shipment")
+            "replace_original": not where.get("from_list")}), "confirm_shipment")
     log.info("shipment of %s confirmed by %s", done.order_id, user)
 
 
