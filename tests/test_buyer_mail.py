@@ -165,6 +165,22 @@ def test_a_name_typed_in_lower_case_for_the_account_is_taken_out_as_signed():
     assert found.text == "My mug has not arrived.\nThanks, […] […]"
 
 
+def test_a_name_written_in_lower_case_is_taken_out_where_it_stands_as_a_name():
+    from bot.sources.redaction import name_words, redacted
+
+    # Buyers sign in lower case too; a name that is an everyday word ("will") stays a word
+    # where it is one, even at the end of a wrapped line.
+    names = name_words(["Will Doe - Amazon Marketplace"])
+    assert redacted("It will arrive soon, will it?\nthanks, will", names, "US") == (
+        "It will arrive soon, will it?\nthanks, […]")
+    assert redacted("hi, this is will doe. where is my order?", names, "US") == (
+        "hi, this is […]. where is my order?")
+    assert redacted("I'm will and it will be late", names, "US") == "I'm […] and it will be late"
+    assert redacted("best regards,\n- will.", names, "US") == "best regards,\n- […]."
+    assert redacted("Can you tell me when the parcel will\nbe sent?", names, "US") == (
+        "Can you tell me when the parcel will\nbe sent?")
+
+
 def test_a_japanese_given_name_that_is_an_everyday_word_is_taken_out_only_as_a_name():
     from bot.sources.redaction import name_words, redacted
 

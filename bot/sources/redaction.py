@@ -28,7 +28,8 @@ def name_words(display_names: Iterable[str]) -> set[str]:
 
 def redacted(text: str, names: Iterable[str], marketplace: str) -> str:
     """`text` without e-mail addresses, the phone numbers a buyer in `marketplace` could dial,
-    or the words of `names` as written, in capitals or capitalised."""
+    or the words of `names` as written, in capitals or capitalised, and in lower case where
+    they stand as a name."""
     import phonenumbers  # loaded by the first buyer message, not by every command
 
     text = _EMAIL.sub(MASK, text)
@@ -38,16 +39,37 @@ def redacted(text: str, names: Iterable[str], marketplace: str) -> str:
     for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, region))):
         text = text[:match.start] + MASK + text[match.end:]
     # As written, in capitals, and capitalised: an account named "pat doe" signs "Pat Doe".
-    # Not in lower case: a buyer named Will would lose every "will" of the message.
     spelled = sorted({form for name in names for form in (name, name.upper(), name.title())},
                      key=len, reverse=True)
     spaced = [form for form in spelled if _between_spaces(form)]
     unspaced = [form for form in spelled if not _between_spaces(form)]
     if spaced:
         text = re.sub(rf"\b(?:{'|'.join(map(re.escape, spaced))})\b", MASK, text)
+        # In lower case only where it stands as a name: a buyer named Will would otherwise
+        # lose every "will" of the message ("thanks, will" is a signature, "it will" is not).
+        text = _lower_case_name(text, sorted({f.lower() for f in spaced}, key=len,
+                                             reverse=True))
     if unspaced:
         text = re.sub(_unspaced_name(unspaced), MASK, text)
     return text
+
+
+# Where a word of a name in lower case stands as a name: after "i'm", "i am", "this is" or
+# "my name is", or last on a short line (a signature: "thanks, pat"; a mail wrapped after
+# "it will" is a long line).
+_INTRODUCED = r"(?:(?<=\bi'm )|(?<=\bi\u2019m )|(?<=\bi am )|(?<=\bthis is )|(?<=\bname is ))"
+_SIGNED = r"(?m:^([^\w\n]*(?:\w+[^\w\n]+){0,3})(%s)(?=[ \t]*[.!,]?[ \t]*$))"
+
+
+def _lower_case_name(text: str, parts: list[str]) -> str:
+    """`text` without the name whose parts are `parts`, written in lower case: the whole name
+    wherever it stands, one part of it only where it stands as a name."""
+    either = "|".join(map(re.escape, parts))
+    whole = [r"\s+".join(map(re.escape, order)) for order in permutations(parts)
+             if len(parts) in (2, 3)]
+    text = re.sub("|".join([*(rf"\b{w}\b" for w in whole),
+                            rf"(?i:{_INTRODUCED})\b(?:{either})\b"]), MASK, text)
+    return re.sub(_SIGNED % either, lambda signed: signed[1] + MASK, text)
 
 
 # Japanese, Chinese and Thai run their words together, and a given name may be an everyday
