@@ -113,6 +113,43 @@ def test_returns_report(db, seller):
     assert claim.a_to_z_claim is True
 
 
+def test_an_older_returns_report_read_after_a_newer_one_reopens_no_return(db, seller, tmp_path):
+    # Returns reports say nothing of when they were made: a week-old report imported after
+    # today's took a completed return back to "Approved", and dropped its refund.
+    lines = (SAMPLES / "returns.txt").read_text(encoding="utf-8").splitlines(keepends=True)
+    header, completed = lines[0], lines[1]
+    cells = completed.split("\t")
+    assert (cells[0], cells[3]) == ("201-5285708-7594448", "Completed")
+    older_cells = list(cells)
+    older_cells[3], older_cells[23], older_cells[-1] = "Approved", " ", "\n"
+    older = tmp_path / "returns-last-week.txt"
+    older.write_text(header + "\t".join(older_cells), encoding="utf-8")
+    newer = tmp_path / "returns-today.txt"
+    newer.write_text(header + completed, encoding="utf-8")
+
+    def stated() -> tuple:
+        with db.begin() as conn:
+            found = return_requests.returns_for(conn, "201-5285708-7594448")[0]
+        return found.status, found.return_delivery_date, found.refunded_amount
+
+    import_file(db, newer, seller, now=NOW)
+    today = stated()
+    assert today[0] == "Completed" and today[1] is not None and today[2] is not None
+    import_file(db, older, seller, now=NOW)
+    assert stated() == today
+    # Read in the order they were made, the newer one moves the return on as ever.
+    db2 = tmp_path / "in-order.db"
+    in_order = Database.open(f"sqlite:///{db2}")
+    try:
+        import_file(in_order, older, seller, now=NOW)
+        import_file(in_order, newer, seller, now=NOW)
+        with in_order.begin() as conn:
+            found = return_requests.returns_for(conn, "201-5285708-7594448")[0]
+        assert (found.status, found.return_delivery_date, found.refunded_amount) == today
+    finally:
+        in_order.close()
+
+
 def test_sp_api_v0_responses(db, seller, tmp_path):
     files = import_order(sorted(SP_API.glob("*.json")))
     # Orders first, though the shell lists getOrderItems-* before getOrders-*.
