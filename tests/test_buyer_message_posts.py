@@ -316,6 +316,31 @@ def test_what_is_known_of_old_messages_goes_with_the_retention(db, imap, slack):
         assert conn.execute(BUYER_MESSAGES.select()).all() == []
 
 
+def test_the_clean_up_keeps_what_the_30_day_response_record_counts(db):
+    from bot.jobs import upkeep
+
+    def message(key: str, received: datetime, answered: datetime | None) -> None:
+        with db.begin() as conn:
+            conn.execute(BUYER_MESSAGES.insert().values(
+                key=key * 64, marketplace="US", order_id="112-4058823-6619405",
+                received_at=received, folder="INBOX", uidvalidity=1, uid=ord(key),
+                answered_at=answered, answered_by="U0000PAT" if answered else None,
+                outcome="replied" if answered else None))
+
+    # RETENTION_DAYS=7: a message 20 days old, never answered, still counts in the 30-day
+    # record (and is still owed an answer); deleted, the record read 1 of 1 answered in time.
+    settings = load_settings(database_url=db.url, retention_days=7)
+    message("a", NOW - timedelta(days=20), None)
+    message("b", NOW - timedelta(days=1), NOW - timedelta(days=1) + timedelta(hours=1))
+    message("c", NOW - timedelta(days=31), NOW - timedelta(days=31) + timedelta(hours=1))
+    upkeep.clean_up(settings, db, NOW)
+    status = messages.status(db, NOW)
+    thirty = next(r for r in status.record if r.days == 30)
+    assert (thirty.on_time, thirty.counted) == (1, 2) and len(status.unanswered) == 1
+    with db.begin() as conn:  # older than the record's 30 days and RETENTION_DAYS: gone
+        assert len(conn.execute(BUYER_MESSAGES.select()).all()) == 2
+
+
 def test_a_claim_taken_over_during_a_slow_batch_is_not_posted_by_both(db, imap, slack):
     # One look claims a batch at once and posts it a message at a time. Slack slow past
     # STALE_AFTER, a second process took over the claims not reached yet and posted them, and

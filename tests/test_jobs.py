@@ -614,6 +614,34 @@ def test_the_clean_up_forgets_old_shipment_confirmations_and_their_tracking_numb
         "confirm:111-0000000-0000043"]
 
 
+def test_the_clean_up_keeps_the_shipment_confirmation_of_an_order_it_keeps(db, slack):
+    from bot.domain.records import Channel, Order, OrderItem, OrderStatus
+    from bot.store import job_runs
+    from bot.usecases import shipments
+
+    class AmazonTakesIt:
+        def confirm_shipment(self, order_id, detail):
+            return None  # Amazon's 204
+
+    # Kept while its return may be asked about, past RETENTION_DAYS: a second "Confirm
+    # shipment" must still say it was confirmed (with what), not that the order is not open.
+    settings = configure(db, slack, retention_days="30")
+    seller, confirmed = seller_of(settings), datetime(2026, 10, 5, 18, 0, tzinfo=UTC)
+    order_id = "111-0000000-0000044"
+    store(db, Order(order_id, purchase_date=confirmed - timedelta(days=1),
+                    status=OrderStatus.UNSHIPPED, fulfillment_channel=Channel.MERCHANT,
+                    latest_ship_date=confirmed + timedelta(days=1)),
+          OrderItem(order_id, "SKU-1", order_item_id="11111111111111", quantity_ordered=1,
+                    quantity_shipped=0))
+    package = shipments.Package("UPS", "1Z999AA10123456784", confirmed.date())
+    shipments.confirm(db, AmazonTakesIt(), seller, order_id, package, now=confirmed)
+    later = confirmed + timedelta(days=40)
+    jobs.clean_up(settings, db, later)
+    assert job_runs.get(db, f"confirm:{order_id}", "shipment") is not None
+    again = shipments.confirm(db, AmazonTakesIt(), seller, order_id, package, now=later)
+    assert again.already and again.tracking == "1Z999AA10123456784"
+
+
 def test_the_clean_up_forgets_the_review_requests_of_orders_it_deleted(db, slack):
     from bot.domain.records import Channel, Order, OrderStatus
     from bot.domain.reviews import Asked

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.database import Database
-from bot.store.models import JOB_RUNS
+from bot.store.models import JOB_RUNS, ORDERS
 
 CLAIMED, POSTED, FAILED = "claimed", "posted", "failed"
 
@@ -170,9 +170,19 @@ def latest(db: Database, jobs: Iterable[str]) -> dict[str, Run]:
     return {run.job: run for run in map(_run, rows)}
 
 
+# A shipment's confirmation is the run of job "confirm:<order id>" (bot/usecases/shipments.py).
+_CONFIRM = "confirm:"
+
+
 def forget_before(db: Database, period: str, cutoff: datetime) -> int:
     """Delete runs of periods before `period`, and runs claimed before `cutoff` whatever their
-    period (a shipment's confirmation, with its tracking number: clean-up); how many."""
+    period (a shipment's confirmation, with its tracking number: clean-up), but not the
+    confirmation of an order still kept (a second "Confirm shipment" says it was); how many."""
+    confirmed_order = and_(
+        _TABLE.c.job.startswith(_CONFIRM, autoescape=True),
+        select(ORDERS.c.order_id).where(
+            ORDERS.c.order_id == func.substr(_TABLE.c.job, len(_CONFIRM) + 1)).exists())
     with db.begin() as conn:
-        return conn.execute(_TABLE.delete().where(
-            or_(_TABLE.c.period < period, _TABLE.c.claimed_at < cutoff))).rowcount
+        return conn.execute(_TABLE.delete().where(or_(
+            _TABLE.c.period < period,
+            and_(_TABLE.c.claimed_at < cutoff, ~confirmed_order)))).rowcount

@@ -35,11 +35,12 @@ class Returnable:
 
 
 def forget_before(db: Database, cutoff: datetime, orders_cutoff: datetime | None = None,
-                  returnable: Returnable | None = None) -> int:
+                  returnable: Returnable | None = None,
+                  messages_cutoff: datetime | None = None) -> int:
     """Delete orders placed before `orders_cutoff` (`cutoff` when None) that are neither open
     nor `returnable`, their lines, the returns requested before it of orders not kept, the
-    review requests of orders gone, buyer messages received before `cutoff`, and the import
-    log's older entries; how many rows went."""
+    review requests of orders gone, buyer messages received before `messages_cutoff` (or
+    `cutoff`), and the import log's older entries; how many rows went."""
     orders_cutoff = cutoff if orders_cutoff is None else min(cutoff, orders_cutoff)
     kept = [ORDERS.c.status.in_(_OPEN)]
     if returnable is not None:
@@ -75,7 +76,7 @@ def forget_before(db: Database, cutoff: datetime, orders_cutoff: datetime | None
             ~select(ORDERS.c.order_id).where(
                 ORDERS.c.order_id == REVIEW_REQUESTS.c.order_id).exists())).rowcount
         deleted += conn.execute(delete(BUYER_MESSAGES).where(
-            BUYER_MESSAGES.c.received_at < cutoff)).rowcount
+            BUYER_MESSAGES.c.received_at < min(cutoff, messages_cutoff or cutoff))).rowcount
         deleted += conn.execute(delete(IMPORTS).where(
             IMPORTS.c.imported_at < cutoff)).rowcount
     return deleted

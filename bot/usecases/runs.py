@@ -2,7 +2,7 @@
 its outcome are rows in the store (bot/store/job_runs.py), which the scheduler and the CLI
 reach through here; and forgetting what is older than the retention period."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from bot.domain.returns import returns_may_come_from, still_asked_about
 from bot.store import Database, job_runs, retention
@@ -21,6 +21,7 @@ from bot.store.job_runs import (
     owner_id,
     record_posted,
 )
+from bot.usecases.messages import RECORD_DAYS
 from bot.usecases.sellers import Seller
 
 __all__ = ["CLAIMED", "FAILED", "POSTED", "Claim", "Run", "claim", "finish", "forget_before",
@@ -43,5 +44,7 @@ def forget_before(db: Database, cutoff: datetime, period: str, seller: Seller,
                               seller.longest_handling_days)
     returnable = retention.Returnable(*(datetime.combine(day, time.min, tzinfo=zone)
                                         for day in (asked.delivered, asked.shipped, asked.bought)))
-    return (retention.forget_before(db, cutoff, orders_cutoff, returnable)
+    # The response record counts the messages of its longest window, answered or not.
+    messages_cutoff = now - timedelta(days=max(RECORD_DAYS))
+    return (retention.forget_before(db, cutoff, orders_cutoff, returnable, messages_cutoff)
             + job_runs.forget_before(db, period, cutoff))
