@@ -105,6 +105,46 @@ def test_amazons_refusal_is_shown_in_its_words_and_nothing_is_marked(db, amazon,
     assert len(amazon.orders[ORDER].confirmations) == 1
 
 
+def test_a_corrected_confirmation_under_way_is_not_sent_again_by_a_second_click(db, live):
+    from bot.domain.records import Channel, Order, OrderItem, OrderStatus
+    from bot.errors import SpApiFailed
+    from bot.store.writer import Writer
+
+    # Amazon refused the first try; the corrected one was taken for a stale claim by a click
+    # a second later (its age ran from the refusal), and Amazon got it twice.
+    seller, refused_at = wiring.seller_of(live()), datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+    with db.begin() as conn:
+        writer = Writer(conn)
+        writer.add(Order(ORDER, purchase_date=refused_at - timedelta(days=1),
+                         status=OrderStatus.UNSHIPPED, fulfillment_channel=Channel.MERCHANT))
+        writer.add(OrderItem(ORDER, "SKU-1", order_item_id="11111111111111",
+                             quantity_ordered=1, quantity_shipped=0))
+        writer.flush()
+    parcel = shipments.Package("UPS", "1Z999AA10123456784", refused_at.date())
+
+    class Refuses:
+        def confirm_shipment(self, order_id, detail):
+            raise SpApiFailed(status=400, error="InvalidInput", message="bad tracking")
+
+    with pytest.raises(SellerbotError):
+        shipments.confirm(db, Refuses(), seller, ORDER, parcel, now=refused_at)
+    sent, second = [], []
+    retried_at = refused_at + timedelta(minutes=20)
+
+    class Takes:
+        def confirm_shipment(self, order_id, detail):
+            sent.append(order_id)
+            if len(sent) == 1:  # a teammate's click while Amazon answers the first
+                try:
+                    second.append(shipments.confirm(db, Takes(), seller, ORDER, parcel,
+                                                    now=retried_at + timedelta(seconds=1)))
+                except BadInput as exc:
+                    second.append(exc.code)
+
+    shipments.confirm(db, Takes(), seller, ORDER, parcel, now=retried_at)
+    assert sent == [ORDER] and second == ["confirm_in_progress"]
+
+
 def test_what_is_typed_is_checked_before_amazon_is_asked(db, amazon, synced):
     today = date.today()
     for typed, code in [

@@ -233,6 +233,49 @@ def test_two_runners_racing_in_threads_post_once(db, slack):
     assert len(posted(slack)) == 1
 
 
+def test_a_retry_of_a_failed_run_is_a_live_claim_not_a_stale_one(db):
+    # The retry kept the failure's finished_at, from which a claim's age was measured: it was
+    # "stale" from its first second, and a third process took it over and posted too.
+    job, day = f"digest:{CHANNEL}", "2026-11-27"
+    failed_at = local(date(2026, 11, 27), 8, 0)
+    first = job_runs.claim(db, job, day, "a", failed_at, stale_after=jobs.TAKEOVER_AFTER)
+    job_runs.finish(db, first, failed_at, status=job_runs.FAILED, attempts=1,
+                    error="not_in_channel")
+    later = failed_at + timedelta(minutes=25)
+    assert job_runs.claim(db, job, day, "b", later, stale_after=jobs.TAKEOVER_AFTER,
+                          retry_failed_after=jobs.TAKEOVER_AFTER) is not None
+    assert job_runs.claim(db, job, day, "c", later + timedelta(seconds=1),
+                          stale_after=jobs.TAKEOVER_AFTER,
+                          retry_failed_after=jobs.TAKEOVER_AFTER) is None
+    assert job_runs.get(db, job, day).finished_at is None
+
+
+def test_two_watches_retrying_a_failed_digest_post_it_once(db, slack):
+    settings = configure(db, slack)
+    schedule = settings.digests[0]
+    friday = date(2026, 11, 27)
+    slack.fail("chat.postMessage", error="not_in_channel")  # 08:00: not invited yet
+    clock = Clock(local(friday, 8, 0))
+    assert digests_at(settings, db, clock).run(schedule).status == "failed"
+    # Invited since; at 08:25 two replicas' watches fire, the second while the first posts.
+    clock.now = local(friday, 8, 25)
+    first, second = digests_at(settings, db, clock, web_client(settings)), digests_at(
+        settings, db, clock)
+    behind: list = []
+    post = first.client.chat_postMessage
+
+    def post_while_the_other_fires(**kwargs):
+        if not behind:
+            behind.extend(second.catch_up(after=jobs.WATCH_AFTER,
+                                          retry_failed_after=jobs.TAKEOVER_AFTER))
+        return post(**kwargs)
+
+    first.client.chat_postMessage = post_while_the_other_fires
+    mine = first.catch_up(after=jobs.WATCH_AFTER, retry_failed_after=jobs.TAKEOVER_AFTER)
+    assert [o.status for o in mine] == ["posted"] and [o.why for o in behind] == ["running"]
+    assert len(posted(slack)) == 1
+
+
 # --- catch-up after downtime -----------------------------------------------------------------
 
 def start_at(moment: datetime, settings: Settings, db: Database) -> None:

@@ -91,7 +91,10 @@ def claim(db: Database, job: str, period: str, owner: str, now: datetime, *,
     existing = get(db, job, period)
     if existing is None or existing.status == POSTED:
         return None
-    age = now - (existing.finished_at or existing.claimed_at)
+    # A claim's age runs from when it was made or last renewed; a failure's from when it
+    # failed.
+    age = now - (existing.claimed_at if existing.status == CLAIMED
+                 else existing.finished_at or existing.claimed_at)
     stale = existing.status == CLAIMED and age >= stale_after
     retry = (existing.status == FAILED and retry_failed_after is not None
              and age >= retry_failed_after)
@@ -103,7 +106,8 @@ def claim(db: Database, job: str, period: str, owner: str, now: datetime, *,
             JOB_RUNS.c.job == job, JOB_RUNS.c.period == period,
             JOB_RUNS.c.status == existing.status, JOB_RUNS.c.owner == existing.owner,
             JOB_RUNS.c.claimed_at == existing.claimed_at,
-        ).values(status=CLAIMED, owner=owner, claimed_at=now, error=None, late=late)).rowcount
+        ).values(status=CLAIMED, owner=owner, claimed_at=now, finished_at=None, error=None,
+                 late=late)).rowcount
     return Claim(job, period, owner, now, existing.status) if taken == 1 else None
 
 
