@@ -164,6 +164,47 @@ def test_a_request_whose_answer_is_lost_is_never_sent_twice(setup, amazon):
     assert [r.asked for r in again] == [Asked.NOT_OFFERED] and len(posts) == 1
 
 
+def test_a_second_run_during_a_long_one_never_sends_an_order_again(db, live):
+    import threading
+    from collections import Counter
+
+    import time_machine
+
+    # Claims were stamped with the time the run began: 10 minutes into a long run (300 orders
+    # at Amazon's pace), every claim it made was stale at once, and "Request all due" clicked
+    # meanwhile took them over and sent Amazon the same request twice.
+    seller = wiring.seller_of(live(review_requests="manual"))
+    store_orders(db, due=12)
+    start = NOW + timedelta(hours=1)
+    with time_machine.travel(start, tick=False) as traveller:
+        lock, sent = threading.Lock(), Counter()
+
+        class Amazon:  # offers a request until it has one; a minute a call (a long run)
+            def offered(self, order_id, marketplace_id=None):
+                with lock:
+                    answer = sent[order_id] == 0
+                    traveller.shift(timedelta(minutes=1))
+                threading.Event().wait(0.005)  # the call's own time: the other run goes on
+                return answer
+
+            def request_review(self, order_id, marketplace_id=None):
+                threading.Event().wait(0.005)
+                with lock:
+                    traveller.shift(timedelta(minutes=1))
+                    sent[order_id] += 1
+
+        def click_request_all_due():
+            while datetime.now(UTC) < start + timedelta(minutes=11):
+                threading.Event().wait(0.001)
+            reviews.request_due(db, Amazon(), seller, datetime.now(UTC))
+
+        clicked = threading.Thread(target=click_request_all_due)
+        clicked.start()
+        reviews.request_due(db, Amazon(), seller, start)
+        clicked.join(60)
+    assert len(sent) == 12 and set(sent.values()) == {1}
+
+
 def test_two_processes_at_once_send_each_order_exactly_once(db, amazon, tmp_path):
     due = store_orders(db, due=8)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DIGEST_"))},

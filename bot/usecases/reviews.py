@@ -4,7 +4,7 @@ why the others are not, and sending it exactly once per order (messaging.md §3.
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.domain.records import Order, ReturnRequest
@@ -99,7 +99,7 @@ def request_review(db: Database, api: ReviewApi, seller: Seller, text: str, now:
     if not standing.due:
         raise BadInput("review_not_due", order_id=order_id, reason=str(standing.skip),
                        opens=standing.opens, closes=standing.closes, tz=seller.timezone)
-    return _send(db, api, order, now)
+    return _send(db, api, order, _running_from(now))
 
 
 def standing_of(db: Database, seller: Seller, order: Order, returns: Sequence[ReturnRequest],
@@ -148,19 +148,31 @@ def request_due(db: Database, api: ReviewApi, seller: Seller, now: datetime,
     with db.begin() as conn:
         demo = queries.demo_order_ids(conn)
     due = [standing for standing in listed if standing.order.order_id not in demo]
+    clock = _running_from(now)
     results = []
     for standing in due[:limit]:
-        results.append(_send(db, api, standing.order, now))
+        results.append(_send(db, api, standing.order, clock))
         done(results[-1])
     return SentDue(results, len(due) - len(results), len(listed) - len(due))
 
 
-def _send(db: Database, api: ReviewApi, order: Order, now: datetime) -> Sent:
+def _running_from(now: datetime) -> Callable[[], datetime]:
+    """A clock that reads `now` at first and moves on with the real one.
+
+    Claims are stamped when they are made, not when the run began: a run of 300 orders takes
+    over 10 minutes at Amazon's pace, and a claim stamped with the run's start would look
+    stale to a second run (STALE_CLAIM) while this one still sends it.
+    """
+    started = datetime.now(UTC)
+    return lambda: now + (datetime.now(UTC) - started)
+
+
+def _send(db: Database, api: ReviewApi, order: Order, clock: Callable[[], datetime]) -> Sent:
     """Claim the order, ask Amazon whether it offers the request, and send it: the claim makes
     it once; asking first makes a claim taken over from a stopped process safe."""
     order_id, marketplace_id = order.order_id, order.marketplace_id
     owner = owner_id()
-    if not review_requests.claim(db, order_id, owner, now):
+    if not review_requests.claim(db, order_id, owner, clock()):
         return Sent(order_id, None)
     # Anything but Amazon's refusal (Ctrl-C, a bug) leaves the claim to go stale: something may
     # have reached Amazon, and the next attempt asks Amazon first.
@@ -174,5 +186,5 @@ def _send(db: Database, api: ReviewApi, order: Order, now: datetime) -> Sent:
         code = " ".join(str(p) for p in (exc.params.get("status"), exc.params.get("error")) if p)
         outcome = review_requests.Outcome(Asked.FAILED, code[:64] or "failed",
                                           str(exc.params.get("message") or ""))
-    review_requests.finish(db, order_id, owner, outcome, now)
+    review_requests.finish(db, order_id, owner, outcome, clock())
     return Sent(order_id, outcome.asked, outcome.error, outcome.detail)
