@@ -885,7 +885,7 @@ def test_a_second_copy_waits_for_the_first_copys_sync_before_its_catch_up(
     assert amazon.called("/orders/2026-01-01/orders")
 
 
-def test_a_missed_digest_due_when_serve_starts_is_posted_however_long_the_first_sync(
+def test_a_missed_digest_due_when_serve_starts_is_posted_when_the_sync_passes_the_cut_off(
         db, slack, amazon, monkeypatch):
     from bot.jobs import upkeep
 
@@ -907,3 +907,54 @@ def test_a_missed_digest_due_when_serve_starts_is_posted_however_long_the_first_
         finally:
             running.stop()
     assert len(posted(slack)) == 1
+
+
+def test_a_first_sync_of_hours_does_not_hold_the_morning_digest_past_first_sync_wait(
+        db, slack, amazon, monkeypatch):
+    from bot.jobs import upkeep
+
+    # A first sync of 30 days of orders at Amazon's pace runs for hours: the missed 08:00
+    # digest went out after it, in the afternoon. It waits FIRST_SYNC_WAIT at most (here
+    # 0.2 s), then goes from what the store has.
+    monkeypatch.setattr(jobs, "FIRST_SYNC_WAIT", timedelta(seconds=0.2))
+    settings = sp_api_seller(db, slack, amazon)
+    release = threading.Event()
+
+    def endless_sync(self, **_waiting):
+        release.wait(30)
+
+    monkeypatch.setattr(upkeep.Syncs, "run", endless_sync)
+    running = jobs.start(settings, db, web_client(settings))
+    try:
+        assert slack.wait("chat.postMessage", timeout=10)
+        assert not release.is_set()  # the sync still runs
+    finally:
+        release.set()
+        running.stop()
+    assert len(posted(slack)) == 1
+
+
+def test_a_catch_up_whose_first_sync_ends_past_midnight_claims_no_day_of_the_next(
+        db, slack, amazon, monkeypatch):
+    from bot.jobs import upkeep
+
+    # serve starts at 23:55 with the 18:00 digest missed; the first sync ends at 00:05. The
+    # digest due at the start is Thursday's, whose day is over: Friday's was claimed and
+    # posted at 00:05 instead, marked late, and Friday's own 18:00 digest then never came.
+    settings = configure(db, slack, digest_channel=f"{CHANNEL}@18:00",
+                         lwa_app_id="amzn1.application-oa2-client.test",
+                         lwa_client_secret="not-a-secret", sp_api_refresh_token="Atzr|test",
+                         sp_api_endpoint=amazon.url, lwa_token_url=amazon.token_url)
+    thursday, friday = date(2026, 11, 26), date(2026, 11, 27)
+    with time_machine.travel(local(thursday, 23, 55), tick=True) as traveller:
+        def long_sync(self, **_waiting):
+            traveller.shift(timedelta(minutes=10))
+
+        monkeypatch.setattr(upkeep.Syncs, "run", long_sync)
+        running = jobs.start(settings, db, web_client(settings))
+        try:
+            running.catching_up.join(30)
+        finally:
+            running.stop()
+    assert job_runs.get(db, settings.digests[0].job, friday.isoformat()) is None
+    assert posted(slack) == []

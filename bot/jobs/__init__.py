@@ -147,15 +147,17 @@ def start(settings: Settings, db: Database, client: WebClient) -> Running:
     buyer = BuyerMessagePosts(settings, db, client) if settings.buyer_messages_on else None
     # A digest goes out once a day and is never corrected: built from the last sync before
     # sellerbot stopped, it would miss the night's orders, some already late. Every digest
-    # (caught up, watched for or due) waits for the first sync to end.
-    synced, stopping = threading.Event(), threading.Event()
+    # (caught up, watched for or due) waits for the first sync to end, FIRST_SYNC_WAIT at
+    # most: a first sync of weeks of orders takes hours, and the morning digest must not
+    # come in the afternoon. `ready` is set when it has ended or that wait is over.
+    ready, stopping = threading.Event(), threading.Event()
 
     def due(schedule: DigestSchedule) -> None:
-        synced.wait(FIRST_SYNC_WAIT.total_seconds())
+        ready.wait(FIRST_SYNC_WAIT.total_seconds())
         posting.run(schedule)
 
     def watched() -> None:
-        if synced.is_set():  # else the catch-up below posts, after the first sync
+        if ready.is_set():  # else the catch-up below posts, after the first sync
             posting.catch_up(after=WATCH_AFTER, retry_failed_after=TAKEOVER_AFTER)
 
     jobs = scheduler(settings, db, due, watch=watched, sync=syncing.run,
@@ -166,7 +168,7 @@ def start(settings: Settings, db: Database, client: WebClient) -> Running:
 
     started = datetime.now(settings.timezone)  # what was due then is due, however long the sync
 
-    def catch_up() -> None:
+    def first_sync() -> None:
         try:
             if settings.sp_api_configured:
                 # Another copy's sync under way (slack.md §13) is waited out, then one more.
@@ -174,9 +176,14 @@ def start(settings: Settings, db: Database, client: WebClient) -> Running:
         except Exception:  # a fault in the sync must not cost the day's digest
             log.exception("the start-up sync failed")
         finally:
-            synced.set()
+            ready.set()
+
+    def catch_up() -> None:
+        ready.wait(FIRST_SYNC_WAIT.total_seconds())
+        ready.set()
         posting.catch_up(as_of=started)
 
+    threading.Thread(target=first_sync, name="sellerbot-first-sync", daemon=True).start()
     catching_up = threading.Thread(target=catch_up, name="sellerbot-catch-up", daemon=True)
     catching_up.start()
     if buyer is not None:

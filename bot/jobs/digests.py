@@ -133,12 +133,17 @@ class Digests:
         """Today's digests that were due (`after` ago at least) and are not posted, while it is
         not yet DIGEST_CATCHUP_UNTIL: at start, and every few minutes (the watch) for a run
         whose process died or that failed. Due as at `as_of` when given: sellerbot's start,
-        when a first sync came between and may have passed the cut-off."""
-        now = as_of or self.clock()
+        when a first sync came between and may have passed the cut-off; but only while it is
+        still that day (a digest is for its day: the next one is claimed as the next day's)."""
+        tz = self.seller.timezone
+        now = self.clock()
+        as_of = as_of or now
+        if as_of.astimezone(tz).date() != now.astimezone(tz).date():
+            log.info("the digests due at %s were not posted: their day is over", as_of)
+            return []
         return [self.run(s, late=True, retry_failed_after=retry_failed_after)
                 for s in self.settings.digests
-                if catch_up_due(s, now, self.seller.timezone, self.settings.catchup_until,
-                                after)]
+                if catch_up_due(s, as_of, tz, self.settings.catchup_until, after)]
 
     def _message(self, schedule: DigestSchedule, late: Late | None) -> dict[str, Any]:
         now = self.clock()
