@@ -958,3 +958,37 @@ def test_a_catch_up_whose_first_sync_ends_past_midnight_claims_no_day_of_the_nex
             running.stop()
     assert job_runs.get(db, settings.digests[0].job, friday.isoformat()) is None
     assert posted(slack) == []
+
+
+def test_orders_between_a_crashed_post_and_its_discovery_are_new_in_the_next_digest(db, slack):
+    from decimal import Decimal
+
+    from bot.domain.records import Channel, Order, OrderItem, OrderStatus
+    from bot.store.writer import Writer
+
+    # The process posting Friday's digest got it into Slack at 08:00 and died before it
+    # recorded it; a restart at 11:00 found it and recorded it as of 11:00, and an order
+    # placed at 09:00 was new in no digest.
+    settings = configure(db, slack)
+    friday, saturday = date(2026, 11, 27), date(2026, 11, 28)
+    with time_machine.travel(local(friday, 8, 0), tick=False):
+        assert job_runs.claim(db, f"digest:{CHANNEL}", friday.isoformat(), "gone:1:dead",
+                              local(friday, 8, 0), stale_after=jobs.TAKEOVER_AFTER)
+        web_client(settings).chat_postMessage(
+            channel=CHANNEL, text="Morning digest",
+            metadata={"event_type": jobs.METADATA_EVENT,
+                      "event_payload": {"period": friday.isoformat()}})
+    placed = local(friday, 9, 0)
+    with db.begin() as conn:
+        writer = Writer(conn, seen=placed + timedelta(minutes=5))
+        writer.add(Order("113-0000000-0000009", purchase_date=placed,
+                         status=OrderStatus.SHIPPED, fulfillment_channel=Channel.MERCHANT,
+                         order_total=Decimal("20.00"), currency="USD"))
+        writer.add(OrderItem("113-0000000-0000009", "SKU-9", quantity_ordered=1))
+        writer.flush()
+    found = digests_at(settings, db, Clock(local(friday, 11, 0))).catch_up()
+    assert [o.why for o in found] == ["posted"]
+    assert digests_at(settings, db, Clock(local(saturday, 8, 0))).run(
+        settings.digests[0]).status == "posted"
+    text = texts(posted(slack)[-1])
+    assert "since Fri 27 Nov 2026, 08:00" in text and "1 new order" in text

@@ -145,8 +145,9 @@ class Digests:
                 for s in self.settings.digests
                 if catch_up_due(s, as_of, tz, self.settings.catchup_until, after)]
 
-    def _message(self, schedule: DigestSchedule, late: Late | None) -> dict[str, Any]:
-        now = self.clock()
+    def _message(self, schedule: DigestSchedule, late: Late | None,
+                 now: datetime | None = None) -> dict[str, Any]:
+        now = now or self.clock()
         previous = runs.last_posted(self.db, schedule.job)
         since = previous.finished_at if previous and previous.finished_at else None
         digest = digests.digest(self.db, self.seller, now, since=since,
@@ -170,15 +171,19 @@ class Digests:
                 if unknown:
                     ts = self._landed(schedule, claim.period)
                     if ts is not None:
-                        runs.finish(self.db, claim, self.clock(), status=runs.POSTED,
-                                        attempts=attempts, ts=ts)
+                        # Recorded as of when it was posted, not found: the next digest's
+                        # new orders start there (_message).
+                        runs.finish(self.db, claim, datetime.fromtimestamp(float(ts), UTC),
+                                    status=runs.POSTED, attempts=attempts, ts=ts)
                         log.info("%s: the digest had landed; recorded, not posted again",
                                  schedule.job)
                         # Ours when this run sent it; else the run it took over had.
                         return Outcome("posted", ts=ts) if sent else Outcome(
                             "skipped", ts=ts, why="posted")
                     unknown = False
-                body = {**self._message(schedule, late), "metadata": _metadata(claim.period)}
+                built = self.clock()
+                body = {**self._message(schedule, late, built),
+                        "metadata": _metadata(claim.period)}
                 # Renewed just before the post: a process paused past the takeover time (a
                 # suspended machine) finds another copy has the run, and may have posted it.
                 renewed = runs.heartbeat(self.db, claim, self.clock(), attempts)
@@ -197,8 +202,10 @@ class Digests:
                     return self._failed(schedule, claim, attempts, error or "unknown")
                 reason = error or "429"
             else:
-                runs.finish(self.db, claim, self.clock(), status=runs.POSTED,
-                                attempts=attempts, ts=ts)
+                # As of when it was built: an order stored while it was on its way to Slack
+                # is new in the next one.
+                runs.finish(self.db, claim, built, status=runs.POSTED, attempts=attempts,
+                            ts=ts)
                 log.info("%s: digest posted (%d attempt%s)", schedule.job, attempts,
                          "s" if attempts > 1 else "")
                 return Outcome("posted", ts=ts)
