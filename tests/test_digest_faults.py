@@ -182,8 +182,8 @@ def test_a_run_paused_past_its_takeover_does_not_post_after_the_copy_that_took_i
     other = digests_at(settings, db, Clock(local(friday, 8, 25)))
     build = digest_jobs.Digests._message
 
-    def built_then_paused(self, schedule, late):
-        message = build(self, schedule, late)
+    def built_then_paused(self, schedule, late, now=None):
+        message = build(self, schedule, late, now)
         if self is first:
             outcomes = other.catch_up(after=jobs.WATCH_AFTER,
                                       retry_failed_after=jobs.TAKEOVER_AFTER)
