@@ -992,3 +992,17 @@ def test_orders_between_a_crashed_post_and_its_discovery_are_new_in_the_next_dig
         settings.digests[0]).status == "posted"
     text = texts(posted(slack)[-1])
     assert "since Fri 27 Nov 2026, 08:00" in text and "1 new order" in text
+
+
+def test_digest_post_at_a_weekend_skips_a_weekdays_only_channel(cli, slack, tmp_path):
+    # `digest --post` run by cron every day posted weekend digests to a channel set to
+    # weekdays only; --force still posts one.
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_API_URL": slack.api_url, "DIGEST_CHANNEL": f"{CHANNEL}@08:00@weekdays",
+           "SELLER_TIMEZONE": "America/Los_Angeles"}
+    with time_machine.travel(local(date(2026, 11, 28), 8, 0), tick=False):  # a Saturday
+        quiet = cli("digest", "--post", env=env)
+        assert posted(slack) == []
+        assert quiet.returncode == 0 and "no digest is due today" in quiet.stdout
+        assert cli("digest", "--post", "--force", env=env).returncode == 0
+    assert len(posted(slack)) == 1

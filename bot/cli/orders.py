@@ -119,7 +119,8 @@ def _post_digests(current: "Settings", *, force: bool) -> None:
         raise typer.Exit(1)
     if "running" in statuses:
         raise typer.Exit(EXIT_BEING_POSTED)
-    if "posted" not in {o.status for _, o in outcomes}:
+    # A day none is due for (weekdays-only digests at a weekend) is nothing to report.
+    if "posted" not in {o.status for _, o in outcomes} and statuses != {"not_due"}:
         raise typer.Exit(EXIT_ALREADY_POSTED)
 
 

@@ -86,6 +86,10 @@ class Digests:
         if force:
             return self._force(schedule, period(now, self.seller.timezone))
         due_day = schedule.day_of_run(now, self.seller.timezone, LATE_FIRE)
+        if not schedule.due_on(due_day):
+            # A channel's weekdays-only digest asked for at a weekend (`digest --post` run by
+            # cron every day): nothing is due; --force posts one all the same.
+            return Outcome("skipped", why="not_due")
         day = due_day.isoformat()
         claim = runs.claim(self.db, schedule.job, day, self.owner, now,
                                stale_after=TAKEOVER_AFTER, late=late,
