@@ -150,6 +150,26 @@ def test_an_older_returns_report_read_after_a_newer_one_reopens_no_return(db, se
         in_order.close()
 
 
+def test_an_order_of_unknown_status_is_still_a_new_order_in_the_digest(db, seller, tmp_path):
+    from bot.usecases import digests
+
+    # Imported "without a status" (a status word Amazon added), such orders were left out of
+    # the digest's new orders and revenue: `status != 'Canceled'` is never true of NULL.
+    lines = (SAMPLES / "all-orders.txt").read_text().splitlines(keepends=True)
+    unknown = tmp_path / "unknown.txt"
+    unknown.write_text(lines[0] + "".join(
+        line.replace("\tUnshipped\t", "\tShipping - Label Created\t", 1) for line in lines[1:]))
+    import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
+    expected = digests.digest(db, seller, NOW).new_orders
+    assert expected > 1
+    with db.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM order_items")
+        conn.exec_driver_sql("DELETE FROM orders")
+    notes = import_file(db, unknown, seller, now=NOW).notes
+    assert notes and {n.code for n in notes} == {"unknown_status"}
+    assert digests.digest(db, seller, NOW).new_orders == expected
+
+
 def test_sp_api_v0_responses(db, seller, tmp_path):
     files = import_order(sorted(SP_API.glob("*.json")))
     # Orders first, though the shell lists getOrderItems-* before getOrders-*.

@@ -143,9 +143,9 @@ def orders_placed(conn: Connection, after: datetime, until: datetime) -> list[Or
 
 
 def _placed(after: datetime, until: datetime) -> tuple[Any, ...]:
-    """Orders placed in (after, until] and not cancelled."""
+    """Orders placed in (after, until] and not known to be cancelled (status may be NULL)."""
     return (_ORDERS.c.purchase_date > after, _ORDERS.c.purchase_date <= until,
-            _ORDERS.c.status != OrderStatus.CANCELED.value)
+            _ORDERS.c.status.is_distinct_from(OrderStatus.CANCELED.value))
 
 
 def count_placed(conn: Connection, after: datetime, until: datetime) -> int:
@@ -180,7 +180,7 @@ def new_orders(conn: Connection, after: datetime, until: datetime, arrived_from:
         .where(_ORDERS.c.purchase_date > arrived_from, _ORDERS.c.purchase_date <= until,
                or_(_ORDERS.c.purchase_date > after,
                    and_(_ORDERS.c.first_seen > after, _ORDERS.c.first_seen <= until)),
-               _ORDERS.c.status != OrderStatus.CANCELED.value)
+               _ORDERS.c.status.is_distinct_from(OrderStatus.CANCELED.value))
         .group_by(_ORDERS.c.currency)
         .order_by(func.count().desc())
     )
@@ -209,7 +209,7 @@ def shipment_counts(conn: Connection, start: datetime, end: datetime) -> Shipmen
         count(confirmed.is_(None), status.in_(open_statuses)),
         count(confirmed.is_(None), status == OrderStatus.SHIPPED.value),
     ).where(text(WITH_SHIP_BY), ship_by >= start, ship_by <= end,
-            status != OrderStatus.CANCELED.value)
+            status.is_distinct_from(OrderStatus.CANCELED.value))
     return ShipmentCounts(*conn.execute(statement).one())
 
 
