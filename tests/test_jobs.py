@@ -610,6 +610,42 @@ def test_the_clean_up_keeps_a_pre_order_delivered_lately_and_its_returns(db, sla
             "111-0000000-0000061"]
 
 
+def test_an_order_an_old_report_brings_back_open_is_forgotten_again(db, slack):
+    from bot.store import queries
+    from bot.usecases import shipments
+    from bot.usecases.imports import import_file
+    from tests.conftest import SAMPLES
+
+    class AmazonTakesIt:
+        def confirm_shipment(self, order_id, detail):
+            return None  # Amazon's 204
+
+    # Confirmed, forgotten by the clean-up months later; then `sellerbot import ~/Downloads/*`
+    # read last November's Unshipped report again: the order came back open, months late,
+    # and open orders were kept whatever their age. Amazon cancels an order left unconfirmed
+    # 7 days past its ship-by: one whose auto-cancel passed RETENTION_DAYS ago goes.
+    settings = configure(db, slack)
+    seller, reported = seller_of(settings), datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    order_id = "209-5165469-2552960"  # Unshipped in the sample, due 24 November
+    import_file(db, SAMPLES / "unshipped-orders.txt", seller, now=reported)
+    shipments.confirm(db, AmazonTakesIt(), seller, order_id,
+                      shipments.Package("UPS", "1Z999AA10123456784", reported.date()),
+                      now=reported)
+    later = reported + timedelta(days=150)
+    jobs.clean_up(settings, db, later)
+    import_file(db, SAMPLES / "unshipped-orders.txt", seller, now=later)
+    with db.begin() as conn:
+        assert queries.get_order(conn, order_id).status == "Unshipped"
+    jobs.clean_up(settings, db, later + timedelta(days=1))
+    with db.begin() as conn:
+        assert queries.get_order(conn, order_id) is None
+    # Still open in the store, its auto-cancel passed less than RETENTION_DAYS (90) ago: kept.
+    import_file(db, SAMPLES / "unshipped-orders.txt", seller, now=later)
+    jobs.clean_up(settings, db, reported + timedelta(days=94))
+    with db.begin() as conn:
+        assert queries.get_order(conn, order_id) is not None
+
+
 def store(db: Database, *records) -> None:
     """Write `records` (orders before their lines) as an import would."""
     from bot.store.writer import Writer

@@ -183,6 +183,14 @@ def urgency(deadline: datetime, now: datetime, tz: ZoneInfo,
     return Urgency.ON_TRACK
 
 
+def cancelled_by(day: date, calendar: BusinessCalendar, rules: ShippingRules) -> date:
+    """The first ship-by day whose orders Amazon had not yet auto-cancelled, if unconfirmed,
+    by `day`: an order due before it was cancelled by then (auto_cancel_at, counted back)."""
+    if rules.auto_cancel_business_days:
+        return calendar.business_day_before(day, rules.auto_cancel_days)
+    return day - timedelta(days=rules.auto_cancel_days)
+
+
 def auto_cancel_at(deadline: datetime, tz: ZoneInfo, calendar: BusinessCalendar,
                    rules: ShippingRules) -> datetime:
     """When Amazon cancels an order still unconfirmed: ship-by + 7 calendar or business days,

@@ -22,6 +22,8 @@ from bot.store.models import (
 _OPEN = tuple(status.value for status in (
     OrderStatus.PENDING, OrderStatus.PENDING_AVAILABILITY, OrderStatus.UNSHIPPED,
     OrderStatus.PARTIALLY_SHIPPED))
+# Orders with a ship-by, which Amazon cancels when it passes unconfirmed for long.
+_DUE = (OrderStatus.UNSHIPPED.value, OrderStatus.PARTIALLY_SHIPPED.value)
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,24 @@ class Returnable:
 
 def forget_before(db: Database, cutoff: datetime, orders_cutoff: datetime | None = None,
                   returnable: Returnable | None = None,
-                  messages_cutoff: datetime | None = None) -> int:
+                  messages_cutoff: datetime | None = None,
+                  cancelled_before: datetime | None = None) -> int:
     """Delete orders placed before `orders_cutoff` (`cutoff` when None) that are neither open
-    nor `returnable`, their lines, the returns requested before it of orders not kept, the
-    review requests of orders gone, buyer messages received before `messages_cutoff` (or
-    `cutoff`), and the import log's older entries; how many rows went."""
+    nor `returnable`, and open ones due before `cancelled_before` (Amazon has cancelled them
+    if they were not shipped), their lines, the returns requested before it of orders not
+    kept, the review requests of orders gone, buyer messages received before
+    `messages_cutoff` (or `cutoff`), and the import log's older entries; how many rows
+    went."""
     orders_cutoff = cutoff if orders_cutoff is None else min(cutoff, orders_cutoff)
-    kept = [ORDERS.c.status.in_(_OPEN)]
+    open_now = ORDERS.c.status.in_(_OPEN)
+    if cancelled_before is not None:
+        # An order left open in the store long past Amazon's auto-cancel is no order to act
+        # on: a confirmation made in Seller Central that no report brought, or one an old
+        # report brought back after the clean-up had forgotten it. A pre-order (Pending, or
+        # PendingAvailability) has no ship-by yet: it stays.
+        open_now = and_(open_now, ~and_(
+            ORDERS.c.status.in_(_DUE), ORDERS.c.deadline < cancelled_before))
+    kept = [open_now]
     if returnable is not None:
         # A question about a return can come a window and a late period after delivery, and
         # RETENTION_DAYS may be shorter than that (or a pre-order delivered months after it

@@ -5,6 +5,7 @@ reach through here; and forgetting what is older than the retention period."""
 from datetime import datetime, time, timedelta
 
 from bot.domain.returns import returns_may_come_from, still_asked_about
+from bot.domain.shipping import cancelled_by
 from bot.store import Database, job_runs, retention
 from bot.store.job_runs import (
     CLAIMED,
@@ -46,5 +47,10 @@ def forget_before(db: Database, cutoff: datetime, period: str, seller: Seller,
                                         for day in (asked.delivered, asked.shipped, asked.bought)))
     # The response record counts the messages of its longest window, answered or not.
     messages_cutoff = now - timedelta(days=max(RECORD_DAYS))
-    return (retention.forget_before(db, cutoff, orders_cutoff, returnable, messages_cutoff)
+    # Open orders whose auto-cancel passed before the cutoff: cancelled RETENTION_DAYS ago.
+    cancelled = datetime.combine(
+        cancelled_by(cutoff.astimezone(zone).date(), seller.calendar, seller.rules), time.min,
+        tzinfo=zone)
+    return (retention.forget_before(db, cutoff, orders_cutoff, returnable, messages_cutoff,
+                                    cancelled)
             + job_runs.forget_before(db, period, cutoff))
