@@ -170,6 +170,24 @@ def test_an_order_of_unknown_status_is_still_a_new_order_in_the_digest(db, selle
     assert digests.digest(db, seller, NOW).new_orders == expected
 
 
+def test_an_unshipped_report_order_whose_later_line_shipped_is_partly_shipped(db, seller,
+                                                                             tmp_path):
+    # Its status came from its first line only: with the second line shipped, a newer report
+    # turned a partly shipped order back into an unshipped one.
+    lines = (SAMPLES / "unshipped-orders.txt").read_text(encoding="utf-8").splitlines(
+        keepends=True)
+    runs = [line for line in lines if line.startswith("204-3314577-1300823\t")]
+    assert len(runs) == 2
+    second = runs[1].split("\t")
+    second[12], second[13] = "1", "0"  # quantity-shipped, quantity-to-ship
+    report = tmp_path / "unshipped.txt"
+    report.write_text(lines[0] + runs[0] + "\t".join(second), encoding="utf-8")
+    import_file(db, report, seller, now=NOW)
+    stored = order(db, "204-3314577-1300823")
+    assert stored.status is OrderStatus.PARTIALLY_SHIPPED
+    assert sorted(i.quantity_shipped for i in stored.items) == [0, 1]
+
+
 def test_sp_api_v0_responses(db, seller, tmp_path):
     files = import_order(sorted(SP_API.glob("*.json")))
     # Orders first, though the shell lists getOrderItems-* before getOrders-*.

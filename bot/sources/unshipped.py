@@ -114,18 +114,32 @@ def parse(flat: FlatFile, ctx: SellerContext) -> Iterator[Order | OrderItem | Ba
         yield BadRow(1, "missing_columns", {"columns": missing})
         return
     columns = _Columns(flat)
-    previous_order = None
+    # An order's run of lines, held until it ends: the order is partly shipped when any of
+    # its lines is, not only its first.
+    order: Order | None = None
+    lines: list[OrderItem] = []
     for row in flat.rows():
         if type(row) is BadRow:
             yield row
             continue
         number, f = row
         try:
-            order, item = _read(f, columns, ctx)
+            line_order, item = _read(f, columns, ctx)
         except BadCell as bad:
             yield bad.row(number)
             continue
-        if order.order_id != previous_order:
-            previous_order = order.order_id
-            yield order
-        yield item
+        if order is None or line_order.order_id != order.order_id:
+            yield from _run(order, lines)
+            order, lines = line_order, []
+        lines.append(item)
+    yield from _run(order, lines)
+
+
+def _run(order: Order | None, lines: list[OrderItem]) -> Iterator[Order | OrderItem]:
+    """An order, as its lines together say it stands, then its lines."""
+    if order is None:
+        return
+    if any(line.quantity_shipped for line in lines):
+        order.status = OrderStatus.PARTIALLY_SHIPPED
+    yield order
+    yield from lines
