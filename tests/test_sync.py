@@ -471,6 +471,38 @@ def test_a_sync_updates_the_lines_a_report_stored_first(tmp_path, amazon, live, 
     assert rows["order_items"][0]["quantity_shipped"] == 1
 
 
+def test_an_order_left_out_then_imported_from_a_report_is_off_the_warning_for_good(
+        db, amazon, live, tmp_path):
+    from bot.config import load_settings
+    from bot.jobs import upkeep
+    from bot.store import queries
+    from bot.usecases.imports import import_file
+
+    # The seller brought the order in from Seller Central's report: it was still "missing
+    # from every list" in the warning, and after the clean-up deleted it months later, too.
+    now, order_id = real_now(), "120-0000000-0000018"
+    amazon.add_order(order_id, created=now - timedelta(hours=6))
+    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+    settings = live()
+    sync(db, settings, now=now - timedelta(hours=1))
+    seller = wiring.seller_of(settings)
+    assert digests.digest(db, seller, now).sync.left_out == (order_id,)
+    stamp = (now - timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    report = tmp_path / "all-orders.txt"
+    report.write_text(
+        "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t"
+        "fulfillment-channel\tsales-channel\tsku\titem-status\tquantity\n"
+        + "\t".join([order_id, stamp, stamp, "Shipped", "Merchant", "Amazon.com", "SKU-1",
+                     "Shipped", "1"]) + "\n")
+    import_file(db, report, seller, now=now)
+    assert digests.digest(db, seller, now).sync.left_out == ()
+    later = now + timedelta(days=200)
+    upkeep.clean_up(load_settings(database_url=db.url), db, later)
+    with db.begin() as conn:
+        assert queries.get_order(conn, order_id) is None
+    assert digests.digest(db, seller, later).sync.left_out == ()
+
+
 def test_every_order_left_out_is_kept_and_the_warning_names_the_first_twenty(db, amazon, live):
     # Only the newest 20 were kept: the 21st and older vanished from the warning though no
     # sync had read them (README: listed until a later sync reads it).
