@@ -165,6 +165,33 @@ def test_a_name_typed_in_lower_case_for_the_account_is_taken_out_as_signed():
     assert found.text == "My mug has not arrived.\nThanks, […] […]"
 
 
+@pytest.mark.parametrize(("words", "personal", "kept"), [
+    ("I moved: please ship it to 42 Windmill Lane, Springfield, IL 62704 instead.",
+     ["42 Windmill Lane", "IL 62704"], "please ship it to"),
+    ("Text me on 555-0199 when it ships.", ["555-0199"], "when it ships"),
+    ("Send the invoice to robinroe77 at gmail dot com please.", ["robinroe77", "gmail dot com"],
+     "Send the invoice to"),
+    ("My new flat: Apt 4B, 12 main st. PO Box 881 also works.", ["Apt 4B", "12 main st",
+                                                                  "Box 881"], "My new flat"),
+])
+def test_a_buyers_address_local_phone_and_spelled_out_e_mail_are_taken_out(words, personal,
+                                                                           kept):
+    from bot.sources.redaction import redacted
+
+    # Posted to Slack as written ("never their name or address", README).
+    said = redacted(words, set(), "US")
+    assert not [p for p in personal if p in said] and kept in said, said
+
+
+def test_numbers_that_are_no_address_or_phone_stay():
+    from bot.sources.redaction import redacted
+
+    for words in ("Order 112-4058823-6619405 arrived broken; I paid $12.99 on 11/20.",
+                  "The 2 way radios and 3 Road bikes came, model 2024-1234, code is 12345.",
+                  "It is 10 x 12 in, and it came at 10.30 am"):
+        assert redacted(words, set(), "US") == words
+
+
 def test_a_name_written_in_lower_case_is_taken_out_where_it_stands_as_a_name():
     from bot.sources.redaction import name_words, redacted
 

@@ -1,6 +1,7 @@
-"""A buyer's name, e-mail addresses and phone numbers taken out of their words before the words
-leave the source: the words are posted to Slack, where sellerbot posts no buyer PII
-(privacy.md §2), and buyers sign their messages ("Thanks, Robin Roe - call me on ...").
+"""A buyer's name, e-mail and street addresses and phone numbers taken out of their words
+before the words leave the source: the words are posted to Slack, where sellerbot posts no
+buyer PII (privacy.md §2), and buyers sign their messages ("Thanks, Robin Roe - call me on
+...") or ask for another address ("ship it to 42 Windmill Lane").
 """
 
 import re
@@ -13,6 +14,23 @@ from bot.domain.marketplaces import find_marketplace
 MASK = "[…]"
 # An e-mail address as people write one; the relay's own is a buyer's address too.
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# ... and as people spell one out so that filters miss it: "robin77 at gmail dot com".
+_SPELLED_EMAIL = re.compile(
+    r"\b[\w.+-]+\s*[(\[]?\s*(?:at|@)\s*[)\]]?\s*[\w-]+\s*[(\[]?\s*(?:dot|\.)\s*[)\]]?\s*"
+    r"(?:com|net|org|edu|info|io|me|co|us|uk|ca|de|fr|es|it|nl|jp|au|in|mx|br)\b",
+    re.IGNORECASE)
+# A local phone number, without the area code a dialling library needs: 555-0199.
+_LOCAL_PHONE = re.compile(r"(?<![\d-])\d{3}[-. ]\d{4}(?![\d-])")
+# A street address: a house number, up to four words, and a street word ("42 Windmill Lane");
+# an apartment or suite; a PO box.
+_STREET = re.compile(
+    r"\b\d{1,6}[A-Za-z]?\s+(?:[^\W\d_][\w'.-]*\s+){1,4}(?:street|st|avenue|ave|road|rd|"
+    r"lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|circle|cir|parkway|pkwy|"
+    r"highway|hwy|trail|square|sq|close|crescent|gardens)\b\.?"
+    r"|\b(?:apt|apartment|suite|ste|unit|flat)\.?\s*#?\s*\d+\w*"
+    r"|\bp\.?\s*o\.?\s*box\s+\d+", re.IGNORECASE)
+# A state and ZIP code, in capitals as addresses write it: "IL 62704" (not "is 12345").
+_ZIP = re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b")
 # Words of the relay's display name ("Robin Roe - Amazon Marketplace") that are Amazon's.
 _NOT_A_NAME = frozenset({"amazon", "marketplace", "customer", "buyer", "via"})
 
@@ -27,17 +45,19 @@ def name_words(display_names: Iterable[str]) -> set[str]:
 
 
 def redacted(text: str, names: Iterable[str], marketplace: str) -> str:
-    """`text` without e-mail addresses, the phone numbers a buyer in `marketplace` could dial,
-    or the words of `names` as written, in capitals or capitalised, and in lower case where
-    they stand as a name."""
+    """`text` without e-mail addresses (spelled out too), street addresses, the phone numbers
+    a buyer in `marketplace` could dial (and local ones), or the words of `names` as written,
+    in capitals or capitalised, and in lower case where they stand as a name."""
     import phonenumbers  # loaded by the first buyer message, not by every command
 
-    text = _EMAIL.sub(MASK, text)
+    text = _SPELLED_EMAIL.sub(MASK, _EMAIL.sub(MASK, text))
+    text = _ZIP.sub(MASK, _STREET.sub(MASK, text))
     found = find_marketplace(marketplace)
     region = found.country if found is not None else "US"
     # From the end, so that earlier positions stay true as the text changes.
     for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, region))):
         text = text[:match.start] + MASK + text[match.end:]
+    text = _LOCAL_PHONE.sub(MASK, text)
     # As written, in capitals, and capitalised: an account named "pat doe" signs "Pat Doe".
     spelled = sorted({form for name in names for form in (name, name.upper(), name.title())},
                      key=len, reverse=True)
