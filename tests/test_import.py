@@ -1,7 +1,7 @@
 """Importing Amazon's files: every format, merges, re-imports and rejected files, on both databases."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -63,6 +63,27 @@ def test_all_orders_report(db, seller):
     assert order(db, "206-4056398-6221599").fulfillment_channel is Channel.AMAZON  # #02
     assert order(db, "204-4861797-1259925").is_business is True  # #29
     assert order(db, "201-0210853-9000372").status is OrderStatus.PENDING  # #34
+
+
+def test_a_cancelled_line_is_no_part_of_the_orders_total_units_or_revenue(db, seller):
+    from bot import render
+    from bot.usecases import digests, orders
+
+    # #11: the DVD shipped, the CD (17.49) was cancelled; it counted in the order's total
+    # and in the digest's units and revenue as if sold.
+    import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
+    astro = order(db, "202-9490237-1501208")
+    cd = next(i for i in astro.items if i.sku == "CD-MARIGOLD-2CD")
+    assert (cd.quantity_ordered, cd.quantity_shipped, cd.item_price) == (0, 0, None)
+    assert astro.total == Decimal("29.95") + Decimal("2.47") + Decimal("3.99") + Decimal("0.33")
+    detail = orders.order_detail(db, seller, astro.order_id, NOW)
+    shown = render.text("order", detail=detail, tz=seller.timezone,
+                        marketplace=seller.marketplace)
+    assert "0 x The Marigold Sessions [2 CD]" in shown and "· cancelled" in shown
+    placed = astro.purchase_date
+    new = digests.digest(db, seller, placed + timedelta(seconds=1),
+                         since=placed - timedelta(seconds=1)).new
+    assert [(n.orders, n.units, n.revenue) for n in new] == [(1, 1, astro.total)]
 
 
 def test_unshipped_report_gives_the_ship_by_deadline(db, seller):

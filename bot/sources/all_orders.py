@@ -40,7 +40,8 @@ SPLIT_WINDOW = 100
 
 # item-status -> how much of the line has shipped (All Orders has no quantity-shipped column).
 _SHIPPED_ALL = "shipped"
-_SHIPPED_NONE = frozenset({"unshipped", "pending", "cancelled", "canceled"})
+_SHIPPED_NONE = frozenset({"unshipped", "pending"})
+_CANCELLED = frozenset({"cancelled", "canceled"})
 
 
 class _Columns:
@@ -144,6 +145,12 @@ def _order(line: _Line, f: list[str], c: _Columns, marketplace_id: str | None) -
 def _item(line: _Line, f: list[str], c: _Columns) -> OrderItem:
     """One line of the order."""
     item_status = squash(f[c.item_status])
+    if item_status in _CANCELLED:
+        # As Amazon's API states a cancelled line: none ordered, nothing charged. Its
+        # quantity and price counted in the order's total, units and revenue.
+        return OrderItem(order_id=line.order_id, sku=line.sku, asin=line.asin,
+                         title=f[c.title].strip() or None, quantity_ordered=0,
+                         quantity_shipped=0, last_update=line.updated)
     if item_status == _SHIPPED_ALL:
         shipped: int | None = line.quantity
     elif item_status in _SHIPPED_NONE:
