@@ -300,6 +300,25 @@ def test_a_sellers_own_non_returnable_skus(tmp_path: Path):
     assert decision.items[0].reason == "custom engraved"
 
 
+def test_an_order_is_all_returned_only_when_every_unit_it_shipped_has_come_or_is_coming_back():
+    from bot.domain.return_requests import all_returned
+
+    order = Order("111-0000000-0000001", items=(
+        OrderItem("111-0000000-0000001", "MUG", quantity_ordered=2, quantity_shipped=2),
+        OrderItem("111-0000000-0000001", "BOOK", quantity_ordered=1, quantity_shipped=1)))
+
+    def returns(*asked: tuple[str, str, int]) -> list[ReturnRequest]:
+        return [ReturnRequest(order.order_id, f"R{n}", sku, status=status, quantity=quantity)
+                for n, (sku, status, quantity) in enumerate(asked)]
+
+    assert not all_returned(order, returns(("MUG", "Completed", 2)))
+    assert not all_returned(order, returns(("MUG", "Completed", 1), ("BOOK", "Approved", 1)))
+    assert not all_returned(order, returns(("MUG", "Completed", 2), ("BOOK", "Pending", 1)))
+    assert not all_returned(order, returns(("MUG", "Cancelled", 2), ("BOOK", "Completed", 1)))
+    assert all_returned(order, returns(("MUG", "Completed", 1), ("MUG", "Approved", 1),
+                                       ("BOOK", "completed", 1)))
+
+
 def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env,
@@ -317,14 +336,22 @@ def test_cli_json_and_exit_statuses(tmp_path: Path):
                          "return_request"}
     assert data["return_request"]["safet_claim_id"] == "3017429865"
     assert data["base_date_source"] == "estimated-from-ship-by"
-    assert data["holiday_window"] == "2026 holiday season" and data["eligible"] is True
+    # Its one unit came back (the return is Completed): nothing is left to return, though
+    # the window is open; it was offered a full refund again.
+    assert data["holiday_window"] == "2026 holiday season" and data["days_left"] > 0
+    assert (data["verdict"], data["eligible"], data["refund_outcomes"]) == ("returned", False, [])
+    returnable = json.loads(cli(tmp_path, "can-return", "208-4315693-2325246", "--as-of",
+                                "2026-11-25", "--json").stdout)
+    assert (returnable["verdict"], returnable["eligible"]) == ("returnable", True)
     assert cli(tmp_path, "can-return", "999-9999999-9999999").returncode == 3
     assert cli(tmp_path, "can-return", "nonsense").returncode == 2
     assert cli(tmp_path, "can-return", "209-5411810-6969323", "--as-of", "soon").returncode == 2
     canceled = json.loads(cli(tmp_path, "can-return", "204-4128230-6006134", "--json").stdout)  # #04
     assert canceled["eligible"] is False and canceled["verdict"] == "canceled"
-    text = cli(tmp_path, "can-return", "209-5411810", "--as-of", "2026-11-25")
+    text = cli(tmp_path, "can-return", "208-4315693", "--as-of", "2026-11-25")
     assert text.returncode == 0 and text.stdout.startswith("Full refund if returned new and unopened by")
+    returned = cli(tmp_path, "can-return", "209-5411810", "--as-of", "2026-11-25")
+    assert returned.stdout.startswith("Already returned: every unit it shipped has a return")
 
 
 def test_a_sellers_holiday_window_name_and_policy_links_cannot_carry_slack_markup(

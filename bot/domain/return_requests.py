@@ -1,10 +1,12 @@
 """What a known return request asks of the seller, and by when (returns.md §2)."""
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.domain.calendar import BusinessCalendar
-from bot.domain.records import ReturnRequest
+from bot.domain.records import Order, ReturnRequest
 from bot.domain.returns import ReturnRules
 
 
@@ -35,3 +37,21 @@ def request_deadlines(request: ReturnRequest, today: date, calendar: BusinessCal
         due = amazons.add_business_days(request.return_delivery_date, rules.refund_business_days)
         deadlines.append(RequestDeadline("refund", due, today > due))
     return tuple(deadlines)
+
+
+# A return under way or done: the item is on its way back, or back and refunded.
+_TAKEN_BACK = frozenset({"approved", "completed"})
+
+
+def all_returned(order: Order, requests: Iterable[ReturnRequest]) -> bool:
+    """True when every unit `order` shipped (or, unknown, ordered) has a return authorised or
+    completed: there is nothing left to return."""
+    back: Counter[str] = Counter()
+    for request in requests:
+        if (request.status or "").strip().lower() in _TAKEN_BACK:
+            back[request.sku] += request.quantity or 1
+    sent = Counter()
+    for item in order.items:
+        sent[item.sku] += item.quantity_shipped if item.quantity_shipped is not None else (
+            item.quantity_ordered or 0)
+    return sum(sent.values()) > 0 and all(back[sku] >= units for sku, units in sent.items())

@@ -68,6 +68,7 @@ class Verdict(StrEnum):
     CANCELED = "canceled"
     # Fulfilled by Amazon: Amazon takes the return and refunds under its own policy.
     AMAZON_FULFILLED = "amazon-fulfilled"
+    RETURNED = "returned"  # every unit shipped has a return authorised or completed
 
 
 class Outcome(StrEnum):

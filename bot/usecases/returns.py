@@ -1,13 +1,14 @@
 """Whether an order can still be returned, explained (`/can-return`)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.domain.records import Order, ReturnRequest
-from bot.domain.return_requests import RequestDeadline, request_deadlines
+from bot.domain.return_requests import RequestDeadline, all_returned, request_deadlines
 from bot.domain.returns import (
     ReturnDecision,
     ReturnRules,
+    Verdict,
     decide,
 )
 from bot.errors import NotFound
@@ -16,6 +17,9 @@ from bot.usecases import deadlines
 from bot.usecases.lookup import find_order_id
 from bot.usecases.orders import not_yet_placed
 from bot.usecases.sellers import Seller
+
+# Answers that say the order may come back: not one every unit of which already has.
+_STILL_OPEN = (Verdict.RETURNABLE, Verdict.LATE, Verdict.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ def return_answer(order: Order, requests: list[ReturnRequest], seller: Seller,
     # the seller's next day (returns.md §7).
     decision = decide(order, today, seller.marketplace_timezone, seller.calendar,
                       seller.handling_days, seller.rules, seller.returns)
+    if decision.verdict in _STILL_OPEN and all_returned(order, requests):
+        # The window may still be open, but nothing is left to send back.
+        decision = replace(decision, verdict=Verdict.RETURNED, outcomes=())
     return ReturnAnswer(
         order=order, decision=decision, rules=seller.returns,
         requests=[(r, request_deadlines(r, today, seller.calendar, seller.returns))
