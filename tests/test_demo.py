@@ -14,7 +14,7 @@ from bot.usecases.demo import load_demo
 from bot.usecases.digests import digest
 from bot.usecases.imports import import_file
 from bot.wiring import calendar_for, seller_of
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, stored
 
 # Thanksgiving morning (a holiday), a Monday in spring, and a Saturday night.
 MOMENTS = [
@@ -105,18 +105,28 @@ def test_the_morning_has_every_case(db, settings, moment):
     assert all(rate.orders > 0 for rate in today.shipment_rates)
 
 
-def test_refreshing_keeps_one_demo_and_the_real_orders(db, settings, seller):
-    import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
+def test_refreshing_keeps_one_demo(db, settings, seller):
     load_demo(db, seller_of(settings), MOMENTS[0])
     loaded = load_demo(db, seller_of(settings), MOMENTS[0] + timedelta(days=1))
     with db.begin() as conn:
-        assert queries.count_orders(conn) == 34 + 300
-        assert sum(queries.count_by_status(conn).values()) == 334
-        assert queries.get_order(conn, "207-2629061-9259649") is not None  # order #07
-    assert loaded.orders == 300
-    # What `sellerbot demo` says it loaded counts the demo's orders, not the seller's too
-    # ("300 orders (277 shipped, 43 open, ...)" added up to 334).
-    assert sum(loaded.by_status.values()) == 300
+        assert queries.count_orders(conn) == 300
+    assert loaded.orders == 300 and sum(loaded.by_status.values()) == 300
+
+
+def test_the_demo_is_refused_beside_the_sellers_own_orders(db, settings, seller, cli):
+    from bot.errors import BadInput
+
+    # Loaded beside them, the demo's 300 made-up orders went into the real lists, the digest
+    # `serve` posts to the team and the Late Shipment Rate, until the next import.
+    import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
+    before = stored(db)
+    with pytest.raises(BadInput) as refused:
+        load_demo(db, seller_of(settings), MOMENTS[0])
+    assert refused.value.code == "demo_beside_own_orders"
+    assert stored(db) == before
+    said = cli("demo", env={"DATABASE_URL": db.url})
+    assert said.returncode == 2 and "holds 34 orders of your own" in said.stderr
+    assert "DATABASE_URL=sqlite:///sellerbot-demo.db sellerbot demo" in said.stderr
 
 
 def test_the_sellers_own_orders_arriving_remove_the_demo_sellers(db, settings, seller, cli):
