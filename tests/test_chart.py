@@ -193,6 +193,29 @@ def test_the_chart_is_a_png_of_its_size(filled):
     assert image.size == (SIZE_INCHES[0] * 100, SIZE_INCHES[1] * 100)
 
 
+@pytest.mark.parametrize("orders", ["none", "few"])
+def test_the_orders_axis_counts_whole_orders_from_none(db, monkeypatch, orders):
+    from matplotlib.figure import Figure
+
+    # A new seller's first chart: the axis ran from -0.04 to 0.04, or in halves of an order.
+    seller = seller_of(load_settings(database_url=db.url))
+    if orders == "few":
+        with db.begin() as conn:
+            writer = Writer(conn)
+            for record in stamped(hand_made()[-8:], seller):
+                writer.add(record)
+            writer.flush()
+    drawn = []
+    save = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (drawn.append(self),
+                                                                   save(self, *a, **k))[1])
+    chart_png(shipping_health(db, seller, AS_OF))
+    counts = drawn[0].axes[0]
+    low, high = counts.get_ylim()
+    assert low == 0 and high >= 1
+    assert all(float(t).is_integer() for t in counts.get_yticks() if low <= t <= high)
+
+
 def test_sellerbot_chart_writes_the_png_and_says_the_rate(cli, tmp_path, settings):
     cli("demo")
     out = tmp_path / "week.png"

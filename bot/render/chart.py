@@ -49,6 +49,7 @@ def series(health: Any) -> Series:
 def chart_png(health: Any) -> bytes:
     """The chart as PNG bytes."""
     from matplotlib.figure import Figure  # loads here, never at start-up
+    from matplotlib.ticker import MaxNLocator
 
     data = series(health)
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
@@ -63,6 +64,9 @@ def chart_png(health: Any) -> bytes:
     counts.bar(x, data.orders, width=0.85, color=GREY, label=_words("orders_legend"))
     counts.bar(x, data.late, width=0.85, color=VERMILLION, label=_words("late_legend"))
     counts.set_ylabel(_words("orders_axis"), fontsize=FONT, color=DARK)
+    # Orders are whole and never below none: a new seller's empty week drew -0.04 to 0.04.
+    counts.set_ylim(bottom=0, top=max(1, max(data.orders, default=0)) * 1.15)
+    counts.yaxis.set_major_locator(MaxNLocator(integer=True))
     counts.legend(fontsize=FONT - 2, loc="upper left", frameon=False)
     _draw_rate(rates, x, data, health)
     ticks = [n for n, day in enumerate(data.days) if day.weekday() == 0]
