@@ -197,6 +197,28 @@ def test_a_run_paused_past_its_takeover_does_not_post_after_the_copy_that_took_i
     assert len(posted(slack)) == 1
 
 
+def test_a_post_stopped_with_ctrl_c_leaves_no_claim_of_a_process_that_is_gone(db, slack):
+    # `digest --post` stopped while it waited to try Slack again: its claim stayed, and for 20
+    # minutes the next one said another sellerbot process was posting it (exit 75).
+    settings = configure(db, slack)
+    friday = date(2026, 11, 27)
+    slack.fail("chat.postMessage", status=503)
+    clock = Clock(local(friday, 8, 0))
+
+    def ctrl_c(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    stopped = jobs.Digests(settings, db, web_client(settings), clock=clock, sleep=ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        stopped.run(settings.digests[0], retry_failed_after=timedelta(0))
+    run = job_runs.get(db, f"digest:{CHANNEL}", friday.isoformat())
+    assert (run.status, run.error) == (job_runs.FAILED, "interrupted")
+    clock.now += timedelta(seconds=5)
+    again = digests_at(settings, db, clock).run(settings.digests[0],
+                                                retry_failed_after=timedelta(0))
+    assert again.status == "posted" and len(posted(slack)) == 1
+
+
 def test_a_forced_post_slack_does_not_answer_or_refuses_once_is_said_as_it_is(cli, slack):
     # Unreachable: 'something went wrong (URLError)' before; refused once (fatal_error) at once:
     # 'Slack did not take it for 15 minutes', which nobody had waited.

@@ -161,6 +161,17 @@ class Digests:
 
     def _post(self, schedule: DigestSchedule, claim: runs.Claim,
               late: Late | None) -> Outcome:
+        """Post (_posted); stopped (Ctrl-C on `digest --post`), the run is marked failed, not
+        left to look like another process's for TAKEOVER_AFTER: its retry reads the channel
+        first, as the post may have landed."""
+        try:
+            return self._posted(schedule, claim, late)
+        except KeyboardInterrupt:
+            self._failed(schedule, claim, 0, "interrupted")
+            raise
+
+    def _posted(self, schedule: DigestSchedule, claim: runs.Claim,
+                late: Late | None) -> Outcome:
         """Post, retrying what Slack refused for now (429, 5xx, no connection) with backoff
         for RETRY_FOR. After an answer that was lost, and when taking over a run that died or
         failed, Slack's history is read first: a digest that landed is recorded, never posted
