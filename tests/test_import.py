@@ -422,6 +422,33 @@ def test_files_that_are_not_reports(db, seller, tmp_path, content, why):
     assert (rejected.value.code, rejected.value.params["why"]) == ("file_unrecognized", why)
 
 
+@pytest.mark.parametrize(("packed", "why", "says"), [
+    ("zip", "zip", "unzip it"), ("xlsx", "zip", 'save it as "Text (Tab delimited)"'),
+    ("gzip", "gzip", "gunzip"), ("xls", "excel", "Excel workbook"),
+])
+def test_an_archive_or_a_workbook_is_named_as_one(db, seller, tmp_path, packed, why, says):
+    import gzip
+    import zipfile
+
+    from bot.render import message
+
+    # A zipped download or the report saved from Excel: "not a text report sellerbot can read
+    # (try --encoding)", which no --encoding could help.
+    report = (SAMPLES / "all-orders.txt").read_bytes()
+    path = tmp_path / f"all-orders.{packed}"
+    if packed in ("zip", "xlsx"):
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("all-orders.txt" if packed == "zip" else "xl/workbook.xml", report)
+    elif packed == "gzip":
+        path.write_bytes(gzip.compress(report))
+    else:  # the old .xls: a compound document
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(db, path, seller, now=NOW)
+    assert (rejected.value.code, rejected.value.params["why"]) == ("file_unrecognized", why)
+    assert says in message("errors", rejected.value.code, **rejected.value.params)
+
+
 def test_an_api_error_response_is_named(db, seller, tmp_path):
     path = tmp_path / "error.json"
     path.write_text('{"errors": [{"code": "InvalidInput", "message": "Invalid Input"}]}')

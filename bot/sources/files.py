@@ -154,6 +154,16 @@ def _kind_of_report(binary: io.BufferedReader, encoding: str) -> str:
 
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# How files a seller has instead of a report begin: Seller Central's download zipped, or the
+# report opened in Excel and saved as a workbook (an .xlsx is a zip of its own).
+_SIGNATURES = ((b"PK\x03\x04", "zip"), (b"\x1f\x8b", "gzip"),
+               (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "excel"))
+
+
+def _packed(head: bytes) -> str | None:
+    """"zip", "gzip" or "excel" for a file that is an archive or an old Excel workbook, which
+    no --encoding would make a report of; else None."""
+    return next((kind for signature, kind in _SIGNATURES if head.startswith(signature)), None)
 
 
 def _encoding_of(start: bytes, given: str) -> str:
@@ -184,6 +194,9 @@ def open_source(path: Path, encoding: str = "utf-8-sig") -> Iterator[SourceFile]
         start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
         if not start:
             raise Unrecognized("empty")
+        packed = _packed(head)
+        if packed is not None:
+            raise Unrecognized(packed)
         if start[:1] in (b"{", b"["):
             try:
                 shape = saved_responses.detect(binary)
