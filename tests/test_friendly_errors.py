@@ -128,6 +128,35 @@ def test_a_read_only_database(settings, cli, tmp_path):
     assert "cannot write to the database" in one_line(ran.stderr)
 
 
+def test_a_file_that_is_no_database(cli, tmp_path):
+    # "something went wrong (DatabaseError); run again with --debug"
+    notes = tmp_path / "notes.db"
+    notes.write_bytes(b"shopping list: tape, labels, boxes\n" * 100)
+    ran = cli("orders", "today", env={"DATABASE_URL": f"sqlite:///{notes}"})
+    assert ran.returncode == 1 and "went wrong" not in ran.stderr
+    assert one_line(ran.stderr).startswith(f"cannot open the database sqlite:///{notes}: "
+                                           "file is not a database")
+    assert notes.read_bytes() == b"shopping list: tape, labels, boxes\n" * 100
+
+
+@pytest.mark.parametrize("command", [["orders", "today"], ["db", "upgrade"]])
+def test_another_programs_database_is_not_taken_for_a_new_one(cli, tmp_path, command):
+    import sqlite3
+
+    # Its "orders" table made creating sellerbot's fail halfway ("table orders already
+    # exists", something went wrong).
+    shop = tmp_path / "shop.db"
+    with sqlite3.connect(shop) as conn:
+        conn.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, customer TEXT)")
+    ran = cli(*command, env={"DATABASE_URL": f"sqlite:///{shop}"})
+    assert ran.returncode == 1 and "went wrong" not in ran.stderr
+    assert f"the database sqlite:///{shop} is not sellerbot's" in one_line(ran.stderr)
+    assert "a table named orders of another program" in one_line(ran.stderr)
+    with sqlite3.connect(shop) as conn:
+        assert [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")] == ["orders"]
+
+
 @pytest.mark.parametrize(("args", "says"), [
     (["import", "--encoding", "bogus", str(SAMPLES / "all-orders.txt")],
      "--encoding 'bogus' is not a text encoding Python knows"),

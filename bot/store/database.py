@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.errors import StoreError
 from bot.store import schema
@@ -113,6 +113,7 @@ class Database:
         `statement_timeout` (seconds, PostgreSQL) bounds every statement: for the server."""
         db = cls(url, statement_timeout)
         state = db.schema_state()
+        db.refuse_taken(state)
         if state.is_new:
             log.info("new database: creating the tables")
             schema.create(db.engine)
@@ -125,13 +126,20 @@ class Database:
         """Where this database's schema stands; raises StoreError when it cannot be reached."""
         try:
             return schema.state(self.engine)
-        except OperationalError as exc:
+        except DBAPIError as exc:  # unreachable, or not a database ("file is not a database")
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise StoreError("db_unreachable", url=self.safe_url, reason=reason) from None
+
+    def refuse_taken(self, state: schema.SchemaState) -> None:
+        """StoreError when another program's tables hold the names of sellerbot's: this is
+        not sellerbot's database, and creating its tables would fail halfway."""
+        if state.is_new and state.taken:
+            raise StoreError("db_not_sellerbots", url=self.safe_url, tables=list(state.taken))
 
     def upgrade(self) -> None:
         """Build the tables of a new database, or apply the migrations an older one lacks."""
         state = self.schema_state()
+        self.refuse_taken(state)
         if state.is_new:
             schema.create(self.engine)
         elif state.is_ahead:  # no migration of this version knows it, or goes back

@@ -38,6 +38,9 @@ class SchemaState:
 
     current: str | None
     head: str
+    # For a database no migration was applied to: the tables of sellerbot's names it holds
+    # already (another program's), which creating sellerbot's would collide with.
+    taken: tuple[str, ...] = ()
 
     @property
     def is_new(self) -> bool:
@@ -71,11 +74,16 @@ def head() -> str:
 
 def state(engine: Engine) -> SchemaState:
     """Read the database's schema revision."""
+    from bot.store.models import metadata
+
     with engine.connect() as conn:
-        current = None
+        current, taken = None, ()
         if inspect(conn).has_table("alembic_version"):
             current = conn.scalar(text("SELECT version_num FROM alembic_version"))
-    return SchemaState(current=current, head=head())
+        else:
+            present = set(inspect(conn).get_table_names())
+            taken = tuple(sorted(name for name in metadata.tables if name in present))
+    return SchemaState(current=current, head=head(), taken=taken)
 
 
 def create(engine: Engine) -> None:
