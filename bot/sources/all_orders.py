@@ -146,8 +146,8 @@ def _item(line: _Line, f: list[str], c: _Columns) -> OrderItem:
     """One line of the order."""
     item_status = squash(f[c.item_status])
     if item_status in _CANCELLED:
-        # As Amazon's API states a cancelled line: none ordered, nothing charged. Its
-        # quantity and price counted in the order's total, units and revenue.
+        # None ordered, nothing charged: stated as the report states it (its quantity and
+        # item-price), it counted in the order's total and the digest's units and revenue.
         return OrderItem(order_id=line.order_id, sku=line.sku, asin=line.asin,
                          title=f[c.title].strip() or None, quantity_ordered=0,
                          quantity_shipped=0, last_update=line.updated)
