@@ -193,16 +193,43 @@ def test_a_second_run_during_a_long_one_never_sends_an_order_again(db, live):
                     traveller.shift(timedelta(minutes=1))
                     sent[order_id] += 1
 
+        def real_now() -> datetime:  # the travelled clock, as the edges read it
+            return datetime.now(UTC)
+
         def click_request_all_due():
             while datetime.now(UTC) < start + timedelta(minutes=11):
                 threading.Event().wait(0.001)
-            reviews.request_due(db, Amazon(), seller, datetime.now(UTC))
+            reviews.request_due(db, Amazon(), seller, datetime.now(UTC), clock=real_now)
 
         clicked = threading.Thread(target=click_request_all_due)
         clicked.start()
-        reviews.request_due(db, Amazon(), seller, start)
+        reviews.request_due(db, Amazon(), seller, start, clock=real_now)
         clicked.join(60)
     assert len(sent) == 12 and set(sent.values()) == {1}
+
+
+def test_claims_are_stamped_as_the_run_goes_on_not_when_it_began(db, live):
+    import threading
+
+    from sqlalchemy import select
+
+    from bot.store.models import REVIEW_REQUESTS
+
+    seller = wiring.seller_of(live(review_requests="manual"))
+    store_orders(db, due=3)
+
+    class Amazon:  # a tenth of a second a call
+        def offered(self, order_id, marketplace_id=None):
+            threading.Event().wait(0.1)
+            return True
+
+        def request_review(self, order_id, marketplace_id=None):
+            threading.Event().wait(0.1)
+
+    reviews.request_due(db, Amazon(), seller, NOW)
+    with db.begin() as conn:
+        claimed = sorted(conn.scalars(select(REVIEW_REQUESTS.c.claimed_at)))
+    assert claimed[0] >= NOW and claimed[-1] - claimed[0] >= timedelta(seconds=0.35)
 
 
 def test_two_processes_at_once_send_each_order_exactly_once(db, amazon, tmp_path):

@@ -2,9 +2,10 @@
 why the others are not, and sending it exactly once per order (messaging.md §3.3)."""
 
 import re
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.records import Order, ReturnRequest
@@ -141,14 +142,16 @@ def due_order_named(db: Database, seller: Seller, texts: Iterable[str | None],
 
 def request_due(db: Database, api: ReviewApi, seller: Seller, now: datetime,
                 done: Callable[[Sent], object] = lambda sent: None,
-                limit: int | None = None) -> SentDue:
+                limit: int | None = None,
+                clock: Callable[[], datetime] | None = None) -> SentDue:
     """Send "Request a Review" for every order due at `now` (the first `limit` of them), each
-    once; `done` hears of each as it is sent (they go at Amazon's pace: one a second)."""
+    once; `done` hears of each as it is sent (they go at Amazon's pace: one a second). `clock`
+    stamps the claims (by default `now` moved on by the time the run has taken)."""
     listed = reviews_due(db, seller, now).due
     with db.begin() as conn:
         demo = queries.demo_order_ids(conn)
     due = [standing for standing in listed if standing.order.order_id not in demo]
-    clock = _running_from(now)
+    clock = clock or _running_from(now)
     results = []
     for standing in due[:limit]:
         results.append(_send(db, api, standing.order, clock))
@@ -163,8 +166,8 @@ def _running_from(now: datetime) -> Callable[[], datetime]:
     over 10 minutes at Amazon's pace, and a claim stamped with the run's start would look
     stale to a second run (STALE_CLAIM) while this one still sends it.
     """
-    started = datetime.now(UTC)
-    return lambda: now + (datetime.now(UTC) - started)
+    started = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - started)
 
 
 def _send(db: Database, api: ReviewApi, order: Order, clock: Callable[[], datetime]) -> Sent:
