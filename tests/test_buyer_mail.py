@@ -171,8 +171,12 @@ def test_a_name_typed_in_lower_case_for_the_account_is_taken_out_as_signed():
     ("Text me on 555-0199 when it ships.", ["555-0199"], "when it ships"),
     ("Send the invoice to robinroe77 at gmail dot com please.", ["robinroe77", "gmail dot com"],
      "Send the invoice to"),
-    ("My new flat: Apt 4B, 12 main st. PO Box 881 also works.", ["Apt 4B", "12 main st",
+    ("My new flat: Apt 4B, 12 Main St. PO Box 881 also works.", ["Apt 4B", "12 Main St",
                                                                   "Box 881"], "My new flat"),
+    ("Please ship it to 350 5th Ave instead.", ["350 5th Ave"], "instead"),
+    ("New address: 1234 NW 23rd Ave, thanks", ["23rd Ave"], "New address"),
+    ("Ship to 12 Oak Drive, Austin", ["12 Oak Drive"], "Austin"),
+    ("robin(at)gmail(dot)com or robin.roe77 at gmail.com", ["gmail"], " or "),
 ])
 def test_a_buyers_address_local_phone_and_spelled_out_e_mail_are_taken_out(words, personal,
                                                                            kept):
@@ -183,13 +187,43 @@ def test_a_buyers_address_local_phone_and_spelled_out_e_mail_are_taken_out(words
     assert not [p for p in personal if p in said] and kept in said, said
 
 
-def test_numbers_that_are_no_address_or_phone_stay():
+def test_a_uk_postcode_is_taken_out():
     from bot.sources.redaction import redacted
 
-    for words in ("Order 112-4058823-6619405 arrived broken; I paid $12.99 on 11/20.",
-                  "The 2 way radios and 3 Road bikes came, model 2024-1234, code is 12345.",
-                  "It is 10 x 12 in, and it came at 10.30 am"):
-        assert redacted(words, set(), "US") == words
+    said = redacted("Please send it to 10 Downing Street, London SW1A 2AA.", set(), "UK")
+    assert "SW1A 2AA" not in said and "10 Downing Street" not in said and "London" in said
+
+
+@pytest.mark.parametrize("words", [
+    "Order 112-4058823-6619405 arrived broken; I paid $12.99 on 11/20.",
+    "The 2 way radios and 3 Road bikes came, model 2024-1234, code is 12345.",
+    "It is 10 x 12 in, and it came at 10.30 am",
+    # A sentence's full stop after "at" is no spelled-out address, nor a shop's name one.
+    "Please look at this. It is broken.", "It arrived at 5pm. In pieces.",
+    "I bought it at amazon.com last week.",
+    # Street words that are everyday words, quantities and prices.
+    "I ordered 2 but they will not close.", "Received 1 TB External Hard Drive instead.",
+    "I ordered the 12 inch Square pan.", "I ordered 2 pairs of Dr. Martens in size 8.",
+    "I need 4 more place settings.", "You charged a flat 10 dollar fee.",
+    "Only unit 2 of 3 works.", "I ordered 100 1000mAh batteries.",
+    "Model B07XJ8C8F5, tracking 1Z999AA10123456784.",
+])
+def test_numbers_and_words_that_are_no_address_or_phone_stay(words):
+    from bot.sources.redaction import redacted
+
+    assert redacted(words, set(), "US") == words
+
+
+@pytest.mark.parametrize(("display", "words"), [
+    ("Tom Small - Amazon Marketplace", "Size ordered: small\nSize received: large"),
+    ("James Brown - Amazon Marketplace", "Color: brown\nQty: 2"),
+    ("Mary White - Amazon Marketplace", "You sent black.\nPlease send white"),
+])
+def test_a_colour_or_size_that_is_the_buyers_surname_stays(display, words):
+    from bot.sources.redaction import name_words, redacted
+
+    # Last on a short line, but no signature: after a colon, or the end of a request.
+    assert redacted(words, name_words([display]), "US") == words
 
 
 def test_a_name_written_in_lower_case_is_taken_out_where_it_stands_as_a_name():
