@@ -74,7 +74,7 @@ def test_a_cancelled_line_is_no_part_of_the_orders_total_units_or_revenue(db, se
     import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
     astro = order(db, "202-9490237-1501208")
     cd = next(i for i in astro.items if i.sku == "CD-MARIGOLD-2CD")
-    assert (cd.quantity_ordered, cd.quantity_shipped, cd.item_price) == (0, 0, None)
+    assert (cd.quantity_ordered, cd.quantity_shipped, cd.item_price) == (0, 0, 0)
     assert astro.total == Decimal("29.95") + Decimal("2.47") + Decimal("3.99") + Decimal("0.33")
     detail = orders.order_detail(db, seller, astro.order_id, NOW)
     shown = render.text("order", detail=detail, tz=seller.timezone,
@@ -84,6 +84,22 @@ def test_a_cancelled_line_is_no_part_of_the_orders_total_units_or_revenue(db, se
     new = digests.digest(db, seller, placed + timedelta(seconds=1),
                          since=placed - timedelta(seconds=1)).new
     assert [(n.orders, n.units, n.revenue) for n in new] == [(1, 1, astro.total)]
+
+
+def test_a_line_cancelled_after_an_earlier_import_loses_its_price(db, seller, tmp_path):
+    # Imported while it was to ship, the CD kept its 17.49 after the newer report said it
+    # was cancelled: a blank price never erases a stored one.
+    lines = (SAMPLES / "all-orders.txt").read_text(encoding="utf-8").splitlines(keepends=True)
+    cd = next(line for line in lines if "CD-MARIGOLD-2CD" in line
+              and line.startswith("202-9490237-1501208")).split("\t")
+    earlier = list(cd)
+    earlier[3], earlier[12] = "2026-11-10T01:00:00+00:00", "Unshipped"
+    before = tmp_path / "before.txt"
+    before.write_text(lines[0] + "\t".join(earlier), encoding="utf-8")
+    import_file(db, before, seller, now=NOW)
+    import_file(db, SAMPLES / "all-orders.txt", seller, now=NOW)
+    line = next(i for i in order(db, "202-9490237-1501208").items if i.sku == "CD-MARIGOLD-2CD")
+    assert (line.quantity_ordered, line.item_price) == (0, 0)
 
 
 def test_unshipped_report_gives_the_ship_by_deadline(db, seller):

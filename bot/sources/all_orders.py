@@ -42,6 +42,7 @@ SPLIT_WINDOW = 100
 _SHIPPED_ALL = "shipped"
 _SHIPPED_NONE = frozenset({"unshipped", "pending"})
 _CANCELLED = frozenset({"cancelled", "canceled"})
+_NOTHING = Decimal(0)
 
 
 class _Columns:
@@ -148,9 +149,12 @@ def _item(line: _Line, f: list[str], c: _Columns) -> OrderItem:
     if item_status in _CANCELLED:
         # None ordered, nothing charged: stated as the report states it (its quantity and
         # item-price), it counted in the order's total and the digest's units and revenue.
+        # Zeros, not blanks: a blank never erases what an earlier report stored (merge.py).
         return OrderItem(order_id=line.order_id, sku=line.sku, asin=line.asin,
                          title=f[c.title].strip() or None, quantity_ordered=0,
-                         quantity_shipped=0, last_update=line.updated)
+                         quantity_shipped=0, item_price=_NOTHING, item_tax=_NOTHING,
+                         shipping_price=_NOTHING, shipping_tax=_NOTHING,
+                         promotion_discount=_NOTHING, last_update=line.updated)
     if item_status == _SHIPPED_ALL:
         shipped: int | None = line.quantity
     elif item_status in _SHIPPED_NONE:
