@@ -646,6 +646,25 @@ def test_an_order_an_old_report_brings_back_open_is_forgotten_again(db, slack):
         assert queries.get_order(conn, order_id) is not None
 
 
+def test_the_clean_up_forgets_a_pending_order_long_past_its_ship_by(db, slack):
+    from bot.domain.records import Channel, Order, OrderStatus
+    from bot.store.models import ORDERS
+
+    # Pending is a payment not yet authorised, not a pre-order: brought back by an old report,
+    # it was kept for ever. A pre-order (PendingAvailability) still waits for its release.
+    settings = configure(db, slack)  # RETENTION_DAYS 90
+    now = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    placed = now - timedelta(days=400)
+    store(db, Order("111-0000000-0000081", purchase_date=placed, status=OrderStatus.PENDING,
+                    fulfillment_channel=Channel.MERCHANT,
+                    latest_ship_date=placed + timedelta(days=2)),
+          Order("111-0000000-0000082", purchase_date=placed, status=OrderStatus.PENDING,
+                fulfillment_channel=Channel.MERCHANT),
+          Order("111-0000000-0000083", purchase_date=placed,
+                status=OrderStatus.PENDING_AVAILABILITY, fulfillment_channel=Channel.MERCHANT))
+    assert kept_after_clean_up(db, settings, now, ORDERS.c.order_id) == ["111-0000000-0000083"]
+
+
 def store(db: Database, *records) -> None:
     """Write `records` (orders before their lines) as an import would."""
     from bot.store.writer import Writer

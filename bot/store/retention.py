@@ -23,8 +23,11 @@ from bot.store.models import (
 _OPEN = tuple(status.value for status in (
     OrderStatus.PENDING, OrderStatus.PENDING_AVAILABILITY, OrderStatus.UNSHIPPED,
     OrderStatus.PARTIALLY_SHIPPED))
-# Orders with a ship-by, which Amazon cancels when it passes unconfirmed for long.
-_DUE = (OrderStatus.UNSHIPPED.value, OrderStatus.PARTIALLY_SHIPPED.value)
+# Orders with a ship-by, which Amazon cancels when it passes unconfirmed for long. Pending is
+# a payment not yet authorised (shipping.md §6), which Amazon cancels too; a pre-order waits
+# in PendingAvailability.
+_DUE = (OrderStatus.PENDING.value, OrderStatus.UNSHIPPED.value,
+        OrderStatus.PARTIALLY_SHIPPED.value)
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,11 @@ def forget_before(db: Database, cutoff: datetime, orders_cutoff: datetime | None
     if cancelled_before is not None:
         # An order left open in the store long past Amazon's auto-cancel is no order to act
         # on: a confirmation made in Seller Central that no report brought, or one an old
-        # report brought back after the clean-up had forgotten it. A pre-order (Pending, or
-        # PendingAvailability) has no ship-by yet: it stays.
-        open_now = and_(open_now, ~and_(
-            ORDERS.c.status.in_(_DUE), ORDERS.c.deadline < cancelled_before))
+        # report brought back after the clean-up had forgotten it. Its ship-by, else its
+        # purchase, tells; a pre-order has none until its release: it stays.
+        due = func.coalesce(ORDERS.c.deadline, ORDERS.c.latest_ship_date,
+                            ORDERS.c.purchase_date)
+        open_now = and_(open_now, ~and_(ORDERS.c.status.in_(_DUE), due < cancelled_before))
     kept = [open_now]
     if returnable is not None:
         # A question about a return can come a window and a late period after delivery, and
