@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -303,7 +304,7 @@ def test_a_sellers_own_non_returnable_skus(tmp_path: Path):
 def test_an_order_is_all_returned_only_when_every_unit_it_shipped_has_come_or_is_coming_back():
     from bot.domain.return_requests import all_returned
 
-    order = Order("111-0000000-0000001", items=(
+    order = Order("111-0000000-0000001", status=OrderStatus.SHIPPED, items=(
         OrderItem("111-0000000-0000001", "MUG", quantity_ordered=2, quantity_shipped=2),
         OrderItem("111-0000000-0000001", "BOOK", quantity_ordered=1, quantity_shipped=1)))
 
@@ -315,8 +316,15 @@ def test_an_order_is_all_returned_only_when_every_unit_it_shipped_has_come_or_is
     assert not all_returned(order, returns(("MUG", "Completed", 1), ("BOOK", "Approved", 1)))
     assert not all_returned(order, returns(("MUG", "Completed", 2), ("BOOK", "Pending", 1)))
     assert not all_returned(order, returns(("MUG", "Cancelled", 2), ("BOOK", "Completed", 1)))
-    assert all_returned(order, returns(("MUG", "Completed", 1), ("MUG", "Approved", 1),
-                                       ("BOOK", "completed", 1)))
+    every_unit = returns(("MUG", "Completed", 1), ("MUG", "Approved", 1),
+                         ("BOOK", "completed", 1))
+    assert all_returned(order, every_unit)
+    # Partly shipped: the line still to ship may come back once it has.
+    partly = Order(order.order_id, status=OrderStatus.PARTIALLY_SHIPPED, items=(
+        order.items[0], OrderItem(order.order_id, "BOOK", quantity_ordered=1,
+                                  quantity_shipped=0)))
+    assert not all_returned(partly, every_unit)
+    assert not all_returned(replace(partly, status=OrderStatus.SHIPPED), every_unit)
 
 
 def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.domain.calendar import BusinessCalendar
-from bot.domain.records import Order, ReturnRequest
+from bot.domain.records import Order, OrderStatus, ReturnRequest
 from bot.domain.returns import ReturnRules
 
 
@@ -44,8 +44,12 @@ _TAKEN_BACK = frozenset({"approved", "completed"})
 
 
 def all_returned(order: Order, requests: Iterable[ReturnRequest]) -> bool:
-    """True when every unit `order` shipped (or, unknown, ordered) has a return authorised or
-    completed: there is nothing left to return."""
+    """True when `order` shipped whole and every unit of it (shipped, or, unknown, ordered)
+    has a return authorised or completed: there is nothing left to return."""
+    if order.status is not OrderStatus.SHIPPED or any(
+            item.quantity_shipped is not None and item.quantity_shipped < (
+                item.quantity_ordered or 0) for item in order.items):
+        return False  # a line still to ship may come back once it has
     back: Counter[str] = Counter()
     for request in requests:
         if (request.status or "").strip().lower() in _TAKEN_BACK:
