@@ -489,11 +489,11 @@ def test_an_order_left_out_then_imported_from_a_report_is_off_the_warning_for_go
     assert digests.digest(db, seller, now).sync.left_out == (order_id,)
     stamp = (now - timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     report = tmp_path / "all-orders.txt"
-    report.write_text(
-        "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t"
-        "fulfillment-channel\tsales-channel\tsku\titem-status\tquantity\n"
-        + "\t".join([order_id, stamp, stamp, "Shipped", "Merchant", "Amazon.com", "SKU-1",
-                     "Shipped", "1"]) + "\n")
+    header = ("amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t"
+              "fulfillment-channel\tsales-channel\tsku\titem-status\tquantity\n")
+    report.write_text(header + "\t".join([
+        order_id, stamp, stamp, "Shipped", "Merchant", "Amazon.com", "SKU-1", "Shipped", "1"]
+    ) + "\n")
     import_file(db, report, seller, now=now)
     assert digests.digest(db, seller, now).sync.left_out == ()
     later = now + timedelta(days=200)
@@ -501,6 +501,22 @@ def test_an_order_left_out_then_imported_from_a_report_is_off_the_warning_for_go
     with db.begin() as conn:
         assert queries.get_order(conn, order_id) is None
     assert digests.digest(db, seller, later).sync.left_out == ()
+
+
+def test_an_update_a_sync_could_not_read_stays_on_the_warning_though_the_order_is_stored(
+        db, amazon, live):
+    # Stored already, then changed at Amazon in a way the sync cannot read (say, cancelled):
+    # the store's copy is stale, and the warning must say so until a sync or an import
+    # brings the order again.
+    now, order_id = real_now(), "120-0000000-0000019"
+    amazon.add_order(order_id, created=now - timedelta(hours=6))
+    settings = live()
+    sync(db, settings, now=now - timedelta(hours=2))
+    amazon.update(order_id, status="Canceled", at=now - timedelta(minutes=90))
+    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+    sync(db, settings, now=now - timedelta(hours=1))
+    seller = wiring.seller_of(settings)
+    assert digests.digest(db, seller, now).sync.left_out == (order_id,)
 
 
 def test_every_order_left_out_is_kept_and_the_warning_names_the_first_twenty(db, amazon, live):

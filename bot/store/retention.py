@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import and_, delete, false, func, or_, select
 
 from bot.domain.records import OrderStatus
-from bot.store import sync_state
 from bot.store.database import Database
 from bot.store.models import (
     BUYER_MESSAGES,
@@ -78,9 +77,6 @@ def forget_before(db: Database, cutoff: datetime, orders_cutoff: datetime | None
     old_orders = select(ORDERS.c.order_id).where(and_(
         ORDERS.c.purchase_date < orders_cutoff, ~func.coalesce(or_(*kept), false())))
     with db.begin() as conn:
-        # A sync's left-out order that an import brought in was found: deleted now, it must
-        # not read as missing again.
-        sync_state.forget_stored_left_out(conn)
         deleted = conn.execute(delete(ORDER_ITEMS).where(
             ORDER_ITEMS.c.order_id.in_(old_orders))).rowcount
         deleted += conn.execute(delete(ORDERS).where(

@@ -1,13 +1,13 @@
 """The SP-API sync's state per marketplace: its cursor, last success and failures."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, func, select, update
 
 from bot.store.database import Database
-from bot.store.models import ORDERS, SYNC_STATE
+from bot.store.models import SYNC_STATE
 
 _TABLE = SYNC_STATE
 
@@ -42,30 +42,30 @@ def get(db: Database, marketplace_id: str) -> SyncState | None:
 
 
 def read(conn: Connection, marketplace_id: str) -> SyncState | None:
-    """`get` inside a transaction already open (the digest's). An order left out that the
-    store holds now (a report brought it) is no longer missing: it is off the list."""
+    """`get` inside a transaction already open (the digest's)."""
     row = conn.execute(select(_TABLE).where(_TABLE.c.marketplace_id == marketplace_id)).first()
-    if row is None:
-        return None
-    state = SyncState(**row._mapping)
-    return replace(state, left_out=_still_missing(conn, state.left_out_ids))
+    return SyncState(**row._mapping) if row else None
 
 
-def _still_missing(conn: Connection, ids: tuple[str, ...]) -> str | None:
-    """The ids of `ids` the store does not hold, as `left_out` keeps them."""
-    held = set(conn.scalars(select(ORDERS.c.order_id).where(ORDERS.c.order_id.in_(ids)))
-               ) if ids else set()
-    return ",".join(i for i in ids if i not in held) or None
+def left_out_anywhere(conn: Connection) -> frozenset[str]:
+    """Every order some sync left out and none has read since, of every marketplace."""
+    return frozenset(i for (left_out,) in conn.execute(
+        select(_TABLE.c.left_out).where(_TABLE.c.left_out.is_not(None)))
+        for i in left_out.split(","))
 
 
-def forget_stored_left_out(conn: Connection) -> None:
-    """Take the orders the store now holds off every left-out list for good: the clean-up
-    does before it deletes orders, which would put them back on."""
+def found(conn: Connection, order_ids: Iterable[str]) -> None:
+    """Take `order_ids` off every left-out list: an import brought them (the seller found
+    them in Seller Central's reports), so they are no longer missing."""
+    brought = set(order_ids)
+    if not brought:
+        return
     for marketplace_id, left_out in conn.execute(
             select(_TABLE.c.marketplace_id, _TABLE.c.left_out).where(
                 _TABLE.c.left_out.is_not(None))).all():
+        kept = [i for i in left_out.split(",") if i not in brought]
         conn.execute(update(_TABLE).where(_TABLE.c.marketplace_id == marketplace_id).values(
-            left_out=_still_missing(conn, tuple(left_out.split(",")))))
+            left_out=",".join(kept) or None))
 
 
 def latest_success(db: Database) -> datetime | None:

@@ -14,7 +14,7 @@ from bot.domain.records import Order, OrderItem, ReturnRequest
 from bot.errors import ImportRejected, StoreError
 from bot.sources.files import SourceFile
 from bot.sources.flatfile import BadRow, Note
-from bot.store import Database, queries
+from bot.store import Database, queries, sync_state
 from bot.store.database import dialect_of
 from bot.store.driver_rows import RowMakers
 from bot.store.writer import Writer, row_makers
@@ -146,6 +146,7 @@ def import_file(
     with opened(path, encoding) as source, db.begin_bulk(on_wait) as conn:
         before = queries.count_orders(conn)
         writer = Writer(conn, seen=now)
+        writer.watched = sync_state.left_out_anywhere(conn)
         stream = _batches(source, encoding, seller, writer.makers, ahead)
         def report(done: int) -> None:
             if progress is not None:
@@ -172,6 +173,8 @@ def import_file(
         # The seller's own orders are here: the demo seller's go, or they would count in every
         # list, the Late Shipment Rate and the review requests.
         demo_removed = queries.delete_demo(conn) if writer.written[Order] else 0
+        # Orders a sync could not read, brought by this file: no longer missing.
+        sync_state.found(conn, writer.seen_watched)
         queries.record_import(conn, file_name=_logged_name(path), kind=source.kind, rows=rows,
                               skipped_rows=len(problems), checksum=checksum, imported_at=now)
     log.info("imported %s (%s): %d rows, %d skipped", path.name, source.kind, rows, len(problems))
