@@ -217,6 +217,51 @@ def test_a_table_of_another_program_is_not_taken_for_ours(new_database):
     other.close()
 
 
+def test_a_build_stopped_halfway_leaves_nothing_behind(new_database, monkeypatch):
+    from bot.store import schema
+
+    # Ctrl-C (or a full disk) between the tables and their version: SQLite kept the tables
+    # (pysqlite runs DDL outside a transaction), and every later command refused the file.
+    url = new_database()
+
+    def stopped(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(schema.VERSIONS, "create", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            Database.open(url)
+    probe = Database(url)
+    assert probe.schema_state().is_new and probe.schema_state().taken == ()
+    probe.close()
+    assert Database.open(url).schema_state().is_current
+
+
+def test_two_processes_opening_one_new_database_at_once_both_open_it(new_database):
+    import threading
+
+    # The second failed "table orders already exists" while the first built it.
+    url = new_database()
+    start, opened, failed = threading.Barrier(4), [], []
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            opened.append(Database.open(url))
+        except Exception as exc:  # what went wrong is the assertion's message
+            failed.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failed == [] and len(opened) == 4
+    assert all(db.schema_state().is_current for db in opened)
+    for db in opened:
+        db.close()
+
+
 def at_revision(path, revision: str) -> str:
     """The URL of a new SQLite database at `path`, its schema said to be at `revision`."""
     Database.open(f"sqlite:///{path}").close()

@@ -45,14 +45,30 @@ sqlite3.register_adapter(type(None), _null)
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    # Wait for a writer instead of failing at once with "database is locked": first, as
+    # turning a new file to WAL below needs the lock another process building it holds.
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # SQLite ignores foreign keys unless asked, per connection.
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets Slack requests read while an import or sync writes.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # Wait for a writer instead of failing at once with "database is locked".
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _wal(cursor: sqlite3.Cursor) -> None:
+    """Turn the file to WAL, once for good. Two processes opening one new file at the same
+    moment both try: SQLite tells the second "locked" at once, without its busy timeout, so
+    it waits its turn here, as long as that timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def safe_url(url: str) -> str:

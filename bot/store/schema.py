@@ -86,6 +86,10 @@ def state(engine: Engine) -> SchemaState:
     return SchemaState(current=current, head=head(), taken=taken)
 
 
+# The advisory lock a new PostgreSQL database's build holds: any number of sellerbot's own.
+_BUILD_LOCK = 0x5E11E7B07
+
+
 def create(engine: Engine) -> None:
     """Build a new database's tables as the models describe them, at the head revision."""
     # Loaded here: only a new database needs the tables' definitions to open (wiring, and so
@@ -93,6 +97,17 @@ def create(engine: Engine) -> None:
     from bot.store.models import metadata
 
     with engine.begin() as conn:
+        # One process builds it, whole or not at all. SQLite: pysqlite runs DDL outside any
+        # transaction unless one is begun, so a build stopped halfway (Ctrl-C) left tables
+        # without their version; the write lock also makes a second process starting on the
+        # same new file wait. PostgreSQL: DDL is transactional; a lock of the transaction's
+        # makes a second process wait. The one that waited finds it built.
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BUILD_LOCK})
+        if inspect(conn).has_table(VERSIONS.name):
+            return
         # Not checkfirst: a table of that name already there (another program's, in a shared
         # PostgreSQL database) fails the build, as the first migration would, not taken as ours.
         metadata.create_all(conn, checkfirst=False)
