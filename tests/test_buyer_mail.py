@@ -177,6 +177,14 @@ def test_a_name_typed_in_lower_case_for_the_account_is_taken_out_as_signed():
     ("New address: 1234 NW 23rd Ave, thanks", ["23rd Ave"], "New address"),
     ("Ship to 12 Oak Drive, Austin", ["12 Oak Drive"], "Austin"),
     ("robin(at)gmail(dot)com or robin.roe77 at gmail.com", ["gmail"], " or "),
+    # Said to be an address: any case, any street word, whatever follows.
+    ("Please send it to 55 Oak Drive.", ["55 Oak Drive"], "Please send it to"),
+    ("Please send it to 12 Elm Close instead.", ["12 Elm Close"], "instead"),
+    ("New address is 7 Rose Court. Thanks", ["7 Rose Court"], "Thanks"),
+    ("ship it to 42 windmill lane, springfield", ["42 windmill lane"], "ship it to"),
+    ("Email me: robin at gmail.com, or robinroe at yahoo.co.uk", ["robin", "yahoo"], "or"),
+    ("write to robin dot roe at gmail dot com", ["robin", "roe", "gmail"], "write to"),
+    ("Text me on 867 5309 when it ships.", ["5309"], "when it ships"),
 ])
 def test_a_buyers_address_local_phone_and_spelled_out_e_mail_are_taken_out(words, personal,
                                                                            kept):
@@ -185,6 +193,15 @@ def test_a_buyers_address_local_phone_and_spelled_out_e_mail_are_taken_out(words
     # Posted to Slack as written ("never their name or address", README).
     said = redacted(words, set(), "US")
     assert not [p for p in personal if p in said] and kept in said, said
+
+
+def test_a_german_address_is_taken_out_on_amazon_de():
+    from bot.sources.redaction import redacted
+
+    said = redacted("Bitte an Hauptstraße 5, 10115 Berlin senden. Oder Musterstr. 12a.", set(),
+                    "DE")
+    assert not [p for p in ("Hauptstraße 5", "10115", "Berlin", "Musterstr. 12") if p in said]
+    assert said.startswith("Bitte an") and "2 Stück" in redacted("2 Stück bestellt", set(), "DE")
 
 
 def test_a_uk_postcode_is_taken_out():
@@ -207,11 +224,27 @@ def test_a_uk_postcode_is_taken_out():
     "I need 4 more place settings.", "You charged a flat 10 dollar fee.",
     "Only unit 2 of 3 works.", "I ordered 100 1000mAh batteries.",
     "Model B07XJ8C8F5, tracking 1Z999AA10123456784.",
+    # A price, an order id or a quantity before a shop's address; a product named like a
+    # street; a size that looks like half a postcode.
+    "I paid $24.99 at Amazon.com but the listing said $19.99.",
+    "My order 112-4058823-6619405 at amazon.com never came.", "I ordered 2 at amazon.co.uk.",
+    "I saw it cheaper at walmart.com.", "I ordered 2 Sesame Street Elmo plush toys, got 1.",
+    "I ordered 1 Abbey Road LP and got a CD.", "The PS5 1TB console and the M2 1TB SSD.",
+    "Wrong item: SKU TS123XL was sent.", "I received a 1 TB External Hard Drive.",
 ])
 def test_numbers_and_words_that_are_no_address_or_phone_stay(words):
     from bot.sources.redaction import redacted
 
     assert redacted(words, set(), "US") == words
+
+
+@pytest.mark.parametrize("closing", ["thanks so much, pat", "Danke, pat", "best wishes, pat",
+                                     "Where is it? Thanks, pat", "- pat"])
+def test_a_lower_case_name_signed_after_a_closing_is_taken_out(closing):
+    from bot.sources.redaction import name_words, redacted
+
+    said = redacted("Where is my parcel?\n" + closing, name_words(["Pat Doe - Amazon"]), "US")
+    assert not said.endswith("pat") and said.endswith("[…]"), said
 
 
 @pytest.mark.parametrize(("display", "words"), [

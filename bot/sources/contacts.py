@@ -1,0 +1,89 @@
+"""Where a buyer's words give an e-mail address, a street address or a local phone number, as
+people write them: found so that bot/sources/redaction.py takes them out before the words are
+posted to Slack (privacy.md §2).
+
+Each pattern is a trade: an address missed is a buyer's personal data in Slack; a word taken
+for one is a word the seller needed. Every one is written for the forms buyers use, with the
+words it must leave alone named beside it; tests/test_buyer_mail.py holds both lists.
+"""
+
+import re
+
+# What stands where something was taken out: a mark, not a word (templates own the words).
+MASK = "[…]"
+
+# An e-mail address as people write one; the relay's own is a buyer's address too.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+# ... and spelled out, so that filters miss it: "robin77 at gmail dot com",
+# "robin(at)gmail(dot)com", "robin dot roe at gmail dot com", or "robin at gmail.com" with a
+# mail provider's name. Not "look at this. It", "I paid $24.99 at Amazon.com" or "cheaper at
+# walmart.com": a "dot" spelled out, or a mail provider, says it is an address.
+_AT = r"(?:\s+at\s+|\s*[(\[]\s*(?:at|@)\s*[)\]]\s*)"
+_SPELLED_DOT = r"(?:\s+dot\s+|\s*[(\[]\s*dot\s*[)\]]\s*)"
+_ANY_DOT = rf"(?:\.|{_SPELLED_DOT})"
+_USER = rf"[A-Za-z][\w+-]*(?:{_ANY_DOT}[\w+-]+)*"
+_TLD = r"(?:com|net|org|edu|info|io|me|co|us|uk|ca|de|fr|es|it|nl|jp|au|in|mx|br|ch|at)\b"
+_PROVIDER = (r"(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|icloud|me|mac|"
+             r"proton|protonmail|gmx|web|t-online|yandex|comcast|verizon|att|sbcglobal|"
+             r"btinternet|sky|virginmedia|orange|free|laposte|libero|qq|163)")
+_SPELLED_EMAIL = re.compile(
+    rf"\b{_USER}{_AT}[\w-]+(?:{_ANY_DOT}[\w-]+)*{_SPELLED_DOT}{_TLD}"
+    rf"|\b{_USER}{_AT}{_PROVIDER}(?:{_ANY_DOT}[\w-]+)*{_ANY_DOT}{_TLD}", re.IGNORECASE)
+
+# A local phone number, without the area code a dialling library needs: "555-0199",
+# "867 5309". Not "100 1000mAh", "$100 2000", an order id's parts or a price.
+_LOCAL_PHONE = re.compile(r"(?<![\w.$,-])\d{3}[-. ]\d{4}(?![\w-])")
+
+# A street address. Where the buyer says it is one ("ship it to", "my address is", "I live
+# at"), a house number, up to five words and a street word, in any case: "send it to 12 Elm
+# Close instead", "ship it to 42 windmill lane". Anywhere else the words must look like a
+# street's (capitalised, 5th, 23rd, NW; not a unit such as TB) and the address must go on
+# (a comma, a full stop, the line's end, an apartment): "42 Windmill Lane, Springfield", but
+# not "2 Sesame Street Elmo plush", "1 Abbey Road LP", "1 TB External Hard Drive".
+_STREET_WORD = (r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|parkway|"
+                r"pkwy|highway|hwy|way|place|pl|square|sq|close|circle|cir|court|ct|"
+                r"gardens|terrace|trail|crescent)\b\.?")
+_SAID_TO_BE = (r"(\b(?:(?:ship|send|deliver|post|mail|forward)(?:\s+\w+){0,2}\s+to|address"
+               r"(?:\s+is)?:?|(?:live|living|moved)\s+(?:at|to))\s+)")
+_SAID_ADDRESS = re.compile(
+    _SAID_TO_BE + rf"(\d{{1,6}}[A-Za-z]?\s+(?:[\w'.-]+\s+){{0,5}}?{_STREET_WORD})",
+    re.IGNORECASE)
+_NAME_WORD = (r"(?:(?!(?:TB|GB|MB|KB|HD|USB|LED|XL|XXL|PK|OZ|LB|MM|CM)\b)[A-Z][\w'.-]*"
+              r"|\d+(?:st|nd|rd|th)|[NSEW]{1,2})")
+_GOES_ON = r"(?=[ \t]*(?:,|\n|$|\.(?:\s|$)|#|(?i:apt|unit|suite|in)\b))"
+_STREET = re.compile(
+    rf"\b\d{{1,6}}[A-Za-z]?\s+(?:{_NAME_WORD}\s+){{1,4}}(?i:{_STREET_WORD}){_GOES_ON}"
+    # An apartment or suite ("Apt 4B", "Suite 200", "Unit #3": a unit or flat only with its
+    # mark or letter, as "unit 2 of 3" and "a flat 10 dollar fee" are not), a PO box.
+    r"|\b(?i:apt|apartment|suite|ste)\.?\s*#?\s*\d+\w*"
+    r"|\b(?i:unit|flat)\s*(?:#\s*\d+\w*|\d+[A-Za-z]\b)"
+    r"|\b(?i:p\.?\s*o\.?\s*box)\s+\d+"
+    # A German street: the name, then the number ("Hauptstraße 5", "Musterstr. 12").
+    r"|\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|platz|allee|gasse)\s*\d+\s*[a-z]?\b")
+
+# A state and ZIP code, in capitals as addresses write them ("IL 62704", not "is 12345");
+# a British postcode ("SW1A 2AA": its inward half is never a size such as "PS5 1TB").
+_POSTCODE = re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b"
+                       r"|\b[A-Z]{1,2}\d[A-Z\d]? (?!\d(?:TB|GB|MB|KB|XL|PK)\b)"
+                       r"\d[ABD-HJLNP-UW-Z]{2}\b")
+# Where a post code comes before its town ("10115 Berlin"): Germany, Austria, Switzerland.
+_TOWN_AFTER_CODE = re.compile(r"\b\d{4,5}\s+[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?\b")
+_CODE_FIRST = frozenset({"DE", "AT", "CH"})
+
+
+def without_contacts(text: str, country: str) -> str:
+    """`text` without e-mail addresses (spelled out too), street addresses and post codes (as
+    buyers in `country` write them) and local phone numbers; the numbers a dialling library
+    finds are taken out by redaction.py."""
+    text = _SPELLED_EMAIL.sub(MASK, _EMAIL.sub(MASK, text))
+    text = _SAID_ADDRESS.sub(lambda said: said[1] + MASK, text)
+    text = _POSTCODE.sub(MASK, _STREET.sub(MASK, text))
+    if country in _CODE_FIRST:
+        text = _TOWN_AFTER_CODE.sub(MASK, text)
+    return text
+
+
+def without_local_phones(text: str) -> str:
+    """`text` without phone numbers written without their area code."""
+    return _LOCAL_PHONE.sub(MASK, text)
