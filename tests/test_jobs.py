@@ -616,10 +616,6 @@ def test_an_order_an_old_report_brings_back_open_is_forgotten_again(db, slack):
     from bot.usecases.imports import import_file
     from tests.conftest import SAMPLES
 
-    class AmazonTakesIt:
-        def confirm_shipment(self, order_id, detail):
-            return None  # Amazon's 204
-
     # Confirmed, forgotten by the clean-up months later; then `sellerbot import ~/Downloads/*`
     # read last November's Unshipped report again: the order came back open, months late,
     # and open orders were kept whatever their age. Amazon cancels an order left unconfirmed
@@ -685,54 +681,53 @@ def kept_after_clean_up(db: Database, settings: Settings, now: datetime, column)
         return conn.execute(select(column)).scalars().all()
 
 
-def test_the_clean_up_forgets_old_shipment_confirmations_and_their_tracking_numbers(db, slack):
+class AmazonTakesIt:
+    """Amazon's Orders API taking every shipment confirmation (its 204)."""
 
+    def confirm_shipment(self, order_id, detail):
+        return None
+
+
+def confirmed_order(db: Database, seller, order_id: str, at: datetime, **fields):
+    """Store an unshipped one-line order bought the day before `at` and confirm its shipment
+    at `at`; the package confirmed."""
     from bot.domain.records import Channel, Order, OrderItem, OrderStatus
-    from bot.store.models import JOB_RUNS
     from bot.usecases import shipments
 
-    class AmazonTakesIt:
-        def confirm_shipment(self, order_id, detail):
-            return None  # Amazon's 204
+    store(db, Order(order_id, purchase_date=at - timedelta(days=1), status=OrderStatus.UNSHIPPED,
+                    fulfillment_channel=Channel.MERCHANT, **fields),
+          OrderItem(order_id, "SKU-1", order_item_id="11111111111111", quantity_ordered=1,
+                    quantity_shipped=0))
+    package = shipments.Package("UPS", "1Z999AA10123456784",
+                                at.astimezone(seller.timezone).date())
+    shipments.confirm(db, AmazonTakesIt(), seller, order_id, package, now=at)
+    return package
+
+
+def test_the_clean_up_forgets_old_shipment_confirmations_and_their_tracking_numbers(db, slack):
+    from bot.store.models import JOB_RUNS
 
     # A tracking number leads to the buyer's address through the carrier (privacy.md §3.1):
     # its confirmation's record goes with the retention, as the order does.
     settings = configure(db, slack, retention_days="30")
     seller, now = seller_of(settings), datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
     for order_id, days in (("111-0000000-0000042", 100), ("111-0000000-0000043", 3)):
-        confirmed_at = now - timedelta(days=days)
-        store(db, Order(order_id, purchase_date=confirmed_at - timedelta(days=1),
-                        status=OrderStatus.UNSHIPPED, fulfillment_channel=Channel.MERCHANT),
-              OrderItem(order_id, "SKU-1", order_item_id="11111111111111", quantity_ordered=1,
-                        quantity_shipped=0))
-        package = shipments.Package("UPS", "1Z999AA10123456784",
-                                    confirmed_at.astimezone(seller.timezone).date())
-        shipments.confirm(db, AmazonTakesIt(), seller, order_id, package, now=confirmed_at)
+        confirmed_order(db, seller, order_id, now - timedelta(days=days))
     assert kept_after_clean_up(db, settings, now, JOB_RUNS.c.job) == [
         "confirm:111-0000000-0000043"]
 
 
 def test_the_clean_up_keeps_the_shipment_confirmation_of_an_order_it_keeps(db, slack):
-    from bot.domain.records import Channel, Order, OrderItem, OrderStatus
     from bot.store import job_runs
     from bot.usecases import shipments
-
-    class AmazonTakesIt:
-        def confirm_shipment(self, order_id, detail):
-            return None  # Amazon's 204
 
     # Kept while its return may be asked about, past RETENTION_DAYS: a second "Confirm
     # shipment" must still say it was confirmed (with what), not that the order is not open.
     settings = configure(db, slack, retention_days="30")
     seller, confirmed = seller_of(settings), datetime(2026, 10, 5, 18, 0, tzinfo=UTC)
     order_id = "111-0000000-0000044"
-    store(db, Order(order_id, purchase_date=confirmed - timedelta(days=1),
-                    status=OrderStatus.UNSHIPPED, fulfillment_channel=Channel.MERCHANT,
-                    latest_ship_date=confirmed + timedelta(days=1)),
-          OrderItem(order_id, "SKU-1", order_item_id="11111111111111", quantity_ordered=1,
-                    quantity_shipped=0))
-    package = shipments.Package("UPS", "1Z999AA10123456784", confirmed.date())
-    shipments.confirm(db, AmazonTakesIt(), seller, order_id, package, now=confirmed)
+    package = confirmed_order(db, seller, order_id, confirmed,
+                              latest_ship_date=confirmed + timedelta(days=1))
     later = confirmed + timedelta(days=40)
     jobs.clean_up(settings, db, later)
     assert job_runs.get(db, f"confirm:{order_id}", "shipment") is not None
