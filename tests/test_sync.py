@@ -519,6 +519,65 @@ def test_an_update_a_sync_could_not_read_stays_on_the_warning_though_the_order_i
     assert digests.digest(db, seller, now).sync.left_out == (order_id,)
 
 
+def report_of(tmp_path, order_id: str, at: datetime, status: str):
+    """An All Orders report of one line of `order_id`, last updated `at`."""
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    report = tmp_path / f"all-orders-{status}.txt"
+    report.write_text(
+        "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t"
+        "fulfillment-channel\tsales-channel\tsku\titem-status\tquantity\n"
+        + "\t".join([order_id, stamp, stamp, status, "Merchant", "Amazon.com", "SKU-1",
+                     status, "1"]) + "\n")
+    return report
+
+
+def test_an_old_report_read_again_does_not_take_a_stale_order_off_the_warning(
+        db, amazon, live, tmp_path):
+    from bot.usecases.imports import import_file
+
+    # Cancelled at Amazon in a way the sync cannot read; then yesterday's report, from before
+    # the cancellation, imported again: the store learnt nothing, the warning must stay.
+    now, order_id = real_now(), "120-0000000-0000019"
+    created = now - timedelta(hours=6)
+    amazon.add_order(order_id, created=created)
+    settings = live()
+    sync(db, settings, now=now - timedelta(hours=2))
+    amazon.update(order_id, status="Canceled", at=now - timedelta(minutes=90))
+    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+    sync(db, settings, now=now - timedelta(hours=1))
+    seller = wiring.seller_of(settings)
+    import_file(db, report_of(tmp_path, order_id, created, "Unshipped"), seller, now=now)
+    assert digests.digest(db, seller, now).sync.left_out == (order_id,)
+
+
+def test_an_import_while_a_sync_runs_is_not_undone_by_the_sync(db, amazon, live, tmp_path):
+    from bot.usecases.imports import import_file
+
+    # The sync wrote back the list it read when it began: the order an import found while
+    # it ran was missing again.
+    now, order_id = real_now(), "120-0000000-0000018"
+    amazon.add_order(order_id, created=now - timedelta(hours=6))
+    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+    amazon.add_order("120-0000000-0000020", created=now - timedelta(hours=5))
+    settings = live()
+    sync(db, settings, now=now - timedelta(hours=1))
+    seller = wiring.seller_of(settings)
+    assert digests.digest(db, seller, now).sync.left_out == (order_id,)
+    amazon.update("120-0000000-0000020", status="Shipped", at=now - timedelta(minutes=30))
+    report = report_of(tmp_path, order_id, now - timedelta(hours=6), "Shipped")
+    api = OrdersApi(settings, sleep=lambda _s: None)
+    changed = api.changed
+
+    def changed_with_an_import_meanwhile(*args, **kwargs):
+        for page in changed(*args, **kwargs):
+            import_file(db, report, seller, now=now)
+            yield page
+
+    api.changed = changed_with_an_import_meanwhile
+    syncs.sync(db, api, seller, 30, now=now)
+    assert digests.digest(db, seller, now).sync.left_out == ()
+
+
 def test_every_order_left_out_is_kept_and_the_warning_names_the_first_twenty(db, amazon, live):
     # Only the newest 20 were kept: the 21st and older vanished from the warning though no
     # sync had read them (README: listed until a later sync reads it).

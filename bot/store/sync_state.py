@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select, update
 
 from bot.store.database import Database
-from bot.store.models import SYNC_STATE
+from bot.store.models import ORDERS, SYNC_STATE
 
 _TABLE = SYNC_STATE
 
@@ -47,17 +47,24 @@ def read(conn: Connection, marketplace_id: str) -> SyncState | None:
     return SyncState(**row._mapping) if row else None
 
 
-def left_out_anywhere(conn: Connection) -> frozenset[str]:
-    """Every order some sync left out and none has read since, of every marketplace."""
-    return frozenset(i for (left_out,) in conn.execute(
+def left_out_anywhere(conn: Connection) -> dict[str, datetime | None]:
+    """Every order some sync left out and none has read since, of every marketplace, with
+    its last update as the store holds it (None: not stored)."""
+    ids = {i for (left_out,) in conn.execute(
         select(_TABLE.c.left_out).where(_TABLE.c.left_out.is_not(None)))
-        for i in left_out.split(","))
+        for i in left_out.split(",")}
+    held = dict(conn.execute(select(ORDERS.c.order_id, ORDERS.c.last_update).where(
+        ORDERS.c.order_id.in_(sorted(ids)))).all()) if ids else {}
+    return {i: held.get(i) for i in ids}
 
 
-def found(conn: Connection, order_ids: Iterable[str]) -> None:
-    """Take `order_ids` off every left-out list: an import brought them (the seller found
-    them in Seller Central's reports), so they are no longer missing."""
-    brought = set(order_ids)
+def found(conn: Connection, before: dict[str, datetime | None]) -> None:
+    """Take off every left-out list the orders of `before` (left_out_anywhere, before an
+    import) that the import brought: stored since, or with a newer update. An order the
+    file held only in an older state (an old report read again) is still missing its news."""
+    now = left_out_anywhere(conn) if before else {}
+    brought = {i for i, update in now.items() if update is not None and (
+        before.get(i) is None or update > before[i])}
     if not brought:
         return
     for marketplace_id, left_out in conn.execute(
@@ -76,24 +83,35 @@ def latest_success(db: Database) -> datetime | None:
 
 def _save(db: Database, marketplace_id: str, **values: object) -> None:
     with db.begin() as conn:
-        done = conn.execute(update(SYNC_STATE).where(
-            SYNC_STATE.c.marketplace_id == marketplace_id).values(**values)).rowcount
-        if not done:
-            conn.execute(_TABLE.insert().values(marketplace_id=marketplace_id, **values))
+        _saved(conn, marketplace_id, **values)
+
+
+def _saved(conn: Connection, marketplace_id: str, **values: object) -> None:
+    done = conn.execute(update(SYNC_STATE).where(
+        SYNC_STATE.c.marketplace_id == marketplace_id).values(**values)).rowcount
+    if not done:
+        conn.execute(_TABLE.insert().values(marketplace_id=marketplace_id, **values))
 
 
 def succeeded(db: Database, marketplace_id: str, *, watermark: datetime | None,
-              at: datetime, left_out: Iterable[str] = ()) -> None:
-    """Record a sync that read everything up to `watermark` (kept when None), and the orders
-    still left out (`left_out`: the earlier ones it did not read, then its own)."""
-    # Commas separate the ids; an id Amazon sent broken must not split into two.
-    kept = list(dict.fromkeys(i.replace(",", "") for i in left_out))[-LEFT_OUT_KEPT:]
-    values: dict[str, object] = {"last_success_at": at, "last_attempt_at": at,
-                                 "failing_since": None, "last_error": None,
-                                 "left_out": ",".join(kept) or None}
-    if watermark is not None:
-        values["watermark"] = watermark
-    _save(db, marketplace_id, **values)
+              at: datetime, read: Iterable[str] = (), left_out: Iterable[str] = ()) -> None:
+    """Record a sync that read everything up to `watermark` (kept when None): the orders
+    still left out are those listed now that it did not `read`, then its own `left_out`."""
+    # Listed now, not when the sync began: an import may have found some meanwhile (found),
+    # and the bulk transaction keeps one from coming between the read and the write.
+    with db.begin_bulk() as conn:
+        listed = conn.scalar(select(_TABLE.c.left_out).where(
+            _TABLE.c.marketplace_id == marketplace_id))
+        done = set(read)
+        earlier = [i for i in (listed.split(",") if listed else ()) if i not in done]
+        # Commas separate the ids; an id Amazon sent broken must not split into two.
+        kept = list(dict.fromkeys([*earlier, *(i.replace(",", "") for i in left_out)]))
+        values: dict[str, object] = {"last_success_at": at, "last_attempt_at": at,
+                                     "failing_since": None, "last_error": None,
+                                     "left_out": ",".join(kept[-LEFT_OUT_KEPT:]) or None}
+        if watermark is not None:
+            values["watermark"] = watermark
+        _saved(conn, marketplace_id, **values)
 
 
 def failed(db: Database, marketplace_id: str, *, at: datetime, error: str) -> None:

@@ -146,7 +146,7 @@ def import_file(
     with opened(path, encoding) as source, db.begin_bulk(on_wait) as conn:
         before = queries.count_orders(conn)
         writer = Writer(conn, seen=now)
-        writer.watched = sync_state.left_out_anywhere(conn)
+        missing = sync_state.left_out_anywhere(conn)
         stream = _batches(source, encoding, seller, writer.makers, ahead)
         def report(done: int) -> None:
             if progress is not None:
@@ -174,7 +174,7 @@ def import_file(
         # list, the Late Shipment Rate and the review requests.
         demo_removed = queries.delete_demo(conn) if writer.written[Order] else 0
         # Orders a sync could not read, brought by this file: no longer missing.
-        sync_state.found(conn, writer.seen_watched)
+        sync_state.found(conn, missing)
         queries.record_import(conn, file_name=_logged_name(path), kind=source.kind, rows=rows,
                               skipped_rows=len(problems), checksum=checksum, imported_at=now)
     log.info("imported %s (%s): %d rows, %d skipped", path.name, source.kind, rows, len(problems))

@@ -166,10 +166,10 @@ def _sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now:
         changed.close()  # a failed write asks Amazon for no further page
     # --since later than the cursor leaves a gap before it: the cursor then stays.
     moved = since is None or watermark is None or since <= watermark
-    # Orders left out earlier stay on the list until a sync reads them.
-    earlier = [o for o in (state.left_out_ids if state else ()) if o not in read]
+    # Orders left out earlier stay on the list until a sync reads them (or an import brings
+    # them: sync_state.found).
     sync_state.succeeded(db, api.marketplace_id, watermark=before if moved else None, at=now,
-                         left_out=[*earlier, *skipped])
+                         read=read, left_out=skipped)
     log.info("SP-API sync: %d orders (%d new), %d lines in %d pages", orders, new_orders,
              items, pages)
     return SyncResult(after, before, first, pages, orders, new_orders, items, api.calls,
