@@ -275,6 +275,19 @@ def test_a_name_written_in_lower_case_is_taken_out_where_it_stands_as_a_name():
         "Can you tell me when the parcel will\nbe sent?")
 
 
+def test_an_address_the_cut_goes_through_is_taken_out_whole():
+    from bot.sources.buyer_mail import MAX_TEXT_CHARS
+
+    # The words are cut at MAX_TEXT_CHARS after being looked through (a body may be
+    # megabytes, and is cut first, with a margin): half an address must not be left.
+    words = "x" * (MAX_TEXT_CHARS - 12) + " robin.roe77@example.com " + "tail " * 20_000
+    found = read_buyer_message(relayed("112-4058823-6619405", words, received=ARRIVED),
+                               relay_rules(), received=ARRIVED)
+    assert isinstance(found, BuyerMessage) and found.cut
+    assert "robin" not in found.text and "@" not in found.text
+    assert len(found.text) <= MAX_TEXT_CHARS
+
+
 def test_a_japanese_given_name_that_is_an_everyday_word_is_taken_out_only_as_a_name():
     from bot.sources.redaction import name_words, redacted
 

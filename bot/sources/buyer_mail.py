@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 # The buyer's words kept: Amazon's messages are far shorter (messaging.md §4); the rest of a
 # longer text stays in the mailbox and the message says it was cut.
 MAX_TEXT_CHARS = 10_000
+# Looked through for personal data past the cut: an address no longer than this that the cut
+# goes through is taken out whole.
+REDACT_MARGIN = 200
 # Mail larger than this (photos attached, up to 10 MB each) is read at its headers only: the
 # message is still known and posted, its text read in the mailbox.
 MAX_BYTES = 12 * 1024 * 1024
@@ -69,7 +72,10 @@ def _read(raw: bytes, rules: RelayRules, received: datetime, whole: bool
         return NotBuyerMessage("amazon-notice")
     address, marketplace = relay
     plain = "" if large else _plain(message)
-    text = "" if large else redacted(_text(message, plain, rules), _names(message), marketplace)
+    # Cut before the words are looked through (a body may be megabytes), with a margin, so
+    # that an address the cut goes through is taken out whole before the last cut below.
+    words = "" if large else _text(message, plain, rules)
+    text = redacted(words[:MAX_TEXT_CHARS + REDACT_MARGIN], _names(message), marketplace)
     subject = str(message.get("subject", "") or "")
     # The subject's "(Order: …)", else the body's "# 123-…:" line above the buyer's words.
     order = ORDER_ID.search(subject) or ORDER_ID.search(
@@ -79,7 +85,8 @@ def _read(raw: bytes, rules: RelayRules, received: datetime, whole: bool
                            .encode()).hexdigest(),
         marketplace=marketplace, order_id=order.group(0) if order else None,
         received_at=_date(message, received), relay_address=address,
-        text=text[:MAX_TEXT_CHARS], cut=large or len(text) > MAX_TEXT_CHARS,
+        text=text[:MAX_TEXT_CHARS],
+        cut=large or len(text) > MAX_TEXT_CHARS or len(words) > MAX_TEXT_CHARS + REDACT_MARGIN,
         message_id=str(message.get("message-id", "") or "").strip(),
         references=" ".join(str(message.get("references", "") or "").split()),
         subject=" ".join(subject.split()))
