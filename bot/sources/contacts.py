@@ -33,9 +33,12 @@ _SPELLED_EMAIL = re.compile(
     rf"{_USER}{_AT}[\w-]+(?:{_ANY_DOT}[\w-]+){{0,4}}{_SPELLED_DOT}{_TLD}"
     rf"|{_USER}{_AT}{_PROVIDER}(?:{_ANY_DOT}[\w-]+){{0,4}}{_ANY_DOT}{_TLD}", re.IGNORECASE)
 
-# A local phone number, without the area code a dialling library needs: "555-0199",
-# "867 5309". Not "100 1000mAh", "$100 2000", an order id's parts or a price.
-_LOCAL_PHONE = re.compile(r"(?<![\w.$,-])\d{3}[-. ]\d{4}(?![\w-])")
+# A local phone number, without the area code a dialling library needs, where the buyer
+# says it is one: "text me on 555-0199", "my number is 867 5309". Not "SKU 123-4567", "part
+# no. 100-2000", "100 1000mAh", a price or an order id's parts.
+_LOCAL_PHONE = re.compile(
+    r"(\b(?:call|text|phone|tel|mobile|cell|number|reach|ring|whatsapp|sms)\b[^.\n\d]{0,30}?)"
+    r"(?<![\w.$,-])\d{3}[-. ]\d{4}(?![\w-])", re.IGNORECASE)
 
 # A street address. Where the buyer says it is one ("ship it to", "my address is", "I live
 # at"), a house number, up to five words and a street word, in any case: "send it to 12 Elm
@@ -62,15 +65,23 @@ _STREET = re.compile(
     r"|\b(?i:unit|flat)\s*(?:#\s*\d+\w*|\d+[A-Za-z]\b)"
     r"|\b(?i:p\.?\s*o\.?\s*box)\s+\d+"
     # A German street: the name, then the number ("Hauptstraße 5", "Musterstr. 12").
-    r"|\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|platz|allee|gasse)\s*\d+\s*[a-z]?\b")
+    r"|\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|platz|allee|gasse)\s*\d+(?:[ \t]?[a-z]\b)?")
 
-# A state and ZIP code, in capitals as addresses write them ("IL 62704", not "is 12345");
+# A state and ZIP code, in capitals as addresses write them ("IL 62704", not "is 12345" or
+# "Model XL 12345");
 # a British postcode ("SW1A 2AA": its inward half is never a size such as "PS5 1TB").
-_POSTCODE = re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b"
+_STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|"
+           "NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|PR|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
+_POSTCODE = re.compile(rf"\b(?:{_STATES}),?\s+\d{{5}}(?:-\d{{4}})?\b"
                        r"|\b[A-Z]{1,2}\d[A-Z\d]? (?!\d(?:TB|GB|MB|KB|XL|PK)\b)"
                        r"\d[ABD-HJLNP-UW-Z]{2}\b")
-# Where a post code comes before its town ("10115 Berlin"): Germany, Austria, Switzerland.
-_TOWN_AFTER_CODE = re.compile(r"\b\d{4,5}\s+[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?\b")
+# Where a post code comes before its town ("Hauptstraße 5, 10115 Berlin"): Germany, Austria,
+# Switzerland. After the street (taken out already) or at a line's start, as an address
+# writes it: German capitalises every noun, and "2000 Stück", "seit 2025 Kunde" or
+# "Kunde, 1000 Euro" are no towns.
+_TOWN_AFTER_CODE = re.compile(
+    rf"(?:(?<={re.escape(MASK)},)|(?<={re.escape(MASK)}, )|^)[ \t]*\d{{4,5}}\s+"
+    r"[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?\b", re.MULTILINE)
 _CODE_FIRST = frozenset({"DE", "AT", "CH"})
 
 
@@ -88,4 +99,4 @@ def without_contacts(text: str, country: str) -> str:
 
 def without_local_phones(text: str) -> str:
     """`text` without phone numbers written without their area code."""
-    return _LOCAL_PHONE.sub(MASK, text)
+    return _LOCAL_PHONE.sub(lambda said: said[1] + MASK, text)

@@ -38,7 +38,9 @@ def redacted(text: str, names: Iterable[str], marketplace: str) -> str:
     # From the end, so that earlier positions stay true as the text changes.
     # At most PHONE_TRIES candidates that are no number: a message of numbers and spaces
     # took the library 40 ms (bench/redaction.py); a real message has a handful.
-    found_numbers = phonenumbers.PhoneNumberMatcher(text, region, max_tries=PHONE_TRIES)
+    # Strict grouping: a German date ("am 05.12.2026") is grouped as no number is.
+    found_numbers = phonenumbers.PhoneNumberMatcher(
+        text, region, leniency=phonenumbers.Leniency.STRICT_GROUPING, max_tries=PHONE_TRIES)
     for match in reversed(list(found_numbers)):
         text = text[:match.start] + MASK + text[match.end:]
     text = without_local_phones(text)
