@@ -185,6 +185,10 @@ def test_a_name_typed_in_lower_case_for_the_account_is_taken_out_as_signed():
     ("Email me: robin at gmail.com, or robinroe at yahoo.co.uk", ["robin", "yahoo"], "or"),
     ("write to robin dot roe at gmail dot com", ["robin", "roe", "gmail"], "write to"),
     ("Text me on 867 5309 when it ships.", ["5309"], "when it ships"),
+    ("ship to 123 main st springfield il 62704", ["123 main st", "62704", "springfield"],
+     "ship to"),
+    ("Deliver to: 42 Windmill Lane", ["42 Windmill Lane"], "Deliver to"),
+    ("change my address to 742 evergreen terrace", ["742 evergreen"], "change my"),
 ])
 def test_a_buyers_address_local_phone_and_spelled_out_e_mail_are_taken_out(words, personal,
                                                                            kept):
@@ -207,6 +211,18 @@ def test_a_german_address_is_taken_out_on_amazon_de():
     for words in ("Ich habe 2000 Stück bestellt, seit 2025 Kunde, 1000 Euro.",
                   "Am 05.12.2026 bestellt, am 12.05.2026 geliefert."):
         assert redacted(words, set(), "DE") == words
+
+
+@pytest.mark.parametrize(("words", "country"), [
+    ("Merci d'envoyer au 12 rue de la Paix, 75002 Paris.", "FR"),
+    ("Spedire a Via Roma 12, 00184 Roma.", "IT"), ("Enviar a Calle Mayor 5, 28013 Madrid.", "ES"),
+])
+def test_a_french_italian_or_spanish_address_is_taken_out(words, country):
+    from bot.sources.redaction import redacted
+
+    said = redacted(words, set(), country)
+    assert not any(w in said for w in ("Paix", "Roma 12", "Mayor", "75002", "28013")), said
+    assert redacted("I ordered via Amazon 2 units", set(), "US") == "I ordered via Amazon 2 units"
 
 
 def test_a_uk_postcode_is_taken_out():
@@ -244,13 +260,28 @@ def test_numbers_and_words_that_are_no_address_or_phone_stay(words):
     assert redacted(words, set(), "US") == words
 
 
-@pytest.mark.parametrize("closing", ["thanks so much, pat", "Danke, pat", "best wishes, pat",
-                                     "Where is it? Thanks, pat", "- pat"])
-def test_a_lower_case_name_signed_after_a_closing_is_taken_out(closing):
+@pytest.mark.parametrize(("display", "closing"), [
+    ("Pat Doe", "thanks so much, pat"), ("Pat Doe", "Danke, pat"), ("Pat Doe", "- pat"),
+    ("Pat Doe", "best wishes, pat"), ("Pat Doe", "Where is it? Thanks, pat"),
+    ("Robin Roe", "thank u robin"), ("Robin Roe", "thanks robin 😊"),
+    ("Jean Dupont", "merci jean"), ("Marco Rossi", "grazie marco"),
+    # Typed without the accents.
+    ("José Núñez", "gracias, jose"), ("Jürgen Müller", "Danke\njuergen"),
+])
+def test_a_lower_case_name_signed_after_a_closing_is_taken_out(display, closing):
     from bot.sources.redaction import name_words, redacted
 
-    said = redacted("Where is my parcel?\n" + closing, name_words(["Pat Doe - Amazon"]), "US")
-    assert not said.endswith("pat") and said.endswith("[…]"), said
+    said = redacted("Where is my parcel?\n" + closing, name_words([f"{display} - Amazon"]), "US")
+    typed = {"José": "jose", "Jürgen": "juergen"}.get(display.split()[0], display.split()[0])
+    assert typed.lower() not in said and "[…]" in said, said
+
+
+def test_a_lower_case_name_after_im_is_taken_out_and_a_word_that_is_one_stays():
+    from bot.sources.redaction import name_words, redacted
+
+    assert redacted("hi im robin, where is it", name_words(["Robin Roe"]), "US") == (
+        "hi im […], where is it")
+    assert redacted("it will :)", name_words(["Will Doe"]), "US") == "it will :)"
 
 
 @pytest.mark.parametrize(("display", "words"), [

@@ -49,10 +49,15 @@ _LOCAL_PHONE = re.compile(
 _STREET_WORD = (r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|parkway|"
                 r"pkwy|highway|hwy|way|place|pl|square|sq|close|circle|cir|court|ct|"
                 r"gardens|terrace|trail|crescent)\b\.?")
-_SAID_TO_BE = (r"(\b(?:(?:ship|send|deliver|post|mail|forward)(?:\s+\w+){0,2}\s+to|address"
-               r"(?:\s+is)?:?|(?:live|living|moved)\s+(?:at|to))\s+)")
+_SAID_TO_BE = (r"(\b(?:(?:ship|send|deliver|post|mail|forward)(?:\s+\w+){0,2}\s+to:?|"
+               r"(?:address|adress|addr)(?:\s+(?:is|to))?:?|(?:live|living|moved)\s+(?:at|to))"
+               r"\s+)")
+# ... and the town, state and ZIP after it, when a ZIP code follows within a few words
+# ("ship to 123 main st springfield il 62704").
+_TOWN_TO_ZIP = r"(?:(?:[ \t,]+[A-Za-z][\w'.-]*){0,3}[ \t,]+\d{5}(?:-\d{4})?\b)?"
 _SAID_ADDRESS = re.compile(
-    _SAID_TO_BE + rf"(\d{{1,6}}[A-Za-z]?\s+(?:[\w'.-]+\s+){{0,5}}?{_STREET_WORD})",
+    _SAID_TO_BE
+    + rf"(\d{{1,6}}[A-Za-z]?\s+(?:[\w'.-]+\s+){{0,5}}?{_STREET_WORD}{_TOWN_TO_ZIP})",
     re.IGNORECASE)
 _NAME_WORD = (r"(?:(?!(?:TB|GB|MB|KB|HD|USB|LED|XL|XXL|PK|OZ|LB|MM|CM)\b)[A-Z][\w'.-]*"
               r"|\d+(?:st|nd|rd|th)|[NSEW]{1,2})")
@@ -65,7 +70,14 @@ _STREET = re.compile(
     r"|\b(?i:unit|flat)\s*(?:#\s*\d+\w*|\d+[A-Za-z]\b)"
     r"|\b(?i:p\.?\s*o\.?\s*box)\s+\d+"
     # A German street: the name, then the number ("Hauptstraße 5", "Musterstr. 12").
-    r"|\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|platz|allee|gasse)\s*\d+(?:[ \t]?[a-z]\b)?")
+    r"|\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|platz|allee|gasse)\s*\d+(?:[ \t]?[a-z]\b)?"
+    # A French one: the number, then the street ("12 rue de la Paix", up to its comma).
+    r"|\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|impasse|"
+    r"quai|route)\s+[^,.\n\d]{2,40}"
+    # An Italian or Spanish one: the street, then the number ("Via Roma 12", "Calle Mayor 5";
+    # capitalised: "ordered via Amazon 2 units" is none).
+    r"|\b(?:Via|Viale|Piazza|Corso|Vicolo|Calle|Avenida|Plaza|Paseo|Carrer|Camino)\s+"
+    r"[A-ZÁÉÍÓÚÑ][\w'\u2019]*(?:\s+[\w'\u2019]+){0,3}?,?\s+\d{1,4}\b")
 
 # A state and ZIP code, in capitals as addresses write them ("IL 62704", not "is 12345" or
 # "Model XL 12345");
@@ -75,14 +87,15 @@ _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI
 _POSTCODE = re.compile(rf"\b(?:{_STATES}),?\s+\d{{5}}(?:-\d{{4}})?\b"
                        r"|\b[A-Z]{1,2}\d[A-Z\d]? (?!\d(?:TB|GB|MB|KB|XL|PK)\b)"
                        r"\d[ABD-HJLNP-UW-Z]{2}\b")
-# Where a post code comes before its town ("Hauptstraße 5, 10115 Berlin"): Germany, Austria,
-# Switzerland. After the street (taken out already) or at a line's start, as an address
-# writes it: German capitalises every noun, and "2000 Stück", "seit 2025 Kunde" or
-# "Kunde, 1000 Euro" are no towns.
+# Where a post code comes before its town ("Hauptstraße 5, 10115 Berlin", "12 rue de la
+# Paix, 75002 Paris"): Germany, Austria, Switzerland, France, Belgium, Italy, Spain. After
+# the street (taken out already) or at a line's start, as an address writes it: German
+# capitalises every noun, and "2000 Stück", "seit 2025 Kunde" or "Kunde, 1000 Euro" are no
+# towns.
 _TOWN_AFTER_CODE = re.compile(
     rf"(?:(?<={re.escape(MASK)},)|(?<={re.escape(MASK)}, )|^)[ \t]*\d{{4,5}}\s+"
     r"[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?\b", re.MULTILINE)
-_CODE_FIRST = frozenset({"DE", "AT", "CH"})
+_CODE_FIRST = frozenset({"DE", "AT", "CH", "FR", "BE", "IT", "ES"})
 
 
 def without_contacts(text: str, country: str) -> str:

@@ -5,6 +5,7 @@ buyer PII (privacy.md §2), and buyers sign their messages ("Thanks, Robin Roe -
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from itertools import permutations
 
@@ -53,8 +54,8 @@ def redacted(text: str, names: Iterable[str], marketplace: str) -> str:
         text = re.sub(rf"\b(?:{'|'.join(map(re.escape, spaced))})\b", MASK, text)
         # In lower case only where it stands as a name: a buyer named Will would otherwise
         # lose every "will" of the message ("thanks, will" is a signature, "it will" is not).
-        text = _lower_case_name(text, sorted({f.lower() for f in spaced}, key=len,
-                                             reverse=True))
+        text = _lower_case_name(text, sorted({plain for f in spaced for plain in _typed(f)},
+                                             key=len, reverse=True))
     if unspaced:
         text = re.sub(_unspaced_name(unspaced), MASK, text)
     return text
@@ -64,11 +65,24 @@ def redacted(text: str, names: Iterable[str], marketplace: str) -> str:
 # "my name is", or as a signature: alone on its line, after a closing word ("cheers pat"),
 # or after the comma of a short closing line ("thanks so much, pat"). Not last on any short
 # line: "Size: small" is no signature of Tom Small's, nor "Please send white" Mary White's.
-_INTRODUCED = r"(?:(?<=\bi'm )|(?<=\bi\u2019m )|(?<=\bi am )|(?<=\bthis is )|(?<=\bname is ))"
-_CLOSING = (r"(?:thanks|thank you|many thanks|thx|ty|regards|best regards|kind regards|best|"
-            r"best wishes|cheers|sincerely|yours|love|from|danke|gruß|grüße|lg|mfg)")
+_INTRODUCED = (r"(?:(?<=\bi'm )|(?<=\bi\u2019m )|(?<=\bim )|(?<=\bi am )|(?<=\bthis is )"
+               r"|(?<=\bname is ))")
+_CLOSING = (r"(?:thanks|thank you|thank u|many thanks|thx|ty|regards|best regards|kind regards|"
+            r"best|best wishes|cheers|sincerely|yours|love|from|danke|gruß|grüße|lg|mfg|"
+            r"merci|cordialement|bisous|grazie|saluti|ciao|gracias|saludos|un saludo)")
+# ... up to the line's end, an emoji or a smiley after it included ("thanks robin 😊").
 _SIGNED = (r"(?im:(^[^\w\n]*|\b" + _CLOSING + r"[ \t]*[,.!-]*[ \t]*(?:\n[^\w\n]*)?"
-           r"|^(?:[^\W\d_]+[ \t]+){0,3}[^\W\d_]+,[ \t]*)(%s)(?=[ \t]*[.!]?[ \t]*$))")
+           r"|^(?:[^\W\d_]+[ \t]+){0,3}[^\W\d_]+,[ \t]*)(%s)(?=[^\w\n]*$))")
+# How a name is typed without its accents: "José" as "jose", "Jürgen" as "jurgen" or "juergen".
+_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _typed(name: str) -> set[str]:
+    """`name` in lower case, as written and as typed without its accents."""
+    lower = name.lower()
+    bare = "".join(c for c in unicodedata.normalize("NFKD", lower)
+                   if not unicodedata.combining(c))
+    return {lower, bare, lower.translate(_SPELLED_OUT)}
 
 
 def _lower_case_name(text: str, parts: list[str]) -> str:
