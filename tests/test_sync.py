@@ -559,6 +559,63 @@ def test_an_import_while_a_sync_runs_is_not_undone_by_the_sync(db, amazon, live,
     assert digests.digest(db, seller, now).sync.left_out == ()
 
 
+def test_an_import_after_the_sync_left_an_order_out_but_before_it_ended_takes_it_off(
+        db, amazon, live, tmp_path):
+    from bot.usecases.imports import import_file
+
+    # The import's found() did not see the order (the sync had not written its list yet),
+    # then the sync added it, and the order stayed on the warning though the store held it.
+    now, order_id = real_now(), "120-0000000-0000031"
+    amazon.add_order(order_id, created=now - timedelta(hours=6))
+    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+    settings = live()
+    seller = wiring.seller_of(settings)
+    report = report_of(tmp_path, order_id, now - timedelta(hours=6), "Shipped")
+    api = OrdersApi(settings, sleep=lambda _s: None)
+    changed = api.changed
+
+    def changed_then_an_import(*args, **kwargs):
+        for page in changed(*args, **kwargs):
+            yield page
+            import_file(db, report, seller, now=now)  # once the sync has read the page
+
+    api.changed = changed_then_an_import
+    syncs.sync(db, api, seller, 30, now=now)
+    assert digests.digest(db, seller, now).sync.left_out == ()
+
+
+def test_an_update_made_in_slack_during_an_import_is_no_news_the_import_brought(
+        db, amazon, live, tmp_path, monkeypatch):
+    from bot.usecases import shipments
+    from bot.usecases.imports import import_file
+
+    # On PostgreSQL a click's write is not held back by an import, and found() read its
+    # newer last update as the import's news of an order the import never had.
+    now, order_id = real_now(), "120-0000000-0000032"
+    amazon.add_order(order_id, created=now - timedelta(hours=6))
+    settings = live()
+    sync(db, settings, now=now - timedelta(hours=2))
+    amazon.update(order_id, status="Canceled", at=now - timedelta(minutes=90))
+    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+    sync(db, settings, now=now - timedelta(hours=1))
+    seller = wiring.seller_of(settings)
+    found = sync_state.found
+
+    def found_after_a_click(conn, *args):
+        order = shipments.order_to_confirm(db, order_id)
+        if db.dialect == "postgresql":  # on SQLite the click waits for the import's lock
+            click = threading.Thread(target=shipments._mark_shipped,
+                                     args=(db, order, now - timedelta(minutes=5), now))
+            click.start()
+            click.join(10)
+        found(conn, *args)
+
+    monkeypatch.setattr(sync_state, "found", found_after_a_click)
+    import_file(db, report_of(tmp_path, "120-0000000-0000099", now - timedelta(hours=3),
+                              "Shipped"), seller, now=now)
+    assert digests.digest(db, seller, now).sync.left_out == (order_id,)
+
+
 def test_every_order_left_out_is_kept_and_the_warning_names_the_first_twenty(db, amazon, live):
     # Only the newest 20 were kept: the 21st and older vanished from the warning though no
     # sync had read them (README: listed until a later sync reads it).

@@ -47,24 +47,39 @@ def read(conn: Connection, marketplace_id: str) -> SyncState | None:
     return SyncState(**row._mapping) if row else None
 
 
-def left_out_anywhere(conn: Connection) -> dict[str, datetime | None]:
-    """Every order some sync left out and none has read since, of every marketplace, with
-    its last update as the store holds it (None: not stored)."""
-    ids = {i for (left_out,) in conn.execute(
-        select(_TABLE.c.left_out).where(_TABLE.c.left_out.is_not(None)))
-        for i in left_out.split(",")}
+Updates = dict[str, datetime | None]
+"""Orders' last updates as the store holds them (None: not stored), by order id."""
+
+
+def stored_updates(conn: Connection, ids: Iterable[str]) -> Updates:
+    """The last update the store holds of each of `ids`."""
+    wanted = sorted(set(ids))
     held = dict(conn.execute(select(ORDERS.c.order_id, ORDERS.c.last_update).where(
-        ORDERS.c.order_id.in_(sorted(ids)))).all()) if ids else {}
-    return {i: held.get(i) for i in ids}
+        ORDERS.c.order_id.in_(wanted))).all()) if wanted else {}
+    return {i: held.get(i) for i in wanted}
 
 
-def found(conn: Connection, before: dict[str, datetime | None]) -> None:
+def _with_news(before: Updates, now: Updates) -> set[str]:
+    """The orders of `before` stored since, or updated since, by `now`'s account."""
+    return {i for i, update in now.items() if update is not None and i in before and (
+        before[i] is None or update > before[i])}
+
+
+def left_out_anywhere(conn: Connection) -> Updates:
+    """Every order some sync left out and none has read since, of every marketplace, with
+    its last update as the store holds it."""
+    return stored_updates(conn, (i for (left_out,) in conn.execute(
+        select(_TABLE.c.left_out).where(_TABLE.c.left_out.is_not(None)))
+        for i in left_out.split(",")))
+
+
+def found(conn: Connection, before: Updates, written: Iterable[str]) -> None:
     """Take off every left-out list the orders of `before` (left_out_anywhere, before an
-    import) that the import brought: stored since, or with a newer update. An order the
-    file held only in an older state (an old report read again) is still missing its news."""
-    now = left_out_anywhere(conn) if before else {}
-    brought = {i for i, update in now.items() if update is not None and (
-        before.get(i) is None or update > before[i])}
+    import) that the import `written` brought news of: stored since, or a newer update. An
+    order the file held only in an older state (an old report read again) is still missing
+    its news; one a Slack click updated meanwhile was not brought by the import."""
+    written = set(written) & set(before)
+    brought = _with_news(before, stored_updates(conn, written)) if written else set()
     if not brought:
         return
     for marketplace_id, left_out in conn.execute(
@@ -94,18 +109,22 @@ def _saved(conn: Connection, marketplace_id: str, **values: object) -> None:
 
 
 def succeeded(db: Database, marketplace_id: str, *, watermark: datetime | None,
-              at: datetime, read: Iterable[str] = (), left_out: Iterable[str] = ()) -> None:
+              at: datetime, read: Iterable[str] = (), left_out: Updates | None = None) -> None:
     """Record a sync that read everything up to `watermark` (kept when None): the orders
-    still left out are those listed now that it did not `read`, then its own `left_out`."""
+    still left out are those listed now that it did not `read`, then its own `left_out`
+    (with their last updates in the store when it left them out) but those an import
+    brought news of since."""
     # Listed now, not when the sync began: an import may have found some meanwhile (found),
     # and the bulk transaction keeps one from coming between the read and the write.
+    mine = left_out or {}
     with db.begin_bulk() as conn:
         listed = conn.scalar(select(_TABLE.c.left_out).where(
             _TABLE.c.marketplace_id == marketplace_id))
-        done = set(read)
+        done = set(read) | _with_news(mine, stored_updates(conn, mine))
         earlier = [i for i in (listed.split(",") if listed else ()) if i not in done]
         # Commas separate the ids; an id Amazon sent broken must not split into two.
-        kept = list(dict.fromkeys([*earlier, *(i.replace(",", "") for i in left_out)]))
+        kept = list(dict.fromkeys([*earlier, *(i.replace(",", "") for i in mine
+                                                if i not in done)]))
         values: dict[str, object] = {"last_success_at": at, "last_attempt_at": at,
                                      "failing_since": None, "last_error": None,
                                      "left_out": ",".join(kept[-LEFT_OUT_KEPT:]) or None}

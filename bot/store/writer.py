@@ -98,6 +98,10 @@ class Writer:
             self._seen = to_driver(seen)
         self._pending: dict[type, list] = {record: [] for record in _TABLES}
         self.written = dict.fromkeys(_TABLES, 0)
+        # Orders looked out for (a sync's left-out ones: bot/store/sync_state.py), and those
+        # of them this write stored: no set of every order written is kept.
+        self.watched: frozenset[str] = frozenset()
+        self.seen_watched: set[str] = set()
 
     def add(self, record: Order | OrderItem | ReturnRequest) -> None:
         """Queue one record; a full batch is written at once."""
@@ -117,6 +121,8 @@ class Writer:
     def add_rows(self, rows: dict[type, Rows]) -> None:
         """Write rows made by `row_makers` (with this writer's `demo`): orders before lines."""
         written_orders = set(rows[Order].columns[0]) if Order in rows else set()
+        if self.watched:
+            self.seen_watched |= written_orders & self.watched
         for record in _TABLES:
             made = rows.get(record)
             if not made:

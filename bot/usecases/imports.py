@@ -147,6 +147,7 @@ def import_file(
         before = queries.count_orders(conn)
         writer = Writer(conn, seen=now)
         missing = sync_state.left_out_anywhere(conn)
+        writer.watched = frozenset(missing)
         stream = _batches(source, encoding, seller, writer.makers, ahead)
         def report(done: int) -> None:
             if progress is not None:
@@ -174,7 +175,7 @@ def import_file(
         # list, the Late Shipment Rate and the review requests.
         demo_removed = queries.delete_demo(conn) if writer.written[Order] else 0
         # Orders a sync could not read, brought by this file: no longer missing.
-        sync_state.found(conn, missing)
+        sync_state.found(conn, missing, writer.seen_watched)
         queries.record_import(conn, file_name=_logged_name(path), kind=source.kind, rows=rows,
                               skipped_rows=len(problems), checksum=checksum, imported_at=now)
     log.info("imported %s (%s): %d rows, %d skipped", path.name, source.kind, rows, len(problems))

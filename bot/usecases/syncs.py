@@ -9,6 +9,7 @@ began, so the digest and App Home can say when sync has been failing for over an
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -126,7 +127,7 @@ def _sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now:
     after = min(_start(since, watermark, now - timedelta(days=first_days)), before)
     pages = orders = items = new_orders = 0
     pending: list[Order | OrderItem] = []
-    skipped: list[str] = []
+    skipped: sync_state.Updates = {}  # the orders it could not read, in their order
     work = 0.0
     read: set[str] = set()  # the ids of the orders read
     beat = begun = time.monotonic()
@@ -147,7 +148,8 @@ def _sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now:
                 beat = time.monotonic()
             orders += page.orders
             items += len(page.records) - page.orders
-            skipped.extend(page.skipped)
+            if page.skipped:  # as the store holds them now: an import may bring them
+                skipped.update(_as_stored(db, page.skipped))
             read.update(r.order_id for r in page.records if type(r) is Order)
             pending.extend(page.records)
             work += page.seconds
@@ -174,6 +176,13 @@ def _sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now:
              items, pages)
     return SyncResult(after, before, first, pages, orders, new_orders, items, api.calls,
                       time.perf_counter() - started, work, tuple(skipped))
+
+
+def _as_stored(db: Database, ids: Sequence[str]) -> sync_state.Updates:
+    """`ids` (in their order) with the last update the store holds of each."""
+    with db.begin() as conn:
+        held = sync_state.stored_updates(conn, ids)
+    return {i: held[i] for i in ids}
 
 
 def _store(db: Database, records: list[Order | OrderItem], seller: Seller, at: datetime
