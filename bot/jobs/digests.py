@@ -184,17 +184,9 @@ class Digests:
             attempts += 1
             try:
                 if unknown:
-                    ts = self._landed(schedule, claim.period)
-                    if ts is not None:
-                        # Recorded as of when it was posted, not found: the next digest's
-                        # new orders start there (_message).
-                        runs.finish(self.db, claim, datetime.fromtimestamp(float(ts), UTC),
-                                    status=runs.POSTED, attempts=attempts, ts=ts)
-                        log.info("%s: the digest had landed; recorded, not posted again",
-                                 schedule.job)
-                        # Ours when this run sent it; else the run it took over had.
-                        return Outcome("posted", ts=ts) if sent else Outcome(
-                            "skipped", ts=ts, why="posted")
+                    found = self._found_landed(schedule, claim, attempts, sent)
+                    if found is not None:
+                        return found
                     unknown = False
                 built = self.clock()
                 body = {**self._message(schedule, late, built),
@@ -232,6 +224,20 @@ class Digests:
             if renewed is None:
                 return self._taken_over(schedule)
             claim, delay = renewed, min(delay * 2, MAX_DELAY)
+
+    def _found_landed(self, schedule: DigestSchedule, claim: runs.Claim, attempts: int,
+                      sent: bool) -> Outcome | None:
+        """The digest in the channel already, recorded (ours when this run `sent` it, else
+        the run's it took over); None when it is not there."""
+        ts = self._landed(schedule, claim.period)
+        if ts is None:
+            return None
+        # Recorded as of when it was posted, not found: the next digest's new orders start
+        # there (_message).
+        runs.finish(self.db, claim, datetime.fromtimestamp(float(ts), UTC), status=runs.POSTED,
+                    attempts=attempts, ts=ts)
+        log.info("%s: the digest had landed; recorded, not posted again", schedule.job)
+        return Outcome("posted", ts=ts) if sent else Outcome("skipped", ts=ts, why="posted")
 
     def _send(self, schedule: DigestSchedule, body: dict[str, Any]) -> str:
         """chat.postMessage once (the client never retries it blindly, bot/app.py): its ts.
