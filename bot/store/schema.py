@@ -86,7 +86,7 @@ def state(engine: Engine) -> SchemaState:
     return SchemaState(current=current, head=head(), taken=taken)
 
 
-# The advisory lock a new PostgreSQL database's build holds: any number of sellerbot's own.
+# The advisory lock a new PostgreSQL database's build holds (a number sellerbot's own).
 _BUILD_LOCK = 0x5E11E7B07
 
 
