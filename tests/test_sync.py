@@ -471,6 +471,12 @@ def test_a_sync_updates_the_lines_a_report_stored_first(tmp_path, amazon, live, 
     assert rows["order_items"][0]["quantity_shipped"] == 1
 
 
+def unreadable(amazon, order_id: str, created: datetime) -> None:
+    """An order Amazon sends with a field no sync can read (its createdTime)."""
+    amazon.add_order(order_id, created=created)
+    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+
+
 def test_an_order_left_out_then_imported_from_a_report_is_off_the_warning_for_good(
         db, amazon, live, tmp_path):
     from bot.config import load_settings
@@ -481,8 +487,7 @@ def test_an_order_left_out_then_imported_from_a_report_is_off_the_warning_for_go
     # The seller brought the order in from Seller Central's report: it was still "missing
     # from every list" in the warning, and after the clean-up deleted it months later, too.
     now, order_id = real_now(), "120-0000000-0000018"
-    amazon.add_order(order_id, created=now - timedelta(hours=6))
-    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+    unreadable(amazon, order_id, now - timedelta(hours=6))
     settings = live()
     sync(db, settings, now=now - timedelta(hours=1))
     seller = wiring.seller_of(settings)
@@ -509,6 +514,36 @@ def report_of(tmp_path, order_id: str, at: datetime, status: str):
     return report
 
 
+def stale(db, amazon, settings, order_id: str, now: datetime):
+    """Sync `order_id` (bought 6 hours before `now`) into the store, then cancel it at Amazon
+    in a way the next sync cannot read, and sync again: the store's copy is stale. The
+    settings."""
+    amazon.add_order(order_id, created=now - timedelta(hours=6))
+    sync(db, settings, now=now - timedelta(hours=2))
+    amazon.update(order_id, status="Canceled", at=now - timedelta(minutes=90))
+    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+    sync(db, settings, now=now - timedelta(hours=1))
+    return settings
+
+
+def sync_importing(db, settings, imported, now, *, after_the_page: bool) -> None:
+    """Sync at `now` with `imported()` called at each page, before or after the sync has
+    read it: an import in another process while the sync runs."""
+    api = OrdersApi(settings, sleep=lambda _s: None)
+    changed = api.changed
+
+    def changed_with_an_import(*args, **kwargs):
+        for page in changed(*args, **kwargs):
+            if not after_the_page:
+                imported()
+            yield page
+            if after_the_page:
+                imported()
+
+    api.changed = changed_with_an_import
+    syncs.sync(db, api, wiring.seller_of(settings), 30, now=now)
+
+
 def test_a_stale_order_stays_on_the_warning_when_an_old_report_is_read_again(
         db, amazon, live, tmp_path):
     from bot.usecases.imports import import_file
@@ -519,12 +554,7 @@ def test_a_stale_order_stays_on_the_warning_when_an_old_report_is_read_again(
     # store learnt nothing, and the warning must stay.
     now, order_id = real_now(), "120-0000000-0000019"
     created = now - timedelta(hours=6)
-    amazon.add_order(order_id, created=created)
-    settings = live()
-    sync(db, settings, now=now - timedelta(hours=2))
-    amazon.update(order_id, status="Canceled", at=now - timedelta(minutes=90))
-    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
-    sync(db, settings, now=now - timedelta(hours=1))
+    settings = stale(db, amazon, live(), order_id, now)
     seller = wiring.seller_of(settings)
     assert digests.digest(db, seller, now).sync.left_out == (order_id,)
     import_file(db, report_of(tmp_path, order_id, created, "Unshipped"), seller, now=now)
@@ -537,8 +567,7 @@ def test_an_import_while_a_sync_runs_is_not_undone_by_the_sync(db, amazon, live,
     # The sync wrote back the list it read when it began: the order an import found while
     # it ran was missing again.
     now, order_id = real_now(), "120-0000000-0000018"
-    amazon.add_order(order_id, created=now - timedelta(hours=6))
-    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+    unreadable(amazon, order_id, now - timedelta(hours=6))
     amazon.add_order("120-0000000-0000020", created=now - timedelta(hours=5))
     settings = live()
     sync(db, settings, now=now - timedelta(hours=1))
@@ -546,16 +575,8 @@ def test_an_import_while_a_sync_runs_is_not_undone_by_the_sync(db, amazon, live,
     assert digests.digest(db, seller, now).sync.left_out == (order_id,)
     amazon.update("120-0000000-0000020", status="Shipped", at=now - timedelta(minutes=30))
     report = report_of(tmp_path, order_id, now - timedelta(hours=6), "Shipped")
-    api = OrdersApi(settings, sleep=lambda _s: None)
-    changed = api.changed
-
-    def changed_with_an_import_meanwhile(*args, **kwargs):
-        for page in changed(*args, **kwargs):
-            import_file(db, report, seller, now=now)
-            yield page
-
-    api.changed = changed_with_an_import_meanwhile
-    syncs.sync(db, api, seller, 30, now=now)
+    sync_importing(db, settings, lambda: import_file(db, report, seller, now=now), now,
+                   after_the_page=False)
     assert digests.digest(db, seller, now).sync.left_out == ()
 
 
@@ -566,21 +587,12 @@ def test_an_import_after_the_sync_left_an_order_out_but_before_it_ended_takes_it
     # The import's found() did not see the order (the sync had not written its list yet),
     # then the sync added it, and the order stayed on the warning though the store held it.
     now, order_id = real_now(), "120-0000000-0000031"
-    amazon.add_order(order_id, created=now - timedelta(hours=6))
-    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
+    unreadable(amazon, order_id, now - timedelta(hours=6))
     settings = live()
     seller = wiring.seller_of(settings)
     report = report_of(tmp_path, order_id, now - timedelta(hours=6), "Shipped")
-    api = OrdersApi(settings, sleep=lambda _s: None)
-    changed = api.changed
-
-    def changed_then_an_import(*args, **kwargs):
-        for page in changed(*args, **kwargs):
-            yield page
-            import_file(db, report, seller, now=now)  # once the sync has read the page
-
-    api.changed = changed_then_an_import
-    syncs.sync(db, api, seller, 30, now=now)
+    sync_importing(db, settings, lambda: import_file(db, report, seller, now=now), now,
+                   after_the_page=True)
     assert digests.digest(db, seller, now).sync.left_out == ()
 
 
@@ -592,12 +604,7 @@ def test_an_update_made_in_slack_during_an_import_is_no_news_the_import_brought(
     # On PostgreSQL a click's write is not held back by an import, and found() read its
     # newer last update as the import's news of an order the import never had.
     now, order_id = real_now(), "120-0000000-0000032"
-    amazon.add_order(order_id, created=now - timedelta(hours=6))
-    settings = live()
-    sync(db, settings, now=now - timedelta(hours=2))
-    amazon.update(order_id, status="Canceled", at=now - timedelta(minutes=90))
-    amazon.orders[order_id].overrides = {"createdTime": "yesterday"}
-    sync(db, settings, now=now - timedelta(hours=1))
+    settings = stale(db, amazon, live(), order_id, now)
     seller = wiring.seller_of(settings)
     found = sync_state.found
 
