@@ -74,13 +74,14 @@ def head() -> str:
 
 def state(engine: Engine) -> SchemaState:
     """Read the database's schema revision."""
-    from bot.store.models import metadata
-
     with engine.connect() as conn:
         current, taken = None, ()
         if inspect(conn).has_table("alembic_version"):
             current = conn.scalar(text("SELECT version_num FROM alembic_version"))
         else:
+            # Loaded here: only a database without a version needs the tables' names.
+            from bot.store.models import metadata
+
             present = set(inspect(conn).get_table_names())
             taken = tuple(sorted(name for name in metadata.tables if name in present))
     return SchemaState(current=current, head=head(), taken=taken)

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, func, select, update
 
 from bot.store.database import Database
 from bot.store.models import ORDERS, SYNC_STATE
+from bot.store.queries import in_lists
 
 _TABLE = SYNC_STATE
 
@@ -53,10 +54,12 @@ Updates = dict[str, datetime | None]
 
 def stored_updates(conn: Connection, ids: Iterable[str]) -> Updates:
     """The last update the store holds of each of `ids`."""
-    wanted = sorted(set(ids))
-    held = dict(conn.execute(select(ORDERS.c.order_id, ORDERS.c.last_update).where(
-        ORDERS.c.order_id.in_(wanted))).all()) if wanted else {}
-    return {i: held.get(i) for i in wanted}
+    wanted = set(ids)
+    held: Updates = {}
+    for chunk in in_lists(wanted):
+        held.update(conn.execute(select(ORDERS.c.order_id, ORDERS.c.last_update).where(
+            ORDERS.c.order_id.in_(chunk))).all())
+    return {i: held.get(i) for i in sorted(wanted)}
 
 
 def _with_news(before: Updates, now: Updates) -> set[str]:
