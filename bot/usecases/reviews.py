@@ -2,7 +2,6 @@
 why the others are not, and sending it exactly once per order (messaging.md §3.3)."""
 
 import re
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +13,7 @@ from bot.errors import BadInput, NotFound, SpApiFailed
 from bot.store import Database, queries, return_requests, review_requests
 from bot.store.job_runs import owner_id
 from bot.usecases.lookup import find_order_id
+from bot.usecases.runs import running_from
 from bot.usecases.sellers import Seller
 
 # Orders without delivery dates (report imports) placed this long before the window closes are
@@ -100,7 +100,7 @@ def request_review(db: Database, api: ReviewApi, seller: Seller, text: str, now:
     if not standing.due:
         raise BadInput("review_not_due", order_id=order_id, reason=str(standing.skip),
                        opens=standing.opens, closes=standing.closes, tz=seller.timezone)
-    return _send(db, api, order, _running_from(now))
+    return _send(db, api, order, running_from(now))
 
 
 def standing_of(db: Database, seller: Seller, order: Order, returns: Sequence[ReturnRequest],
@@ -151,23 +151,12 @@ def request_due(db: Database, api: ReviewApi, seller: Seller, now: datetime,
     with db.begin() as conn:
         demo = queries.demo_order_ids(conn)
     due = [standing for standing in listed if standing.order.order_id not in demo]
-    clock = clock or _running_from(now)
+    clock = clock or running_from(now)
     results = []
     for standing in due[:limit]:
         results.append(_send(db, api, standing.order, clock))
         done(results[-1])
     return SentDue(results, len(due) - len(results), len(listed) - len(due))
-
-
-def _running_from(now: datetime) -> Callable[[], datetime]:
-    """A clock that reads `now` at first and moves on with the real one.
-
-    Claims are stamped when they are made, not when the run began: a run of 300 orders takes
-    over 10 minutes at Amazon's pace, and a claim stamped with the run's start would look
-    stale to a second run (STALE_CLAIM) while this one still sends it.
-    """
-    started = time.monotonic()
-    return lambda: now + timedelta(seconds=time.monotonic() - started)
 
 
 def _send(db: Database, api: ReviewApi, order: Order, clock: Callable[[], datetime]) -> Sent:

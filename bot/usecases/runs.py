@@ -2,6 +2,8 @@
 its outcome are rows in the store (bot/store/job_runs.py), which the scheduler and the CLI
 reach through here; and forgetting what is older than the retention period."""
 
+import time as clock
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from bot.domain.returns import returns_may_come_from, still_asked_about
@@ -54,3 +56,15 @@ def forget_before(db: Database, cutoff: datetime, period: str, seller: Seller,
     return (retention.forget_before(db, cutoff, orders_cutoff, returnable, messages_cutoff,
                                     cancelled)
             + job_runs.forget_before(db, period, cutoff))
+
+
+def running_from(now: datetime) -> Callable[[], datetime]:
+    """A clock for a long run that began at `now`: `now` moved on by the time the run has
+    taken (use cases read no wall clock; a test's `now` moves on as the real one does).
+
+    What a run stamps as it goes must say when: a review request's claim stamped with the
+    run's start looks stale to a second run ten minutes in; a sync's page stored with it
+    would have orders a digest built meanwhile did not."""
+    started = clock.monotonic()
+    return lambda: now + timedelta(seconds=clock.monotonic() - started)
+

@@ -19,6 +19,7 @@ from bot.sources.sp_api import OrdersApi
 from bot.sources.sp_api_calls import Calls
 from bot.store import Database, job_runs, queries, sync_state
 from bot.store.writer import BATCH_SIZE, Writer
+from bot.usecases import runs
 from bot.usecases.sellers import Seller
 from bot.usecases.stamps import stamped
 
@@ -130,12 +131,9 @@ def _sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now:
     skipped: sync_state.Updates = {}  # the orders it could not read, in their order
     work = 0.0
     read: set[str] = set()  # the ids of the orders read
-    beat = begun = time.monotonic()
-
-    def moment() -> datetime:
-        # `now` moved on by the time the sync has taken: when a page is stored (its orders'
-        # first_seen: a digest built meanwhile did not have them), or the claim renewed.
-        return now + timedelta(seconds=time.monotonic() - begun)
+    beat = time.monotonic()
+    # When a page is stored (its orders' first_seen), or the claim renewed.
+    moment = runs.running_from(now)
 
     changed = api.changed(after, before, created=first)
     try:
