@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.errors import StoreError
@@ -109,6 +109,23 @@ def test_demo_rows_are_removed_with_their_lines_and_real_ones_stay(db):
         assert queries.get_order(conn, "111-0000000-0000001") is None
         assert conn.execute(text("SELECT count(*) FROM order_items")).scalar() == 1
         assert len(queries.get_order(conn, "111-0000000-0000002").items) == 1
+
+
+def test_finding_the_demo_orders_reads_no_whole_table(tmp_path):
+    # Every import and sync removes them: on a store of a million orders, a full read each time.
+    db = Database.open(f"sqlite:///{tmp_path / 'plan.db'}")
+    seen: list[str] = []
+    event.listen(db.engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *_: seen.append(statement))
+    with db.begin() as conn:
+        queries.delete_demo(conn)
+        queries.demo_order_ids(conn)
+        plans = {statement: " ".join(row[-1] for row in conn.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}").all()) for statement in list(seen)}
+    assert len(plans) == 4, plans
+    for statement, plan in plans.items():
+        if "returns" not in statement:  # a table of its own size, not the orders'
+            assert "SCAN orders USING INDEX ix_orders_demo" in plan or "SCAN" not in plan, plan
 
 
 def test_a_new_database_gets_its_tables(tmp_path):

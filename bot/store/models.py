@@ -31,6 +31,8 @@ ORDER_ID = String(32)
 # partial index only for a WHERE clause that repeats the index's own.
 OPEN_ORDER = "fulfillment_channel = 'MFN' AND status IN ('Unshipped', 'PartiallyShipped')"
 WITH_SHIP_BY = "fulfillment_channel = 'MFN' AND latest_ship_date IS NOT NULL"
+# A demo seller's row, as SQLAlchemy writes `where(ORDERS.c.is_demo)` on each database.
+DEMO = {"sqlite_where": text("is_demo = 1"), "postgresql_where": text("is_demo")}
 
 # Numeric(12, 2): exact money; every Amazon marketplace currency has at most 2 decimals.
 MONEY = Numeric(12, 2)
@@ -90,6 +92,10 @@ ORDERS = Table(
           sqlite_where=text(WITH_SHIP_BY), postgresql_where=text(WITH_SHIP_BY)),
     # New orders since an instant.
     Index("ix_orders_purchase_date", "purchase_date"),
+    # The demo seller's orders, which every import and sync removes once the seller's own
+    # arrive: an index of none of them once they have gone, so finding them reads nothing
+    # (without it, the whole orders table at every import: 44 ms at 166,000 orders).
+    Index("ix_orders_demo", "order_id", **DEMO),
 )
 
 # One line of an order. Keyed by (order_id, sku): the All Orders report has no order-item-id,

@@ -284,7 +284,7 @@ def count_by_status(conn: Connection, *, demo: bool | None = None) -> dict[str, 
 
 def demo_order_ids(conn: Connection, among: str | None = None) -> set[str]:
     """The ids of the demo seller's orders (a few hundred at most), or of order `among` if
-    it is one: looked up by its key, not by reading every order (is_demo has no index)."""
+    it is one."""
     statement = select(_ORDERS.c.order_id).where(_ORDERS.c.is_demo)
     if among is not None:
         statement = statement.where(_ORDERS.c.order_id == among)

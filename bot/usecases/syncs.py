@@ -79,8 +79,8 @@ def sync(db: Database, api: OrdersApi, seller: Seller, first_days: int, *, now: 
 
 
 def _forget_demo(db: Database) -> None:
-    """The seller's own orders are here: the demo seller's go (imports.import_file). Once a
-    sync, not once a write: finding them reads the whole orders table."""
+    """The seller's own orders are here: the demo seller's go (imports.import_file), once a
+    sync, not once a page written."""
     with db.begin_bulk() as conn:
         removed = queries.delete_demo(conn)
     if removed:
