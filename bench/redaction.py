@@ -4,8 +4,8 @@ through for names, e-mail and street addresses and phone numbers before it is po
 Target: under 50 ms for each message, hostile ones included (long runs of one character,
 dotted tokens, pasted links and codes): a regular expression that retries from every letter
 of a long token takes seconds, and the buyer-message job handles one message at a time.
-Each case is run `--rounds` times on the US and German marketplaces; the median and the
-slowest round are printed.
+Each case is run `--rounds` times on the US, German, Japanese, Canadian and Mexican
+marketplaces; the median and the slowest round are printed.
 
     python bench/redaction.py [--rounds 21]
 """
@@ -35,6 +35,13 @@ CASES = {
     "'at' again and again": "x at " * 2000,
     "a pasted link": "https://track.example.com/?q=" + "a1b2" * 2500,
     "base64": "QUJD" * 2500,
+    # Japanese runs its words together: a place-name ending and its numbers, retried from
+    # every character of a long run.
+    "Japanese, no spaces": "東京都千代田区丸の内で買った本を二冊注文しました" * 400,
+    "Japanese place endings": "市区町村" * 2500,
+    "a place ending, then numbers": "区" * 5000 + "1-2" * 1600,
+    "Japanese numerals": "十" * 10_000,
+    "Canadian codes": "M5V 2T6 " * 1250,
 }
 
 
@@ -50,7 +57,7 @@ def main() -> None:
         words = words[:MAX_TEXT_CHARS]
         times = []
         for _ in range(rounds):
-            for marketplace in ("US", "DE"):
+            for marketplace in ("US", "DE", "JP", "CA", "MX"):
                 started = time.perf_counter()
                 redacted(words, names, marketplace)
                 times.append((time.perf_counter() - started) * 1000)

@@ -232,6 +232,43 @@ def test_a_uk_postcode_is_taken_out():
     assert "SW1A 2AA" not in said and "10 Downing Street" not in said and "London" in said
 
 
+@pytest.mark.parametrize(("country", "words", "personal"), [
+    # amazon.co.jp: "Please change the address: 〒150-0002 Tokyo, Shibuya-ku, Shibuya 2-21-1."
+    ("JP", "住所を変更してください。〒150-0002 東京都渋谷区渋谷2-21-1 までお願いします。",
+     ["150-0002", "渋谷2-21-1"]),
+    ("JP", "新しい住所は東京都千代田区丸の内1-9-1です。", ["丸の内1-9-1"]),
+    ("JP", "中央区銀座四丁目5番3号に送ってください", ["銀座四丁目5番3号"]),
+    # amazon.ca, amazon.com.au: the street, and the postal code after the town.
+    ("CA", "Please ship to 123 Maple Ave, Toronto ON M5V 2T6. Thanks", ["123 Maple", "M5V 2T6"]),
+    ("CA", "My postal code is M5V 2T6, not M5V 2T7.", ["M5V 2T6", "M5V 2T7"]),
+    ("AU", "Please send it to 12 Smith St, Parramatta NSW 2150 instead.",
+     ["12 Smith", "NSW 2150"]),
+    # amazon.com.mx: the street, the colonia and the código postal.
+    ("MX", "Envíelo a Av. Insurgentes Sur 1602, Col. Crédito Constructor, 03940 Ciudad de "
+     "México.", ["Insurgentes Sur 1602", "Crédito", "03940"]),
+    ("MX", "Mi dirección es Calle Reforma 222, CP 06600, CDMX", ["Reforma 222", "06600"]),
+])
+def test_an_address_on_the_other_marketplaces_is_taken_out(country, words, personal):
+    from bot.sources.redaction import redacted
+
+    said = redacted(words, set(), country)
+    assert not [p for p in personal if p in said], said
+
+
+@pytest.mark.parametrize(("country", "words"), [
+    # Ranges and counts in Japanese ("bought two or three at the market", "3-5 business days").
+    ("JP", "市場で2-3個買いました。"), ("JP", "村上春樹の本を2-3冊注文しました。"),
+    ("JP", "3-5営業日以内に発送してください。"),
+    # Codes shaped like another country's post code, where that country's are not written.
+    ("US", "Model A1B 2C3 charger, and a Walther WA 2000 replica."),
+    ("UK", "The CP 12345 part is missing."),
+])
+def test_a_count_or_code_shaped_like_another_countrys_address_stays(country, words):
+    from bot.sources.redaction import redacted
+
+    assert redacted(words, set(), country) == words
+
+
 @pytest.mark.parametrize("words", [
     "Order 112-4058823-6619405 arrived broken; I paid $12.99 on 11/20.",
     "The 2 way radios and 3 Road bikes came, model 2024-1234, code is 12345.",
