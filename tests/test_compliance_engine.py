@@ -78,6 +78,37 @@ def test_a_number_written_straight_after_japanese_text_is_found(text):
     assert "phone-number" in categories(text, region="JP")
 
 
+@pytest.mark.parametrize(("draft", "link"), [
+    # "The manual is at https://myshop.jp/manual.": no space on either side, as Japanese writes.
+    ("商品の説明書はhttps://myshop.jp/manualにあります。", "https://myshop.jp/manual"),
+    ("新商品はmyshop.jpでご覧いただけます。", "myshop.jp"),
+    ("詳しくはwww.myshop.jpをご覧ください。", "www.myshop.jp"),
+])
+def test_a_link_written_straight_after_japanese_text_is_the_link_alone(draft, link):
+    result = checker().check(draft, region="JP")
+    links = [draft[f.start:f.end] for f in result.findings if f.category == "external-link"]
+    assert links == [link] and result.verdict == "block", (result.verdict, links)
+
+
+def test_an_email_address_written_straight_after_japanese_text_is_the_address_alone():
+    # "Thank you for your order. For questions, please write to info@shop.co.jp."
+    draft = "ご注文ありがとうございます。お問い合わせはinfo@shop.co.jpまでお願いします。"
+    result = checker().check(draft, region="JP")
+    emails = [draft[f.start:f.end] for f in result.findings if f.category == "email-address"]
+    assert emails == ["info@shop.co.jp"]
+    # The rewrite takes the address out, not the whole reply.
+    assert result.suggestion and result.suggestion.startswith("ご注文ありがとうございます。")
+
+
+def test_a_japanese_reply_with_a_link_in_it_is_still_read_as_japanese():
+    # "Thank you for your order. Please leave a five-star review. Returns: from <Amazon page>."
+    # Its review request is in words the English rules cannot read: never "good to send".
+    draft = ("ご注文ありがとうございます。五つ星のレビューをお願いします。"
+             "返品はhttps://www.amazon.co.jp/gp/css/order-historyからどうぞ。")
+    result = checker().check(draft, region="JP")
+    assert result.english is False and result.verdict != "ok"
+
+
 @pytest.mark.parametrize(("text", "category"), [
     ("For anything else, email help@<b>hillcresthome</b>.com", "email-address"),
     ("Write to help@hillcresthome\U0001F642.com", "email-address"),

@@ -40,6 +40,12 @@ _LOOKALIKES = str.maketrans({
 # outside them.
 PICTOGRAPH = ("[\U0001f000-\U0001faff\u2600-\u27bf\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u231a"
               "\u231b\u23e9-\u23fa\u3030\u303d\u3297\u3299]")
+# Scripts written without spaces between words (Chinese, Japanese, Thai; Korean's particles
+# join the word before): a link or an address typed straight after such a word begins there
+# ("説明書はhttps://…", "お問い合わせはinfo@shop.co.jpまで"), and one before it ends there.
+UNSPACED = "\u0e00-\u0e7f\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+# A letter, digit or underscore of a script written with spaces: where a word goes on.
+WORD = rf"[^\W{UNSPACED}]"
 # An HTML tag. No space after "<": "<b>" is a tag, "press < and >" is not (HTML allows none).
 TAG = r"<(?P<close>/)?(?P<name>[a-z][a-z0-9]*)(?:\s[^<>]*)?/?\s*>"
 # What can hide a link, an address or a number from a pattern while a reader still reads one:

@@ -10,20 +10,20 @@ from typing import Any
 
 from bot.compliance.checks import Detector, Hit
 from bot.compliance.checks.domains import registrable, suffix
-from bot.compliance.text import Draft
+from bot.compliance.text import WORD, Draft
 
 _AT = r"(?:\s*@\s*|\s*[\[({]\s*(?:at|@)\s*[\])}]\s*|\s+at\s+)"
 _DOT = r"(?:\s*[\[({]\s*(?:\.|dot)\s*[\])}]\s*|\s+dot\s+|\s*\.\s*)"
 _ADDRESS = re.compile(
-    rf"(?<![\w.+-])(?P<local>[\w][\w.+-]*)(?P<at>{_AT})"
+    rf"(?<!{WORD})(?<![.+-])(?P<local>{WORD}(?:{WORD}|[.+-])*)(?P<at>{_AT})"
     rf"(?P<domain>[a-z0-9][a-z0-9-]*(?:{_DOT}[a-z0-9][a-z0-9-]*)*{_DOT}(?P<tld>[a-z]{{2,24}}))"
     # An address ends there: a path after it ("...co.uk/size-guide") makes it a web address.
-    r"(?![\w@/-])",
+    rf"(?!{WORD}|[@/-])",
     re.IGNORECASE)
 _SEPARATOR = re.compile(_DOT, re.IGNORECASE)
 # Where an address could be: at an "@" or a written-out "at"; the local part ends just before.
 _MARKER = re.compile(r"@|\s*[\[({]\s*(?:at|@)\s*[\])}]|\s+at\s+", re.IGNORECASE)
-_LOCAL_END = re.compile(r"[\w][\w.+-]*\s*$")
+_LOCAL_END = re.compile(rf"{WORD}(?:{WORD}|[.+-])*\s*$")
 # No "@", no "dot" and no bracketed "at" or dot: no address can be there, so no scan.
 _HINT = re.compile(r"[\[({]\s*(?:\.|dot|at|@)\s*[\])}]", re.IGNORECASE)
 # Names kept for documentation and private use (RFC 2606, RFC 6761, RFC 6762): in no public

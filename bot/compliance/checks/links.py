@@ -13,28 +13,32 @@ from urllib.parse import urlsplit
 
 from bot.compliance.checks import Detector, Hit
 from bot.compliance.checks.domains import registrable, suffix
-from bot.compliance.text import Draft
+from bot.compliance.text import UNSPACED, WORD, Draft
 
-_PATH = r"[^\s<>\"'`|\\^{}]"
+_PATH = rf"[^\s<>\"'`|\\^{{}}{UNSPACED}]"
 _SCHEME = re.compile(
-    rf"(?<!\w)(?P<scheme>[hf]\s?[tx]\s?[tx]\s?p\s?(?P<s>s?)|ftp)"
+    rf"(?<!{WORD})(?P<scheme>[hf]\s?[tx]\s?[tx]\s?p\s?(?P<s>s?)|ftp)"
     rf"\s?:\s?/\s?/\s?(?P<rest>{_PATH}+)",
     re.IGNORECASE)
 # A dot, or a dot written so that a plain pattern misses it.
 # "shop. com" is left out: a full stop before a lowercase word is too often just prose.
 _DOT = r"(?:\s*[\[({]\s*(?:\.|dot)\s*[\])}]\s*|\s+dot\s+|\s+\.\s*|\.)"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+# A domain is not the end of a longer word, address or path, nor goes on into one; a word of
+# a script written without spaces may touch it ("詳しくはwww.shop.jpをご覧ください").
+_STARTS = rf"(?:(?<![\w.@/\\-])|(?<=[{UNSPACED}]))"
+_ENDS = rf"(?:(?![\w@-])|(?=[{UNSPACED}]))"
 # At most 8 labels before the top-level one (mail.shop.example.co.uk has 4): unbounded, a long
 # "a . a . a ." that ends in no domain is backtracked through at every dot, for seconds.
 _HOST = re.compile(
-    rf"(?<![\w.@/\\-])(?P<host>{_LABEL}(?:{_DOT}{_LABEL}){{0,8}}{_DOT}(?P<tld>[a-z]{{2,24}}))"
-    rf"(?P<path>/{_PATH}*)?(?![\w@-])",
+    rf"{_STARTS}(?P<host>{_LABEL}(?:{_DOT}{_LABEL}){{0,8}}{_DOT}"
+    rf"(?P<tld>[a-z]{{2,24}}))(?P<path>/{_PATH}*)?{_ENDS}",
     re.IGNORECASE)
 # Without a disguise in the text, bare domains are plain dotted names: this expression does
 # not backtrack (possessive labels), which keeps it cheap on every word of a long reply.
 _PLAIN_HOST = re.compile(
-    r"(?<![\w.@/\\-])(?P<host>[a-z0-9][a-z0-9-]*+(?:\.[a-z0-9][a-z0-9-]*+)++)"
-    rf"(?P<path>/{_PATH}*)?(?![\w@-])",
+    rf"{_STARTS}(?P<host>[a-z0-9][a-z0-9-]*+(?:\.[a-z0-9][a-z0-9-]*+)++)"
+    rf"(?P<path>/{_PATH}*)?{_ENDS}",
     re.IGNORECASE)
 _DISGUISE = re.compile(r"[\[({]\s*(?:\.|dot)\s*[\])}]|\s\.\s*[a-z]", re.IGNORECASE)
 # A domain has a dot (plain or disguised) right after its first label: only the words before
