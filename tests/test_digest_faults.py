@@ -232,3 +232,47 @@ def test_a_forced_post_slack_does_not_answer_or_refuses_once_is_said_as_it_is(cl
     ran = cli("digest", "--post", "--force", env={**env, "SLACK_API_URL": slack.api_url})
     said = ran.stdout + ran.stderr
     assert ran.returncode == 1 and "Slack did not take it" in said and "15 minutes" not in said
+
+
+def test_an_answer_slack_did_not_write_is_a_lost_answer_not_a_refusal(db, slack):
+    # A 200 with no body at all (closed after the headers): slack_sdk puts a note of its own
+    # in "error". The digest had landed: found in the channel, recorded, not reported failed.
+    slack.garble("chat.postMessage", done=True)
+    exactly_one(db, slack, run_once(db, slack))
+    assert len(slack.called("chat.postMessage")) == 1
+
+
+def test_a_proxys_page_instead_of_slacks_answer_is_looked_into_and_tried_again(db, slack):
+    slack.garble("chat.postMessage", b"<html><body><h1>Bad gateway</h1></body></html>")
+    exactly_one(db, slack, run_once(db, slack))
+    assert len(slack.called("conversations.history")) == 1  # looked before posting again
+
+
+def test_ratelimited_in_a_200_answer_is_tried_again_not_failed(db, slack):
+    slack.fail("chat.postMessage", 200, "ratelimited")
+    exactly_one(db, slack, run_once(db, slack))
+
+
+def test_the_digest_waits_as_long_as_slacks_429_asks(db, slack):
+    settings = configure(db, slack)
+    # Longer than a call waits out itself: the 429 reaches the digest's own retries.
+    slack.fail("chat.postMessage", status=429, retry_after=60)
+    clock = Clock(local(FRIDAY, 8, 0))
+    exactly_one(db, slack, digests_at(settings, db, clock).run(settings.digests[0]))
+    assert clock.slept and clock.slept[0] >= 60, clock.slept
+
+
+def test_a_429_longer_than_the_retries_fails_the_run_at_once_and_posts_nothing(
+        db, slack, monkeypatch):
+    # slack_sdk would sleep 22 minutes inside the call, the run's claim not renewed: another
+    # copy would take the run over and post, then the first post again. The run fails at
+    # once instead, and a later try (the watch's, 20 minutes on) posts it.
+    import slack_sdk.http_retry.builtin_handlers as handlers
+
+    waits: list[float] = []
+    monkeypatch.setattr(handlers.time, "sleep", waits.append)
+    slack.fail("chat.postMessage", status=429, retry_after=22 * 60)
+    outcome = run_once(db, slack)
+    assert outcome == jobs.Outcome("failed", error="ratelimited")
+    assert waits == [] and posted(slack) == []
+    assert job_runs.get(db, JOB, FRIDAY.isoformat()).status == job_runs.FAILED

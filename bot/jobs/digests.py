@@ -17,7 +17,7 @@ from bot import wiring
 from bot.config import Settings
 from bot.domain.schedule import DigestSchedule, catch_up_due, period
 from bot.jobs.charts import WeeklyCharts
-from bot.jobs.slack_calls import Unknown, call, landed
+from bot.jobs.slack_calls import Unknown, call, landed, retry_after
 from bot.render import message
 from bot.render.blocks import DIGEST_LISTED, digest_message
 from bot.usecases import digests, runs
@@ -205,9 +205,12 @@ class Digests:
                 delay = max(delay, float(getattr(self.client, "timeout", 0) or 0))
             except SlackApiError as exc:
                 error = str(exc.response.get("error") or "")
-                if error in PERMANENT or exc.response.status_code != 429:
+                # Slack says it did nothing for now with a 429, or in a 200's "ratelimited".
+                limited = exc.response.status_code == 429 or error == "ratelimited"
+                if error in PERMANENT or not limited:
                     return self._failed(schedule, claim, attempts, error or "unknown")
                 reason = error or "429"
+                delay = max(delay, retry_after(exc))
             else:
                 # As of when it was built: an order stored while it was on its way to Slack
                 # is new in the next one.

@@ -3,6 +3,7 @@ a refusal raises SlackApiError; an answer lost, or Slack failing on its side, ra
 (the call may have been done), and Slack's history (`landed`) says whether it was."""
 
 import http.client
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ UNSURE = frozenset({"fatal_error", "internal_error", "service_unavailable", "req
 # What a lost answer raises in slack_sdk: a timeout or a dropped connection (OSError), a body
 # cut short (http.client's IncompleteRead), half a JSON document (ValueError).
 LOST = (OSError, http.client.HTTPException, ValueError)
+_ERROR_CODE = re.compile(r"[a-z0-9_]+")
 
 
 def call(method: Callable[..., Any], **kwargs: Any) -> Any:
@@ -37,11 +39,32 @@ def call(method: Callable[..., Any], **kwargs: Any) -> Any:
         error = exc.response.get("error")
         if exc.response.status_code >= 500 or error in UNSURE:
             raise Unknown(str(error or exc.response.status_code)) from None
+        if exc.response.status_code != 429 and not _said(error):
+            # No answer Slack wrote: an empty body (the connection closed after the headers),
+            # a proxy's page. slack_sdk puts its own note in "error"; the post may have landed.
+            raise Unknown("unreadable answer") from None
         raise
     except LOST as exc:
         raise Unknown(type(exc).__name__) from None
 
 
+
+
+def _said(error: object) -> bool:
+    """True for an error code of Slack's own ("not_in_channel": lower case and underscores)."""
+    return isinstance(error, str) and _ERROR_CODE.fullmatch(error) is not None
+
+
+def retry_after(exc: SlackApiError) -> float:
+    """The seconds a 429 asks to wait (Retry-After); 0 when it says none."""
+    value = (exc.response.headers or {}).get("Retry-After") or (
+        exc.response.headers or {}).get("retry-after")
+    if isinstance(value, list):  # slack_sdk keeps some headers as lists
+        value = value[0] if value else None
+    try:
+        return max(float(value), 0.0) if value is not None else 0.0
+    except ValueError:
+        return 0.0
 
 
 def landed(client: WebClient, channel: str, oldest: datetime, event_type: str,
