@@ -294,3 +294,16 @@ def test_a_reply_sent_after_its_modal_was_closed_is_noted_and_the_post_marked_an
     wait_for(lambda: slack.called("chat.update"))
     assert len(smtp.received) == 1
     assert "answered by <@U0000PAT>" in json.dumps(slack.called("chat.update")[0].body)
+
+
+def test_a_sent_reply_marks_the_post_answered_though_the_thread_notes_answer_was_lost(
+        one_message, servers):
+    _imap, smtp, slack = servers
+    _post, key = first_post(slack)
+    checked = submit(one_message, click_draft(one_message, key), CLEAN)
+    slack.drop("chat.postMessage", done=True)  # the thread's note lands; its answer is lost
+    submit(one_message, checked["view"], CLEAN)
+    wait_for(lambda: smtp.received)
+    assert len(smtp.received) == 1  # the buyer has the reply
+    updated = wait_for(lambda: slack.called("chat.update"), timeout=10)
+    assert "answered by <@U0000PAT>" in json.dumps(updated[0].body)

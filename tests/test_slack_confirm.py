@@ -171,6 +171,29 @@ def test_a_private_answer_slack_no_longer_takes_is_logged(served, slack, amazon)
     assert "Slack refused the answer to confirm_shipment: 404 expired_url" in served.logged()
 
 
+def test_a_form_slack_cannot_be_reached_to_update_still_gets_the_thread_note(
+        served, slack, amazon):
+    click(served, OTHER)
+    form = view_of(slack.wait("views.open")[0])
+    slack.drop("views.update", times=2)  # its connection drops, and on slack_sdk's retry
+    submit(served, form)
+    # Amazon has it and the store says Shipped: the digest's thread is told all the same.
+    notes = slack.wait("chat.postMessage", timeout=10)
+    assert notes[0].body["thread_ts"] == "1795000500.000500"
+    assert "shipment confirmed to Amazon" in json.dumps(notes[0].body)
+    assert len(amazon.orders[OTHER].confirmations) == 1
+    assert f"shipment of {OTHER} confirmed" in served.logged()
+
+
+def test_a_private_answer_is_shown_again_though_the_form_could_not_be_updated(
+        served, slack, amazon):
+    slack.drop("views.update", times=2)
+    confirm_privately(served, slack, "mine3")
+    replaced = slack.wait("webhook/mine3", timeout=10)[0].body
+    assert "Shipment confirmed to Amazon by <@U0000PAT>" in json.dumps(replaced)
+    assert len(amazon.orders[ORDER].confirmations) == 1
+
+
 def test_a_form_closed_while_amazon_answers_still_gets_the_thread_note(served, slack, amazon):
     click(served, OTHER)
     form = view_of(slack.wait("views.open")[0])

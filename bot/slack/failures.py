@@ -5,6 +5,7 @@ ack when the listener raises after acking, so Slack would show an error instead 
 (slack_bolt/listener/thread_runner.py, 1.30).
 """
 
+import http.client
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -41,13 +42,27 @@ def reported(kind: str, respond: Any = None) -> Iterator[None]:
         report(error, kind, respond)
 
 
+@contextmanager
+def carried_on(kind: str, step: str) -> Iterator[None]:
+    """A step that tells Slack about work already done (a note in a thread, a post marked
+    answered): if it fails, the operator is told and the steps after it still run; the
+    person is not told that the work failed, since it did not."""
+    try:
+        yield
+    except Exception as error:
+        log.warning("%s: %s failed (%s); the rest went on", kind, step, type(error).__name__)
+
+
 def show_in_view(client: WebClient, view_id: str, view: dict[str, Any], kind: str) -> None:
     """Show `view` in a modal the person may have closed meanwhile (Slack then answers
-    not_found): that is no failure, and no reason to stop what follows."""
+    not_found), or that Slack could not be reached to update: no reason to stop what
+    follows (the thread's note, the post marked answered)."""
     try:
         client.views_update(view_id=view_id, view=view)
     except SlackApiError as exc:
         log.info("%s form not updated: %s", kind, exc.response.get("error"))
+    except (OSError, http.client.HTTPException) as exc:  # a timeout, a dropped connection
+        log.warning("%s form not updated: %s", kind, type(exc).__name__)
 
 
 class _CheckedAnswers:

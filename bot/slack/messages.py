@@ -19,7 +19,7 @@ from bot.errors import BadInput, SellerbotError
 from bot.render import message
 from bot.render.blocks import text_message
 from bot.render.buyer_blocks import answered_post, buyer_reply_status, buyer_reply_view
-from bot.slack.failures import show_in_view
+from bot.slack.failures import carried_on, show_in_view
 from bot.slack.services import Services
 from bot.usecases import buyer_replies, reply_checks
 
@@ -114,9 +114,11 @@ def _send(services: Services, meta: dict[str, Any], text: str, user: str, view_i
     _said(client, view_id, note["text"])
     known = replied.known
     if known.channel and known.post_ts and replied.status != buyer_replies.ANSWERED:
-        client.chat_postMessage(channel=known.channel, thread_ts=known.post_ts, **note)
+        with carried_on("send_reply", "the thread's note"):
+            client.chat_postMessage(channel=known.channel, thread_ts=known.post_ts, **note)
     if replied.status == buyer_replies.SENT:
-        _mark_answered(services, client, known)
+        with carried_on("send_reply", "marking the post answered"):
+            _mark_answered(services, client, known)
 
 
 def _said(client: WebClient, view_id: str, text: str) -> None:

@@ -17,7 +17,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.errors import BadInput, SellerbotError
 from bot.render import message
 from bot.render.blocks import confirm_view, order_message, text_message
-from bot.slack.failures import refusal_logged, show_in_view
+from bot.slack.failures import carried_on, refusal_logged, show_in_view
 from bot.slack.services import Services
 from bot.usecases import orders, shipments
 
@@ -106,20 +106,23 @@ def _confirm(services: Services, client: WebClient, body: dict[str, Any],
         _show(client, body, said)
         return
     said = text_message("shipment_confirmed", done=done, user=user, tz=tz)["text"]
+    if not done.already:
+        log.info("shipment of %s confirmed by %s", done.order_id, user)
     _show(client, body, said)
     if done.already:
         return
     if where.get("channel") and where.get("ts"):
         # The channel sees it under the message the button was on: the digest's thread.
-        client.chat_postMessage(channel=where["channel"], thread_ts=where["ts"], text=said)
+        with carried_on("confirm_shipment", "the thread's note"):
+            client.chat_postMessage(channel=where["channel"], thread_ts=where["ts"], text=said)
     elif where.get("hook"):
         # The private answer the button was on, shown again as the order now stands.
         detail = orders.order_detail(services.db, services.seller, done.order_id,
                                       datetime.now(UTC))
-        refusal_logged(WebhookClient(where["hook"]).send_dict({
-            **order_message(detail, services.seller, confirmed_by=user),
-            "replace_original": not where.get("from_list")}), "confirm_shipment")
-    log.info("shipment of %s confirmed by %s", done.order_id, user)
+        with carried_on("confirm_shipment", "the answer shown again"):
+            refusal_logged(WebhookClient(where["hook"]).send_dict({
+                **order_message(detail, services.seller, confirmed_by=user),
+                "replace_original": not where.get("from_list")}), "confirm_shipment")
 
 
 def _show(client: WebClient, body: dict[str, Any], said: str) -> None:
