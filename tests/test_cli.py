@@ -271,3 +271,23 @@ def test_serve_names_the_missing_slack_setting(elsewhere, args, env, missing):
     assert result.returncode == 2
     assert result.stderr.strip() == f'{missing} is not set; Slack needs it (README: "Set up in Slack")'
     assert not (elsewhere / "cli.db").exists()  # stopped before touching the database
+
+
+def test_a_japanese_sellers_order_in_yen_and_a_shift_jis_report(cli, tmp_path):
+    # amazon.co.jp: the yen has no minor unit (Seller Central shows ￥1,500, not 1,500.00),
+    # and a report saved in Shift-JIS is met with the encoding Japan's downloads use.
+    header = ("amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t"
+              "fulfillment-channel\tsales-channel\tproduct-name\tsku\tasin\titem-status\t"
+              "quantity\tcurrency\titem-price\titem-tax\tshipping-price\tship-country")
+    row = ("503-1234567-1234567\t2026-12-28T10:00:00+09:00\t2026-12-28T10:05:00+09:00\t"
+           "Unshipped\tMerchant\tAmazon.co.jp\tステンレス製マグカップ 350ml\tMUG-JP-1\t"
+           "B0BZ7T4N6W\tUnshipped\t1\tJPY\t1500\t136\t0\tJP")
+    env = {"MARKETPLACE": "JP"}
+    report = tmp_path / "jp-all-orders.txt"
+    report.write_bytes(f"{header}\n{row}\n".encode("cp932"))
+    refused = cli("import", str(report), env=env)
+    assert refused.returncode != 0 and "--encoding cp932" in refused.stdout + refused.stderr
+    assert cli("import", "--encoding", "cp932", str(report), env=env).returncode == 0
+    shown = cli("orders", "503-1234567-1234567", "--as-of", "2026-12-29T09:00", env=env)
+    assert "1,500 JPY" in shown.stdout and "1,636 JPY" in shown.stdout, shown.stdout
+    assert ".00 JPY" not in shown.stdout

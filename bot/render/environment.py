@@ -24,10 +24,16 @@ def _plain(value: Any) -> Any:
     return "" if value is None else value
 
 
+# Currencies without a minor unit (ISO 4217 exponent 0): Seller Central shows ￥1,500, not
+# 1,500.00. Of Amazon's marketplaces, only Japan's; the others are here for a seller's own.
+_WHOLE_UNITS = frozenset({"JPY", "KRW", "CLP", "ISK", "VND", "PYG", "UGX", "XAF", "XOF"})
+
+
 def _money(amount: Decimal | None, currency: str | None = None) -> str:
     if amount is None:
         return ""
-    return f"{amount:,.2f}" + (f" {currency}" if currency else "")
+    shown = f"{amount:,.0f}" if currency in _WHOLE_UNITS else f"{amount:,.2f}"
+    return shown + (f" {currency}" if currency else "")
 
 
 def _when(moment: datetime | None, tz: ZoneInfo) -> str:
