@@ -110,3 +110,41 @@ def test_a_time_in_the_returns_reports_date_column_is_read_on_the_marketplaces_c
         (request,) = [r for rs in return_requests.returns_of(conn, [
             conn.exec_driver_sql("SELECT order_id FROM returns").scalar()]).values() for r in rs]
     assert request.request_date == date(2026, 11, 9)
+
+
+# A unified European account's report lists the orders of every store it sells on; each is
+# counted in its own marketplace's days (shipping.md §2-3).
+_UNIFIED_HEADER = ("amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\t"
+                   "fulfillment-channel\tsales-channel\tproduct-name\tsku\tasin\titem-status\t"
+                   "quantity\tcurrency\titem-price\tship-country")
+# Mon 16 Nov 23:30 in London (Tue 00:30 in Berlin), on amazon.co.uk; Thu 24 Dec on amazon.de.
+_UK_ORDER = ("202-1111111-1111111\t2026-11-16T23:30:00+00:00\t2026-11-16T23:35:00+00:00\t"
+             "Unshipped\tMerchant\tAmazon.co.uk\tTea towel\tTT-1\tB0BZ7T4N6W\tUnshipped\t1\t"
+             "GBP\t5.00\tGB")
+_DE_ORDER = ("302-2222222-2222222\t2026-12-24T12:00:00+00:00\t2026-12-24T12:05:00+00:00\t"
+             "Unshipped\tMerchant\tAmazon.de\tGeschirrtuch\tGT-1\tB0BZ7T4N6W\tUnshipped\t1\t"
+             "EUR\t9.99\tDE")
+
+
+@pytest.mark.parametrize(("marketplace", "order_id", "now", "due"), [
+    # amazon.co.uk, ordered Monday in London, 2 business days: Wednesday's end in London.
+    # Counted in Berlin it was Tuesday's order, due Thursday: a day after Amazon's deadline.
+    ("DE", "202-1111111-1111111", datetime(2026, 11, 17, 8, 0, tzinfo=UTC),
+     datetime(2026, 11, 18, 23, 59, 59, tzinfo=ZoneInfo("Europe/London"))),
+    # amazon.de, ordered Thu 24 Dec: Christmas, Boxing Day and the weekend off, then Mon 28
+    # (a working day in Germany, Boxing Day observed in Britain) and Tue 29.
+    ("UK", "302-2222222-2222222", datetime(2026, 12, 24, 13, 0, tzinfo=UTC),
+     datetime(2026, 12, 29, 23, 59, 59, tzinfo=ZoneInfo("Europe/Berlin"))),
+])
+def test_an_order_of_another_marketplace_of_the_account_is_counted_in_its_days(
+        db, settings, tmp_path, marketplace, order_id, now, due):
+    from bot.store import queries
+
+    seller = seller_of(load_settings(database_url=settings.database_url, marketplace=marketplace))
+    report = tmp_path / "all-orders.txt"
+    report.write_text(f"{_UNIFIED_HEADER}\n{_UK_ORDER}\n{_DE_ORDER}\n", encoding="utf-8")
+    import_file(db, report, seller, now=now)
+    with db.begin() as conn:
+        order = queries.get_order(conn, order_id)
+    assert order.deadline == due
+    assert seller.assess(order, now).ship_by == due

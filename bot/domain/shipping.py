@@ -120,8 +120,9 @@ def handling_deadline(order: Order, calendar: BusinessCalendar, tz: ZoneInfo, ha
 
 
 # How handling_deadline reasons, by number: raised when a change of it moves any deadline, so
-# that the stored ones are computed again (2: no handling days on a day off, 2026-12-07).
-_REASONING = 2
+# that the stored ones are computed again (2: no handling days on a day off, 2026-12-07;
+# 3: each order counted in its own marketplace's days, bot/usecases/sellers.py, 2026-12-08).
+_REASONING = 3
 
 
 def deadline_basis(calendar: BusinessCalendar, tz: ZoneInfo, handling_days: int,

@@ -1,12 +1,12 @@
 """The seller as the use cases see it: time zone, business calendar and Amazon's rules."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import BusinessCalendar
-from bot.domain.marketplaces import Marketplace
+from bot.domain.marketplaces import Marketplace, find_marketplace
 from bot.domain.records import Order
 from bot.domain.returns import ReturnRules
 from bot.domain.reviews import ReviewRules
@@ -35,8 +35,9 @@ class Seller:
 
     def assess(self, order: Order, now: datetime) -> Standing:
         """Where an order stands at `now`."""
-        return assess(order, now, self.timezone, self.calendar, self.handling_days, self.rules,
-                      market_tz=self.marketplace_timezone)
+        calendar, zone = self.market_of(order)
+        return assess(order, now, self.timezone, calendar, self.handling_days, self.rules,
+                      market_tz=zone)
 
     @cached_property
     def marketplace_timezone(self) -> ZoneInfo:
@@ -56,9 +57,29 @@ class Seller:
 
     def fresh_deadline(self, order: Order) -> datetime | None:
         """The order's ship-by deadline as these settings decide it, ignoring any stored one:
-        counted in the marketplace's days, as Amazon counts (handling_deadline)."""
-        return ship_by(order, self.calendar, self.marketplace_timezone, self.handling_days,
-                       self.rules, stored=False)
+        counted in its marketplace's days, as Amazon counts (handling_deadline)."""
+        calendar, zone = self.market_of(order)
+        return ship_by(order, calendar, zone, self.handling_days, self.rules, stored=False)
+
+    def market_of(self, order: Order) -> tuple[BusinessCalendar, ZoneInfo]:
+        """The calendar and zone Amazon counts `order`'s handling days in: its own
+        marketplace's (shipping.md §2-3: the day ends at midnight there, and each marketplace
+        has its own holidays). A unified account's report lists the orders of every store
+        it sells on: an amazon.co.uk order of a seller on amazon.de is Monday's until
+        midnight in London, and Germany's Boxing Day is no day off for it. The seller's own
+        days off and operating weekdays go with every calendar."""
+        found = find_marketplace(order.marketplace_id) if order.marketplace_id else None
+        if found is None or found.country == self.marketplace.country:
+            return self.calendar, self.marketplace_timezone
+        if found.country not in self._other_markets:
+            self._other_markets[found.country] = (replace(self.calendar, country=found.country),
+                                                  ZoneInfo(found.time_zone))
+        return self._other_markets[found.country]
+
+    @cached_property
+    def _other_markets(self) -> dict[str, tuple[BusinessCalendar, ZoneInfo]]:
+        # Built as orders of each other marketplace come: each calendar loads its holidays once.
+        return {}
 
     @cached_property
     def deadline_basis(self) -> str:
