@@ -42,6 +42,7 @@ class _Scripted:
     # Do what was asked (post the message) before failing: Slack stored it, the answer is lost.
     done: bool = False
     delay: float = 0.0
+    channel: str | None = None  # only for a call to this channel
 
 
 class FakeSlack:
@@ -124,14 +125,16 @@ class FakeSlack:
         return f"{self.url}webhook/{name}"
 
     def fail(self, method: str, status: int = 200, error: str | None = None,
-             retry_after: int | None = None, *, done: bool = False) -> None:
-        """Answer the next call of `method` with an error instead of success; with `done`,
-        after doing what it asked (a 500 from a Slack that stored the message anyway)."""
+             retry_after: int | None = None, *, done: bool = False,
+             channel: str | None = None) -> None:
+        """Answer the next call of `method` (to `channel`, when given) with an error instead
+        of success; with `done`, after doing what it asked (a 500 from a Slack that stored the
+        message anyway)."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "fatal_error")}
         with self._lock:
             self._script.setdefault(method, []).append(_Scripted(status, body, headers,
-                                                                 done=done))
+                                                                 done=done, channel=channel))
 
     def drop(self, method: str, times: int = 1, *, done: bool = False) -> None:
         """Hang up on the next `times` calls of `method` without any answer; with `done`,
@@ -210,8 +213,10 @@ class FakeSlack:
         if method.startswith("/") and method.removeprefix("/") in self._script:
             method = method.removeprefix("/")
         with self._lock:
-            scripted = self._script.get(method)
-            step = scripted.pop(0) if scripted else None
+            scripted = self._script.get(method) or []
+            mine = [n for n, step in enumerate(scripted)
+                    if step.channel in (None, body.get("channel"))]
+            step = scripted.pop(mine[0]) if mine else None
         if step is not None and not step.done:
             return step.status or 0, step.body, step.headers
         answer = self._do(path, method, body)

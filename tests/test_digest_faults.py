@@ -7,6 +7,7 @@ fix fails once and says how. Two schedulers on one PostgreSQL are in test_jobs.p
 (test_two_scheduler_processes_post_one_digest).
 """
 
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -276,3 +277,31 @@ def test_a_429_longer_than_the_retries_fails_the_run_at_once_and_posts_nothing(
     assert outcome == jobs.Outcome("failed", error="ratelimited")
     assert waits == [] and posted(slack) == []
     assert job_runs.get(db, JOB, FRIDAY.isoformat()).status == job_runs.FAILED
+
+
+def test_a_channel_slack_keeps_refusing_does_not_hold_back_the_others_caught_up_digest(
+        db, slack):
+    # Slack's chat.postMessage limit is per channel: one channel's retries (up to 15 minutes)
+    # ran before the next channel's digest was even tried.
+    busy, quiet = "C0000BUSY1", "C0000QUIET"
+    settings = configure(db, slack, digest_channel=f"{busy},{quiet}")
+    for _ in range(3):
+        slack.fail("chat.postMessage", status=429, retry_after=5, channel=busy)
+    start = local(FRIDAY, 9, 30)  # after the 08:00 digests: caught up at start
+    clock = Clock(start)
+    seen_quiet: list[bool] = []
+
+    def sleep(seconds: float) -> None:
+        # The busy channel waits out its 429: meanwhile, the quiet one's digest goes out.
+        deadline = time.monotonic() + 5
+        while not posted(slack, quiet) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen_quiet.append(bool(posted(slack, quiet)))
+        clock.sleep(seconds)
+
+    client = WebClient(token="xoxb-test", base_url=slack.api_url, retry_handlers=[])
+    runner = jobs.Digests(settings, db, client, clock=clock, sleep=sleep)
+    outcomes = runner.catch_up(as_of=start)
+    assert [o.status for o in outcomes] == ["posted", "posted"]
+    assert seen_quiet and seen_quiet[0], "the quiet channel waited for the busy one's retries"
+    assert len(posted(slack, busy)) == len(posted(slack, quiet)) == 1

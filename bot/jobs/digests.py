@@ -5,6 +5,7 @@ answer was lost (Slack's history says whether it landed)."""
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -145,9 +146,15 @@ class Digests:
         if as_of.astimezone(tz).date() != now.astimezone(tz).date():
             log.info("the digests due at %s were not posted: their day is over", as_of)
             return []
-        return [self.run(s, late=True, retry_failed_after=retry_failed_after)
-                for s in self.settings.digests
-                if catch_up_due(s, as_of, tz, self.settings.catchup_until, after)]
+        due = [s for s in self.settings.digests
+               if catch_up_due(s, as_of, tz, self.settings.catchup_until, after)]
+        if len(due) < 2:
+            return [self.run(s, late=True, retry_failed_after=retry_failed_after) for s in due]
+        # A thread a channel: one whose posts Slack keeps refusing (its own rate limit, a
+        # passing outage) is retried for up to RETRY_FOR, and the others must not wait for it.
+        with ThreadPoolExecutor(len(due), thread_name_prefix="digest") as pool:
+            return list(pool.map(
+                lambda s: self.run(s, late=True, retry_failed_after=retry_failed_after), due))
 
     def _message(self, schedule: DigestSchedule, late: Late | None,
                  now: datetime | None = None) -> dict[str, Any]:
