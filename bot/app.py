@@ -21,6 +21,7 @@ from bot.compliance.loading import checker
 from bot.config import Settings
 from bot.errors import ConfigError, SellerbotError
 from bot.slack import register
+from bot.slack.limits import SHORT_WAIT, retry_after
 from bot.slack.services import Services
 from bot.wiring import Database, open_database, seller_of
 
@@ -37,8 +38,6 @@ ANSWER_THREADS = 1
 # not hold back everyone's /orders. One at a time, as before: Amazon paces the app as one
 # caller anyway, and a second click on the same order then reads the first one's outcome.
 OUTSIDE_THREADS = 1
-# The longest Retry-After a Web API call waits out itself (_RateLimits).
-RATE_LIMIT_WAIT = 3
 # Slack's Web API: give up on a call after this many seconds (slack_sdk's default is 30).
 API_TIMEOUT = 15
 
@@ -77,27 +76,15 @@ class _ConnectionErrors(ConnectionErrorRetryHandler):
 
 
 class _RateLimits(RateLimitErrorRetryHandler):
-    """slack_sdk's wait for a 429's Retry-After, when it is short. It sleeps in the calling
-    thread, where every answer after it waits too (slack.md §10: keep it bounded), and a
-    digest's claim is not renewed meanwhile; a longer wait fails the call with its 429, which
-    the caller handles: the digest waits it out between tries, renewing its claim."""
+    """slack_sdk's wait for a 429's Retry-After, when it is short (bot/slack/limits.py); a
+    longer one fails the call with its 429, for the caller to handle."""
 
     def _can_retry(self, *, state: RetryState, request: HttpRequest,
                    response: HttpResponse | None = None, error: Exception | None = None) -> bool:
-        return super()._can_retry(state=state, request=request, response=response,
-                                  error=error) and _retry_after(response) <= RATE_LIMIT_WAIT
-
-
-def _retry_after(response: HttpResponse | None) -> float:
-    """The seconds a 429 answer asks to wait; 1 when it does not say (as slack_sdk waits)."""
-    headers = {k.lower(): v for k, v in (response.headers if response else {}).items()}
-    value = headers.get("retry-after")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    try:
-        return float(value) if value is not None else 1.0
-    except ValueError:
-        return 1.0
+        wait = retry_after(response.headers if response is not None else None)
+        short = (1.0 if wait is None else wait) <= SHORT_WAIT  # slack_sdk waits 1 s unsaid
+        return short and super()._can_retry(state=state, request=request, response=response,
+                                            error=error)
 
 
 class _ServerErrors(ServerErrorRetryHandler):

@@ -269,6 +269,16 @@ def test_a_long_429_is_not_waited_out_ahead_of_everyone_elses_answers(served, fa
     assert [c.status for c in fake.called("chat.postMessage")] == [429]
 
 
+def test_an_answer_rate_limited_at_its_response_url_is_sent_again_after_retry_after(
+        served, fake):
+    # A 429 at a response_url: Slack did nothing, and the person would get no answer at all.
+    fake.fail("webhook/busy", status=429, retry_after=1)
+    assert served.command("/orders", "today", "busy")[0] == 200
+    calls = fake.wait("webhook/busy", count=2, timeout=10)
+    assert [c.status for c in calls] == [429, 200]
+    assert calls[0].body == calls[1].body
+
+
 def test_not_in_channel_says_how_to_fix_it(served, fake):
     served.command("/orders", "today", "today2")
     button = blocks_of(fake.wait("webhook/today2")[0])[-1]["elements"][0]["value"]

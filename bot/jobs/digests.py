@@ -18,9 +18,10 @@ from bot import wiring
 from bot.config import Settings
 from bot.domain.schedule import DigestSchedule, catch_up_due, period
 from bot.jobs.charts import WeeklyCharts
-from bot.jobs.slack_calls import Unknown, call, landed, retry_after
+from bot.jobs.slack_calls import Unknown, call, landed
 from bot.render import message
 from bot.render.blocks import DIGEST_LISTED, digest_message
+from bot.slack.limits import retry_after
 from bot.usecases import digests, runs
 from bot.wiring import Database
 
@@ -217,7 +218,7 @@ class Digests:
                 if error in PERMANENT or not limited:
                     return self._failed(schedule, claim, attempts, error or "unknown")
                 reason = error or "429"
-                delay = max(delay, retry_after(exc))
+                delay = max(delay, retry_after(exc.response.headers) or 0.0)
             else:
                 # As of when it was built: an order stored while it was on its way to Slack
                 # is new in the next one.

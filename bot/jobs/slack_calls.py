@@ -55,18 +55,6 @@ def _said(error: object) -> bool:
     return isinstance(error, str) and _ERROR_CODE.fullmatch(error) is not None
 
 
-def retry_after(exc: SlackApiError) -> float:
-    """The seconds a 429 asks to wait (Retry-After); 0 when it says none."""
-    value = (exc.response.headers or {}).get("Retry-After") or (
-        exc.response.headers or {}).get("retry-after")
-    if isinstance(value, list):  # slack_sdk keeps some headers as lists
-        value = value[0] if value else None
-    try:
-        return max(float(value), 0.0) if value is not None else 0.0
-    except ValueError:
-        return 0.0
-
-
 def landed(client: WebClient, channel: str, oldest: datetime, event_type: str,
            payload: dict[str, Any]) -> str | None:
     """The ts of the message posted to `channel` since `oldest` whose metadata is

@@ -8,6 +8,7 @@ ack when the listener raises after acking, so Slack would show an error instead 
 import http.client
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.render.blocks import text_message
+from bot.slack.limits import SHORT_WAIT, retry_after
 
 log = logging.getLogger("bot.slack")
 
@@ -74,8 +76,17 @@ class _CheckedAnswers:
         self._respond, self._kind = respond, kind
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Answer, as Bolt's respond does."""
-        return refusal_logged(self._respond(*args, **kwargs), self._kind)
+        """Answer, as Bolt's respond does; once more after a short 429 (Slack did nothing)."""
+        answer = self._respond(*args, **kwargs)
+        # A 429 at a response_url: Slack did nothing. Once more after a short wait; a longer
+        # one would hold back every answer after it, and the answer is lost (and logged).
+        if getattr(answer, "status_code", 200) == 429:
+            wait = retry_after(getattr(answer, "headers", None))
+            wait = 1.0 if wait is None else wait  # as slack_sdk waits when it is not said
+            if wait <= SHORT_WAIT:
+                time.sleep(wait)
+                answer = self._respond(*args, **kwargs)
+        return refusal_logged(answer, self._kind)
 
 
 def refusal_logged(answer: Any, kind: str) -> Any:
