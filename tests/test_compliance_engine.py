@@ -90,6 +90,14 @@ def test_a_link_written_straight_after_japanese_text_is_the_link_alone(draft, li
     assert links == [link] and result.verdict == "block", (result.verdict, links)
 
 
+@pytest.mark.parametrize("draft", [
+    "詳しくは https://お名前.jp/faq をご覧ください", "Please see https://例え.jp for the manual.",
+    "Details: https://한국.kr/help", "返品の方法は https://ヘルプ.tanaka-shop.co.jp/returns にあります",
+])
+def test_a_link_to_a_domain_written_in_japanese_or_korean_is_a_link(draft):
+    assert "external-link" in categories(draft, region="JP")
+
+
 def test_an_email_address_written_straight_after_japanese_text_is_the_address_alone():
     # "Thank you for your order. For questions, please write to info@shop.co.jp."
     draft = "ご注文ありがとうございます。お問い合わせはinfo@shop.co.jpまでお願いします。"

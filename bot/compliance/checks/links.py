@@ -16,9 +16,13 @@ from bot.compliance.checks.domains import registrable, suffix
 from bot.compliance.text import UNSPACED, WORD, Draft
 
 _PATH = rf"[^\s<>\"'`|\\^{{}}{UNSPACED}]"
+# A host may be written in a script without spaces ("お名前.jp", "ヘルプ.shop.co.jp"): such a
+# label ends at a dot and more of the host; text after a link ("…/manualにあります") is not
+# part of it.
+_URL_HOST = rf"(?:[^\s<>\"'`|\\^{{}}/?#{UNSPACED}]|[{UNSPACED}]+(?=\.[^\s.{UNSPACED}]))+"
 _SCHEME = re.compile(
     rf"(?<!{WORD})(?P<scheme>[hf]\s?[tx]\s?[tx]\s?p\s?(?P<s>s?)|ftp)"
-    rf"\s?:\s?/\s?/\s?(?P<rest>{_PATH}+)",
+    rf"\s?:\s?/\s?/\s?(?P<rest>{_URL_HOST}(?:[/?#]{_PATH}*)?)",
     re.IGNORECASE)
 # A dot, or a dot written so that a plain pattern misses it.
 # "shop. com" is left out: a full stop before a lowercase word is too often just prose.
