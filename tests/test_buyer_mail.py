@@ -262,6 +262,10 @@ def test_an_address_on_the_other_marketplaces_is_taken_out(country, words, perso
     # Codes shaped like another country's post code, where that country's are not written.
     ("US", "Model A1B 2C3 charger, and a Walther WA 2000 replica."),
     ("UK", "The CP 12345 part is missing."),
+    ("US", "The Col. Sanders bobblehead arrived broken, can you replace it?"),
+    # An order id after a word with 市 or 区 in it ("off-the-shelf", "to tell apart").
+    ("JP", "この市販品の注文番号は503-1234567-1234567です。"),
+    ("JP", "色の区別のため注文番号503-1234567-1234567を書きます。"),
 ])
 def test_a_count_or_code_shaped_like_another_countrys_address_stays(country, words):
     from bot.sources.redaction import redacted

@@ -152,6 +152,22 @@ def test_reminders_come_once_each_and_only_the_latest_due(db, imap, slack):
     assert len({t["thread_ts"] for t in threads}) == 2
 
 
+def test_a_reminder_slack_rate_limits_is_posted_by_the_next_run(db, imap, slack):
+    imap.append(relayed("112-4058823-6619405", "Hello?", received=NOW - timedelta(hours=2)))
+    clock = Clock(NOW)
+    job(db, imap, slack, clock).run()
+    clock.now = NOW + timedelta(hours=10)  # its first reminder is due
+    # Longer than a call waits out itself (bot/slack/limits.py): Slack did nothing.
+    slack.fail("chat.postMessage", status=429, retry_after=10)
+    job(db, imap, slack, clock).run()
+    clock.now += timedelta(minutes=1)
+    job(db, imap, slack, clock).run()
+    job(db, imap, slack, clock).run()
+    posted = [c.body for c in slack.called("chat.postMessage")
+              if c.body.get("thread_ts") and c.status == 200]
+    assert len(posted) == 1
+
+
 def test_an_answered_message_gets_no_reminder(db, imap, slack):
     imap.append(relayed("112-4058823-6619405", "Hello?", received=NOW - timedelta(hours=1)))
     job(db, imap, slack, Clock(NOW)).run()

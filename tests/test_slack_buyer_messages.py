@@ -307,3 +307,15 @@ def test_a_sent_reply_marks_the_post_answered_though_the_thread_notes_answer_was
     assert len(smtp.received) == 1  # the buyer has the reply
     updated = wait_for(lambda: slack.called("chat.update"), timeout=10)
     assert "answered by <@U0000PAT>" in json.dumps(updated[0].body)
+
+
+def test_no_response_needed_marks_the_post_though_its_thread_note_is_rate_limited(
+        one_message, servers):
+    slack = servers[2]
+    post, key = first_post(slack)
+    slack.fail("chat.postMessage", status=429, retry_after=10)  # the thread's note
+    click_no_response(one_message, post, key, slack.webhook("none"))
+    updated = wait_for(lambda: slack.called("chat.update"), timeout=15)
+    assert 'marked \\"no response needed\\" by <@U0000SAM>' in json.dumps(updated[0].body)
+    told = [c.body.get("text", "") for c in slack.called("webhook/none")]
+    assert not any("went wrong" in t.lower() for t in told), told

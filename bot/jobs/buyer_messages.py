@@ -133,7 +133,7 @@ class BuyerMessagePosts:
 
     def _remind(self, done: Run) -> None:
         """Each reminder due, in its message's thread: claimed first, so never twice (one
-        Slack refuses is logged, not tried again)."""
+        Slack refuses is logged, not tried again; one it rate-limits, the next run posts)."""
         now = self.clock()
         for due in message_posts.reminders(self.db, now, self.settings.reminder_hours):
             try:
@@ -142,8 +142,14 @@ class BuyerMessagePosts:
                      **text_message("buyer_reminder", number=due.number, reply_by=due.reply_by,
                                     now=now, tz=self.seller.timezone))
                 done.reminded += 1
-            except (SlackApiError, Unknown) as exc:
-                log.error("buyer message reminder not posted: %s", type(exc).__name__)
+            except SlackApiError as exc:
+                log.error("buyer message reminder not posted: %s",
+                          exc.response.get("error") or exc.response.status_code)
+                if exc.response.status_code == 429 or exc.response.get("error") == "ratelimited":
+                    # Slack did nothing for now (its per-channel limit): the next run posts it.
+                    message_posts.not_reminded(self.db, due)
+            except Unknown as exc:
+                log.error("buyer message reminder not posted: %s", exc)
 
 
 

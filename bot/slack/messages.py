@@ -170,6 +170,8 @@ def _no_response(services: Services, key: str, user: str,
     known = replied.known
     if replied.status == buyer_replies.ANSWERED or not (known.channel and known.post_ts):
         return  # a second click, or a post made elsewhere: nothing more to say
-    client.chat_postMessage(channel=known.channel, thread_ts=known.post_ts, **text_message(
-        "buyer_no_response", user=user, url=services.seller.marketplace.messages_url))
-    _mark_answered(services, client, known, blocks)
+    with carried_on("no_buyer_response", "the thread's note"):
+        client.chat_postMessage(channel=known.channel, thread_ts=known.post_ts, **text_message(
+            "buyer_no_response", user=user, url=services.seller.marketplace.messages_url))
+    with carried_on("no_buyer_response", "marking the post"):
+        _mark_answered(services, client, known, blocks)

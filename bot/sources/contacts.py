@@ -77,9 +77,7 @@ _STREET = re.compile(
     # An Italian or Spanish one: the street, then the number ("Via Roma 12", "Calle Mayor 5";
     # capitalised: "ordered via Amazon 2 units" is none).
     r"|\b(?:Via|Viale|Piazza|Corso|Vicolo|Calle|Avenida|Av\.|Calzada|Calz\.|Plaza|Paseo|"
-    r"Carrer|Camino)\s+[A-ZÁÉÍÓÚÑ][\w'\u2019]*(?:\s+[\w'\u2019]+){0,3}?,?\s+\d{1,5}\b"
-    # A Mexican colonia, up to its comma ("Col. Roma Norte").
-    r"|\bCol\.\s+[A-ZÁÉÍÓÚÑ][^,.\n\d]{1,40}")
+    r"Carrer|Camino)\s+[A-ZÁÉÍÓÚÑ][\w'\u2019]*(?:\s+[\w'\u2019]+){0,3}?,?\s+\d{1,5}\b")
 
 # A Japanese address: the post mark and code ("〒150-0002"), and a town, ward or city (a
 # prefecture before it or not) down to its block numbers ("東京都渋谷区渋谷2-21-1",
@@ -93,7 +91,9 @@ _JP_NUMERAL = r"[一二三四五六七八九十]"
 # "1" * 10,000 took 1.5 s.
 _JP_NUMBERS = re.compile(
     rf"(?P<post>〒\s*{_JP_DIGIT}{{3}}[-\uff0d]?{_JP_DIGIT}{{4}})"
-    rf"|(?<!{_JP_DIGIT}){_JP_DIGIT}++(?:[-\uff0d\u2010\u2212\u30fc]{_JP_DIGIT}++){{2,3}}"
+    # Block numbers are short: an order id's 503-1234567-1234567 is none.
+    rf"|(?<!{_JP_DIGIT}){_JP_DIGIT}{{1,4}}+(?:[-\uff0d\u2010\u2212\u30fc]{_JP_DIGIT}{{1,4}}+)"
+    rf"{{2,3}}(?!{_JP_DIGIT})"
     rf"|(?:(?<!{_JP_DIGIT}){_JP_DIGIT}++|(?<!{_JP_NUMERAL}){_JP_NUMERAL}++)丁目"
     rf"(?:{_JP_DIGIT}+番地?(?:{_JP_DIGIT}+号)?)?")
 _JP_PLACE = re.compile(rf"{_JP_CHARS}{{1,12}}?[市区町村郡]{_JP_CHARS}{{0,12}}$")
@@ -114,7 +114,8 @@ _POSTCODE = re.compile(rf"\b(?:{_STATES}),?\s+\d{{5}}(?:-\d{{4}})?\b"
 _LOCAL_POSTCODE = {
     "CA": re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b"),
     "AU": re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT),?\s+\d{4}\b"),
-    "MX": re.compile(r"\bC\.?\s?P\.?\s*\d{5}\b"),
+    # ... and a Mexican colonia, up to its comma ("Col. Roma Norte"; elsewhere "Col. Sanders").
+    "MX": re.compile(r"\bC\.?\s?P\.?\s*\d{5}\b|\bCol\.\s+[A-ZÁÉÍÓÚÑ][^,.\n\d]{1,40}"),
 }
 # Where a post code comes before its town ("Hauptstraße 5, 10115 Berlin", "12 rue de la
 # Paix, 75002 Paris"): Germany, Austria, Switzerland, France, Belgium, Italy, Spain. After

@@ -120,6 +120,12 @@ def claim_reminder(db: Database, key: str, number: int) -> bool:
     return set_where(db, key, and_(_unanswered(), TABLE.c.reminded < number), reminded=number)
 
 
+def release_reminder(db: Database, key: str, number: int) -> bool:
+    """Give back a claim on reminder `number` that Slack did not post (a 429: it did
+    nothing), for the next run to post."""
+    return set_where(db, key, TABLE.c.reminded == number, reminded=number - 1)
+
+
 def reply_state(known: Known, now: datetime) -> str | None:
     """The reply's state as a person should read it: a send whose process stopped mid-way is
     UNKNOWN, not SENDING."""

@@ -104,6 +104,11 @@ class Reminder:
     reply_by: datetime
 
 
+def not_reminded(db: Database, reminder: Reminder) -> None:
+    """`reminder` was claimed but Slack did not post it: the next run posts it."""
+    message_posts.release_reminder(db, reminder.known.key, reminder.number)
+
+
 def reminders(db: Database, now: datetime, after_hours: tuple[int, ...]) -> list[Reminder]:
     """The reminders due now, each claimed (so posted once, by whoever claims it)."""
     if not after_hours:
