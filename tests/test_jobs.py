@@ -1056,3 +1056,33 @@ def test_digest_post_at_a_weekend_skips_a_weekdays_only_channel(cli, slack, tmp_
         assert quiet.returncode == 0 and "no digest is due today" in quiet.stdout
         assert cli("digest", "--post", "--force", env=env).returncode == 0
     assert len(posted(slack)) == 1
+
+
+def test_digests_caught_up_side_by_side_do_not_keep_sellerbot_from_stopping():
+    # Two channels' digests waiting out Slack's 429s (up to RETRY_FOR) on the catch-up's
+    # daemon thread, then Ctrl-C: the process ends at once. A ThreadPoolExecutor's threads
+    # were waited for at exit, through every retry.
+    script = ("import threading, time\n"
+              "from bot.jobs.side_by_side import side_by_side\n"
+              "threading.Thread(target=side_by_side, daemon=True,\n"
+              "                 args=(lambda n: time.sleep(60), [1, 2], 'digest')).start()\n"
+              "time.sleep(0.5)\n")
+    started = time.monotonic()
+    ran = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                         text=True, timeout=40)
+    assert ran.returncode == 0, ran.stderr
+    assert time.monotonic() - started < 20
+
+
+def test_work_side_by_side_comes_back_in_order_and_raises_what_one_raised():
+    from bot.jobs.side_by_side import side_by_side
+
+    assert side_by_side(lambda n: n * 2, [3, 1, 2], "t") == [6, 2, 4]
+
+    def fails(n: int) -> int:
+        if n == 2:
+            raise ValueError("two")
+        return n
+
+    with pytest.raises(ValueError, match="two"):
+        side_by_side(fails, [1, 2, 3], "t")

@@ -5,7 +5,6 @@ answer was lost (Slack's history says whether it landed)."""
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -18,6 +17,7 @@ from bot import wiring
 from bot.config import Settings
 from bot.domain.schedule import DigestSchedule, catch_up_due, period
 from bot.jobs.charts import WeeklyCharts
+from bot.jobs.side_by_side import side_by_side
 from bot.jobs.slack_calls import Unknown, call, landed
 from bot.render import message
 from bot.render.blocks import DIGEST_LISTED, digest_message
@@ -153,9 +153,9 @@ class Digests:
             return [self.run(s, late=True, retry_failed_after=retry_failed_after) for s in due]
         # A thread a channel: one whose posts Slack keeps refusing (its own rate limit, a
         # passing outage) is retried for up to RETRY_FOR, and the others must not wait for it.
-        with ThreadPoolExecutor(len(due), thread_name_prefix="digest") as pool:
-            return list(pool.map(
-                lambda s: self.run(s, late=True, retry_failed_after=retry_failed_after), due))
+        return side_by_side(
+            lambda s: self.run(s, late=True, retry_failed_after=retry_failed_after), due,
+            "digest")
 
     def _message(self, schedule: DigestSchedule, late: Late | None,
                  now: datetime | None = None) -> dict[str, Any]:
