@@ -148,3 +148,23 @@ def test_an_order_of_another_marketplace_of_the_account_is_counted_in_its_days(
         order = queries.get_order(conn, order_id)
     assert order.deadline == due
     assert seller.assess(order, now).ship_by == due
+
+
+def test_a_holiday_worked_on_the_sellers_marketplace_is_still_a_holiday_on_another(
+        db, settings, tmp_path):
+    # WORKING_HOLIDAYS overrides amazon.de's list: this seller works Pentecost Monday (Mon 25
+    # May 2026). amazon.co.uk keeps its Spring Bank Holiday that day: an order placed Friday
+    # 22 May there has Tue 26 and Wed 27 as its two handling days.
+    from bot.store import queries
+
+    seller = seller_of(load_settings(database_url=settings.database_url, marketplace="DE",
+                                     working_holidays="2026-05-25"))
+    order = ("202-3333333-3333333\t2026-05-22T10:00:00+00:00\t2026-05-22T10:05:00+00:00\t"
+             "Unshipped\tMerchant\tAmazon.co.uk\tTea towel\tTT-1\tB0BZ7T4N6W\tUnshipped\t1\t"
+             "GBP\t5.00\tGB")
+    report = tmp_path / "all-orders.txt"
+    report.write_text(f"{_UNIFIED_HEADER}\n{order}\n", encoding="utf-8")
+    import_file(db, report, seller, now=datetime(2026, 5, 22, 12, 0, tzinfo=UTC))
+    with db.begin() as conn:
+        stored = queries.get_order(conn, "202-3333333-3333333")
+    assert stored.deadline == datetime(2026, 5, 27, 23, 59, 59, tzinfo=ZoneInfo("Europe/London"))

@@ -66,14 +66,16 @@ class Seller:
         marketplace's (shipping.md §2-3: the day ends at midnight there, and each marketplace
         has its own holidays). A unified account's report lists the orders of every store
         it sells on: an amazon.co.uk order of a seller on amazon.de is Monday's until
-        midnight in London, and Germany's Boxing Day is no day off for it. The seller's own
+        midnight in London, and German Unity Day is no day off for it. The seller's own
         days off and operating weekdays go with every calendar."""
         found = find_marketplace(order.marketplace_id) if order.marketplace_id else None
         if found is None or found.country == self.marketplace.country:
             return self.calendar, self.marketplace_timezone
         if found.country not in self._other_markets:
-            self._other_markets[found.country] = (replace(self.calendar, country=found.country),
-                                                  ZoneInfo(found.time_zone))
+            # Holidays worked (WORKING_HOLIDAYS) are an override of the seller's own
+            # marketplace's list: Pentecost Monday worked is no British bank holiday worked.
+            other = replace(self.calendar, country=found.country, working_holidays=frozenset())
+            self._other_markets[found.country] = (other, ZoneInfo(found.time_zone))
         return self._other_markets[found.country]
 
     @cached_property
