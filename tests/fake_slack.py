@@ -104,7 +104,7 @@ class FakeSlack:
                     self.connection.shutdown(2)
                     return
                 if status == -2:  # a body that is not Slack's
-                    self.answer(200, answer["page"], {}, content_type="text/html")
+                    self.answer(answer["status"], answer["page"], {}, content_type="text/html")
                     return
                 self.answer(status, json.dumps(answer).encode(), headers)
 
@@ -148,12 +148,14 @@ class FakeSlack:
         with self._lock:
             self._script.setdefault(method, []).append(_Scripted(-1, {}, done=True))
 
-    def garble(self, method: str, page: bytes = b"", *, done: bool = False) -> None:
-        """Answer the next call of `method` with a 200 whose body is not Slack's JSON: nothing
-        (the connection closed after the headers) or a proxy's page; with `done`, after doing
-        what it asked."""
+    def garble(self, method: str, page: bytes = b"", *, done: bool = False,
+               status: int = 200) -> None:
+        """Answer the next call of `method` with a body that is not Slack's JSON: nothing (the
+        connection closed after the headers) or a proxy's page, with `status`; with `done`,
+        after doing what it asked."""
         with self._lock:
-            self._script.setdefault(method, []).append(_Scripted(-2, {"page": page}, done=done))
+            self._script.setdefault(method, []).append(
+                _Scripted(-2, {"page": page, "status": status}, done=done))
 
     def slow(self, method: str, seconds: float) -> None:
         """Do the next call of `method` at once but answer it only after `seconds`."""

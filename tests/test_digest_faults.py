@@ -249,6 +249,15 @@ def test_a_proxys_page_instead_of_slacks_answer_is_looked_into_and_tried_again(d
     assert len(slack.called("conversations.history")) == 1  # looked before posting again
 
 
+def test_a_page_that_is_not_slacks_with_a_404_is_a_refusal_said_at_once(db, slack):
+    # SLACK_API_URL pointing at the wrong place: its web server's page is no lost answer, and
+    # fifteen minutes of retries would only delay the message that says so.
+    slack.garble("chat.postMessage", b"<html><body>Not Found</body></html>", status=404)
+    outcome = run_once(db, slack)
+    assert outcome.status == "failed" and posted(slack) == []
+    assert len(slack.called("chat.postMessage")) == 1
+
+
 def test_ratelimited_in_a_200_answer_is_tried_again_not_failed(db, slack):
     slack.fail("chat.postMessage", 200, "ratelimited")
     exactly_one(db, slack, run_once(db, slack))

@@ -39,9 +39,10 @@ def call(method: Callable[..., Any], **kwargs: Any) -> Any:
         error = exc.response.get("error")
         if exc.response.status_code >= 500 or error in UNSURE:
             raise Unknown(str(error or exc.response.status_code)) from None
-        if exc.response.status_code != 429 and not _said(error):
-            # No answer Slack wrote: an empty body (the connection closed after the headers),
-            # a proxy's page. slack_sdk puts its own note in "error"; the post may have landed.
+        if exc.response.status_code < 300 and not _said(error):
+            # A 200 Slack did not write: an empty body (the connection closed after the
+            # headers), a proxy's page. slack_sdk puts its own note in "error"; the post may
+            # have landed. (A 404 page at a wrong SLACK_API_URL is a refusal.)
             raise Unknown("unreadable answer") from None
         raise
     except LOST as exc:
