@@ -168,3 +168,24 @@ def test_a_holiday_worked_on_the_sellers_marketplace_is_still_a_holiday_on_anoth
     with db.begin() as conn:
         stored = queries.get_order(conn, "202-3333333-3333333")
     assert stored.deadline == datetime(2026, 5, 27, 23, 59, 59, tzinfo=ZoneInfo("Europe/London"))
+
+
+def test_the_digest_and_orders_today_list_another_marketplaces_order_on_its_day(
+        db, settings, tmp_path):
+    # A seller on amazon.de, Wednesday 08:00 in Berlin: the amazon.co.uk order placed Monday
+    # 23:30 in London is due today, at 23:59:59 London (00:59:59 Thursday in Berlin), as the
+    # order's own page says; the lists said "due next business day" or left it out.
+    from bot.domain.shipping import Urgency
+    from bot.usecases import orders
+
+    seller = seller_of(load_settings(database_url=settings.database_url, marketplace="DE"))
+    report = tmp_path / "all-orders.txt"
+    report.write_text(f"{_UNIFIED_HEADER}\n{_UK_ORDER}\n", encoding="utf-8")
+    import_file(db, report, seller, now=datetime(2026, 11, 17, 8, 0, tzinfo=UTC))
+    wednesday = datetime(2026, 11, 18, 7, 0, tzinfo=UTC)
+    digest = digests.digest(db, seller, wednesday)
+    assert [s.order.order_id for s in digest.due_today] == ["202-1111111-1111111"]
+    assert seller.assess(digest.due_today[0].order, wednesday).urgency is Urgency.DUE_TODAY
+    listed = orders.orders_report(db, seller, orders.View.TODAY, wednesday)
+    assert [(e.order.order_id, e.urgency) for e in listed.entries] == [
+        ("202-1111111-1111111", Urgency.DUE_TODAY)]

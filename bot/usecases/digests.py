@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.domain.reviews import Asked
 from bot.domain.schedule import DEFAULT_SINCE, DigestSchedule
 from bot.domain.shipment_rates import ShipmentRate, late_shipment_rate
-from bot.domain.shipping import Standing, Urgency, classify, promise_day
+from bot.domain.shipping import Standing, Urgency, promise_day
 from bot.store import Database, job_runs, queries, return_requests, review_requests, sync_state
 from bot.usecases import deadlines, messages, reviews
 from bot.usecases.late_shipments import computed_shipments, windows_ending
@@ -154,8 +154,7 @@ def digest(db: Database, seller: Seller, as_of: datetime, since: datetime | None
         last_import = queries.last_import(conn)
         open_returns = return_requests.count_returns(conn, statuses=OPEN_RETURN_STATUSES)
         sync = _sync_status(sync_state.read(conn, seller.marketplace.marketplace_id), as_of)
-        standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
-                             seller.handling_days, seller.rules, seller.marketplace_timezone)
+        standings = seller.classify(open_orders, as_of)
         computed = computed_shipments(standings)
         counted = windows_ending(conn, computed, [as_of - timedelta(days=d) for d in windows],
                                  as_of)

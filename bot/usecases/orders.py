@@ -8,7 +8,7 @@ from typing import Literal
 
 from bot.domain.records import Order, ReturnRequest
 from bot.domain.reviews import ReviewStanding
-from bot.domain.shipping import Standing, Urgency, classify
+from bot.domain.shipping import Standing, Urgency
 from bot.errors import BadInput, NotFound
 from bot.store import Database, queries, return_requests
 from bot.usecases import deadlines, reviews
@@ -88,8 +88,7 @@ def orders_report(db: Database, seller: Seller, view: View, as_of: datetime) -> 
         placed_today = (queries.orders_placed(conn, midnight - timedelta(microseconds=1), as_of)
                         if view is View.TODAY else [])
         store_empty = not open_orders and not placed_today and not queries.any_order(conn)
-    standings = classify(open_orders, as_of, seller.timezone, seller.calendar,
-                         seller.handling_days, seller.rules, seller.marketplace_timezone)
+    standings = seller.classify(open_orders, as_of)
     if view is View.TODAY:
         due_today = [s for s in standings if s.urgency is Urgency.DUE_TODAY]
         seen = {s.order.order_id for s in due_today}

@@ -1,12 +1,13 @@
 """The seller as the use cases see it: time zone, business calendar and Amazon's rules."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import BusinessCalendar
-from bot.domain.marketplaces import Marketplace, find_marketplace
+from bot.domain.marketplaces import MARKETPLACES, Marketplace, find_marketplace
 from bot.domain.records import Order
 from bot.domain.returns import ReturnRules
 from bot.domain.reviews import ReviewRules
@@ -14,11 +15,15 @@ from bot.domain.shipping import (
     ShippingRules,
     Standing,
     assess,
+    classify,
     deadline_basis,
     end_of_day,
     ship_by,
 )
 from bot.sources.context import SellerContext
+
+# Every marketplace's zone: an order's day ends in its own marketplace's (market_of).
+_MARKET_ZONES = tuple({ZoneInfo(m.time_zone) for m in MARKETPLACES})
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,17 @@ class Seller:
             self._other_markets[found.country] = (other, ZoneInfo(found.time_zone))
         return self._other_markets[found.country]
 
+    def classify(self, orders: Iterable[Order], now: datetime) -> list[Standing]:
+        """The open orders among `orders` at `now`, sorted for attention: each judged in its
+        own marketplace's days (market_of), as `assess` judges one."""
+        groups: dict[tuple[BusinessCalendar, ZoneInfo], list[Order]] = {}
+        for order in orders:
+            groups.setdefault(self.market_of(order), []).append(order)
+        standings = [standing for (calendar, zone), group in groups.items()
+                     for standing in classify(group, now, self.timezone, calendar,
+                                              self.handling_days, self.rules, zone)]
+        return sorted(standings, key=lambda standing: standing.sort_key)
+
     @cached_property
     def _other_markets(self) -> dict[str, tuple[BusinessCalendar, ZoneInfo]]:
         # Built as orders of each other marketplace come: each calendar loads its holidays once.
@@ -97,6 +113,7 @@ class Seller:
         return today, midnight, next_day, self.day_end(next_day)
 
     def day_end(self, day: date) -> datetime:
-        """The last instant an order due on `day` can have as its deadline: the later of the
-        day's ends in the seller's zone and the marketplace's (promise_day)."""
-        return max(end_of_day(day, self.timezone), end_of_day(day, self.marketplace_timezone))
+        """The last instant an order due on `day` can have as its deadline: the latest of the
+        day's ends in the seller's zone and in the marketplaces' (promise_day; an order of
+        another marketplace of the account is due at the end of a day there, market_of)."""
+        return max(end_of_day(day, zone) for zone in (self.timezone, *_MARKET_ZONES))

@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
 from bot.domain.shipment_rates import ShipmentCounts, ShipmentRate, late_shipment_rate
-from bot.domain.shipping import classify
 from bot.store import Database, queries
 from bot.usecases import deadlines
 from bot.usecases.late_shipments import computed_shipments, window_counts
@@ -83,9 +82,7 @@ def shipping_health(db: Database, seller: Seller, as_of: datetime,
     deadlines.refresh(db, seller)
     with db.begin() as conn:
         open_orders = queries.open_orders(conn, placed_by=as_of, due_by=as_of)
-        computed = computed_shipments(classify(open_orders, as_of, seller.timezone,
-                                               seller.calendar, seller.handling_days,
-                                               seller.rules, seller.marketplace_timezone))
+        computed = computed_shipments(seller.classify(open_orders, as_of))
         counted = [window_counts(conn, computed, start, end) for start, end in pieces]
         placed = [queries.count_placed(conn, _midnight(day, seller) - timedelta(microseconds=1),
                                        last_moment(end))
