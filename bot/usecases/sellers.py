@@ -86,13 +86,18 @@ class Seller:
     def classify(self, orders: Iterable[Order], now: datetime) -> list[Standing]:
         """The open orders among `orders` at `now`, sorted for attention: each judged in its
         own marketplace's days (market_of), as `assess` judges one."""
-        groups: dict[tuple[BusinessCalendar, ZoneInfo], list[Order]] = {}
+        # Grouped by the id each order carries, a plain string: looked up once a group.
+        groups: dict[str | None, list[Order]] = {}
         for order in orders:
-            groups.setdefault(self.market_of(order), []).append(order)
-        standings = [standing for (calendar, zone), group in groups.items()
-                     for standing in classify(group, now, self.timezone, calendar,
-                                              self.handling_days, self.rules, zone)]
-        return sorted(standings, key=lambda standing: standing.sort_key)
+            groups.setdefault(order.marketplace_id, []).append(order)
+        judged = []
+        for group in groups.values():
+            calendar, zone = self.market_of(group[0])
+            judged.append(classify(group, now, self.timezone, calendar, self.handling_days,
+                                   self.rules, zone))
+        if len(judged) == 1:
+            return judged[0]
+        return sorted((s for group in judged for s in group), key=lambda s: s.sort_key)
 
     @cached_property
     def _other_markets(self) -> dict[str, tuple[BusinessCalendar, ZoneInfo]]:
