@@ -49,8 +49,6 @@ def call(method: Callable[..., Any], **kwargs: Any) -> Any:
         raise Unknown(type(exc).__name__) from None
 
 
-
-
 def _said(error: object) -> bool:
     """True for an error code of Slack's own ("not_in_channel": lower case and underscores)."""
     return isinstance(error, str) and _ERROR_CODE.fullmatch(error) is not None
