@@ -21,7 +21,7 @@ from bot.compliance.loading import checker
 from bot.config import Settings
 from bot.errors import ConfigError, SellerbotError
 from bot.slack import register
-from bot.slack.limits import SHORT_WAIT, retry_after
+from bot.slack.limits import short_wait
 from bot.slack.services import Services
 from bot.wiring import Database, open_database, seller_of
 
@@ -81,8 +81,7 @@ class _RateLimits(RateLimitErrorRetryHandler):
 
     def _can_retry(self, *, state: RetryState, request: HttpRequest,
                    response: HttpResponse | None = None, error: Exception | None = None) -> bool:
-        wait = retry_after(response.headers if response is not None else None)
-        short = (1.0 if wait is None else wait) <= SHORT_WAIT  # slack_sdk waits 1 s unsaid
+        short = short_wait(response.headers if response is not None else None) is not None
         return short and super()._can_retry(state=state, request=request, response=response,
                                             error=error)
 

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot import wiring
 from bot.config import Settings
 from bot.errors import SellerbotError
-from bot.jobs.slack_calls import Unknown, call, landed
+from bot.jobs.slack_calls import Unknown, call, landed, rate_limited
 from bot.render import message
 from bot.render.blocks import text_message
 from bot.render.buyer_blocks import buyer_message_post
@@ -145,8 +145,7 @@ class BuyerMessagePosts:
             except SlackApiError as exc:
                 log.error("buyer message reminder not posted: %s",
                           exc.response.get("error") or exc.response.status_code)
-                if exc.response.status_code == 429 or exc.response.get("error") == "ratelimited":
-                    # Slack did nothing for now (its per-channel limit): the next run posts it.
+                if rate_limited(exc):  # Slack did nothing for now: the next run posts it
                     message_posts.not_reminded(self.db, due)
             except Unknown as exc:
                 log.error("buyer message reminder not posted: %s", exc)

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.domain.schedule import DigestSchedule, catch_up_due, period
 from bot.jobs.charts import WeeklyCharts
 from bot.jobs.side_by_side import side_by_side
-from bot.jobs.slack_calls import Unknown, call, landed
+from bot.jobs.slack_calls import Unknown, call, landed, rate_limited
 from bot.render import message
 from bot.render.blocks import DIGEST_LISTED, digest_message
 from bot.slack.limits import retry_after
@@ -213,9 +213,7 @@ class Digests:
                 delay = max(delay, float(getattr(self.client, "timeout", 0) or 0))
             except SlackApiError as exc:
                 error = str(exc.response.get("error") or "")
-                # Slack says it did nothing for now with a 429, or in a 200's "ratelimited".
-                limited = exc.response.status_code == 429 or error == "ratelimited"
-                if error in PERMANENT or not limited:
+                if error in PERMANENT or not rate_limited(exc):
                     return self._failed(schedule, claim, attempts, error or "unknown")
                 reason = error or "429"
                 delay = max(delay, retry_after(exc.response.headers) or 0.0)

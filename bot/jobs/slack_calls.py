@@ -49,6 +49,11 @@ def call(method: Callable[..., Any], **kwargs: Any) -> Any:
         raise Unknown(type(exc).__name__) from None
 
 
+def rate_limited(exc: SlackApiError) -> bool:
+    """True when Slack did nothing for now: a 429, or "ratelimited" in a 200's answer."""
+    return exc.response.status_code == 429 or exc.response.get("error") == "ratelimited"
+
+
 def _said(error: object) -> bool:
     """True for an error code of Slack's own ("not_in_channel": lower case and underscores)."""
     return isinstance(error, str) and _ERROR_CODE.fullmatch(error) is not None

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.render.blocks import text_message
-from bot.slack.limits import SHORT_WAIT, retry_after
+from bot.slack.limits import short_wait
 
 log = logging.getLogger("bot.slack")
 
@@ -81,9 +81,8 @@ class _CheckedAnswers:
         # A 429 at a response_url: Slack did nothing. Once more after a short wait; a longer
         # one would hold back every answer after it, and the answer is lost (and logged).
         if getattr(answer, "status_code", 200) == 429:
-            wait = retry_after(getattr(answer, "headers", None))
-            wait = 1.0 if wait is None else wait  # as slack_sdk waits when it is not said
-            if wait <= SHORT_WAIT:
+            wait = short_wait(getattr(answer, "headers", None))
+            if wait is not None:
                 time.sleep(wait)
                 answer = self._respond(*args, **kwargs)
         return refusal_logged(answer, self._kind)

@@ -23,3 +23,11 @@ def retry_after(headers: Mapping[str, Any] | None) -> float | None:
         return max(float(value), 0.0) if value is not None else None
     except ValueError:
         return None
+
+
+def short_wait(headers: Mapping[str, Any] | None) -> float | None:
+    """How long to wait before trying a 429'd call once more, when the wait it asks for is
+    short (SHORT_WAIT at most; 1 s when it does not say, as slack_sdk waits); None when longer."""
+    wait = retry_after(headers)
+    wait = 1.0 if wait is None else wait
+    return wait if wait <= SHORT_WAIT else None
