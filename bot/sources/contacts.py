@@ -107,11 +107,11 @@ _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI
 _POSTCODE = re.compile(rf"\b(?:{_STATES}),?\s+\d{{5}}(?:-\d{{4}})?\b"
                        r"|\b[A-Z]{1,2}\d[A-Z\d]? (?!\d(?:TB|GB|MB|KB|XL|PK)\b)"
                        r"\d[ABD-HJLNP-UW-Z]{2}\b")
-# Post codes taken out only where the buyer's marketplace writes them, as elsewhere they are
-# other things ("Model A1B 2C3", "Walther WA 2000"): a Canadian postal code ("M5V 2T6",
+# Parts of an address taken out only where the buyer's marketplace writes them, as elsewhere they
+# are other things ("Model A1B 2C3", "Walther WA 2000"): a Canadian postal code ("M5V 2T6",
 # without the letters Canada Post never uses), an Australian state and postcode ("NSW
 # 2150"), a Mexican código postal where it says it is one ("CP 06600", "C.P. 06600").
-_LOCAL_POSTCODE = {
+_LOCAL_ADDRESS = {
     "CA": re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b"),
     "AU": re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT),?\s+\d{4}\b"),
     # ... and a Mexican colonia, up to its comma ("Col. Roma Norte"; elsewhere "Col. Sanders").
@@ -135,8 +135,8 @@ def without_contacts(text: str, country: str) -> str:
     text = _SPELLED_EMAIL.sub(MASK, _EMAIL.sub(MASK, text))
     text = _SAID_ADDRESS.sub(lambda said: said[1] + MASK, text)
     text = _POSTCODE.sub(MASK, _STREET.sub(MASK, _without_japanese_addresses(text)))
-    if country in _LOCAL_POSTCODE:
-        text = _LOCAL_POSTCODE[country].sub(MASK, text)
+    if country in _LOCAL_ADDRESS:
+        text = _LOCAL_ADDRESS[country].sub(MASK, text)
     if country in _CODE_FIRST:
         text = _TOWN_AFTER_CODE.sub(MASK, text)
     return text
