@@ -479,3 +479,25 @@ def test_an_import_whose_parts_cannot_be_taken_says_so_and_keeps_nothing(cli, db
     assert ran.stderr.startswith(f"{SAMPLES / 'all-orders.txt'}: the second process reading "
                                  f"it stopped ({reason})")
     assert stored(db)["orders"] == []
+
+
+def test_a_product_that_recurs_in_a_report_is_handed_over_once_per_batch(seller, tmp_path):
+    # A seller's best sellers fill half of a report: a batch pickled for the importing process
+    # carries each of their titles, SKUs and ASINs once (bot/sources/values.py, text_cell).
+    lines = (SAMPLES / "all-orders.txt").read_text().splitlines(keepends=True)
+    header, row = lines[0], lines[1].split("\t")
+    copies = []
+    for n in range(3):  # three orders of the same product
+        copy = list(row)
+        copy[0] = f"111-000000{n}-0000000"
+        copies.append("\t".join(copy))
+    path = tmp_path / "all-orders.txt"
+    path.write_text(header + "".join(copies))
+    with open_source(path) as source:
+        [batch] = import_pipeline.batches(source, seller, row_makers("sqlite"))
+    lines_made = batch.rows[OrderItem]
+    for name in ("title", "sku", "asin"):
+        column = lines_made.columns[lines_made.names.index(name)]
+        assert len(column) == 3 and column[0] is column[1] is column[2], name
+    title = lines_made.columns[lines_made.names.index("title")][0]
+    assert pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL).count(title.encode()) == 1

@@ -18,12 +18,14 @@ from bot.sources.context import SellerContext
 from bot.sources.flatfile import BadCell, BadRow, FlatFile, Note, Part, Place
 from bot.sources.values import (
     BadValue,
-    asin,
+    asin_cell,
     count_cell,
     currency_cell,
     flag_cell,
     money_cell,
     sku,
+    sku_cell,
+    text_cell,
     timestamp,
 )
 
@@ -114,9 +116,9 @@ def _read(f: list[str], c: _Columns) -> _Line:
         column = "currency"
         currency = currency_cell(f[c.currency])
         column = "asin"
-        line_asin = asin(f[c.asin].strip())
+        line_asin = asin_cell(f[c.asin])
         column = "sku"
-        line_sku = sku(f[c.sku].strip() or line_asin or "")
+        line_sku = sku_cell(f[c.sku]) or sku(line_asin or "")
     except BadValue as exc:
         raise BadCell(column, exc) from None
     return _Line(order_id, purchase, updated, status, fulfilled_by, quantity,
@@ -136,7 +138,7 @@ def _order(line: _Line, f: list[str], c: _Columns, marketplace_id: str | None) -
         status=line.status,
         fulfillment_channel=line.fulfilled_by,
         marketplace_id=marketplace_id,
-        ship_service_level=f[c.level].strip() or None,
+        ship_service_level=text_cell(f[c.level]),
         is_business=line.business,
         currency=line.currency,
         ship_country=f[c.country].strip().upper()[:2] or None,
@@ -151,7 +153,7 @@ def _item(line: _Line, f: list[str], c: _Columns) -> OrderItem:
         # item-price), it counted in the order's total and the digest's units and revenue.
         # Zeros, not blanks: a blank never erases what an earlier report stored (merge.py).
         return OrderItem(order_id=line.order_id, sku=line.sku, asin=line.asin,
-                         title=f[c.title].strip() or None, quantity_ordered=0,
+                         title=text_cell(f[c.title]), quantity_ordered=0,
                          quantity_shipped=0, item_price=_NOTHING, item_tax=_NOTHING,
                          shipping_price=_NOTHING, shipping_tax=_NOTHING,
                          promotion_discount=_NOTHING, last_update=line.updated)
@@ -170,7 +172,7 @@ def _item(line: _Line, f: list[str], c: _Columns) -> OrderItem:
         order_id=line.order_id,
         sku=line.sku,
         asin=line.asin,
-        title=f[c.title].strip() or None,
+        title=text_cell(f[c.title]),
         quantity_ordered=line.quantity,
         quantity_shipped=shipped,
         item_price=price,

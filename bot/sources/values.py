@@ -187,3 +187,27 @@ def flag_cell(cell: str) -> bool | None:
     """An optional yes/no cell."""
     text = cell.strip()
     return flag(text) if text else None
+
+
+# Products recur: a seller's best sellers fill half the lines of a report. Read from the cache,
+# a product's title, SKU and ASIN are one string each however often they recur, so that a
+# batch of rows carries each once to the importing process (a pickle keeps an object once) and
+# the driver encodes each once: 30 % less to hand over and 8-11 % less CPU to write a
+# 200,000-row report, and the ASIN's pattern checked once (bench/import_orders.py).
+@lru_cache(maxsize=4096)
+def text_cell(cell: str) -> str | None:
+    """An optional free-text cell (a title, a service level)."""
+    return cell.strip() or None
+
+
+@lru_cache(maxsize=4096)
+def asin_cell(cell: str) -> str | None:
+    """An optional ASIN cell."""
+    return asin(cell.strip())
+
+
+@lru_cache(maxsize=4096)
+def sku_cell(cell: str) -> str | None:
+    """An optional SKU cell."""
+    text = cell.strip()
+    return sku(text) if text else None
