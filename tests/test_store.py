@@ -1,9 +1,7 @@
 """The store: times stay UTC-aware and exact, schema versions are checked, demo rows go cleanly."""
 
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +13,7 @@ from sqlalchemy import event, inspect, text
 
 from bot.domain.records import Order, OrderItem, OrderStatus
 from bot.errors import StoreError
-from bot.store import Database, database, queries, schema
+from bot.store import Database, queries, schema
 from bot.store.models import metadata
 from bot.store.writer import Writer, row_makers
 
@@ -331,24 +329,3 @@ def test_each_revision_is_numbered_like_its_file_and_the_head_is_alembics():
         assert revision.path is not None
         assert Path(revision.path).name[:4] == revision.revision
     assert scripts.get_current_head() == schema.head()
-
-
-def test_a_new_sqlite_file_has_large_pages_and_an_older_one_keeps_its_own(tmp_path):
-    # 16 KiB pages: a quarter of the writes of an import (bench/import_orders.py); read through
-    # a memory map, so that lists reading all over a large file stay quick (bench/digest.py).
-    new = Database.open(f"sqlite:///{tmp_path / 'new.db'}")
-    with new.begin() as conn:
-        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == database.PAGE_BYTES == 16384
-        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == database.MMAP_BYTES
-    older = tmp_path / "older.db"
-    with closing(sqlite3.connect(older)) as made_before:
-        made_before.execute("PRAGMA page_size=4096")
-        made_before.execute("PRAGMA journal_mode=WAL")  # writes the file's first page
-    kept = Database.open(f"sqlite:///{older}")  # its tables made, in its own pages
-    with kept.begin() as conn:
-        writer = Writer(conn)
-        writer.add(Order(order_id="111-0000000-0000001", purchase_date=NOW))
-        writer.flush()
-    with kept.begin() as conn:
-        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
-        assert queries.get_order(conn, "111-0000000-0000001").purchase_date == NOW

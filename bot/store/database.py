@@ -26,10 +26,6 @@ BULK_WAIT_SECONDS = 30 * 60
 QUICK_TRY_MS = 200
 # The PostgreSQL advisory lock that imports and syncs take turns on (any fixed number).
 BULK_LOCK_KEY = 0x5E11E6B07
-# The page size of a new SQLite file (_sqlite_pragmas).
-PAGE_BYTES = 16 * 1024
-# How much of a SQLite file is read through a memory map: a store of millions of orders.
-MMAP_BYTES = 1024 * 1024 * 1024
 # SQLite page cache sizes in KiB: SQLite's default, and the one for bulk writes.
 DEFAULT_CACHE_KIB = 2000
 BULK_CACHE_KIB = 32 * 1024
@@ -54,20 +50,9 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # SQLite ignores foreign keys unless asked, per connection.
     cursor.execute("PRAGMA foreign_keys=ON")
-    # A new file's pages: 16 KiB rather than SQLite's 4 KiB make a quarter of the writes (WAL
-    # frames, then the checkpoint's) and of the B-tree pages an import splits: 0.25-0.6 s less
-    # CPU and 0.15-0.3 s less wall for a 200,000-row import (bench/import_orders.py). Set
-    # before WAL, which writes the file's first page; a file that exists keeps its own size
-    # (SQLite changes it only by VACUUM).
-    cursor.execute(f"PRAGMA page_size={PAGE_BYTES}")
     # WAL lets Slack requests read while an import or sync writes.
     _wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # Pages read through a memory map, not copied out of the OS's cache by a read() each:
-    # `orders at-risk` over a million orders fetches its 5,000 orders and their lines from
-    # pages all over the file (bench/digest.py: 95 ms with 4 KiB pages read one by one, 101 ms
-    # with 16 KiB, 90 ms with 16 KiB mapped). Address space only: the pages are the OS's cache.
-    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cursor.close()
 
 
