@@ -4,7 +4,7 @@ through for names, e-mail and street addresses and phone numbers before it is po
 Target: under 50 ms for each message, hostile ones included (long runs of one character,
 dotted tokens, pasted links and codes): a regular expression that retries from every letter
 of a long token takes seconds, and the buyer-message job handles one message at a time.
-Each case is run `--rounds` times on the US, German, Japanese, Canadian and Mexican
+Each case is run `--rounds` times on the US, British, German, Japanese, Canadian and Mexican
 marketplaces; the median and the slowest round are printed.
 
     python bench/redaction.py [--rounds 21]
@@ -42,6 +42,7 @@ CASES = {
     "a place ending, then numbers": "区" * 5000 + "1-2" * 1600,
     "Japanese numerals": "十" * 10_000,
     "Canadian codes": "M5V 2T6 " * 1250,
+    "lower-case British postcodes": "sw1a 2aa " * 1100,
 }
 
 
@@ -57,7 +58,7 @@ def main() -> None:
         words = words[:MAX_TEXT_CHARS]
         times = []
         for _ in range(rounds):
-            for marketplace in ("US", "DE", "JP", "CA", "MX"):
+            for marketplace in ("US", "UK", "DE", "JP", "CA", "MX"):
                 started = time.perf_counter()
                 redacted(words, names, marketplace)
                 times.append((time.perf_counter() - started) * 1000)

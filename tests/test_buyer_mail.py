@@ -184,6 +184,8 @@ def test_a_name_typed_in_lower_case_for_the_account_is_taken_out_as_signed():
     ("ship it to 42 windmill lane, springfield", ["42 windmill lane"], "ship it to"),
     ("Email me: robin at gmail.com, or robinroe at yahoo.co.uk", ["robin", "yahoo"], "or"),
     ("write to robin dot roe at gmail dot com", ["robin", "roe", "gmail"], "write to"),
+    # An address at a mail provider, its ending left out.
+    ("Write to Robin77@Gmail if that is easier.", ["Robin77", "Gmail"], "if that is easier"),
     ("Text me on 867 5309 when it ships.", ["5309"], "when it ships"),
     ("ship to 123 main st springfield il 62704", ["123 main st", "62704", "springfield"],
      "ship to"),
@@ -230,6 +232,10 @@ def test_a_uk_postcode_is_taken_out():
 
     said = redacted("Please send it to 10 Downing Street, London SW1A 2AA.", set(), "UK")
     assert "SW1A 2AA" not in said and "10 Downing Street" not in said and "London" in said
+    # Typed in lower case, on amazon.co.uk; sizes that look like its second half stay.
+    said = redacted("send it to my mum in london, sw1a 2aa. the ps5 1tb, not the 2xl", set(),
+                    "UK")
+    assert "sw1a 2aa" not in said and said.endswith("the ps5 1tb, not the 2xl"), said
 
 
 @pytest.mark.parametrize(("country", "words", "personal"), [

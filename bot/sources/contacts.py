@@ -12,10 +12,16 @@ import re
 # What stands where something was taken out: a mark, not a word (templates own the words).
 MASK = "[…]"
 
-# An e-mail address as people write one; the relay's own is a buyer's address too.
-# Tried only where a word begins (the look-behind): tried from every letter of a long token,
-# it took seconds on a 10,000-character message.
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The mail providers buyers write: an address at one of them is one without its ending too
+# ("robin77@gmail"), and spelled out with it ("robin at gmail.com").
+_PROVIDER = (r"(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|icloud|me|mac|"
+             r"proton|protonmail|gmx|web|t-online|yandex|comcast|verizon|att|sbcglobal|"
+             r"btinternet|sky|virginmedia|orange|free|laposte|libero|qq|163)")
+# An e-mail address as people write one; the relay's own is a buyer's address too. "me@home"
+# is none. Tried only where a word begins (the look-behind): tried from every letter of a
+# long token, it took seconds on a 10,000-character message.
+_EMAIL = re.compile(rf"(?<![\w.+-])[\w.+-]+@(?:[\w-]+(?:\.[\w-]+)+|{_PROVIDER}\b)",
+                    re.IGNORECASE)
 
 # ... and spelled out, so that filters miss it: "robin77 at gmail dot com",
 # "robin(at)gmail(dot)com", "robin dot roe at gmail dot com", or "robin at gmail.com" with a
@@ -26,9 +32,6 @@ _SPELLED_DOT = r"(?:\s+dot\s+|\s*[(\[]\s*dot\s*[)\]]\s*)"
 _ANY_DOT = rf"(?:\.|{_SPELLED_DOT})"
 _USER = rf"(?<![\w.+-])[A-Za-z][\w+-]*+(?:{_ANY_DOT}[\w+-]++){{0,4}}"
 _TLD = r"(?:com|net|org|edu|info|io|me|co|us|uk|ca|de|fr|es|it|nl|jp|au|in|mx|br|ch|at)\b"
-_PROVIDER = (r"(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|icloud|me|mac|"
-             r"proton|protonmail|gmx|web|t-online|yandex|comcast|verizon|att|sbcglobal|"
-             r"btinternet|sky|virginmedia|orange|free|laposte|libero|qq|163)")
 _SPELLED_EMAIL = re.compile(
     rf"{_USER}{_AT}[\w-]+(?:{_ANY_DOT}[\w-]+){{0,4}}{_SPELLED_DOT}{_TLD}"
     rf"|{_USER}{_AT}{_PROVIDER}(?:{_ANY_DOT}[\w-]+){{0,4}}{_ANY_DOT}{_TLD}", re.IGNORECASE)
@@ -112,6 +115,9 @@ _POSTCODE = re.compile(rf"\b(?:{_STATES}),?\s+\d{{5}}(?:-\d{{4}})?\b"
 # without the letters Canada Post never uses), an Australian state and postcode ("NSW
 # 2150"), a Mexican código postal where it says it is one ("CP 06600", "C.P. 06600").
 _LOCAL_ADDRESS = {
+    # ... a British postcode typed in lower case ("sw1a 2aa"; in capitals, above).
+    "GB": re.compile(r"\b[a-z]{1,2}\d[a-z\d]? (?!\d(?:tb|gb|mb|kb|xl|pk)\b)"
+                     r"\d[abd-hjlnp-uw-z]{2}\b", re.IGNORECASE),
     "CA": re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b"),
     "AU": re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT),?\s+\d{4}\b"),
     # ... and a Mexican colonia, up to its comma ("Col. Roma Norte"; elsewhere "Col. Sanders").
