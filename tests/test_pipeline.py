@@ -22,6 +22,7 @@ from bot.sources.flatfile import BadRow, Note, Part
 from bot.store import Database
 from bot.store.writer import Writer, row_makers
 from bot.usecases import import_parts, import_pipeline
+from bot.usecases.import_batches import batches
 from bot.usecases.import_files import parsing_ahead
 from bot.usecases.imports import hand_over, import_file
 from bot.usecases.stamps import stamped
@@ -494,7 +495,7 @@ def test_a_product_that_recurs_in_a_report_is_handed_over_once_per_batch(seller,
     path = tmp_path / "all-orders.txt"
     path.write_text(header + "".join(copies))
     with open_source(path) as source:
-        [batch] = import_pipeline.batches(source, seller, row_makers("sqlite"))
+        [batch] = batches(source, seller, row_makers("sqlite"))
     lines_made = batch.rows[OrderItem]
     for name in ("title", "sku", "asin"):
         column = lines_made.columns[lines_made.names.index(name)]

@@ -192,8 +192,9 @@ def flag_cell(cell: str) -> bool | None:
 # Products recur: a seller's best sellers fill half the lines of a report. Read from the cache,
 # a product's title, SKU and ASIN are one string each however often they recur, so that a
 # batch of rows carries each once to the importing process (a pickle keeps an object once) and
-# the driver encodes each once: 30 % less to hand over and 8-11 % less CPU to write a
-# 200,000-row report, and the ASIN's pattern checked once (bench/import_orders.py).
+# the driver encodes each once: 30 % less to hand over and 8-11 % less CPU to write
+# bench/import_orders.py's 200,000-row report (timed in one process), and the ASIN's pattern
+# checked once.
 @lru_cache(maxsize=4096)
 def text_cell(cell: str) -> str | None:
     """An optional free-text cell (a title, a service level)."""

@@ -35,8 +35,9 @@ def sqlite_amount(value: Decimal) -> float:
     Numeric reads the REAL back rounded to the column's scale, so the Decimal survives exactly.
 
     Cached: a report repeats the same prices, taxes and charges line after line, and float()
-    reads a Decimal through its text; a quarter of the row makers' time for an import's lines
-    (bench/import_orders.py), where nine amounts in ten are found here.
+    reads a Decimal through its text: a quarter of the row makers' time for the lines of
+    bench/import_orders.py's report (timed in one process), where nine amounts in ten are found
+    here.
     """
     return float(value)
 
