@@ -395,3 +395,69 @@ def test_a_sellers_holiday_window_name_and_policy_links_cannot_carry_slack_marku
     with pytest.raises(ConfigError) as refused:
         return_rules(broken)
     assert refused.value.params["key"].startswith("links")
+
+
+# A unified European account: the seller is on amazon.de and sells on amazon.co.uk too. An
+# amazon.co.uk order's dates are London's and its business days Britain's (returns.md §7, §2).
+LONDON = ZoneInfo("Europe/London")
+UK_ID = "A1F83G8C2ARO7P"  # amazon.co.uk
+
+
+def _seller_on_amazon_de(settings):
+    from bot.config import load_settings
+    from bot.wiring import seller_of
+
+    return seller_of(load_settings(database_url=settings.database_url, marketplace="DE"))
+
+
+def _uk_order(purchased: datetime, estimated: datetime) -> Order:
+    line = OrderItem("202-0000000-0000001", "MUG-1", asin="B0BZ7T4N6W", title="Mug",
+                     product_category="Kitchen", quantity_ordered=1, quantity_shipped=1)
+    return Order("202-0000000-0000001", purchase_date=purchased, status=OrderStatus.SHIPPED,
+                 fulfillment_channel=Channel.MERCHANT, marketplace_id=UK_ID,
+                 latest_delivery_date=estimated, items=(line,))
+
+
+def test_another_marketplaces_order_is_returnable_until_a_day_of_its_own(settings):
+    from bot.usecases.returns import return_answer
+
+    # Amazon's estimate: Mon 21 Sep, to the end of the day in London (00:59 Tuesday in Berlin);
+    # 21 Sep + 30 days = Wed 21 Oct, so on Thu 22 Oct the window has closed.
+    order = _uk_order(datetime(2026, 9, 14, 12, 0, tzinfo=UTC),
+                      datetime(2026, 9, 21, 23, 59, 59, tzinfo=LONDON))
+    answer = return_answer(order, [], _seller_on_amazon_de(settings), date(2026, 10, 22))
+    assert (answer.decision.base_date, answer.decision.return_by) == (
+        date(2026, 9, 21), date(2026, 10, 21))
+    assert answer.decision.verdict is Verdict.LATE
+
+
+def test_another_marketplaces_order_is_matched_to_a_holiday_window_and_shown_on_its_own_day(
+        settings):
+    from bot import render
+    from bot.usecases.returns import return_answer
+
+    # Sat 31 Oct 23:30 in London is Sun 1 Nov in Berlin: bought before the holiday season.
+    seller = _seller_on_amazon_de(settings)
+    order = _uk_order(datetime(2026, 10, 31, 23, 30, tzinfo=UTC),
+                      datetime(2026, 11, 6, 23, 59, 59, tzinfo=LONDON))
+    answer = return_answer(order, [], seller, date(2026, 12, 10))
+    assert answer.decision.holiday_window is None
+    assert answer.decision.return_by == date(2026, 12, 6)
+    shown = render.text("can_return", answer=answer, tz=seller.timezone)
+    assert "Purchased Sat 31 Oct 2026" in shown, shown
+
+
+def test_another_marketplaces_refund_is_due_in_its_own_countrys_business_days(settings):
+    from bot.usecases.returns import return_answer
+
+    # Back on Wed 13 May 2026; Thu 14 May is Ascension Day in Germany, not in Britain: two
+    # British business days end on Fri 15 May, overdue on Mon 18 May.
+    order = _uk_order(datetime(2026, 4, 20, 12, 0, tzinfo=UTC),
+                      datetime(2026, 4, 27, 23, 59, 59, tzinfo=LONDON))
+    request = ReturnRequest("202-0000000-0000001", "RMA1", "MUG-1",
+                            request_date=date(2026, 5, 5), status="Approved",
+                            return_delivery_date=date(2026, 5, 13))
+    answer = return_answer(order, [request], _seller_on_amazon_de(settings), date(2026, 5, 18))
+    [(_, deadlines)] = answer.requests
+    assert [(d.action, d.due, d.overdue) for d in deadlines] == [
+        ("refund", date(2026, 5, 15), True)]

@@ -128,9 +128,11 @@ class ReturnDecision:
     late_until: date | None
     items: tuple[ItemReturnability, ...]
     outcomes: tuple[RefundOutcome, ...]
-    # The delivery the data states (the seller's local date), None when no date is known: an
+    # The delivery the data states (the marketplace's date), None when no date is known: an
     # estimate is then all there is, which is not the same as "not delivered yet".
     delivered: date | None
+    # The day of purchase there, which a holiday window is matched on.
+    purchased: date | None = None
 
     @property
     def eligible(self) -> bool | None:
@@ -265,9 +267,9 @@ def decide(order: Order, today: date, tz: ZoneInfo, calendar: BusinessCalendar,
     items = tuple(returnability(item, rules) for item in _shipped_lines(order))
     base, source = _base_date(order, tz, calendar, handling_days, shipping, rules)
     standard = holiday = return_by = late_until = None
+    purchased = order.purchase_date.astimezone(tz).date() if order.purchase_date else None
     if base is not None:
         standard = return_by = base + timedelta(days=rules.window_days)  # step 2
-        purchased = order.purchase_date.astimezone(tz).date() if order.purchase_date else None
         holiday = next((w for w in rules.holiday_windows
                         if purchased is not None and w.covers(purchased)), None)
         if holiday is not None and holiday.return_by > return_by:  # step 3
@@ -293,4 +295,5 @@ def decide(order: Order, today: date, tz: ZoneInfo, calendar: BusinessCalendar,
         return_by=return_by, late_until=late_until, items=items,
         outcomes=_outcomes(verdict, items, rules),
         delivered=order.delivered_at.astimezone(tz).date() if order.delivered_at else None,
+        purchased=purchased,
     )

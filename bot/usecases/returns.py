@@ -50,15 +50,16 @@ def can_return(db: Database, seller: Seller, text: str, today: date) -> ReturnAn
 def return_answer(order: Order, requests: list[ReturnRequest], seller: Seller,
                   today: date) -> ReturnAnswer:
     """The answer for an order already read, with its return requests."""
-    # Amazon's dates: an estimated delivery ends in the marketplace's evening, which may be
-    # the seller's next day (returns.md §7).
-    decision = decide(order, today, seller.marketplace_timezone, seller.calendar,
-                      seller.handling_days, seller.rules, seller.returns)
+    # Amazon's dates are the order's marketplace's (returns.md §7): an estimated delivery ends
+    # in its evening, which may be the seller's next day, and an amazon.co.uk order of a unified
+    # account counts London's days and Britain's holidays (Seller.market_of).
+    calendar, zone = seller.market_of(order)
+    decision = decide(order, today, zone, calendar, seller.handling_days, seller.rules,
+                      seller.returns)
     if decision.verdict in _STILL_OPEN and all_returned(order, requests):
         # The window may still be open, but nothing is left to send back.
         decision = replace(decision, verdict=Verdict.RETURNED, outcomes=())
     return ReturnAnswer(
         order=order, decision=decision, rules=seller.returns,
-        requests=[(r, request_deadlines(r, today, seller.calendar, seller.returns))
-                  for r in requests],
+        requests=[(r, request_deadlines(r, today, calendar, seller.returns)) for r in requests],
     )
