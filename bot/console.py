@@ -57,7 +57,7 @@ def answer(db: Database, seller: sellers.Seller, line: str, checker: Checker | N
         if not rest.strip():
             return render.text("console", topic="can-return")
         try:
-            found = returns.can_return(db, seller, rest, now.astimezone(seller.timezone).date())
+            found = returns.can_return(db, seller, rest, now)
         except SellerbotError as exc:
             return render.message("errors", exc.code, **exc.params)
         return render.text("can_return", answer=found, tz=seller.timezone)

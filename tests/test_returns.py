@@ -461,3 +461,58 @@ def test_another_marketplaces_refund_is_due_in_its_own_countrys_business_days(se
     [(_, deadlines)] = answer.requests
     assert [(d.action, d.due, d.overdue) for d in deadlines] == [
         ("refund", date(2026, 5, 15), True)]
+
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+JP_ID = "A1VC38T7YXB528"  # amazon.co.jp
+
+
+def _jp_order() -> Order:
+    # Estimated delivery Thu 15 Oct, Tokyo: returnable until Sat 14 Nov there.
+    line = OrderItem("250-0000000-0000001", "MUG-1", asin="B0BZ7T4N6W", title="Mug",
+                     product_category="Kitchen", quantity_ordered=1, quantity_shipped=1)
+    return Order("250-0000000-0000001", purchase_date=datetime(2026, 10, 10, 12, tzinfo=TOKYO),
+                 status=OrderStatus.SHIPPED, fulfillment_channel=Channel.MERCHANT,
+                 marketplace_id=JP_ID, latest_delivery_date=datetime(2026, 10, 15, 23, 59, 59,
+                                                                     tzinfo=TOKYO),
+                 items=(line,))
+
+
+def test_a_return_is_judged_on_the_marketplaces_day_not_the_sellers(settings):
+    from bot.config import load_settings
+    from bot.usecases.returns import return_answer
+    from bot.wiring import seller_of
+
+    # An amazon.co.jp seller who lives in Los Angeles, asked on Sun 15 Nov 10:00 in Tokyo
+    # (still Sat 14 Nov at home): Amazon's return-by, Sat 14 Nov, is over in Japan.
+    seller = seller_of(load_settings(database_url=settings.database_url, marketplace="JP",
+                                     seller_timezone="America/Los_Angeles"))
+    asked = datetime(2026, 11, 15, 10, 0, tzinfo=TOKYO)
+    answer = return_answer(_jp_order(), [], seller, asked)
+    assert answer.decision.return_by == date(2026, 11, 14)
+    assert (answer.decision.today, answer.decision.verdict) == (date(2026, 11, 15), Verdict.LATE)
+    # A day given as such is that day.
+    assert return_answer(_jp_order(), [], seller, date(2026, 11, 14)).decision.verdict is (
+        Verdict.RETURNABLE)
+
+
+def test_the_command_line_takes_an_as_of_time_on_the_marketplaces_day(tmp_path):
+    from bot.store import Database
+    from bot.store.writer import Writer
+
+    url = f"sqlite:///{tmp_path / 'jp.db'}"
+    db = Database.open(url)
+    with db.begin() as conn:
+        writer = Writer(conn)
+        order = _jp_order()
+        writer.add(order)
+        writer.add(order.items[0])
+        writer.flush()
+    db.close()
+    env = {**os.environ, "DATABASE_URL": url, "MARKETPLACE": "JP",
+           "SELLER_TIMEZONE": "America/Los_Angeles"}
+    ran = subprocess.run([sys.executable, "-m", "bot", "can-return", "250-0000000-0000001",
+                          "--as-of", "2026-11-15T10:00+09:00"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert ran.stdout.startswith("Past return-by (Sat 14 Nov 2026, 1 day ago)"), (
+        ran.stdout + ran.stderr)

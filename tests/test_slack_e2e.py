@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
@@ -353,6 +354,13 @@ def test_can_return_end_to_end_and_shared_once(served, fake):
     fake.wait("webhook/shared", count=2)
     assert len(fake.called("chat.postMessage")) == 1
     assert posted[0].body["text"] == answer.body["text"]
+    # A button posted before the moment asked was kept holds the seller's day: shared too.
+    before = json.loads(share["value"])
+    day = datetime.fromisoformat(before.pop("asked")).astimezone(ZoneInfo("America/Los_Angeles"))
+    older = {**before, "today": day.date().isoformat(), "key": "an-older-button"}
+    payload["actions"][0].update(value=json.dumps(older), action_ts="1.3")
+    served.post("payload=" + quote(json.dumps(payload)))
+    fake.wait("chat.postMessage", count=2)
 
 
 def test_can_return_bad_input_and_unknown_orders(served, fake):

@@ -171,15 +171,15 @@ def as_of(text: str | None, current: "Settings") -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=current.timezone)
 
 
-def as_of_day(text: str | None, current: "Settings") -> date:
-    """--as-of for a question about a day: a date (YYYY-MM-DD) or any --as-of time, whose
-    day in SELLER_TIMEZONE it is. Default: today there."""
+def as_of_day_or_time(text: str | None, current: "Settings") -> date | datetime:
+    """--as-of for a question about a day: a date (YYYY-MM-DD) as given, or any --as-of time
+    as the moment it is (whose day the question takes where it needs one). Default: now."""
     if text is not None:
         try:
             return plausible(date.fromisoformat(text.strip()), "--as-of")
         except ValueError:
             pass  # a time, perhaps: as_of says what is wrong if it is not one either
-    return as_of(text, current).astimezone(current.timezone).date()
+    return as_of(text, current)
 
 
 def since(text: str | None, current: "Settings") -> datetime | None:

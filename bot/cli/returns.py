@@ -4,15 +4,16 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import Json, app, as_of_day, database, echo, print_json, settings
+from bot.cli.common import Json, app, as_of_day_or_time, database, echo, print_json, settings
 
 
 @app.command("can-return")
 def can_return(
     order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", hidden=True)],
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar="YYYY-MM-DD", help="Answer for this day (default today); a time "
-        "such as 2026-12-24T10:00 means its day in SELLER_TIMEZONE.")] = None,
+        "--as-of", metavar="YYYY-MM-DD", help="Answer for this day (default now); a time "
+        "such as 2026-12-24T10:00 (in SELLER_TIMEZONE unless it gives its offset) means its "
+        "day in the order's marketplace, as Amazon's return-by dates are.")] = None,
     as_json: Json = False,
 ) -> None:
     """Can this order still be returned, until when, for what refund; with the reasons.
@@ -24,10 +25,10 @@ def can_return(
     from bot.usecases import returns
 
     current = settings()
-    today = as_of_day(as_of, current)
+    asked = as_of_day_or_time(as_of, current)
     db = database(current)
     seller = wiring.seller_of(current)
-    answer = returns.can_return(db, seller, order_id, today)
+    answer = returns.can_return(db, seller, order_id, asked)
     if as_json:
         print_json(render_data.can_return(answer))
     else:

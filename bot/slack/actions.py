@@ -59,8 +59,10 @@ def _post_orders(services: Services, body: dict[str, Any], value: str, respond: 
 def _share_return(services: Services, body: dict[str, Any], value: str, respond: Respond,
                   client: WebClient) -> None:
     asked = json.loads(value)
-    answer = returns.can_return(services.db, services.seller, asked["order_id"],
-                                date.fromisoformat(asked["today"]))
+    # A button posted before the moment was kept holds the seller's day.
+    when = (datetime.fromisoformat(asked["asked"]) if "asked" in asked
+            else date.fromisoformat(asked["today"]))
+    answer = returns.can_return(services.db, services.seller, asked["order_id"], when)
     _post_once(services, body, respond, client, asked["key"],
                lambda posted_by: can_return_message(answer, services.seller,
                                                     posted_by=posted_by))

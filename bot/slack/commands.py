@@ -73,12 +73,13 @@ def can_return(services: Services) -> Callable[..., None]:
 
 def _answer_return(services: Services, text: str, respond: Respond) -> None:
     """The decision for the order `text` names, privately, with a "Share in channel" button."""
-    today = datetime.now(UTC).astimezone(services.seller.timezone).date()
+    now = datetime.now(UTC)
     try:
-        answer = returns.can_return(services.db, services.seller, text, today)
+        answer = returns.can_return(services.db, services.seller, text, now)
     except SellerbotError as exc:
         respond(**text_message("not_found", text=message("errors", exc.code, **exc.params)))
         return
-    value = json.dumps({"order_id": answer.order.order_id, "today": today.isoformat(),
+    # The moment asked, so that the post shared says what the seller saw.
+    value = json.dumps({"order_id": answer.order.order_id, "asked": now.isoformat(),
                         "key": uuid.uuid4().hex})
     respond(**can_return_message(answer, services.seller, share_value=value))

@@ -92,7 +92,7 @@ def order_context(db: Database, seller: Seller, order_id: str | None,
         return OrderContext()
     # The order and its returns are read once, for both.
     return OrderContext(detail, return_answer(detail.standing.order, detail.returns, seller,
-                                              now.astimezone(seller.timezone).date()))
+                                              now))
 
 
 @dataclass(frozen=True)
